@@ -1,0 +1,156 @@
+"""YAML syntax only: bytes -> PyYAML nodes that keep their line and column.
+
+Refuses what an author never means and an attacker might send: files that are too
+large, not UTF-8, indented with tabs, with duplicate keys, or whose aliases expand
+to more nodes than any course needs (the "billion laughs" bomb). Knows nothing of
+the course schema.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from coursepack.errors import Origin, Problem, error
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_EXPANDED_NODES = 100_000
+
+
+class YamlProblem(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def origin_of(relpath: str, node: Node) -> Origin:
+    mark = node.start_mark
+    return Origin(relpath, mark.line + 1, mark.column + 1)
+
+
+def read_yaml(path: Path, relpath: str) -> Node:
+    """Parse one spec file into a node tree, or raise ``YamlProblem`` saying what is wrong."""
+    text = _read_text(path, relpath)
+    _refuse_tabs(text, relpath)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise YamlProblem(_syntax_problem(exc, relpath)) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(error(Origin(relpath), f"invalid YAML: {exc}")) from None
+    if node is None or (isinstance(node, ScalarNode) and node.value == ""):
+        raise YamlProblem(
+            error(Origin(relpath, 1, 1), "file is empty", hint="write a YAML mapping (key: value)")
+        )
+    _refuse_bombs(node, relpath)
+    _refuse_duplicate_keys(node, relpath)
+    return node
+
+
+def _read_text(path: Path, relpath: str) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise YamlProblem(
+            error(
+                Origin(relpath),
+                f"file is {size / 1024 / 1024:.1f} MB; a spec file may be at most "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+                hint="split it into several lessons or quizzes, or move long text into sources/",
+            )
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(
+            error(
+                Origin(relpath, line, column),
+                f"file is not UTF-8 (byte 0x{data[exc.start]:02x} cannot be decoded)",
+                hint="save the file as UTF-8 in your editor (File > Save with encoding > UTF-8)",
+            )
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _refuse_tabs(text: str, relpath: str) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            raise YamlProblem(
+                error(
+                    Origin(relpath, number, indent.index("\t") + 1),
+                    "tab character in indentation",
+                    hint="YAML is indented with spaces; replace the tab with spaces",
+                )
+            )
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, relpath: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    origin = Origin(relpath, mark.line + 1, mark.column + 1) if mark else Origin(relpath)
+    what = exc.problem or "invalid YAML"
+    context = f" ({exc.context})" if exc.context else ""
+    hint = "check the indentation and quoting on this line and the one before"
+    if "mapping values are not allowed" in what:
+        hint = 'a value containing ": " must be quoted, e.g. title: "Part 1: Aims"'
+    elif "found character '\\t'" in what:
+        hint = "replace the tab with spaces"
+    return error(origin, f"YAML syntax error: {what}{context}", hint=hint)
+
+
+def _refuse_bombs(root: Node, relpath: str) -> None:
+    """Aliases share nodes; count the tree as it would be expanded, memoised by identity."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node, depth: int) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if depth > 200:
+            raise YamlProblem(error(origin_of(relpath, node), "YAML is nested too deeply"))
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child, depth + 1) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        sizes[id(node)] = total
+        return total
+
+    if size(root, 0) > MAX_EXPANDED_NODES:
+        raise YamlProblem(
+            error(
+                origin_of(relpath, root),
+                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values",
+                hint="remove the anchors (&) and aliases (*) that repeat each other",
+            )
+        )
+
+
+def _refuse_duplicate_keys(root: Node, relpath: str) -> None:
+    stack = [root]
+    seen_nodes: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, MappingNode):
+            first: dict[str, Node] = {}
+            for key, value in node.value:
+                name = str(key.value)
+                if name in first:
+                    line = first[name].start_mark.line + 1
+                    raise YamlProblem(
+                        error(
+                            origin_of(relpath, key),
+                            f"duplicate key '{name}' (first given on line {line})",
+                            hint="remove one of the two, or rename it",
+                        )
+                    )
+                first[name] = key
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)

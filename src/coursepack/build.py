@@ -1,0 +1,116 @@
+"""The pipeline: load -> check -> export each format into staging -> swap into place.
+
+A build writes into a staging folder beside the output and moves each format's
+folder into place only when every format succeeded, so a failed build leaves the
+previous output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coursepack.checks import check_course
+from coursepack.errors import CoursepackError, Problem
+from coursepack.exporters import EXPORTERS, ExportContext, Exporter, OutputDir, get_exporter
+from coursepack.loader import load_course
+from coursepack.model import Course
+
+
+@dataclass
+class Built:
+    """One format's result: the file to open and how long it took."""
+
+    name: str
+    entry: Path
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """What a validate or build found and made."""
+
+    course: Course
+    problems: list[Problem]
+    built: list[Built] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> Report:
+    """Load and check a course; raise ``CoursepackError`` with every error found."""
+    course, problems = load_course(root)
+    problems += check_course(course)
+    for exporter in [get_exporter(name) for name in formats]:
+        problems += exporter.check(course)
+    if strict:
+        problems = [p.promoted() for p in problems]
+    if any(p.is_error for p in problems):
+        raise CoursepackError(problems)
+    return Report(course, problems)
+
+
+def build(
+    root: Path,
+    formats: Iterable[str] = (),
+    out: Path | None = None,
+    strict: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
+) -> Report:
+    """Build ``formats`` (all when empty) of the course in ``root`` into ``out``."""
+    names = list(dict.fromkeys(formats)) or list(EXPORTERS)
+    report = validate(root, names, strict)
+    out = (out or root / "build").resolve()
+    exporters = [get_exporter(name) for name in names]
+    with staging(out) as stage:
+        for exporter in exporters:
+            report.built.append(_export(exporter, report.course, stage, out, progress))
+        _swap_in(stage, out, names)
+    for built in report.built:
+        built.entry = out / built.entry.relative_to(stage)
+    return report
+
+
+def _export(
+    exporter: Exporter, course: Course, stage: Path, out: Path, progress: Callable[[str], None]
+) -> Built:
+    started = time.perf_counter()
+    previous = out / exporter.name
+    ctx = ExportContext(
+        course=course,
+        out=OutputDir(stage / exporter.name),
+        previous=previous if previous.is_dir() else None,
+        progress=progress,
+    )
+    entry = exporter.export(ctx)
+    return Built(exporter.name, entry, time.perf_counter() - started, ctx.notes)
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out`` (same file system, so moves are renames); always removed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap_in(stage: Path, out: Path, names: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        target = out / name
+        if target.exists():
+            target.rename(stage / f".old-{name}")
+        (stage / name).rename(target)

@@ -1,0 +1,157 @@
+"""The command line: argument parsing only. Problems become exit codes here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from functools import wraps
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from coursepack import build as pipeline
+from coursepack.errors import CoursepackError, Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+COURSE_DIR = click.argument(
+    "course_dir", default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        colour = "red" if problem.is_error else "yellow"
+        click.secho(str(problem), fg=colour, err=True)
+
+
+def _summary(problems: Sequence[Problem]) -> str:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def reports_problems(command: F) -> F:
+    """Turn a ``CoursepackError`` into printed problems and exit code 1; never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CoursepackError as exc:
+            _print_problems(exc.problems)
+            click.secho(f"failed: {_summary(exc.problems)}", fg="red", err=True)
+            sys.exit(1)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # a bug of ours: say so plainly, details on request
+            if os.environ.get("COURSEPACK_DEBUG"):
+                traceback.print_exc()
+            click.secho(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "  hint: this is a bug in coursepack; set COURSEPACK_DEBUG=1 for details "
+                "and report it with the course that caused it",
+                fg="red",
+                err=True,
+            )
+            sys.exit(3)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_version("coursepack"), "--version", prog_name="coursepack")
+def main() -> None:
+    """Turn YAML lesson and quiz specs into a course site, PDFs and LMS packages."""
+
+
+@main.command()
+@COURSE_DIR
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@reports_problems
+def validate(course_dir: Path, strict: bool) -> None:
+    """Check a course and report every problem with its file and line."""
+    report = pipeline.validate(course_dir, strict=strict)
+    _print_problems(report.problems)
+    course = report.course
+    questions = sum(1 for _ in course.questions())
+    click.echo(
+        f"{course.title}: {len(course.modules)} modules, "
+        f"{sum(len(m.lessons) for m in course.modules)} lessons, {questions} questions; "
+        f"{_summary(report.problems)}"
+    )
+
+
+def _format_names() -> list[str]:
+    from coursepack.exporters import EXPORTERS
+
+    return list(EXPORTERS)
+
+
+@main.command()
+@COURSE_DIR
+@click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
+              help="Format to build (repeatable); all when omitted. See 'coursepack formats'.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: build/ in the course folder).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@reports_problems
+def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: bool,
+          quiet: bool) -> None:
+    """Build the course (all formats unless -f is given)."""
+    unknown = [f for f in formats if f not in _format_names()]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format '{unknown[0]}'; choose from {', '.join(_format_names())}",
+            param_hint="'-f' / '--format'",
+        )
+    report = pipeline.build(course_dir, formats, out, strict)
+    _print_problems(report.problems)
+    if not quiet:
+        for built in report.built:
+            click.echo(f"{built.name:<11} {_shown(built.entry)}  ({built.seconds:.1f} s)")
+            for note in built.notes:
+                click.echo(f"            {note}")
+        html = [b for b in report.built if b.name == "html"]
+        if html:
+            click.echo(f"open {_shown(html[0].entry)} in a browser")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@main.command()
+def formats() -> None:
+    """List the output formats."""
+    from coursepack.exporters import EXPORTERS
+
+    for name, exporter in EXPORTERS.items():
+        click.echo(f"{name:<12} {exporter.summary}")
+
+
+@main.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@reports_problems
+def init(target: Path) -> None:
+    """Write a small example course into TARGET that builds as it is."""
+    from coursepack.starter import write_starter
+
+    written = write_starter(target)
+    click.echo(f"wrote {len(written)} files to {target}")
+    click.echo(f"next: coursepack build {target}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec files, for editors with a YAML language server."""
+    from coursepack.spec_schema import schema_text
+
+    click.echo(schema_text())

@@ -1,0 +1,85 @@
+"""How problems are described: locations, severities and the one exception.
+
+    Exception
+    └── CoursepackError        carries every Problem found; the CLI prints them and exits 1
+
+A ``Problem`` is a value: where (``Origin``), what (``message``), how bad (``severity``)
+and how to fix it (``hint``). Nothing here prints or exits; the CLI renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """A place in a course file: path relative to the course folder, 1-based line and column."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column or 1}"
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a course, in the gcc shape ``path:line:col: error: message``."""
+
+    origin: Origin | None
+    message: str
+    severity: Severity = Severity.ERROR
+    hint: str = ""
+    rule: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def promoted(self) -> Problem:
+        """The same problem as an error (``--strict``)."""
+        return replace(self, severity=Severity.ERROR)
+
+    def __str__(self) -> str:
+        where = f"{self.origin}: " if self.origin else ""
+        rule = f" [{self.rule}]" if self.rule else ""
+        text = f"{where}{self.severity.value}: {self.message}{rule}"
+        if self.hint:
+            text += "\n" + "\n".join(f"  hint: {line}" for line in self.hint.splitlines())
+        return text
+
+
+def error(origin: Origin | None, message: str, hint: str = "") -> Problem:
+    return Problem(origin, message, Severity.ERROR, hint)
+
+
+def warning(origin: Origin | None, message: str, hint: str = "", rule: str = "") -> Problem:
+    return Problem(origin, message, Severity.WARNING, hint, rule)
+
+
+def sort_key(problem: Problem) -> tuple[str, int, int]:
+    origin = problem.origin or Origin("")
+    return (origin.path, origin.line, origin.column)
+
+
+class CoursepackError(Exception):
+    """A course could not be loaded, checked or built; ``problems`` says why."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(problems, key=sort_key))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, message: str, origin: Origin | None = None, hint: str = "") -> CoursepackError:
+        return cls([error(origin, message, hint)])

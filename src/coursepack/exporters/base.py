@@ -1,0 +1,76 @@
+"""The one interface every output format implements, and the folder it writes into."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import ClassVar, Protocol
+
+from coursepack.errors import CoursepackError, Problem
+from coursepack.model import Course
+
+
+class OutputDir:
+    """Writes files under one folder, refusing to write a path twice or outside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: dict[str, Path] = {}
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, relpath: str) -> Path:
+        pure = PurePosixPath(relpath)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise CoursepackError.single(f"refusing to write outside the output folder: {relpath}")
+        if relpath in self.written:
+            raise CoursepackError.single(
+                f"two parts of the course would both be written to {relpath}",
+                hint="give them different ids",
+            )
+        target = self.root / pure
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.written[relpath] = target
+        return target
+
+    def write_text(self, relpath: str, text: str) -> Path:
+        target = self.path(relpath)
+        target.write_text(text, encoding="utf-8", newline="\n")
+        return target
+
+    def write_bytes(self, relpath: str, data: bytes) -> Path:
+        target = self.path(relpath)
+        target.write_bytes(data)
+        return target
+
+    def copy(self, source: Path, relpath: str) -> Path:
+        target = self.path(relpath)
+        shutil.copyfile(source, target)
+        return target
+
+
+@dataclass
+class ExportContext:
+    """What an exporter gets: the course, where to write, and its previous output."""
+
+    course: Course
+    out: OutputDir
+    previous: Path | None = None
+    progress: Callable[[str], None] = lambda message: None
+    notes: list[str] = field(default_factory=list)
+
+
+class Exporter(Protocol):
+    """One output format. ``name`` is the CLI value, the registry key, the templates/ and build/ folder."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+
+    def check(self, course: Course) -> list[Problem]:
+        """What this format cannot carry (warnings) or cannot build (errors)."""
+        ...
+
+    def export(self, ctx: ExportContext) -> Path:
+        """Write the format's files under ``ctx.out``; return the file a user should open."""
+        ...

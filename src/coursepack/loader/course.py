@@ -1,0 +1,254 @@
+"""Spec files -> the course model, collecting every problem of every file in one run.
+
+Layout (as ``coursepack init`` writes it)::
+
+    course.yaml                      id, title, module order, sources, quiz defaults
+    modules/<module>/module.yaml     title, objectives, lesson order, facilitator notes
+    modules/<module>/<lesson>.yaml   one lesson
+    quizzes/<quiz>.yaml              a quiz, for a module (module: <id>) or standalone
+    sources/                         the texts quotes are checked against
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from yaml.nodes import Node
+
+from coursepack._yaml import YamlProblem, read_yaml
+from coursepack.errors import CoursepackError, Origin, Problem, error, warning
+from coursepack.loader.fields import Fields, Sink, did_you_mean
+from coursepack.loader.lessons import read_lesson, read_module
+from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
+from coursepack.model import Course, Module, PaperSize, Quiz, QuizSettings, ScoPer, Source
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COURSE_FILE = "course.yaml"
+
+
+class Loader:
+    """Reads one course folder; ``problems`` holds everything found wrong."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sink = Sink()
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.sink.problems
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def open(self, path: Path, what: str) -> Fields | None:
+        """The top mapping of a spec file, or ``None`` when it cannot be parsed (reported)."""
+        try:
+            node = read_yaml(path, self.rel(path))
+        except YamlProblem as exc:
+            self.sink.add(exc.problem)
+            return None
+        except OSError as exc:
+            self.sink.add(error(Origin(self.rel(path)), f"cannot read file: {exc.strerror}"))
+            return None
+        return Fields(node, self.rel(path), self.sink, what)
+
+    def load(self) -> Course:
+        f = self.open(self.root / COURSE_FILE, "course.yaml")
+        if f is None:
+            raise CoursepackError(self.problems)
+        course = self._course(f)
+        errors = [p for p in self.problems if p.is_error]
+        if errors:
+            raise CoursepackError(errors)
+        return course
+
+    def _course(self, f: Fields) -> Course:
+        course_id = f.text("id", required=True)
+        self.check_id(f, "id", course_id)
+        sources = tuple(self._source(g) for g in f.records("sources", "source"))
+        defaults = read_settings(f.mapping("quiz_defaults", "quiz defaults"), QuizSettings())
+        modules = tuple(
+            m for m in (self._module(f, n) for n in f.sequence("modules", required=True)) if m
+        )
+        quizzes = self._quizzes(f, defaults, {m.id for m in modules})
+        course = Course(
+            id=course_id,
+            title=f.text("title", required=True),
+            language=f.text("language", default="en"),
+            version=f.text("version", default="1.0"),
+            root=self.root,
+            modules=modules,
+            quizzes=quizzes,
+            sources=tuple(s for s in sources if s is not None),
+            authors=f.strings("authors"),
+            licence=f.text("licence"),
+            description=f.text("description"),
+            paper=f.choice("paper", PaperSize, PaperSize.A4),
+            sco_per=self._sco_per(f),
+            quiz_defaults=defaults,
+            lint_off=self._lint_off(f),
+            origin=f.origin,
+        )
+        f.finish()
+        return course
+
+    def _sco_per(self, f: Fields) -> ScoPer:
+        g = f.mapping("scorm", "scorm settings")
+        if g is None:
+            return ScoPer.MODULE
+        value = g.choice("sco_per", ScoPer, ScoPer.MODULE)
+        g.finish()
+        return value
+
+    def _lint_off(self, f: Fields) -> tuple[str, ...]:
+        g = f.mapping("lint", "lint settings")
+        if g is None:
+            return ()
+        off = g.strings("disable")
+        g.finish()
+        return off
+
+    def check_id(self, f: Fields, key: str, value: str) -> None:
+        if value and not ID_PATTERN.match(value):
+            f.fail(
+                f.items[key][1],
+                f"'{key}' must be lower-case letters, digits, '-' or '_' (got '{value}')",
+                hint="ids become file names and URLs, e.g. 'module-1' or 'intro_quiz'",
+            )
+
+    def _source(self, g: Fields) -> Source | None:
+        source_id = g.text("id", required=True)
+        file = g.text("file", required=True)
+        fields = {k: g.text(k) for k in ("author", "published", "publisher", "url", "note")}
+        title = g.text("title", required=True)
+        g.finish()
+        if not file:
+            return None
+        path = self.inside(g.at(g.items["file"][1]), file, self.root)
+        if path is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            g.fail(g.items["file"][1], f"source '{file}' is not UTF-8 text")
+            return None
+        return Source(
+            id=source_id, path=path, relpath=self.rel(path), text=text, title=title,
+            origin=g.origin, **fields,
+        )
+
+    def inside(self, origin: Origin, ref: str, base: Path, what: str = "file") -> Path | None:
+        """Resolve ``ref`` against ``base``; report it unless it is a file inside the course."""
+        path = (base / ref).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            self.sink.add(error(
+                origin,
+                f"{what} '{ref}' is outside the course folder",
+                hint="copy the file into the course folder and refer to it by a relative path",
+            ))
+            return None
+        if not path.is_file():
+            siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
+            hint = did_you_mean(path.name, siblings)
+            self.sink.add(error(origin, f"{what} '{ref}' does not exist", hint=hint))
+            return None
+        return path
+
+    def _module(self, f: Fields, node: Node) -> Module | None:
+        name = str(getattr(node, "value", ""))
+        folder = self.root / "modules" / name
+        if not ID_PATTERN.match(name) or not (folder / "module.yaml").is_file():
+            existing = sorted(p.parent.name for p in (self.root / "modules").glob("*/module.yaml"))
+            f.fail(
+                node,
+                f"module '{name}' has no file modules/{name}/module.yaml",
+                hint=did_you_mean(name, existing) or f"modules found: {', '.join(existing) or 'none'}",
+            )
+            return None
+        g = self.open(folder / "module.yaml", "module")
+        if g is None:
+            return None
+        return read_module(g, name, lambda n: self._lesson(g, folder, n))
+
+    def _lesson(self, module_fields: Fields, folder: Path, node: Node) -> object:
+        name = str(getattr(node, "value", ""))
+        path = folder / f"{name}.yaml"
+        if not ID_PATTERN.match(name) or not path.is_file():
+            existing = sorted(p.stem for p in folder.glob("*.yaml") if p.name != "module.yaml")
+            module_fields.fail(
+                node,
+                f"lesson '{name}' has no file {self.rel(folder)}/{name}.yaml",
+                hint=did_you_mean(name, existing) or f"lessons found: {', '.join(existing) or 'none'}",
+            )
+            return None
+        g = self.open(path, "lesson")
+        return None if g is None else read_lesson(g, name, self)
+
+    def _quizzes(self, f: Fields, defaults: QuizSettings, modules: set[str]) -> tuple[Quiz, ...]:
+        folder = self.root / "quizzes"
+        listed = f.sequence("quizzes")
+        if listed:
+            names = [(str(getattr(n, "value", "")), n) for n in listed]
+        else:
+            names = [(p.stem, None) for p in sorted(folder.glob("*.yaml"))]
+        read: list[ReadQuiz] = []
+        for name, node in names:
+            path = folder / f"{name}.yaml"
+            if not path.is_file() and node is not None:
+                f.fail(node, f"quiz '{name}' has no file quizzes/{name}.yaml")
+                continue
+            g = self.open(path, "quiz")
+            if g is not None:
+                settings = read_settings(g.mapping("settings", "quiz settings"), defaults)
+                read.append(read_quiz(g, name, settings, modules))
+        return resolve_pools(read, self.sink)
+
+    def unlisted_lessons(self, course: Course) -> list[Problem]:
+        """Lesson files that no module lists: they would silently not be built."""
+        found = []
+        for module in course.modules:
+            listed = {lesson.id for lesson in module.lessons}
+            for path in sorted((self.root / "modules" / module.id).glob("*.yaml")):
+                if path.name != "module.yaml" and path.stem not in listed:
+                    found.append(
+                        warning(
+                            Origin(self.rel(path)),
+                            f"lesson file is not listed in modules/{module.id}/module.yaml",
+                            hint=f"add '- {path.stem}' under 'lessons:' or delete the file",
+                        )
+                    )
+        return found
+
+
+def read_settings(g: Fields | None, base: QuizSettings) -> QuizSettings:
+    """Quiz settings, each field defaulting to ``base``."""
+    if g is None:
+        return base
+    pass_mark = g.number("pass_mark", default=base.pass_mark)
+    if not 0 <= pass_mark <= 100:
+        g.fail(g.items["pass_mark"][1], f"'pass_mark' is a percentage from 0 to 100 (got {pass_mark:g})")
+    settings = replace(
+        base,
+        pass_mark=pass_mark,
+        attempts=g.integer("attempts", default=base.attempts),
+        shuffle_questions=g.boolean("shuffle_questions", default=base.shuffle_questions),
+        shuffle_options=g.boolean("shuffle_options", default=base.shuffle_options),
+        show_feedback=g.boolean("show_feedback", default=base.show_feedback),
+    )
+    g.finish()
+    return settings
+
+
+def load_course(root: Path) -> tuple[Course, list[Problem]]:
+    """Load the course in ``root``: the course and its load warnings, or ``CoursepackError``."""
+    root = root.resolve()
+    if not (root / COURSE_FILE).is_file():
+        raise CoursepackError.single(
+            f"no {COURSE_FILE} in {root}",
+            hint="run 'coursepack init DIR' to start a course, or pass the course folder",
+        )
+    loader = Loader(root)
+    course = loader.load()
+    return course, [p for p in loader.problems if not p.is_error] + loader.unlisted_lessons(course)

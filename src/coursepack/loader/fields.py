@@ -1,0 +1,207 @@
+"""A cursor over one YAML mapping that records a located problem for every bad field.
+
+Readers ask for each field they know (``fields.text("title")``); whatever was never
+asked for is an unknown key, reported with a did-you-mean hint by ``finish()``.
+Nothing raises: each failure becomes a ``Problem`` and a safe default, so one run
+reports every problem in every file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from enum import Enum
+from typing import TypeVar
+
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from coursepack._yaml import origin_of
+from coursepack.errors import Origin, Problem, error
+
+E = TypeVar("E", bound=Enum)
+_NULL_TAG = "tag:yaml.org,2002:null"
+_KIND_OF = {MappingNode: "a mapping", SequenceNode: "a list", ScalarNode: "a single value"}
+
+
+def did_you_mean(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def describe(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return "nothing" if node.tag == _NULL_TAG else f"'{node.value}'"
+    return _KIND_OF.get(type(node), "a value")
+
+
+class Sink:
+    """Where problems of one load go."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
+class Fields:
+    """The fields of one YAML mapping, read one by one with their types checked."""
+
+    def __init__(self, node: Node, relpath: str, sink: Sink, what: str) -> None:
+        self.node = node
+        self.relpath = relpath
+        self.sink = sink
+        self.what = what
+        self.asked: list[str] = []
+        self.items: dict[str, tuple[Node, Node]] = {}
+        if isinstance(node, MappingNode):
+            self.items = {str(k.value): (k, v) for k, v in node.value}
+        else:
+            self.fail(node, f"{what} must be a mapping of fields, got {describe(node)}")
+
+    @property
+    def origin(self) -> Origin:
+        return origin_of(self.relpath, self.node)
+
+    def at(self, node: Node) -> Origin:
+        return origin_of(self.relpath, node)
+
+    def fail(self, node: Node, message: str, hint: str = "") -> None:
+        self.sink.add(error(self.at(node), message, hint))
+
+    def has(self, key: str) -> bool:
+        return key in self.items and not _is_null(self.items[key][1])
+
+    def value_node(self, key: str, required: bool) -> Node | None:
+        self.asked.append(key)
+        if key in self.items and not _is_null(self.items[key][1]):
+            return self.items[key][1]
+        if required:
+            where = self.items[key][0] if key in self.items else self.node
+            self.fail(
+                where,
+                f"missing required field '{key}' in {self.what}",
+                hint=f"add a line '{key}: ...' to this {self.what}",
+            )
+        return None
+
+    def text(self, key: str, required: bool = False, default: str = "") -> str:
+        node = self.value_node(key, required)
+        if node is None:
+            return default
+        if not isinstance(node, ScalarNode):
+            self.fail(node, f"'{key}' must be text, got {describe(node)}")
+            return default
+        return str(node.value)
+
+    def integer(self, key: str, required: bool = False, default: int = 0, minimum: int = 0) -> int:
+        number = self._number(key, required, "a whole number", int)
+        if number is None:
+            return default
+        if number < minimum:
+            self.fail(self.items[key][1], f"'{key}' must be at least {minimum} (got {number})")
+            return default
+        return int(number)
+
+    def number(self, key: str, required: bool = False, default: float = 0.0) -> float:
+        number = self._number(key, required, "a number", float)
+        return default if number is None else float(number)
+
+    def optional_number(self, key: str) -> float | None:
+        return self._number(key, False, "a number", float)
+
+    def _number(self, key: str, required: bool, kind: str, want: type) -> float | None:
+        node = self.value_node(key, required)
+        if node is None:
+            return None
+        value = scalar_value(node)
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if want is int and isinstance(value, float):
+            ok = False
+        if not ok:
+            self.fail(node, f"'{key}' must be {kind}, got {describe(node)}")
+            return None
+        return value  # type: ignore[return-value]
+
+    def boolean(self, key: str, required: bool = False, default: bool = False) -> bool:
+        node = self.value_node(key, required)
+        if node is None:
+            return default
+        value = scalar_value(node)
+        if not isinstance(value, bool):
+            self.fail(node, f"'{key}' must be true or false, got {describe(node)}")
+            return default
+        return value
+
+    def choice(self, key: str, enum: type[E], default: E) -> E:
+        raw = self.text(key)
+        if not raw:
+            return default
+        allowed = [str(member.value) for member in enum]
+        if raw not in allowed:
+            hint = did_you_mean(raw, allowed) or ""
+            self.fail(
+                self.items[key][1],
+                f"'{key}' must be one of {', '.join(allowed)} (got '{raw}')",
+                hint=hint,
+            )
+            return default
+        return enum(raw)
+
+    def sequence(self, key: str, required: bool = False) -> list[Node]:
+        node = self.value_node(key, required)
+        if node is None:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.fail(node, f"'{key}' must be a list, got {describe(node)}", "start each item with '- '")
+            return []
+        return list(node.value)
+
+    def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
+        out = []
+        for item in self.sequence(key, required):
+            if isinstance(item, ScalarNode) and not _is_null(item):
+                out.append(str(item.value))
+            else:
+                self.fail(item, f"each item of '{key}' must be text, got {describe(item)}")
+        return tuple(out)
+
+    def mapping(self, key: str, what: str, required: bool = False) -> Fields | None:
+        node = self.value_node(key, required)
+        return None if node is None else Fields(node, self.relpath, self.sink, what)
+
+    def records(self, key: str, what: str, required: bool = False) -> list[Fields]:
+        """The items of a list of mappings, each as ``Fields``."""
+        return [Fields(n, self.relpath, self.sink, what) for n in self.sequence(key, required)]
+
+    def each(self, key: str, what: str, read: Callable[[Fields], object]) -> None:
+        for record in self.records(key, what):
+            read(record)
+
+    def finish(self) -> None:
+        """Report every key that no reader asked for."""
+        for name, (key, _) in self.items.items():
+            if name not in self.asked:
+                guess = did_you_mean(name, self.asked)
+                allowed = ", ".join(sorted(set(self.asked)))
+                hint = f"{guess} " if guess else ""
+                self.fail(
+                    key,
+                    f"unknown field '{name}' in {self.what}",
+                    hint=f"{hint}allowed fields: {allowed}",
+                )
+
+
+def scalar_value(node: Node) -> object:
+    """The Python value of a scalar node, as YAML's safe loader would give it."""
+    if not isinstance(node, ScalarNode):
+        return None
+    try:
+        return SafeConstructor().construct_object(node)
+    except (ConstructorError, ValueError):
+        return node.value
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG

@@ -1,0 +1,96 @@
+"""Jinja environments per output format: course overrides first, then the default theme.
+
+A course shadows any default template by putting a file of the same name under
+``<course>/templates/<format>/`` (as mkdocs's ``custom_dir`` does). Template errors
+become problems located at the template's file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from coursepack import markup
+from coursepack.errors import CoursepackError, Origin, error
+
+_ESCAPED_SUFFIXES = (".html", ".xml", ".html.j2", ".xml.j2", ".htm")
+
+
+def default_templates() -> Path:
+    """The theme shipped with coursepack: inside the wheel, or the repo's templates/."""
+    packaged = Path(__file__).resolve().parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_dirs(fmt: str, course_root: Path | None) -> list[Path]:
+    dirs = [default_templates() / fmt, default_templates() / "_common"]
+    if course_root is not None:
+        own = course_root / "templates"
+        # The repo root is both the bundled course and the theme's home: don't list it twice.
+        if own.resolve() != default_templates().resolve():
+            dirs = [own / fmt, own / "_common", *dirs]
+    return [d for d in dirs if d.is_dir()]
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(markup.to_html(text or ""))
+
+
+def _inline(text: str) -> Markup:
+    return Markup(markup.to_inline_html(text or ""))
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "markdown": _markdown,
+    "inline": _inline,
+    "plain": lambda text: markup.to_text(text or ""),
+    "line": lambda text: markup.to_line(text or ""),
+    "slug": markup.slugify,
+    "points": lambda value: f"{value:g}",
+}
+
+
+@lru_cache(maxsize=32)
+def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=lambda name: bool(name) and name.endswith(_ESCAPED_SUFFIXES),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def environment(fmt: str, course_root: Path | None = None) -> jinja2.Environment:
+    return _environment(tuple(template_dirs(fmt, course_root)))
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render one template; a template mistake becomes a located ``CoursepackError``."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Origin(exc.filename or name, exc.lineno or 0, 1)
+        raise CoursepackError([error(where, f"template error: {exc.message}")]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise CoursepackError.single(f"template '{exc.name}' not found") from None
+    except jinja2.UndefinedError as exc:
+        raise CoursepackError([error(Origin(_template_file(env, name)), f"template error: {exc}")]) from None
+
+
+def _template_file(env: jinja2.Environment, name: str) -> str:
+    try:
+        source = env.get_template(name).filename
+    except jinja2.TemplateError:
+        return name
+    return source or name

@@ -1,0 +1,53 @@
+"""Shared fixtures: a CLI runner, a fresh starter course, and the bundled course built once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from coursepack.cli import main
+from coursepack.starter import STARTER
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SCHEMAS = SHARED / "schemas"
+NODE_MODULES = REPO / "tests" / "node_modules"
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def run(runner: CliRunner) -> Run:
+    """Run the CLI as a user would: ``run("build", str(course))``."""
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    """A fresh copy of the course ``coursepack init`` writes."""
+    target = tmp_path / "course"
+    shutil.copytree(STARTER, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled course (repo root), every format built once per session."""
+    from coursepack.build import build
+
+    out = tmp_path_factory.mktemp("bundled") / "build"
+    build(REPO, out=out)
+    return out
