@@ -17,10 +17,6 @@ from typing import TypeAlias
 from coursepack.errors import Origin
 
 
-def _origin() -> Origin | None:
-    return field(default=None, compare=False, repr=False)  # type: ignore[no-any-return]
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
     """A text the course draws on; quotes must be found in it verbatim."""
@@ -35,7 +31,7 @@ class Source:
     publisher: str = ""
     url: str = ""
     note: str = ""
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,14 +42,14 @@ class Quote:
     source: str
     locator: str = ""
     note: str = ""
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyTerm:
     term: str
     definition: str
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,14 +58,14 @@ class Asset:
 
     ref: str
     path: Path
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Objective:
     id: str
     text: str
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,14 +80,14 @@ class Lesson:
     key_terms: tuple[KeyTerm, ...] = ()
     assets: tuple[Asset, ...] = ()
     further_reading: tuple[str, ...] = ()
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Timing:
     activity: str
     minutes: int
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,7 +97,7 @@ class Scenario:
     tasks: tuple[str, ...] = ()
     debrief: str = ""
     minutes: int = 0
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,7 +131,7 @@ class SourceRef:
     source: str
     quote: str = ""
     locator: str = ""
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,7 +146,7 @@ class QuestionBase:
     feedback: Feedback = Feedback()
     hints: tuple[str, ...] = ()
     source: SourceRef | None = None
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def scored(self) -> bool:
@@ -162,7 +158,7 @@ class Choice:
     text: str
     correct: bool = False
     feedback: str = ""
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,7 +211,7 @@ class NumericAnswer:
     tolerance: float = 0.0
     low: float = 0.0
     high: float = 0.0
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -250,7 +246,7 @@ class Numeric(QuestionBase):
 class Pair:
     prompt: str
     match: str
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,7 +282,7 @@ class Blank:
     numeric: NumericAnswer | None = None
     options: tuple[str, ...] = ()
     points: float = 1.0
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -386,7 +382,7 @@ class Pool:
     questions: tuple[Question, ...]
     points: float | None = None
     title: str = ""
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     def points_of(self, question: Question) -> float:
         return question.points if self.points is None else self.points
@@ -409,7 +405,7 @@ class Quiz:
     pools: tuple[Pool, ...] = ()
     module: str = ""
     description: str = ""
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def max_points(self) -> float:
@@ -430,7 +426,7 @@ class Module:
     lessons: tuple[Lesson, ...]
     description: str = ""
     facilitator: FacilitatorNotes = FacilitatorNotes()
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def duration(self) -> int:
@@ -464,7 +460,7 @@ class Course:
     sco_per: ScoPer = ScoPer.MODULE
     quiz_defaults: QuizSettings = QuizSettings()
     lint_off: tuple[str, ...] = ()
-    origin: Origin | None = _origin()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     def lessons(self) -> Iterator[tuple[Module, Lesson]]:
         for module in self.modules:

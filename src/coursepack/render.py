@@ -61,7 +61,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-        autoescape=lambda name: bool(name) and name.endswith(_ESCAPED_SUFFIXES),
+        autoescape=lambda name: name is not None and name.endswith(_ESCAPED_SUFFIXES),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -85,7 +85,9 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     except jinja2.TemplateNotFound as exc:
         raise CoursepackError.single(f"template '{exc.name}' not found") from None
     except jinja2.UndefinedError as exc:
-        raise CoursepackError([error(Origin(_template_file(env, name)), f"template error: {exc}")]) from None
+        raise CoursepackError(
+            [error(Origin(_template_file(env, name)), f"template error: {exc}")]
+        ) from None
 
 
 def _template_file(env: jinja2.Environment, name: str) -> str:

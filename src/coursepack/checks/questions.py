@@ -13,8 +13,8 @@ from coursepack.model import (
     FillBlanks,
     Matching,
     MultipleResponse,
-    NumericAnswer,
     Numeric,
+    NumericAnswer,
     Ordering,
     Question,
     ShortAnswer,
@@ -29,8 +29,12 @@ def one_correct_choice(q: Question) -> Iterator[Problem]:
     if isinstance(q, SingleChoice):
         correct = sum(c.correct for c in q.choices)
         if correct != 1:
-            yield error(q.origin, f"single-choice question '{q.id}' needs exactly one correct choice "
-                        f"(found {correct})", "mark one choice 'correct: true', or use type: multiple")
+            yield error(
+                q.origin,
+                f"single-choice question '{q.id}' needs exactly one correct choice "
+                f"(found {correct})",
+                "mark one choice 'correct: true', or use type: multiple",
+            )
         if len(q.choices) < 2:
             yield error(q.origin, f"question '{q.id}' needs at least two choices")
 
@@ -38,8 +42,11 @@ def one_correct_choice(q: Question) -> Iterator[Problem]:
 def some_correct_choice(q: Question) -> Iterator[Problem]:
     if isinstance(q, MultipleResponse):
         if not any(c.correct for c in q.choices):
-            yield error(q.origin, f"multiple-response question '{q.id}' has no correct choice",
-                        "mark at least one choice 'correct: true'")
+            yield error(
+                q.origin,
+                f"multiple-response question '{q.id}' has no correct choice",
+                "mark at least one choice 'correct: true'",
+            )
         if len(q.choices) < 2:
             yield error(q.origin, f"question '{q.id}' needs at least two choices")
 
@@ -50,17 +57,25 @@ def distinct_choices(q: Question) -> Iterator[Problem]:
         for choice in q.choices:
             key = " ".join(choice.text.split()).casefold()
             if key in seen:
-                yield error(choice.origin, f"question '{q.id}' offers the choice '{choice.text}' twice")
+                yield error(
+                    choice.origin, f"question '{q.id}' offers the choice '{choice.text}' twice"
+                )
             seen.add(key)
 
 
 def _numeric_problems(answer: NumericAnswer, what: str) -> Iterator[Problem]:
     if answer.mode in (Tolerance.ABSOLUTE, Tolerance.PERCENT) and answer.tolerance < 0:
-        yield error(answer.origin, f"{what}: tolerance must not be negative (got {answer.tolerance:g})",
-                    "a tolerance is a distance either side of the answer, e.g. tolerance: 0.5")
+        yield error(
+            answer.origin,
+            f"{what}: tolerance must not be negative (got {answer.tolerance:g})",
+            "a tolerance is a distance either side of the answer, e.g. tolerance: 0.5",
+        )
     if answer.mode is Tolerance.RANGE and answer.low > answer.high:
-        yield error(answer.origin, f"{what}: range [{answer.low:g}, {answer.high:g}] is reversed",
-                    "write the lowest accepted value first")
+        yield error(
+            answer.origin,
+            f"{what}: range [{answer.low:g}, {answer.high:g}] is reversed",
+            "write the lowest accepted value first",
+        )
 
 
 def tolerances(q: Question) -> Iterator[Problem]:
@@ -78,14 +93,23 @@ def blanks_match_text(q: Question) -> Iterator[Problem]:
     used = _BLANK.findall(q.text)
     declared = [b.id for b in q.blanks]
     for name in sorted(set(used) - set(declared)):
-        yield error(q.origin, f"question '{q.id}' has [[{name}]] in its text but no blank '{name}'",
-                    f"declared blanks: {', '.join(declared) or 'none'}")
+        yield error(
+            q.origin,
+            f"question '{q.id}' has [[{name}]] in its text but no blank '{name}'",
+            f"declared blanks: {', '.join(declared) or 'none'}",
+        )
     for blank in q.blanks:
         if blank.id not in used:
-            yield error(blank.origin, f"blank '{blank.id}' is not used in the text of '{q.id}'",
-                        f"write [[{blank.id}]] where the gap goes")
+            yield error(
+                blank.origin,
+                f"blank '{blank.id}' is not used in the text of '{q.id}'",
+                f"write [[{blank.id}]] where the gap goes",
+            )
         if blank.kind is BlankKind.DROPDOWN and blank.answers[0] not in blank.options:
-            yield error(blank.origin, f"blank '{blank.id}': answer '{blank.answers[0]}' is not one of its options")
+            yield error(
+                blank.origin,
+                f"blank '{blank.id}': answer '{blank.answers[0]}' is not one of its options",
+            )
         if blank.kind is BlankKind.TEXT and not blank.answers:
             yield error(blank.origin, f"blank '{blank.id}' accepts no answer")
     if used and len(used) != len(set(used)):
@@ -104,7 +128,10 @@ def enough_parts(q: Question) -> Iterator[Problem]:
     if isinstance(q, ShortAnswer) and not q.answers:
         yield error(q.origin, f"short-answer question '{q.id}' accepts no answer")
     if isinstance(q, Essay) and q.max_words and q.min_words > q.max_words:
-        yield error(q.origin, f"essay '{q.id}': min_words ({q.min_words}) is above max_words ({q.max_words})")
+        yield error(
+            q.origin,
+            f"essay '{q.id}': min_words ({q.min_words}) is above max_words ({q.max_words})",
+        )
 
 
 QUESTION_CHECKS = (
@@ -128,8 +155,11 @@ def pools_fit(course: Course) -> Iterator[Problem]:
         for pool in quiz.pools:
             scored = [q for q in pool.questions if q.scored]
             if pool.pick > len(scored):
-                yield error(pool.origin, f"pool '{pool.id}' picks {pool.pick} questions but holds "
-                            f"{len(scored)}", f"lower 'pick' to at most {len(scored)} or add questions")
+                yield error(
+                    pool.origin,
+                    f"pool '{pool.id}' picks {pool.pick} questions but holds {len(scored)}",
+                    f"lower 'pick' to at most {len(scored)} or add questions",
+                )
 
 
 QUESTION_RULES = (questions_valid, pools_fit)

@@ -103,7 +103,9 @@ def first_difference(quote: str, passage: str) -> str:
     a, b = normalise(quote).split(" "), passage.split(" ")
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "replace":
-            return f"the quote has '{' '.join(a[i1:i2])}' where the source has '{' '.join(b[j1:j2])}'"
+            return (
+                f"the quote has '{' '.join(a[i1:i2])}' where the source has '{' '.join(b[j1:j2])}'"
+            )
         if tag == "delete":
             return f"the source does not have '{' '.join(a[i1:i2])}' here"
         if tag == "insert":

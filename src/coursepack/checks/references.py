@@ -47,8 +47,11 @@ def _defined_in(quiz: Quiz) -> list[Question]:
     own = list(quiz.questions)
     path = quiz.origin.path if quiz.origin else None
     for pool in quiz.pools:
-        own += [q for q in pool.questions if q.origin and q.origin.path == path
-                and not any(q is x for x in own)]
+        own += [
+            q
+            for q in pool.questions
+            if q.origin and q.origin.path == path and not any(q is x for x in own)
+        ]
     return own
 
 
@@ -62,7 +65,9 @@ def objectives_exist(course: Course) -> Iterator[Problem]:
         for objective in objectives:
             if objective not in known:
                 hint = _did_you_mean(objective, known) or "objectives are declared in module.yaml"
-                yield error(origin, f"{who} names objective '{objective}', which does not exist", hint)
+                yield error(
+                    origin, f"{who} names objective '{objective}', which does not exist", hint
+                )
 
 
 def objectives_assessed(course: Course) -> Iterator[Problem]:
@@ -90,15 +95,23 @@ def lesson_objectives_in_module(course: Course) -> Iterator[Problem]:
                 )
 
 
-def _quote_problem(course: Course, text: str, source_id: str, origin: Origin | None) -> Iterator[Problem]:
+def _quote_problem(
+    course: Course, text: str, source_id: str, origin: Origin | None
+) -> Iterator[Problem]:
     source = course.source(source_id)
     if source is None:
         hint = _did_you_mean(source_id, (s.id for s in course.sources))
-        yield error(origin, f"quote names source '{source_id}', which course.yaml does not list",
-                    hint or "declare it under 'sources:' in course.yaml")
+        yield error(
+            origin,
+            f"quote names source '{source_id}', which course.yaml does not list",
+            hint or "declare it under 'sources:' in course.yaml",
+        )
     elif not found(text, source.text):
-        yield error(origin, f"quote not found in source '{source_id}' ({source.relpath})",
-                    _nearest_hint(text, source))
+        yield error(
+            origin,
+            f"quote not found in source '{source_id}' ({source.relpath})",
+            _nearest_hint(text, source),
+        )
 
 
 def _nearest_hint(text: str, source: Source) -> str:
@@ -130,8 +143,14 @@ def verified_quotes(course: Course) -> list[Quote]:
     """Every quote of the course that was checked against its source, lessons first."""
     quotes = [q for _, lesson in course.lessons() for q in lesson.quotes]
     quotes += [
-        Quote(text=q.source.quote, source=q.source.source, locator=q.source.locator, origin=q.source.origin)
-        for _, q in course.questions() if q.source and q.source.quote
+        Quote(
+            text=q.source.quote,
+            source=q.source.source,
+            locator=q.source.locator,
+            origin=q.source.origin,
+        )
+        for _, q in course.questions()
+        if q.source and q.source.quote
     ]
     return quotes
 

@@ -62,7 +62,7 @@ class ExportContext:
 
 
 class Exporter(Protocol):
-    """One output format. ``name`` is the CLI value, the registry key, the templates/ and build/ folder."""
+    """One output format; ``name`` is its CLI value, registry key, templates/ and build/ folder."""
 
     name: ClassVar[str]
     summary: ClassVar[str]

@@ -135,19 +135,26 @@ class Loader:
             g.fail(g.items["file"][1], f"source '{file}' is not UTF-8 text")
             return None
         return Source(
-            id=source_id, path=path, relpath=self.rel(path), text=text, title=title,
-            origin=g.origin, **fields,
+            id=source_id,
+            path=path,
+            relpath=self.rel(path),
+            text=text,
+            title=title,
+            origin=g.origin,
+            **fields,
         )
 
     def inside(self, origin: Origin, ref: str, base: Path, what: str = "file") -> Path | None:
         """Resolve ``ref`` against ``base``; report it unless it is a file inside the course."""
         path = (base / ref).resolve()
         if not path.is_relative_to(self.root.resolve()):
-            self.sink.add(error(
-                origin,
-                f"{what} '{ref}' is outside the course folder",
-                hint="copy the file into the course folder and refer to it by a relative path",
-            ))
+            self.sink.add(
+                error(
+                    origin,
+                    f"{what} '{ref}' is outside the course folder",
+                    hint="copy the file into the course folder and refer to it by a relative path",
+                )
+            )
             return None
         if not path.is_file():
             siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
@@ -164,7 +171,8 @@ class Loader:
             f.fail(
                 node,
                 f"module '{name}' has no file modules/{name}/module.yaml",
-                hint=did_you_mean(name, existing) or f"modules found: {', '.join(existing) or 'none'}",
+                hint=did_you_mean(name, existing)
+                or f"modules found: {', '.join(existing) or 'none'}",
             )
             return None
         g = self.open(folder / "module.yaml", "module")
@@ -180,7 +188,8 @@ class Loader:
             module_fields.fail(
                 node,
                 f"lesson '{name}' has no file {self.rel(folder)}/{name}.yaml",
-                hint=did_you_mean(name, existing) or f"lessons found: {', '.join(existing) or 'none'}",
+                hint=did_you_mean(name, existing)
+                or f"lessons found: {', '.join(existing) or 'none'}",
             )
             return None
         g = self.open(path, "lesson")
@@ -189,6 +198,7 @@ class Loader:
     def _quizzes(self, f: Fields, defaults: QuizSettings, modules: set[str]) -> tuple[Quiz, ...]:
         folder = self.root / "quizzes"
         listed = f.sequence("quizzes")
+        names: list[tuple[str, Node | None]]
         if listed:
             names = [(str(getattr(n, "value", "")), n) for n in listed]
         else:
@@ -228,7 +238,10 @@ def read_settings(g: Fields | None, base: QuizSettings) -> QuizSettings:
         return base
     pass_mark = g.number("pass_mark", default=base.pass_mark)
     if not 0 <= pass_mark <= 100:
-        g.fail(g.items["pass_mark"][1], f"'pass_mark' is a percentage from 0 to 100 (got {pass_mark:g})")
+        g.fail(
+            g.items["pass_mark"][1],
+            f"'pass_mark' is a percentage from 0 to 100 (got {pass_mark:g})",
+        )
     settings = replace(
         base,
         pass_mark=pass_mark,

@@ -154,7 +154,9 @@ class Fields:
         if node is None:
             return []
         if not isinstance(node, SequenceNode):
-            self.fail(node, f"'{key}' must be a list, got {describe(node)}", "start each item with '- '")
+            self.fail(
+                node, f"'{key}' must be a list, got {describe(node)}", "start each item with '- '"
+            )
             return []
         return list(node.value)
 

@@ -31,7 +31,11 @@ _REMOTE = ("http://", "https://", "//", "data:", "mailto:")
 def read_module(f: Fields, module_id: str, read_lesson_at: Callable[[Node], object]) -> Module:
     objectives = []
     for g in f.records("objectives", "objective", required=True):
-        objectives.append(Objective(id=g.text("id", required=True), text=g.text("text", required=True), origin=g.origin))
+        objectives.append(
+            Objective(
+                id=g.text("id", required=True), text=g.text("text", required=True), origin=g.origin
+            )
+        )
         g.finish()
     lessons = [read_lesson_at(n) for n in f.sequence("lessons", required=True)]
     module = Module(
@@ -52,7 +56,13 @@ def _facilitator(f: Fields | None) -> FacilitatorNotes:
         return FacilitatorNotes()
     timings = []
     for g in f.records("timings", "timing"):
-        timings.append(Timing(activity=g.text("activity", required=True), minutes=g.integer("minutes", required=True), origin=g.origin))
+        timings.append(
+            Timing(
+                activity=g.text("activity", required=True),
+                minutes=g.integer("minutes", required=True),
+                origin=g.origin,
+            )
+        )
         g.finish()
     scenarios = []
     for g in f.records("scenarios", "scenario"):
@@ -85,7 +95,13 @@ def read_lesson(f: Fields, lesson_id: str, loader: Loader) -> Lesson:
         g.finish()
     terms = []
     for g in f.records("key_terms", "key term"):
-        terms.append(KeyTerm(term=g.text("term", required=True), definition=g.text("definition", required=True), origin=g.origin))
+        terms.append(
+            KeyTerm(
+                term=g.text("term", required=True),
+                definition=g.text("definition", required=True),
+                origin=g.origin,
+            )
+        )
         g.finish()
     body = f.text("body", required=True)
     lesson = Lesson(

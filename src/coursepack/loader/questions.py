@@ -147,7 +147,7 @@ def _short(f: Fields, common: dict[str, Any]) -> ShortAnswer:
 
 
 def read_numeric_answer(f: Fields) -> NumericAnswer:
-    """``answer`` alone is exact; with ``tolerance`` or ``tolerance_percent``; or ``range: [lo, hi]``."""
+    """``answer`` alone is exact, or +-``tolerance`` / ``tolerance_percent``; or ``range: [lo, hi]``."""
     if f.has("range"):
         items = f.sequence("range")
         values = [scalar_value(n) for n in items]
@@ -181,7 +181,13 @@ def _numeric(f: Fields, common: dict[str, Any]) -> Numeric:
 def _matching(f: Fields, common: dict[str, Any]) -> Matching:
     pairs = []
     for g in f.records("pairs", "pair", required=True):
-        pairs.append(Pair(prompt=g.text("prompt", required=True), match=g.text("match", required=True), origin=g.origin))
+        pairs.append(
+            Pair(
+                prompt=g.text("prompt", required=True),
+                match=g.text("match", required=True),
+                origin=g.origin,
+            )
+        )
         g.finish()
     return Matching(pairs=tuple(pairs), distractors=f.strings("distractors"), **common)
 
@@ -195,16 +201,26 @@ def _blank(g: Fields) -> Blank:
     blank_id = g.text("id", required=True)
     points = g.number("points", default=1.0)
     if kind is BlankKind.NUMERIC:
-        return Blank(id=blank_id, kind=kind, numeric=read_numeric_answer(g), points=points, origin=g.origin)
+        return Blank(
+            id=blank_id, kind=kind, numeric=read_numeric_answer(g), points=points, origin=g.origin
+        )
     if kind is BlankKind.DROPDOWN:
         answer = g.text("answer", required=True)
         return Blank(
-            id=blank_id, kind=kind, answers=(answer,), options=g.strings("options", required=True),
-            points=points, origin=g.origin,
+            id=blank_id,
+            kind=kind,
+            answers=(answer,),
+            options=g.strings("options", required=True),
+            points=points,
+            origin=g.origin,
         )
     return Blank(
-        id=blank_id, kind=kind, answers=g.strings("answers", required=True),
-        case_sensitive=g.boolean("case_sensitive"), points=points, origin=g.origin,
+        id=blank_id,
+        kind=kind,
+        answers=g.strings("answers", required=True),
+        case_sensitive=g.boolean("case_sensitive"),
+        points=points,
+        origin=g.origin,
     )
 
 

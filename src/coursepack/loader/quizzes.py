@@ -28,18 +28,26 @@ class ReadQuiz:
     refs: dict[str, PoolRefs]
 
 
-def read_quiz(
-    f: Fields, quiz_id: str, settings: QuizSettings, modules: set[str]
-) -> ReadQuiz:
+def read_quiz(f: Fields, quiz_id: str, settings: QuizSettings, modules: set[str]) -> ReadQuiz:
     module = f.text("module")
     if module and module not in modules:
         hint = did_you_mean(module, modules) or f"modules: {', '.join(sorted(modules))}"
-        f.fail(f.items["module"][1], f"quiz names module '{module}', which the course does not list", hint)
-    questions = tuple(q for q in (read_question(g) for g in f.records("questions", "question")) if q)
+        f.fail(
+            f.items["module"][1],
+            f"quiz names module '{module}', which the course does not list",
+            hint,
+        )
+    questions = tuple(
+        q for q in (read_question(g) for g in f.records("questions", "question")) if q
+    )
     read_pools = [_pool(g) for g in f.records("pools", "pool")]
     pools = tuple(pool for pool, _ in read_pools)
     if not questions and not pools:
-        f.fail(f.node, f"quiz '{quiz_id}' has no questions and no pools", "add 'questions:' or 'pools:'")
+        f.fail(
+            f.node,
+            f"quiz '{quiz_id}' has no questions and no pools",
+            "add 'questions:' or 'pools:'",
+        )
     quiz = Quiz(
         id=quiz_id,
         title=f.text("title", required=True),
@@ -60,7 +68,11 @@ def _pool(g: Fields) -> tuple[Pool, PoolRefs]:
     from_quizzes = tuple(_refs(g, "from"))
     include = tuple(_refs(g, "include"))
     if not inline and not from_quizzes and not include:
-        g.fail(g.node, f"pool '{pool_id}' draws from nothing", "give 'questions:', 'from:' or 'include:'")
+        g.fail(
+            g.node,
+            f"pool '{pool_id}' draws from nothing",
+            "give 'questions:', 'from:' or 'include:'",
+        )
     points = g.optional_number("points")
     pool = Pool(
         id=pool_id,
@@ -123,4 +135,3 @@ def _resolve(
             sink.add(error(origin, message, did_you_mean(name, list(by_id))))
     unique = tuple({q.id: q for q in drawn}.values())
     return replace(pool, questions=unique)
-

@@ -1,0 +1,222 @@
+"""JSON Schemas of the spec files, for editors with a YAML language server.
+
+One schema per file kind (course, module, lesson, quiz). They mirror what the loader
+accepts; a test keeps the two in step on the example courses and on unknown keys.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from coursepack.model import QUESTION_TYPES
+
+Schema = dict[str, Any]
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("course", "module", "lesson", "quiz")
+
+TEXT: Schema = {"type": "string"}
+MARKDOWN: Schema = {"type": "string", "description": "Markdown"}
+ID: Schema = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}
+ANY_ID: Schema = {"type": "string", "minLength": 1}
+NUMBER: Schema = {"type": "number"}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+FLAG: Schema = {"type": "boolean"}
+TEXTS: Schema = {"type": "array", "items": TEXT}
+
+
+def record(required: list[str], **properties: Schema) -> Schema:
+    """A mapping with exactly these fields, ``required`` among them."""
+    return {
+        "type": "object",
+        "required": required,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def many(item: Schema) -> Schema:
+    return {"type": "array", "items": item}
+
+
+SETTINGS = record(
+    [],
+    pass_mark={"type": "number", "minimum": 0, "maximum": 100, "description": "percent"},
+    attempts={**COUNT, "description": "0 = unlimited"},
+    shuffle_questions=FLAG,
+    shuffle_options=FLAG,
+    show_feedback=FLAG,
+)
+FEEDBACK = record([], general=MARKDOWN, correct=MARKDOWN, partial=MARKDOWN, incorrect=MARKDOWN)
+SOURCE_REF = record(["id"], id=ANY_ID, quote=TEXT, locator=TEXT)
+COMMON: dict[str, Schema] = {
+    "id": ANY_ID,
+    "stem": MARKDOWN,
+    "title": TEXT,
+    "points": {"type": "number", "minimum": 0},
+    "objectives": TEXTS,
+    "feedback": FEEDBACK,
+    "hints": many(MARKDOWN),
+    "source": SOURCE_REF,
+}
+CHOICES = many(record(["text"], text=MARKDOWN, correct=FLAG, feedback=MARKDOWN))
+NUMERIC_FIELDS: dict[str, Schema] = {
+    "answer": NUMBER,
+    "tolerance": {"type": "number", "minimum": 0},
+    "tolerance_percent": {"type": "number", "minimum": 0},
+    "range": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},
+}
+BLANK = record(
+    ["id"],
+    id=ANY_ID,
+    type={"enum": ["text", "numeric", "dropdown"]},
+    points=NUMBER,
+    answers=TEXTS,
+    case_sensitive=FLAG,
+    options=TEXTS,
+    **{**NUMERIC_FIELDS, "answer": {"type": ["number", "string"]}},
+)
+
+OWN_FIELDS: dict[str, tuple[list[str], dict[str, Schema]]] = {
+    "single": (["choices"], {"choices": CHOICES}),
+    "multiple": (
+        ["choices"],
+        {"choices": CHOICES, "scoring": {"enum": ["all-or-nothing", "partial"]},
+         "negative_marking": FLAG},
+    ),
+    "true-false": (
+        ["answer"],
+        {"answer": FLAG, "feedback_true": MARKDOWN, "feedback_false": MARKDOWN},
+    ),
+    "short-answer": (["answers"], {"answers": TEXTS, "case_sensitive": FLAG}),
+    "numeric": ([], {**NUMERIC_FIELDS, "unit": TEXT}),
+    "matching": (
+        ["pairs"],
+        {"pairs": many(record(["prompt", "match"], prompt=MARKDOWN, match=TEXT)),
+         "distractors": TEXTS},
+    ),
+    "ordering": (["items"], {"items": TEXTS}),
+    "fill-blanks": (["text", "blanks"], {"text": MARKDOWN, "blanks": many(BLANK)}),
+    "essay": (
+        [],
+        {"grader_notes": MARKDOWN, "response_template": TEXT, "min_words": COUNT,
+         "max_words": COUNT},
+    ),
+    "description": ([], {}),
+}
+
+
+def question_schema() -> Schema:
+    """One branch per ``type:``, each closed to the fields that type has."""
+    branches = []
+    for name in QUESTION_TYPES:
+        required, own = OWN_FIELDS[name]
+        props = {**COMMON, "type": {"const": name}, **own}
+        branches.append(record(["type", "id", "stem", *required], **props))
+    return {"type": "object", "required": ["type"], "oneOf": branches}
+
+
+def quiz_schema() -> Schema:
+    question = {"$ref": "#/$defs/question"}
+    pool = record(
+        ["id", "pick"],
+        id=ANY_ID,
+        title=TEXT,
+        pick={"type": "integer", "minimum": 1},
+        points=NUMBER,
+        questions=many(question),
+        include={"oneOf": [ANY_ID, TEXTS]},
+        **{"from": {"oneOf": [ID, many(ID)]}},
+    )
+    return record(
+        ["title"],
+        title=TEXT,
+        module=ID,
+        description=MARKDOWN,
+        settings=SETTINGS,
+        questions=many(question),
+        pools=many(pool),
+    )
+
+
+def lesson_schema() -> Schema:
+    return record(
+        ["title", "duration", "body"],
+        title=TEXT,
+        duration={"type": "integer", "minimum": 1, "description": "minutes"},
+        objectives=TEXTS,
+        summary=MARKDOWN,
+        body=MARKDOWN,
+        quotes=many(record(["text", "source"], text=TEXT, source=ANY_ID, locator=TEXT, note=TEXT)),
+        key_terms=many(record(["term", "definition"], term=TEXT, definition=MARKDOWN)),
+        further_reading=many(MARKDOWN),
+    )
+
+
+def module_schema() -> Schema:
+    scenario = record(
+        ["title", "situation"],
+        title=TEXT, situation=MARKDOWN, tasks=many(MARKDOWN), debrief=MARKDOWN, minutes=COUNT,
+    )
+    facilitator = record(
+        [],
+        timings=many(record(["activity", "minutes"], activity=TEXT, minutes=COUNT)),
+        discussion_prompts=many(MARKDOWN),
+        scenarios=many(scenario),
+        notes=MARKDOWN,
+        background=MARKDOWN,
+    )
+    return record(
+        ["title", "objectives", "lessons"],
+        title=TEXT,
+        description=MARKDOWN,
+        objectives=many(record(["id", "text"], id=ANY_ID, text=MARKDOWN)),
+        lessons=many(ID),
+        facilitator=facilitator,
+    )
+
+
+def course_schema() -> Schema:
+    source = record(
+        ["id", "file", "title"],
+        id=ANY_ID, file=TEXT, title=TEXT, author=TEXT, published=TEXT, publisher=TEXT,
+        url=TEXT, note=TEXT,
+    )
+    return record(
+        ["id", "title", "modules"],
+        id=ID,
+        title=TEXT,
+        language=TEXT,
+        version=TEXT,
+        authors=TEXTS,
+        licence=TEXT,
+        description=MARKDOWN,
+        paper={"enum": ["A4", "Letter"]},
+        modules=many(ID),
+        quizzes=many(ID),
+        sources=many(source),
+        quiz_defaults=SETTINGS,
+        scorm=record([], sco_per={"enum": ["module", "course"]}),
+        lint=record([], disable=TEXTS),
+    )
+
+
+BUILDERS = {
+    "course": course_schema,
+    "module": module_schema,
+    "lesson": lesson_schema,
+    "quiz": quiz_schema,
+}
+
+
+def schema(kind: str) -> Schema:
+    """The schema of one kind of spec file."""
+    body = BUILDERS[kind]()
+    out: Schema = {"$schema": DRAFT, "title": f"coursepack {kind} file", **body}
+    if kind == "quiz":
+        out["$defs"] = {"question": question_schema()}
+    return out
+
+
+def schema_text(kind: str) -> str:
+    return json.dumps(schema(kind), indent=2, sort_keys=False) + "\n"
