@@ -150,8 +150,17 @@ def init(target: Path) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the spec files, for editors with a YAML language server."""
-    from coursepack.spec_schema import schema_text
+@click.argument("kind", default="course", type=click.Choice(["course", "module", "lesson", "quiz"]))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write all four schemas into this folder instead of printing one.")
+def schema(kind: str, out: Path | None) -> None:
+    """Print the JSON Schema of a spec file kind, for editors with a YAML language server."""
+    from coursepack.spec_schema import KINDS, schema_text
 
-    click.echo(schema_text())
+    if out is None:
+        click.echo(schema_text(kind), nl=False)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name in KINDS:
+        (out / f"coursepack-{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+    click.echo(f"wrote {len(KINDS)} schemas to {out}")
