@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_SHORTLIST = 8
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n\s*")
 
 
@@ -83,17 +84,22 @@ def nearest(quote: str, source_text: str) -> Passage | None:
     size = len(target)
     if not indexed.words or not target:
         return None
-    best = (-1.0, 0)
+    candidates: list[tuple[float, int]] = []
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(target)
     for start in range(max(1, len(indexed.words) - size + 1)):
         matcher.set_seq1(indexed.words[start : start + size])
-        if matcher.real_quick_ratio() <= best[0] or matcher.quick_ratio() <= best[0]:
+        floor = candidates[-1][0] if len(candidates) >= _SHORTLIST else -1.0
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
             continue
-        ratio = matcher.ratio()
-        if ratio > best[0]:
-            best = (ratio, start)
-    ratio, start = best
+        candidates.append((matcher.ratio(), start))
+        candidates = sorted(candidates, key=lambda c: -c[0])[:_SHORTLIST]
+    # Word windows tie easily; letters tell "one idea" from "two ideas" apart.
+    wanted = " ".join(target)
+    ratio, start = max(
+        (difflib.SequenceMatcher(None, " ".join(indexed.words[s : s + size]), wanted).ratio(), s)
+        for _, s in candidates
+    )
     words = indexed.words[start : start + size]
     return Passage(" ".join(words), indexed.lines[start], ratio)
 

@@ -58,21 +58,18 @@ class Loader:
         f = self.open(self.root / COURSE_FILE, "course.yaml")
         if f is None:
             raise CoursepackError(self.problems)
-        course = self._course(f)
-        errors = [p for p in self.problems if p.is_error]
-        if errors:
-            raise CoursepackError(errors)
-        return course
+        return self._course(f)
 
     def _course(self, f: Fields) -> Course:
         course_id = f.text("id", required=True)
         self.check_id(f, "id", course_id)
         sources = tuple(self._source(g) for g in f.records("sources", "source"))
         defaults = read_settings(f.mapping("quiz_defaults", "quiz defaults"), QuizSettings())
-        modules = tuple(
-            m for m in (self._module(f, n) for n in f.sequence("modules", required=True)) if m
-        )
-        quizzes = self._quizzes(f, defaults, {m.id for m in modules})
+        listed = f.sequence("modules", required=True)
+        modules = tuple(m for m in (self._module(f, n) for n in listed) if m)
+        # Quizzes may name a listed module even if its files failed to load (reported already).
+        module_ids = {str(getattr(n, "value", "")) for n in listed}
+        quizzes = self._quizzes(f, defaults, module_ids)
         course = Course(
             id=course_id,
             title=f.text("title", required=True),
@@ -255,7 +252,11 @@ def read_settings(g: Fields | None, base: QuizSettings) -> QuizSettings:
 
 
 def load_course(root: Path) -> tuple[Course, list[Problem]]:
-    """Load the course in ``root``: the course and its load warnings, or ``CoursepackError``."""
+    """Load the course in ``root``, with every problem found (errors too: the caller decides).
+
+    Parts that could not be read are left out of the course, so that course-level checks
+    can still run and report their problems in the same run.
+    """
     root = root.resolve()
     if not (root / COURSE_FILE).is_file():
         raise CoursepackError.single(
@@ -264,4 +265,4 @@ def load_course(root: Path) -> tuple[Course, list[Problem]]:
         )
     loader = Loader(root)
     course = loader.load()
-    return course, [p for p in loader.problems if not p.is_error] + loader.unlisted_lessons(course)
+    return course, loader.problems + loader.unlisted_lessons(course)

@@ -55,6 +55,7 @@ class Fields:
         self.what = what
         self.asked: list[str] = []
         self.items: dict[str, tuple[Node, Node]] = {}
+        self.valid = isinstance(node, MappingNode)
         if isinstance(node, MappingNode):
             self.items = {str(k.value): (k, v) for k, v in node.value}
         else:
@@ -77,7 +78,7 @@ class Fields:
         self.asked.append(key)
         if key in self.items and not _is_null(self.items[key][1]):
             return self.items[key][1]
-        if required:
+        if required and self.valid:
             where = self.items[key][0] if key in self.items else self.node
             self.fail(
                 where,

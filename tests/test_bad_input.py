@@ -1,0 +1,203 @@
+"""Every bad input an author can write gives one clear, located message: never a traceback.
+
+Each case edits one file of a fresh starter course, runs ``coursepack validate`` and
+checks the exact ``path:line:col: error: message`` line and its hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+
+LESSON = "modules/writing-questions/one-idea.yaml"
+MODULE = "modules/writing-questions/module.yaml"
+QUIZ = "quizzes/writing-questions.yaml"
+FINAL = "quizzes/final.yaml"
+COURSE = "course.yaml"
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['lol'] * 9)}]\n"
+    for prev, name in zip(["", "a", "b", "c", "d", "e"], "abcdef", strict=True)
+) + "g: [" + ", ".join(["*f"] * 9) + "]\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    """Replace ``old`` by ``new`` in ``file`` (or write ``content``); expect ``message``."""
+
+    name: str
+    file: str
+    message: str
+    old: str = ""
+    new: str = ""
+    content: str | bytes | None = None
+    hint: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, course: Path) -> None:
+        path = course / self.file
+        if isinstance(self.content, bytes):
+            path.write_bytes(self.content)
+        elif self.content is not None:
+            path.write_text(self.content, encoding="utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert self.old in text, f"case {self.name}: '{self.old}' not in {self.file}"
+            path.write_text(text.replace(self.old, self.new, 1), encoding="utf-8")
+
+
+CASES = [
+    Case("yaml-syntax", LESSON, f"{LESSON}:1:14: error: YAML syntax error: mapping values are not allowed here",
+         "title: One idea per question", "title: Part 1: One idea", hint='title: "Part 1: Aims"'),
+    Case("tab-indent", LESSON, f"{LESSON}:6:1: error: tab character in indentation", "  ## Start", "\t## Start",
+         hint="replace the tab with spaces"),
+    Case("duplicate-key", LESSON, f"{LESSON}:3:1: error: duplicate key 'title' (first given on line 1)",
+         "duration: 15", "duration: 15\ntitle: again"),
+    Case("empty-file", LESSON, f"{LESSON}:1:1: error: file is empty", content=""),
+    Case("comments-only", LESSON, f"{LESSON}:1:1: error: file is empty", content="# nothing yet\n"),
+    Case("not-utf8", LESSON, f"{LESSON}:1:12: error: file is not UTF-8 (byte 0xe9 cannot be decoded)",
+         content=b"title: One \xe9dea\n", hint="save the file as UTF-8"),
+    Case("wrong-type-int", LESSON, f"{LESSON}:2:11: error: 'duration' must be a whole number, got 'fifteen'",
+         "duration: 15", "duration: fifteen"),
+    Case("wrong-type-list", LESSON, f"{LESSON}:3:13: error: 'objectives' must be a list, got 'wq-stem'",
+         "objectives: [wq-stem, wq-options]", "objectives: wq-stem"),
+    Case("wrong-type-bool", QUIZ, f"{QUIZ}:42:23: error: 'negative_marking' must be true or false, got 'yes please'",
+         "negative_marking: true", "negative_marking: yes please"),
+    Case("wrong-type-text", LESSON, f"{LESSON}:1:8: error: 'title' must be text, got a list",
+         "title: One idea per question", "title: [One, idea]"),
+    Case("not-a-mapping", LESSON, f"{LESSON}:1:1: error: lesson must be a mapping of fields, got a list",
+         content="- a\n- b\n"),
+    Case("unknown-key", LESSON, f"{LESSON}:3:1: error: unknown field 'durration' in lesson",
+         "duration: 15", "duration: 15\ndurration: 3", hint="did you mean 'duration'?"),
+    Case("licence-spelling", COURSE, f"{COURSE}:9:1: error: unknown field 'license' in course.yaml",
+         "licence: CC-BY-4.0", "license: CC-BY-4.0", hint="did you mean 'licence'?"),
+    Case("missing-field", LESSON, f"{LESSON}:1:1: error: missing required field 'duration' in lesson",
+         "duration: 15\n", "", hint="add a line 'duration: ...'"),
+    Case("zero-duration", LESSON, f"{LESSON}:2:11: error: 'duration' must be at least 1 (got 0)",
+         "duration: 15", "duration: 0"),
+    Case("unknown-question-type", QUIZ, f"{QUIZ}:17:11: error: unknown question type 'singel'",
+         "type: single", "type: singel", hint="did you mean 'single'?"),
+    Case("duplicate-id-same-file", QUIZ,
+         f"{QUIZ}:37:5: error: question id 'wq-single' is used twice (first at {QUIZ}:16:5)",
+         "id: wq-multiple", "id: wq-single"),
+    Case("duplicate-id-across-files", FINAL,
+         f"{QUIZ}:16:5: error: question id 'wq-single' is used twice (first at {FINAL}:6:5)",
+         content="title: Final\nquestions:\n  - id: wq-x\n    type: description\n    stem: s\n"
+         "  - id: wq-single\n    type: description\n    stem: s\n"),
+    Case("duplicate-objective", MODULE,
+         f"{MODULE}:6:5: error: objective id 'wq-stem' is used twice (first at {MODULE}:4:5)",
+         "id: wq-options", "id: wq-stem"),
+    Case("dangling-objective", QUIZ,
+         f"{QUIZ}:16:5: error: question 'wq-single' names objective 'wq-stme', which does not exist",
+         "objectives: [wq-stem]\n    points: 1", "objectives: [wq-stme]\n    points: 1",
+         hint="did you mean 'wq-stem'?"),
+    Case("quote-not-in-source", LESSON,
+         f"{LESSON}:27:11: error: quote not found in source 'item-guide' (sources/item-writing-guide.txt)",
+         "A good question tests one idea.", "A good question tests two ideas.",
+         hint='nearest passage (sources/item-writing-guide.txt, line 3): "A good question tests one idea."'),
+    Case("quote-unknown-source", LESSON,
+         f"{LESSON}:27:11: error: quote names source 'item-guid', which course.yaml does not list",
+         "source: item-guide\n    locator", "source: item-guid\n    locator", hint="did you mean 'item-guide'?"),
+    Case("image-leaves-course", LESSON,
+         f"{LESSON}:23:1: error: image '../../../../etc/passwd' is outside the course folder",
+         "images/stem-and-options.png", "../../../../etc/passwd"),
+    Case("image-missing", LESSON, f"{LESSON}:23:1: error: image 'images/stem-and-option.png' does not exist",
+         "images/stem-and-options.png", "images/stem-and-option.png",
+         hint="did you mean 'stem-and-options.png'?"),
+    Case("image-remote", LESSON,
+         f"{LESSON}:23:1: error: image 'https://example.org/x.png' is on the web; the course must work offline",
+         "images/stem-and-options.png", "https://example.org/x.png"),
+    Case("alias-bomb", LESSON, f"{LESSON}:1:1: error: YAML aliases expand to more than 100,000 values",
+         content=BOMB),
+    Case("two-correct-single", QUIZ,
+         f"{QUIZ}:16:5: error: single-choice question 'wq-single' needs exactly one correct choice (found 2)",
+         "      - text: Spot the longest option.\n",
+         "      - text: Spot the longest option.\n        correct: true\n"),
+    Case("no-correct-multiple", QUIZ,
+         f"{QUIZ}:37:5: error: multiple-response question 'wq-multiple' has no correct choice",
+         "        correct: true\n        feedback: Yes. It rewards", "        feedback: Yes. It rewards",
+         extra={"        correct: true\n        feedback: Yes. Learners": "        feedback: Yes. Learners"}),
+    Case("negative-tolerance", QUIZ,
+         f"{QUIZ}:78:5: error: question 'wq-numeric': tolerance must not be negative (got -1)",
+         "tolerance: 0", "tolerance: -1"),
+    Case("reversed-range", QUIZ, f"{QUIZ}:78:5: error: question 'wq-numeric': range [9, 2] is reversed",
+         "answer: 4\n    tolerance: 0", "range: [9, 2]"),
+    Case("pool-too-small", FINAL, f"{FINAL}:8:5: error: pool 'from-module' picks 40 questions but holds 9",
+         "pick: 4", "pick: 40"),
+    Case("pool-unknown-quiz", FINAL,
+         f"{FINAL}:10:11: error: pool draws from quiz 'writing-question', which does not exist",
+         "from: writing-questions", "from: writing-question", hint="did you mean 'writing-questions'?"),
+    Case("module-file-missing", COURSE,
+         f"{COURSE}:16:5: error: module 'writing-question' has no file modules/writing-question/module.yaml",
+         "  - writing-questions", "  - writing-question", hint="did you mean 'writing-questions'?"),
+    Case("lesson-file-missing", MODULE,
+         f"{MODULE}:12:5: error: lesson 'feedbak' has no file modules/writing-questions/feedbak.yaml",
+         "  - feedback", "  - feedbak", hint="did you mean 'feedback'?"),
+    Case("blank-not-declared", QUIZ,
+         f"{QUIZ}:110:5: error: question 'wq-blanks' has [[kynd]] in its text but no blank 'kynd'",
+         "[[kind]] a grade", "[[kynd]] a grade"),
+    Case("dropdown-answer-not-option", QUIZ,
+         f"{QUIZ}:121:9: error: blank 'kind': answer 'never' is not one of its options",
+         "answer: not", "answer: never"),
+    Case("pass-mark-range", COURSE, f"{COURSE}:24:14: error: 'pass_mark' is a percentage from 0 to 100 (got 170)",
+         "pass_mark: 70", "pass_mark: 170"),
+    Case("bad-enum", QUIZ, f"{QUIZ}:41:14: error: 'scoring' must be one of all-or-nothing, partial (got 'partly')",
+         "scoring: partial", "scoring: partly", hint="did you mean 'partial'?"),
+    Case("bad-id", COURSE, f"{COURSE}:3:5: error: 'id' must be lower-case letters, digits, '-' or '_' "
+         "(got 'Starter Course')", "id: starter-course", "id: Starter Course"),
+    Case("negative-points", QUIZ, f"{QUIZ}:43:13: error: 'points' must not be negative (got -2)",
+         "points: 2", "points: -2"),
+    Case("quiz-unknown-module", QUIZ,
+         f"{QUIZ}:3:9: error: quiz names module 'writing', which the course does not list",
+         "module: writing-questions", "module: writing"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_is_reported_with_its_position(case: Case, course: Path, run: Run) -> None:
+    case.apply(course)
+    for old, new in case.extra.items():
+        Case("extra", case.file, "", old, new).apply(course)
+    result = run("validate", str(course))
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert case.message in lines, "\n".join(lines)
+    assert "Traceback" not in result.output
+    if case.hint:
+        assert case.hint in result.stderr
+
+
+def test_there_are_at_least_thirty_distinct_bad_inputs() -> None:
+    assert len({c.message.split(": error: ")[1] for c in CASES}) >= 30
+
+
+def test_a_fifty_megabyte_file_is_refused_before_parsing(course: Path, run: Run) -> None:
+    line = "  " + "x" * 98 + "\n"
+    (course / LESSON).write_text("title: x\nbody: |\n" + line * 520_000, encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert f"{LESSON}: error: file is 50.1 MB; a spec file may be at most 5 MB" in result.stderr
+
+
+def test_every_problem_in_every_file_is_reported_in_one_run(course: Path, run: Run) -> None:
+    for case in (CASES[1], CASES[6], CASES[15], CASES[27]):
+        case.apply(course)
+    result = run("validate", str(course))
+    for case in (CASES[1], CASES[15]):
+        assert case.message in result.stderr.splitlines()
+    assert "failed: 2 errors" in result.stderr
+
+
+def test_unassessed_objective_warns_and_fails_only_under_strict(course: Path, run: Run) -> None:
+    Case("x", MODULE, "", "lessons:", "  - id: wq-extra\n    text: Extra.\nlessons:").apply(course)
+    expected = f"{MODULE}:10:5: warning: objective 'wq-extra' is not assessed by any question"
+    relaxed = run("validate", str(course))
+    assert relaxed.exit_code == 0
+    assert any(line.startswith(expected) for line in relaxed.stderr.splitlines())
+    strict = run("validate", "--strict", str(course))
+    assert strict.exit_code == 1
+    assert f"{MODULE}:10:5: error: objective 'wq-extra' is not assessed" in strict.stderr

@@ -1,0 +1,235 @@
+"""The command line as a new user meets it: init, validate, build, formats, schema, --version."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from coursepack.spec_schema import schema
+from tests.conftest import REPO, Run
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with a hash of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_init_writes_a_course_that_builds_as_it_is(tmp_path: Path, run: Run) -> None:
+    target = tmp_path / "my-course"
+    result = run("init", str(target))
+    assert result.exit_code == 0, result.output
+    assert (target / "course.yaml").is_file()
+    assert (target / "sources" / "item-writing-guide.txt").is_file()
+    built = run("build", str(target), "-f", "html")
+    assert built.exit_code == 0, built.output
+    assert (target / "build" / "html" / "index.html").is_file()
+    assert "open " in built.output and "index.html" in built.output
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path, run: Run) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run("init", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"error: {tmp_path} is not an empty folder" in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_the_starter_course_uses_every_question_type(course: Path) -> None:
+    from coursepack.loader import load_course
+    from coursepack.model import QUESTION_TYPES, type_name
+
+    loaded, problems = load_course(course)
+    assert not problems
+    used = {type_name(q) for _, q in loaded.questions()}
+    assert used == set(QUESTION_TYPES)
+
+
+def test_validate_reports_counts(course: Path, run: Run) -> None:
+    result = run("validate", str(course))
+    assert result.exit_code == 0
+    assert "Writing Good Quiz Questions: 1 modules, 2 lessons, 10 questions; 0 errors, 0 warnings" in result.output
+
+
+def test_validate_defaults_to_the_current_folder(course: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(course)
+    assert run("validate").exit_code == 0
+
+
+def test_a_folder_without_course_yaml_says_how_to_start(tmp_path: Path, run: Run) -> None:
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"error: no course.yaml in {tmp_path.resolve()}" in result.stderr
+    assert "coursepack init" in result.stderr
+
+
+def test_formats_lists_every_registered_format(run: Run) -> None:
+    from coursepack.exporters import EXPORTERS
+
+    result = run("formats")
+    listed = [line.split()[0] for line in result.output.splitlines()]
+    assert listed == list(EXPORTERS)
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("coursepack, version ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "-f", "pdff"], "unknown format 'pdff'"),
+        (["build", "--strictly"], "No such option '--strictly'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["schema", "lessons"], "'lessons' is not one of"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str, course: Path, run: Run,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(course)
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_failed_build_leaves_the_previous_build_as_it_was(course: Path, run: Run) -> None:
+    assert run("build", str(course), "-f", "html").exit_code == 0
+    before = tree_digest(course / "build")
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text().replace("duration: 15", "duration: soon"))
+    result = run("build", str(course), "-f", "html")
+    assert result.exit_code == 1
+    assert tree_digest(course / "build") == before
+    assert [p.name for p in course.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failing_exporter_leaves_the_previous_build_as_it_was(
+    course: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coursepack.errors import CoursepackError
+    from coursepack.exporters.html import HtmlExporter
+
+    assert run("build", str(course), "-f", "html").exit_code == 0
+    before = tree_digest(course / "build")
+
+    def half_written(self: HtmlExporter, ctx: object) -> Path:
+        getattr(ctx, "out").write_text("index.html", "half")
+        raise CoursepackError.single("disk full, say")
+
+    monkeypatch.setattr(HtmlExporter, "export", half_written)
+    result = run("build", str(course), "-f", "html")
+    assert result.exit_code == 1
+    assert "error: disk full, say" in result.stderr
+    assert tree_digest(course / "build") == before
+
+
+def test_an_internal_error_is_one_plain_line_not_a_traceback(
+    course: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coursepack.exporters.html import HtmlExporter
+
+    def broken(self: HtmlExporter, ctx: object) -> Path:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(HtmlExporter, "export", broken)
+    monkeypatch.delenv("COURSEPACK_DEBUG", raising=False)
+    result = run("build", str(course), "-f", "html")
+    assert result.exit_code == 3
+    assert "internal error: RuntimeError: boom" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_builds_are_byte_identical(course: Path, tmp_path: Path, run: Run,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursepack.exporters import EXPORTERS
+
+    fast = [name for name in EXPORTERS if name not in ("pdf",)]
+    args = [arg for name in fast for arg in ("-f", name)]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert run("build", str(course), "--out", str(tmp_path / "a"), *args).exit_code == 0
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(course, copy)
+    assert run("build", str(copy), "--out", str(tmp_path / "b"), *args).exit_code == 0
+    first, second = tree_digest(tmp_path / "a"), tree_digest(tmp_path / "b")
+    assert first == second
+    assert len(first) > 5
+
+
+def test_zip_entries_are_sorted_with_fixed_dates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from coursepack.exporters._package import zip_folder
+
+    (tmp_path / "in" / "b").mkdir(parents=True)
+    (tmp_path / "in" / "b" / "z.txt").write_text("z")
+    (tmp_path / "in" / "a.txt").write_text("a")
+    (tmp_path / "in" / "imsmanifest.xml").write_text("<m/>")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    target = zip_folder(tmp_path / "in", tmp_path / "out.zip", first=("imsmanifest.xml",))
+    with zipfile.ZipFile(target) as archive:
+        infos = archive.infolist()
+    assert [i.filename for i in infos] == ["imsmanifest.xml", "a.txt", "b/z.txt"]
+    assert {i.date_time for i in infos} == {(2023, 11, 14, 22, 13, 20)}
+
+
+@pytest.mark.parametrize("kind", ["course", "module", "lesson", "quiz"])
+def test_schema_accepts_the_example_courses(kind: str, run: Run) -> None:
+    printed = run("schema", kind)
+    assert printed.exit_code == 0
+    validator = jsonschema.Draft202012Validator(yaml.safe_load(printed.output))
+    from coursepack.starter import STARTER
+
+    for root in (STARTER, REPO):
+        for path in spec_files(root)[kind]:
+            errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+            assert errors == [], f"{path}: {errors}"
+
+
+def spec_files(root: Path) -> dict[str, list[Path]]:
+    modules = sorted((root / "modules").glob("*/*.yaml"))
+    return {
+        "course": [root / "course.yaml"],
+        "module": [p for p in modules if p.name == "module.yaml"],
+        "lesson": [p for p in modules if p.name != "module.yaml"],
+        "quiz": sorted((root / "quizzes").glob("*.yaml")),
+    }
+
+
+def test_schema_flags_what_the_loader_flags() -> None:
+    lesson = schema("lesson")
+    bad = {"title": "t", "duration": 5, "body": "b", "durration": 3}
+    errors = list(jsonschema.Draft202012Validator(lesson).iter_errors(bad))
+    assert any("durration" in e.message for e in errors)
+    quiz = jsonschema.Draft202012Validator(schema("quiz"))
+    question = {"type": "single", "id": "q", "stem": "s", "choices": [{"text": "a"}], "answer": 1}
+    assert list(quiz.iter_errors({"title": "q", "questions": [question]}))
+
+
+def test_schema_out_writes_one_file_per_kind(tmp_path: Path, run: Run) -> None:
+    result = run("schema", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"coursepack-{kind}.schema.json" for kind in ("course", "lesson", "module", "quiz")
+    ]
+
+
+def test_imports_run_one_way() -> None:
+    """The layers contract in pyproject.toml (import-linter) holds."""
+    linter = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(linter)], cwd=REPO, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" in result.stdout and "0 broken" in result.stdout
