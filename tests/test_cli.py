@@ -59,10 +59,15 @@ def test_the_starter_course_uses_every_question_type(course: Path) -> None:
 def test_validate_reports_counts(course: Path, run: Run) -> None:
     result = run("validate", str(course))
     assert result.exit_code == 0
-    assert "Writing Good Quiz Questions: 1 modules, 2 lessons, 10 questions; 0 errors, 0 warnings" in result.output
+    assert (
+        "Writing Good Quiz Questions: 1 modules, 2 lessons, 10 questions; 0 errors, 0 warnings"
+        in result.output
+    )
 
 
-def test_validate_defaults_to_the_current_folder(course: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_defaults_to_the_current_folder(
+    course: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(course)
     assert run("validate").exit_code == 0
 
@@ -97,8 +102,9 @@ def test_version(run: Run) -> None:
         (["schema", "lessons"], "'lessons' is not one of"),
     ],
 )
-def test_usage_errors_exit_2(args: list[str], message: str, course: Path, run: Run,
-                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_usage_errors_exit_2(
+    args: list[str], message: str, course: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(course)
     result = run(*args)
     assert result.exit_code == 2
@@ -120,13 +126,14 @@ def test_a_failing_exporter_leaves_the_previous_build_as_it_was(
     course: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from coursepack.errors import CoursepackError
+    from coursepack.exporters import ExportContext
     from coursepack.exporters.html import HtmlExporter
 
     assert run("build", str(course), "-f", "html").exit_code == 0
     before = tree_digest(course / "build")
 
-    def half_written(self: HtmlExporter, ctx: object) -> Path:
-        getattr(ctx, "out").write_text("index.html", "half")
+    def half_written(self: HtmlExporter, ctx: ExportContext) -> Path:
+        ctx.out.write_text("index.html", "half")
         raise CoursepackError.single("disk full, say")
 
     monkeypatch.setattr(HtmlExporter, "export", half_written)
@@ -152,8 +159,9 @@ def test_an_internal_error_is_one_plain_line_not_a_traceback(
     assert "Traceback" not in result.output
 
 
-def test_builds_are_byte_identical(course: Path, tmp_path: Path, run: Run,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_builds_are_byte_identical(
+    course: Path, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from coursepack.exporters import EXPORTERS
 
     fast = [name for name in EXPORTERS if name not in ("pdf",)]
@@ -168,7 +176,9 @@ def test_builds_are_byte_identical(course: Path, tmp_path: Path, run: Run,
     assert len(first) > 5
 
 
-def test_zip_entries_are_sorted_with_fixed_dates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zip_entries_are_sorted_with_fixed_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import zipfile
 
     from coursepack.exporters._package import zip_folder
@@ -229,7 +239,12 @@ def test_schema_out_writes_one_file_per_kind(tmp_path: Path, run: Run) -> None:
 def test_imports_run_one_way() -> None:
     """The layers contract in pyproject.toml (import-linter) holds."""
     linter = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(linter)], cwd=REPO, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    result = subprocess.run(
+        [str(linter)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" in result.stdout and "0 broken" in result.stdout

@@ -147,7 +147,7 @@ def _short(f: Fields, common: dict[str, Any]) -> ShortAnswer:
 
 
 def read_numeric_answer(f: Fields) -> NumericAnswer:
-    """``answer`` alone is exact, or +-``tolerance`` / ``tolerance_percent``; or ``range: [lo, hi]``."""
+    """Exact ``answer``, or +-``tolerance`` / ``tolerance_percent``, or ``range: [lo, hi]``."""
     if f.has("range"):
         items = f.sequence("range")
         values = [scalar_value(n) for n in items]

@@ -1,0 +1,67 @@
+"""The quote verifier: forgiving of typography and line breaks, strict about words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coursepack.checks.quotes import found, nearest, normalise
+from tests.conftest import SHARED
+
+CLEMENTS = (SHARED / "sources" / "000_ae089ad720969096.txt").read_text(encoding="utf-8")
+TENNANT = (SHARED / "sources" / "004_520ef2ce7effb278.txt").read_text(encoding="utf-8")
+
+
+def test_normalisation_steps() -> None:
+    assert normalise("\u201cA\u00a0b\u201d \u2018c\u2019\n\n d") == "\"A b\" 'c' d"
+    assert normalise("ﬁne") == "fine"  # NFKC folds the ligature
+    assert normalise("inter-\n\nnational", join_hyphens=True) == "international"
+    assert normalise("inter-\n\nnational") == "inter- national"
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Humanitarian diplomacy does not have a clear definition in international law",
+        "To address both the root causes of refugee movements and immediate threats to their safety, UNHCR",
+        "humanitarian diplomacy was embraced, trained and practiced by the bureau's",
+        "humanitarian diplomacy was embraced, trained and practiced by the bureau\u2019s",
+    ],
+)
+def test_clements_quotes_are_found_across_line_end_hyphens(quote: str) -> None:
+    assert found(quote, CLEMENTS)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        # joined across the running header: not one passage of the source
+        "To address both the root causes of refugee movements and immediate threats to their "
+        "safety, UNHCR engages with political actors",
+        # a silently corrected typo
+        "where conflict is still ongoing",
+        # a changed word
+        "Humanitarian diplomacy has a clear definition in international law",
+    ],
+)
+def test_quotes_the_source_does_not_contain_are_not_found(quote: str) -> None:
+    assert not found(quote, CLEMENTS + TENNANT)
+
+
+def test_the_typo_in_the_source_is_kept() -> None:
+    assert found("where confict is still ongoing", TENNANT)
+
+
+def test_nearest_passage_points_at_the_line() -> None:
+    passage = nearest("the aim of humanitarian diplomacy is to protect and assist", CLEMENTS)
+    assert passage is not None
+    assert passage.text.startswith("the aim of humanitarian diplomacy is to protect")
+    from_that_line = normalise("\n".join(CLEMENTS.splitlines()[passage.line - 1 :]))
+    before_it = normalise("\n".join(CLEMENTS.splitlines()[passage.line :]))
+    assert passage.text in from_that_line
+    assert passage.text not in before_it
+
+
+def test_empty_quote_is_never_found(tmp_path: Path) -> None:
+    assert not found("   ", CLEMENTS)
