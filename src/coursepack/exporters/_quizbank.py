@@ -1,0 +1,200 @@
+"""What the question-bank formats (Moodle XML, GIFT, QTI 1.2 and 2.1) share.
+
+The bank holds every distinct question once, grouped by the module (or the
+standalone quiz) that defines it. Helpers here format numbers, Moodle grade
+fractions and QTI identifiers, find the images a question's Markdown uses, and
+build the located warnings each exporter's ``check`` returns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from coursepack import markup
+from coursepack.errors import Problem, warning
+from coursepack.model import (
+    Blank,
+    Course,
+    Essay,
+    FillBlanks,
+    Matching,
+    MultipleResponse,
+    Question,
+    Quiz,
+    Scoring,
+    SingleChoice,
+    type_name,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question of the bank, the quiz that defines it and its category path."""
+
+    quiz: Quiz
+    question: Question
+    category: tuple[str, ...]
+
+
+def owners(course: Course) -> dict[str, Quiz]:
+    """The quiz each question belongs to: module quizzes first, then any quiz that pools it."""
+    ranked = [q for m in course.modules for q in course.module_quizzes(m)]
+    ranked += [q for q in course.quizzes if q not in ranked]
+    found: dict[str, Quiz] = {}
+    for quiz in ranked:
+        for question in quiz.questions:
+            found.setdefault(question.id, quiz)
+    for quiz in ranked:
+        for question in quiz.all_questions():
+            found.setdefault(question.id, quiz)
+    return found
+
+
+def entries(course: Course) -> list[Entry]:
+    """Every distinct question once, grouped by category in course order."""
+    titles = {m.id: m.title for m in course.modules}
+    owner = owners(course)
+    ranked = list(owner.values())
+    found = [
+        Entry(owner[q.id], q, (course.title, titles.get(owner[q.id].module, owner[q.id].title)))
+        for _, q in course.questions()
+    ]
+    return sorted(found, key=lambda e: ranked.index(e.quiz))
+
+
+def categories(found: list[Entry]) -> Iterator[tuple[tuple[str, ...], list[Entry]]]:
+    """The entries of each category, in order."""
+    for category in dict.fromkeys(e.category for e in found):
+        yield category, [e for e in found if e.category == category]
+
+
+def number(value: float) -> str:
+    """A number as plain decimal text: 4, 0.25, -1.5 (never 4.0 or 1e-05)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(fraction: float) -> str:
+    """A Moodle grade percentage with the five decimals Moodle matches: 33.33333, never 33."""
+    text = f"{fraction * 100:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+MOODLE_GRADES = (1.0, 0.9, 5 / 6, 0.8, 0.75, 0.7, 2 / 3, 0.6, 0.5, 0.4, 1 / 3, 0.3, 0.25, 0.2,
+                 1 / 6, 1 / 7, 0.125, 1 / 9, 0.1, 0.05, 0.0)
+"""The grades Moodle's importer accepts for an answer (and their negatives)."""
+
+
+def moodle_grade_ok(fraction: float) -> bool:
+    return any(abs(abs(fraction) - g) < 0.00001 for g in MOODLE_GRADES)
+
+
+def choice_fractions(question: MultipleResponse) -> list[float]:
+    """Each option's share of the marks: correct 1/k; wrong -1/k with negative marking.
+
+    All-or-nothing makes every wrong option cost everything (-1), the nearest an
+    answer-by-answer LMS comes to it.
+    """
+    correct = sum(c.correct for c in question.choices) or 1
+    if question.scoring is Scoring.ALL_OR_NOTHING:
+        wrong = -1.0
+    else:
+        wrong = -1 / correct if question.negative_marking else 0.0
+    return [1 / correct if c.correct else wrong for c in question.choices]
+
+
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def ident(value: str, prefix: str = "id-") -> str:
+    """``value`` as a valid XML NCName (QTI identifier): prefixed when it starts badly."""
+    name = _NOT_NAME.sub("_", value)
+    if not name or not (name[0].isalpha() or name[0] == "_"):
+        name = prefix + name
+    return name
+
+
+def warn(question: Question, message: str, rule: str, hint: str = "") -> Problem:
+    """A warning about one question, located at its spec, naming it."""
+    return warning(question.origin, f"question '{question.id}' ({type_name(question)}): {message}",
+                   hint=hint, rule=rule)
+
+
+def markdown_fields(question: Question) -> Iterator[str]:
+    """Every Markdown text of a question (stem, options, feedback...)."""
+    yield question.stem
+    yield from (question.feedback.general, question.feedback.correct)
+    yield from (question.feedback.partial, question.feedback.incorrect)
+    yield from question.hints
+    if isinstance(question, SingleChoice | MultipleResponse):
+        yield from (text for c in question.choices for text in (c.text, c.feedback))
+    if isinstance(question, FillBlanks):
+        yield question.text
+    if isinstance(question, Matching):
+        yield from (p.prompt for p in question.pairs)
+    if isinstance(question, Essay):
+        yield question.grader_notes
+
+
+def images(course: Course, question: Question, text: str) -> list[tuple[str, Path]]:
+    """Each local image ``text`` refers to, resolved against the question's file."""
+    base = course.root / Path(question.origin.path).parent if question.origin else course.root
+    found = []
+    for ref, _ in markup.image_refs(text):
+        if ref.startswith(("http:", "https:", "data:", "//")):
+            continue
+        path = (base / ref).resolve()
+        if path.is_file() and path.is_relative_to(course.root.resolve()):
+            found.append((ref, path))
+    return found
+
+
+def has_images(question: Question) -> bool:
+    return any(True for text in markdown_fields(question) for _ in markup.image_refs(text))
+
+
+def image_name(path: Path) -> str:
+    """A file name for an embedded image: its stem slugged, its suffix kept."""
+    return f"{markup.slugify(path.stem)}{path.suffix.lower()}"
+
+
+def blank_marker(index: int) -> str:
+    """A token that survives Markdown rendering unchanged, to be swapped for a gap."""
+    return f"CPBLANK{index:03d}X"
+
+
+def blanks_html(question: FillBlanks) -> tuple[str, list[tuple[str, Blank]]]:
+    """The gap text as HTML with a marker per blank, and (marker, blank) pairs in order."""
+    parts: list[str] = []
+    markers: list[tuple[str, Blank]] = []
+    for segment in question.segments():
+        if isinstance(segment, str):
+            parts.append(segment)
+        else:
+            marker = blank_marker(len(markers))
+            markers.append((marker, segment))
+            parts.append(marker)
+    return markup.to_html("".join(parts)), markers
+
+
+__all__ = [
+    "Entry",
+    "blanks_html",
+    "categories",
+    "choice_fractions",
+    "entries",
+    "has_images",
+    "ident",
+    "image_name",
+    "images",
+    "moodle_grade_ok",
+    "number",
+    "percent",
+    "warn",
+]
