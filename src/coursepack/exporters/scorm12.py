@@ -1,0 +1,173 @@
+"""SCORM 1.2 package: the HTML course inside, one SCO per module (or one for the course).
+
+Each SCO is a small launch page at the package root that talks to the LMS and shows the
+course pages in a frame; ``scorm/scorm-adapter.js`` turns the quiz runtime's events into
+SCORM calls. SCORM 2004 (``scorm2004.py``) subclasses this and changes only the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from coursepack import render
+from coursepack.errors import Problem, warning
+from coursepack.exporters._package import zip_files
+from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.html import HtmlExporter
+from coursepack.exporters.html.paths import lesson_path, module_path, quiz_path
+from coursepack.model import Course, Quiz, ScoPer
+
+CONTENT = "course"
+ADAPTER = "scorm/scorm-adapter.js"
+_HEAD_END = re.compile(r"</head>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sco:
+    """One launchable unit: where it starts, which lessons and quizzes it tracks."""
+
+    id: str
+    title: str
+    start: str
+    lessons: tuple[str, ...]
+    quizzes: tuple[Quiz, ...]
+
+    @property
+    def pass_mark(self) -> float | None:
+        """The points-weighted mean of its quizzes' pass marks, in percent."""
+        total = sum(q.max_points for q in self.quizzes)
+        if not self.quizzes:
+            return None
+        if not total:
+            return sum(q.settings.pass_mark for q in self.quizzes) / len(self.quizzes)
+        return sum(q.settings.pass_mark * q.max_points for q in self.quizzes) / total
+
+    @property
+    def launch(self) -> str:
+        return f"sco-{self.id}.html"
+
+    def config(self, version: str, course: Course) -> dict[str, Any]:
+        """What the adapter needs to know, embedded as JSON in the launch page."""
+        return {
+            "version": version,
+            "courseId": course.id,
+            "sco": self.id,
+            "content": CONTENT + "/",
+            "start": self.start,
+            "lessons": list(self.lessons),
+            "quizzes": {q.id: {"max": q.max_points, "passMark": q.settings.pass_mark}
+                        for q in self.quizzes},
+            "passMark": self.pass_mark,
+        }
+
+
+def plan_scos(course: Course) -> list[Sco]:
+    """The SCOs of a course: one per module plus one per standalone quiz, or just one."""
+    if course.sco_per is ScoPer.COURSE:
+        lessons = tuple(lesson_path(m, lesson) for m, lesson in course.lessons())
+        return [Sco(course.id, course.title, "index.html", lessons, course.quizzes)]
+    scos = [
+        Sco(module.id, module.title, module_path(module),
+            tuple(lesson_path(module, lesson) for lesson in module.lessons),
+            course.module_quizzes(module))
+        for module in course.modules
+    ]
+    scos += [Sco(quiz.id, quiz.title, quiz_path(quiz), (), (quiz,))
+             for quiz in course.standalone_quizzes()]
+    return scos
+
+
+def inject_adapter(html: str, relpath: str) -> str:
+    """Add the adapter's script tag to a course page, with a path relative to the page."""
+    root = "../" * relpath.count("/") + "../"
+    tag = f'<script src="{root}{ADAPTER}"></script>\n'
+    if not _HEAD_END.search(html):
+        return html
+    return _HEAD_END.sub(lambda m: tag + m.group(0), html, count=1)
+
+
+class Scorm12Exporter:
+    name: ClassVar[str] = "scorm12"
+    summary: ClassVar[str] = "SCORM 1.2 package (zip) whose quiz scores reach the LMS"
+    version: ClassVar[str] = "1.2"
+    manifest_template: ClassVar[str] = "imsmanifest.xml.j2"
+    suspend_limit: ClassVar[int] = 4096
+
+    def check(self, course: Course) -> list[Problem]:
+        problems: list[Problem] = []
+        for sco in plan_scos(course):
+            marks = {q.settings.pass_mark for q in sco.quizzes}
+            if len(marks) > 1 and sco.pass_mark is not None:
+                problems.append(warning(
+                    course.origin,
+                    f"{self.name}: the SCO '{sco.id}' holds quizzes with different pass marks; "
+                    f"the LMS gets their points-weighted mean, {sco.pass_mark:g}%",
+                    hint="set sco_per: module, or give the quizzes one pass mark",
+                ))
+        return problems
+
+    def export(self, ctx: ExportContext) -> Path:
+        course = ctx.course
+        files = self.content_files(ctx)
+        scos = plan_scos(course)
+        for sco in scos:
+            files[sco.launch] = self.launch_page(course, sco).encode()
+        files[ADAPTER] = (render.default_templates() / "scorm" / "scorm-adapter.js").read_bytes()
+        manifest = self.manifest(course, scos, sorted(files))
+        files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
+        target = ctx.out.path(f"{course.id}-{self.name}.zip")
+        zip_files(files, target)
+        ctx.notes.append(f"{self.name}: {len(scos)} SCO(s) in {target.name}; "
+                         "import the zip as a SCORM package")
+        return target
+
+    def content_files(self, ctx: ExportContext) -> dict[str, bytes]:
+        """The HTML course, built by the HTML exporter, with the adapter added to each page."""
+        with tempfile.TemporaryDirectory() as tmp:
+            site = OutputDir(Path(tmp) / CONTENT)
+            HtmlExporter().export(ExportContext(course=ctx.course, out=site,
+                                                progress=ctx.progress, notes=[]))
+            files: dict[str, bytes] = {}
+            for path in sorted(site.root.rglob("*")):
+                if not path.is_file():
+                    continue
+                rel = path.relative_to(site.root).as_posix()
+                data = path.read_bytes()
+                if rel.endswith(".html"):
+                    data = inject_adapter(data.decode("utf-8"), rel).encode("utf-8")
+                files[f"{CONTENT}/{rel}"] = data
+            return files
+
+    def launch_page(self, course: Course, sco: Sco) -> str:
+        env = render.environment("scorm", course.root)
+        config = sco.config(self.version, course) | {"suspendLimit": self.suspend_limit}
+        text = json.dumps(config, sort_keys=True).replace("</", "<\\/")
+        return render.render(env, "launch.html.j2", course=course, sco=sco,
+                             config=text, adapter=ADAPTER)
+
+    def manifest(self, course: Course, scos: list[Sco], files: list[str]) -> str:
+        env = render.environment(self.name, course.root)
+        return render.render(env, self.manifest_template, course=course, scos=scos,
+                             files=files, identifier=xml_id(course.id),
+                             xml_id=xml_id, mastery=mastery, scaled=scaled)
+
+
+def xml_id(text: str) -> str:
+    """An XML ID (NCName) made from a course id: letters first, no spaces or colons."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", text)
+    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"id-{cleaned}"
+
+
+def scaled(pass_mark: float) -> str:
+    """A pass mark in percent as a 2004 normalized measure (0 to 1)."""
+    return f"{round(pass_mark / 100, 4):g}"
+
+
+def mastery(pass_mark: float) -> str:
+    """A pass mark as the manifest writes it: at most two decimals, no trailing zeros."""
+    return f"{round(pass_mark, 2):g}"
