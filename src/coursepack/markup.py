@@ -112,7 +112,8 @@ def to_inline_html(markdown: str) -> str:
 
 def to_text(markdown: str) -> str:
     """Markdown as plain text: for titles, XML attributes and search indexes."""
-    stripped = nh3.clean(to_html(markdown), tags=set())
+    blocks = re.sub(r"</(p|h[1-6]|blockquote|pre|table|ul|ol|dl)>", "\n\n", to_html(markdown))
+    stripped = nh3.clean(re.sub(r"</(li|tr|dd|dt)>", "\n", blocks), tags=set())
     text = html.unescape(stripped)
     return re.sub(r"[ \t]*\n\s*\n[ \t]*", "\n\n", text).strip()
 
