@@ -1,0 +1,187 @@
+"""The printed documents: handouts, course pack, quizzes, answer key, facilitator guide as HTML."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from itertools import zip_longest
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from coursepack import markup, render
+from coursepack.exporters.pdf.questions import Printed, lay_out
+from coursepack.model import Course, Lesson, Module, Quiz, Timing
+
+
+@dataclass(frozen=True)
+class Document:
+    """One PDF to make: where it goes, its title, the HTML it is made from, its images."""
+
+    relpath: str
+    title: str
+    html: str
+    images: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of quiz questions: the fixed ones (``pick`` None) or one pool."""
+
+    title: str
+    pick: int | None
+    questions: tuple[Printed, ...]
+    points: float | None = None
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for p in self.questions if p.number is not None)
+
+
+KIND_LABELS = {
+    "single": "Single choice", "multiple": "Multiple response", "true-false": "True or false",
+    "short-answer": "Short answer", "numeric": "Numeric", "matching": "Matching",
+    "ordering": "Ordering", "fill-blanks": "Fill in the blanks", "essay": "Essay",
+    "description": "Text",
+}
+
+
+def handout_path(module: Module, lesson: Lesson) -> str:
+    return f"handouts/{module.id}-{lesson.id}.pdf"
+
+
+def quiz_path(quiz: Quiz) -> str:
+    return f"quizzes/{quiz.id}.pdf"
+
+
+class Documents:
+    """Renders every document of a course to HTML with the ``pdf`` templates."""
+
+    def __init__(self, course: Course, version: str) -> None:
+        self.course = course
+        self.env = render.environment("pdf", course.root)
+        self.common: dict[str, Any] = {
+            "course": course, "version": version, "created": created_date(),
+            "body": self.body, "objective": self.objective, "sections": sections,
+            "schedule": schedule, "kind_label": KIND_LABELS, "rows": rows,
+            "handout_path": handout_path, "quiz_path": quiz_path,
+            "quizzes": quizzes(course),
+        }
+
+    def stylesheet(self) -> str:
+        course = self.course
+        edition = f"{course.title} · version {course.version}"
+        if course.licence:
+            edition += f" · {course.licence}"
+        return render.render(self.env, "print.css.j2", paper=course.paper.value,
+                             edition=css_string(edition))
+
+    def all(self) -> list[Document]:
+        course = self.course
+        docs = [self.handout(m, lesson) for m, lesson in course.lessons()]
+        docs.append(self.page("course-pack.html.j2", "course-pack.pdf", course.title,
+                              images=_images(lesson for _, lesson in course.lessons())))
+        docs += [self.page("quiz.html.j2", quiz_path(q), q.title, quiz=q) for q in quizzes(course)]
+        docs.append(self.page("answer-key.html.j2", "answer-key.pdf",
+                              f"Answer key: {course.title}"))
+        docs.append(self.page("facilitator-guide.html.j2", "facilitator-guide.pdf",
+                              f"Facilitator guide: {course.title}"))
+        return docs
+
+    def handout(self, module: Module, lesson: Lesson) -> Document:
+        return self.page("handout.html.j2", handout_path(module, lesson), lesson.title,
+                         images=_images([lesson]), module=module, lesson=lesson)
+
+    def page(self, template: str, relpath: str, title: str, images: tuple[Path, ...] = (),
+             **extra: Any) -> Document:
+        html = render.render(self.env, template, title=title, **self.common, **extra)
+        return Document(relpath, title, html, images)
+
+    def body(self, lesson: Lesson, shift: int = 0) -> Markup:
+        """A lesson's body with its images pointing at their files and headings moved down."""
+        mapping = {a.ref: self.image_url(a.path) for a in lesson.assets}
+        html = markup.rewrite_images(markup.to_html(lesson.body), mapping)
+        return Markup(shift_headings(html, shift))
+
+    def image_url(self, path: Path) -> str:
+        """An image's address relative to the course folder (the base URL)."""
+        try:
+            return quote(path.resolve().relative_to(self.course.root.resolve()).as_posix())
+        except ValueError:
+            return path.resolve().as_uri()
+
+    def objective(self, objective_id: str) -> str:
+        found = next((o for o in self.course.objectives() if o.id == objective_id), None)
+        return found.text if found else objective_id
+
+
+def quizzes(course: Course) -> tuple[Quiz, ...]:
+    """Every quiz in teaching order: each module's quizzes, then the standalone ones."""
+    ordered = [q for module in course.modules for q in course.module_quizzes(module)]
+    return tuple(ordered) + tuple(q for q in course.quizzes if q not in ordered)
+
+
+def sections(quiz: Quiz) -> tuple[Section, ...]:
+    """The quiz as printed: fixed questions, then each pool, numbered straight through."""
+    number = 0
+    parts: list[Section] = []
+
+    def laid(questions: Any, points: Any) -> tuple[Printed, ...]:
+        nonlocal number
+        out = []
+        for question in questions:
+            scored = question.scored
+            number += scored
+            out.append(lay_out(question, number if scored else None, points(question)))
+        return tuple(out)
+
+    if quiz.questions:
+        parts.append(Section("", None, laid(quiz.questions, lambda q: q.points)))
+    for pool in quiz.pools:
+        printed = laid(pool.questions, pool.points_of)
+        parts.append(Section(pool.title or pool.id, pool.pick, printed, pool.points))
+    return tuple(parts)
+
+
+def schedule(timings: tuple[Timing, ...]) -> list[tuple[Timing, str]]:
+    """Each activity with the clock time it starts at, counted from 0:00."""
+    start = 0
+    out = []
+    for timing in timings:
+        out.append((timing, f"{start // 60}:{start % 60:02d}"))
+        start += timing.minutes
+    return out
+
+
+def rows(printed: Printed) -> list[tuple[Any, Any]]:
+    """Matching as a two-column table: numbered prompts beside lettered answers."""
+    return list(zip_longest(printed.prompts, printed.options))
+
+
+def shift_headings(html: str, shift: int) -> str:
+    """Move every heading ``shift`` levels down (never below h6)."""
+    if not shift:
+        return html
+    return re.sub(r"<(/?)h([1-6])\b",
+                  lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
+
+
+def css_string(text: str) -> str:
+    """Text made safe inside a double-quoted CSS string."""
+    return "".join(f"\\{ord(c):x} " if c in '"\\\n<>' else c for c in text)
+
+
+def created_date() -> str:
+    """The build date for the PDF metadata from SOURCE_DATE_EPOCH, or none at all."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.isdigit():
+        return ""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+
+
+def _images(lessons: Any) -> tuple[Path, ...]:
+    return tuple(dict.fromkeys(a.path for lesson in lessons for a in lesson.assets))
