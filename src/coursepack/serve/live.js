@@ -1,0 +1,47 @@
+// coursepack serve: reloads the page after a rebuild and shows build problems on top of it.
+// Added by the preview server to the pages it serves; never written into the built files.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var shown = Number(script && script.dataset.version);
+  var STATUS = "/__coursepack__/status";
+  var overlay = null;
+
+  function showProblems(text) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "coursepack-overlay";
+      overlay.setAttribute("role", "alert");
+      var s = overlay.style;
+      s.position = "fixed"; s.left = "0"; s.right = "0"; s.bottom = "0"; s.maxHeight = "60vh";
+      s.overflow = "auto"; s.zIndex = "2147483647"; s.margin = "0"; s.padding = "1em 1.5em";
+      s.background = "#3b0d0c"; s.color = "#fff"; s.borderTop = "4px solid #e5484d";
+      s.font = "14px/1.5 ui-monospace, Menlo, Consolas, monospace";
+      var title = document.createElement("strong");
+      title.textContent = "Build failed: this page shows the last good build.";
+      var pre = document.createElement("pre");
+      pre.style.whiteSpace = "pre-wrap"; pre.style.margin = "0.5em 0 0";
+      overlay.appendChild(title);
+      overlay.appendChild(pre);
+      document.body.appendChild(overlay);
+    }
+    overlay.lastChild.textContent = text;
+  }
+
+  function hideProblems() {
+    if (overlay) { overlay.remove(); overlay = null; }
+  }
+
+  function poll() {
+    fetch(STATUS, { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (status) {
+        if (status.version !== shown) { location.reload(); return; }
+        if (status.error) { showProblems(status.error); } else { hideProblems(); }
+        setTimeout(poll, 400);
+      })
+      .catch(function () { setTimeout(poll, 1000); });  // server restarting or stopped
+  }
+
+  poll();
+})();
