@@ -164,3 +164,18 @@ def schema(kind: str, out: Path | None) -> None:
     for name in KINDS:
         (out / f"coursepack-{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
     click.echo(f"wrote {len(KINDS)} schemas to {out}")
+
+
+@main.command()
+@COURSE_DIR
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1; 0 picks any free port.")
+@reports_problems
+def serve(course_dir: Path, port: int) -> None:
+    """Preview the course site: rebuild and reload the page whenever a course file changes."""
+    from coursepack.serve import serve as run_preview
+
+    def echo(text: str, is_error: bool) -> None:
+        click.secho(text, fg="red" if is_error else None, err=is_error)
+
+    run_preview(course_dir, port, echo)
