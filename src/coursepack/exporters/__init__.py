@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from coursepack.errors import CoursepackError
 from coursepack.exporters.base import ExportContext, Exporter, OutputDir
+from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.moodle_xml import MoodleXmlExporter
-from coursepack.exporters.pdf import PdfExporter
 from coursepack.exporters.pdf import PdfExporter
 from coursepack.exporters.scorm12 import Scorm12Exporter
 from coursepack.exporters.scorm2004 import Scorm2004Exporter
@@ -14,9 +14,9 @@ from coursepack.exporters.scorm2004 import Scorm2004Exporter
 EXPORTERS: dict[str, type[Exporter]] = {
     "html": HtmlExporter,
     "moodle-xml": MoodleXmlExporter,
+    "gift": GiftExporter,
     "scorm12": Scorm12Exporter,
     "scorm2004": Scorm2004Exporter,
-    "pdf": PdfExporter,
     "pdf": PdfExporter,
 }
 

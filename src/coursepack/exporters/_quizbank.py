@@ -72,6 +72,11 @@ def categories(found: list[Entry]) -> Iterator[tuple[tuple[str, ...], list[Entry
         yield category, [e for e in found if e.category == category]
 
 
+def category_path(names: tuple[str, ...]) -> str:
+    """A Moodle category path (XML and GIFT); a slash inside a name is written twice."""
+    return "/".join(["$course$", "top", *(n.replace("/", "//") for n in names)])
+
+
 def number(value: float) -> str:
     """A number as plain decimal text: 4, 0.25, -1.5 (never 4.0 or 1e-05)."""
     if value == int(value) and abs(value) < 1e15:
@@ -187,6 +192,7 @@ __all__ = [
     "Entry",
     "blanks_html",
     "categories",
+    "category_path",
     "choice_fractions",
     "entries",
     "has_images",

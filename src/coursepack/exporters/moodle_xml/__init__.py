@@ -15,6 +15,7 @@ from coursepack import render
 from coursepack.errors import Problem
 from coursepack.exporters._quizbank import (
     categories,
+    category_path,
     choice_fractions,
     entries,
     images,
@@ -28,11 +29,6 @@ from coursepack.markup import image_refs
 from coursepack.model import Course, FillBlanks, MultipleResponse, Question, Scoring
 
 RULE = "moodle-xml"
-
-
-def category_path(names: tuple[str, ...]) -> str:
-    """A Moodle category path; a slash inside a name is written twice."""
-    return "/".join(["$course$", "top", *(n.replace("/", "//") for n in names)])
 
 
 def filename(course: Course) -> str:
@@ -55,7 +51,9 @@ class MoodleXmlExporter:
         ]
         xml = render.render(env, "questions.xml.j2", course=course, categories=groups)
         target = ctx.out.write_text(filename(course), xml)
-        ctx.notes.append(summary_note(course, self.check(course), "moodle"))
+        from coursepack.preflight import summary_note
+
+        ctx.notes.append(summary_note(course, self.name))
         return target
 
 
@@ -100,13 +98,4 @@ def _cloze(question: FillBlanks) -> list[Problem]:
     return found
 
 
-def summary_note(course: Course, problems: list[Problem], target: str) -> str:
-    """One line after the build: how many questions, and what the pre-flight found."""
-    count = sum(1 for _ in course.questions())
-    if not problems:
-        return f"pre-flight: {count} questions, nothing dropped or changed"
-    return (f"pre-flight: {count} questions, {len(problems)} warning"
-            f"{'s' * (len(problems) != 1)}; run 'coursepack check --target {target}'")
-
-
-__all__ = ["MoodleXmlExporter", "category_path", "question_problems", "summary_note"]
+__all__ = ["MoodleXmlExporter", "question_problems"]

@@ -1,0 +1,137 @@
+"""The pre-flight report: what each target LMS will drop or change, before the upload.
+
+A target is an LMS (or a file format a user uploads as it is). Its report is the
+warnings of the exporter that writes its file, plus what that LMS itself does on
+import, each naming the question or quiz it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+from coursepack.errors import Problem, warning
+from coursepack.exporters import get_exporter
+from coursepack.exporters._quizbank import warn
+from coursepack.model import (
+    Course,
+    Description,
+    FillBlanks,
+    Matching,
+    MultipleResponse,
+    Ordering,
+    Scoring,
+)
+
+Notes = Callable[[Course], Iterator[Problem]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """An LMS a course is uploaded to and the format it is uploaded as."""
+
+    name: str
+    title: str
+    format: str
+    notes: Notes
+
+
+def _banks_only(course: Course, target: str) -> Iterator[Problem]:
+    for quiz in course.quizzes:
+        for pool in quiz.pools:
+            yield warning(pool.origin or quiz.origin,
+                          f"quiz '{quiz.id}': pool '{pool.id}' (pick {pool.pick}) is not part of "
+                          "a question bank file; draw it with random questions in the LMS",
+                          rule=target)
+
+
+def _moodle(course: Course) -> Iterator[Problem]:
+    for _, q in course.questions():
+        if isinstance(q, Ordering):
+            yield warn(q, "uses Moodle's ordering question type, part of Moodle from 4.4; "
+                       "older sites need the qtype_ordering plugin or the import stops here",
+                       "moodle", hint="coursepack cannot yet restrict a course to core types")
+    yield from _banks_only(course, "moodle")
+
+
+def _gift(course: Course) -> Iterator[Problem]:
+    yield from _banks_only(course, "gift")
+
+
+def _canvas(course: Course, target: str) -> Iterator[Problem]:
+    for _, q in course.questions():
+        if isinstance(q, MultipleResponse) and (
+            q.negative_marking or q.scoring is Scoring.ALL_OR_NOTHING
+        ):
+            yield warn(q, "Canvas always gives partial credit on multiple-answer questions and "
+                       "never negative points; the spec's scoring is not kept", target)
+
+
+def _canvas_classic(course: Course) -> Iterator[Problem]:
+    yield from _canvas(course, "canvas-classic")
+
+
+def _canvas_new(course: Course) -> Iterator[Problem]:
+    yield from _canvas(course, "canvas-new")
+    for _, q in course.questions():
+        if isinstance(q, Description):
+            yield warn(q, "Canvas New Quizzes drops text-only items on import", "canvas-new",
+                       hint="fold the text into the stem of the next question")
+
+
+def _qti21(course: Course) -> Iterator[Problem]:
+    for _, q in course.questions():
+        if isinstance(q, Ordering | Matching | FillBlanks):
+            yield warn(q, "some LMSs (Canvas New Quizzes among them) import only choice, "
+                       "text-entry and extended-text interactions from QTI 2.1", "qti21")
+
+
+TARGETS: dict[str, Target] = {
+    t.name: t
+    for t in (
+        Target("moodle", "Moodle (Moodle XML file)", "moodle-xml", _moodle),
+        Target("canvas-classic", "Canvas Classic Quizzes (QTI 1.2 zip)", "qti12",
+               _canvas_classic),
+        Target("canvas-new", "Canvas New Quizzes (QTI 1.2 zip)", "qti12", _canvas_new),
+        Target("gift", "Moodle or any GIFT reader (GIFT file)", "gift", _gift),
+        Target("qti21", "QTI 2.1 LMSs (content package zip)", "qti21", _qti21),
+    )
+}
+ALIASES = {"canvas": ("canvas-classic", "canvas-new")}
+
+
+def target_names(names: list[str]) -> list[str]:
+    """The targets asked for, aliases expanded; every target when none is given."""
+    if not names:
+        return list(TARGETS)
+    expanded = [t for n in names for t in ALIASES.get(n, (n,))]
+    return list(dict.fromkeys(expanded))
+
+
+def report(course: Course, targets: list[str]) -> dict[str, list[Problem]]:
+    """Per target, what it will drop or change (exporter warnings, then the LMS's own)."""
+    found: dict[str, list[Problem]] = {}
+    for name in target_names(targets):
+        target = TARGETS[name]
+        problems = [replace(p, rule=p.rule or target.format)
+                    for p in get_exporter(target.format).check(course)]
+        found[name] = problems + list(target.notes(course))
+    return found
+
+
+def preflight(course: Course, targets: list[str]) -> list[Problem]:
+    """Every pre-flight problem of the targets asked for, target by target."""
+    return [p for problems in report(course, targets).values() for p in problems]
+
+
+def summary_note(course: Course, fmt: str) -> str:
+    """One line for the build output: per target this format serves, how many warnings."""
+    count = sum(1 for _ in course.questions())
+    names = [t.name for t in TARGETS.values() if t.format == fmt]
+    parts = [f"{name} {len(problems)} warning{'s' * (len(problems) != 1)}"
+             for name, problems in report(course, names).items()]
+    options = " ".join(f"--target {name}" for name in names)
+    return f"pre-flight, {count} questions: {', '.join(parts)} (coursepack check {options})"
+
+
+__all__ = ["ALIASES", "TARGETS", "Target", "preflight", "report", "summary_note", "target_names"]
