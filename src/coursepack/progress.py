@@ -1,0 +1,100 @@
+"""How a build shows its steps: a progress bar on a terminal, plain lines or silence elsewhere.
+
+The build pipeline never prints; it calls ``progress(message)`` for each step an
+exporter reports (``"html: module-1/lesson-2"``, the format name first). This module
+turns those calls into what the user asked for:
+
+- quiet (``-q``): nothing;
+- verbose (``-v``): one line per step with the time since the build started;
+- normal, on a terminal: a rich progress bar over the formats, shown only once the
+  build has run for more than a second (short builds stay uncluttered);
+- normal, not a terminal (a log, CI, a pipe): nothing per step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from enum import Enum
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+SHOW_AFTER = 1.0
+"""Seconds a build runs before its progress bar appears."""
+
+
+class Verbosity(Enum):
+    QUIET = "quiet"
+    NORMAL = "normal"
+    VERBOSE = "verbose"
+
+
+class BuildProgress:
+    """A ``progress(message)`` callback for ``build()``, used as a context manager."""
+
+    def __init__(
+        self,
+        formats: list[str],
+        verbosity: Verbosity = Verbosity.NORMAL,
+        console: Console | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.formats = formats
+        self.verbosity = verbosity
+        self.console = console or Console(highlight=False)
+        self.clock = clock
+        self.started = clock()
+        self.bar: Progress | None = None
+        self.task = TaskID(0)
+        self.done: list[str] = []
+
+    def __enter__(self) -> BuildProgress:
+        self.started = self.clock()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def __call__(self, message: str) -> None:
+        elapsed = self.clock() - self.started
+        if self.verbosity is Verbosity.VERBOSE:
+            self.console.print(f"{elapsed:7.2f} s  {message}", markup=False, soft_wrap=True)
+        elif self.verbosity is Verbosity.NORMAL and self.console.is_terminal:
+            self._advance(message, elapsed)
+
+    def _advance(self, message: str, elapsed: float) -> None:
+        name = message.split(":", 1)[0].strip()
+        if name in self.formats and name not in self.done:
+            self.done.append(name)
+        if self.bar is None and elapsed > SHOW_AFTER:
+            self.bar = self._start()
+        if self.bar is not None:
+            completed = max(len(self.done) - 1, 0)
+            self.bar.update(self.task, completed=completed, description=message)
+
+    def _start(self) -> Progress:
+        bar = Progress(
+            TextColumn("building"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
+        )
+        self.task = bar.add_task("", total=len(self.formats) or None)
+        bar.start()
+        return bar
