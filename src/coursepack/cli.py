@@ -99,9 +99,10 @@ def _format_names() -> list[str]:
               help="Output folder (default: build/ in the course folder).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("-v", "--verbose", is_flag=True, help="Print each step and its timing.")
 @reports_problems
 def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: bool,
-          quiet: bool) -> None:
+          quiet: bool, verbose: bool) -> None:
     """Build the course (all formats unless -f is given)."""
     unknown = [f for f in formats if f not in _format_names()]
     if unknown:
@@ -109,7 +110,11 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: 
             f"unknown format '{unknown[0]}'; choose from {', '.join(_format_names())}",
             param_hint="'-f' / '--format'",
         )
-    report = pipeline.build(course_dir, formats, out, strict)
+    from coursepack.progress import BuildProgress, Verbosity
+
+    level = Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
+    with BuildProgress(list(formats) or _format_names(), level) as progress:
+        report = pipeline.build(course_dir, formats, out, strict, progress=progress)
     _print_problems(report.problems)
     if not quiet:
         for built in report.built:
