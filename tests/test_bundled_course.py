@@ -26,6 +26,7 @@ from coursepack.model import (
     FillBlanks,
     Matching,
     MultipleResponse,
+    Numeric,
     Ordering,
     Question,
     SingleChoice,
@@ -243,8 +244,8 @@ def test_course_says_eight_goals_and_nine_issues(bundled: Course) -> None:
     assert len(issues.split(";")) == 9
     assert 9 in markdown_lists(lesson.body)
     assert "nine issues" in lesson.body and "eight key policy goals" in lesson.body
-    numeric = [q for q in bundled.module_quizzes(module)[0].questions if type_name(q) == "numeric"]
-    assert [q.answer.value for q in numeric] == [8.0]  # type: ignore[union-attr]
+    numeric = [q for q in bundled.module_quizzes(module)[0].questions if isinstance(q, Numeric)]
+    assert [q.answer.value for q in numeric] == [8.0]
 
 
 def test_quotes_respect_the_traps_of_the_sources(bundled: Course) -> None:
