@@ -7,6 +7,7 @@ from coursepack.exporters.base import ExportContext, Exporter, OutputDir
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.moodle_xml import MoodleXmlExporter
+from coursepack.exporters.qti12 import Qti12Exporter
 from coursepack.exporters.pdf import PdfExporter
 from coursepack.exporters.scorm12 import Scorm12Exporter
 from coursepack.exporters.scorm2004 import Scorm2004Exporter
@@ -15,6 +16,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
     "html": HtmlExporter,
     "moodle-xml": MoodleXmlExporter,
     "gift": GiftExporter,
+    "qti12": Qti12Exporter,
     "scorm12": Scorm12Exporter,
     "scorm2004": Scorm2004Exporter,
     "pdf": PdfExporter,

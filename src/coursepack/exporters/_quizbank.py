@@ -8,6 +8,7 @@ build the located warnings each exporter's ``check`` returns.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -165,8 +166,27 @@ def has_images(question: Question) -> bool:
 
 
 def image_name(path: Path) -> str:
-    """A file name for an embedded image: its stem slugged, its suffix kept."""
-    return f"{markup.slugify(path.stem)}{path.suffix.lower()}"
+    """A stable, unique file name for an image: a content hash, its stem slugged, its suffix."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return f"{digest}-{markup.slugify(path.stem)}{path.suffix.lower()}"
+
+
+class Media:
+    """Renders Markdown for a package, pointing each image at ``prefix + name``; remembers files."""
+
+    def __init__(self, course: Course, prefix: str) -> None:
+        self.course = course
+        self.prefix = prefix
+        self.files: dict[str, Path] = {}
+
+    def html(self, question: Question, text: str, inline: bool = False) -> str:
+        rendered = markup.to_inline_html(text) if inline else markup.to_html(text)
+        mapping = {}
+        for ref, path in images(self.course, question, text):
+            name = image_name(path)
+            self.files[name] = path
+            mapping[ref] = self.prefix + name
+        return markup.rewrite_images(rendered, mapping).strip()
 
 
 def blank_marker(index: int) -> str:
@@ -190,6 +210,7 @@ def blanks_html(question: FillBlanks) -> tuple[str, list[tuple[str, Blank]]]:
 
 __all__ = [
     "Entry",
+    "Media",
     "blanks_html",
     "categories",
     "category_path",
