@@ -1,43 +1,35 @@
-"""The course as a static site that works from file:// (a USB stick) with no network."""
+"""The course as a static site that works from file:// (a USB stick) with no network.
+
+Pages are rendered from ``templates/html`` (a course's own ``templates/html`` shadows any file,
+static assets included). Quizzes carry their grading data as JSON and mark themselves in the
+browser with ``assets/grading.js``; ``assets/coursepack.js`` is the runtime (progress,
+events, quizzes, search) whose API is documented at its top.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
 from coursepack import markup, render
 from coursepack.errors import Problem
 from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.html.paths import (
+    Navigation,
+    Page,
+    asset_name,
+    lesson_key,
+    lesson_path,
+    module_path,
+    quiz_path,
+)
+from coursepack.exporters.html.questions import quiz_views
+from coursepack.exporters.html.quizdata import quiz_data, to_script_json
+from coursepack.exporters.html.search import search_script
 from coursepack.model import Course, Lesson, Module, Quiz
 
-
-@dataclass(frozen=True)
-class Page:
-    """One page of the site: where it goes and how deep it is (for relative links)."""
-
-    path: str
-    title: str
-
-    @property
-    def root(self) -> str:
-        depth = self.path.count("/")
-        return "../" * depth
-
-
-def lesson_path(module: Module, lesson: Lesson) -> str:
-    return f"{module.id}/{lesson.id}.html"
-
-
-def quiz_path(quiz: Quiz) -> str:
-    return f"quizzes/{quiz.id}.html"
-
-
-def asset_name(path: Path) -> str:
-    """A published name for a course file: stable, unique, and safe in a URL."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return f"media/{digest}-{markup.slugify(path.stem)}{path.suffix.lower()}"
+PageWriter = Callable[..., None]
 
 
 class HtmlExporter:
@@ -49,32 +41,53 @@ class HtmlExporter:
 
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course
+        page = self.page_writer(ctx)
+        page("index.html.j2", Page("index.html", course.title, "home"))
+        self.write_lessons(ctx, page)
+        for module in course.modules:
+            page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
+                 module=module)
+        for quiz in course.quizzes:
+            self.write_quiz(quiz, course, page)
+        page("glossary.html.j2", Page("glossary.html", "Glossary"))
+        page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
+        page("search.html.j2", Page("search.html", "Search"))
+        ctx.out.write_text("assets/search-index.js", search_script(course))
+        self.copy_static(ctx.out, course.root)
+        return ctx.out.root / "index.html"
+
+    def page_writer(self, ctx: ExportContext) -> PageWriter:
+        """A function that renders one template to one page, with links relative to that page."""
+        course = ctx.course
         env = render.environment(self.name, course.root)
         media = self.copy_media(course, ctx.out)
-        nav = self.navigation(course)
-        base: dict[str, Any] = {"course": course, "nav": nav, "lesson_path": lesson_path,
-                                "quiz_path": quiz_path}
+        base: dict[str, Any] = {
+            "course": course, "lesson_path": lesson_path, "quiz_path": quiz_path,
+            "module_path": module_path, "lesson_key": lesson_key,
+        }
 
-        def page(template: str, path: str, title: str, **extra: Any) -> None:
-            here = Page(path, title)
+        def page(template: str, here: Page, **extra: Any) -> None:
             html = render.render(env, template, page=here, root=here.root, **base, **extra)
             lesson = extra.get("lesson")
             images = media.get(lesson.origin.path, {}) if lesson and lesson.origin else {}
-            ctx.out.write_text(path, markup.rewrite_images(html, _relative(images, here.root)))
+            ctx.out.write_text(here.path, markup.rewrite_images(html, _relative(images, here.root)))
 
-        page("index.html.j2", "index.html", course.title)
+        return page
+
+    def write_lessons(self, ctx: ExportContext, page: PageWriter) -> None:
+        nav = self.navigation(ctx.course)
         for position, (module, lesson) in enumerate(nav.lessons):
             ctx.progress(f"html: {module.id}/{lesson.id}")
-            page("lesson.html.j2", lesson_path(module, lesson), lesson.title, module=module,
-                 lesson=lesson, previous=nav.at(position - 1), next=nav.at(position + 1))
-        for module in course.modules:
-            page("module.html.j2", f"{module.id}/index.html", module.title, module=module)
-        for quiz in course.quizzes:
-            page("quiz.html.j2", quiz_path(quiz), quiz.title, quiz=quiz)
-        page("glossary.html.j2", "glossary.html", "Glossary")
-        page("sources.html.j2", "sources.html", "Sources")
-        self.copy_static(ctx.out, course.root)
-        return ctx.out.root / "index.html"
+            here = Page(lesson_path(module, lesson), lesson.title, "lesson", module.id, lesson.id)
+            page("lesson.html.j2", here, module=module, lesson=lesson,
+                 previous=nav.at(position - 1), next=nav.at(position + 1))
+
+    def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter) -> None:
+        sources = {s.id: s for s in course.sources}
+        here = Page(quiz_path(quiz), quiz.title, "quiz", quiz.module, quiz_id=quiz.id)
+        module = next((m for m in course.modules if m.id == quiz.module), None)
+        page("quiz.html.j2", here, quiz=quiz, module=module, questions=list(quiz_views(quiz)),
+             quiz_json=to_script_json(quiz_data(quiz, sources)))
 
     def navigation(self, course: Course) -> Navigation:
         return Navigation(tuple(course.lessons()))
@@ -92,6 +105,7 @@ class HtmlExporter:
         return mapping
 
     def copy_static(self, out: OutputDir, course_root: Path) -> None:
+        """Copy the theme's static/ files to assets/, a course's own files replacing the theme's."""
         for folder in reversed(render.template_dirs(self.name, course_root)):
             static = folder / "static"
             for source in sorted(static.rglob("*")) if static.is_dir() else []:
@@ -101,17 +115,26 @@ class HtmlExporter:
                     out.copy(source, relpath)
 
 
-@dataclass(frozen=True)
-class Navigation:
-    """The reading order of the course, for previous/next links."""
-
-    lessons: tuple[tuple[Module, Lesson], ...]
-
-    def at(self, position: int) -> tuple[Module, Lesson] | None:
-        if 0 <= position < len(self.lessons):
-            return self.lessons[position]
-        return None
+def quoted_in(course: Course) -> dict[str, list[tuple[Module, Lesson]]]:
+    """For each source id, the lessons that quote it, in reading order."""
+    found: dict[str, list[tuple[Module, Lesson]]] = {}
+    for module, lesson in course.lessons():
+        for source_id in dict.fromkeys(q.source for q in lesson.quotes):
+            found.setdefault(source_id, []).append((module, lesson))
+    return found
 
 
 def _relative(media: dict[str, str], root: str) -> dict[str, str]:
     return {ref: root + published for ref, published in media.items()}
+
+
+__all__ = [
+    "HtmlExporter",
+    "Navigation",
+    "Page",
+    "asset_name",
+    "lesson_key",
+    "lesson_path",
+    "module_path",
+    "quiz_path",
+]

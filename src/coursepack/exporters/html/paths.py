@@ -1,0 +1,62 @@
+"""Where each part of the course goes in the site, and the reading order."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursepack import markup
+from coursepack.model import Lesson, Module, Quiz
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site: where it goes, its title, and its kind for the runtime."""
+
+    path: str
+    title: str
+    kind: str = "other"
+    module_id: str = ""
+    lesson_id: str = ""
+    quiz_id: str = ""
+
+    @property
+    def root(self) -> str:
+        """The relative link from this page back to the site's root folder."""
+        return "../" * self.path.count("/")
+
+
+def lesson_path(module: Module, lesson: Lesson) -> str:
+    return f"{module.id}/{lesson.id}.html"
+
+
+def module_path(module: Module) -> str:
+    return f"{module.id}/index.html"
+
+
+def quiz_path(quiz: Quiz) -> str:
+    return f"quizzes/{quiz.id}.html"
+
+
+def lesson_key(module: Module, lesson: Lesson) -> str:
+    """The id the runtime records a visited lesson under."""
+    return f"{module.id}/{lesson.id}"
+
+
+def asset_name(path: Path) -> str:
+    """A published name for a course file: stable, unique, and safe in a URL."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return f"media/{digest}-{markup.slugify(path.stem)}{path.suffix.lower()}"
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """The reading order of the course, for previous/next links."""
+
+    lessons: tuple[tuple[Module, Lesson], ...]
+
+    def at(self, position: int) -> tuple[Module, Lesson] | None:
+        if 0 <= position < len(self.lessons):
+            return self.lessons[position]
+        return None

@@ -1,0 +1,37 @@
+"""The offline search index: each lesson's plain text, loaded by <script> (file:// blocks fetch)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from coursepack import markup
+from coursepack.exporters.html.paths import lesson_path
+from coursepack.model import Course, Lesson
+
+
+def _lesson_text(lesson: Lesson) -> str:
+    parts = [lesson.summary, lesson.body]
+    parts += [q.text for q in lesson.quotes]
+    parts += [f"{t.term}: {t.definition}" for t in lesson.key_terms]
+    return " ".join(markup.to_line(p) for p in parts if p)
+
+
+def search_index(course: Course) -> list[dict[str, Any]]:
+    """One entry per lesson: title, module, link from the site root, and its words."""
+    return [
+        {
+            "title": markup.to_line(lesson.title),
+            "module": markup.to_line(module.title),
+            "url": lesson_path(module, lesson),
+            "text": _lesson_text(lesson),
+        }
+        for module, lesson in course.lessons()
+    ]
+
+
+def search_script(course: Course) -> str:
+    """The index as a script that sets ``window.coursepackSearchIndex``."""
+    data = json.dumps(search_index(course), ensure_ascii=False, separators=(",", ":"))
+    safe = data.replace("<", "\\u003c")
+    return f"window.coursepackSearchIndex = {safe};\n"

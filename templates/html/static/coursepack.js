@@ -1,0 +1,669 @@
+/* coursepack runtime: progress, events, self-grading quizzes and offline search.
+ * Hand-written, no framework, no network: every page of the site loads this file.
+ *
+ * API: window.coursepack
+ *   on(name, handler)   Subscribe to an event. Every event is also dispatched on `document` as a
+ *                       CustomEvent named "coursepack:<name>" with the same `detail`.
+ *   state()             A copy of the learner's progress, compact and JSON-serialisable:
+ *                         { v: 1,
+ *                           l: ["<module id>/<lesson id>", ...],        lessons visited
+ *                           q: { "<quiz id>": {
+ *                                 a: attempts submitted, b: best score in percent (0-100),
+ *                                 p: 1 once passed, s: last score, m: last maximum score,
+ *                                 c: the current attempt { k: seed of its draw and shuffles,
+ *                                      r: { "<question id>": [tokens] } answers so far,
+ *                                      d: 1 once submitted } } } }
+ *                       Essay answers are kept to their first 1000 characters.
+ *   restore(state)      Replace progress with `state` (as from state()) and re-render the page.
+ *   setStore(store)     store = {load(): object|null, save(state): void} replaces localStorage
+ *                       (key "coursepack:<course id>") as the place progress is kept. Call it
+ *                       from a deferred script loaded after this one to take effect before the
+ *                       page is first rendered; a later call reloads progress from the new store.
+ *   reset()             Forget all progress (the home page's "Reset my progress" button).
+ *
+ * Events (detail):
+ *   page-viewed       {path, kind: "home"|"module"|"lesson"|"quiz"|"other", moduleId, lessonId}
+ *   quiz-submitted    {quizId, moduleId, title, score, maxScore, scaled (0..1), passed,
+ *                      passMark (percent), attempt, interactions: [{id, type, learnerResponse,
+ *                      correctResponse, result, weighting, score, objectives, description}]}
+ *                     type: choice | true-false | fill-in | long-fill-in | numeric | matching |
+ *                     sequencing | other; result: correct | incorrect | neutral (partial credit
+ *                     is "incorrect" with score > 0; an essay is "neutral", awaiting a trainer).
+ *                     Tokens: choice -> option ids ("a", "c"); true-false -> "true"/"false";
+ *                     matching -> "<prompt id>.<answer id>"; sequencing -> item ids in order;
+ *                     fill-in -> the text per blank; numeric -> the text typed, and its
+ *                     correctResponse is [lowest, highest] accepted value.
+ *   progress-changed  {state} after any change state() reflects.
+ *
+ * Scoring (rules in src/coursepack/grading.py, shared with grading.js): essays score 0 until a
+ * trainer marks them and are left out of maxScore and of the pass decision; descriptions are
+ * not questions and send no interaction. scaled = score / maxScore; passed = percent >= passMark.
+ * Correct answers are revealed in the review once the learner passes or has no attempts left.
+ * Quizzes are self-assessment: their answers are embedded in the page as JSON.
+ */
+(function () {
+  "use strict";
+
+  var handlers = {};
+  var body = null;
+  var store = null;
+  var progress = null;
+  var started = false;
+  var quiz = null;
+
+  /* ---- events, store, state ---------------------------------------------------------- */
+
+  function on(name, handler) {
+    (handlers[name] = handlers[name] || []).push(handler);
+  }
+
+  function emit(name, detail) {
+    (handlers[name] || []).forEach(function (handler) {
+      try { handler(detail); } catch (err) { if (window.console) console.error(err); }
+    });
+    document.dispatchEvent(new CustomEvent("coursepack:" + name, { detail: detail }));
+  }
+
+  function copy(value) {
+    return JSON.parse(JSON.stringify(value));
+  }
+
+  function localStore(courseId) {
+    var key = "coursepack:" + courseId;
+    return {
+      load: function () {
+        try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (err) { return null; }
+      },
+      save: function (state) {
+        try { window.localStorage.setItem(key, JSON.stringify(state)); } catch (err) { /* private mode */ }
+      }
+    };
+  }
+
+  function normalise(state) {
+    var s = state && typeof state === "object" ? copy(state) : {};
+    return { v: 1, l: Array.isArray(s.l) ? s.l : [], q: s.q && typeof s.q === "object" ? s.q : {} };
+  }
+
+  function save() {
+    store.save(copy(progress));
+    emit("progress-changed", { state: copy(progress) });
+  }
+
+  function api() {
+    return {
+      on: on,
+      state: function () { return copy(progress || normalise(store && store.load())); },
+      restore: function (state) { progress = normalise(state); save(); if (started) renderAll(); },
+      setStore: function (newStore) {
+        store = newStore;
+        if (started) { progress = normalise(store.load()); renderAll(); }
+      },
+      reset: function () { progress = normalise(null); save(); if (started) renderAll(); }
+    };
+  }
+
+  /* ---- small DOM helpers ------------------------------------------------------------- */
+
+  function all(root, selector) {
+    return Array.prototype.slice.call(root.querySelectorAll(selector));
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function announce(text) {
+    var live = document.getElementById("cp-live");
+    if (!live) return;
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 60);
+  }
+
+  function fmt(n) {
+    return String(Math.round(n * 100) / 100);
+  }
+
+  function plural(n, word) {
+    return fmt(n) + " " + word + (n === 1 ? "" : "s");
+  }
+
+  /* ---- progress on every page -------------------------------------------------------- */
+
+  function quizSummary(id) {
+    var q = progress.q[id];
+    if (!q || !q.a) return "not attempted yet";
+    var text = "best score " + fmt(q.b || 0) + "%" + (q.p ? ", passed" : ", not passed yet");
+    return text + " (" + plural(q.a, "attempt") + ")";
+  }
+
+  function markVisited(link) {
+    var visited = progress.l.indexOf(link.getAttribute("data-lesson-key")) >= 0;
+    var tick = link.querySelector("[data-tick]");
+    if (visited && !tick) {
+      tick = el("span", "tick");
+      tick.setAttribute("data-tick", "");
+      tick.appendChild(el("span", "", " ✓")).setAttribute("aria-hidden", "true");
+      tick.appendChild(el("span", "visually-hidden", " (read)"));
+      link.appendChild(tick);
+    } else if (!visited && tick) {
+      tick.parentNode.removeChild(tick);
+    }
+  }
+
+  function renderProgress() {
+    var links = all(document, "[data-lesson-key]");
+    links.forEach(markVisited);
+    var keys = {};
+    links.forEach(function (a) { keys[a.getAttribute("data-lesson-key")] = true; });
+    var total = Object.keys(keys).length;
+    var seen = Object.keys(keys).filter(function (k) { return progress.l.indexOf(k) >= 0; }).length;
+    all(document, "[data-progress-summary]").forEach(function (node) {
+      node.textContent = "You have opened " + seen + " of " + total + " lessons." +
+        " Your progress is kept in this browser only.";
+    });
+    all(document, "[data-quiz-progress]").forEach(function (node) {
+      node.textContent = quizSummary(node.getAttribute("data-quiz-progress"));
+    });
+    all(document, "[data-reset-progress]").forEach(function (button) { button.hidden = false; });
+  }
+
+  function renderAll() {
+    renderProgress();
+    if (quiz) quiz.render();
+  }
+
+  /* ---- seeded randomness: one seed per attempt gives its draw and every shuffle ---------- */
+
+  function random(seed) {
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6D2B79F5) >>> 0;
+      var t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function shuffle(list, rng) {
+    var out = list.slice();
+    for (var i = out.length - 1; i > 0; i--) {
+      var j = Math.floor(rng() * (i + 1));
+      var t = out[i]; out[i] = out[j]; out[j] = t;
+    }
+    return out;
+  }
+
+  function newSeed() {
+    return Math.floor(Math.random() * 4294967296);
+  }
+
+  /* ---- quizzes ------------------------------------------------------------------------ */
+
+  var RESULT_TEXT = {
+    correct: "Correct", partial: "Partly correct", incorrect: "Incorrect",
+    pending: "Recorded: a trainer will mark this answer", neutral: ""
+  };
+  var SCORM_RESULT = {
+    correct: "correct", partial: "incorrect", incorrect: "incorrect", pending: "neutral", neutral: "neutral"
+  };
+
+  function Quiz(data, root) {
+    this.data = data;
+    this.form = root.querySelector("[data-quiz-form]");
+    this.result = root.querySelector("[data-quiz-result]");
+    this.status = root.querySelector("[data-quiz-status]");
+    this.sections = {};
+    this.original = {};
+    var self = this;
+    all(this.form, "[data-question]").forEach(function (section) {
+      var id = section.getAttribute("data-question");
+      self.sections[id] = section;
+      self.original[id] = self.childrenToShuffle(section);
+    });
+    this.actions = this.form.querySelector(".quiz-actions");
+    this.form.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
+    this.form.addEventListener("change", function (event) { self.changed(event.target); });
+    this.form.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-move]");
+      if (button) self.move(button);
+    });
+    root.querySelector("[data-retry]").addEventListener("click", function () { self.retry(); });
+    this.form.hidden = false;
+  }
+
+  Quiz.prototype.childrenToShuffle = function (section) {
+    return {
+      options: all(section, "[data-option]"),
+      answers: all(section, "select[data-prompt]").map(function (s) { return all(s, "option[value]:not([value=''])"); }),
+      blanks: all(section, "select[data-blank]").map(function (s) { return all(s, "option[value]:not([value=''])"); }),
+      items: all(section, "[data-item]")
+    };
+  };
+
+  Quiz.prototype.record = function () {
+    var q = progress.q[this.data.id];
+    if (!q) q = progress.q[this.data.id] = { a: 0 };
+    return q;
+  };
+
+  Quiz.prototype.attempt = function () {
+    var q = this.record();
+    if (!q.c) { q.c = { k: newSeed(), r: {} }; save(); }
+    return q.c;
+  };
+
+  Quiz.prototype.attemptsLeft = function () {
+    var limit = this.data.attempts;
+    return limit ? Math.max(0, limit - (this.record().a || 0)) : Infinity;
+  };
+
+  Quiz.prototype.draw = function (rng) {
+    var data = this.data;
+    var drawn = data.fixed.slice();
+    var poolOf = {};
+    data.pools.forEach(function (pool) {
+      var free = pool.questions.filter(function (id) { return drawn.indexOf(id) < 0; });
+      shuffle(free, rng).slice(0, pool.pick).forEach(function (id) { drawn.push(id); poolOf[id] = pool; });
+    });
+    if (data.shuffleQuestions) {
+      var movable = drawn.filter(function (id) { return data.questions[id].key.type !== "description"; });
+      var order = shuffle(movable, rng);
+      drawn = drawn.map(function (id) { return data.questions[id].key.type === "description" ? id : order.shift(); });
+    }
+    this.poolOf = poolOf;
+    return drawn;
+  };
+
+  Quiz.prototype.key = function (id) {
+    var key = this.data.questions[id].key;
+    var pool = this.poolOf[id];
+    if (pool && pool.points !== null && pool.points !== undefined) {
+      key = Object.assign({}, key, { points: pool.points });
+    }
+    return key;
+  };
+
+  Quiz.prototype.arrange = function (id, rng) {
+    var section = this.sections[id];
+    var original = this.original[id];
+    var shuffleOptions = this.data.shuffleOptions;
+    function place(nodes) {
+      if (!nodes.length) return;
+      var parent = nodes[0].parentNode;
+      (shuffleOptions ? shuffle(nodes, rng) : nodes).forEach(function (n) { parent.appendChild(n); });
+    }
+    place(original.options);
+    original.answers.forEach(place);
+    original.blanks.forEach(place);
+    if (original.items.length) {
+      var items = shuffle(original.items, rng);
+      if (items.length > 1 && items.every(function (n, i) { return n === original.items[i]; })) {
+        items.push(items.shift());
+      }
+      items.forEach(function (n) { n.parentNode.appendChild(n); });
+    }
+    section.classList.remove("is-correct", "is-partial", "is-incorrect", "is-pending");
+  };
+
+  Quiz.prototype.render = function () {
+    var attempt = this.attempt();
+    var rng = random(attempt.k);
+    var drawn = this.drawn = this.draw(rng);
+    var self = this;
+    Object.keys(this.sections).forEach(function (id) { self.sections[id].hidden = drawn.indexOf(id) < 0; });
+    var number = 0;
+    var scored = drawn.filter(function (id) { return self.data.questions[id].key.type !== "description"; });
+    drawn.forEach(function (id) {
+      self.form.insertBefore(self.sections[id], self.actions);
+      self.arrange(id, rng);
+      var label = self.sections[id].querySelector("[data-q-number]");
+      if (label) label.textContent = "Question " + (++number) + " of " + scored.length + ": ";
+      writeResponse(self.sections[id], attempt.r[id] || null);
+    });
+    if (attempt.d) this.review(); else this.open();
+  };
+
+  Quiz.prototype.open = function () {
+    var self = this;
+    this.drawn.forEach(function (id) {
+      var section = self.sections[id];
+      all(section, "fieldset").forEach(function (f) { f.disabled = false; });
+      all(section, "[data-feedback], [data-option-feedback]").forEach(function (n) { n.hidden = true; n.textContent = ""; });
+      all(section, "[data-mark]").forEach(function (n) { n.parentNode.removeChild(n); });
+    });
+    this.actions.hidden = false;
+    this.result.hidden = true;
+    var q = this.record();
+    var limit = this.data.attempts;
+    this.status.textContent = "Attempt " + ((q.a || 0) + 1) + (limit ? " of " + limit : "") + "." +
+      (q.a ? " Best score so far: " + fmt(q.b || 0) + "%." : "");
+  };
+
+  Quiz.prototype.changed = function (target) {
+    var section = target.closest("[data-question]");
+    if (!section) return;
+    var attempt = this.attempt();
+    if (attempt.d) return;
+    attempt.r[section.getAttribute("data-question")] = readResponse(section);
+    save();
+  };
+
+  Quiz.prototype.move = function (button) {
+    var item = button.closest("[data-item]");
+    var up = button.getAttribute("data-move") === "up";
+    var sibling = up ? item.previousElementSibling : item.nextElementSibling;
+    var text = item.querySelector(".order-text").textContent;
+    if (sibling) {
+      item.parentNode.insertBefore(item, up ? sibling : sibling.nextElementSibling);
+      button.focus();
+      this.changed(item);
+    }
+    var items = all(item.parentNode, "[data-item]");
+    announce(text + ": position " + (items.indexOf(item) + 1) + " of " + items.length +
+      (sibling ? "" : up ? " (already first)" : " (already last)"));
+  };
+
+  function readResponse(section) {
+    var type = section.getAttribute("data-type");
+    if (type === "single" || type === "true-false" || type === "multiple") {
+      return all(section, "input:checked").map(function (i) { return i.value; }).sort();
+    }
+    if (type === "matching") {
+      return all(section, "select[data-prompt]").filter(function (s) { return s.value; })
+        .map(function (s) { return s.getAttribute("data-prompt") + "." + s.value; });
+    }
+    if (type === "ordering") return all(section, "[data-item]").map(function (li) { return li.getAttribute("data-item"); });
+    if (type === "fill-blanks") return all(section, "[data-blank]").map(function (i) { return i.value; });
+    if (type === "essay") return [section.querySelector("[data-answer]").value.slice(0, 1000)];
+    var input = section.querySelector("[data-answer]");
+    return input ? [input.value] : [];
+  }
+
+  function writeResponse(section, tokens) {
+    var type = section.getAttribute("data-type");
+    if (type === "single" || type === "true-false" || type === "multiple") {
+      all(section, "input").forEach(function (i) { i.checked = !!tokens && tokens.indexOf(i.value) >= 0; });
+    } else if (type === "matching") {
+      var given = {};
+      (tokens || []).forEach(function (t) { var p = t.split("."); given[p[0]] = p.slice(1).join("."); });
+      all(section, "select[data-prompt]").forEach(function (s) { s.value = given[s.getAttribute("data-prompt")] || ""; });
+    } else if (type === "ordering" && tokens) {
+      var list = section.querySelector("[data-order]");
+      tokens.forEach(function (id) {
+        var li = list.querySelector('[data-item="' + id + '"]');
+        if (li) list.appendChild(li);
+      });
+    } else if (type === "fill-blanks") {
+      all(section, "[data-blank]").forEach(function (i, n) { i.value = tokens && tokens[n] !== undefined ? tokens[n] : ""; });
+    } else if (section.querySelector("[data-answer]")) {
+      var input = section.querySelector("[data-answer]");
+      if (tokens) input.value = tokens[0] || ""; else input.value = input.defaultValue;
+    }
+  }
+
+  Quiz.prototype.grade = function () {
+    var self = this;
+    var attempt = this.attempt();
+    var outcome = { score: 0, max: 0, items: [] };
+    this.drawn.forEach(function (id) {
+      var key = self.key(id);
+      var response = attempt.r[id] || [];
+      var graded = window.coursepackGrading.grade(key, response);
+      if (key.type !== "essay" && key.type !== "description") {
+        outcome.score += graded.score;
+        outcome.max += key.points;
+      }
+      outcome.items.push({ id: id, key: key, response: response, score: graded.score, result: graded.result });
+    });
+    outcome.percent = outcome.max > 0 ? outcome.score / outcome.max * 100 : 0;
+    outcome.passed = outcome.max > 0 && outcome.percent + 1e-9 >= this.data.passMark;
+    return outcome;
+  };
+
+  Quiz.prototype.interactions = function (outcome) {
+    var data = this.data;
+    return outcome.items.filter(function (item) { return item.key.type !== "description"; }).map(function (item) {
+      var info = data.questions[item.id].interaction;
+      return {
+        id: item.id, type: info.type, learnerResponse: item.response.slice(),
+        correctResponse: info.correctResponse.slice(), result: SCORM_RESULT[item.result],
+        weighting: item.key.points, score: item.score, objectives: info.objectives.slice(),
+        description: info.description
+      };
+    });
+  };
+
+  Quiz.prototype.submit = function () {
+    var attempt = this.attempt();
+    if (attempt.d) return;
+    var self = this;
+    this.drawn.forEach(function (id) { attempt.r[id] = readResponse(self.sections[id]); });
+    var outcome = this.grade();
+    var q = this.record();
+    q.a = (q.a || 0) + 1;
+    q.s = Math.round(outcome.score * 100) / 100;
+    q.m = outcome.max;
+    q.b = Math.max(q.b || 0, Math.round(outcome.percent * 100) / 100);
+    if (outcome.passed) q.p = 1;
+    attempt.d = 1;
+    save();
+    emit("quiz-submitted", {
+      quizId: this.data.id, moduleId: this.data.module, title: this.data.title,
+      score: outcome.score, maxScore: outcome.max, scaled: outcome.max > 0 ? outcome.score / outcome.max : 0,
+      passed: outcome.passed, passMark: this.data.passMark, attempt: q.a,
+      interactions: this.interactions(outcome)
+    });
+    this.review();
+    renderProgress();
+    this.result.focus();
+  };
+
+  Quiz.prototype.review = function () {
+    var outcome = this.grade();
+    var q = this.record();
+    var reveal = !!q.p || this.attemptsLeft() === 0;
+    var self = this;
+    outcome.items.forEach(function (item) { self.showFeedback(item, reveal); });
+    this.actions.hidden = true;
+    var summary = "You scored " + fmt(outcome.score) + " of " + plural(outcome.max, "point") +
+      " (" + fmt(outcome.percent) + "%). " + (outcome.passed ? "You passed" : "You did not reach") +
+      " the pass mark of " + fmt(this.data.passMark) + "%.";
+    var pending = outcome.items.filter(function (i) { return i.result === "pending"; }).length;
+    if (pending) summary += " " + plural(pending, "written answer") + " will be marked by a trainer.";
+    var left = this.attemptsLeft();
+    summary += left === 0 ? " You have used all your attempts." :
+      left === Infinity ? "" : " You have " + plural(left, "attempt") + " left.";
+    this.result.querySelector("[data-result-text]").textContent = summary;
+    this.result.querySelector("[data-retry]").hidden = left === 0;
+    this.result.hidden = false;
+    this.status.textContent = "Attempt " + q.a + " submitted. Best score: " + fmt(q.b || 0) + "%.";
+    announce(summary);
+  };
+
+  Quiz.prototype.showFeedback = function (item, reveal) {
+    var section = this.sections[item.id];
+    if (item.key.type === "description") return;
+    all(section, "fieldset").forEach(function (f) { f.disabled = true; });
+    section.classList.add("is-" + item.result);
+    var fb = this.data.questions[item.id].feedback;
+    var show = this.data.showFeedback;
+    markControls(section, item, reveal, show ? fb : {});
+    var box = section.querySelector("[data-feedback]");
+    box.textContent = "";
+    box.appendChild(el("p", "result-label", RESULT_TEXT[item.result] + (item.result === "pending" ? "" :
+      ": " + fmt(item.score) + " of " + plural(item.key.points, "point"))));
+    if (show) {
+      var byResult = item.result === "correct" ? fb.correct : item.result === "partial" ? fb.partial :
+        item.result === "incorrect" ? fb.incorrect : "";
+      appendHtml(box, byResult, "feedback-result");
+      appendHtml(box, fb.general, "feedback-general");
+    }
+    if (reveal && fb.answer && item.result !== "correct") {
+      appendHtml(box, fb.answer, "feedback-answer", "The right answer: ");
+    }
+    if (show && fb.source) appendHtml(box, fb.source, "feedback-source", "Source: ");
+    box.hidden = false;
+  };
+
+  function appendHtml(box, html, className, lead) {
+    if (!html) return;
+    var div = el("div", className);
+    // Feedback HTML was rendered from Markdown and sanitised by the exporter at build time.
+    div.innerHTML = html;
+    if (lead) div.insertBefore(el("strong", "", lead), div.firstChild);
+    box.appendChild(div);
+  }
+
+  function mark(after, ok) {
+    var span = el("span", "mark " + (ok ? "mark-right" : "mark-wrong"), ok ? " ✓ right" : " ✗ not right");
+    span.setAttribute("data-mark", "");
+    after.parentNode.insertBefore(span, after.nextSibling);
+  }
+
+  function markControls(section, item, reveal, fb) {
+    all(section, "[data-mark]").forEach(function (n) { n.parentNode.removeChild(n); });
+    var key = item.key;
+    if (key.type === "single" || key.type === "multiple" || key.type === "true-false") {
+      markOptions(section, item, reveal, fb.options || {});
+    } else if (key.type === "matching") {
+      all(section, "select[data-prompt]").forEach(function (s) { mark(s, key.pairs[s.getAttribute("data-prompt")] === s.value); });
+    } else if (key.type === "ordering") {
+      all(section, "[data-item]").forEach(function (li, i) { mark(li.querySelector(".order-text"), key.correct[i] === li.getAttribute("data-item")); });
+    } else if (key.type === "fill-blanks") {
+      all(section, "[data-blank]").forEach(function (input, i) {
+        mark(input, window.coursepackGrading.blankAccepted(key.blanks[i], input.value));
+      });
+    }
+  }
+
+  function markOptions(section, item, reveal, optionFeedback) {
+    var correct = [].concat(item.key.correct);
+    all(section, "[data-option]").forEach(function (option) {
+      var id = option.getAttribute("data-option");
+      var chosen = item.response.indexOf(id) >= 0;
+      var box = option.querySelector("[data-option-feedback]");
+      box.textContent = "";
+      var notes = [];
+      if (chosen) notes.push("Your answer" + (correct.indexOf(id) >= 0 ? ", right." : ", not right."));
+      if (!chosen && reveal && correct.indexOf(id) >= 0) notes.push("A right answer.");
+      if (notes.length) box.appendChild(el("strong", "", notes.join(" ") + " "));
+      if (chosen && optionFeedback[id]) appendHtml(box, optionFeedback[id], "option-feedback-text");
+      box.hidden = !box.firstChild;
+    });
+  }
+
+  Quiz.prototype.retry = function () {
+    if (this.attemptsLeft() === 0) return;
+    this.record().c = { k: newSeed(), r: {} };
+    save();
+    this.render();
+    var first = this.form.querySelector("[data-question]:not([hidden]) fieldset input, [data-question]:not([hidden]) fieldset select, [data-question]:not([hidden]) fieldset textarea, [data-question]:not([hidden]) fieldset button");
+    if (first) first.focus();
+    announce("A new attempt has started.");
+  };
+
+  /* ---- search ------------------------------------------------------------------------- */
+
+  function words(text) {
+    return String(text).toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  function snippet(text, term) {
+    var at = text.toLowerCase().indexOf(term);
+    var start = Math.max(0, at - 60);
+    var piece = (start > 0 ? "…" : "") + text.slice(start, start + 180) + (text.length > start + 180 ? "…" : "");
+    var p = el("p", "snippet");
+    var lower = piece.toLowerCase();
+    var i = lower.indexOf(term);
+    if (i < 0) { p.textContent = piece; return p; }
+    p.appendChild(document.createTextNode(piece.slice(0, i)));
+    p.appendChild(el("mark", "", piece.slice(i, i + term.length)));
+    p.appendChild(document.createTextNode(piece.slice(i + term.length)));
+    return p;
+  }
+
+  function search(query) {
+    var terms = words(query);
+    var index = window.coursepackSearchIndex || [];
+    if (!terms.length) return [];
+    var hits = [];
+    index.forEach(function (entry, position) {
+      var title = entry.title.toLowerCase();
+      var text = entry.text.toLowerCase();
+      var score = 0;
+      var every = terms.every(function (t) {
+        var inTitle = title.indexOf(t) >= 0, inText = text.indexOf(t) >= 0;
+        score += (inTitle ? 5 : 0) + (inText ? 1 : 0);
+        return inTitle || inText;
+      });
+      if (every) hits.push({ entry: entry, score: score, position: position, term: terms[0] });
+    });
+    return hits.sort(function (a, b) { return b.score - a.score || a.position - b.position; });
+  }
+
+  function showResults(query) {
+    var list = document.getElementById("search-results");
+    var status = document.getElementById("search-status");
+    list.textContent = "";
+    if (!words(query).length) { status.textContent = "Type a word to search all lessons."; return; }
+    var hits = search(query);
+    hits.forEach(function (hit) {
+      var li = el("li");
+      var a = el("a", "", hit.entry.title);
+      a.href = body.getAttribute("data-root") + hit.entry.url;
+      li.appendChild(a);
+      li.appendChild(el("span", "meta", " · " + hit.entry.module));
+      li.appendChild(snippet(hit.entry.text, hit.term));
+      list.appendChild(li);
+    });
+    status.textContent = hits.length ? plural(hits.length, "lesson") + " match “" + query + "”." :
+      "No lesson matches “" + query + "”.";
+  }
+
+  function startSearch() {
+    var form = document.querySelector("[data-search-form]");
+    if (!form) return;
+    var input = form.querySelector("input");
+    var match = /[?&]q=([^&]*)/.exec(window.location.search);
+    if (match) input.value = decodeURIComponent(match[1].replace(/\+/g, " "));
+    form.addEventListener("submit", function (event) { event.preventDefault(); showResults(input.value); });
+    if (input.value) showResults(input.value);
+  }
+
+  /* ---- start -------------------------------------------------------------------------- */
+
+  function start() {
+    body = document.body;
+    var courseId = body.getAttribute("data-course-id") || "course";
+    store = store || localStore(courseId);
+    progress = normalise(store.load());
+    started = true;
+    var kind = body.getAttribute("data-page-kind") || "other";
+    var moduleId = body.getAttribute("data-module-id") || "";
+    var lessonId = body.getAttribute("data-lesson-id") || "";
+    if (kind === "lesson" && progress.l.indexOf(moduleId + "/" + lessonId) < 0) {
+      progress.l.push(moduleId + "/" + lessonId);
+      save();
+    }
+    var dataNode = document.getElementById("quiz-data");
+    if (dataNode && window.coursepackGrading) quiz = new Quiz(JSON.parse(dataNode.textContent), document.querySelector("main"));
+    all(document, "[data-reset-progress]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        window.coursepack.reset();
+        announce("Your progress has been reset.");
+      });
+    });
+    renderAll();
+    startSearch();
+    emit("page-viewed", { path: body.getAttribute("data-path") || "", kind: kind, moduleId: moduleId, lessonId: lessonId });
+  }
+
+  window.coursepack = api();
+  if (document.readyState === "complete") window.setTimeout(start, 0);
+  else document.addEventListener("DOMContentLoaded", start);
+})();
