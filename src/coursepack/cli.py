@@ -184,3 +184,22 @@ def serve(course_dir: Path, port: int) -> None:
         click.secho(text, fg="red" if is_error else None, err=is_error)
 
     run_preview(course_dir, port, echo)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["lesson", "quiz", "module"]))
+@click.argument("name")
+@COURSE_DIR
+@click.option("-m", "--module", metavar="MODULE",
+              help="Module of a new lesson (needed when the course has several) or quiz.")
+@reports_problems
+def new(kind: str, name: str, course_dir: Path, module: str | None) -> None:
+    """Add a lesson, quiz or module called NAME, listed where it belongs and valid as it is."""
+    from coursepack.scaffold import new as scaffold
+
+    written = scaffold(kind, name, course_dir, module)
+    for path in written.created:
+        click.echo(f"wrote   {_shown(path)}")
+    for path in written.listed_in:
+        click.echo(f"listed  '{name}' in {_shown(path)}")
+    click.echo(f"next: edit {_shown(written.created[0])}, then coursepack validate")
