@@ -8,6 +8,7 @@ from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.moodle_xml import MoodleXmlExporter
 from coursepack.exporters.qti12 import Qti12Exporter
+from coursepack.exporters.qti21 import Qti21Exporter
 from coursepack.exporters.pdf import PdfExporter
 from coursepack.exporters.scorm12 import Scorm12Exporter
 from coursepack.exporters.scorm2004 import Scorm2004Exporter
@@ -17,6 +18,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
     "moodle-xml": MoodleXmlExporter,
     "gift": GiftExporter,
     "qti12": Qti12Exporter,
+    "qti21": Qti21Exporter,
     "scorm12": Scorm12Exporter,
     "scorm2004": Scorm2004Exporter,
     "pdf": PdfExporter,
