@@ -35,11 +35,12 @@ class Job:
 def start_worker() -> None:
     """Initializer: one FontConfiguration and image cache per worker process."""
     from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+
+    from coursepack.exporters.pdf.images import PrintFetcher
 
     _worker["fonts"] = FontConfiguration()
     _worker["images"] = {}
-    _worker["fetcher"] = URLFetcher(allowed_protocols={"file", "data"})
+    _worker["fetcher"] = PrintFetcher()
     _worker["css"] = {}
 
 

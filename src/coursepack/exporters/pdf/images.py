@@ -1,0 +1,62 @@
+"""Images shrunk for print before WeasyPrint lays them out (imported by workers only).
+
+Photos a course ships are often camera-sized. WeasyPrint resamples to the print
+resolution but keeps a PNG a PNG, so a PNG photo would stay large. Here every local
+raster image is scaled down to what a page can show, and photos (opaque, many colours)
+become JPEG. Network addresses are refused: builds never download anything.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+#: Longest side in pixels: a full text width (about 175 mm) at 150 dpi, with a margin.
+MAX_PIXELS = 1200
+RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+
+
+class PrintFetcher(URLFetcher):  # type: ignore[misc]
+    """Fetches only file: and data: addresses, shrinking raster images on the way."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        response = super().fetch(url, headers)
+        if not url.startswith("file:") or not url.lower().endswith(RASTER):
+            return response
+        try:
+            data = response.read()
+        finally:
+            response.close()
+        return URLFetcherResponse(url, shrink(data), status=200)
+
+
+def shrink(data: bytes) -> bytes:
+    """The image no larger than a page needs; photos as JPEG, drawings as PNG."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return data  # let WeasyPrint report what it cannot read
+    if max(image.size) <= MAX_PIXELS and image.format in ("JPEG", "PNG"):
+        return data
+    image.thumbnail((MAX_PIXELS, MAX_PIXELS))
+    out = io.BytesIO()
+    if _is_photo(image):
+        image.convert("RGB").save(out, format="JPEG", quality=88)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _is_photo(image: Image.Image) -> bool:
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        lowest = image.convert("RGBA").getchannel("A").getextrema()[0]
+        if isinstance(lowest, int | float) and lowest < 255:
+            return False
+    return image.convert("RGB").getcolors(maxcolors=1024) is None

@@ -1,0 +1,240 @@
+"""PDFs read back as a trainer, a grader and a screen reader would: text, outline, contents, key."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from coursepack.cli import main
+from coursepack.loader import load_course
+from coursepack.model import (
+    Blank,
+    Description,
+    Essay,
+    FillBlanks,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
+from coursepack.starter import STARTER
+
+pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
+
+HANDOUT_LIMIT = 300 * 1024
+
+
+def build(course: Path, out: Path) -> list[str]:
+    """Build the PDFs with the CLI; return the lines it printed."""
+    result = CliRunner().invoke(main, ["build", str(course), "-f", "pdf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def text_of(pdf: Path) -> str:
+    """The PDF's text on one line per page, whitespace collapsed (poppler's pdftotext)."""
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    return "\n".join(" ".join(page.split()) for page in pages)
+
+
+def outline_titles(reader: PdfReader) -> list[str]:
+    return [str(mark.title) for mark in _flat(reader.outline)]
+
+
+def rendered_note(lines: list[str]) -> tuple[int, int]:
+    """(rendered, total) from the build's note line."""
+    match = next(m for line in lines if (m := re.search(r"rendered (\d+) of (\d+) PDFs", line)))
+    return int(match.group(1)), int(match.group(2))
+
+
+@pytest.fixture(scope="module")
+def starter(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The starter course with a large photo in its first lesson, built once: (course, pdf folder)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    root = tmp_path_factory.mktemp("pdf") / "course"
+    shutil.copytree(STARTER, root)
+    lesson = root / "modules" / "writing-questions" / "one-idea.yaml"
+    photo = Image.effect_noise((3000, 2000), 60).convert("RGB").filter(ImageFilter.GaussianBlur(2))
+    ImageDraw.Draw(photo).ellipse((600, 400, 2400, 1600), fill=(200, 120, 40))
+    photo.save(lesson.parent / "images" / "field-visit.png")  # a camera photo saved as PNG
+    lesson.write_text(lesson.read_text().replace(
+        "> Cover the options",
+        "![A workshop in a field office](images/field-visit.png)\n\n  > Cover the options"))
+    build(root, root.parent / "out")
+    return root, root.parent / "out" / "pdf"
+
+
+def test_course_pack_has_lessons_outline_contents_and_tags(starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    course, _ = load_course(root)
+    reader = PdfReader(pdf / "course-pack.pdf")
+    pages = text_of(pdf / "course-pack.pdf").split("\n")
+    whole = " ".join(pages)
+    assert "Cover the options with your hand and read the stem" in whole
+    assert f"Page 2 of {len(reader.pages)}" in whole and course.title in pages[2]  # footer, header
+
+    titles = outline_titles(reader)
+    for module in course.modules:
+        assert module.title in titles
+        assert all(lesson.title in titles for lesson in module.lessons)
+
+    contents = next(p for p in pages if "Contents" in p)
+    for _, lesson in course.lessons():
+        found = re.search(re.escape(lesson.title) + r"[ .]*?(\d+)\b", contents)
+        assert found, f"{lesson.title} missing from the contents"
+        page = int(found.group(1))
+        assert lesson.title in pages[page - 1], f"{lesson.title} is not on page {page}"
+        mark = next(o for o in _flat(reader.outline) if o.title == lesson.title)
+        assert reader.get_destination_page_number(mark) + 1 == page
+
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]
+    assert catalog["/Lang"] == course.language and reader.metadata.title == course.title
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # A4
+    fonts = subprocess.run(["pdffonts", str(pdf / "course-pack.pdf")], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(re.search(r"\byes yes\b", line) for line in fonts)  # embedded, subset
+
+
+def test_handouts_carry_lesson_and_stay_small_with_a_photo(starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    course, _ = load_course(root)
+    for module, lesson in course.lessons():
+        handout = pdf / "handouts" / f"{module.id}-{lesson.id}.pdf"
+        text = text_of(handout)
+        assert lesson.title in text and lesson.key_terms[0].term in text
+        assert all(q.text.split()[0] in text for q in lesson.quotes)
+        assert handout.stat().st_size < HANDOUT_LIMIT
+    with_photo = PdfReader(pdf / "handouts" / "writing-questions-one-idea.pdf")
+    widths = [image.image.width for page in with_photo.pages for image in page.images]
+    assert widths and max(widths) < 3000  # the 3000-pixel photo was downsampled
+
+
+def test_answer_key_gives_every_correct_answer(starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    course, _ = load_course(root)
+    key = " ".join(text_of(pdf / "answer-key.pdf").split())
+    guide = " ".join(text_of(pdf / "facilitator-guide.pdf").split())
+    checked = 0
+    for _, question in course.questions():
+        for expected in expected_answers(question):
+            assert re.search(expected, key), f"{question.id}: no {expected!r} in the answer key"
+            assert re.search(expected, guide), f"{question.id}: no {expected!r} in the guide"
+            checked += 1
+        if isinstance(question, SingleChoice | MultipleResponse):
+            assert all(c.feedback in key for c in question.choices if c.feedback)
+    assert checked >= len(list(course.questions())) - 1
+    module = course.modules[0]
+    for item in (module.facilitator.discussion_prompts[0], module.facilitator.scenarios[0].title,
+                 module.facilitator.timings[0].activity, module.objectives[0].text):
+        assert item in guide
+
+
+def expected_answers(question: Question) -> list[str]:
+    """Patterns the key must show for a question, worked out from the spec alone."""
+    esc = re.escape
+    match question:
+        case SingleChoice() | MultipleResponse():
+            letters = ", ".join(chr(65 + i) for i, c in enumerate(question.choices) if c.correct)
+            return [f"Correct answer: {esc(letters)}"]
+        case TrueFalse():
+            return [f"Correct answer: {question.answer}"]
+        case ShortAnswer():
+            return [esc(" / ".join(question.answers))]
+        case Numeric():
+            return [f"Correct answer: {question.answer.value:g}"]
+        case Matching():
+            return [rf"{n}\. {esc(p.prompt)} [A-Z] {esc(p.match)}"
+                    for n, p in enumerate(question.pairs, start=1)]
+        case Ordering():
+            return [rf"\b{n} [A-Z] {esc(item)}" for n, item in enumerate(question.items, start=1)]
+        case FillBlanks():
+            gaps = [s for s in question.segments() if isinstance(s, Blank)]
+            return [rf"\({n}\) {esc(blank_answer(b))}" for n, b in enumerate(gaps, start=1)]
+        case Essay():
+            return ["Marked by hand"] + ([esc(question.grader_notes)] if question.grader_notes else [])
+        case Description():
+            return []
+
+
+def blank_answer(blank: Blank) -> str:
+    return f"{blank.numeric.value:g}" if blank.numeric else blank.answers[0]
+
+
+def test_printed_quizzes_show_every_question_and_the_pool(starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    course, _ = load_course(root)
+    for quiz in course.quizzes:
+        text = " ".join(text_of(pdf / "quizzes" / f"{quiz.id}.pdf").split())
+        assert f"Answer sheet: {quiz.title}" in text
+        for question in quiz.all_questions():
+            assert " ".join(question.stem.split()[:4]) in text
+            if isinstance(question, Matching):
+                assert all(p.prompt in text and p.match in text for p in question.pairs)
+            if isinstance(question, Ordering):
+                assert all(item in text for item in question.items)
+        for pool in quiz.pools:
+            scored = sum(q.scored for q in pool.questions)
+            assert f"{pool.pick} of these {scored} questions are drawn" in text
+
+
+def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(starter: tuple[Path, Path]) -> None:
+    root, first = starter
+    out = root.parent / "again"
+    shutil.copytree(first.parent, out)
+    rendered, total = rendered_note(build(root, out))
+    assert rendered == 0 and total == len(list(first.rglob("*.pdf")))
+
+    cold = root.parent / "cold"
+    build(root, cold)  # no previous build: everything renders afresh
+    for pdf in first.rglob("*.pdf"):
+        assert (cold / "pdf" / pdf.relative_to(first)).read_bytes() == pdf.read_bytes()
+
+    lesson = root / "modules" / "writing-questions" / "feedback.yaml"
+    lesson.write_text(lesson.read_text().replace("Feedback is not a grade.",
+                                                 "Feedback is never just a grade."))
+    lines = build(root, out)
+    assert rendered_note(lines)[0] == 2
+    assert "rendered: course-pack.pdf, handouts/writing-questions-feedback.pdf" in "\n".join(lines)
+    assert "never just a grade" in text_of(out / "pdf" / "course-pack.pdf")
+
+    course_yaml = root / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text().replace("paper: A4", "paper: Letter"))
+    assert rendered_note(build(root, out)) == (total, total)
+    for pdf in (out / "pdf").rglob("*.pdf"):
+        assert [round(float(v)) for v in PdfReader(pdf).pages[0].mediabox[2:]] == [612, 792]
+
+
+def test_bundled_course_has_every_document(bundled_build: Path) -> None:
+    course, _ = load_course(Path(__file__).resolve().parents[2])
+    pdf = bundled_build / "pdf"
+    for module, lesson in course.lessons():
+        handout = pdf / "handouts" / f"{module.id}-{lesson.id}.pdf"
+        assert lesson.title in text_of(handout)
+        assert handout.stat().st_size < HANDOUT_LIMIT
+    for quiz in course.quizzes:
+        assert (pdf / "quizzes" / f"{quiz.id}.pdf").is_file()
+    titles = outline_titles(PdfReader(pdf / "course-pack.pdf"))
+    assert all(m.title in titles and all(le.title in titles for le in m.lessons)
+               for m in course.modules)
+    assert (pdf / "answer-key.pdf").is_file() and (pdf / "facilitator-guide.pdf").is_file()
+
+
+def _flat(items: list[object]) -> list[Destination]:
+    flat: list[Destination] = []
+    for item in items:
+        flat += _flat(item) if isinstance(item, list) else [item]  # type: ignore[list-item]
+    return flat
