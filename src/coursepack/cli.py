@@ -203,3 +203,34 @@ def new(kind: str, name: str, course_dir: Path, module: str | None) -> None:
     for path in written.listed_in:
         click.echo(f"listed  '{name}' in {_shown(path)}")
     click.echo(f"next: edit {_shown(written.created[0])}, then coursepack validate")
+
+
+def _target_names() -> list[str]:
+    from coursepack.preflight import ALIASES, TARGETS
+
+    return [*TARGETS, *ALIASES]
+
+
+@main.command()
+@COURSE_DIR
+@click.option("-t", "--target", "targets", multiple=True, metavar="TARGET",
+              type=click.Choice(_target_names()),
+              help="LMS to check for (repeatable); all when omitted.")
+@reports_problems
+def check(course_dir: Path, targets: tuple[str, ...]) -> None:
+    """Validate, then report what each target LMS will drop or change (pre-flight)."""
+    from coursepack.preflight import TARGETS, report
+
+    validated = pipeline.validate(course_dir)
+    _print_problems(validated.problems)
+    found = report(validated.course, list(targets))
+    for name, problems in found.items():
+        click.secho(f"\n{name}: {TARGETS[name].title}", bold=True)
+        if not problems:
+            click.echo("  nothing dropped or changed")
+        for problem in problems:
+            click.secho(f"  {problem}".replace("\n", "\n  "), fg="yellow")
+    everything = validated.problems + [p for ps in found.values() for p in ps]
+    click.echo(f"\n{_summary(everything)}")
+    if any(p.is_error for p in everything):
+        sys.exit(1)
