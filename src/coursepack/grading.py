@@ -7,9 +7,9 @@ tokens, the same ones the runtime reports to an LMS:
 - single / multiple choice: the ids of the chosen options (``choice_id``: "a", "b", ...);
 - true-false: ``"true"`` or ``"false"``;
 - short answer, numeric: the text typed (one token);
-- matching: ``"<prompt id>.<answer id>"`` per prompt (``prompt_id`` "1", "2"...; ``choice_id``
-  over ``Matching.answers``);
-- ordering: item ids (``choice_id`` of each item in the author's, correct, order) as placed;
+- matching: ``"<prompt id>.<answer id>"`` per prompt (``prompt_id`` "p1", "p2"...; ``match_id``
+  "m1", "m2"... over ``Matching.answers``);
+- ordering: item ids as placed (``item_id`` "i1", "i2"... in the author's, correct, order);
 - fill-blanks: the text typed or chosen for each blank, in blank order;
 - essay: the text written.
 
@@ -71,8 +71,18 @@ def choice_id(index: int) -> str:
 
 
 def prompt_id(index: int) -> str:
-    """The short id of a matching prompt: "1", "2", ..."""
-    return str(index + 1)
+    """The short id of a matching prompt: "p1", "p2", ..."""
+    return f"p{index + 1}"
+
+
+def match_id(index: int) -> str:
+    """The short id of an answer a matching prompt can take: "m1", "m2", ..."""
+    return f"m{index + 1}"
+
+
+def item_id(index: int) -> str:
+    """The short id of an ordering item, numbered in the author's (correct) order: "i1", ..."""
+    return f"i{index + 1}"
 
 
 def normalise_text(text: str, case_sensitive: bool = False) -> str:
@@ -138,14 +148,14 @@ def _short(q: ShortAnswer, response: Sequence[str]) -> tuple[float, str]:
 
 
 def _matching(q: Matching, response: Sequence[str]) -> tuple[float, str]:
-    ids = {text: choice_id(i) for i, text in enumerate(q.answers)}
+    ids = {text: match_id(i) for i, text in enumerate(q.answers)}
     given = dict(token.partition(".")[::2] for token in response)
     hits = sum(given.get(prompt_id(i)) == ids[p.match] for i, p in enumerate(q.pairs))
     return _result(q.points * hits / len(q.pairs), q.points, hits == len(q.pairs))
 
 
 def _ordering(q: Ordering, response: Sequence[str]) -> tuple[float, str]:
-    correct = [choice_id(i) for i in range(len(q.items))]
+    correct = [item_id(i) for i in range(len(q.items))]
     hits = sum(a == b for a, b in zip(response, correct, strict=False))
     right = list(response) == correct
     return _result(q.points * hits / len(correct), q.points, right)

@@ -8,7 +8,7 @@ from typing import Any, assert_never
 from markupsafe import Markup
 
 from coursepack import markup
-from coursepack.grading import choice_id, prompt_id
+from coursepack.grading import choice_id, item_id, match_id, prompt_id
 from coursepack.model import (
     Blank,
     Description,
@@ -72,11 +72,11 @@ def _specific(q: Question) -> dict[str, Any]:
         case Matching():
             prompts = [{"id": prompt_id(i), "html": _inline(p.prompt)}
                        for i, p in enumerate(q.pairs)]
-            answers = [{"id": choice_id(i), "text": markup.to_line(a)}
+            answers = [{"id": match_id(i), "text": markup.to_line(a)}
                        for i, a in enumerate(q.answers)]
             return {"prompts": prompts, "answers": answers}
         case Ordering():
-            return {"steps": [{"id": choice_id(i), "html": _inline(t)}
+            return {"steps": [{"id": item_id(i), "html": _inline(t)}
                               for i, t in enumerate(q.items)]}
         case FillBlanks():
             return {"segments": _segments(q)}

@@ -11,7 +11,7 @@ import json
 from typing import Any, assert_never
 
 from coursepack import markup
-from coursepack.grading import choice_id, prompt_id
+from coursepack.grading import choice_id, item_id, match_id, prompt_id
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -86,11 +86,11 @@ def grading_key(q: Question) -> dict[str, Any]:
         case Numeric():
             return key | _bounds(q.answer)
         case Matching():
-            answer_ids = {text: choice_id(i) for i, text in enumerate(q.answers)}
+            answer_ids = {text: match_id(i) for i, text in enumerate(q.answers)}
             pairs = {prompt_id(i): answer_ids[p.match] for i, p in enumerate(q.pairs)}
             return key | {"pairs": pairs}
         case Ordering():
-            return key | {"correct": [choice_id(i) for i in range(len(q.items))]}
+            return key | {"correct": [item_id(i) for i in range(len(q.items))]}
         case FillBlanks():
             return key | {"blanks": [_blank_key(b) for b in q.blanks]}
         case Essay() | Description():
