@@ -268,3 +268,25 @@ def test_rules_can_be_switched_off_in_course_yaml(course: Path, run) -> None:  #
 def test_starter_course_is_clean(course: Path, rule: str) -> None:
     """The example every author starts from must not teach a flaw the lint warns about."""
     assert lint(course, rule) == []
+
+
+def test_check_reports_lint_with_file_line_and_rule(course: Path, run) -> None:  # type: ignore[no-untyped-def]
+    quiz = add_quiz(course, "items", """
+        - id: flawed
+          type: single
+          stem: Which of these is never shared?
+          choices: [{text: A name}, {text: A case file, correct: true}, {text: None of the above}]
+    """)
+    result = run("check", str(course), "-t", "moodle")
+    assert result.exit_code == 0, result.output  # lint warns, it never fails a course
+    at = line_of(quiz, "- id: flawed")
+    assert f"quizzes/items.yaml:{at}:5: warning: question 'flawed': the stem asks with " \
+           "'never'" in result.output
+    assert "[unemphasised-negative]" in result.output
+    catch_all = line_of(quiz, "None of the above")
+    assert f"quizzes/items.yaml:{catch_all}:" in result.output and "[all-of-the-above]" in result.output
+
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text() + "lint:\n  disable: [unemphasised-negative]\n")
+    result = run("check", str(course), "-t", "moodle")
+    assert "[unemphasised-negative]" not in result.output and "[all-of-the-above]" in result.output

@@ -219,10 +219,18 @@ def _target_names() -> list[str]:
 @reports_problems
 def check(course_dir: Path, targets: tuple[str, ...]) -> None:
     """Validate, then report what each target LMS will drop or change (pre-flight)."""
+    from coursepack.lint import lint_course
     from coursepack.preflight import TARGETS, report
 
     validated = pipeline.validate(course_dir)
     _print_problems(validated.problems)
+    linted = lint_course(validated.course)
+    click.secho("\nitem-writing lint (switch rules off in course.yaml: lint: {disable: [...]})",
+                bold=True)
+    if not linted:
+        click.echo("  no warnings")
+    for problem in linted:
+        click.secho(f"  {problem}".replace("\n", "\n  "), fg="yellow")
     found = report(validated.course, list(targets))
     for name, problems in found.items():
         click.secho(f"\n{name}: {TARGETS[name].title}", bold=True)
@@ -230,7 +238,7 @@ def check(course_dir: Path, targets: tuple[str, ...]) -> None:
             click.echo("  nothing dropped or changed")
         for problem in problems:
             click.secho(f"  {problem}".replace("\n", "\n  "), fg="yellow")
-    everything = validated.problems + [p for ps in found.values() for p in ps]
+    everything = validated.problems + linted + [p for ps in found.values() for p in ps]
     click.echo(f"\n{_summary(everything)}")
     if any(p.is_error for p in everything):
         sys.exit(1)
