@@ -20,7 +20,7 @@ VERSIONS = {"scorm12": "1.2", "scorm2004": "2004"}
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

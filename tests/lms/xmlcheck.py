@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree, isoschematron
 
 from tests.conftest import SCHEMAS
 
@@ -83,3 +84,57 @@ def idref_errors(doc: etree._ElementTree) -> list[str]:
     ids = set(doc.xpath("//@identifier"))
     refs = doc.xpath("//*[local-name()='organizations']/@default | //@identifierref")
     return [f"unresolved IDREF {ref!r}" for ref in refs if ref not in ids]
+
+
+SCH = "http://purl.oclc.org/dsdl/schematron"
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+def extract_schematron(xsd: Path) -> etree._Element:
+    """One ISO Schematron schema from the sch:ns and sch:pattern elements in the xs:appinfo."""
+    source = etree.parse(str(xsd))
+    found = source.xpath("//xs:appinfo//sch:ns | //xs:appinfo//sch:pattern",
+                         namespaces={"xs": XS, "sch": SCH})
+    schema = etree.Element(f"{{{SCH}}}schema", queryBinding="xslt", nsmap={"sch": SCH})
+    ns = [e for e in found if e.tag == f"{{{SCH}}}ns"]
+    seen = set()
+    for element in ns:
+        if element.get("prefix") not in seen:
+            seen.add(element.get("prefix"))
+            schema.append(copy.deepcopy(element))
+    for element in found:
+        if element.tag == f"{{{SCH}}}pattern":
+            pattern = copy.deepcopy(element)
+            pattern.attrib.pop("name", None)  # a pre-ISO attribute; ISO names patterns by id
+            for node in pattern.iter():
+                if node.get("abstract") == "false":  # ISO allows only abstract="true"
+                    del node.attrib["abstract"]
+            for rule in pattern.findall(f"{{{SCH}}}rule"):
+                if not len(rule.findall(f"{{{SCH}}}assert")):  # ISO: a rule asserts something
+                    pattern.remove(rule)
+            schema.append(pattern)
+    return schema
+
+
+@cache
+def schematron(xsd_name: str) -> isoschematron.Schematron:
+    """The ISO Schematron rules embedded in a CC 1.1 XSD, compiled by lxml."""
+    return isoschematron.Schematron(extract_schematron(CC11 / xsd_name), store_report=True)
+
+
+def rule_count(xsd_name: str) -> int:
+    """How many assertions the extracted rules hold (to show they are not empty)."""
+    return len(extract_schematron(CC11 / xsd_name).xpath("//sch:assert", namespaces={"sch": SCH}))
+
+
+def schematron_errors(doc: etree._ElementTree, xsd_name: str) -> list[str]:
+    """Failed assertions of the Schematron rules in ``xsd_name`` (empty when all hold)."""
+    rules = schematron(xsd_name)
+    if rules.validate(doc):
+        return []
+    report = rules.validation_report
+    texts = report.xpath("//svrl:failed-assert/svrl:text", namespaces=SVRL)
+    return [" ".join(t.text.split()) for t in texts]
+
+
+SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}

@@ -6,6 +6,7 @@ from coursepack.errors import CoursepackError
 from coursepack.exporters.base import ExportContext, Exporter, OutputDir
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
+from coursepack.exporters.imscc import ImsccExporter
 from coursepack.exporters.moodle_xml import MoodleXmlExporter
 from coursepack.exporters.qti12 import Qti12Exporter
 from coursepack.exporters.qti21 import Qti21Exporter
@@ -21,6 +22,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
     "qti21": Qti21Exporter,
     "scorm12": Scorm12Exporter,
     "scorm2004": Scorm2004Exporter,
+    "imscc": ImsccExporter,
     "pdf": PdfExporter,
 }
 

@@ -1,0 +1,145 @@
+"""IMS Common Cartridge 1.1: lessons as web content, quizzes as CC-profile QTI assessments.
+
+The cartridge holds one page per lesson (with its images), one QTI file per quiz, and a
+manifest with LOM metadata whose organization mirrors the course: a folder per module with
+its lessons and quizzes, then the standalone quizzes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import jinja2
+
+from coursepack import markup, render
+from coursepack.errors import Problem, warning
+from coursepack.exporters._package import zip_files
+from coursepack.exporters.base import ExportContext
+from coursepack.exporters.html import asset_name
+from coursepack.exporters.imscc.items import Item, to_item, unsupported
+from coursepack.exporters.scorm12 import xml_id
+from coursepack.model import Course, Lesson, Module, Quiz
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One organization item: a lesson page or an assessment, and the resource behind it."""
+
+    ident: str
+    title: str
+    kind: str
+    href: str
+    files: tuple[str, ...]
+
+
+def lesson_entry(module: Module, lesson: Lesson) -> Entry:
+    href = f"{module.id}/{lesson.id}.html"
+    media = tuple(dict.fromkeys(asset_name(a.path) for a in lesson.assets))
+    return Entry(xml_id(f"lesson-{module.id}-{lesson.id}"), markup.to_line(lesson.title),
+                 "webcontent", href, (href, *media))
+
+
+def quiz_entry(quiz: Quiz) -> Entry:
+    path = f"assessments/{quiz.id}.xml"
+    return Entry(xml_id(f"quiz-{quiz.id}"), markup.to_line(quiz.title),
+                 "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "", (path,))
+
+
+def quiz_items(quiz: Quiz) -> list[Item]:
+    """The quiz's questions the profile can carry; pooled questions are all listed."""
+    items: dict[str, Item] = {}
+    shuffle = quiz.settings.shuffle_options
+    for question in quiz.questions:
+        item = to_item(question, question.points, shuffle)
+        if item:
+            items.setdefault(item.ident, item)
+    for pool in quiz.pools:
+        for question in pool.questions:
+            item = to_item(question, pool.points_of(question), shuffle)
+            if item:
+                items.setdefault(item.ident, item)
+    return list(items.values())
+
+
+def max_attempts(quiz: Quiz) -> str:
+    attempts = quiz.settings.attempts
+    return str(attempts) if 1 <= attempts <= 5 else "unlimited"
+
+
+class ImsccExporter:
+    name: ClassVar[str] = "imscc"
+    summary: ClassVar[str] = "IMS Common Cartridge 1.1 (lessons as pages, quizzes as QTI)"
+
+    def check(self, course: Course) -> list[Problem]:
+        problems: list[Problem] = []
+        for _, question in course.questions():
+            reason = unsupported(question)
+            if reason:
+                problems.append(warning(question.origin, f"imscc: question '{question.id}' is "
+                                        f"left out: {reason}", rule="imscc-type"))
+            elif question.scored and round(question.points) != question.points:
+                problems.append(warning(question.origin, f"imscc: question '{question.id}' is "
+                                        "weighted as a whole number of points (1 to 99)"))
+        for quiz in course.quizzes:
+            problems += self.check_quiz(quiz)
+        return problems
+
+    def check_quiz(self, quiz: Quiz) -> list[Problem]:
+        found = []
+        if quiz.pools:
+            found.append(warning(quiz.origin, f"imscc: quiz '{quiz.id}' draws questions at "
+                                 "random; Common Cartridge 1.1 cannot, so the LMS shows them all"))
+        if quiz.settings.attempts > 5:
+            found.append(warning(quiz.origin, f"imscc: quiz '{quiz.id}' allows "
+                                 f"{quiz.settings.attempts} attempts; the cartridge can say 1 "
+                                 "to 5 or unlimited, and says unlimited"))
+        if not quiz_items(quiz):
+            found.append(warning(quiz.origin, f"imscc: quiz '{quiz.id}' has no question the "
+                                 "cartridge can carry and is left out"))
+        return found
+
+    def export(self, ctx: ExportContext) -> Path:
+        course = ctx.course
+        env = render.environment(self.name, course.root)
+        files: dict[str, bytes] = {}
+        tree: list[tuple[Module | None, list[Entry]]] = []
+        for module in course.modules:
+            entries = [self.lesson(ctx, env, files, module, lesson) for lesson in module.lessons]
+            entries += self.quizzes(env, files, course.module_quizzes(module))
+            tree.append((module, entries))
+        tree.append((None, self.quizzes(env, files, course.standalone_quizzes())))
+        manifest = render.render(env, "imsmanifest.xml.j2", course=course, tree=tree,
+                                 identifier=xml_id(course.id), xml_id=xml_id)
+        target = ctx.out.path(f"{course.id}.imscc")
+        zip_files({"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}, target)
+        ctx.notes.append(f"imscc: {target.name}; pass marks are not part of Common Cartridge "
+                         "1.1, set them in the LMS")
+        return target
+
+    def lesson(self, ctx: ExportContext, env: jinja2.Environment, files: dict[str, bytes],
+               module: Module, lesson: Lesson) -> Entry:
+        ctx.progress(f"imscc: {module.id}/{lesson.id}")
+        entry = lesson_entry(module, lesson)
+        images = {a.ref: "../" + asset_name(a.path) for a in lesson.assets}
+        for asset in lesson.assets:
+            files[asset_name(asset.path)] = asset.path.read_bytes()
+        page = render.render(env, "lesson.html.j2", course=ctx.course, module=module,
+                             lesson=lesson)
+        files[entry.href] = markup.rewrite_images(page, images).encode()
+        return entry
+
+    def quizzes(self, env: jinja2.Environment, files: dict[str, bytes],
+                quizzes: tuple[Quiz, ...]) -> list[Entry]:
+        entries = []
+        for quiz in quizzes:
+            items = quiz_items(quiz)
+            if not items:
+                continue
+            entry = quiz_entry(quiz)
+            files[entry.files[0]] = render.render(
+                env, "assessment.xml.j2", quiz=quiz, items=items, attempts=max_attempts(quiz),
+                response="response1").encode()
+            entries.append(entry)
+        return entries

@@ -1,0 +1,215 @@
+"""Questions as items of the Common Cartridge 1.1 profile of QTI 1.2.1.
+
+The profile knows six item types: multiple choice, multiple response, true/false, fill in
+the blank, pattern match and essay. Each question maps to one of them or is left out with a
+reason (``unsupported``) that ``ImsccExporter.check`` turns into a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from coursepack import markup
+from coursepack.model import (
+    BlankKind,
+    Choice,
+    Description,
+    Essay,
+    FillBlanks,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
+
+RESPONSE = "response1"
+
+
+@dataclass(frozen=True)
+class Label:
+    ident: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One respcondition: which answers match, the score it sets, the feedback it shows."""
+
+    selected: tuple[str, ...] = ()
+    unselected: tuple[str, ...] = ()
+    otherwise: bool = False
+    score: str | None = None
+    feedback: str = ""
+    case: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """What the assessment template needs to write one item."""
+
+    ident: str
+    title: str
+    profile: str
+    weighting: int
+    stem: str
+    cardinality: str = "Single"
+    labels: tuple[Label, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    feedback: tuple[Label, ...] = ()
+    shuffle: bool = False
+
+    @property
+    def choice(self) -> bool:
+        return bool(self.labels)
+
+    @property
+    def scored(self) -> bool:
+        return self.profile != "cc.essay.v0p1"
+
+
+@dataclass(frozen=True)
+class Head:
+    """What every item has, whatever its type."""
+
+    ident: str
+    title: str
+    weighting: int
+    stem: str
+
+    def item(self, profile: str, **rest: Any) -> Item:
+        return Item(ident=self.ident, title=self.title, weighting=self.weighting,
+                    stem=self.stem, profile=profile, **rest)
+
+
+def letter(index: int) -> str:
+    return chr(ord("a") + index) if index < 26 else f"c{index + 1}"
+
+
+def weighting(points: float) -> int:
+    """Points as the profile's integer weighting, 1 to 99."""
+    return min(99, max(1, round(points)))
+
+
+def unsupported(question: Question) -> str:
+    """Why a question cannot become a CC item, or '' when it can."""
+    match question:
+        case Matching() | Ordering():
+            return "the Common Cartridge 1.1 profile of QTI has no matching or ordering items"
+        case Description():
+            return "the Common Cartridge 1.1 profile of QTI has no text-only items"
+        case Numeric() if question.answer.margin:
+            return "the Common Cartridge 1.1 profile of QTI cannot accept a range of numbers"
+        case FillBlanks() if [b.kind for b in question.blanks] != [BlankKind.TEXT]:
+            return "the Common Cartridge 1.1 profile of QTI has a single text blank per item"
+        case _:
+            return ""
+
+
+def to_item(question: Question, points: float, shuffle: bool) -> Item | None:
+    """The CC item for a question, or None when the profile cannot carry it."""
+    if unsupported(question):
+        return None
+    base = Head(question.id, markup.to_line(question.title or question.stem)[:80],
+                weighting(points), markup.to_html(question.stem))
+    match question:
+        case SingleChoice():
+            return _choices(base, question.choices, single=True, shuffle=shuffle, q=question)
+        case MultipleResponse():
+            return _choices(base, question.choices, single=False, shuffle=shuffle, q=question)
+        case TrueFalse():
+            return _true_false(base, question)
+        case ShortAnswer():
+            return _fib(base, question.answers, question.case_sensitive, question)
+        case Numeric():
+            return _fib(base, (f"{question.answer.value:g}",), False, question)
+        case FillBlanks():
+            blank = question.blanks[0]
+            text = "".join(s if isinstance(s, str) else "____" for s in question.segments())
+            base = Head(base.ident, base.title, base.weighting, base.stem + markup.to_html(text))
+            return _fib(base, blank.answers, blank.case_sensitive, question)
+        case Essay():
+            return _essay(base, question)
+        case Matching() | Ordering() | Description():
+            return None
+        case _:
+            assert_never(question)
+
+
+def _feedback(question: Question) -> tuple[list[Label], list[Condition]]:
+    """General feedback first (shown whatever the answer), as labels and conditions."""
+    labels: list[Label] = []
+    conditions: list[Condition] = []
+    if question.feedback.general:
+        labels.append(Label("general_fb", markup.to_html(question.feedback.general)))
+        conditions.append(Condition(otherwise=True, feedback="general_fb"))
+    return labels, conditions
+
+
+def _closing(question: Question, labels: list[Label]) -> list[Condition]:
+    """The condition reached when no correct answer matched: incorrect feedback."""
+    if not question.feedback.incorrect:
+        return []
+    labels.append(Label("incorrect_fb", markup.to_html(question.feedback.incorrect)))
+    return [Condition(otherwise=True, feedback="incorrect_fb")]
+
+
+def _correct(question: Question, labels: list[Label]) -> str:
+    if not question.feedback.correct:
+        return ""
+    labels.append(Label("correct_fb", markup.to_html(question.feedback.correct)))
+    return "correct_fb"
+
+
+def _choices(base: Head, choices: tuple[Choice, ...], single: bool, shuffle: bool,
+             q: Question) -> Item:
+    feedback, conditions = _feedback(q)
+    options = tuple(Label(letter(i), markup.to_inline_html(c.text)) for i, c in enumerate(choices))
+    for option, choice in zip(options, choices, strict=True):
+        if choice.feedback:
+            feedback.append(Label(f"{option.ident}_fb", markup.to_html(choice.feedback)))
+            conditions.append(Condition(selected=(option.ident,), feedback=f"{option.ident}_fb"))
+    right = tuple(o.ident for o, c in zip(options, choices, strict=True) if c.correct)
+    wrong = tuple(o.ident for o, c in zip(options, choices, strict=True) if not c.correct)
+    correct = _correct(q, feedback)
+    conditions.append(Condition(selected=right, unselected=() if single else wrong,
+                                score="100", feedback=correct))
+    profile = "cc.multiple_response.v0p1"
+    if single:
+        profile = "cc.multiple_choice.v0p1" if len(options) > 2 else "cc.true_false.v0p1"
+    return base.item(profile, cardinality="Single" if single else "Multiple", labels=options,
+                     conditions=(*conditions, *_closing(q, feedback)),
+                     feedback=tuple(feedback), shuffle=shuffle)
+
+
+def _true_false(base: Head, q: TrueFalse) -> Item:
+    feedback, conditions = _feedback(q)
+    options = (Label("true", "True"), Label("false", "False"))
+    for ident, text in (("true", q.feedback_true), ("false", q.feedback_false)):
+        if text:
+            feedback.append(Label(f"{ident}_fb", markup.to_html(text)))
+            conditions.append(Condition(selected=(ident,), feedback=f"{ident}_fb"))
+    answer = "true" if q.answer else "false"
+    conditions.append(Condition(selected=(answer,), score="100", feedback=_correct(q, feedback)))
+    return base.item("cc.true_false.v0p1", labels=options,
+                     conditions=(*conditions, *_closing(q, feedback)), feedback=tuple(feedback))
+
+
+def _fib(base: Head, answers: tuple[str, ...], case: bool, q: Question) -> Item:
+    feedback, conditions = _feedback(q)
+    correct = _correct(q, feedback)
+    for answer in dict.fromkeys(answers):
+        conditions.append(Condition(selected=(answer,), score="100", feedback=correct, case=case))
+    return base.item("cc.fib.v0p1", conditions=(*conditions, *_closing(q, feedback)),
+                     feedback=tuple(feedback))
+
+
+def _essay(base: Head, q: Essay) -> Item:
+    feedback, conditions = _feedback(q)
+    if not conditions:
+        conditions.append(Condition(otherwise=True))
+    return base.item("cc.essay.v0p1", conditions=tuple(conditions), feedback=tuple(feedback))
