@@ -55,7 +55,7 @@ class BuildProgress:
         self.started = clock()
         self.bar: Progress | None = None
         self.task = TaskID(0)
-        self.done: list[str] = []
+        self.completed = 0
 
     def __enter__(self) -> BuildProgress:
         self.started = self.clock()
@@ -77,13 +77,12 @@ class BuildProgress:
 
     def _advance(self, message: str, elapsed: float) -> None:
         name = message.split(":", 1)[0].strip()
-        if name in self.formats and name not in self.done:
-            self.done.append(name)
+        if name in self.formats:  # formats are built in this order: the ones before are done
+            self.completed = self.formats.index(name)
         if self.bar is None and elapsed > SHOW_AFTER:
             self.bar = self._start()
         if self.bar is not None:
-            completed = max(len(self.done) - 1, 0)
-            self.bar.update(self.task, completed=completed, description=message)
+            self.bar.update(self.task, completed=self.completed, description=message)
 
     def _start(self) -> Progress:
         bar = Progress(
