@@ -8,9 +8,9 @@ from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.imscc import ImsccExporter
 from coursepack.exporters.moodle_xml import MoodleXmlExporter
+from coursepack.exporters.pdf import PdfExporter
 from coursepack.exporters.qti12 import Qti12Exporter
 from coursepack.exporters.qti21 import Qti21Exporter
-from coursepack.exporters.pdf import PdfExporter
 from coursepack.exporters.scorm12 import Scorm12Exporter
 from coursepack.exporters.scorm2004 import Scorm2004Exporter
 

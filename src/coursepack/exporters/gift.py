@@ -69,7 +69,7 @@ def _general(q: Question) -> str:
     return f"\n\t####{html(q.feedback.general)}" if q.feedback.general else ""
 
 
-def _answers(q: Question) -> str | None:  # noqa: C901 - one arm per type
+def _answers(q: Question) -> str | None:
     """What goes between the braces, or None when GIFT cannot carry the question."""
     match q:
         case SingleChoice():

@@ -72,7 +72,7 @@ def fields(course: Course, entry: Entry) -> Fields:
     return common | specific(course, q)
 
 
-def specific(course: Course, q: Question) -> Fields:  # noqa: C901 - one arm per type
+def specific(course: Course, q: Question) -> Fields:
     match q:
         case SingleChoice():
             return _choices(course, q, [1.0 if c.correct else 0.0 for c in q.choices], True)

@@ -44,7 +44,7 @@ def assessment(quiz: Quiz, media: Media) -> bytes:
                                  *[node(q, pool.points_of(q)) for q in pool.questions],
                                  ident=ident(f"{quiz_id}-{pool.id}"), title=pool.title or pool.id))
     root = E.questestinterop(E.assessment(section, ident=quiz_id, title=quiz.title))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def _html(media: Media, question: Question, text: str, inline: bool = False) -> str:

@@ -68,7 +68,7 @@ Built = tuple[str, list[Element], list[Element], dict[str, str]]
 """question_type, presentation parts, scoring conditions, extra feedback (ident -> html)."""
 
 
-def build(q: Question, html: Html, inline: Html) -> Built:  # noqa: C901 - one arm per type
+def build(q: Question, html: Html, inline: Html) -> Built:
     match q:
         case SingleChoice() | MultipleResponse() | TrueFalse():
             return _choice(q, html, inline)

@@ -85,7 +85,7 @@ def item_xml(q: Question, media: Media) -> bytes:
     for key, text in _messages(q):
         root.append(append(E.modalFeedback(outcomeIdentifier="FEEDBACK", identifier=key,
                                            showHide="show"), html(text)))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def test_xml(course: Course) -> bytes:
@@ -107,7 +107,7 @@ def test_xml(course: Course) -> bytes:
         part.append(section)
     root = E.assessmentTest(part, identifier=ident(course.id), title=course.title)
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 class Qti21Exporter:

@@ -84,7 +84,7 @@ Parts = tuple[list[Element], list[Element], list[Element]]
 """Response declarations, interactions (block or a rebuilt body), scoring rules."""
 
 
-def build(q: Question, pts: float, html: Html) -> Parts:  # noqa: C901 - one arm per type
+def build(q: Question, pts: float, html: Html) -> Parts:
     match q:
         case SingleChoice() | TrueFalse():
             texts = ["True", "False"] if isinstance(q, TrueFalse) else [c.text for c in q.choices]

@@ -1,0 +1,50 @@
+"""Pre-flight: `coursepack check` tells per target LMS what it will drop or change."""
+
+from __future__ import annotations
+
+from quizbank_helpers import awkward_course
+
+from coursepack.loader import load_course
+from coursepack.preflight import TARGETS, preflight
+
+
+def test_check_groups_warnings_by_target_and_exits_zero(run, course):
+    result = run("check", str(course))
+    assert result.exit_code == 0, result.output
+    for name in ("moodle", "canvas-classic", "canvas-new", "gift", "qti21"):
+        assert f"\n{name}: " in result.output
+    assert "ordering question type, part of Moodle from 4.4" in result.output
+    assert "Canvas New Quizzes drops text-only items" in result.output
+    assert "Canvas always gives partial credit" in result.output
+
+
+def test_one_target_and_the_canvas_alias(run, course):
+    result = run("check", str(course), "--target", "gift")
+    assert "gift:" in result.output and "moodle:" not in result.output
+    assert "'wq-ordering' (ordering): GIFT has no ordering question" in result.output
+    both = run("check", str(course), "--target", "canvas")
+    assert "canvas-classic:" in both.output and "canvas-new:" in both.output
+
+
+def test_unknown_target_is_a_usage_error(run, course):
+    assert run("check", str(course), "--target", "blackboard").exit_code == 2
+
+
+def test_errors_in_the_course_fail_the_check(run, course):
+    (course / "quizzes" / "final.yaml").write_text("title: [broken\n", encoding="utf-8")
+    assert run("check", str(course)).exit_code == 1
+
+
+def test_gift_warns_about_images_by_question(course):
+    loaded, _ = load_course(awkward_course(course))
+    problems = preflight(loaded, ["gift"])
+    assert any("'aw-multiple'" in p.message and "images" in p.message for p in problems)
+    assert all(not p.is_error for p in problems)
+    assert set(TARGETS) >= {"moodle", "canvas-classic", "canvas-new", "gift", "qti21"}
+
+
+def test_build_prints_a_preflight_line_per_quiz_bank_format(run, course, tmp_path):
+    result = run("build", str(course), "-f", "gift", "-f", "qti12", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "pre-flight, 10 questions: gift" in result.output
+    assert "canvas-classic" in result.output and "canvas-new" in result.output
