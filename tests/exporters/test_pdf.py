@@ -129,10 +129,11 @@ def test_answer_key_gives_every_correct_answer(starter: tuple[Path, Path]) -> No
     key = " ".join(text_of(pdf / "answer-key.pdf").split())
     guide = " ".join(text_of(pdf / "facilitator-guide.pdf").split())
     checked = 0
-    for _, question in course.questions():
+    for quiz, question in course.questions():
         for expected in expected_answers(question):
             assert re.search(expected, key), f"{question.id}: no {expected!r} in the answer key"
-            assert re.search(expected, guide), f"{question.id}: no {expected!r} in the guide"
+            if quiz.module:  # the guide keys each module's quiz
+                assert re.search(expected, guide), f"{question.id}: no {expected!r} in the guide"
             checked += 1
         if isinstance(question, SingleChoice | MultipleResponse):
             assert all(c.feedback in key for c in question.choices if c.feedback)

@@ -22,7 +22,7 @@ from coursepack.exporters.pdf.cache import (
     reusable,
 )
 from coursepack.exporters.pdf.documents import Document, Documents
-from coursepack.exporters.pdf.pool import Job, render_all
+from coursepack.exporters.pdf.pool import SETTINGS, Job, render_all
 from coursepack.model import Course
 
 
@@ -47,23 +47,29 @@ class PdfExporter:
 
     def export(self, ctx: ExportContext) -> Path:
         documents = Documents(ctx.course, _version("coursepack"))
-        css = documents.stylesheet()
-        tools = f"coursepack {_version('coursepack')}; weasyprint {_version('weasyprint')}"
-        hashes: dict[str, str] = {}
-        jobs: list[Job] = []
+        hashes, jobs = self.plan(ctx, documents.all(), documents.stylesheet())
+        self.render(ctx, jobs)
+        ctx.out.write_text(MANIFEST, manifest_text(hashes))
+        ctx.notes.extend(_notes([j.relpath for j in jobs], len(hashes)))
+        return ctx.out.root / "course-pack.pdf"
+
+    def plan(self, ctx: ExportContext, documents: list[Document],
+             css: str) -> tuple[dict[str, str], list[Job]]:
+        """Copy each document the last build made from the same inputs; list the rest to render."""
+        tools = "; ".join((f"coursepack {_version('coursepack')}",
+                           f"weasyprint {_version('weasyprint')}", SETTINGS))
         old = read_manifest(ctx.previous)
         base_url = ctx.course.root.resolve().as_uri() + "/"
-        for doc in documents.all():
+        hashes: dict[str, str] = {}
+        jobs: list[Job] = []
+        for doc in documents:
             digest = hashes[doc.relpath] = inputs_hash(doc.html, css, doc.images, tools)
             prior = reusable(ctx.previous, old, doc.relpath, digest)
             if prior is not None:
                 ctx.out.copy(prior, doc.relpath)
             else:
                 jobs.append(Job(doc.relpath, doc.html, css, base_url, digest))
-        self.render(ctx, jobs)
-        ctx.out.write_text(MANIFEST, manifest_text(hashes))
-        ctx.notes.extend(_notes([j.relpath for j in jobs], len(hashes)))
-        return ctx.out.root / "course-pack.pdf"
+        return hashes, jobs
 
     def render(self, ctx: ExportContext, jobs: list[Job]) -> None:
         """Render the jobs in the pool, writing each PDF as it is done."""

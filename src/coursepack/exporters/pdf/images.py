@@ -14,8 +14,8 @@ from typing import Any
 from PIL import Image
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-#: Longest side in pixels: a full text width (about 175 mm) at 150 dpi, with a margin.
-MAX_PIXELS = 1200
+from coursepack.exporters.pdf.pool import MAX_PIXELS
+
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 

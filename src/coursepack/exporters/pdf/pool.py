@@ -7,6 +7,7 @@ functions, because importing it is slow and only PDF builds need it.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,6 +18,11 @@ from typing import Any
 #: small enough for a handout to travel over a poor link.
 IMAGE_DPI = 150
 JPEG_QUALITY = 70
+#: Longest side in pixels an image keeps before layout: a text width at 150 dpi, and some.
+MAX_PIXELS = 1200
+VARIANT = "pdf/ua-1"
+#: Part of every document's input hash: changing how we render re-renders everything.
+SETTINGS = f"{VARIANT} dpi={IMAGE_DPI} jpeg={JPEG_QUALITY} max={MAX_PIXELS}"
 
 _worker: dict[str, Any] = {}
 
@@ -57,7 +63,7 @@ def render(job: Job) -> tuple[str, bytes]:
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
         font_config=fonts,
-        pdf_variant="pdf/ua-1",
+        pdf_variant=VARIANT,
         pdf_identifier=job.identifier[:32].encode("ascii"),
         optimize_images=True,
         jpeg_quality=JPEG_QUALITY,
@@ -74,7 +80,10 @@ def render_all(jobs: list[Job], workers: int | None = None) -> Iterator[tuple[st
     if count <= 1:
         yield from (render(job) for job in ordered)
         return
-    with ProcessPoolExecutor(max_workers=count, initializer=start_worker) as pool:
+    # fork: workers inherit the loaded course code and need no importable __main__.
+    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=count, mp_context=context,
+                             initializer=start_worker) as pool:
         futures = [pool.submit(render, job) for job in ordered]
         for future in as_completed(futures):
             yield future.result()
