@@ -268,7 +268,7 @@ CASES = [
     Case(
         "pool-too-small",
         FINAL,
-        f"{FINAL}:8:5: error: pool 'from-module' picks 40 questions but holds 9",
+        f"{FINAL}:8:5: error: pool 'from-module' picks 40 questions but holds 8",
         "pick: 4",
         "pick: 40",
     ),
@@ -394,3 +394,10 @@ def test_unassessed_objective_warns_and_fails_only_under_strict(course: Path, ru
     strict = run("validate", "--strict", str(course))
     assert strict.exit_code == 1
     assert f"{MODULE}:10:5: error: objective 'wq-extra' is not assessed" in strict.stderr
+
+
+def test_a_broken_module_file_does_not_bury_its_error_under_cascades(course: Path, run: Run) -> None:
+    Case("x", MODULE, "", "title: Writing questions that teach", "title: Writing: questions").apply(course)
+    result = run("validate", str(course))
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [f"{MODULE}:1:15: error: YAML syntax error: mapping values are not allowed here"]

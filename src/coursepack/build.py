@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursepack.checks import check_course
+from coursepack.checks import check_course, check_partial_course
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import EXPORTERS, ExportContext, Exporter, OutputDir, get_exporter
 from coursepack.loader import load_course
@@ -48,7 +48,8 @@ class Report:
 def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> Report:
     """Load and check a course; raise ``CoursepackError`` with every error found."""
     course, problems = load_course(root)
-    problems += check_course(course)
+    loaded_cleanly = not any(p.is_error for p in problems)
+    problems += check_course(course) if loaded_cleanly else check_partial_course(course)
     for exporter in [get_exporter(name) for name in formats]:
         problems += exporter.check(course)
     if strict:

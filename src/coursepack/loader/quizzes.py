@@ -9,7 +9,7 @@ from yaml.nodes import SequenceNode
 from coursepack.errors import Origin, error
 from coursepack.loader.fields import Fields, Sink, did_you_mean
 from coursepack.loader.questions import read_question
-from coursepack.model import Pool, Question, Quiz, QuizSettings
+from coursepack.model import Essay, Pool, Question, Quiz, QuizSettings
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,8 @@ def _resolve(
             why = "its own quiz" if name == quiz_id else f"quiz '{name}', which does not exist"
             sink.add(error(origin, f"pool draws from {why}", did_you_mean(name, list(by_quiz))))
             continue
-        drawn.extend(q for q in source.questions if q.scored)
+        # Only questions that mark themselves: an essay drawn at random would wait for a person.
+        drawn.extend(q for q in source.questions if q.scored and not isinstance(q, Essay))
     for name, origin in refs.include:
         if name in by_id:
             drawn.append(by_id[name])
