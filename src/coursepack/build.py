@@ -20,6 +20,7 @@ from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import EXPORTERS, ExportContext, Exporter, OutputDir, get_exporter
 from coursepack.loader import load_course
 from coursepack.model import Course
+from coursepack.preflight import summary_notes
 
 
 @dataclass
@@ -92,6 +93,7 @@ def _export(
         progress=progress,
     )
     entry = exporter.export(ctx)
+    ctx.notes += summary_notes(course, exporter.name)
     return Built(exporter.name, entry, time.perf_counter() - started, ctx.notes)
 
 

@@ -124,14 +124,20 @@ def preflight(course: Course, targets: list[str]) -> list[Problem]:
     return [p for problems in report(course, targets).values() for p in problems]
 
 
-def summary_note(course: Course, fmt: str) -> str:
-    """One line for the build output: per target this format serves, how many warnings."""
-    count = sum(1 for _ in course.questions())
+def summary_notes(course: Course, fmt: str) -> list[str]:
+    """The build output's line for ``fmt``: per target it serves, how many warnings (or none)."""
     names = [t.name for t in TARGETS.values() if t.format == fmt]
+    return [summary_note(course, names)] if names else []
+
+
+def summary_note(course: Course, names: list[str]) -> str:
+    """One line: for each of the targets ``names``, how many warnings."""
+    count = sum(1 for _ in course.questions())
     parts = [f"{name} {len(problems)} warning{'s' * (len(problems) != 1)}"
              for name, problems in report(course, names).items()]
     options = " ".join(f"--target {name}" for name in names)
     return f"pre-flight, {count} questions: {', '.join(parts)} (coursepack check {options})"
 
 
-__all__ = ["ALIASES", "TARGETS", "Target", "preflight", "report", "summary_note", "target_names"]
+__all__ = ["ALIASES", "TARGETS", "Target", "preflight", "report", "summary_note", "summary_notes",
+           "target_names"]

@@ -148,9 +148,6 @@ class GiftExporter:
         env = render.environment(self.name, course.root)
         text = render.render(env, "questions.gift.j2", course=course, categories=groups)
         target = ctx.out.write_text(f"{course.id}-questions.gift.txt", text)
-        from coursepack.preflight import summary_note
-
-        ctx.notes.append(summary_note(course, self.name))
         return target
 
 

@@ -51,9 +51,6 @@ class MoodleXmlExporter:
         ]
         xml = render.render(env, "questions.xml.j2", course=course, categories=groups)
         target = ctx.out.write_text(filename(course), xml)
-        from coursepack.preflight import summary_note
-
-        ctx.notes.append(summary_note(course, self.name))
         return target
 
 

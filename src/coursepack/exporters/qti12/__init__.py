@@ -79,9 +79,6 @@ class Qti12Exporter:
         with tempfile.TemporaryDirectory() as tmp:
             built = zip_files(files, Path(tmp) / "package.zip")
             target = ctx.out.write_bytes(f"{course.id}-qti12.zip", built.read_bytes())
-        from coursepack.preflight import summary_note
-
-        ctx.notes.append(summary_note(course, self.name))
         return target
 
 

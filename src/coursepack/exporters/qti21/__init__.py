@@ -137,9 +137,6 @@ class Qti21Exporter:
         with tempfile.TemporaryDirectory() as tmp:
             built = zip_files(files, Path(tmp) / "package.zip")
             target = ctx.out.write_bytes(f"{course.id}-qti21.zip", built.read_bytes())
-        from coursepack.preflight import summary_note
-
-        ctx.notes.append(summary_note(course, self.name))
         return target
 
 
