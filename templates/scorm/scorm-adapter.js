@@ -133,6 +133,7 @@
     this.objectiveIndex = {};
     this.errors = [];
     this.commits = 0;
+    this.pending = null;
   }
 
   Session.prototype.lms = function (what, a, b) {
@@ -227,12 +228,23 @@
   Session.prototype.report = function (commitAnyway) {
     if (!this.tracking || this.terminated) { return; }
     var s = this.summary();
-    var key = this.is12 ? this.report12(s) : this.report2004(s);
-    if (key !== this.reported || commitAnyway) {  // commit on every status change
-      this.reported = key;
-      this.saveSuspend();
-      this.commit();
-    }
+    var key = [s.tried, s.passed, s.completed, round(s.ratio, 4), round(s.progress, 4)].join("/");
+    if (key === this.reported && !commitAnyway) { return; }  // only changes go to the LMS
+    this.reported = key;
+    if (this.is12) { this.report12(s); } else { this.report2004(s); }
+    this.commitSoon();  // commit on every status change
+  };
+
+  // Commit once the current event is over, so that the runtime's progress-changed, which
+  // follows quiz-submitted, is in the suspend data that goes with it.
+  Session.prototype.commitSoon = function () {
+    var self = this;
+    if (this.pending) { return; }
+    this.pending = setTimeout(function () {
+      self.pending = null;
+      self.saveSuspend();
+      self.commit();
+    }, 0);
   };
 
   Session.prototype.report12 = function (s) {
@@ -244,7 +256,6 @@
       this.set("cmi.core.score.max", 100);
     }
     this.set("cmi.core.lesson_status", status);
-    return status + "/" + (s.tried ? round(s.ratio, 4) : "");
   };
 
   Session.prototype.report2004 = function (s) {
@@ -259,7 +270,6 @@
     this.set("cmi.success_status", success);
     var completion = s.completed ? "completed" : "incomplete";
     this.set("cmi.completion_status", completion);
-    return success + "/" + completion + "/" + (s.tried ? round(s.ratio, 4) : "");
   };
 
   // ---- interactions and objectives --------------------------------------------------------
@@ -298,7 +308,8 @@
       this.set(p + "correct_responses.0.pattern", this.format.response(type, it.correctResponse, true));
     }
     this.set(p + "weighting", Number(it.weighting) || 0);
-    if (it.learnerResponse && it.learnerResponse.length) {
+    var answered = (it.learnerResponse || []).some(function (t) { return String(t) !== ""; });
+    if (answered) {  // an unanswered question sends no response: "" is not valid for most types
       this.set(p + this.driver.key.learner, this.format.response(type, it.learnerResponse, false));
     }
     this.set(p + "result", this.format.result(it.result || "neutral"));
@@ -366,16 +377,16 @@
 
   // ---- suspend data, commit, terminate -----------------------------------------------------
 
+  // suspend_data holds {v, l: location, t: this adapter's tracking, s: the runtime's state}.
+  // When it is too long for the LMS (4,096 characters in SCORM 1.2), the runtime's state loses
+  // first the answers of unfinished attempts, then the unfinished attempts, then itself:
+  // the place and the scores (t) always survive.
   Session.prototype.suspendText = function () {
     var limit = this.cfg.suspendLimit || 64000;
     var data = {v: 1, l: this.location, t: this.track, s: this.runtimeState};
     var text = JSON.stringify(data);
-    if (text.length > limit && this.runtimeState) {
-      data.s = withoutDrafts(this.runtimeState);
-      text = JSON.stringify(data);
-    }
-    if (text.length > limit) {
-      delete data.s;  // scores and place survive in t and l; the runtime's details do not
+    for (var level = 1; text.length > limit && level <= 3; level++) {
+      data.s = level < 3 ? trimmed(this.runtimeState, level) : undefined;
       text = JSON.stringify(data);
     }
     return text;
@@ -409,17 +420,22 @@
     this.set(this.driver.key.exit, done ? (this.is12 ? "" : "normal") : "suspend");
     var spent = Date.now() - this.started;
     this.set(this.driver.key.time, this.is12 ? timespan12(spent) : timespan2004(spent));
+    clearTimeout(this.pending);
     if (!this.commit()) { this.commit(); }
     clearTimeout(this.retryTimer);
     this.lms("finish");
     this.terminated = true;
   };
 
-  function withoutDrafts(state) {
-    var drop = {answers: 1, responses: 1, draft: 1, drafts: 1, inProgress: 1, current: 1};
-    return JSON.parse(JSON.stringify(state, function (key, value) {
-      return drop[key] ? undefined : value;
-    }));
+  function trimmed(state, level) {
+    var copy = JSON.parse(JSON.stringify(state || {}));
+    var quizzes = copy.q || {};
+    Object.keys(quizzes).forEach(function (id) {
+      var current = quizzes[id] && quizzes[id].c;
+      if (!current) { return; }
+      if (level === 1) { delete current.r; } else { delete quizzes[id].c; }
+    });
+    return copy;
   }
 
   // ---- the launch page ----------------------------------------------------------------------
