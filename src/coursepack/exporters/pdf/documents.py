@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
@@ -14,8 +15,8 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from coursepack import markup, render
-from coursepack.exporters.pdf.questions import Printed, lay_out
-from coursepack.model import Course, Lesson, Module, Quiz, Timing
+from coursepack.exporters.pdf.questions import Option, Printed, lay_out
+from coursepack.model import Course, Lesson, Module, Question, Quiz, Timing
 
 
 @dataclass(frozen=True)
@@ -130,13 +131,13 @@ def sections(quiz: Quiz) -> tuple[Section, ...]:
     number = 0
     parts: list[Section] = []
 
-    def laid(questions: Any, points: Any) -> tuple[Printed, ...]:
+    def laid(questions: tuple[Question, ...],
+             points: Callable[[Question], float]) -> tuple[Printed, ...]:
         nonlocal number
         out = []
         for question in questions:
-            scored = question.scored
-            number += scored
-            out.append(lay_out(question, number if scored else None, points(question)))
+            number += question.scored
+            out.append(lay_out(question, number if question.scored else None, points(question)))
         return tuple(out)
 
     if quiz.questions:
@@ -157,7 +158,7 @@ def schedule(timings: tuple[Timing, ...]) -> list[tuple[Timing, str]]:
     return out
 
 
-def rows(printed: Printed) -> list[tuple[Any, Any]]:
+def rows(printed: Printed) -> list[tuple[Option | None, Option | None]]:
     """Matching as a two-column table: numbered prompts beside lettered answers."""
     return list(zip_longest(printed.prompts, printed.options))
 
@@ -183,5 +184,5 @@ def created_date() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
 
 
-def _images(lessons: Any) -> tuple[Path, ...]:
+def _images(lessons: Iterable[Lesson]) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(a.path for lesson in lessons for a in lesson.assets))
