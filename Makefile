@@ -1,6 +1,7 @@
 # Two entry points for a fresh Debian machine with Python 3.11:
 #   make run   - create .venv, install coursepack, build the bundled course into build/
 #   make test  - install everything the tests need (Python, Debian and npm packages), run them all
+#   make bench - benchmarks vs mkdocs and raw WeasyPrint (BENCH_ARGS="--quick" for a smoke run)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -53,7 +54,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build $(VENV) tests/node_modules

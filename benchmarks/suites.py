@@ -1,0 +1,169 @@
+"""The benchmarks: each prepares its inputs, times paired runs (A B A B ...) and returns figures."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import write_course, write_mkdocs
+from measure import Sample, Stats, ratios, summary, timed
+
+HERE = Path(__file__).resolve().parent
+NOTE = re.compile(r"rendered (\d+) of (\d+) PDFs")
+RENDERED = re.compile(r"rendered: (.*)")
+
+
+@dataclass(frozen=True)
+class Tools:
+    """The interpreters and programs the benchmarks run."""
+
+    python: Path  # the project's venv (coursepack, WeasyPrint)
+    mkdocs: Path  # the benchmark venv's mkdocs
+    work: Path  # scratch folder for courses and outputs
+    env: dict[str, str]  # environment for coursepack runs (PYTHONPATH for --src)
+
+    def coursepack(self, *args: str | Path) -> list[str | Path]:
+        return [self.python, "-m", "coursepack", *args]
+
+
+def course(tools: Tools, lessons: int) -> Path:
+    """The synthetic course of ``lessons`` lessons (generated once per run of the script)."""
+    root = tools.work / f"course-{lessons}"
+    if not root.is_dir():
+        write_course(root, lessons)
+    return root
+
+
+def paired(runs: int, a: Callable[[], Sample], b: Callable[[], Sample],
+           log: Callable[[str], None]) -> tuple[list[Sample], list[Sample]]:
+    """Run A then B, ``runs`` times, alternating."""
+    first: list[Sample] = []
+    second: list[Sample] = []
+    for n in range(runs):
+        first.append(a())
+        second.append(b())
+        log(f"    pair {n + 1}/{runs}: A {first[-1].seconds:.2f} s, B {second[-1].seconds:.2f} s")
+    return first, second
+
+
+def html_vs_mkdocs(tools: Tools, lessons: int, runs: int,
+                   log: Callable[[str], None]) -> dict[str, Any]:
+    """``coursepack build -f html`` (A) against ``mkdocs build`` (B) on the same lessons."""
+    root = course(tools, lessons)
+    site = write_mkdocs(tools.work / f"mkdocs-{lessons}", lessons)
+    out = tools.work / f"html-{lessons}"
+
+    def ours() -> Sample:
+        shutil.rmtree(out, ignore_errors=True)
+        return timed(tools.coursepack("build", root, "-f", "html", "--out", out, "-q"),
+                     env=tools.env)
+
+    def theirs() -> Sample:
+        shutil.rmtree(site / "site", ignore_errors=True)
+        return timed([tools.mkdocs, "build", "-q"], cwd=site)
+
+    a, b = paired(runs, ours, theirs, log)
+    return {"lessons": lessons, "coursepack": summary(a), "mkdocs": summary(b),
+            "ratio": ratios(a, b), "memory_ratio": Stats.of(
+                [x.peak_mb / y.peak_mb for x, y in zip(a, b, strict=True)])}
+
+
+def print_html(tools: Tools, root: Path, lessons: int) -> Path:
+    """The print HTML of every PDF document, written by coursepack's own Documents."""
+    folder = tools.work / f"print-html-{lessons}"
+    shutil.rmtree(folder, ignore_errors=True)
+    timed([tools.python, HERE / "print_html.py", root, folder], env=tools.env)
+    return folder
+
+
+def full_vs_weasyprint(tools: Tools, lessons: int, runs: int,
+                       log: Callable[[str], None]) -> dict[str, Any]:
+    """A cold ``-f html -f pdf`` build (A) against raw WeasyPrint in one process (B)."""
+    root = course(tools, lessons)
+    html = print_html(tools, root, lessons)
+    out = tools.work / f"full-{lessons}"
+    raw = tools.work / f"raw-{lessons}"
+
+    def ours() -> Sample:
+        shutil.rmtree(out, ignore_errors=True)
+        return timed(tools.coursepack("build", root, "-f", "html", "-f", "pdf", "--out", out),
+                     env=tools.env)
+
+    def theirs() -> Sample:
+        shutil.rmtree(raw, ignore_errors=True)
+        return timed([tools.python, HERE / "raw_weasyprint.py", html, raw], env=tools.env)
+
+    a, b = paired(runs, ours, theirs, log)
+    pages = json.loads((raw / "pages.json").read_text(encoding="utf-8"))
+    return {"lessons": lessons, "coursepack": summary(a), "weasyprint": summary(b),
+            "ratio": ratios(a, b), "documents": len(pages), "pages": sum(pages.values()),
+            "course_pack_pages": pages.get("course-pack.pdf", 0), "notes": _notes(a[-1])}
+
+
+def _notes(sample: Sample) -> dict[str, Any]:
+    """The PDF exporter's note: how many PDFs it rendered, of how many, and which."""
+    found = NOTE.search(sample.stdout)
+    names = RENDERED.search(sample.stdout)
+    if found is None:
+        return {"rendered": None, "total": None, "which": []}
+    which = [n.strip() for n in names.group(1).split(",")] if names else []
+    return {"rendered": int(found.group(1)), "total": int(found.group(2)), "which": which}
+
+
+def edit_lesson(root: Path, mark: int) -> Path:
+    """Change one sentence at the end of the middle lesson's body; returns its file."""
+    lessons = sorted(root.glob("modules/*/lesson-*.yaml"))
+    target = lessons[len(lessons) // 2]
+    text = re.sub(r"\n*  Edited for rebuild \d+\.\n", "\n", target.read_text(encoding="utf-8"))
+    marker = f"  Edited for rebuild {mark}.\n"
+    text = text.replace("\nkey_terms:", f"\n{marker}key_terms:", 1)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def rebuilds(tools: Tools, lessons: int, runs: int,
+             log: Callable[[str], None]) -> dict[str, Any]:
+    """A cold full build, then rebuilds with nothing changed and with one lesson edited."""
+    root = course(tools, lessons)
+    out = tools.work / f"rebuild-{lessons}"
+    shutil.rmtree(out, ignore_errors=True)
+    build = tools.coursepack("build", root, "-f", "html", "-f", "pdf", "--out", out)
+    cold = timed(build, env=tools.env)
+    log(f"    cold build {cold.seconds:.2f} s")
+    unchanged: list[Sample] = []
+    edited: list[Sample] = []
+    for n in range(runs):
+        unchanged.append(timed(build, env=tools.env))
+        edit_lesson(root, n + 1)
+        edited.append(timed(build, env=tools.env))
+        log(f"    run {n + 1}/{runs}: unchanged {unchanged[-1].seconds:.2f} s, "
+            f"one lesson edited {edited[-1].seconds:.2f} s")
+    edit_lesson(root, 0)  # leave the course as generated (apart from this marker)
+    return {"lessons": lessons, "cold": summary([cold]), "unchanged": summary(unchanged),
+            "edited": summary(edited),
+            "unchanged_fraction": Stats.of([s.seconds / cold.seconds for s in unchanged]),
+            "edited_fraction": Stats.of([s.seconds / cold.seconds for s in edited]),
+            "unchanged_notes": _notes(unchanged[-1]), "edited_notes": _notes(edited[-1])}
+
+
+def course_pack_memory(tools: Tools, lessons: int, runs: int,
+                       log: Callable[[str], None]) -> dict[str, Any]:
+    """Peak RSS of rendering the course pack alone, less Python + WeasyPrint at rest, per page."""
+    html = tools.work / f"print-html-{lessons}"
+    if not (html / "documents.json").is_file():
+        html = print_html(tools, course(tools, lessons), lessons)
+    raw = tools.work / f"pack-{lessons}"
+    script = [tools.python, HERE / "raw_weasyprint.py", html, raw, "--only"]
+    idle, pack = paired(runs, lambda: timed([*script, "-"], env=tools.env),
+                        lambda: timed([*script, "course-pack.pdf"], env=tools.env), log)
+    pages = json.loads((raw / "pages.json").read_text(encoding="utf-8"))["course-pack.pdf"]
+    idle_mb = summary(idle)["peak_mb"].median
+    pack_mb = summary(pack)["peak_mb"]
+    return {"lessons": lessons, "pages": pages, "idle_mb": idle_mb, "pack": summary(pack),
+            "mb_per_page": (pack_mb.median - idle_mb) / pages,
+            "kb_per_page_total": pack_mb.median * 1024 / pages}
