@@ -108,6 +108,8 @@ def test_questions_keep_their_answers(cartridge: zipfile.ZipFile) -> None:
         ["stem", "the stem"]
     essay = quiz.xpath("//q:item[@ident='wq-essay']//q:fieldentry/text()", namespaces=NS)
     assert "cc.essay.v0p1" in essay and "No" in essay
+    rubric = quiz.xpath("string(//q:rubric//q:mattext)", namespaces=NS)
+    assert "These questions check the three objectives" in rubric, "description items stay"
 
 
 def test_what_cannot_be_carried_is_reported(run, course, tmp_path) -> None:  # type: ignore[no-untyped-def]

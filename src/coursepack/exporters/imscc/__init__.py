@@ -20,7 +20,7 @@ from coursepack.exporters.base import ExportContext
 from coursepack.exporters.html import asset_name
 from coursepack.exporters.imscc.items import Item, to_item, unsupported
 from coursepack.exporters.scorm12 import xml_id
-from coursepack.model import Course, Lesson, Module, Quiz
+from coursepack.model import Course, Description, Lesson, Module, Quiz
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,12 @@ def quiz_items(quiz: Quiz) -> list[Item]:
             if item:
                 items.setdefault(item.ident, item)
     return list(items.values())
+
+
+def rubric(quiz: Quiz) -> str:
+    """The quiz's instructions: its description, then the text of its description items."""
+    texts = [quiz.description, *(q.stem for q in quiz.questions if isinstance(q, Description))]
+    return "".join(markup.to_html(text) for text in texts if text)
 
 
 def max_attempts(quiz: Quiz) -> str:
@@ -140,6 +146,6 @@ class ImsccExporter:
             entry = quiz_entry(quiz)
             files[entry.files[0]] = render.render(
                 env, "assessment.xml.j2", quiz=quiz, items=items, attempts=max_attempts(quiz),
-                response="response1").encode()
+                rubric=rubric(quiz), response="response1").encode()
             entries.append(entry)
         return entries

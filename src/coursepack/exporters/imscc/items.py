@@ -100,8 +100,6 @@ def unsupported(question: Question) -> str:
     match question:
         case Matching() | Ordering():
             return "the Common Cartridge 1.1 profile of QTI has no matching or ordering items"
-        case Description():
-            return "the Common Cartridge 1.1 profile of QTI has no text-only items"
         case Numeric() if question.answer.margin:
             return "the Common Cartridge 1.1 profile of QTI cannot accept a range of numbers"
         case FillBlanks() if [b.kind for b in question.blanks] != [BlankKind.TEXT]:
@@ -112,7 +110,7 @@ def unsupported(question: Question) -> str:
 
 def to_item(question: Question, points: float, shuffle: bool) -> Item | None:
     """The CC item for a question, or None when the profile cannot carry it."""
-    if unsupported(question):
+    if unsupported(question) or isinstance(question, Description):
         return None
     base = Head(question.id, markup.to_line(question.title or question.stem)[:80],
                 weighting(points), markup.to_html(question.stem))
