@@ -90,8 +90,13 @@
     return { v: 1, l: Array.isArray(s.l) ? s.l : [], q: s.q && typeof s.q === "object" ? s.q : {} };
   }
 
+  function ensureStore() {
+    if (!store) store = localStore(document.body ? document.body.getAttribute("data-course-id") || "course" : "course");
+    return store;
+  }
+
   function save() {
-    store.save(copy(progress));
+    ensureStore().save(copy(progress));
     emit("progress-changed", { state: copy(progress) });
   }
 
@@ -110,7 +115,7 @@
   function api() {
     return {
       on: on,
-      state: function () { return copy(progress || normalise(store && store.load())); },
+      state: function () { return copy(progress || normalise(ensureStore().load())); },
       restore: function (state) { progress = normalise(state); save(); if (started) renderAll(); },
       setStore: function (newStore) {
         store = newStore;
