@@ -54,7 +54,7 @@ def submission(right: bool, attempt: int, pass_mark: float) -> dict[str, Any]:
                          "result": "neutral", "weighting": 3, "score": 0,
                          "objectives": ["wq-stem"], "description": "essay"})
     score = sum(i["score"] for i in interactions)
-    top = sum(i["weighting"] for i in interactions)
+    top = sum(i["weighting"] for i in interactions if i["result"] != "neutral")  # essays wait
     return {"quizId": QUIZ, "moduleId": QUIZ, "title": "Quiz", "score": score, "maxScore": top,
             "scaled": score / top, "passed": score / top * 100 >= pass_mark,
             "passMark": pass_mark, "attempt": attempt, "interactions": interactions}
@@ -105,9 +105,9 @@ class Launcher:
                      "location": stored["location"]}
         return data
 
-    def launch(self, stored: dict[str, Any] | None = None) -> None:
-        self.page.evaluate("([v, href, preset]) => lms.launch(v, href, preset)",
-                           [self.version, f"../pkg/{SCO}", self.preset(stored)])
+    def launch(self, stored: dict[str, Any] | None = None, **options: Any) -> None:
+        self.page.evaluate("([v, href, preset, o]) => lms.launch(v, href, preset, o)",
+                           [self.version, f"../pkg/{SCO}", self.preset(stored), options])
 
     def data(self) -> dict[str, Any]:
         return self.page.evaluate("lms.data()")  # type: ignore[no-any-return]
@@ -289,3 +289,44 @@ def test_suspend_data_stays_within_the_lms_limit(lms: Launcher) -> None:
     assert saved["l"] == f"quizzes/{QUIZ}.html"
     assert saved["t"]["q"][QUIZ]["b"] > 0
     assert all("r" not in q.get("c", {}) for q in saved["s"]["q"].values())
+
+
+def test_a_failed_commit_is_retried(lms: Launcher) -> None:
+    """The LMS refuses the commit after the quiz; the adapter tries again and it gets through."""
+    lms.launch()
+    start = wait_for_course_page(lms.page, f"{QUIZ}/index.html")
+    visit(start, f"../quizzes/{QUIZ}.html")
+    frame = wait_for_course_page(lms.page, f"quizzes/{QUIZ}.html")
+    launcher = next(f for f in lms.page.frames if f.url.endswith(SCO))
+    launcher.wait_for_function("window.coursepackScorm.session.pending === null")
+    lms.page.evaluate("lms.refuse = 1")
+    frame.evaluate("(d) => window.coursepack._submit(d)", submission(True, 1, lms.pass_mark))
+    lms.page.wait_for_function(
+        """() => { const at = lms.log.map(e => e.call).lastIndexOf('refused');
+                   return at >= 0 && lms.log.slice(at).some(e => e.call === 'commit'); }""")
+    assert lms.status() == "passed"
+    assert lms.page.evaluate("lms.failed") == 1
+
+
+def test_the_api_is_found_through_the_opener(lms: Launcher) -> None:
+    """Some LMSs open the SCO in a new window: the adapter finds the API in window.opener."""
+    with lms.page.expect_popup() as opened:
+        lms.launch(popup=True)
+    popup = opened.value
+    popup.wait_for_function(
+        """() => { const f = document.getElementById('coursepack-content');
+                   return f && f.contentWindow.location.pathname.endsWith('index.html') &&
+                          f.contentWindow.document.readyState === 'complete'; }""")
+    frame = next(f for f in popup.frames if "/pkg/course/" in f.url)
+    visit(frame, f"../quizzes/{QUIZ}.html")
+    popup.wait_for_function(
+        """() => document.getElementById('coursepack-content').contentWindow
+                   .location.pathname.endsWith('quizzes/writing-questions.html')""")
+    quiz = next(f for f in popup.frames if f.url.endswith(f"quizzes/{QUIZ}.html"))
+    quiz.wait_for_function("() => !!window.coursepack")
+    before = lms.commits()
+    quiz.evaluate("(d) => window.coursepack._submit(d)", submission(True, 1, lms.pass_mark))
+    lms.wait_for_commit(before)
+    assert lms.status() == "passed"
+    lms.page.evaluate("lms.close()")
+    lms.page.wait_for_function("lms.log.some(e => e.call === 'finish')")
