@@ -353,3 +353,46 @@ def test_restore_and_set_store_replace_progress(page: Any, site: Path) -> None:
     kept = page.evaluate("window.__kept")
     assert kept["l"] == ["writing-questions/feedback"] and kept["q"]["writing-questions"]["c"]["r"][
         "wq-single"] == ["a"]
+
+
+def test_questions_and_options_are_shuffled_per_attempt_and_kept_on_reload(
+        page: Any, site: Path) -> None:
+    page.add_init_script("Math.random = () => 0.123456;")  # a fixed seed: the same shuffle every run
+    open_page(page, site, QUIZ)
+    authored = ["wq-intro", *RIGHT, "wq-essay"]
+    shown = page.locator("[data-question]").evaluate_all("ns => ns.map(n => n.dataset.question)")
+    assert shown[0] == "wq-intro", "a description keeps its place"
+    assert sorted(shown) == sorted(authored) and shown != authored
+    options = question(page, "wq-multiple").locator("[data-option]").evaluate_all(
+        "ns => ns.map(n => n.dataset.option)")
+    assert sorted(options) == ["a", "b", "c", "d"] and options != ["a", "b", "c", "d"]
+    assert question(page, "wq-true-false").locator("[data-option]").evaluate_all(
+        "ns => ns.map(n => n.dataset.option)") == ["true", "false"], "true comes before false"
+    assert order_of(page, "wq-ordering") != ["i1", "i2", "i3"], "items never start in order"
+    page.reload()
+    assert page.locator("[data-question]").evaluate_all(
+        "ns => ns.map(n => n.dataset.question)") == shown
+
+
+def test_a_hint_opens_from_the_keyboard(page: Any, site: Path) -> None:
+    open_page(page, site, QUIZ)
+    hint = question(page, "wq-single").locator("details.hint")
+    assert not hint.locator("p").is_visible()
+    tab_to(page, '[data-question="wq-single"] summary')
+    page.keyboard.press("Enter")
+    assert hint.locator("p").inner_text() == "Cover the options with your hand."
+
+
+@pytest.mark.parametrize("how", ["mouse", "keyboard"])
+@pytest.mark.parametrize(("answers", "expected"), [
+    (RIGHT, "You scored 9 of 9 points (100%). You passed"),
+    (WRONG, "You scored 1.67 of 9 points (18.52%). You did not reach"),
+], ids=["right", "wrong"])
+def test_mouse_and_keyboard_answers_score_the_same(page: Any, site: Path, how: str,
+                                                  answers: dict[str, list[str]], expected: str) -> None:
+    open_page(page, site, QUIZ)
+    (answer_by_mouse if how == "mouse" else answer_by_keyboard)(page, answers)
+    assert result_text(page).startswith(expected)
+    for qid, tokens in answers.items():
+        saved = page.evaluate("q => coursepack.state().q['writing-questions'].c.r[q]", qid)
+        assert saved == (sorted(tokens) if qid == "wq-multiple" else tokens), qid
