@@ -37,9 +37,11 @@ class HtmlExporter:
     summary: ClassVar[str] = "static course site with self-grading quizzes; works offline"
 
     def check(self, course: Course) -> list[Problem]:
+        """Nothing the site cannot show: every question type marks itself in the browser."""
         return []
 
     def export(self, ctx: ExportContext) -> Path:
+        """Write every page, the search index and the theme's assets; return index.html."""
         course = ctx.course
         page = self.page_writer(ctx)
         page("index.html.j2", Page("index.html", course.title, "home"))
@@ -67,6 +69,7 @@ class HtmlExporter:
         }
 
         def page(template: str, here: Page, **extra: Any) -> None:
+            """Render ``template`` as the page ``here``, its images pointing at their copies."""
             html = render.render(env, template, page=here, root=here.root, **base, **extra)
             lesson = extra.get("lesson")
             images = media.get(lesson.origin.path, {}) if lesson and lesson.origin else {}
@@ -75,6 +78,7 @@ class HtmlExporter:
         return page
 
     def write_lessons(self, ctx: ExportContext, page: PageWriter) -> None:
+        """One page per lesson, with links to the previous and next lesson."""
         nav = self.navigation(ctx.course)
         for position, (module, lesson) in enumerate(nav.lessons):
             ctx.progress(f"html: {module.id}/{lesson.id}")
@@ -83,6 +87,7 @@ class HtmlExporter:
                  previous=nav.at(position - 1), next=nav.at(position + 1))
 
     def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter) -> None:
+        """One quiz page: its questions as a form, and its grading data as JSON."""
         sources = {s.id: s for s in course.sources}
         here = Page(quiz_path(quiz), quiz.title, "quiz", quiz.module, quiz_id=quiz.id)
         module = next((m for m in course.modules if m.id == quiz.module), None)
@@ -90,6 +95,7 @@ class HtmlExporter:
              quiz_json=to_script_json(quiz_data(quiz, sources)))
 
     def navigation(self, course: Course) -> Navigation:
+        """The reading order of the course."""
         return Navigation(tuple(course.lessons()))
 
     def copy_media(self, course: Course, out: OutputDir) -> dict[str, dict[str, str]]:

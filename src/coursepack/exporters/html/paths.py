@@ -28,14 +28,17 @@ class Page:
 
 
 def lesson_path(module: Module, lesson: Lesson) -> str:
+    """A lesson's page, from the site root."""
     return f"{module.id}/{lesson.id}.html"
 
 
 def module_path(module: Module) -> str:
+    """A module's page, from the site root."""
     return f"{module.id}/index.html"
 
 
 def quiz_path(quiz: Quiz) -> str:
+    """A quiz's page, from the site root."""
     return f"quizzes/{quiz.id}.html"
 
 
@@ -57,6 +60,7 @@ class Navigation:
     lessons: tuple[tuple[Module, Lesson], ...]
 
     def at(self, position: int) -> tuple[Module, Lesson] | None:
+        """The lesson at ``position`` in reading order, or None past either end."""
         if 0 <= position < len(self.lessons):
             return self.lessons[position]
         return None

@@ -49,6 +49,7 @@ INTERACTION_TYPES: dict[type, str] = {
 
 
 def number(value: float) -> str:
+    """A number as authors write it: 4, 3.5, 0.001."""
     return f"{value:g}"
 
 
