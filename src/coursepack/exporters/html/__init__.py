@@ -27,7 +27,7 @@ from coursepack.exporters.html.paths import (
 from coursepack.exporters.html.questions import quiz_views
 from coursepack.exporters.html.quizdata import quiz_data, to_script_json
 from coursepack.exporters.html.search import search_script
-from coursepack.model import Course, Lesson, Module, Quiz
+from coursepack.model import Course, Essay, Lesson, Module, Quiz
 
 PageWriter = Callable[..., None]
 
@@ -91,8 +91,9 @@ class HtmlExporter:
         sources = {s.id: s for s in course.sources}
         here = Page(quiz_path(quiz), quiz.title, "quiz", quiz.module, quiz_id=quiz.id)
         module = next((m for m in course.modules if m.id == quiz.module), None)
+        trainer_points = sum(q.points for q in quiz.questions if isinstance(q, Essay))
         page("quiz.html.j2", here, quiz=quiz, module=module, questions=list(quiz_views(quiz)),
-             quiz_json=to_script_json(quiz_data(quiz, sources)))
+             quiz_json=to_script_json(quiz_data(quiz, sources)), trainer_points=trainer_points)
 
     def navigation(self, course: Course) -> Navigation:
         """The reading order of the course."""
