@@ -102,12 +102,12 @@ def test_handouts_carry_lesson_and_stay_small_with_a_photo(starter: tuple[Path, 
     root, pdf = starter
     course, _ = load_course(root)
     for module, lesson in course.lessons():
-        handout = pdf / "handouts" / f"{module.id}-{lesson.id}.pdf"
+        handout = pdf / "handouts" / module.id / f"{lesson.id}.pdf"
         text = text_of(handout)
         assert lesson.title in text and lesson.key_terms[0].term in text
         assert all(q.text.split()[0] in text for q in lesson.quotes)
         assert handout.stat().st_size < HANDOUT_LIMIT
-    with_photo = PdfReader(pdf / "handouts" / "writing-questions-one-idea.pdf")
+    with_photo = PdfReader(pdf / "handouts" / "writing-questions" / "one-idea.pdf")
     widths = [image.image.width for page in with_photo.pages for image in page.images]
     assert widths and max(widths) < 3000  # the 3000-pixel photo was downsampled
 
@@ -217,7 +217,7 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(starter: tuple[Pat
                                                  "Feedback is never just a grade."))
     lines = build(root, out)
     assert rendered_note(lines)[0] == 2
-    assert "rendered: course-pack.pdf, handouts/writing-questions-feedback.pdf" in "\n".join(lines)
+    assert "rendered: course-pack.pdf, handouts/writing-questions/feedback.pdf" in "\n".join(lines)
     assert "never just a grade" in text_of(out / "pdf" / "course-pack.pdf")
 
     course_yaml = root / "course.yaml"
@@ -231,7 +231,7 @@ def test_bundled_course_has_every_document(bundled_build: Path) -> None:
     course, _ = load_course(Path(__file__).resolve().parents[2])
     pdf = bundled_build / "pdf"
     for module, lesson in course.lessons():
-        handout = pdf / "handouts" / f"{module.id}-{lesson.id}.pdf"
+        handout = pdf / "handouts" / module.id / f"{lesson.id}.pdf"
         assert lesson.title in text_of(handout)
         assert handout.stat().st_size < HANDOUT_LIMIT
     for quiz in course.quizzes:

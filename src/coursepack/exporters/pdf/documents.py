@@ -52,7 +52,7 @@ KIND_LABELS = {
 
 
 def handout_path(module: Module, lesson: Lesson) -> str:
-    return f"handouts/{module.id}-{lesson.id}.pdf"
+    return f"handouts/{module.id}/{lesson.id}.pdf"
 
 
 def quiz_path(quiz: Quiz) -> str:
