@@ -469,8 +469,9 @@
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") { session.saveSuspend(); session.commit(); }
     });
+    // pagehide, not unload: it fires on every browser that closes or leaves the page, and keeps
+    // the page eligible for the back/forward cache. finish() runs once whatever calls it.
     window.addEventListener("pagehide", function () { session.finish(); });
-    window.addEventListener("unload", function () { session.finish(); });
     function show() { document.getElementById("coursepack-content").src = session.firstPage(); }
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", show); } else { show(); }
   }
