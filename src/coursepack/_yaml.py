@@ -17,6 +17,7 @@ from coursepack.errors import Origin, Problem, error
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_EXPANDED_NODES = 100_000
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlProblem(Exception):
@@ -35,7 +36,7 @@ def read_yaml(path: Path, relpath: str) -> Node:
     text = _read_text(path, relpath)
     _refuse_tabs(text, relpath)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         raise YamlProblem(_syntax_problem(exc, relpath)) from None
     except yaml.YAMLError as exc:
@@ -47,6 +48,18 @@ def read_yaml(path: Path, relpath: str) -> Node:
     _refuse_bombs(node, relpath)
     _refuse_duplicate_keys(node, relpath)
     return node
+
+
+def _compose(text: str) -> Node | None:
+    """Compose with LibYAML when PyYAML has it: the same nodes and marks, ten times faster.
+
+    A file LibYAML refuses is parsed again by the pure-Python parser, so the wording and
+    position of a syntax error never depend on how PyYAML was installed.
+    """
+    try:
+        return yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _read_text(path: Path, relpath: str) -> str:

@@ -98,7 +98,7 @@ def sanitise(fragment: str) -> str:
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)  # big enough that a 1,000-lesson course renders each body once
 def to_html(markdown: str) -> str:
     """Block Markdown (paragraphs, lists, tables...) as sanitised HTML."""
     return sanitise(_parser().render(markdown))

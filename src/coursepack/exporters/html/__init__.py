@@ -27,6 +27,7 @@ from coursepack.exporters.html.paths import (
 from coursepack.exporters.html.questions import quiz_views
 from coursepack.exporters.html.quizdata import quiz_data, to_script_json
 from coursepack.exporters.html.search import search_script
+from coursepack.exporters.html.toc import Contents
 from coursepack.model import Course, Essay, Lesson, Module, Quiz
 
 PageWriter = Callable[..., None]
@@ -67,6 +68,7 @@ class HtmlExporter:
             "course": course, "lesson_path": lesson_path, "quiz_path": quiz_path,
             "module_path": module_path, "lesson_key": lesson_key,
         }
+        base["toc"] = Contents(env, base)
 
         def page(template: str, here: Page, **extra: Any) -> None:
             """Render ``template`` as the page ``here``, its images pointing at their copies."""
