@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -98,10 +99,23 @@ def sanitise(fragment: str) -> str:
     )
 
 
-@lru_cache(maxsize=32768)  # big enough that a 1,000-lesson course renders each body once
+@lru_cache(maxsize=32768)  # big enough that a 1,000-lesson course parses each body once
+def _block(markdown: str) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """One parse of block Markdown: its sanitised HTML and its image references.
+
+    The loader asks for a lesson's images and the exporters for its HTML; both come from
+    the same parse, which is the most expensive step of an HTML build.
+    """
+    parser = _parser()
+    env: dict[str, Any] = {}
+    tokens = parser.parse(markdown, env)
+    images = tuple(_image_refs(tokens))
+    return sanitise(parser.renderer.render(tokens, parser.options, env)), images
+
+
 def to_html(markdown: str) -> str:
     """Block Markdown (paragraphs, lists, tables...) as sanitised HTML."""
-    return sanitise(_parser().render(markdown))
+    return _block(markdown)[0]
 
 
 @lru_cache(maxsize=8192)
@@ -125,7 +139,11 @@ def to_line(markdown: str) -> str:
 
 def image_refs(markdown: str) -> Iterator[tuple[str, int]]:
     """Each image source in the Markdown with the 0-based line of the text it is on."""
-    for token in _parser().parse(markdown):
+    return iter(_block(markdown)[1])
+
+
+def _image_refs(tokens: list[Token]) -> Iterator[tuple[str, int]]:
+    for token in tokens:
         if token.type == "inline" and token.children:
             line = token.map[0] if token.map else 0
             yield from ((src, line) for src in _images(token.children))
