@@ -458,6 +458,7 @@ class Course:
     description: str = ""
     paper: PaperSize = PaperSize.A4
     sco_per: ScoPer = ScoPer.MODULE
+    moodle_core_types_only: bool = False
     quiz_defaults: QuizSettings = QuizSettings()
     lint_off: tuple[str, ...] = ()
     origin: Origin | None = field(default=None, compare=False, repr=False)

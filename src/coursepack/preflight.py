@@ -47,10 +47,14 @@ def _banks_only(course: Course, target: str) -> Iterator[Problem]:
 
 def _moodle(course: Course) -> Iterator[Problem]:
     for _, q in course.questions():
-        if isinstance(q, Ordering):
+        if isinstance(q, Ordering) and course.moodle_core_types_only:
+            yield warn(q, "becomes a matching question (each item to its place), as course.yaml "
+                       "asks for Moodle core types only", "moodle")
+        elif isinstance(q, Ordering):
             yield warn(q, "uses Moodle's ordering question type, part of Moodle from 4.4; "
                        "older sites need the qtype_ordering plugin or the import stops here",
-                       "moodle", hint="coursepack cannot yet restrict a course to core types")
+                       "moodle", hint="set 'moodle: {core_types_only: true}' in course.yaml "
+                       "to export it as a matching question instead")
     yield from _banks_only(course, "moodle")
 
 

@@ -197,6 +197,7 @@ def course_schema() -> Schema:
         sources=many(source),
         quiz_defaults=SETTINGS,
         scorm=record([], sco_per={"enum": ["module", "course"]}),
+        moodle=record([], core_types_only=FLAG),
         lint=record([], disable=TEXTS),
     )
 

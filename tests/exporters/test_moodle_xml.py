@@ -111,3 +111,19 @@ def test_golden_file_for_the_starter_course(run, course, tmp_path):
     build(run, course, tmp_path)
     written = next((tmp_path / "out" / "moodle-xml").glob("*.xml"))
     check_golden("moodle-xml", {written.name: written.read_bytes()})
+
+
+def test_core_types_only_turns_ordering_into_matching_and_says_so(run, course, tmp_path):
+    settings = course / "course.yaml"
+    settings.write_text(settings.read_text() + "moodle:\n  core_types_only: true\n")
+    result = run("build", str(course), "-f", "moodle-xml", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert ("quizzes/writing-questions.yaml:101:5: warning: question 'wq-ordering' (ordering): "
+            "exported as a matching question") in result.stderr
+    root = etree.parse(str(next((tmp_path / "out" / "moodle-xml").glob("*.xml")))).getroot()
+    ordering = by_id(root, "wq-ordering")
+    assert ordering.get("type") == "matching"
+    pairs = [(s.findtext("text"), s.findtext("answer/text")) for s in ordering.findall("subquestion")]
+    assert [answer for _, answer in pairs] == ["1", "2", "3"]
+    assert "Say whether the answer is right" in pairs[0][0]
+    assert root.xpath("question[@type='ordering']") == []

@@ -84,6 +84,7 @@ class Loader:
             description=f.text("description"),
             paper=f.choice("paper", PaperSize, PaperSize.A4),
             sco_per=self._sco_per(f),
+            moodle_core_types_only=self._moodle_core_only(f),
             quiz_defaults=defaults,
             lint_off=self._lint_off(f),
             origin=f.origin,
@@ -96,6 +97,14 @@ class Loader:
         if g is None:
             return ScoPer.MODULE
         value = g.choice("sco_per", ScoPer, ScoPer.MODULE)
+        g.finish()
+        return value
+
+    def _moodle_core_only(self, f: Fields) -> bool:
+        g = f.mapping("moodle", "moodle settings")
+        if g is None:
+            return False
+        value = g.boolean("core_types_only")
         g.finish()
         return value
 

@@ -1,9 +1,9 @@
 """Moodle XML question bank: one category per module, every question type mapped to Moodle's.
 
 Ordering questions use Moodle's ordering question type (qtype_ordering, part of
-Moodle since 4.4 and a plugin before). Courses cannot yet ask for core types
-only, so instead of leaving them out the pre-flight report for the ``moodle``
-target names each ordering question and says what it needs.
+Moodle since 4.4 and a plugin before), and the pre-flight report names each one.
+A course that sets ``moodle: {core_types_only: true}`` gets them as matching
+questions instead (each item matched to its place), with a warning naming each.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from coursepack.exporters._quizbank import (
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.moodle_xml.questions import fields
 from coursepack.markup import image_refs
-from coursepack.model import Course, FillBlanks, MultipleResponse, Question, Scoring
+from coursepack.model import Course, FillBlanks, MultipleResponse, Ordering, Question, Scoring
 
 RULE = "moodle-xml"
 
@@ -68,6 +68,9 @@ def question_problems(course: Course, question: Question) -> list[Problem]:
         found += _multiple(question)
     if isinstance(question, FillBlanks):
         found += _cloze(question)
+    if isinstance(question, Ordering) and course.moodle_core_types_only:
+        found.append(warn(question, "exported as a matching question (each item matched to "
+                          "its place), as course.yaml asks for Moodle core types only", RULE))
     return found
 
 

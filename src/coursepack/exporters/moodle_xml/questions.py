@@ -94,6 +94,8 @@ def specific(course: Course, q: Question) -> Fields:
             subs = [{"text": html_text(course, q, p.prompt), "answer": p.match} for p in q.pairs]
             spare = [{"text": {"text": "", "files": []}, "answer": d} for d in q.distractors]
             return {"type": "matching", "subquestions": subs + spare}
+        case Ordering() if course.moodle_core_types_only:
+            return _ordering_as_matching(course, q)
         case Ordering():
             return {"type": "ordering", "items": [html_text(course, q, i, True) for i in q.items]}
         case FillBlanks():
@@ -106,6 +108,13 @@ def specific(course: Course, q: Question) -> Fields:
             return {"type": "description", "grade": "0"}
         case _:
             assert_never(q)
+
+
+def _ordering_as_matching(course: Course, q: Ordering) -> Fields:
+    """For sites without the ordering type: match each item to its place in the order."""
+    subs = [{"text": html_text(course, q, item), "answer": str(place)}
+            for place, item in enumerate(q.items, start=1)]
+    return {"type": "matching", "subquestions": subs}
 
 
 def _answer(text: str, fraction: float, feedback: Fields, html_format: bool = False) -> Fields:
