@@ -9,7 +9,6 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-installed
 SYSTEM_STAMP := $(VENV)/.system-installed
 NPM_STAMP := tests/node_modules/.installed
-DEB_PACKAGES := chromium fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0 nodejs npm
 
 .PHONY: run test lint bench clean
 
@@ -26,13 +25,8 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	touch $@
 
 # Debian packages: installed only when one is missing (apt-get update once first).
-$(SYSTEM_STAMP): | $(BIN)/python
-	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
-	fi
+$(SYSTEM_STAMP): scripts/install-system-deps.sh | $(BIN)/python
+	scripts/install-system-deps.sh
 	touch $@
 
 $(NPM_STAMP): tests/package.json tests/package-lock.json | $(SYSTEM_STAMP)
