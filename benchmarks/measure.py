@@ -90,4 +90,9 @@ def machine() -> dict[str, str]:
     mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                   if line.startswith("MemTotal"))
     return {"nproc": str(os.cpu_count()), "cpu": cpu, "ram_gb": f"{mem_kb / 1024 / 1024:.1f}",
-            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "load": load()}
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine skews timings."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())

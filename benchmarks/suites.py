@@ -100,9 +100,12 @@ def full_vs_weasyprint(tools: Tools, lessons: int, runs: int,
 
     a, b = paired(runs, ours, theirs, log)
     pages = json.loads((raw / "pages.json").read_text(encoding="utf-8"))
+    seconds = json.loads((raw / "seconds.json").read_text(encoding="utf-8"))
     return {"lessons": lessons, "coursepack": summary(a), "weasyprint": summary(b),
             "ratio": ratios(a, b), "documents": len(pages), "pages": sum(pages.values()),
-            "course_pack_pages": pages.get("course-pack.pdf", 0), "notes": _notes(a[-1])}
+            "course_pack_pages": pages.get("course-pack.pdf", 0), "notes": _notes(a[-1]),
+            "raw_render_seconds": sum(seconds.values()),
+            "raw_course_pack_seconds": seconds.get("course-pack.pdf", 0.0)}
 
 
 def _notes(sample: Sample) -> dict[str, Any]:
