@@ -31,6 +31,8 @@ class Built:
     entry: Path
     seconds: float
     notes: list[str] = field(default_factory=list)
+    summarised: bool = False
+    """Its format warnings are summed up in a pre-flight note (details: coursepack check)."""
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Report:
 
     course: Course
     problems: list[Problem]
+    format_problems: dict[str, list[Problem]] = field(default_factory=dict)
     built: list[Built] = field(default_factory=list)
 
     @property
@@ -51,13 +54,15 @@ def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> R
     course, problems = load_course(root)
     loaded_cleanly = not any(p.is_error for p in problems)
     problems += check_course(course) if loaded_cleanly else check_partial_course(course)
-    for exporter in [get_exporter(name) for name in formats]:
-        problems += exporter.check(course)
     if strict:
         problems = [p.promoted() for p in problems]
-    if any(p.is_error for p in problems):
-        raise CoursepackError(problems)
-    return Report(course, problems)
+    # What a format cannot carry is the pre-flight report's business: it never becomes an
+    # error under --strict, and the CLI summarises it per format instead of line by line.
+    by_format = {name: get_exporter(name).check(course) for name in formats}
+    format_problems = [p for found in by_format.values() for p in found]
+    if any(p.is_error for p in problems + format_problems):
+        raise CoursepackError(problems + format_problems)
+    return Report(course, problems, by_format)
 
 
 def build(
@@ -93,8 +98,9 @@ def _export(
         progress=progress,
     )
     entry = exporter.export(ctx)
-    ctx.notes += summary_notes(course, exporter.name)
-    return Built(exporter.name, entry, time.perf_counter() - started, ctx.notes)
+    summary = summary_notes(course, exporter.name)
+    seconds = time.perf_counter() - started
+    return Built(exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
 
 
 @contextmanager

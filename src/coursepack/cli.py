@@ -115,7 +115,7 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: 
     level = Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
     with BuildProgress(list(formats) or _format_names(), level) as progress:
         report = pipeline.build(course_dir, formats, out, strict, progress=progress)
-    _print_problems(report.problems)
+    _print_problems(report.problems + _format_warnings(report, verbose))
     if not quiet:
         for built in report.built:
             click.echo(f"{built.name:<11} {_shown(built.entry)}  ({built.seconds:.1f} s)")
@@ -124,6 +124,13 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: 
         html = [b for b in report.built if b.name == "html"]
         if html:
             click.echo(f"open {_shown(html[0].entry)} in a browser")
+
+
+def _format_warnings(report: pipeline.Report, verbose: bool) -> list[Problem]:
+    """What each format cannot carry, unless a pre-flight note already sums it up."""
+    summarised = {built.name for built in report.built if built.summarised and not verbose}
+    return [p for name, found in report.format_problems.items() if name not in summarised
+            for p in found]
 
 
 def _shown(path: Path) -> str:

@@ -13,7 +13,7 @@ SCRIPT = REPO / "tests" / "gift_parse.js"
 
 
 def build(run, course: Path, tmp_path: Path) -> tuple[Path, str]:
-    result = run("build", str(course), "-f", "gift", "--out", str(tmp_path / "out"))
+    result = run("build", str(course), "-f", "gift", "-v", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     return next((tmp_path / "out" / "gift").glob("*.gift.txt")), result.output
 

@@ -116,7 +116,7 @@ def test_golden_file_for_the_starter_course(run, course, tmp_path):
 def test_core_types_only_turns_ordering_into_matching_and_says_so(run, course, tmp_path):
     settings = course / "course.yaml"
     settings.write_text(settings.read_text() + "moodle:\n  core_types_only: true\n")
-    result = run("build", str(course), "-f", "moodle-xml", "--out", str(tmp_path / "out"))
+    result = run("build", str(course), "-f", "moodle-xml", "-v", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert ("quizzes/writing-questions.yaml:101:5: warning: question 'wq-ordering' (ordering): "
             "exported as a matching question") in result.stderr
