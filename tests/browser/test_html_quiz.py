@@ -396,3 +396,14 @@ def test_mouse_and_keyboard_answers_score_the_same(page: Any, site: Path, how: s
     for qid, tokens in answers.items():
         saved = page.evaluate("q => coursepack.state().q['writing-questions'].c.r[q]", qid)
         assert saved == (sorted(tokens) if qid == "wq-multiple" else tokens), qid
+
+
+def test_typed_answers_survive_a_reload_without_leaving_the_field(page: Any, site: Path) -> None:
+    open_page(page, site, QUIZ)
+    field = question(page, "wq-short").locator("input").first
+    field.click()
+    page.keyboard.type("the stem")
+    page.wait_for_timeout(700)  # past the runtime's 300 ms pause after typing
+    page.reload()
+    page.wait_for_selector("body[data-page-kind]")
+    assert question(page, "wq-short").locator("input").first.input_value() == "the stem"

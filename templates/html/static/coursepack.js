@@ -251,6 +251,14 @@
     this.actions = this.form.querySelector(".quiz-actions");
     this.form.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
     this.form.addEventListener("change", function (event) { self.changed(event.target); });
+    // Typed answers are kept while the learner types, not only when the field loses focus,
+    // so a reload or a closed tab loses nothing.
+    var typing = null;
+    this.form.addEventListener("input", function (event) {
+      if (!event.target.matches("input[type=text], input[type=number], input:not([type]), textarea")) return;
+      clearTimeout(typing);
+      typing = setTimeout(function () { self.changed(event.target); }, 300);
+    });
     this.form.addEventListener("click", function (event) {
       var button = event.target.closest("[data-move]");
       if (button) self.move(button);
