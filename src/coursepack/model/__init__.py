@@ -1,0 +1,59 @@
+"""The course as immutable values: no YAML, no HTML, no output paths.
+
+Every node carries an optional ``origin`` (file, line, column) so that checks and
+exporters can point an author at the spec line a problem comes from. Origins are
+excluded from equality so that two identical courses compare equal wherever they
+were read from.
+
+- ``content``: sources, quotes, lessons, objectives, facilitator notes;
+- ``questions``: the ten question types, joined in ``Question``;
+- ``course``: quizzes, pools, modules and the course.
+"""
+
+from coursepack.errors import Origin
+from coursepack.model.content import (
+    Asset,
+    FacilitatorNotes,
+    KeyTerm,
+    Lesson,
+    Objective,
+    Quote,
+    Scenario,
+    Source,
+    Timing,
+)
+from coursepack.model.course import Course, Module, PaperSize, Pool, Quiz, QuizSettings, ScoPer
+from coursepack.model.questions import (
+    QUESTION_TYPES,
+    Blank,
+    BlankKind,
+    Choice,
+    Description,
+    Essay,
+    Feedback,
+    FillBlanks,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    NumericAnswer,
+    Ordering,
+    Pair,
+    Question,
+    QuestionBase,
+    Scoring,
+    ShortAnswer,
+    SingleChoice,
+    SourceRef,
+    Tolerance,
+    TrueFalse,
+    type_name,
+)
+
+__all__ = [
+    "QUESTION_TYPES", "Asset", "Blank", "BlankKind", "Choice", "Course", "Description", "Essay",
+    "FacilitatorNotes", "Feedback", "FillBlanks", "KeyTerm", "Lesson", "Matching", "Module",
+    "MultipleResponse", "Numeric", "NumericAnswer", "Objective", "Ordering", "Origin", "Pair",
+    "PaperSize", "Pool", "Question", "QuestionBase", "Quiz", "QuizSettings", "Quote", "Scenario",
+    "ScoPer", "Scoring", "ShortAnswer", "SingleChoice", "Source", "SourceRef", "Timing",
+    "Tolerance", "TrueFalse", "type_name",
+]

@@ -1,0 +1,151 @@
+"""Quizzes and pools, modules, and the course that holds them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from coursepack.errors import Origin
+from coursepack.model.content import FacilitatorNotes, KeyTerm, Lesson, Objective, Source
+from coursepack.model.questions import Question
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuizSettings:
+    pass_mark: float = 70.0
+    attempts: int = 0
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    show_feedback: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pool:
+    """Pick ``pick`` questions at random from ``questions``, each worth ``points`` if set."""
+
+    id: str
+    pick: int
+    questions: tuple[Question, ...]
+    points: float | None = None
+    title: str = ""
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    def points_of(self, question: Question) -> float:
+        return question.points if self.points is None else self.points
+
+    @property
+    def max_points(self) -> float:
+        """Points on offer, which is only well defined when every question is worth the same."""
+        if self.points is not None:
+            return self.points * self.pick
+        scored = sorted((q.points for q in self.questions if q.scored), reverse=True)
+        return sum(scored[: self.pick])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quiz:
+    id: str
+    title: str
+    settings: QuizSettings
+    questions: tuple[Question, ...] = ()
+    pools: tuple[Pool, ...] = ()
+    module: str = ""
+    description: str = ""
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def max_points(self) -> float:
+        fixed = sum(q.points for q in self.questions if q.scored)
+        return fixed + sum(p.max_points for p in self.pools)
+
+    def all_questions(self) -> tuple[Question, ...]:
+        """Fixed questions first, then every question of every pool."""
+        pooled = tuple(q for p in self.pools for q in p.questions)
+        return self.questions + pooled
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Module:
+    id: str
+    title: str
+    objectives: tuple[Objective, ...]
+    lessons: tuple[Lesson, ...]
+    description: str = ""
+    facilitator: FacilitatorNotes = field(default_factory=FacilitatorNotes)
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def duration(self) -> int:
+        return sum(lesson.duration for lesson in self.lessons)
+
+
+class PaperSize(Enum):
+    A4 = "A4"
+    LETTER = "Letter"
+
+
+class ScoPer(Enum):
+    MODULE = "module"
+    COURSE = "course"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Course:
+    id: str
+    title: str
+    language: str
+    version: str
+    root: Path
+    modules: tuple[Module, ...]
+    quizzes: tuple[Quiz, ...] = ()
+    sources: tuple[Source, ...] = ()
+    authors: tuple[str, ...] = ()
+    licence: str = ""
+    description: str = ""
+    paper: PaperSize = PaperSize.A4
+    sco_per: ScoPer = ScoPer.MODULE
+    moodle_core_types_only: bool = False
+    quiz_defaults: QuizSettings = QuizSettings()
+    lint_off: tuple[str, ...] = ()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    def lessons(self) -> Iterator[tuple[Module, Lesson]]:
+        for module in self.modules:
+            for lesson in module.lessons:
+                yield module, lesson
+
+    def objectives(self) -> Iterator[Objective]:
+        for module in self.modules:
+            yield from module.objectives
+
+    def module_quizzes(self, module: Module) -> tuple[Quiz, ...]:
+        return tuple(q for q in self.quizzes if q.module == module.id)
+
+    def standalone_quizzes(self) -> tuple[Quiz, ...]:
+        return tuple(q for q in self.quizzes if not q.module)
+
+    def questions(self) -> Iterator[tuple[Quiz, Question]]:
+        """Every distinct question once, with the quiz that defines it."""
+        seen: set[str] = set()
+        for quiz in self.quizzes:
+            for question in quiz.all_questions():
+                if question.id not in seen:
+                    seen.add(question.id)
+                    yield quiz, question
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def glossary(self) -> tuple[KeyTerm, ...]:
+        """Key terms of every lesson, first definition wins, sorted case-insensitively."""
+        terms: dict[str, KeyTerm] = {}
+        for _, lesson in self.lessons():
+            for term in lesson.key_terms:
+                terms.setdefault(term.term.casefold(), term)
+        return tuple(terms[k] for k in sorted(terms))
+
+    @property
+    def duration(self) -> int:
+        return sum(m.duration for m in self.modules)
