@@ -259,6 +259,13 @@ def test_build_sums_up_what_a_format_drops_and_lists_it_with_v(course: Path, run
     assert "'wq-ordering' (ordering): GIFT has no ordering question" in listed.stderr
 
 
+def test_build_counts_format_warnings_without_a_pre_flight_target(course: Path, run: Run) -> None:
+    result = run("build", str(course), "-f", "imscc")
+    assert result.exit_code == 0
+    assert "about what imscc cannot carry (add -v to list them)" in result.output
+    assert "is left out" not in result.stderr
+
+
 def test_strict_is_about_the_course_not_what_a_format_cannot_carry(course: Path, run: Run) -> None:
     result = run("build", str(course), "-f", "gift", "--strict")
     assert result.exit_code == 0, result.output

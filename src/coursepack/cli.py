@@ -119,7 +119,7 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: 
     if not quiet:
         for built in report.built:
             click.echo(f"{built.name:<11} {_shown(built.entry)}  ({built.seconds:.1f} s)")
-            for note in built.notes:
+            for note in built.notes + _format_counts(report, built, verbose):
                 click.echo(f"            {note}")
         html = [b for b in report.built if b.name == "html"]
         if html:
@@ -127,10 +127,16 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: 
 
 
 def _format_warnings(report: pipeline.Report, verbose: bool) -> list[Problem]:
-    """What each format cannot carry, unless a pre-flight note already sums it up."""
-    summarised = {built.name for built in report.built if built.summarised and not verbose}
-    return [p for name, found in report.format_problems.items() if name not in summarised
-            for p in found]
+    """What each format cannot carry: listed with -v, otherwise counted under the format."""
+    return [p for found in report.format_problems.values() for p in found] if verbose else []
+
+
+def _format_counts(report: pipeline.Report, built: pipeline.Built, verbose: bool) -> list[str]:
+    found = report.format_problems.get(built.name, [])
+    if verbose or built.summarised or not found:
+        return []
+    return [f"{len(found)} warning{'s' * (len(found) != 1)} about what {built.name} cannot "
+            f"carry (add -v to list them)"]
 
 
 def _shown(path: Path) -> str:

@@ -105,7 +105,7 @@ def test_scaled_passing_score_is_the_pass_mark(run, course, tmp_path) -> None:  
 def test_mixed_pass_marks_in_one_sco_are_reported(run, course, tmp_path) -> None:  # type: ignore[no-untyped-def]
     spec = course / "course.yaml"
     spec.write_text(spec.read_text() + "scorm:\n  sco_per: course\n")
-    result = run("build", str(course), "-f", "scorm12", "--out", str(tmp_path / "out"))
+    result = run("build", str(course), "-f", "scorm12", "-v", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0 and "different pass marks" in result.output
 
 
