@@ -66,9 +66,23 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(FILTERS)
     return env
+
+
+@lru_cache(maxsize=1)
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between builds in Jinja's per-user temp folder, or none.
+
+    Compiling the thirty-odd templates of a build costs more than rendering a small
+    course; entries are keyed by each template's source, so an edited template recompiles.
+    """
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no safe temp folder: compile every time
+        return None
 
 
 def environment(fmt: str, course_root: Path | None = None) -> jinja2.Environment:
