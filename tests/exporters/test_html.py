@@ -216,3 +216,34 @@ def test_a_course_overrides_one_template_and_one_static_file(run: Run, course: P
     assert (site / "assets" / "style.css").read_text().startswith("/* house style */")
     default_js = (REPO / "templates" / "html" / "static" / "coursepack.js").read_bytes()
     assert (site / "assets" / "coursepack.js").read_bytes() == default_js
+
+
+def test_a_large_course_lists_only_the_open_modules_lessons(run: Run, course: Path,
+                                                           tmp_path: Path) -> None:
+    """Beyond 60 lessons the contents beside a page keep every module but fold the others."""
+    folder = course / "modules" / "extra"
+    folder.mkdir()
+    names = [f"part-{n:02d}" for n in range(60)]
+    (folder / "module.yaml").write_text(
+        "title: Extra\nobjectives:\n  - id: ex-1\n    text: Read.\nlessons:\n"
+        + "".join(f"  - {name}\n" for name in names))
+    for name in names:
+        (folder / f"{name}.yaml").write_text(f"title: Part {name}\nduration: 1\nbody: Text.\n")
+    spec = course / "course.yaml"
+    spec.write_text(spec.read_text().replace("  - writing-questions\n", "  - writing-questions\n  - extra\n"))
+    result = run("build", str(course), "-f", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "out" / "html"
+
+    def contents(relpath: str) -> str:
+        page = (site / relpath).read_text()
+        return page[page.index('<nav class="toc"'):page.index("</nav>", page.index('<nav class="toc"'))]
+
+    own = contents("writing-questions/one-idea.html")
+    assert 'href="../writing-questions/feedback.html"' in own
+    assert 'href="../extra/index.html"' in own and "part-00.html" not in own
+    other = contents("extra/part-07.html")
+    assert 'href="../extra/part-59.html"' in other and 'aria-current="page">Part part-07' in other
+    assert "one-idea.html" not in other and 'href="../writing-questions/index.html"' in other
+    home = contents("index.html")
+    assert "part-00.html" not in home and "one-idea.html" not in home

@@ -1,8 +1,10 @@
 """The course contents beside every page, rendered once per folder depth instead of per page.
 
-The contents list every module, lesson and quiz, so rendering it on each page made a
-site of N lessons cost N x N links. The pages of one folder depth share the same links;
-each page's copy only differs by ``aria-current`` on its own link, added here.
+The pages of one folder depth share the same links; each page's copy only differs by
+``aria-current`` on its own link, added here. A course of more than ``FULL_UP_TO``
+lessons lists every module but only the lessons of the page's own module: a list of
+hundreds of links helps no reader, and repeating it on every page made the site grow
+as N x N.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from coursepack.exporters.html.paths import Page
 
 TEMPLATE = "_toc.html.j2"
 CURRENT = ' aria-current="page"'
+FULL_UP_TO = 60
 
 
 class Contents:
@@ -25,15 +28,19 @@ class Contents:
     def __init__(self, env: jinja2.Environment, context: dict[str, Any]) -> None:
         self.env = env
         self.context = context
-        self.by_root: dict[str, str] = {}
+        self.rendered: dict[tuple[str, str | None], str] = {}
+        lessons = sum(len(m.lessons) for m in context["course"].modules)
+        self.full = lessons <= FULL_UP_TO
 
     def __call__(self, here: Page) -> Markup:
-        plain = self.by_root.get(here.root)
+        opened = None if self.full else here.module_id
+        plain = self.rendered.get((here.root, opened))
         if plain is None:
             nowhere = Page("", here.title)  # matches no link, so nothing is marked current
             plain = render.render(self.env, TEMPLATE, **{**self.context, "page": nowhere,
-                                                         "root": here.root})
-            self.by_root[here.root] = plain
+                                                         "root": here.root, "full": self.full,
+                                                         "opened": opened})
+            self.rendered[(here.root, opened)] = plain
         link = plain.find(f'<a href="{escape(here.root + here.path)}"')
         if link < 0:
             return Markup(plain)
