@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from coursepack.markup import image_refs, slugify, to_html, to_inline_html, to_text
 from tests.conftest import Run
 
@@ -47,3 +49,48 @@ def test_a_script_in_a_lesson_never_reaches_the_site(course: Path, run: Run) -> 
     page = (course / "build" / "html" / "writing-questions" / "feedback.html").read_text()
     assert "Feedback is not a grade." in page
     assert "steal()" not in page
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "para\n\n![a](img/a.png)\n\n<img src='b.png'>\n\ntext ![c](c.png \"title\")",
+        "`![not](code.png)` and ![yes](yes.png)",
+        "<!-- ![hidden](x.png) -->\n\n![shown](y.png)",
+        "    ![indented code](z.png)\n\n![real](r.png)",
+        "![ref][logo]\n\n[logo]: logo.png",
+        "![carte](carte-réfugiés.png)",
+        "<div>\n![inside html](h.png)\n</div>\n\n![after](a.png)",
+        "\\![escaped](e.png) ![a [nested] alt](n.png)",
+        "![remote](https://example.org/x.png)",
+    ],
+)
+def test_the_quick_image_scan_agrees_with_the_full_parse(text: str) -> None:
+    from coursepack import markup
+
+    quick = list(image_refs(text))
+    markup._PARSED.pop(text, None)
+    parsed = list(markup._block(text)[1])
+    assert quick == parsed
+
+
+def test_an_image_named_in_another_alphabet_is_found_and_published(course: Path, run: Run) -> None:
+    images = course / "modules" / "writing-questions" / "images"
+    (images / "stem-and-options.png").rename(images / "schéma.png")
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text().replace("images/stem-and-options.png", "images/schéma.png"))
+    result = run("build", str(course), "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = (course / "build" / "html" / "writing-questions" / "one-idea.html").read_text()
+    assert 'src="../media/' in page and "schema.png" in page
+
+
+def test_many_texts_are_parsed_in_worker_processes_with_the_same_result() -> None:
+    from coursepack import markup
+
+    texts = [f"## Part {n}\n\n- item *{n}*\n\n![x](img/{n}.png)" for n in range(markup.PARALLEL_FROM)]
+    markup.prime(texts, workers=2)
+    primed = [markup._PARSED[t] for t in texts]
+    for text in texts:
+        markup._PARSED.pop(text)
+    assert primed == [markup._block(t) for t in texts]

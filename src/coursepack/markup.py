@@ -9,9 +9,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -99,18 +101,43 @@ def sanitise(fragment: str) -> str:
     )
 
 
-@lru_cache(maxsize=32768)  # big enough that a 1,000-lesson course parses each body once
-def _block(markdown: str) -> tuple[str, tuple[tuple[str, int], ...]]:
-    """One parse of block Markdown: its sanitised HTML and its image references.
+Parsed = tuple[str, tuple[tuple[str, int], ...]]
+_PARSED: dict[str, Parsed] = {}
+_PARSED_LIMIT = 32768  # a 1,000-lesson course parses each of its texts once
+PARALLEL_FROM = 200  # texts; below this, starting worker processes costs more than it saves
 
-    The loader asks for a lesson's images and the exporters for its HTML; both come from
-    the same parse, which is the most expensive step of an HTML build.
-    """
+
+def _parse_block(markdown: str) -> Parsed:
+    """One parse of block Markdown: its sanitised HTML and its image references."""
     parser = _parser()
     env: dict[str, Any] = {}
     tokens = parser.parse(markdown, env)
-    images = tuple(_image_refs(tokens))
+    images = tuple(_exact_lines(markdown, _image_refs(tokens)))
     return sanitise(parser.renderer.render(tokens, parser.options, env)), images
+
+
+def _block(markdown: str) -> Parsed:
+    """The parse of ``markdown``, computed once: the loader wants its images, exporters its HTML."""
+    parsed = _PARSED.get(markdown)
+    if parsed is None:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        parsed = _PARSED[markdown] = _parse_block(markdown)
+    return parsed
+
+
+def prime(texts: Iterable[str], workers: int) -> None:
+    """Parse many texts at once in ``workers`` processes, so that later calls find them done.
+
+    Markdown parsing is most of an HTML build of a large course; on Linux, forked workers
+    share the parser and return the results. Small batches are left to the first caller.
+    """
+    todo = [text for text in dict.fromkeys(texts) if text not in _PARSED]
+    if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in get_all_start_methods():
+        return
+    with get_context("fork").Pool(workers) as pool:
+        results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // (workers * 4)))
+    _PARSED.update(zip(todo, results, strict=True))
 
 
 def to_html(markdown: str) -> str:
@@ -124,22 +151,83 @@ def to_inline_html(markdown: str) -> str:
     return sanitise(_parser().renderInline(markdown))
 
 
+# A line with none of these is its own plain text: nothing in it is Markdown.
+_MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>&#!~|=+-]|^\s*\d+[.)]|\n")
+
+
+# Any tag of sanitised HTML, whose attribute values are always quoted.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|blockquote|pre|table|ul|ol|dl)>")
+_ITEM_END = re.compile(r"</(?:li|tr|dd|dt)>")
+
+
+def _plain(markdown: str, block: str, item: str) -> str:
+    """The text of the rendered Markdown, blocks and items ended by ``block`` and ``item``."""
+    ended = _ITEM_END.sub(item, _BLOCK_END.sub(block, to_html(markdown)))
+    return html.unescape(_TAG.sub("", ended))
+
+
 def to_text(markdown: str) -> str:
     """Markdown as plain text: for titles, XML attributes and search indexes."""
-    blocks = re.sub(r"</(p|h[1-6]|blockquote|pre|table|ul|ol|dl)>", "\n\n", to_html(markdown))
-    stripped = nh3.clean(re.sub(r"</(li|tr|dd|dt)>", "\n", blocks), tags=set())
-    text = html.unescape(stripped)
+    if not _MARKDOWN_SIGNS.search(markdown):
+        return markdown.strip()
+    text = _plain(markdown, "\n\n", "\n")
     return re.sub(r"[ \t]*\n\s*\n[ \t]*", "\n\n", text).strip()
 
 
 def to_line(markdown: str) -> str:
     """Markdown as plain text on one line."""
-    return " ".join(to_text(markdown).split())
+    if not _MARKDOWN_SIGNS.search(markdown):
+        return " ".join(markdown.split())
+    return " ".join(_plain(markdown, " ", " ").split())
 
 
 def image_refs(markdown: str) -> Iterator[tuple[str, int]]:
-    """Each image source in the Markdown with the 0-based line of the text it is on."""
-    return iter(_block(markdown)[1])
+    """Each image source in the Markdown with the 0-based line of the text it is on.
+
+    Sources are as the rendered HTML has them (non-ASCII percent-encoded). Plain texts are
+    read with two patterns instead of a full parse; anything a pattern could misread (code,
+    comments, escapes, reference links, unusual characters) takes the full parse.
+    """
+    if markdown in _PARSED:
+        return iter(_PARSED[markdown][1])
+    found = _plain_images(markdown)
+    return iter(found if found is not None else _block(markdown)[1])
+
+
+# ASCII only: a source with other characters is percent-encoded by the parser, so it takes
+# the parse. Any HTML but <img> may open an HTML block, where Markdown is not read.
+_MD_IMAGE = re.compile(r"!\[[^\]\[\n]*\]\(\s*([\w./-]+)(?:\s+\"[^\"\n]*\")?\s*\)", re.ASCII)
+_HTML_IMAGE = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']([\w./-]+)["']""", re.I | re.ASCII)
+_LINE_STARTS = re.compile(r"^(?: {4}|\t|[ \t]*\[[^\]\n]*\]:)", re.M)  # code, link labels
+_MARKS = ("`", "~~~", "\\", "&", "][")  # code, escapes, entities, reference images
+
+
+def _plain_images(markdown: str) -> list[tuple[str, int]] | None:
+    """Images of a text simple enough to read with patterns, or ``None`` to parse it."""
+    if any(mark in markdown for mark in _MARKS) or _LINE_STARTS.search(markdown):
+        return None
+    if "<" in markdown and re.search(r"<(?!img\b)", markdown, re.I):
+        return None
+    markdown_images = list(_MD_IMAGE.finditer(markdown))
+    html_images = list(_HTML_IMAGE.finditer(markdown))
+    if markdown.count("![") != len(markdown_images):
+        return None
+    if len(re.findall(r"<img\b", markdown, re.I)) != len(html_images):
+        return None
+    matches = sorted(markdown_images + html_images, key=lambda m: m.start())
+    return [(m.group(1), markdown.count("\n", 0, m.start())) for m in matches]
+
+
+def _exact_lines(
+    markdown: str, refs: Iterable[tuple[str, int]]
+) -> Iterator[tuple[str, int]]:
+    """Move each reference from its block's first line to the line that names it."""
+    lines = markdown.split("\n")
+    for src, first in refs:
+        written = unquote(src)
+        line = next((n for n in range(first, len(lines)) if written in lines[n]), first)
+        yield src, line
 
 
 def _image_refs(tokens: list[Token]) -> Iterator[tuple[str, int]]:

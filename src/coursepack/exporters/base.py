@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol
 
+from coursepack import markup
 from coursepack.errors import CoursepackError, Problem
 from coursepack.model import Course
 
@@ -59,6 +61,15 @@ class ExportContext:
     previous: Path | None = None
     progress: Callable[[str], None] = lambda message: None
     notes: list[str] = field(default_factory=list)
+
+
+def parse_lessons_in_parallel(course: Course) -> None:
+    """Parse every lesson body up front, on every core, when the course is large enough.
+
+    Bodies are most of the Markdown of a course; shorter texts cost more to send to a
+    worker than to parse where they are needed.
+    """
+    markup.prime((lesson.body for _, lesson in course.lessons()), os.cpu_count() or 1)
 
 
 class Exporter(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from yaml.nodes import Node
 
@@ -145,7 +146,8 @@ def _assets(f: Fields, body: str, loader: Loader) -> tuple[Asset, ...]:
             if not ref.startswith("data:"):
                 loader.sink.add(_remote_image(origin, ref))
             continue
-        path = loader.inside(origin, ref, base, what="image")
+        # The parser percent-encodes what is not ASCII; the file has the name as written.
+        path = loader.inside(origin, unquote(ref), base, what="image")
         if path is not None:
             assets.append(Asset(ref=ref, path=path, origin=origin))
     return tuple(assets)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from coursepack import markup, render
 from coursepack.errors import Problem
-from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.base import ExportContext, OutputDir, parse_lessons_in_parallel
 from coursepack.exporters.html.paths import (
     Navigation,
     Page,
@@ -44,6 +44,7 @@ class HtmlExporter:
     def export(self, ctx: ExportContext) -> Path:
         """Write every page, the search index and the theme's assets; return index.html."""
         course = ctx.course
+        parse_lessons_in_parallel(course)
         page = self.page_writer(ctx)
         page("index.html.j2", Page("index.html", course.title, "home"))
         self.write_lessons(ctx, page)

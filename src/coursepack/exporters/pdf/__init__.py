@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from coursepack.errors import CoursepackError, Problem, error
-from coursepack.exporters.base import ExportContext
+from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
 from coursepack.exporters.pdf.cache import (
     MANIFEST,
     inputs_hash,
@@ -46,6 +46,7 @@ class PdfExporter:
         return []
 
     def export(self, ctx: ExportContext) -> Path:
+        parse_lessons_in_parallel(ctx.course)
         documents = Documents(ctx.course, _version("coursepack"))
         hashes, jobs = self.plan(ctx, documents.all(), documents.stylesheet())
         self.render(ctx, jobs)
