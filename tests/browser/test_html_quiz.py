@@ -222,6 +222,12 @@ def test_wrong_answers_by_mouse_fail_with_the_authors_feedback(page: Any, site: 
     assert feedback(page, "wq-ordering").startswith("Partly correct: 0.33 of 1 point")
     assert "The right answer" not in page.inner_text("main"), "answers stay hidden while attempts remain"
     assert question(page, "wq-blanks").locator(".mark-wrong").count() == 3
+    numbers = {qid: question(page, qid).locator("[data-q-number]").inner_text().split()[1]
+               for qid in ("wq-multiple", "wq-single")}
+    live = page.locator("#cp-live")
+    live.filter(has_text=f"question {numbers['wq-multiple']} is partly right").wait_for()
+    assert f"question {numbers['wq-single']} is wrong" in live.inner_text()
+    assert "To review:" in text
 
 
 def test_progress_survives_a_reload_and_the_attempt_limit_holds(page: Any, site: Path) -> None:

@@ -507,6 +507,7 @@
       " the pass mark of " + fmt(this.data.passMark) + "%.";
     var pending = outcome.items.filter(function (i) { return i.result === "pending"; }).length;
     if (pending) summary += " " + plural(pending, "written answer") + " will be marked by a trainer.";
+    summary += toReview(outcome.items);
     var left = this.attemptsLeft();
     summary += left === 0 ? " You have used all your attempts." :
       left === Infinity ? "" : " You have " + plural(left, "attempt") + " left.";
@@ -516,6 +517,20 @@
     this.status.textContent = "Attempt " + q.a + " submitted. Best score: " + fmt(q.b || 0) + "%.";
     announce(summary);
   };
+
+  // Which questions to look at again, numbered as the page numbers them, so that a screen
+  // reader user hears where the feedback is without reading every question.
+  function toReview(items) {
+    var number = 0;
+    var notes = [];
+    items.forEach(function (item) {
+      if (item.key.type === "description") return;
+      number += 1;
+      if (item.result === "partial") notes.push("question " + number + " is partly right");
+      if (item.result === "incorrect") notes.push("question " + number + " is wrong");
+    });
+    return notes.length ? " To review: " + notes.join(", ") + "." : "";
+  }
 
   Quiz.prototype.showFeedback = function (item, reveal) {
     var section = this.sections[item.id];
