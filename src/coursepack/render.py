@@ -7,6 +7,7 @@ become problems located at the template's file and line.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -94,14 +95,37 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        where = Origin(exc.filename or name, exc.lineno or 0, 1)
-        raise CoursepackError([error(where, f"template error: {exc.message}")]) from None
+        where = Origin(_shown(exc.filename or name), exc.lineno or 0, 1)
+        hint = "a Jinja tag or expression on this line is incomplete or misspelt"
+        raise CoursepackError([error(where, f"template error: {exc.message}", hint)]) from None
     except jinja2.TemplateNotFound as exc:
-        raise CoursepackError.single(f"template '{exc.name}' not found") from None
-    except jinja2.UndefinedError as exc:
-        raise CoursepackError(
-            [error(Origin(_template_file(env, name)), f"template error: {exc}")]
-        ) from None
+        raise CoursepackError.single(f"template '{exc.name}' not found", hint=_HINT) from None
+    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError) as exc:
+        line = _failing_line(exc)
+        if line is None and isinstance(exc, TypeError):
+            raise  # not a template's doing: let the CLI report it as a bug
+        where = line or Origin(_shown(_template_file(env, name)))
+        raise CoursepackError([error(where, f"template error: {exc}", _HINT)]) from None
+
+
+_HINT = "templates see the course model's fields (docs/spec.md); check the name on this line"
+
+
+def _failing_line(exc: BaseException) -> Origin | None:
+    """The template line a render failed on: Jinja puts template frames in the traceback."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if not frames:
+        return None
+    return Origin(_shown(frames[-1].filename), frames[-1].lineno or 0, 1)
+
+
+def _shown(filename: str) -> str:
+    """A template's path as the user knows it: relative to where they run coursepack."""
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return filename
 
 
 def _template_file(env: jinja2.Environment, name: str) -> str:
