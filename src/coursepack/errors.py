@@ -9,6 +9,7 @@ and how to fix it (``hint``). Nothing here prints or exits; the CLI renders.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -66,6 +67,12 @@ def error(origin: Origin | None, message: str, hint: str = "") -> Problem:
 
 def warning(origin: Origin | None, message: str, hint: str = "", rule: str = "") -> Problem:
     return Problem(origin, message, Severity.WARNING, hint, rule)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest of ``choices`` to a misspelt ``word``, or nothing."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def sort_key(problem: Problem) -> tuple[str, int, int]:

@@ -268,6 +268,3 @@ def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "section"
 
-
-def word_count(markdown: str) -> int:
-    return len(to_text(markdown).split())

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from coursepack.checks.quotes import first_difference, found, nearest
-from coursepack.errors import Origin, Problem, error, warning
+from coursepack.errors import Origin, Problem, did_you_mean, error, warning
 from coursepack.model import Course, Question, Quiz, Quote, Source
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def _duplicates(kind: str, items: Iterable[tuple[str, Origin | None]]) -> Iterator[Problem]:
@@ -64,7 +58,7 @@ def objectives_exist(course: Course) -> Iterator[Problem]:
     for who, objectives, origin in users:
         for objective in objectives:
             if objective not in known:
-                hint = _did_you_mean(objective, known) or "objectives are declared in module.yaml"
+                hint = did_you_mean(objective, known) or "objectives are declared in module.yaml"
                 yield error(
                     origin, f"{who} names objective '{objective}', which does not exist", hint
                 )
@@ -83,10 +77,10 @@ def objectives_assessed(course: Course) -> Iterator[Problem]:
 
 
 def lesson_objectives_in_module(course: Course) -> Iterator[Problem]:
+    known = {o.id for o in course.objectives()}
     for module, lesson in course.lessons():
         own = {o.id for o in module.objectives}
         for objective in lesson.objectives:
-            known = {o.id for o in course.objectives()}
             if objective in known and objective not in own:
                 yield warning(
                     lesson.origin,
@@ -100,7 +94,7 @@ def _quote_problem(
 ) -> Iterator[Problem]:
     source = course.source(source_id)
     if source is None:
-        hint = _did_you_mean(source_id, (s.id for s in course.sources))
+        hint = did_you_mean(source_id, (s.id for s in course.sources))
         yield error(
             origin,
             f"quote names source '{source_id}', which course.yaml does not list",

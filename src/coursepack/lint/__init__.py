@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from coursepack.errors import Problem, sort_key, warning
+from coursepack.errors import Problem, did_you_mean, sort_key, warning
 from coursepack.lint.lengths import LENGTH_RULES
 from coursepack.lint.options import OPTION_RULES
 from coursepack.lint.personal import PERSONAL_RULES
@@ -44,12 +44,10 @@ def lint_course(course: Course, disabled: Iterable[str] = ()) -> list[Problem]:
 
 
 def _unknown_rules(course: Course) -> Iterator[Problem]:
-    import difflib
-
     for name in course.lint_off:
         if name not in RULES:
-            close = difflib.get_close_matches(name, list(RULES), n=1)
-            guess = f"did you mean '{close[0]}'? " if close else ""
+            guess = did_you_mean(name, RULES)
+            guess = f"{guess} " if guess else ""
             yield warning(
                 course.origin,
                 f"lint: disable names an unknown rule '{name}'",

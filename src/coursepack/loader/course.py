@@ -18,8 +18,8 @@ from pathlib import Path
 from yaml.nodes import Node
 
 from coursepack._yaml import YamlProblem, read_yaml
-from coursepack.errors import CoursepackError, Origin, Problem, error, warning
-from coursepack.loader.fields import Fields, Sink, did_you_mean
+from coursepack.errors import CoursepackError, Origin, Problem, did_you_mean, error, warning
+from coursepack.loader.fields import Fields, Sink
 from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
 from coursepack.model import Course, Module, PaperSize, Quiz, QuizSettings, ScoPer, Source

@@ -8,8 +8,6 @@ reports every problem in every file.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable
 from enum import Enum
 from typing import TypeVar
 
@@ -17,16 +15,11 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coursepack._yaml import origin_of
-from coursepack.errors import Origin, Problem, error
+from coursepack.errors import Origin, Problem, did_you_mean, error
 
 E = TypeVar("E", bound=Enum)
 _NULL_TAG = "tag:yaml.org,2002:null"
 _KIND_OF = {MappingNode: "a mapping", SequenceNode: "a list", ScalarNode: "a single value"}
-
-
-def did_you_mean(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def describe(node: Node) -> str:
@@ -178,9 +171,6 @@ class Fields:
         """The items of a list of mappings, each as ``Fields``."""
         return [Fields(n, self.relpath, self.sink, what) for n in self.sequence(key, required)]
 
-    def each(self, key: str, what: str, read: Callable[[Fields], object]) -> None:
-        for record in self.records(key, what):
-            read(record)
 
     def finish(self) -> None:
         """Report every key that no reader asked for."""

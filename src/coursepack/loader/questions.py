@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from coursepack.loader.fields import Fields, did_you_mean, scalar_value
+from coursepack.errors import did_you_mean
+from coursepack.loader.fields import Fields, scalar_value
 from coursepack.model import (
     QUESTION_TYPES,
     Blank,
