@@ -149,7 +149,7 @@ def show_pdf(found: dict[str, Any]) -> None:
     log(f"  ratio coursepack/raw: {found['ratio'].show('x')}")
     pack, total = found["raw_course_pack_seconds"], found["raw_render_seconds"]
     log(f"  last raw run: rendering {total:.1f} s of which course pack {pack:.1f} s; on 2 cores "
-        f"no schedule beats {max(pack, total / 2):.1f} s = "
+        f"no schedule of whole documents beats {max(pack, total / 2):.1f} s = "
         f"{max(pack, total / 2) / found['weasyprint']['seconds'].median:.2f}x of raw")
 
 
@@ -178,14 +178,15 @@ def show_scaling(results: dict[str, Any]) -> None:
 def versions(t: Tools) -> dict[str, str]:
     """Python and the library versions the runs use."""
     probe = ("import sys, importlib.metadata as m; print(sys.version.split()[0]); "
-             "[print(m.version(p)) for p in ('coursepack', 'weasyprint', 'jinja2', "
+             "[print(m.version(p)) for p in ('coursepack', 'weasyprint', 'pikepdf', 'jinja2', "
              "'markdown-it-py', 'pyyaml', 'nh3')]")
     ours = subprocess.run([t.python, "-c", probe], env=t.env, capture_output=True, text=True,
                           check=True).stdout.split()
     mkdocs = subprocess.run([BENCH_VENV / "bin" / "python", "-c", probe.replace(
-        "('coursepack', 'weasyprint', 'jinja2', 'markdown-it-py', 'pyyaml', 'nh3')",
+        "('coursepack', 'weasyprint', 'pikepdf', 'jinja2', 'markdown-it-py', 'pyyaml', 'nh3')",
         "('mkdocs', 'markdown', 'jinja2')")], capture_output=True, text=True, check=True)
-    names = ["python", "coursepack", "weasyprint", "jinja2", "markdown-it-py", "pyyaml", "nh3"]
+    names = ["python", "coursepack", "weasyprint", "pikepdf", "jinja2", "markdown-it-py", "pyyaml",
+             "nh3"]
     found = dict(zip(names, ours, strict=False))
     mk = mkdocs.stdout.split()
     found.update({"mkdocs": mk[1], "mkdocs-markdown": mk[2], "mkdocs-jinja2": mk[3]})

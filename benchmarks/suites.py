@@ -14,8 +14,9 @@ from generator import write_course, write_mkdocs
 from measure import Sample, Stats, ratios, summary, timed
 
 HERE = Path(__file__).resolve().parent
-NOTE = re.compile(r"rendered (\d+) of (\d+) PDFs")
+NOTE = re.compile(r"rendered (\d+) of (\d+) PDF parts and documents.*; assembled (\d+) PDFs")
 RENDERED = re.compile(r"rendered: (.*)")
+ASSEMBLED = re.compile(r"assembled: (.*)")
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,20 @@ def full_vs_weasyprint(tools: Tools, lessons: int, runs: int,
 
 
 def _notes(sample: Sample) -> dict[str, Any]:
-    """The PDF exporter's note: how many PDFs it rendered, of how many, and which."""
+    """The PDF exporter's note: how many parts and documents it rendered, of how many, and
+    which; how many PDFs it assembled from parts, and which."""
     found = NOTE.search(sample.stdout)
-    names = RENDERED.search(sample.stdout)
     if found is None:
-        return {"rendered": None, "total": None, "which": []}
-    which = [n.strip() for n in names.group(1).split(",")] if names else []
-    return {"rendered": int(found.group(1)), "total": int(found.group(2)), "which": which}
+        return {"rendered": None, "total": None, "which": [], "assembled": None,
+                "assembled_which": []}
+
+    def listed(pattern: re.Pattern[str]) -> list[str]:
+        names = pattern.search(sample.stdout)
+        return [n.strip() for n in names.group(1).split(",")] if names else []
+
+    return {"rendered": int(found.group(1)), "total": int(found.group(2)),
+            "which": listed(RENDERED), "assembled": int(found.group(3)),
+            "assembled_which": listed(ASSEMBLED)}
 
 
 def edit_lesson(root: Path, mark: int) -> Path:

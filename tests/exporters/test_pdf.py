@@ -54,10 +54,11 @@ def outline_titles(reader: PdfReader) -> list[str]:
     return [str(mark.title) for mark in _flat(reader.outline)]
 
 
-def rendered_note(lines: list[str]) -> tuple[int, int]:
-    """(rendered, total) from the build's note line."""
-    match = next(m for line in lines if (m := re.search(r"rendered (\d+) of (\d+) PDFs", line)))
-    return int(match.group(1)), int(match.group(2))
+def rendered_note(lines: list[str]) -> tuple[int, int, int]:
+    """(rendered, total, assembled) from the build's note line."""
+    pattern = r"rendered (\d+) of (\d+) PDF parts and documents.*; assembled (\d+) PDFs"
+    match = next(m for line in lines if (m := re.search(pattern, line)))
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +205,12 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(starter: tuple[Pat
     root, first = starter
     out = root.parent / "again"
     shutil.copytree(first.parent, out)
-    rendered, total = rendered_note(build(root, out))
-    assert rendered == 0 and total == len(list(first.rglob("*.pdf")))
+    rendered, total, assembled = rendered_note(build(root, out))
+    assert (rendered, assembled) == (0, 0)
+    # rendered pieces: the course pack's parts and page-number sheets, and whole documents
+    whole = [*(first / "quizzes").glob("*.pdf"), first / "answer-key.pdf",
+             first / "facilitator-guide.pdf"]
+    assert total == len(list((first / ".parts").glob("*.pdf"))) + len(whole)
 
     cold = root.parent / "cold"
     build(root, cold)  # no previous build: everything renders afresh
@@ -215,14 +220,17 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(starter: tuple[Pat
     lesson = root / "modules" / "writing-questions" / "feedback.yaml"
     lesson.write_text(lesson.read_text().replace("Feedback is not a grade.",
                                                  "Feedback is never just a grade."))
-    lines = build(root, out)
-    assert rendered_note(lines)[0] == 2
-    assert "rendered: course-pack.pdf, handouts/writing-questions/feedback.pdf" in "\n".join(lines)
+    lines = "\n".join(build(root, out))
+    assert rendered_note(lines.splitlines())[::2] == (1, 2)
+    assert "rendered: lesson/writing-questions/feedback" in lines
+    assert "assembled: course-pack.pdf, handouts/writing-questions/feedback.pdf" in lines
     assert "never just a grade" in text_of(out / "pdf" / "course-pack.pdf")
+    assert "never just a grade" in text_of(out / "pdf" / "handouts/writing-questions/feedback.pdf")
 
     course_yaml = root / "course.yaml"
     course_yaml.write_text(course_yaml.read_text().replace("paper: A4", "paper: Letter"))
-    assert rendered_note(build(root, out)) == (total, total)
+    rendered, total, _ = rendered_note(build(root, out))
+    assert rendered == total
     for pdf in (out / "pdf").rglob("*.pdf"):
         assert [round(float(v)) for v in PdfReader(pdf).pages[0].mediabox[2:]] == [612, 792]
 

@@ -1,19 +1,29 @@
 """Printable PDFs with WeasyPrint: lesson handouts, course pack, quizzes, answer key, guide.
 
-Every document is rendered from one HTML string and the print CSS. A document whose
-inputs (HTML, CSS, images, tool versions) hash the same as in the previous build is
-copied from there instead of rendered again; the rest render in a process pool.
+Quizzes, the answer key and the facilitator guide are rendered whole. The course pack is
+rendered in parts (cover, contents, module openings, lessons, glossary, sources) that
+``assemble`` joins with pikepdf; a lesson's part, with page numbers drawn on, is also its
+handout. So an edited lesson renders one part, not the whole pack.
+
+Every rendering is keyed by a hash of what it is made from (HTML, CSS, images, tool
+versions): parts by their file name under ``.parts/``, everything by the manifest. What
+the previous build made from the same inputs is copied from there, not made again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import ClassVar
 
 from coursepack.errors import CoursepackError, Problem, error
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
+from coursepack.exporters.pdf import assemble, pack
 from coursepack.exporters.pdf.cache import (
     MANIFEST,
     inputs_hash,
@@ -22,8 +32,17 @@ from coursepack.exporters.pdf.cache import (
     reusable,
 )
 from coursepack.exporters.pdf.documents import Document, Documents
-from coursepack.exporters.pdf.pool import SETTINGS, Job, render_all
+from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
 from coursepack.model import Course
+
+PARTS = ".parts"
+_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+                 "right-top", "right-middle", "right-bottom", "bottom-right-corner",
+                 "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
+                 "left-bottom", "left-middle", "left-top")
+#: Before page-numbers.css on a sheet: nothing in the margins but what that sheet adds.
+_SHEET_CSS = ("@page { " + " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES)
+              + " }\n.cp-sheet + .cp-sheet { break-before: page; }\n")
 
 
 def _version(package: str) -> str:
@@ -40,58 +59,183 @@ class PdfExporter:
     )
 
     def check(self, course: Course) -> list[Problem]:
-        if importlib.util.find_spec("weasyprint") is None:
-            return [error(None, "PDF output needs WeasyPrint, which is not installed",
-                          hint="pip install weasyprint (and Debian's libpango-1.0-0)")]
+        missing = [name for name in ("weasyprint", "pikepdf")
+                   if importlib.util.find_spec(name) is None]
+        if missing:
+            return [error(None, f"PDF output needs {' and '.join(missing)}, not installed",
+                          hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
         return []
 
     def export(self, ctx: ExportContext) -> Path:
         parse_lessons_in_parallel(ctx.course)
-        documents = Documents(ctx.course, _version("coursepack"))
-        hashes, jobs = self.plan(ctx, documents.all(), documents.stylesheet())
-        self.render(ctx, jobs)
-        ctx.out.write_text(MANIFEST, manifest_text(hashes))
-        ctx.notes.extend(_notes([j.relpath for j in jobs], len(hashes)))
+        _Printing(ctx, Documents(ctx.course, _version("coursepack"))).run()
         return ctx.out.root / "course-pack.pdf"
 
-    def plan(self, ctx: ExportContext, documents: list[Document],
-             css: str) -> tuple[dict[str, str], list[Job]]:
-        """Copy each document the last build made from the same inputs; list the rest to render."""
-        tools = "; ".join((f"coursepack {_version('coursepack')}",
-                           f"weasyprint {_version('weasyprint')}", SETTINGS))
-        old = read_manifest(ctx.previous)
-        base_url = ctx.course.root.resolve().as_uri() + "/"
-        hashes: dict[str, str] = {}
-        jobs: list[Job] = []
-        for doc in documents:
-            digest = hashes[doc.relpath] = inputs_hash(doc.html, css, doc.images, tools)
-            prior = reusable(ctx.previous, old, doc.relpath, digest)
+
+class _Printing:
+    """One PDF export: what is reused, rendered and assembled, and the manifest of it all."""
+
+    def __init__(self, ctx: ExportContext, docs: Documents) -> None:
+        self.ctx = ctx
+        self.docs = docs
+        numbers = docs.page_numbers()
+        self.part_css = docs.stylesheet()
+        self.whole_css = self.part_css + "\n" + numbers
+        self.sheet_css = self.part_css + "\n" + _SHEET_CSS + numbers
+        self.tools = "; ".join((f"coursepack {_version('coursepack')}",
+                                f"weasyprint {_version('weasyprint')}",
+                                f"pikepdf {_version('pikepdf')}", SETTINGS))
+        self.base_url = ctx.course.root.resolve().as_uri() + "/"
+        self.old = read_manifest(ctx.previous)
+        self.hashes: dict[str, str] = {}
+        self.rendered: list[str] = []
+        self.units = 0
+        self.assembled: list[str] = []
+        self.renderer = Renderer()
+
+    def run(self) -> None:
+        parts = pack.sections(self.docs)
+        with self.renderer, _located("render a PDF"):
+            part_files = {p.key: self.part_job(p.document, p.key) for p in parts}
+            self.obtain([*(self.whole_job(d) for d in self.docs.whole()),
+                         *part_files.values()])
+            counts = {key: assemble.page_count(self.read(job)) for key, job in
+                      part_files.items()}
+            contents, sheets = self.contents_and_sheets(parts, counts)
+        part_files[pack.CONTENTS] = contents[1]
+        counts[pack.CONTENTS] = assemble.page_count(self.read(contents[1]))
+        with _located("assemble the handouts and the course pack"):
+            self.handouts(parts, part_files, counts, sheets)
+            self.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
+                             sheets[sum(counts.values())])
+        self.ctx.out.write_text(MANIFEST, manifest_text(self.hashes))
+        self.ctx.notes.extend(self.notes())
+
+    def contents_and_sheets(self, parts: list[pack.Part], counts: dict[str, int]
+                            ) -> tuple[tuple[pack.Part, Job], dict[int, Job]]:
+        """Render the contents, and a page-number sheet for every length needed.
+
+        The contents' own length is guessed first; if the guess was wrong, the contents
+        (whose page numbers depend on it) and the course pack's sheet are made again.
+        """
+        lengths = {counts[p.key] for p in parts if p.level == 1}
+        own = pack.guess_contents_pages(parts)
+        while True:
+            contents = pack.contents(self.docs, parts, counts, own)
+            job = self.part_job(contents.document, pack.CONTENTS)
+            total = sum(counts.values()) + own
+            sheets = {n: self.sheet_job(n) for n in sorted(lengths | {total})}
+            self.obtain([job, *sheets.values()])
+            actual = assemble.page_count(self.read(job))
+            if actual == own:
+                return (contents, job), sheets
+            own = actual
+
+    def handouts(self, parts: list[pack.Part], files: dict[str, Job], counts: dict[str, int],
+                 sheets: dict[int, Job]) -> None:
+        """Each lesson's part with its page numbers drawn on: the handout."""
+        for part in parts:
+            if part.level != 1:
+                continue
+            source, sheet = files[part.key], sheets[counts[part.key]]
+            self.assemble(part.document.relpath, (source.relpath, sheet.relpath),
+                          partial(self.numbered, source, sheet))
+
+    def numbered(self, part: Job, sheet: Job) -> bytes:
+        return assemble.numbered(self.read(part), self.read(sheet))
+
+    def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
+                    counts: dict[str, int], sheet: Job) -> None:
+        sources = [files[p.key].relpath for p in ordered]
+
+        def make() -> bytes:
+            pdf, firsts = assemble.join([self.read(files[p.key]) for p in ordered],
+                                        [p.heading_shift for p in ordered])
+            with pdf:
+                starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
+                assemble.link_parts(pdf, starts)
+                assemble.set_outline(pdf, pack.outline(ordered, starts))
+                with assemble.open_pdf(self.read(sheet)) as numbers:
+                    assemble.stamp(pdf, numbers, skip=range(counts[pack.COVER]))
+                return assemble.save(pdf)
+
+        self.assemble("course-pack.pdf", (*sources, sheet.relpath), make)
+
+    def assemble(self, relpath: str, sources: tuple[str, ...], make: Callable[[], bytes]) -> None:
+        """Write an assembled PDF, or copy it from the last build if its sources are the same."""
+        digest = hashlib.sha256("\n".join((self.tools, *sources)).encode()).hexdigest()
+        self.hashes[relpath] = digest
+        prior = reusable(self.ctx.previous, self.old, relpath, digest)
+        if prior is not None:
+            self.ctx.out.copy(prior, relpath)
+            return
+        self.ctx.progress(f"pdf: assembling {relpath}")
+        self.ctx.out.write_bytes(relpath, make())
+        self.assembled.append(relpath)
+
+    def whole_job(self, doc: Document) -> Job:
+        return self.job(doc.relpath, doc.relpath, doc.html, self.whole_css, doc.images)
+
+    def part_job(self, doc: Document, label: str) -> Job:
+        digest = inputs_hash(doc.html, self.part_css, doc.images, self.tools)
+        return Job(f"{PARTS}/{digest[:40]}.pdf", label, doc.html, self.part_css,
+                   self.base_url, digest)
+
+    def sheet_job(self, pages: int) -> Job:
+        html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Page numbers</title>'
+                '</head><body>' + '<div class="cp-sheet"></div>' * pages + "</body></html>")
+        digest = inputs_hash(html, self.sheet_css, (), self.tools)
+        return Job(f"{PARTS}/{digest[:40]}.pdf", f"page numbers, {pages} pages", html,
+                   self.sheet_css, self.base_url, digest, tagged=False)
+
+    def job(self, relpath: str, label: str, html: str, css: str,
+            images: tuple[Path, ...]) -> Job:
+        digest = inputs_hash(html, css, images, self.tools)
+        return Job(relpath, label, html, css, self.base_url, digest)
+
+    def obtain(self, jobs: list[Job]) -> None:
+        """Copy what the last build made from the same inputs; render the rest."""
+        todo = []
+        for job in jobs:
+            if job.relpath in self.hashes:
+                continue  # the same part or sheet asked for twice
+            self.hashes[job.relpath] = job.identifier
+            self.units += 1
+            prior = reusable(self.ctx.previous, self.old, job.relpath, job.identifier)
             if prior is not None:
-                ctx.out.copy(prior, doc.relpath)
+                self.ctx.out.copy(prior, job.relpath)
             else:
-                jobs.append(Job(doc.relpath, doc.html, css, base_url, digest))
-        return hashes, jobs
+                todo.append(job)
+        for job, data in self.renderer.run(todo):
+            self.ctx.progress(f"pdf: {job.label}")
+            self.ctx.out.write_bytes(job.relpath, data)
+            self.rendered.append(job.label)
 
-    def render(self, ctx: ExportContext, jobs: list[Job]) -> None:
-        """Render the jobs in the pool, writing each PDF as it is done."""
-        try:
-            for relpath, data in render_all(jobs):
-                ctx.progress(f"pdf: {relpath}")
-                ctx.out.write_bytes(relpath, data)
-        except CoursepackError:
-            raise
-        except Exception as exc:  # WeasyPrint failures reach us from worker processes
-            raise CoursepackError.single(
-                f"WeasyPrint could not render a PDF: {exc}",
-                hint="check templates/pdf overrides in the course folder",
-            ) from exc
+    def read(self, job: Job) -> bytes:
+        return (self.ctx.out.root / job.relpath).read_bytes()
+
+    def notes(self) -> list[str]:
+        total, made = self.units, len(self.rendered)
+        lines = [f"rendered {made} of {total} PDF parts and documents, reused {total - made}"
+                 f" unchanged; assembled {len(self.assembled)} PDFs"]
+        if 0 < made < total:
+            lines.append("rendered: " + ", ".join(sorted(self.rendered)))
+            lines.append("assembled: " + ", ".join(sorted(self.assembled)))
+        return lines
 
 
-def _notes(rendered: list[str], total: int) -> list[str]:
-    lines = [f"rendered {len(rendered)} of {total} PDFs, reused {total - len(rendered)} unchanged"]
-    if 0 < len(rendered) < total:
-        lines.append("rendered: " + ", ".join(sorted(rendered)))
-    return lines
+@contextmanager
+def _located(what: str) -> Iterator[None]:
+    """Any failure of WeasyPrint or pikepdf, as an error a user can act on."""
+    try:
+        yield
+    except CoursepackError:
+        raise
+    except Exception as exc:  # failures reach us from worker processes, with their own types
+        raise CoursepackError.single(
+            f"could not {what}: {exc}",
+            hint="check templates/pdf overrides in the course folder",
+        ) from exc
 
 
 __all__ = ["Document", "PdfExporter"]

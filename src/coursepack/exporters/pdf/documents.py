@@ -74,6 +74,7 @@ class Documents:
         }
 
     def stylesheet(self) -> str:
+        """The print CSS, without page numbers (``page_numbers`` adds them)."""
         course = self.course
         edition = f"{course.title} · version {course.version}"
         if course.licence:
@@ -81,12 +82,14 @@ class Documents:
         return render.render(self.env, "print.css.j2", paper=course.paper.value,
                              edition=css_string(edition))
 
-    def all(self) -> list[Document]:
+    def page_numbers(self) -> str:
+        """The CSS that numbers pages: in whole documents, and on the sheets stamped on parts."""
+        return render.render(self.env, "page-numbers.css.j2", paper=self.course.paper.value)
+
+    def whole(self) -> list[Document]:
+        """The documents rendered in one piece: printable quizzes, answer key, guide."""
         course = self.course
-        docs = [self.handout(m, lesson) for m, lesson in course.lessons()]
-        docs.append(self.page("course-pack.html.j2", "course-pack.pdf", course.title,
-                              images=_images(lesson for _, lesson in course.lessons())))
-        docs += [self.page("quiz.html.j2", quiz_path(q), q.title, quiz=q) for q in quizzes(course)]
+        docs = [self.page("quiz.html.j2", quiz_path(q), q.title, quiz=q) for q in quizzes(course)]
         docs.append(self.page("answer-key.html.j2", "answer-key.pdf",
                               f"Answer key: {course.title}"))
         docs.append(self.page("facilitator-guide.html.j2", "facilitator-guide.pdf",
@@ -94,6 +97,7 @@ class Documents:
         return docs
 
     def handout(self, module: Module, lesson: Lesson) -> Document:
+        """A lesson on its own: the handout, and the same pages in the course pack."""
         return self.page("handout.html.j2", handout_path(module, lesson), lesson.title,
                          images=_images([lesson]), module=module, lesson=lesson)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 #: Images are resampled to this resolution and JPEG quality: enough for print,
@@ -29,13 +30,19 @@ _worker: dict[str, Any] = {}
 
 @dataclass(frozen=True)
 class Job:
-    """One PDF to render: the HTML, the print CSS, where relative images are found."""
+    """One PDF to render: the HTML, the print CSS, where relative images are found.
+
+    ``label`` names it in progress and notes; ``tagged`` False renders a plain PDF (the
+    page-number sheets, whose text ends up as artifacts of a tagged one).
+    """
 
     relpath: str
+    label: str
     html: str
     css: str
     base_url: str
     identifier: str
+    tagged: bool = True
 
 
 def start_worker() -> None:
@@ -50,8 +57,8 @@ def start_worker() -> None:
     _worker["css"] = {}
 
 
-def render(job: Job) -> tuple[str, bytes]:
-    """Render one document to tagged PDF/UA-1 bytes."""
+def render(job: Job) -> bytes:
+    """Render one document to PDF bytes: tagged PDF/UA-1 unless the job says otherwise."""
     from weasyprint import CSS, HTML
 
     if not _worker:
@@ -63,27 +70,50 @@ def render(job: Job) -> tuple[str, bytes]:
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
         font_config=fonts,
-        pdf_variant=VARIANT,
+        pdf_variant=VARIANT if job.tagged else None,
         pdf_identifier=job.identifier[:32].encode("ascii"),
         optimize_images=True,
         jpeg_quality=JPEG_QUALITY,
         dpi=IMAGE_DPI,
         cache=_worker["images"],
     )
-    return job.relpath, bytes(data)
+    return bytes(data)
 
 
-def render_all(jobs: list[Job], workers: int | None = None) -> Iterator[tuple[str, bytes]]:
-    """Render every job, longest first; yields (relpath, pdf) as each one finishes."""
-    ordered = sorted(jobs, key=lambda job: (-len(job.html), job.relpath))
-    count = min(workers or os.cpu_count() or 1, len(ordered))
-    if count <= 1:
-        yield from (render(job) for job in ordered)
-        return
-    # fork: workers inherit the loaded course code and need no importable __main__.
-    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=count, mp_context=context,
-                             initializer=start_worker) as pool:
-        futures = [pool.submit(render, job) for job in ordered]
+class Renderer:
+    """WeasyPrint workers kept for a whole export (one per core), started on first use.
+
+    The exporter renders in waves (parts, then what depends on their page counts), and
+    a worker that has imported WeasyPrint and loaded the fonts serves every wave.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
+        """Render every job, longest first; yields (job, pdf) as each one finishes."""
+        ordered = sorted(jobs, key=lambda job: (-len(job.html), job.relpath))
+        if self.workers <= 1 or (len(ordered) == 1 and self._pool is None):
+            yield from ((job, render(job)) for job in ordered)
+            return
+        pool = self.pool()
+        futures: dict[Future[bytes], Job] = {pool.submit(render, job): job for job in ordered}
         for future in as_completed(futures):
-            yield future.result()
+            yield futures[future], future.result()
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # fork: workers inherit the loaded course code and need no importable __main__.
+            context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=start_worker)
+        return self._pool
