@@ -51,6 +51,19 @@ class OutputDir:
         shutil.copyfile(source, target)
         return target
 
+    def reuse(self, previous: Path, relpath: str) -> Path:
+        """Take over a file of the previous build: a hard link when possible, else a copy.
+
+        Only for files of the build being replaced, which is deleted once this one is in
+        place; never for the course's own files, which a link would let a build change.
+        """
+        target = self.path(relpath)
+        try:
+            os.link(previous, target)
+        except OSError:
+            shutil.copyfile(previous, target)
+        return target
+
 
 @dataclass
 class ExportContext:

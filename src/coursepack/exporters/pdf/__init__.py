@@ -23,9 +23,10 @@ from typing import ClassVar
 
 from coursepack.errors import CoursepackError, Problem, error
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
-from coursepack.exporters.pdf import assemble, pack
+from coursepack.exporters.pdf import assemble, fonts, pack
 from coursepack.exporters.pdf.cache import (
     MANIFEST,
+    Manifest,
     inputs_hash,
     manifest_text,
     read_manifest,
@@ -36,6 +37,8 @@ from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
 from coursepack.model import Course
 
 PARTS = ".parts"
+#: Manifest key of the contents' page count, the first guess for the next build's.
+CONTENTS_PAGES = "contents"
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
                  "right-top", "right-middle", "right-bottom", "bottom-right-corner",
                  "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
@@ -67,15 +70,19 @@ class PdfExporter:
         return []
 
     def export(self, ctx: ExportContext) -> Path:
-        parse_lessons_in_parallel(ctx.course)
-        _Printing(ctx, Documents(ctx.course, _version("coursepack"))).run()
+        renderer = Renderer()
+        if _likely_to_render(ctx):
+            renderer.warm()
+        with renderer:
+            parse_lessons_in_parallel(ctx.course)
+            _Printing(ctx, Documents(ctx.course, _version("coursepack")), renderer).run()
         return ctx.out.root / "course-pack.pdf"
 
 
 class _Printing:
     """One PDF export: what is reused, rendered and assembled, and the manifest of it all."""
 
-    def __init__(self, ctx: ExportContext, docs: Documents) -> None:
+    def __init__(self, ctx: ExportContext, docs: Documents, renderer: Renderer) -> None:
         self.ctx = ctx
         self.docs = docs
         numbers = docs.page_numbers()
@@ -87,28 +94,29 @@ class _Printing:
                                 f"pikepdf {_version('pikepdf')}", SETTINGS))
         self.base_url = ctx.course.root.resolve().as_uri() + "/"
         self.old = read_manifest(ctx.previous)
-        self.hashes: dict[str, str] = {}
+        self.made = Manifest()
+        self.hashes = self.made.documents
         self.rendered: list[str] = []
+        self.rendered_paths: set[str] = set()
         self.units = 0
         self.assembled: list[str] = []
-        self.renderer = Renderer()
+        self.renderer = renderer
 
     def run(self) -> None:
         parts = pack.sections(self.docs)
-        with self.renderer, _located("render a PDF"):
+        with _located("render a PDF"):
             part_files = {p.key: self.part_job(p.document, p.key) for p in parts}
             self.obtain([*(self.whole_job(d) for d in self.docs.whole()),
                          *part_files.values()])
-            counts = {key: assemble.page_count(self.read(job)) for key, job in
-                      part_files.items()}
+            counts = {key: self.pages(job) for key, job in part_files.items()}
             contents, sheets = self.contents_and_sheets(parts, counts)
         part_files[pack.CONTENTS] = contents[1]
-        counts[pack.CONTENTS] = assemble.page_count(self.read(contents[1]))
+        counts[pack.CONTENTS] = self.pages(contents[1])
         with _located("assemble the handouts and the course pack"):
             self.handouts(parts, part_files, counts, sheets)
             self.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
                              sheets[sum(counts.values())])
-        self.ctx.out.write_text(MANIFEST, manifest_text(self.hashes))
+        self.ctx.out.write_text(MANIFEST, manifest_text(self.made))
         self.ctx.notes.extend(self.notes())
 
     def contents_and_sheets(self, parts: list[pack.Part], counts: dict[str, int]
@@ -119,15 +127,16 @@ class _Printing:
         (whose page numbers depend on it) and the course pack's sheet are made again.
         """
         lengths = {counts[p.key] for p in parts if p.level == 1}
-        own = pack.guess_contents_pages(parts)
+        own = self.old.pages.get(CONTENTS_PAGES) or pack.guess_contents_pages(parts)
         while True:
             contents = pack.contents(self.docs, parts, counts, own)
             job = self.part_job(contents.document, pack.CONTENTS)
             total = sum(counts.values()) + own
             sheets = {n: self.sheet_job(n) for n in sorted(lengths | {total})}
             self.obtain([job, *sheets.values()])
-            actual = assemble.page_count(self.read(job))
+            actual = self.pages(job)
             if actual == own:
+                self.made.pages[CONTENTS_PAGES] = own
                 return (contents, job), sheets
             own = actual
 
@@ -157,6 +166,7 @@ class _Printing:
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
                 with assemble.open_pdf(self.read(sheet)) as numbers:
                     assemble.stamp(pdf, numbers, skip=range(counts[pack.COVER]))
+                fonts.merge_subsets(pdf)
                 return assemble.save(pdf)
 
         self.assemble("course-pack.pdf", (*sources, sheet.relpath), make)
@@ -167,7 +177,7 @@ class _Printing:
         self.hashes[relpath] = digest
         prior = reusable(self.ctx.previous, self.old, relpath, digest)
         if prior is not None:
-            self.ctx.out.copy(prior, relpath)
+            self.ctx.out.reuse(prior, relpath)
             return
         self.ctx.progress(f"pdf: assembling {relpath}")
         self.ctx.out.write_bytes(relpath, make())
@@ -203,13 +213,22 @@ class _Printing:
             self.units += 1
             prior = reusable(self.ctx.previous, self.old, job.relpath, job.identifier)
             if prior is not None:
-                self.ctx.out.copy(prior, job.relpath)
+                self.ctx.out.reuse(prior, job.relpath)
             else:
                 todo.append(job)
         for job, data in self.renderer.run(todo):
             self.ctx.progress(f"pdf: {job.label}")
             self.ctx.out.write_bytes(job.relpath, data)
             self.rendered.append(job.label)
+            self.rendered_paths.add(job.relpath)
+
+    def pages(self, job: Job) -> int:
+        """A rendered part's page count: from the manifest if the part was reused."""
+        count = self.old.pages.get(job.relpath) if job.relpath not in self.rendered_paths else None
+        if count is None:
+            count = assemble.page_count(self.read(job))
+        self.made.pages[job.relpath] = count
+        return count
 
     def read(self, job: Job) -> bytes:
         return (self.ctx.out.root / job.relpath).read_bytes()
@@ -222,6 +241,20 @@ class _Printing:
             lines.append("rendered: " + ", ".join(sorted(self.rendered)))
             lines.append("assembled: " + ", ".join(sorted(self.assembled)))
         return lines
+
+
+def _likely_to_render(ctx: ExportContext) -> bool:
+    """Whether a course file changed since the last build (then something will render).
+
+    Only decides whether to start WeasyPrint early; what renders is decided by hashes.
+    """
+    manifest = ctx.previous / MANIFEST if ctx.previous else None
+    if manifest is None or not manifest.is_file():
+        return True
+    built = manifest.stat().st_mtime
+    root = ctx.course.root
+    return any(path.stat().st_mtime > built for path in root.rglob("*")
+               if path.is_file() and "build" not in path.relative_to(root).parts[:1])
 
 
 @contextmanager

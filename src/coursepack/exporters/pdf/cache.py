@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = ".inputs.json"
@@ -22,29 +23,42 @@ def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> s
     return digest.hexdigest()
 
 
-def read_manifest(folder: Path | None) -> dict[str, str]:
-    """The hashes a previous build recorded, or nothing if there is no usable manifest."""
+@dataclass(frozen=True)
+class Manifest:
+    """What a build recorded: each PDF's input hash, and the page count of each part."""
+
+    documents: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+
+
+def read_manifest(folder: Path | None) -> Manifest:
+    """What a previous build recorded, or nothing if there is no usable manifest."""
     if folder is None:
-        return {}
+        return Manifest()
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    documents = data.get("documents") if isinstance(data, dict) else None
-    if not isinstance(documents, dict):
-        return {}
-    return {str(k): str(v) for k, v in documents.items()}
+        return Manifest()
+    if not isinstance(data, dict):
+        return Manifest()
+    documents, pages = data.get("documents"), data.get("pages")
+    return Manifest(
+        {str(k): str(v) for k, v in documents.items()} if isinstance(documents, dict) else {},
+        {str(k): v for k, v in pages.items() if isinstance(v, int)}
+        if isinstance(pages, dict) else {},
+    )
 
 
-def reusable(previous: Path | None, old: dict[str, str], relpath: str, digest: str) -> Path | None:
+def reusable(previous: Path | None, old: Manifest, relpath: str, digest: str) -> Path | None:
     """The previous build's copy of ``relpath`` if it was made from exactly these inputs."""
-    if previous is None or old.get(relpath) != digest:
+    if previous is None or old.documents.get(relpath) != digest:
         return None
     candidate = previous / relpath
     return candidate if candidate.is_file() else None
 
 
-def manifest_text(hashes: dict[str, str]) -> str:
-    """The manifest for this build: each document's input hash (deterministic, sorted)."""
-    data = {"documents": dict(sorted(hashes.items()))}
+def manifest_text(manifest: Manifest) -> str:
+    """The manifest as JSON, keys sorted so that equal builds write equal files."""
+    data = {"documents": dict(sorted(manifest.documents.items())),
+            "pages": dict(sorted(manifest.pages.items()))}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

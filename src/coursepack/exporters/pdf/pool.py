@@ -80,6 +80,10 @@ def render(job: Job) -> bytes:
     return bytes(data)
 
 
+def _ready() -> None:
+    """A task that only makes a worker start (its initializer does the work)."""
+
+
 class Renderer:
     """WeasyPrint workers kept for a whole export (one per core), started on first use.
 
@@ -109,6 +113,12 @@ class Renderer:
         futures: dict[Future[bytes], Job] = {pool.submit(render, job): job for job in ordered}
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+    def warm(self) -> None:
+        """Start the workers now, so they import WeasyPrint while the HTML is being made."""
+        pool = self.pool()
+        for _ in range(self.workers):
+            pool.submit(_ready)
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

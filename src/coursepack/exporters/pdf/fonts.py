@@ -1,0 +1,262 @@
+"""One embedded font per typeface in a joined PDF, instead of one subset per part.
+
+Each part WeasyPrint renders embeds its own subset of every font it uses, so a course
+pack joined from a hundred parts would carry a hundred copies of DejaVu Serif. WeasyPrint
+subsets TrueType fonts keeping the original glyph ids (CID = GID, Identity-H), so the
+subsets of one typeface can be merged glyph by glyph: the union of their outlines, widths
+and Unicode mappings, under one font dictionary that every page then uses.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pikepdf
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._g_l_y_f import Glyph
+from pikepdf import Array, Dictionary, Name, Pdf
+
+_TAG = re.compile(r"^[A-Z]{6}\+")
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
+_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.DOTALL)
+_HEX = re.compile(rb"<([0-9a-fA-F]*)>")
+
+
+@dataclass
+class _Typeface:
+    """Every subset of one typeface found in the PDF, and what they hold together."""
+
+    fonts: list[pikepdf.Object] = field(default_factory=list)
+    glyphs: dict[int, bytes] = field(default_factory=dict)
+    metrics: dict[int, tuple[int, int]] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)
+    unicode: dict[int, str] = field(default_factory=dict)
+    largest: bytes = b""
+    largest_glyphs: int = -1
+
+
+def merge_subsets(pdf: Pdf) -> None:
+    """Replace every typeface's subsets by one font holding all of their glyphs."""
+    faces: dict[str, _Typeface] = {}
+    for font in _type0_fonts(pdf):
+        descendant = font.DescendantFonts[0]
+        if (descendant.get("/Subtype") != Name.CIDFontType2
+                or "/FontFile2" not in descendant.get("/FontDescriptor", Dictionary())
+                or str(descendant.get("/CIDToGIDMap", "")) != "/Identity"):
+            continue  # not a WeasyPrint TrueType subset: leave it alone
+        face = faces.setdefault(_TAG.sub("", str(font.BaseFont)), _Typeface())
+        face.fonts.append(font)
+        _gather(face, font)
+    replaced: dict[tuple[int, int], pikepdf.Object] = {}
+    for face in faces.values():
+        if len(face.fonts) > 1:
+            keep = _rewrite(pdf, face)
+            replaced.update({font.objgen: keep for font in face.fonts[1:]})
+    if replaced:
+        _point_resources_at(pdf, replaced)
+
+
+def _type0_fonts(pdf: Pdf) -> Iterator[pikepdf.Object]:
+    for obj in pdf.objects:
+        if (isinstance(obj, Dictionary) and obj.get("/Type") == Name.Font
+                and obj.get("/Subtype") == Name.Type0 and "/DescendantFonts" in obj):
+            yield obj
+
+
+def _gather(face: _Typeface, font: pikepdf.Object) -> None:
+    descendant = font.DescendantFonts[0]
+    widths = _widths(descendant.get("/W", Array()))
+    face.widths.update(widths)
+    wanted = [cid for cid in widths if cid not in face.glyphs]
+    if "/ToUnicode" in font:
+        face.unicode.update(_to_unicode(font.ToUnicode.read_bytes()))
+    if not wanted and face.largest:
+        return
+    program = descendant.FontDescriptor.FontFile2.read_bytes()
+    count = _glyphs_and_metrics(program, face, wanted)
+    if count > face.largest_glyphs:
+        face.largest, face.largest_glyphs = program, count
+
+
+def _tables(program: bytes) -> dict[bytes, tuple[int, int]]:
+    """The font's table directory: tag -> (offset, length)."""
+    count = struct.unpack_from(">H", program, 4)[0]
+    tables = {}
+    for index in range(count):
+        tag, _, offset, length = struct.unpack_from(">4sIII", program, 12 + 16 * index)
+        tables[tag] = (offset, length)
+    return tables
+
+
+def _glyphs_and_metrics(program: bytes, face: _Typeface, wanted: list[int]) -> int:
+    """Add the outlines and metrics of the ``wanted`` glyphs (and of the glyphs they are
+    composed of) to ``face``; returns the subset's glyph count."""
+    tables = _tables(program)
+    head, maxp, hhea = (tables[tag][0] for tag in (b"head", b"maxp", b"hhea"))
+    long_offsets = struct.unpack_from(">h", program, head + 50)[0] == 1
+    count: int = struct.unpack_from(">H", program, maxp + 4)[0]
+    metrics_count = struct.unpack_from(">H", program, hhea + 34)[0]
+    loca, glyf, hmtx = (tables[tag][0] for tag in (b"loca", b"glyf", b"hmtx"))
+    size, scale = (4, 1) if long_offsets else (2, 2)
+    code = ">I" if long_offsets else ">H"
+    pending = list(wanted)
+    while pending:
+        gid = pending.pop()
+        if gid in face.glyphs or gid >= count:
+            continue
+        start, end = (struct.unpack_from(code, program, loca + size * g)[0] * scale
+                      for g in (gid, gid + 1))
+        data = program[glyf + start: glyf + end]
+        face.glyphs[gid] = data
+        face.metrics[gid] = _metric(program, hmtx, metrics_count, gid)
+        pending.extend(_components(data))
+    return count
+
+
+def _components(glyph: bytes) -> list[int]:
+    """The glyph ids a composite glyph is built from (none for a simple or empty glyph)."""
+    if len(glyph) < 10 or struct.unpack_from(">h", glyph, 0)[0] >= 0:
+        return []
+    found, at = [], 10
+    while at + 4 <= len(glyph):
+        flags, gid = struct.unpack_from(">HH", glyph, at)
+        found.append(gid)
+        at += 4 + (4 if flags & 0x0001 else 2)  # arguments: words or bytes
+        at += 2 if flags & 0x0008 else 4 if flags & 0x0040 else 8 if flags & 0x0080 else 0
+        if not flags & 0x0020:  # no more components
+            break
+    return found
+
+
+def _metric(program: bytes, hmtx: int, long_count: int, gid: int) -> tuple[int, int]:
+    """(advance width, left side bearing) of a glyph from the hmtx table."""
+    if gid < long_count:
+        advance, bearing = struct.unpack_from(">Hh", program, hmtx + 4 * gid)
+        return advance, bearing
+    advance = struct.unpack_from(">H", program, hmtx + 4 * (long_count - 1))[0]
+    bearing = struct.unpack_from(">h", program, hmtx + 4 * long_count + 2 * (gid - long_count))[0]
+    return advance, bearing
+
+
+def _widths(array: pikepdf.Object) -> dict[int, float]:
+    """A CIDFont /W array as cid -> width: ``c [w1 w2 ...]`` and ``first last w`` runs."""
+    found: dict[int, float] = {}
+    items = list(array)
+    index = 0
+    while index < len(items):
+        first = int(items[index])
+        following = items[index + 1]
+        if isinstance(following, Array):
+            for offset, each in enumerate(following):
+                found[first + offset] = float(each)
+            index += 2
+        else:
+            last, same = int(following), float(items[index + 2])
+            found.update(dict.fromkeys(range(first, last + 1), same))
+            index += 3
+    return found
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """A ToUnicode CMap's bfchar and bfrange entries as cid -> text."""
+    found: dict[int, str] = {}
+    for block in _BFCHAR.findall(cmap):
+        values = _HEX.findall(block)
+        for code, text in zip(values[::2], values[1::2], strict=False):
+            found[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
+    for block in _BFRANGE.findall(cmap):
+        for line in block.splitlines():
+            values = _HEX.findall(line)
+            if len(values) != 3:
+                continue  # an array form: WeasyPrint does not write it
+            low, high = int(values[0], 16), int(values[1], 16)
+            start = int(values[2], 16)
+            for code in range(low, high + 1):
+                found[code] = chr(start + code - low)
+    return found
+
+
+def _rewrite(pdf: Pdf, face: _Typeface) -> pikepdf.Object:
+    """Make the face's first font hold every glyph; returns it."""
+    keep = face.fonts[0]
+    descendant = keep.DescendantFonts[0]
+    program = _merged_program(face)
+    descriptor = descendant.FontDescriptor
+    descriptor.FontFile2 = pikepdf.Stream(pdf, program)
+    descriptor.FontFile2.Length1 = len(program)
+    descendant.W = _width_array(face.widths)
+    keep.ToUnicode = pikepdf.Stream(pdf, _cmap(face.unicode))
+    return keep
+
+
+def _merged_program(face: _Typeface) -> bytes:
+    font = TTFont(io.BytesIO(face.largest), recalcBBoxes=False, recalcTimestamp=False)
+    order = font.getGlyphOrder()
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    for gid, data in face.glyphs.items():
+        if gid < len(order):
+            glyf.glyphs[order[gid]] = Glyph(data)
+            hmtx.metrics[order[gid]] = face.metrics[gid]
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _width_array(widths: dict[int, float]) -> Array:
+    """cid -> width as a /W array of runs of consecutive cids."""
+    runs: list[tuple[int, list[float]]] = []
+    for cid in sorted(widths):
+        if runs and cid == runs[-1][0] + len(runs[-1][1]):
+            runs[-1][1].append(widths[cid])
+        else:
+            runs.append((cid, [widths[cid]]))
+    flat: list[object] = []
+    for first, values in runs:
+        flat += [first, Array([_number(v) for v in values])]
+    return Array(flat)
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value == int(value) else value
+
+
+def _cmap(unicode: dict[int, str]) -> bytes:
+    """A ToUnicode CMap for two-byte codes, in blocks of at most 100 entries."""
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <ffff>", "endcodespacerange"]
+    codes = sorted(unicode)
+    for start in range(0, len(codes), 100):
+        block = codes[start:start + 100]
+        lines.append(f"{len(block)} beginbfchar")
+        lines += [f"<{code:04x}> <{unicode[code].encode('utf-16-be').hex()}>" for code in block]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def _point_resources_at(pdf: Pdf, replaced: dict[tuple[int, int], pikepdf.Object]) -> None:
+    """Make every /Font resource that names a replaced font name the one kept instead."""
+    seen: set[tuple[int, int]] = set()
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    while pending:
+        resources = pending.pop()
+        if not isinstance(resources, Dictionary):
+            continue
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                continue
+            seen.add(resources.objgen)
+        fonts = resources.get("/Font")
+        if isinstance(fonts, Dictionary):
+            for name, font in list(fonts.items()):
+                if font.is_indirect and font.objgen in replaced:
+                    fonts[name] = replaced[font.objgen]
+        for xobject in resources.get("/XObject", Dictionary()).values():
+            if xobject.get("/Subtype") == Name.Form:
+                pending.append(xobject.get("/Resources"))
