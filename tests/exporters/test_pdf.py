@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -227,6 +229,19 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(starter: tuple[Pat
     assert "never just a grade" in text_of(out / "pdf" / "course-pack.pdf")
     assert "never just a grade" in text_of(out / "pdf" / "handouts/writing-questions/feedback.pdf")
 
+    # A lesson that grows by two pages moves every later page: the contents and the page
+    # numbers are made again, no other lesson is rendered again.
+    before = len(PdfReader(out / "pdf" / "course-pack.pdf").pages)
+    longer = "\n\n".join(["  Feedback names the misconception and the way out of it."] * 60)
+    lesson.write_text(lesson.read_text().replace("Feedback is never just a grade.",
+                                                 "Feedback is never just a grade.\n\n" + longer))
+    lines = "\n".join(build(root, out))
+    rendered = next(line for line in lines.splitlines() if "rendered: " in line)
+    assert "lesson/writing-questions/feedback" in rendered and "contents" in rendered
+    assert rendered.count("lesson/") == 1
+    assert len(PdfReader(out / "pdf" / "course-pack.pdf").pages) >= before + 2
+    assert_contents_give_real_pages(out / "pdf" / "course-pack.pdf", load_course(root)[0])
+
     course_yaml = root / "course.yaml"
     course_yaml.write_text(course_yaml.read_text().replace("paper: A4", "paper: Letter"))
     rendered, total, _ = rendered_note(build(root, out))
@@ -253,3 +268,116 @@ def _flat(items: list[object]) -> list[Destination]:
     for item in items:
         flat += _flat(item) if isinstance(item, list) else [item]  # type: ignore[list-item]
     return flat
+
+
+# The course pack is joined from parts (one per lesson, module opening, cover, contents,
+# back matter) with page numbers drawn on afterwards. What a screen reader, a printer and a
+# reader clicking the contents rely on must come out as from one rendering.
+
+
+def test_course_pack_is_one_tagged_document_a_screen_reader_can_follow(
+        starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    course, _ = load_course(root)
+    with pikepdf.Pdf.open(pdf / "course-pack.pdf") as pack:
+        tree = pack.Root.StructTreeRoot
+        assert len(tree.K) == 1 and tree.K[0].S == "/Document"
+        parents = dict(_number_tree(tree.ParentTree))
+        keys = []
+        for index, page in enumerate(pack.pages):
+            key = int(page.obj.StructParents)
+            keys.append(key)
+            claimed = parents[key]
+            for mcid in marked_content_ids(page):  # each tagged run of text has its element
+                element = claimed[mcid]
+                assert element.Pg.objgen == page.obj.objgen, f"page {index + 1}, MCID {mcid}"
+            for annotation in page.obj.get("/Annots", []):
+                link = parents[int(annotation.StructParent)]
+                assert link.S == "/Link"
+                assert any(k.get("/Obj") is not None and k.Obj.objgen == annotation.objgen
+                           for k in link.K if isinstance(k, pikepdf.Dictionary))
+                keys.append(int(annotation.StructParent))
+        assert len(keys) == len(set(keys)) and int(tree.ParentTreeNextKey) > max(keys)
+        tags = Counter(str(e.S) for e in struct_elements(tree.K[0]))
+    lessons = len(list(course.lessons()))
+    # H1: cover, contents, each module, glossary; every lesson title is an H2 in the pack
+    assert tags["/H1"] == 2 + len(course.modules) + (1 if course.glossary() else 0) + (
+        1 if course.sources else 0)
+    assert tags["/H2"] >= lessons and tags["/Link"] >= lessons
+    with pikepdf.Pdf.open(pdf / "handouts" / "writing-questions" / "feedback.pdf") as handout:
+        assert Counter(str(e.S) for e in struct_elements(handout.Root.StructTreeRoot.K[0]))[
+            "/H1"] == 1
+
+
+def test_course_pack_pages_are_numbered_and_its_contents_jump_to_them(
+        starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    pages = text_of(pdf / "course-pack.pdf").split("\n")
+    total = len(PdfReader(pdf / "course-pack.pdf").pages)
+    assert "Page 1 of" not in pages[0]  # the cover
+    for number in range(2, total + 1):
+        assert f"Page {number} of {total}" in pages[number - 1]
+    reader = PdfReader(pdf / "course-pack.pdf")
+    starts = {reader.get_destination_page_number(mark) for mark in _flat(reader.outline)}
+    contents = reader.pages[1]
+    targets = {reader.get_page_number(link["/Dest"][0].get_object())
+               for link in (a.get_object() for a in contents["/Annots"])}
+    assert targets == starts - {1}  # every entry but the contents itself
+    for module, lesson in load_course(root)[0].lessons():
+        handout = pdf / "handouts" / module.id / f"{lesson.id}.pdf"
+        count = len(PdfReader(handout).pages)
+        texts = text_of(handout).split("\n")[:count]
+        assert all(f"Page {n} of {count}" in text for n, text in enumerate(texts, start=1))
+
+
+def test_course_pack_pages_look_exactly_like_the_handout_pages(
+        starter: tuple[Path, Path]) -> None:
+    """Same rendering, one font per typeface: the lesson's pages are pixel-identical
+    except for the page number, and its text reads the same."""
+    _, pdf = starter
+    handout = pdf / "handouts" / "writing-questions" / "one-idea.pdf"
+    pack = pdf / "course-pack.pdf"
+    reader = PdfReader(pack)
+    mark = next(o for o in _flat(reader.outline) if o.title == "One idea per question")
+    first = reader.get_destination_page_number(mark) + 1
+    assert raster(pack, first) == raster(handout, 1)
+    fonts = subprocess.run(["pdffonts", str(pack)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    typefaces = [line.split()[0].split("+", 1)[1] for line in fonts]
+    assert len(typefaces) == len(set(typefaces)), typefaces
+    size = (pack.stat().st_size, sum(p.stat().st_size for p in (pdf / "handouts").rglob("*.pdf")))
+    assert size[0] < size[1]  # fonts are not repeated once per lesson
+
+
+def raster(document: Path, page: int) -> bytes:
+    """A page as grey pixels at 50 dpi, the footer (page numbers) cut off."""
+    out = subprocess.run(["pdftoppm", "-r", "50", "-gray", "-f", str(page), "-l", str(page),
+                          "-x", "0", "-y", "0", "-W", "413", "-H", "540", str(document)],
+                         capture_output=True, check=True).stdout
+    assert out
+    return out
+
+
+def marked_content_ids(page: pikepdf.Page) -> set[int]:
+    return {int(n) for n in re.findall(rb"/MCID (\d+)", page.obj.Contents.read_bytes()
+                                       if isinstance(page.obj.Contents, pikepdf.Stream)
+                                       else b"".join(s.read_bytes() for s in page.obj.Contents))}
+
+
+def struct_elements(element: pikepdf.Object) -> list[pikepdf.Object]:
+    found, stack = [], [element]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Dictionary) and "/S" in item:
+            found.append(item)
+            kids = item.get("/K")
+            stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+    return found
+
+
+def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
+    nums = list(node.get("/Nums", []))
+    pairs = [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+    for kid in node.get("/Kids", []):
+        pairs += _number_tree(kid)
+    return pairs
