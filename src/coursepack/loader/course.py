@@ -19,13 +19,13 @@ from yaml.nodes import Node
 
 from coursepack._yaml import YamlProblem, read_yaml
 from coursepack.errors import CoursepackError, Origin, Problem, did_you_mean, error, warning
+from coursepack.layout import COURSE_FILE
 from coursepack.loader.fields import Fields, Sink
 from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
 from coursepack.model import Course, Module, PaperSize, Quiz, QuizSettings, ScoPer, Source
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-COURSE_FILE = "course.yaml"
 
 
 class Loader:

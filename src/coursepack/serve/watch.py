@@ -8,8 +8,7 @@ from pathlib import Path
 
 from watchfiles import Change, DefaultFilter, watch
 
-COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates")
-"""Folders of a course whose files feed the HTML build (see the loader's layout)."""
+from coursepack.layout import COURSE_FILE, COURSE_FOLDERS
 
 
 class CourseFilter(DefaultFilter):
@@ -33,7 +32,7 @@ def relevant(root: Path, path: Path, top_level: bool = False) -> bool:
     if not parts or any(p.startswith(".") for p in parts) or parts[0] == "build":
         return False
     if top_level:
-        return parts == ("course.yaml",)
+        return parts == (COURSE_FILE,)
     return True
 
 

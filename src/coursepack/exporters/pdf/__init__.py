@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from importlib import metadata
+from itertools import chain
 from pathlib import Path
 from typing import ClassVar
 
@@ -34,6 +35,7 @@ from coursepack.exporters.pdf.cache import (
 )
 from coursepack.exporters.pdf.documents import Document, Documents
 from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
+from coursepack.layout import course_files
 from coursepack.model import Course
 
 PARTS = ".parts"
@@ -238,9 +240,17 @@ class _Printing:
         lines = [f"rendered {made} of {total} PDF parts and documents, reused {total - made}"
                  f" unchanged; assembled {len(self.assembled)} PDFs"]
         if 0 < made < total:
-            lines.append("rendered: " + ", ".join(sorted(self.rendered)))
-            lines.append("assembled: " + ", ".join(sorted(self.assembled)))
+            lines.append("rendered: " + _listing(self.rendered))
+            lines.append("assembled: " + _listing(self.assembled))
         return lines
+
+
+def _listing(names: list[str], shown: int = 10) -> str:
+    """Names in order, the first ``shown`` of a long list and how many more."""
+    ordered = sorted(names)
+    if len(ordered) <= shown + 2:
+        return ", ".join(ordered)
+    return ", ".join(ordered[:shown]) + f" and {len(ordered) - shown} more"
 
 
 def _likely_to_render(ctx: ExportContext) -> bool:
@@ -252,9 +262,9 @@ def _likely_to_render(ctx: ExportContext) -> bool:
     if manifest is None or not manifest.is_file():
         return True
     built = manifest.stat().st_mtime
-    root = ctx.course.root
-    return any(path.stat().st_mtime > built for path in root.rglob("*")
-               if path.is_file() and "build" not in path.relative_to(root).parts[:1])
+    assets = (a.path for _, lesson in ctx.course.lessons() for a in lesson.assets)
+    return any(path.stat().st_mtime > built
+               for path in chain(course_files(ctx.course.root), assets) if path.exists())
 
 
 @contextmanager

@@ -1,0 +1,22 @@
+"""Where a course keeps its files: what the loader reads and what a change to means a rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+COURSE_FILE = "course.yaml"
+COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates")
+"""Folders of a course whose files feed a build."""
+
+
+def course_files(root: Path) -> Iterator[Path]:
+    """The course file and every visible file under the course folders."""
+    course = root / COURSE_FILE
+    if course.is_file():
+        yield course
+    for name in COURSE_FOLDERS:
+        for path in sorted((root / name).rglob("*")):
+            hidden = any(p.startswith(".") for p in path.relative_to(root).parts)
+            if path.is_file() and not hidden:
+                yield path
