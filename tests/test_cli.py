@@ -137,10 +137,42 @@ def test_a_failing_exporter_leaves_the_previous_build_as_it_was(
         raise CoursepackError.single("disk full, say")
 
     monkeypatch.setattr(HtmlExporter, "export", half_written)
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"  # or nothing is exported
+    lesson.write_text(lesson.read_text().replace("duration: 15", "duration: 20"))
     result = run("build", str(course), "-f", "html")
     assert result.exit_code == 1
     assert "error: disk full, say" in result.stderr
     assert tree_digest(course / "build") == before
+
+
+def test_a_build_with_nothing_changed_keeps_the_last_output(
+    course: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = "nothing it is made from changed: the last build's output is kept"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert run("build", str(course), "-f", "html", "-f", "gift").exit_code == 0
+    first = tree_digest(course / "build")
+    again = run("build", str(course), "-f", "html", "-f", "gift")
+    assert again.output.count(kept) == 2 and tree_digest(course / "build") == first
+    assert "build/html/index.html" in again.output
+
+    # Whatever a format is made from, changed, makes it again: a lesson, an image, a
+    # template of the course's own theme, the build date.
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    image = next((course / "modules" / "writing-questions" / "images").iterdir())
+    theme = course / "templates" / "html" / "_toc.html.j2"
+    theme.parent.mkdir(parents=True)
+    changes = [
+        lambda: lesson.write_text(lesson.read_text().replace("duration: 15", "duration: 20")),
+        lambda: image.write_bytes(image.read_bytes() + b"\0"),
+        lambda: theme.write_text((REPO / "templates" / "html" / "_toc.html.j2").read_text()),
+        lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000001"),
+    ]
+    for change in changes:
+        change()
+        result = run("build", str(course), "-f", "html")
+        assert result.exit_code == 0 and kept not in result.output
+        assert kept in run("build", str(course), "-f", "html").output
 
 
 def test_an_internal_error_is_one_plain_line_not_a_traceback(

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursepack import fingerprint
 from coursepack.checks import check_course, check_partial_course
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import EXPORTERS, ExportContext, Exporter, OutputDir, get_exporter
@@ -97,10 +98,25 @@ def _export(
         previous=previous if previous.is_dir() else None,
         progress=progress,
     )
-    entry = exporter.export(ctx)
+    entry = _reuse_or_export(exporter, ctx)
     summary = summary_notes(course, exporter.name)
     seconds = time.perf_counter() - started
     return Built(exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
+
+
+def _reuse_or_export(exporter: Exporter, ctx: ExportContext) -> Path:
+    """Take over the previous output if it was made from the same inputs; else export."""
+    digest = fingerprint.digest(ctx.course, exporter.name)
+    before = fingerprint.read(ctx.previous)
+    if ctx.previous is not None and before is not None and before.digest == digest:
+        ctx.out.reuse_tree(ctx.previous, leave_out={fingerprint.RECORD})
+        ctx.notes.append("nothing it is made from changed: the last build's output is kept")
+        entry = ctx.out.root / before.entry
+    else:
+        entry = exporter.export(ctx)
+    record = fingerprint.Record(digest, entry.relative_to(ctx.out.root).as_posix())
+    ctx.out.write_text(fingerprint.RECORD, record.text())
+    return entry
 
 
 @contextmanager

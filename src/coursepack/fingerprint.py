@@ -1,0 +1,94 @@
+"""What a format's output is made from, as one digest: a build whose digest matches the
+last one's takes that output over instead of exporting again.
+
+The digest covers the bytes of every course file (course.yaml, modules/, quizzes/,
+sources/, templates/), the lessons' images wherever they are, the default theme, the
+coursepack code itself, the versions of the libraries it writes with, the format and
+SOURCE_DATE_EPOCH. Paths enter relative to their
+folder, so two copies of a course give the same digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from coursepack.layout import course_files
+from coursepack.model import Course
+from coursepack.render import default_templates
+
+#: Written into each format's output folder, and moved into place with it.
+RECORD = ".coursepack-inputs.json"
+_CODE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Record:
+    """A format's digest and the file a user should open (``entry``, relative)."""
+
+    digest: str
+    entry: str
+
+    def text(self) -> str:
+        return json.dumps({"digest": self.digest, "entry": self.entry}, indent=2) + "\n"
+
+
+#: Libraries whose version can change what a format writes.
+_LIBRARIES = ("jinja2", "markdown-it-py", "nh3", "pyyaml", "lxml", "weasyprint", "pikepdf",
+              "fonttools", "pillow")
+
+
+def digest(course: Course, fmt: str) -> str:
+    found = hashlib.sha256()
+    found.update(f"{fmt}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0{_versions()}".encode())
+    for label, path in sorted(set(_inputs(course))):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0missing"
+        found.update(label.encode() + b"\0" + hashlib.sha256(data).digest())
+    return found.hexdigest()
+
+
+def _versions() -> str:
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} none")
+    return "; ".join(found)
+
+
+def _inputs(course: Course) -> Iterator[tuple[str, Path]]:
+    root = course.root.resolve()
+    for path in course_files(root):
+        yield "course:" + path.relative_to(root).as_posix(), path
+    for _, lesson in course.lessons():
+        for asset in lesson.assets:
+            resolved = asset.path.resolve()
+            inside = resolved.is_relative_to(root)
+            yield ("course:" + resolved.relative_to(root).as_posix() if inside
+                   else "asset:" + resolved.as_posix()), resolved
+    theme = default_templates().resolve()
+    for path in theme.rglob("*"):
+        if path.is_file():
+            yield "theme:" + path.relative_to(theme).as_posix(), path
+    for path in _CODE.rglob("*.py"):
+        yield "code:" + path.relative_to(_CODE).as_posix(), path
+
+
+def read(folder: Path | None) -> Record | None:
+    """The record a previous build left in ``folder``, if it is there and readable."""
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        return Record(str(data["digest"]), str(data["entry"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
