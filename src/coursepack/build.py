@@ -78,9 +78,10 @@ def build(
     report = validate(root, names, strict)
     out = (out or root / "build").resolve()
     exporters = [get_exporter(name) for name in names]
+    inputs = fingerprint.digest(report.course)
     with staging(out) as stage:
         for exporter in exporters:
-            report.built.append(_export(exporter, report.course, stage, out, progress))
+            report.built.append(_export(exporter, report.course, stage, out, progress, inputs))
         _swap_in(stage, out, names)
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
@@ -88,7 +89,8 @@ def build(
 
 
 def _export(
-    exporter: Exporter, course: Course, stage: Path, out: Path, progress: Callable[[str], None]
+    exporter: Exporter, course: Course, stage: Path, out: Path, progress: Callable[[str], None],
+    inputs: str,
 ) -> Built:
     started = time.perf_counter()
     previous = out / exporter.name
@@ -98,15 +100,14 @@ def _export(
         previous=previous if previous.is_dir() else None,
         progress=progress,
     )
-    entry = _reuse_or_export(exporter, ctx)
+    entry = _reuse_or_export(exporter, ctx, fingerprint.for_format(inputs, exporter.name))
     summary = summary_notes(course, exporter.name)
     seconds = time.perf_counter() - started
     return Built(exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
 
 
-def _reuse_or_export(exporter: Exporter, ctx: ExportContext) -> Path:
+def _reuse_or_export(exporter: Exporter, ctx: ExportContext, digest: str) -> Path:
     """Take over the previous output if it was made from the same inputs; else export."""
-    digest = fingerprint.digest(ctx.course, exporter.name)
     before = fingerprint.read(ctx.previous)
     if ctx.previous is not None and before is not None and before.digest == digest:
         ctx.out.reuse_tree(ctx.previous, leave_out={fingerprint.RECORD})

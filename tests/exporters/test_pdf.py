@@ -381,3 +381,20 @@ def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
     for kid in node.get("/Kids", []):
         pairs += _number_tree(kid)
     return pairs
+
+
+def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
+    """An older theme numbering pages in print.css.j2 would restart at each lesson."""
+    root = tmp_path / "course"
+    shutil.copytree(STARTER, root)
+    own = root / "templates" / "pdf" / "print.css.j2"
+    own.parent.mkdir(parents=True)
+    theme = (Path(__file__).resolve().parents[2] / "templates" / "pdf" / "print.css.j2")
+    own.write_text(theme.read_text() + '@page { @bottom-center { content: counter(page); } }\n')
+    result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "-v",
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    line = len(theme.read_text().splitlines()) + 1
+    printed = result.output + result.stderr
+    assert f"print.css.j2:{line}:35: warning: print.css.j2 sets page numbers" in printed
+    assert "move the rule to templates/pdf/page-numbers.css.j2" in printed

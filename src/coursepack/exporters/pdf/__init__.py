@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -22,9 +23,10 @@ from itertools import chain
 from pathlib import Path
 from typing import ClassVar
 
-from coursepack.errors import CoursepackError, Problem, error
+from coursepack import render
+from coursepack.errors import CoursepackError, Origin, Problem, error, warning
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
-from coursepack.exporters.pdf import assemble, fonts, pack
+from coursepack.exporters.pdf import pack
 from coursepack.exporters.pdf.cache import (
     MANIFEST,
     Manifest,
@@ -39,6 +41,7 @@ from coursepack.layout import course_files
 from coursepack.model import Course
 
 PARTS = ".parts"
+_PAGE_COUNTER = re.compile(r"counter\(\s*pages?\s*\)")
 #: Manifest key of the contents' page count, the first guess for the next build's.
 CONTENTS_PAGES = "contents"
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
@@ -69,7 +72,7 @@ class PdfExporter:
         if missing:
             return [error(None, f"PDF output needs {' and '.join(missing)}, not installed",
                           hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
-        return []
+        return _page_numbers_in_print_css(course)
 
     def export(self, ctx: ExportContext) -> Path:
         renderer = Renderer()
@@ -153,10 +156,16 @@ class _Printing:
                           partial(self.numbered, source, sheet))
 
     def numbered(self, part: Job, sheet: Job) -> bytes:
+        from coursepack.exporters.pdf import assemble
+
         return assemble.numbered(self.read(part), self.read(sheet))
 
     def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
                     counts: dict[str, int], sheet: Job) -> None:
+        # pikepdf and fontTools are imported only when a PDF is assembled: they are slow
+        # to import, and most commands never need them.
+        from coursepack.exporters.pdf import assemble, fonts
+
         sources = [files[p.key].relpath for p in ordered]
 
         def make() -> bytes:
@@ -228,6 +237,8 @@ class _Printing:
         """A rendered part's page count: from the manifest if the part was reused."""
         count = self.old.pages.get(job.relpath) if job.relpath not in self.rendered_paths else None
         if count is None:
+            from coursepack.exporters.pdf import assemble
+
             count = assemble.page_count(self.read(job))
         self.made.pages[job.relpath] = count
         return count
@@ -243,6 +254,24 @@ class _Printing:
             lines.append("rendered: " + _listing(self.rendered))
             lines.append("assembled: " + _listing(self.assembled))
         return lines
+
+
+def _page_numbers_in_print_css(course: Course) -> list[Problem]:
+    """A course theme's print.css.j2 that numbers pages, as a warning: parts would restart."""
+    own = course.root / "templates" / "pdf" / "print.css.j2"
+    theme = render.default_templates() / "pdf" / "print.css.j2"
+    if not own.is_file() or own.resolve() == theme.resolve():
+        return []
+    for number, line in enumerate(own.read_text(encoding="utf-8").splitlines(), start=1):
+        found = _PAGE_COUNTER.search(line)
+        if found:
+            return [warning(
+                Origin(str(own), number, found.start() + 1),
+                "print.css.j2 sets page numbers: each lesson of the course pack and each "
+                "handout would count its pages from 1 again",
+                hint="move the rule to templates/pdf/page-numbers.css.j2, which numbers the "
+                     "whole documents and the assembled course pack and handouts")]
+    return []
 
 
 def _listing(names: list[str], shown: int = 10) -> str:

@@ -13,23 +13,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
 
-#: A link to another part of the course pack: ``coursepack-part:<part key>``.
-PART_SCHEME = "coursepack-part:"
+from coursepack.exporters.pdf.pack import PART_SCHEME, Entry
+
 _HEADINGS = {f"/H{n}" for n in range(1, 7)}
-
-
-@dataclass
-class Entry:
-    """An outline entry: its title, the page index it opens, the entries under it."""
-
-    title: str
-    page: int
-    children: list[Entry] = field(default_factory=list)
 
 
 def open_pdf(data: bytes) -> Pdf:

@@ -9,16 +9,27 @@ numbers written in; that is what lets every other part be rendered (and reused) 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from coursepack.exporters.pdf.assemble import PART_SCHEME, Entry
 from coursepack.exporters.pdf.documents import Document, Documents
+
+#: A link to another part of the course pack: ``coursepack-part:<part key>``.
+PART_SCHEME = "coursepack-part:"
 
 COVER = "cover"
 CONTENTS = "contents"
 #: Lines of the contents that fit on one page, to guess its length before rendering it.
 CONTENTS_LINES_PER_PAGE = 34
+
+
+@dataclass
+class Entry:
+    """An outline entry: its title, the page index it opens, the entries under it."""
+
+    title: str
+    page: int
+    children: list[Entry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
