@@ -156,6 +156,13 @@ def test_a_build_with_nothing_changed_keeps_the_last_output(
     assert again.output.count(kept) == 2 and tree_digest(course / "build") == first
     assert "build/html/index.html" in again.output
 
+    # A file of the last build deleted or edited by hand: that build is made again.
+    page = next((course / "build" / "html").rglob("*.html"))
+    for spoil in (page.unlink, lambda: os.utime(page) or page.write_text("edited")):
+        spoil()
+        result = run("build", str(course), "-f", "html")
+        assert kept not in result.output and tree_digest(course / "build") == first
+
     # Whatever a format is made from, changed, makes it again: a lesson, an image, a
     # template of the course's own theme, the build date.
     lesson = course / "modules" / "writing-questions" / "one-idea.yaml"

@@ -109,13 +109,16 @@ def _export(
 def _reuse_or_export(exporter: Exporter, ctx: ExportContext, digest: str) -> Path:
     """Take over the previous output if it was made from the same inputs; else export."""
     before = fingerprint.read(ctx.previous)
-    if ctx.previous is not None and before is not None and before.digest == digest:
-        ctx.out.reuse_tree(ctx.previous, leave_out={fingerprint.RECORD})
+    if (ctx.previous is not None and before is not None and before.digest == digest
+            and before.intact(ctx.previous)):
+        for relpath in sorted(before.files):
+            ctx.out.reuse(ctx.previous / relpath, relpath)
         ctx.notes.append("nothing it is made from changed: the last build's output is kept")
         entry = ctx.out.root / before.entry
     else:
         entry = exporter.export(ctx)
-    record = fingerprint.Record(digest, entry.relative_to(ctx.out.root).as_posix())
+    files = fingerprint.written(ctx.out.root)
+    record = fingerprint.Record(digest, entry.relative_to(ctx.out.root).as_posix(), files)
     ctx.out.write_text(fingerprint.RECORD, record.text())
     return entry
 

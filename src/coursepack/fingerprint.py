@@ -29,13 +29,31 @@ _CODE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Record:
-    """A format's digest and the file a user should open (``entry``, relative)."""
+    """A format's digest, the file a user should open, and every file written with its size."""
 
     digest: str
     entry: str
+    files: dict[str, int]
 
     def text(self) -> str:
-        return json.dumps({"digest": self.digest, "entry": self.entry}, indent=2) + "\n"
+        files = dict(sorted(self.files.items()))
+        data = {"digest": self.digest, "entry": self.entry, "files": files}
+        return json.dumps(data, indent=1) + "\n"
+
+    def intact(self, folder: Path) -> bool:
+        """Whether every file recorded is still in ``folder``, as large, and unchanged since.
+
+        A file changed after the record was written has a later modification time.
+        """
+        written = (folder / RECORD).stat().st_mtime_ns
+        for relpath, size in self.files.items():
+            try:
+                found = (folder / relpath).stat()
+            except OSError:
+                return False
+            if found.st_size != size or found.st_mtime_ns > written:
+                return False
+        return True
 
 
 #: Libraries whose version can change what a format writes.
@@ -94,6 +112,13 @@ def read(folder: Path | None) -> Record | None:
         return None
     try:
         data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-        return Record(str(data["digest"]), str(data["entry"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        files = {str(k): int(v) for k, v in data["files"].items()}
+        return Record(str(data["digest"]), str(data["entry"]), files)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def written(folder: Path) -> dict[str, int]:
+    """Every file under ``folder`` (but the record) with its size."""
+    return {path.relative_to(folder).as_posix(): path.stat().st_size
+            for path in folder.rglob("*") if path.is_file() and path.name != RECORD}

@@ -51,13 +51,6 @@ class OutputDir:
         shutil.copyfile(source, target)
         return target
 
-    def reuse_tree(self, previous: Path, leave_out: set[str]) -> None:
-        """Take over every file of a previous build's folder (see ``reuse``)."""
-        for path in sorted(previous.rglob("*")):
-            relpath = path.relative_to(previous).as_posix()
-            if path.is_file() and relpath not in leave_out:
-                self.reuse(path, relpath)
-
     def reuse(self, previous: Path, relpath: str) -> Path:
         """Take over a file of the previous build: a hard link when possible, else a copy.
 
