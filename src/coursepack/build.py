@@ -11,14 +11,21 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursepack import fingerprint
 from coursepack.checks import check_course, check_partial_course
 from coursepack.errors import CoursepackError, Problem
-from coursepack.exporters import EXPORTERS, ExportContext, Exporter, OutputDir, get_exporter
+from coursepack.exporters import (
+    EXPORTERS,
+    ExportContext,
+    Exporter,
+    OutputDir,
+    Prepares,
+    get_exporter,
+)
 from coursepack.loader import load_course
 from coursepack.model import Course
 from coursepack.preflight import summary_notes
@@ -79,48 +86,56 @@ def build(
     out = (out or root / "build").resolve()
     exporters = [get_exporter(name) for name in names]
     inputs = fingerprint.digest(report.course)
-    with staging(out) as stage:
-        for exporter in exporters:
-            report.built.append(_export(exporter, report.course, stage, out, progress, inputs))
+    with staging(out) as stage, ExitStack() as started:
+        steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress),
+                       fingerprint.for_format(inputs, exporter.name)) for exporter in exporters]
+        for step in steps:  # slow set-up of later formats runs while earlier ones export
+            if step.kept is None and isinstance(step.exporter, Prepares):
+                started.enter_context(step.exporter.prepare(step.ctx))
+        report.built.extend(step.run() for step in steps)
         _swap_in(stage, out, names)
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report
 
 
-def _export(
-    exporter: Exporter, course: Course, stage: Path, out: Path, progress: Callable[[str], None],
-    inputs: str,
-) -> Built:
-    started = time.perf_counter()
+def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
+             progress: Callable[[str], None]) -> ExportContext:
     previous = out / exporter.name
-    ctx = ExportContext(
+    return ExportContext(
         course=course,
         out=OutputDir(stage / exporter.name),
         previous=previous if previous.is_dir() else None,
         progress=progress,
     )
-    entry = _reuse_or_export(exporter, ctx, fingerprint.for_format(inputs, exporter.name))
-    summary = summary_notes(course, exporter.name)
-    seconds = time.perf_counter() - started
-    return Built(exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
 
 
-def _reuse_or_export(exporter: Exporter, ctx: ExportContext, digest: str) -> Path:
-    """Take over the previous output if it was made from the same inputs; else export."""
-    before = fingerprint.read(ctx.previous)
-    if (ctx.previous is not None and before is not None and before.digest == digest
-            and before.intact(ctx.previous)):
-        for relpath in sorted(before.files):
-            ctx.out.reuse(ctx.previous / relpath, relpath)
-        ctx.notes.append("nothing it is made from changed: the last build's output is kept")
-        entry = ctx.out.root / before.entry
-    else:
-        entry = exporter.export(ctx)
-    files = fingerprint.written(ctx.out.root)
-    record = fingerprint.Record(digest, entry.relative_to(ctx.out.root).as_posix(), files)
-    ctx.out.write_text(fingerprint.RECORD, record.text())
-    return entry
+class _Step:
+    """One format of a build: kept from the last build if nothing it is made from changed."""
+
+    def __init__(self, exporter: Exporter, ctx: ExportContext, digest: str) -> None:
+        self.exporter, self.ctx, self.digest = exporter, ctx, digest
+        before = fingerprint.read(ctx.previous)
+        intact = (ctx.previous is not None and before is not None and before.digest == digest
+                  and before.intact(ctx.previous))
+        self.kept = before if intact else None
+
+    def run(self) -> Built:
+        started = time.perf_counter()
+        ctx = self.ctx
+        if self.kept is not None and ctx.previous is not None:
+            for relpath in sorted(self.kept.files):
+                ctx.out.reuse(ctx.previous / relpath, relpath)
+            ctx.notes.append("nothing it is made from changed: the last build's output is kept")
+            entry = ctx.out.root / self.kept.entry
+        else:
+            entry = self.exporter.export(ctx)
+        files = fingerprint.written(ctx.out.root)
+        record = fingerprint.Record(self.digest, entry.relative_to(ctx.out.root).as_posix(), files)
+        ctx.out.write_text(fingerprint.RECORD, record.text())
+        summary = summary_notes(ctx.course, self.exporter.name)
+        seconds = time.perf_counter() - started
+        return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coursepack.errors import CoursepackError
-from coursepack.exporters.base import ExportContext, Exporter, OutputDir
+from coursepack.exporters.base import ExportContext, Exporter, OutputDir, Prepares
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.imscc import ImsccExporter
@@ -37,4 +37,4 @@ def get_exporter(name: str) -> Exporter:
         ) from None
 
 
-__all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "get_exporter"]
+__all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "Prepares", "get_exporter"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 from coursepack import markup
 from coursepack.errors import CoursepackError, Problem
@@ -97,4 +98,17 @@ class Exporter(Protocol):
 
     def export(self, ctx: ExportContext) -> Path:
         """Write the format's files under ``ctx.out``; return the file a user should open."""
+        ...
+
+
+@runtime_checkable
+class Prepares(Protocol):
+    """An exporter with slow set-up (worker processes, say) that can start early."""
+
+    def prepare(self, ctx: ExportContext) -> AbstractContextManager[object]:
+        """Start the set-up for exporting ``ctx`` now; the context manager ends it.
+
+        A build calls this for every format before exporting the first, so the set-up
+        runs while the formats before this one export.
+        """
         ...

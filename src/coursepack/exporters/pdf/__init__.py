@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from importlib import metadata
-from itertools import chain
 from pathlib import Path
 from typing import ClassVar
 
@@ -37,7 +36,6 @@ from coursepack.exporters.pdf.cache import (
 )
 from coursepack.exporters.pdf.documents import Document, Documents
 from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
-from coursepack.layout import course_files
 from coursepack.model import Course
 
 PARTS = ".parts"
@@ -74,13 +72,24 @@ class PdfExporter:
                           hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
         return _page_numbers_in_print_css(course)
 
+    def __init__(self) -> None:
+        self._renderer: Renderer | None = None
+
+    def prepare(self, ctx: ExportContext) -> Renderer:
+        """Start the WeasyPrint workers, so they import it while other formats export."""
+        self._renderer = Renderer()
+        self._renderer.warm()
+        return self._renderer
+
     def export(self, ctx: ExportContext) -> Path:
-        renderer = Renderer()
-        if _likely_to_render(ctx):
-            renderer.warm()
-        with renderer:
-            parse_lessons_in_parallel(ctx.course)
-            _Printing(ctx, Documents(ctx.course, _version("coursepack")), renderer).run()
+        if self._renderer is None:
+            with self.prepare(ctx) as renderer:
+                return self._export(ctx, renderer)
+        return self._export(ctx, self._renderer)
+
+    def _export(self, ctx: ExportContext, renderer: Renderer) -> Path:
+        parse_lessons_in_parallel(ctx.course)
+        _Printing(ctx, Documents(ctx.course, _version("coursepack")), renderer).run()
         return ctx.out.root / "course-pack.pdf"
 
 
@@ -280,20 +289,6 @@ def _listing(names: list[str], shown: int = 10) -> str:
     if len(ordered) <= shown + 2:
         return ", ".join(ordered)
     return ", ".join(ordered[:shown]) + f" and {len(ordered) - shown} more"
-
-
-def _likely_to_render(ctx: ExportContext) -> bool:
-    """Whether a course file changed since the last build (then something will render).
-
-    Only decides whether to start WeasyPrint early; what renders is decided by hashes.
-    """
-    manifest = ctx.previous / MANIFEST if ctx.previous else None
-    if manifest is None or not manifest.is_file():
-        return True
-    built = manifest.stat().st_mtime
-    assets = (a.path for _, lesson in ctx.course.lessons() for a in lesson.assets)
-    return any(path.stat().st_mtime > built
-               for path in chain(course_files(ctx.course.root), assets) if path.exists())
 
 
 @contextmanager

@@ -148,23 +148,28 @@ def _flatten(entries: list[tuple[int, pikepdf.Object]]) -> list[pikepdf.Object |
     return flat
 
 
+#: Tags that never hold a heading: the walk for headings does not go into them.
+_NO_HEADINGS_INSIDE = {"/P", "/Span", "/Link", "/Lbl", "/Caption", "/Figure", "/Formula",
+                       "/Code", "/Quote", "/Note", "/Reference"} | _HEADINGS
+
+
 def _shift_headings(tree: pikepdf.Object, shift: int) -> None:
     """Move every heading tag ``shift`` levels down: a handout's H1 is an H2 in the pack."""
     if not shift:
         return
     stack = list(_kids(tree))
-    seen: set[tuple[int, int]] = set()
     while stack:
         element = stack.pop()
-        if not isinstance(element, Dictionary) or "/S" not in element:
+        if not isinstance(element, Dictionary):
             continue
-        if element.is_indirect:
-            if element.objgen in seen:
-                continue
-            seen.add(element.objgen)
-        if str(element.S) in _HEADINGS:
-            element.S = Name(f"/H{min(6, int(str(element.S)[2:]) + shift)}")
-        stack.extend(_kids(element))
+        tag = element.get("/S")
+        if tag is None:
+            continue
+        name = str(tag)
+        if name in _HEADINGS:
+            element.S = Name(f"/H{min(6, int(name[2:]) + shift)}")
+        if name not in _NO_HEADINGS_INSIDE:
+            stack.extend(_kids(element))
 
 
 def _resolve_named_destinations(pdf: Pdf) -> None:

@@ -61,10 +61,32 @@ def merge_subsets(pdf: Pdf) -> None:
 
 
 def _type0_fonts(pdf: Pdf) -> Iterator[pikepdf.Object]:
-    for obj in pdf.objects:
-        if (isinstance(obj, Dictionary) and obj.get("/Type") == Name.Font
-                and obj.get("/Subtype") == Name.Type0 and "/DescendantFonts" in obj):
-            yield obj
+    """Every Type0 font the pages use, directly or in their form XObjects, once each."""
+    seen: set[tuple[int, int]] = set()
+    for resources in _resources(pdf):
+        for font in resources.get("/Font", Dictionary()).values():
+            if (font.is_indirect and font.objgen not in seen and font.get("/Subtype") == Name.Type0
+                    and "/DescendantFonts" in font):
+                seen.add(font.objgen)
+                yield font
+
+
+def _resources(pdf: Pdf) -> Iterator[pikepdf.Object]:
+    """The resource dictionaries of every page and of the form XObjects they draw, once each."""
+    seen: set[tuple[int, int]] = set()
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    while pending:
+        resources = pending.pop()
+        if not isinstance(resources, Dictionary):
+            continue
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                continue
+            seen.add(resources.objgen)
+        yield resources
+        for xobject in resources.get("/XObject", Dictionary()).values():
+            if xobject.get("/Subtype") == Name.Form:
+                pending.append(xobject.get("/Resources"))
 
 
 def _gather(face: _Typeface, font: pikepdf.Object) -> None:
@@ -242,21 +264,9 @@ def _cmap(unicode: dict[int, str]) -> bytes:
 
 def _point_resources_at(pdf: Pdf, replaced: dict[tuple[int, int], pikepdf.Object]) -> None:
     """Make every /Font resource that names a replaced font name the one kept instead."""
-    seen: set[tuple[int, int]] = set()
-    pending = [page.obj.get("/Resources") for page in pdf.pages]
-    while pending:
-        resources = pending.pop()
-        if not isinstance(resources, Dictionary):
-            continue
-        if resources.is_indirect:
-            if resources.objgen in seen:
-                continue
-            seen.add(resources.objgen)
+    for resources in _resources(pdf):
         fonts = resources.get("/Font")
         if isinstance(fonts, Dictionary):
             for name, font in list(fonts.items()):
                 if font.is_indirect and font.objgen in replaced:
                     fonts[name] = replaced[font.objgen]
-        for xobject in resources.get("/XObject", Dictionary()).values():
-            if xobject.get("/Subtype") == Name.Form:
-                pending.append(xobject.get("/Resources"))
