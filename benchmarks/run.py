@@ -128,8 +128,14 @@ def report_rest(args: argparse.Namespace, t: Tools, skip: set[str],
     if "memory" not in skip:
         log(f"\ncourse pack of {lessons} lessons rendered alone (A = idle WeasyPrint, B = pack)")
         results["memory"] = found = course_pack_memory(t, lessons, 2 if args.quick else 3, log)
-        log(f"  {found['pages']} pages, peak {found['pack']['peak_mb'].show('MB', 0)}, idle "
-            f"{found['idle_mb']:.0f} MB: {found['mb_per_page'] * 1024:.0f} KB per page above idle")
+        log(f"  raw WeasyPrint, whole: {found['pages']} pages, peak "
+            f"{found['pack']['peak_mb'].show('MB', 0)}, idle {found['idle_mb']:.0f} MB: "
+            f"{found['mb_per_page'] * 1024:.0f} KB per page above idle; "
+            f"{found['raw_bytes'] / 1e6:.2f} MB file")
+        ours = found["assembled"]
+        log(f"  coursepack, assembled from its parts: {ours['runs']['seconds'].show()}, peak "
+            f"{ours['runs']['peak_mb'].show('MB', 0)}; {ours['bytes'] / 1e6:.2f} MB file; "
+            f"note {ours['notes']}")
 
 
 def show_html(found: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 from generator import write_course, write_mkdocs
 from measure import Sample, Stats, ratios, summary, timed
 
@@ -177,4 +178,28 @@ def course_pack_memory(tools: Tools, lessons: int, runs: int,
     pack_mb = summary(pack)["peak_mb"]
     return {"lessons": lessons, "pages": pages, "idle_mb": idle_mb, "pack": summary(pack),
             "mb_per_page": (pack_mb.median - idle_mb) / pages,
-            "kb_per_page_total": pack_mb.median * 1024 / pages}
+            "kb_per_page_total": pack_mb.median * 1024 / pages,
+            "raw_bytes": (raw / "course-pack.pdf").stat().st_size,
+            "assembled": assembled_pack_memory(tools, lessons, runs, log)}
+
+
+def assembled_pack_memory(tools: Tools, lessons: int, runs: int,
+                          log: Callable[[str], None]) -> dict[str, Any]:
+    """coursepack's own course pack: a ``-f pdf`` build that finds every part in the last
+    build but no course pack, so it only assembles the pack (peak RSS, time, size)."""
+    root = course(tools, lessons)
+    out = tools.work / f"assembled-{lessons}"
+    build = tools.coursepack("build", root, "-f", "pdf", "--out", out, "-v")
+    if not (out / "pdf" / "course-pack.pdf").is_file():
+        timed(build, env=tools.env)
+    samples = []
+    for n in range(runs):
+        (out / "pdf" / "course-pack.pdf").unlink()
+        samples.append(timed(build, env=tools.env))
+        log(f"    assembling run {n + 1}/{runs}: {samples[-1].seconds:.2f} s, "
+            f"peak {samples[-1].peak_mb:.0f} MB")
+    made = out / "pdf" / "course-pack.pdf"
+    with pikepdf.open(made) as pdf:
+        pages = len(pdf.pages)
+    return {"runs": summary(samples), "bytes": made.stat().st_size, "pages": pages,
+            "notes": _notes(samples[-1])}
