@@ -123,31 +123,36 @@ class _Printing:
             self.obtain([*(self.whole_job(d) for d in self.docs.whole()),
                          *part_files.values()])
             counts = {key: self.pages(job) for key, job in part_files.items()}
-            contents, sheets = self.contents_and_sheets(parts, counts)
-        part_files[pack.CONTENTS] = contents[1]
-        counts[pack.CONTENTS] = self.pages(contents[1])
-        with _located("assemble the handouts and the course pack"):
-            self.handouts(parts, part_files, counts, sheets)
-            self.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
-                             sheets[sum(counts.values())])
+            contents, handout_sheets = self.contents(parts, counts)
+            part_files[pack.CONTENTS] = contents[1]
+            counts[pack.CONTENTS] = self.pages(contents[1])
+            pack_sheet = self.sheet_job(sum(counts.values()))
+            rendering = self.start([pack_sheet])  # the longest sheet, while handouts are made
+        with _located("assemble the handouts"):
+            self.handouts(parts, part_files, counts, handout_sheets)
+        with _located("render a PDF"):
+            self.finish(rendering)
+        with _located("assemble the course pack"):
+            self.course_pack(pack.in_order(parts, contents[0]), part_files, counts, pack_sheet)
         self.ctx.out.write_text(MANIFEST, manifest_text(self.made))
         self.ctx.notes.extend(self.notes())
 
-    def contents_and_sheets(self, parts: list[pack.Part], counts: dict[str, int]
-                            ) -> tuple[tuple[pack.Part, Job], dict[int, Job]]:
-        """Render the contents, and a page-number sheet for every length needed.
+    def contents(self, parts: list[pack.Part], counts: dict[str, int]
+                 ) -> tuple[tuple[pack.Part, Job], dict[int, Job]]:
+        """Render the contents, and the handouts' page-number sheets beside it.
 
-        The contents' own length is guessed first; if the guess was wrong, the contents
-        (whose page numbers depend on it) and the course pack's sheet are made again.
+        The contents' own length is taken from the last build or guessed; if it comes out
+        different, the contents (whose page numbers depend on it) are rendered again.
         """
-        lengths = {counts[p.key] for p in parts if p.level == 1}
+        lengths = sorted({counts[p.key] for p in parts if p.level == 1})
+        sheets = {n: self.sheet_job(n) for n in lengths}
         own = self.old.pages.get(CONTENTS_PAGES) or pack.guess_contents_pages(parts)
+        beside = list(sheets.values())
         while True:
             contents = pack.contents(self.docs, parts, counts, own)
             job = self.part_job(contents.document, pack.CONTENTS)
-            total = sum(counts.values()) + own
-            sheets = {n: self.sheet_job(n) for n in sorted(lengths | {total})}
-            self.obtain([job, *sheets.values()])
+            self.obtain([job, *beside])
+            beside = []
             actual = self.pages(job)
             if actual == own:
                 self.made.pages[CONTENTS_PAGES] = own
@@ -224,7 +229,11 @@ class _Printing:
         return Job(relpath, label, html, css, self.base_url, digest)
 
     def obtain(self, jobs: list[Job]) -> None:
-        """Copy what the last build made from the same inputs; render the rest."""
+        """Take over what the last build made from the same inputs; render the rest."""
+        self.finish(self.start(jobs))
+
+    def start(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
+        """Take over what can be reused and start rendering the rest (see ``finish``)."""
         todo = []
         for job in jobs:
             if job.relpath in self.hashes:
@@ -236,7 +245,11 @@ class _Printing:
                 self.ctx.out.reuse(prior, job.relpath)
             else:
                 todo.append(job)
-        for job, data in self.renderer.run(todo):
+        return self.renderer.run(todo)
+
+    def finish(self, rendering: Iterator[tuple[Job, bytes]]) -> None:
+        """Write each rendered PDF as it comes."""
+        for job, data in rendering:
             self.ctx.progress(f"pdf: {job.label}")
             self.ctx.out.write_bytes(job.relpath, data)
             self.rendered.append(job.label)

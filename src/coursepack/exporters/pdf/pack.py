@@ -20,7 +20,7 @@ PART_SCHEME = "coursepack-part:"
 COVER = "cover"
 CONTENTS = "contents"
 #: Lines of the contents that fit on one page, to guess its length before rendering it.
-CONTENTS_LINES_PER_PAGE = 34
+CONTENTS_LINES_PER_PAGE = 40
 
 
 @dataclass

@@ -104,15 +104,16 @@ class Renderer:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
-        """Render every job, longest first; yields (job, pdf) as each one finishes."""
+        """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
+
+        With a single core the jobs render in this process, one per step of the iterator.
+        """
         ordered = sorted(jobs, key=lambda job: (-len(job.html), job.relpath))
         if self.workers <= 1 or (len(ordered) == 1 and self._pool is None):
-            yield from ((job, render(job)) for job in ordered)
-            return
+            return ((job, render(job)) for job in ordered)
         pool = self.pool()
         futures: dict[Future[bytes], Job] = {pool.submit(render, job): job for job in ordered}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        return ((futures[future], future.result()) for future in as_completed(futures))
 
     def warm(self) -> None:
         """Start the workers now, so they import WeasyPrint while the HTML is being made."""
