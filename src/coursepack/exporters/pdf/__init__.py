@@ -123,26 +123,27 @@ class _Printing:
             self.obtain([*(self.whole_job(d) for d in self.docs.whole()),
                          *part_files.values()])
             counts = {key: self.pages(job) for key, job in part_files.items()}
-            contents, handout_sheets = self.contents(parts, counts)
+            contents, handout_sheets, pack_sheet, rendering = self.contents(parts, counts)
             part_files[pack.CONTENTS] = contents[1]
             counts[pack.CONTENTS] = self.pages(contents[1])
-            pack_sheet = self.sheet_job(sum(counts.values()))
-            rendering = self.start([pack_sheet])  # the longest sheet, while handouts are made
         with _located("assemble the handouts"):
             self.handouts(parts, part_files, counts, handout_sheets)
         with _located("render a PDF"):
-            self.finish(rendering)
+            self.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
         with _located("assemble the course pack"):
             self.course_pack(pack.in_order(parts, contents[0]), part_files, counts, pack_sheet)
         self.ctx.out.write_text(MANIFEST, manifest_text(self.made))
         self.ctx.notes.extend(self.notes())
 
-    def contents(self, parts: list[pack.Part], counts: dict[str, int]
-                 ) -> tuple[tuple[pack.Part, Job], dict[int, Job]]:
-        """Render the contents, and the handouts' page-number sheets beside it.
+    def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
+            tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, bytes]]]:
+        """Render the contents, with the page-number sheets beside it.
 
-        The contents' own length is taken from the last build or guessed; if it comes out
-        different, the contents (whose page numbers depend on it) are rendered again.
+        The contents' own length is taken from the last build or guessed, and the course
+        pack's sheet started for the total it gives. If the contents come out longer or
+        shorter, they (whose page numbers depend on it) and that sheet are made again.
+        Returns the contents, the handouts' sheets, the pack's sheet and its rendering, which
+        may still be under way.
         """
         lengths = sorted({counts[p.key] for p in parts if p.level == 1})
         sheets = {n: self.sheet_job(n) for n in lengths}
@@ -151,12 +152,15 @@ class _Printing:
         while True:
             contents = pack.contents(self.docs, parts, counts, own)
             job = self.part_job(contents.document, pack.CONTENTS)
-            self.obtain([job, *beside])
+            pack_sheet = self.sheet_job(sum(counts.values()) + own)
+            rendering = self.start([job, pack_sheet, *beside])
+            self.finish(rendering, until={job.relpath, *(s.relpath for s in beside)})
             beside = []
             actual = self.pages(job)
             if actual == own:
                 self.made.pages[CONTENTS_PAGES] = own
-                return (contents, job), sheets
+                return (contents, job), sheets, pack_sheet, rendering
+            self.finish(rendering)
             own = actual
 
     def handouts(self, parts: list[pack.Part], files: dict[str, Job], counts: dict[str, int],
@@ -247,13 +251,22 @@ class _Printing:
                 todo.append(job)
         return self.renderer.run(todo)
 
-    def finish(self, rendering: Iterator[tuple[Job, bytes]]) -> None:
-        """Write each rendered PDF as it comes."""
+    def finish(self, rendering: Iterator[tuple[Job, bytes]],
+               until: set[str] | None = None) -> None:
+        """Write each rendered PDF as it comes: all of them, or until those in ``until``
+        (relative paths) are all there; the rest can be finished later."""
+        waiting = {r for r in until if not (self.ctx.out.root / r).is_file()} if until else None
+        if waiting == set():
+            return
         for job, data in rendering:
             self.ctx.progress(f"pdf: {job.label}")
             self.ctx.out.write_bytes(job.relpath, data)
             self.rendered.append(job.label)
             self.rendered_paths.add(job.relpath)
+            if waiting is not None:
+                waiting.discard(job.relpath)
+                if not waiting:
+                    return
 
     def pages(self, job: Job) -> int:
         """A rendered part's page count: from the manifest if the part was reused."""
