@@ -398,3 +398,18 @@ def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
     printed = result.output + result.stderr
     assert f"print.css.j2:{line}:35: warning: print.css.j2 sets page numbers" in printed
     assert "move the rule to templates/pdf/page-numbers.css.j2" in printed
+
+
+def test_a_part_damaged_since_the_last_build_is_rendered_again(
+        starter: tuple[Path, Path]) -> None:
+    root, first = starter
+    out = root.parent / "damaged"
+    shutil.copytree(first.parent, out)
+    parts = (out / "pdf" / ".parts").glob("*.pdf")
+    part = max(parts, key=lambda p: p.stat().st_size)  # the lesson with the photo
+    part.write_bytes(part.read_bytes()[:2000])  # a disk or a copy that cut the file short
+    (root / "course.yaml").write_text((root / "course.yaml").read_text() + "\n")
+    lines = "\n".join(build(root, out))
+    assert "rendered: lesson/writing-questions/one-idea" in lines
+    assert "Cover the options" in text_of(out / "pdf" / "course-pack.pdf")
+    assert "Cover the options" in text_of(out / "pdf" / "handouts/writing-questions/one-idea.pdf")

@@ -64,6 +64,9 @@ class PdfExporter:
         "printable PDFs: lesson handouts, course pack, quizzes, answer key, facilitator guide"
     )
 
+    def __init__(self) -> None:
+        self._renderer: Renderer | None = None
+
     def check(self, course: Course) -> list[Problem]:
         missing = [name for name in ("weasyprint", "pikepdf")
                    if importlib.util.find_spec(name) is None]
@@ -71,9 +74,6 @@ class PdfExporter:
             return [error(None, f"PDF output needs {' and '.join(missing)}, not installed",
                           hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
         return _page_numbers_in_print_css(course)
-
-    def __init__(self) -> None:
-        self._renderer: Renderer | None = None
 
     def prepare(self, ctx: ExportContext) -> Renderer:
         """Start the WeasyPrint workers, so they import it while other formats export."""
@@ -118,7 +118,7 @@ class _Printing:
 
     def run(self) -> None:
         parts = pack.sections(self.docs)
-        with _located("render a PDF"):
+        with _located("render a PDF", _THEME_HINT):
             part_files = {p.key: self.part_job(p.document, p.key) for p in parts}
             self.obtain([*(self.whole_job(d) for d in self.docs.whole()),
                          *part_files.values()])
@@ -126,11 +126,11 @@ class _Printing:
             contents, handout_sheets, pack_sheet, rendering = self.contents(parts, counts)
             part_files[pack.CONTENTS] = contents[1]
             counts[pack.CONTENTS] = self.pages(contents[1])
-        with _located("assemble the handouts"):
+        with _located("assemble the handouts", _BUG_HINT):
             self.handouts(parts, part_files, counts, handout_sheets)
-        with _located("render a PDF"):
+        with _located("render a PDF", _THEME_HINT):
             self.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
-        with _located("assemble the course pack"):
+        with _located("assemble the course pack", _BUG_HINT):
             self.course_pack(pack.in_order(parts, contents[0]), part_files, counts, pack_sheet)
         self.ctx.out.write_text(MANIFEST, manifest_text(self.made))
         self.ctx.notes.extend(self.notes())
@@ -317,18 +317,20 @@ def _listing(names: list[str], shown: int = 10) -> str:
     return ", ".join(ordered[:shown]) + f" and {len(ordered) - shown} more"
 
 
+_THEME_HINT = "check templates/pdf overrides in the course folder"
+_BUG_HINT = ("a file kept from the last build may be damaged: delete the pdf folder of the "
+             "build and build again; if that fails too, please report this message")
+
+
 @contextmanager
-def _located(what: str) -> Iterator[None]:
+def _located(what: str, hint: str) -> Iterator[None]:
     """Any failure of WeasyPrint or pikepdf, as an error a user can act on."""
     try:
         yield
     except CoursepackError:
         raise
     except Exception as exc:  # failures reach us from worker processes, with their own types
-        raise CoursepackError.single(
-            f"could not {what}: {exc}",
-            hint="check templates/pdf overrides in the course folder",
-        ) from exc
+        raise CoursepackError.single(f"could not {what}: {exc}", hint=hint) from exc
 
 
 __all__ = ["Document", "PdfExporter"]

@@ -114,6 +114,7 @@ def _append(base: Pdf, document: pikepdf.Object, entries: list[tuple[int, pikepd
         copied.P = document
         document.K.append(copied)
     for key, value in _number_tree(tree.ParentTree):
+        highest = max(highest, key)
         entries.append((key + next_key, _copy(base, value)))
     return next_key + highest + 1
 

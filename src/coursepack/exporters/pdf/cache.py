@@ -54,7 +54,17 @@ def reusable(previous: Path | None, old: Manifest, relpath: str, digest: str) ->
     if previous is None or old.documents.get(relpath) != digest:
         return None
     candidate = previous / relpath
-    return candidate if candidate.is_file() else None
+    return candidate if candidate.is_file() and _complete(candidate) else None
+
+
+def _complete(pdf: Path) -> bool:
+    """Whether a PDF ends as a PDF does: a file cut short is made again, not reused."""
+    try:
+        with pdf.open("rb") as file:
+            file.seek(max(0, pdf.stat().st_size - 1024))
+            return b"%%EOF" in file.read()
+    except OSError:
+        return False
 
 
 def manifest_text(manifest: Manifest) -> str:
