@@ -4,8 +4,8 @@ last one's takes that output over instead of exporting again.
 The digest covers the bytes of every course file (course.yaml, modules/, quizzes/,
 sources/, templates/), the lessons' images wherever they are, the default theme, the
 coursepack code itself, the versions of the libraries it writes with, the format and
-SOURCE_DATE_EPOCH. Paths enter relative to their
-folder, so two copies of a course give the same digest.
+SOURCE_DATE_EPOCH. Paths enter relative to their folder, so two copies of a course give
+the same digest.
 """
 
 from __future__ import annotations

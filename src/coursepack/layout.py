@@ -1,4 +1,4 @@
-"""Where a course keeps its files: what the loader reads and what a change to means a rebuild."""
+"""Where a course keeps its files: those a build reads, so those whose change calls for one."""
 
 from __future__ import annotations
 

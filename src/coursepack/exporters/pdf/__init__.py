@@ -7,7 +7,7 @@ handout. So an edited lesson renders one part, not the whole pack.
 
 Every rendering is keyed by a hash of what it is made from (HTML, CSS, images, tool
 versions): parts by their file name under ``.parts/``, everything by the manifest. What
-the previous build made from the same inputs is copied from there, not made again.
+the previous build made from the same inputs is taken over from it, not made again.
 """
 
 from __future__ import annotations
