@@ -50,6 +50,8 @@ def change_one_lesson(course: Path) -> str:
 def document_table(folder: Path) -> list[str]:
     lines = [f"{'document':<58} {'pages':>5} {'KB':>8}"]
     for pdf in sorted(folder.rglob("*.pdf")):
+        if any(part.startswith(".") for part in pdf.relative_to(folder).parts):
+            continue  # the cached parts the course pack and handouts are made from
         pages = len(PdfReader(pdf).pages)
         size = pdf.stat().st_size / 1024
         lines.append(f"{pdf.relative_to(folder).as_posix():<58} {pages:>5} {size:>8.1f}")
