@@ -109,9 +109,7 @@ class _Printing:
         self.base_url = ctx.course.root.resolve().as_uri() + "/"
         self.old = read_manifest(ctx.previous)
         self.made = Manifest()
-        self.hashes = self.made.documents
-        self.rendered: list[str] = []
-        self.rendered_paths: set[str] = set()
+        self.rendered: dict[str, str] = {}  # relpath -> label, of what WeasyPrint rendered
         self.units = 0
         self.assembled: list[str] = []
         self.renderer = renderer
@@ -203,7 +201,7 @@ class _Printing:
     def assemble(self, relpath: str, sources: tuple[str, ...], make: Callable[[], bytes]) -> None:
         """Write an assembled PDF, or copy it from the last build if its sources are the same."""
         digest = hashlib.sha256("\n".join((self.tools, *sources)).encode()).hexdigest()
-        self.hashes[relpath] = digest
+        self.made.documents[relpath] = digest
         prior = reusable(self.ctx.previous, self.old, relpath, digest)
         if prior is not None:
             self.ctx.out.reuse(prior, relpath)
@@ -240,9 +238,9 @@ class _Printing:
         """Take over what can be reused and start rendering the rest (see ``finish``)."""
         todo = []
         for job in jobs:
-            if job.relpath in self.hashes:
+            if job.relpath in self.made.documents:
                 continue  # the same part or sheet asked for twice
-            self.hashes[job.relpath] = job.identifier
+            self.made.documents[job.relpath] = job.identifier
             self.units += 1
             prior = reusable(self.ctx.previous, self.old, job.relpath, job.identifier)
             if prior is not None:
@@ -261,8 +259,7 @@ class _Printing:
         for job, data in rendering:
             self.ctx.progress(f"pdf: {job.label}")
             self.ctx.out.write_bytes(job.relpath, data)
-            self.rendered.append(job.label)
-            self.rendered_paths.add(job.relpath)
+            self.rendered[job.relpath] = job.label
             if waiting is not None:
                 waiting.discard(job.relpath)
                 if not waiting:
@@ -270,7 +267,7 @@ class _Printing:
 
     def pages(self, job: Job) -> int:
         """A rendered part's page count: from the manifest if the part was reused."""
-        count = self.old.pages.get(job.relpath) if job.relpath not in self.rendered_paths else None
+        count = self.old.pages.get(job.relpath) if job.relpath not in self.rendered else None
         if count is None:
             from coursepack.exporters.pdf import assemble
 
@@ -286,7 +283,7 @@ class _Printing:
         lines = [f"rendered {made} of {total} PDF parts and documents, reused {total - made}"
                  f" unchanged; assembled {len(self.assembled)} PDFs"]
         if 0 < made < total:
-            lines.append("rendered: " + _listing(self.rendered))
+            lines.append("rendered: " + _listing(list(self.rendered.values())))
             lines.append("assembled: " + _listing(self.assembled))
         return lines
 

@@ -84,7 +84,7 @@ class Documents:
 
     def page_numbers(self) -> str:
         """The CSS that numbers pages: in whole documents, and on the sheets stamped on parts."""
-        return render.render(self.env, "page-numbers.css.j2", paper=self.course.paper.value)
+        return render.render(self.env, "page-numbers.css.j2")
 
     def whole(self) -> list[Document]:
         """The documents rendered in one piece: printable quizzes, answer key, guide."""
