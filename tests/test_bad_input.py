@@ -209,14 +209,14 @@ CASES = [
     Case(
         "image-leaves-course",
         LESSON,
-        f"{LESSON}:23:1: error: image '../../../../etc/passwd' is outside the course folder",
+        f"{LESSON}:23:48: error: image '../../../../etc/passwd' is outside the course folder",
         "images/stem-and-options.png",
         "../../../../etc/passwd",
     ),
     Case(
         "image-missing",
         LESSON,
-        f"{LESSON}:23:1: error: image 'images/stem-and-option.png' does not exist",
+        f"{LESSON}:23:48: error: image 'images/stem-and-option.png' does not exist",
         "images/stem-and-options.png",
         "images/stem-and-option.png",
         hint="did you mean 'stem-and-options.png'?",
@@ -224,7 +224,7 @@ CASES = [
     Case(
         "image-remote",
         LESSON,
-        f"{LESSON}:23:1: error: image 'https://example.org/x.png' is on the web; the course must work offline",
+        f"{LESSON}:23:48: error: image 'https://example.org/x.png' is on the web; the course must work offline",
         "images/stem-and-options.png",
         "https://example.org/x.png",
     ),

@@ -33,7 +33,7 @@ class Loader:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.sink = Sink()
+        self.sink = Sink(root)
 
     @property
     def problems(self) -> list[Problem]:
@@ -81,7 +81,7 @@ class Loader:
             sources=tuple(s for s in sources if s is not None),
             authors=f.strings("authors"),
             licence=f.text("licence"),
-            description=f.text("description"),
+            description=f.markdown("description"),
             paper=f.choice("paper", PaperSize, PaperSize.A4),
             sco_per=self._sco_per(f),
             moodle_core_types_only=self._moodle_core_only(f),
@@ -199,7 +199,7 @@ class Loader:
             )
             return None
         g = self.open(path, "lesson")
-        return None if g is None else read_lesson(g, name, self)
+        return None if g is None else read_lesson(g, name)
 
     def _quizzes(self, f: Fields, defaults: QuizSettings, modules: set[str]) -> tuple[Quiz, ...]:
         folder = self.root / "quizzes"

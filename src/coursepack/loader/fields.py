@@ -8,7 +8,9 @@ reports every problem in every file.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
+from pathlib import Path
 from typing import TypeVar
 
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -16,6 +18,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coursepack._yaml import origin_of
 from coursepack.errors import Origin, Problem, did_you_mean, error
+from coursepack.loader import assets
+from coursepack.model import Markdown
 
 E = TypeVar("E", bound=Enum)
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -28,11 +32,17 @@ def describe(node: Node) -> str:
     return _KIND_OF.get(type(node), "a value")
 
 
-class Sink:
-    """Where problems of one load go."""
+# C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates, non-characters:
+# no XML format can carry them and no author means them.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
-    def __init__(self) -> None:
+
+class Sink:
+    """Where problems of one load go; ``root`` is the course folder Markdown files resolve in."""
+
+    def __init__(self, root: Path | None = None) -> None:
         self.problems: list[Problem] = []
+        self.root = root
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -87,7 +97,35 @@ class Fields:
         if not isinstance(node, ScalarNode):
             self.fail(node, f"'{key}' must be text, got {describe(node)}")
             return default
-        return str(node.value)
+        return self._writable(node, key, str(node.value))
+
+    def _writable(self, node: Node, key: str, value: str) -> str:
+        """``value``, or reported (and removed) characters that no output format can hold."""
+        bad = _UNWRITABLE.search(value)
+        if bad is None:
+            return value
+        self.fail(node, f"'{key}' contains the control character U+{ord(bad.group()):04X}, "
+                  "which no output format can carry",
+                  hint="delete it (it is often pasted in from a word processor, or written "
+                  "as an escape such as \\x01 in double quotes)")
+        return _UNWRITABLE.sub("", value)
+
+    def markdown(self, key: str, required: bool = False) -> Markdown:
+        """A Markdown field, with every file its images reference resolved (or reported)."""
+        text = self.text(key, required)
+        return self._markdown(self.items[key][1], text) if text else Markdown(text)
+
+    def markdowns(self, key: str, required: bool = False) -> tuple[Markdown, ...]:
+        """A list of Markdown texts, each with its files resolved."""
+        return tuple(self._markdown(node, text) for node, text in self._texts(key, required))
+
+    def _markdown(self, node: Node, text: str) -> Markdown:
+        if self.sink.root is None:
+            return Markdown(text)
+        found, problems = assets.resolve(self.sink.root, self.relpath, node, text)
+        for problem in problems:
+            self.sink.add(problem)
+        return Markdown(text, found)
 
     def integer(self, key: str, required: bool = False, default: int = 0, minimum: int = 0) -> int:
         number = self._number(key, required, "a whole number", int)
@@ -155,13 +193,16 @@ class Fields:
         return list(node.value)
 
     def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
-        out = []
+        return tuple(text for _, text in self._texts(key, required))
+
+    def _texts(self, key: str, required: bool) -> list[tuple[Node, str]]:
+        out: list[tuple[Node, str]] = []
         for item in self.sequence(key, required):
             if isinstance(item, ScalarNode) and not _is_null(item):
-                out.append(str(item.value))
+                out.append((item, self._writable(item, key, str(item.value))))
             else:
                 self.fail(item, f"each item of '{key}' must be text, got {describe(item)}")
-        return tuple(out)
+        return out
 
     def mapping(self, key: str, what: str, required: bool = False) -> Fields | None:
         node = self.value_node(key, required)

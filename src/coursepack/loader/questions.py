@@ -55,12 +55,12 @@ def read_question(f: Fields) -> Question | None:
 def _common(f: Fields, default_points: float) -> dict[str, Any]:
     return {
         "id": f.text("id", required=True),
-        "stem": f.text("stem", required=True),
+        "stem": f.markdown("stem", required=True),
         "title": f.text("title"),
         "points": _points(f, default_points),
         "objectives": f.strings("objectives"),
         "feedback": _feedback(f),
-        "hints": f.strings("hints"),
+        "hints": f.markdowns("hints"),
         "source": _source_ref(f),
         "origin": f.origin,
     }
@@ -79,10 +79,10 @@ def _feedback(f: Fields) -> Feedback:
     if g is None:
         return Feedback()
     feedback = Feedback(
-        general=g.text("general"),
-        correct=g.text("correct"),
-        partial=g.text("partial"),
-        incorrect=g.text("incorrect"),
+        general=g.markdown("general"),
+        correct=g.markdown("correct"),
+        partial=g.markdown("partial"),
+        incorrect=g.markdown("incorrect"),
     )
     g.finish()
     return feedback
@@ -107,9 +107,9 @@ def _choices(f: Fields) -> tuple[Choice, ...]:
     for g in f.records("choices", "choice", required=True):
         choices.append(
             Choice(
-                text=g.text("text", required=True),
+                text=g.markdown("text", required=True),
                 correct=g.boolean("correct"),
-                feedback=g.text("feedback"),
+                feedback=g.markdown("feedback"),
                 origin=g.origin,
             )
         )
@@ -133,8 +133,8 @@ def _multiple(f: Fields, common: dict[str, Any]) -> MultipleResponse:
 def _true_false(f: Fields, common: dict[str, Any]) -> TrueFalse:
     return TrueFalse(
         answer=f.boolean("answer", required=True),
-        feedback_true=f.text("feedback_true"),
-        feedback_false=f.text("feedback_false"),
+        feedback_true=f.markdown("feedback_true"),
+        feedback_false=f.markdown("feedback_false"),
         **common,
     )
 
@@ -184,7 +184,7 @@ def _matching(f: Fields, common: dict[str, Any]) -> Matching:
     for g in f.records("pairs", "pair", required=True):
         pairs.append(
             Pair(
-                prompt=g.text("prompt", required=True),
+                prompt=g.markdown("prompt", required=True),
                 match=g.text("match", required=True),
                 origin=g.origin,
             )
@@ -194,7 +194,7 @@ def _matching(f: Fields, common: dict[str, Any]) -> Matching:
 
 
 def _ordering(f: Fields, common: dict[str, Any]) -> Ordering:
-    return Ordering(items=f.strings("items", required=True), **common)
+    return Ordering(items=f.markdowns("items", required=True), **common)
 
 
 def _blank(g: Fields) -> Blank:
@@ -230,12 +230,12 @@ def _fill_blanks(f: Fields, common: dict[str, Any]) -> FillBlanks:
     for g in f.records("blanks", "blank", required=True):
         blanks.append(_blank(g))
         g.finish()
-    return FillBlanks(text=f.text("text", required=True), blanks=tuple(blanks), **common)
+    return FillBlanks(text=f.markdown("text", required=True), blanks=tuple(blanks), **common)
 
 
 def _essay(f: Fields, common: dict[str, Any]) -> Essay:
     return Essay(
-        grader_notes=f.text("grader_notes"),
+        grader_notes=f.markdown("grader_notes"),
         response_template=f.text("response_template"),
         min_words=f.integer("min_words"),
         max_words=f.integer("max_words"),

@@ -51,7 +51,7 @@ def read_quiz(f: Fields, quiz_id: str, settings: QuizSettings, modules: set[str]
     quiz = Quiz(
         id=quiz_id,
         title=f.text("title", required=True),
-        description=f.text("description"),
+        description=f.markdown("description"),
         module=module,
         settings=settings,
         questions=questions,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursepack.errors import Origin
+from coursepack.model.text import NO_TEXT, Asset, Markdown, assets_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,7 +30,7 @@ class Source:
 class Quote:
     """Words taken from a source, checked against it at build time."""
 
-    text: str
+    text: Markdown
     source: str
     locator: str = ""
     note: str = ""
@@ -39,23 +40,14 @@ class Quote:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyTerm:
     term: str
-    definition: str
-    origin: Origin | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Asset:
-    """A file a Markdown body refers to, resolved inside the course folder."""
-
-    ref: str
-    path: Path
+    definition: Markdown
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Objective:
     id: str
-    text: str
+    text: Markdown
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -65,18 +57,22 @@ class Lesson:
     title: str
     duration: int
     objectives: tuple[str, ...]
-    body: str
-    summary: str = ""
+    body: Markdown
+    summary: Markdown = NO_TEXT
     quotes: tuple[Quote, ...] = ()
     key_terms: tuple[KeyTerm, ...] = ()
-    assets: tuple[Asset, ...] = ()
-    further_reading: tuple[str, ...] = ()
+    further_reading: tuple[Markdown, ...] = ()
     origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def assets(self) -> tuple[Asset, ...]:
+        """Every file the lesson's Markdown references (body, summary, terms, quotes...)."""
+        return assets_of(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Timing:
-    activity: str
+    activity: Markdown
     minutes: int
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
@@ -84,9 +80,9 @@ class Timing:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     title: str
-    situation: str
-    tasks: tuple[str, ...] = ()
-    debrief: str = ""
+    situation: Markdown
+    tasks: tuple[Markdown, ...] = ()
+    debrief: Markdown = NO_TEXT
     minutes: int = 0
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
@@ -96,7 +92,7 @@ class FacilitatorNotes:
     """What a trainer needs to run a module in a workshop."""
 
     timings: tuple[Timing, ...] = ()
-    discussion_prompts: tuple[str, ...] = ()
+    discussion_prompts: tuple[Markdown, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
-    notes: str = ""
-    background: str = ""
+    notes: Markdown = NO_TEXT
+    background: Markdown = NO_TEXT

@@ -10,6 +10,7 @@ from pathlib import Path
 from coursepack.errors import Origin
 from coursepack.model.content import FacilitatorNotes, KeyTerm, Lesson, Objective, Source
 from coursepack.model.questions import Question
+from coursepack.model.text import NO_TEXT, Asset, Markdown, assets_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,7 +53,7 @@ class Quiz:
     questions: tuple[Question, ...] = ()
     pools: tuple[Pool, ...] = ()
     module: str = ""
-    description: str = ""
+    description: Markdown = NO_TEXT
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -72,7 +73,7 @@ class Module:
     title: str
     objectives: tuple[Objective, ...]
     lessons: tuple[Lesson, ...]
-    description: str = ""
+    description: Markdown = NO_TEXT
     facilitator: FacilitatorNotes = field(default_factory=FacilitatorNotes)
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
@@ -103,7 +104,7 @@ class Course:
     sources: tuple[Source, ...] = ()
     authors: tuple[str, ...] = ()
     licence: str = ""
-    description: str = ""
+    description: Markdown = NO_TEXT
     paper: PaperSize = PaperSize.A4
     sco_per: ScoPer = ScoPer.MODULE
     moodle_core_types_only: bool = False
@@ -149,3 +150,7 @@ class Course:
     @property
     def duration(self) -> int:
         return sum(m.duration for m in self.modules)
+
+    def assets(self) -> tuple[Asset, ...]:
+        """Every file any Markdown of the course references, once per (ref, file)."""
+        return assets_of((self.description, self.modules, self.quizzes))

@@ -8,16 +8,17 @@ from enum import Enum
 from typing import TypeAlias
 
 from coursepack.errors import Origin
+from coursepack.model.text import NO_TEXT, Asset, Markdown, assets_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feedback:
     """Feedback shown after an answer; every field is optional Markdown."""
 
-    general: str = ""
-    correct: str = ""
-    partial: str = ""
-    incorrect: str = ""
+    general: Markdown = NO_TEXT
+    correct: Markdown = NO_TEXT
+    partial: Markdown = NO_TEXT
+    incorrect: Markdown = NO_TEXT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,12 +36,12 @@ class QuestionBase:
     """Fields every question type has."""
 
     id: str
-    stem: str
+    stem: Markdown
     title: str = ""
     points: float = 1.0
     objectives: tuple[str, ...] = ()
     feedback: Feedback = Feedback()
-    hints: tuple[str, ...] = ()
+    hints: tuple[Markdown, ...] = ()
     source: SourceRef | None = None
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
@@ -48,12 +49,17 @@ class QuestionBase:
     def scored(self) -> bool:
         return True
 
+    @property
+    def assets(self) -> tuple[Asset, ...]:
+        """Every file the question's Markdown references, in any of its parts."""
+        return assets_of(self)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Choice:
-    text: str
+    text: Markdown
     correct: bool = False
-    feedback: str = ""
+    feedback: Markdown = NO_TEXT
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -81,8 +87,8 @@ class MultipleResponse(QuestionBase):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrueFalse(QuestionBase):
     answer: bool
-    feedback_true: str = ""
-    feedback_false: str = ""
+    feedback_true: Markdown = NO_TEXT
+    feedback_false: Markdown = NO_TEXT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,7 +146,9 @@ class Numeric(QuestionBase):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pair:
-    prompt: str
+    """A prompt (Markdown) and the plain-text answer it matches."""
+
+    prompt: Markdown
     match: str
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
@@ -158,7 +166,7 @@ class Matching(QuestionBase):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ordering(QuestionBase):
-    items: tuple[str, ...]
+    items: tuple[Markdown, ...]
 
 
 class BlankKind(Enum):
@@ -185,13 +193,17 @@ class Blank:
 class FillBlanks(QuestionBase):
     """A text with several gaps, written ``[[id]]`` where each gap goes."""
 
-    text: str
+    text: Markdown
     blanks: tuple[Blank, ...]
 
-    def segments(self) -> Iterator[str | Blank]:
-        """The text split into literal strings and the blanks between them, in order."""
+    def segments(self) -> Iterator[Markdown | Blank]:
+        """The text split into Markdown pieces and the blanks between them, in order."""
+        for segment in self._segments():
+            yield segment if isinstance(segment, Blank) else self.text.part(segment)
+
+    def _segments(self) -> Iterator[str | Blank]:
         by_id = {b.id: b for b in self.blanks}
-        rest = self.text
+        rest: str = self.text
         while "[[" in rest:
             head, _, tail = rest.partition("[[")
             name, sep, after = tail.partition("]]")
@@ -207,7 +219,7 @@ class FillBlanks(QuestionBase):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Essay(QuestionBase):
-    grader_notes: str = ""
+    grader_notes: Markdown = NO_TEXT
     response_template: str = ""
     min_words: int = 0
     max_words: int = 0

@@ -11,7 +11,7 @@ from coursepack.model import Course, Lesson
 
 
 def _lesson_text(lesson: Lesson) -> str:
-    parts = [lesson.summary, lesson.body]
+    parts: list[str] = [lesson.summary, lesson.body]
     parts += [q.text for q in lesson.quotes]
     parts += [f"{t.term}: {t.definition}" for t in lesson.key_terms]
     return " ".join(markup.to_line(p) for p in parts if p)

@@ -1,0 +1,153 @@
+"""The files a Markdown text references: found, resolved inside the course, and vetted.
+
+Every Markdown field of every spec file passes through ``resolve``, so a missing
+image, a path or symlink that leaves the course folder, an unsupported or mislabelled
+file type, or an SVG that pulls in other files is reported at the ``file:line:col``
+where the author wrote it, and the model carries only files a format can package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+from yaml.nodes import Node, ScalarNode
+
+from coursepack.errors import Origin, Problem, did_you_mean, error
+from coursepack.markup import image_refs
+from coursepack.model import Asset
+
+_REMOTE = ("http://", "https://", "//", "ftp://")
+_SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+}
+SUPPORTED = (*_SIGNATURES, ".svg")
+_XLINK = "{http://www.w3.org/1999/xlink}href"
+
+
+def resolve(root: Path, relpath: str, node: Node, text: str) -> tuple[list[Asset], list[Problem]]:
+    """The assets ``text`` (the value of ``node`` in ``relpath``) references, and what is wrong."""
+    assets: list[Asset] = []
+    problems: list[Problem] = []
+    base = (root / relpath).parent
+    for ref, line in image_refs(text):
+        origin = _where(root, relpath, node, line, unquote(ref))
+        problem, path = _vet(root, base, ref, origin)
+        if problem is not None:
+            problems.append(problem)
+        elif path is not None:
+            assets.append(Asset(ref=ref, path=path, origin=origin))
+    return assets, problems
+
+
+def _vet(root: Path, base: Path, ref: str, origin: Origin) -> tuple[Problem | None, Path | None]:
+    if ref.startswith(_REMOTE):
+        return error(origin, f"image '{ref}' is on the web; the course must work offline",
+                     hint="download the image into the course folder and refer to it by a "
+                     "relative path"), None
+    if ref.startswith("data:"):
+        return error(origin, "an image written inline as 'data:' is removed by the sanitiser",
+                     hint="save the image as a file in the course folder and refer to it"), None
+    if ":" in ref.split("/")[0]:
+        return error(origin, f"image '{ref}' is not a file path",
+                     hint="refer to an image file by its path relative to this spec file"), None
+    written = unquote(ref)
+    path = (base / written).resolve()
+    if not path.is_relative_to(root.resolve()):
+        return error(origin, f"image '{written}' is outside the course folder",
+                     hint="copy the file into the course folder (not a link to a file "
+                     "elsewhere) and refer to it by a relative path"), None
+    if not path.is_file():
+        siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
+        return error(origin, f"image '{written}' does not exist",
+                     hint=did_you_mean(path.name, siblings)), None
+    return _content_problem(path, written, origin), path
+
+
+def _content_problem(path: Path, written: str, origin: Origin) -> Problem | None:
+    """Unsupported type, content that is not what its name says, or an SVG that is not alone."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        kind = suffix or "none"
+        return error(origin, f"image '{written}' has a type no format can show ({kind})",
+                     hint=f"convert it to one of {', '.join(SUPPORTED)}")
+    data = path.read_bytes()
+    if suffix == ".svg":
+        return _svg_problem(data, written, origin)
+    if not data.startswith(_SIGNATURES[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):
+        return error(origin, f"image '{written}' is not a {suffix[1:].upper()} file",
+                     hint="export the image again, or give it the extension of its real type")
+    return None
+
+
+def _svg_problem(data: bytes, written: str, origin: Origin) -> Problem | None:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        svg = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        return error(origin, f"image '{written}' is not a valid SVG file: {exc}")
+    outside = next(_svg_references(svg), None)
+    if outside is not None:
+        return error(origin, f"SVG image '{written}' uses another file ('{outside}'); "
+                     "formats package the SVG alone, so it would break",
+                     hint="embed that file in the SVG, or export the drawing as PNG")
+    if any(isinstance(e.tag, str) and etree.QName(e).localname == "script" for e in svg.iter()):
+        return error(origin, f"SVG image '{written}' contains a script",
+                     hint="remove the script, or export the drawing as PNG")
+    return None
+
+
+def _svg_references(svg: etree._Element) -> Iterator[str]:
+    """Every reference in an SVG to something outside it (not ``#id``, not ``data:``)."""
+    for element in svg.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in ("href", _XLINK):
+            value = (element.get(name) or "").strip()
+            if value and not value.startswith(("#", "data:")):
+                yield value
+        styles = [element.get("style") or ""]
+        if etree.QName(element).localname == "style":
+            styles.append(element.text or "")
+        for style in styles:
+            yield from _css_references(style)
+
+
+def _css_references(css: str) -> Iterator[str]:
+    lowered = css.lower()
+    if "@import" in lowered:
+        yield "@import"
+    for part in lowered.split("url(")[1:]:
+        target = part.split(")")[0].strip(" '\"")
+        if not target.startswith(("#", "data:")):
+            yield target
+
+
+def _where(root: Path, relpath: str, node: Node, line: int, written: str) -> Origin:
+    """Where ``written`` is in the spec file: line ``line`` of the text held by ``node``."""
+    block = isinstance(node, ScalarNode) and node.style in ("|", ">")
+    number = node.start_mark.line + line + (1 if block else 0)
+    path = root / relpath
+    lines = _lines(path, path.stat().st_mtime_ns if path.is_file() else 0)
+    column = node.start_mark.column if line == 0 and not block else 0
+    if number < len(lines):
+        found = lines[number].find(written)
+        column = found if found >= 0 else column
+    return Origin(relpath, number + 1, column + 1)
+
+
+@lru_cache(maxsize=64)
+def _lines(path: Path, version: int) -> tuple[str, ...]:
+    """The lines of a spec file at one modification time."""
+    try:
+        return tuple(path.read_text(encoding="utf-8").split("\n"))
+    except (OSError, UnicodeDecodeError):
+        return ()

@@ -1,0 +1,78 @@
+"""Text kinds: Markdown (rendered, may reference files) and plain text (shown as written).
+
+A field typed ``Markdown`` holds a ``Markdown`` value once the loader has read it: the
+text itself plus every file its images reference, already resolved inside the course
+folder. Plain ``str`` fields are never parsed as Markdown by any format. Every asset of
+a course is therefore reachable from the model: ``markdown_texts`` walks any node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coursepack.errors import Origin
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Asset:
+    """A file a Markdown text refers to, resolved inside the course folder.
+
+    ``ref`` is the source as the rendered HTML has it (non-ASCII percent-encoded).
+    """
+
+    ref: str
+    path: Path
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+class Markdown(str):
+    """Markdown text with the files its images reference (``assets``, resolved by the loader).
+
+    It compares, hashes and slices as the text alone; string operations return plain
+    ``str``, so code that cuts a Markdown text carries its assets on itself (``part``).
+    """
+
+    assets: tuple[Asset, ...]
+
+    def __new__(cls, text: str = "", assets: Iterable[Asset] = ()) -> Markdown:
+        value = super().__new__(cls, text)
+        value.assets = tuple(assets)
+        return value
+
+    def part(self, text: str) -> Markdown:
+        """A piece of this text (a segment, a joined text) with the same assets."""
+        return Markdown(text, self.assets)
+
+    def __reduce__(self) -> tuple[type[Markdown], tuple[str, tuple[Asset, ...]]]:
+        return (Markdown, (str(self), self.assets))
+
+
+NO_TEXT = Markdown("")
+"""The empty Markdown text: the default of every optional Markdown field."""
+
+
+def markdown(text: str) -> Markdown:
+    """``text`` as Markdown, keeping its assets when it already is."""
+    return text if isinstance(text, Markdown) else Markdown(text)
+
+
+def markdown_texts(node: object) -> Iterator[Markdown]:
+    """Every Markdown value in a model node and the nodes below it, in field order."""
+    if isinstance(node, Markdown):
+        yield node
+    elif isinstance(node, tuple | list):
+        for item in node:
+            yield from markdown_texts(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            if f.compare:  # origins and back-references are not content
+                yield from markdown_texts(getattr(node, f.name))
+
+
+def assets_of(node: object) -> tuple[Asset, ...]:
+    """Every asset the Markdown of ``node`` references, once per (ref, file)."""
+    found = {(a.ref, a.path): a for text in markdown_texts(node) for a in text.assets}
+    return tuple(found.values())
