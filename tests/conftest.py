@@ -13,8 +13,7 @@ from coursepack.cli import main
 from coursepack.starter import STARTER
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SCHEMAS = SHARED / "schemas"
+SCHEMAS = REPO / "tests" / "schemas"  # official XSDs, origin and licences in its README.md
 NODE_MODULES = REPO / "tests" / "node_modules"
 
 Run = Callable[..., Result]

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from coursepack.checks.quotes import found, nearest, normalise
-from tests.conftest import SHARED
+from tests.conftest import REPO
 
-CLEMENTS = (SHARED / "sources" / "000_ae089ad720969096.txt").read_text(encoding="utf-8")
-TENNANT = (SHARED / "sources" / "004_520ef2ce7effb278.txt").read_text(encoding="utf-8")
+# The bundled course's own source texts, verbatim as received (typos and hyphenation kept).
+CLEMENTS = (REPO / "sources" / "clements-2016.txt").read_text(encoding="utf-8")
+TENNANT = (REPO / "sources" / "tennant-2009.txt").read_text(encoding="utf-8")
 
 
 def test_normalisation_steps() -> None:

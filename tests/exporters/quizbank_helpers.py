@@ -9,7 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMAS = REPO.parent / "shared" / "schemas"
+SCHEMAS = REPO / "tests" / "schemas"
 GOLDEN = REPO / "tests" / "golden"
 
 AWKWARD = "Quotes \"double\" 'single', a < b & c > d, {braces}, colon: tilde ~ equals = hash # back\\slash, مرحبا بالعالم 🎉"
@@ -83,7 +83,7 @@ def awkward_course(course: Path) -> Path:
 
 
 def schema(*parts: str) -> etree.XMLSchema:
-    """An official XSD from ../shared/schemas; a missing file fails the test, never skips it."""
+    """An official XSD from tests/schemas; a missing file fails the test, never skips it."""
     path = SCHEMAS.joinpath(*parts)
     assert path.is_file(), f"schema missing: {path}"
     return etree.XMLSchema(etree.parse(str(path)))
