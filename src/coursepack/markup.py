@@ -2,6 +2,11 @@
 
 Pure ``str -> str`` functions, registered as Jinja filters by ``render``. Author HTML
 is allowed in Markdown but always passes through nh3, so it can never run script.
+
+A ``Markdown`` text knows the files its images reference. Rendering one to HTML points
+each image at where the format publishes it: an exporter says where inside
+``publishing(url)``; rendering such a text outside it is a bug and raises, so no
+format can ship an image that points at nothing.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any
@@ -18,6 +25,8 @@ from urllib.parse import unquote
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from coursepack.model.text import Asset
 
 _ALLOWED_TAGS = {
     "a",
@@ -107,11 +116,40 @@ _PARSED_LIMIT = 32768  # a 1,000-lesson course parses each of its texts once
 PARALLEL_FROM = 200  # texts; below this, starting worker processes costs more than it saves
 
 
+_TAG_NAME = re.compile(r"^\s*</?([A-Za-z][A-Za-z0-9-]*)")
+# HTML elements the sanitiser removes (with script and style, their content too). A name
+# that is neither these nor an allowed tag is no HTML at all: a word in angle brackets.
+_DROPPED_HTML = frozenset("""
+    a abbr address applet area article aside audio b base basefont bdi bdo big blink body
+    button canvas center col colgroup data datalist dialog dir embed fieldset font footer
+    form frame frameset head header hgroup html iframe image input ins isindex keygen label
+    legend link listing main map marquee math menu menuitem meta meter nav nobr noembed
+    noframes noscript object optgroup option output param picture plaintext portal progress
+    rb rp rt rtc ruby samp script search section select slot source spacer strike style svg
+    template textarea time title track tt var video wbr xmp
+""".split())
+
+
+def _unknown_tags_as_text(tokens: list[Token]) -> list[Token]:
+    """Show ``<ouvert>`` as written: what is not an HTML tag is text, not dropped HTML."""
+    for token in tokens:
+        if token.children:
+            _unknown_tags_as_text(token.children)
+        name = _TAG_NAME.match(token.content) if token.type.startswith("html_") else None
+        if name is None or name.group(1).lower() in _ALLOWED_TAGS | _DROPPED_HTML:
+            continue
+        if token.type == "html_inline":
+            token.type = "text"
+        else:
+            token.content = f"<p>{html.escape(token.content.strip())}</p>\n"
+    return tokens
+
+
 def _parse_block(markdown: str) -> Parsed:
     """One parse of block Markdown: its sanitised HTML and its image references."""
     parser = _parser()
     env: dict[str, Any] = {}
-    tokens = parser.parse(markdown, env)
+    tokens = _unknown_tags_as_text(parser.parse(markdown, env))
     images = tuple(_exact_lines(markdown, _image_refs(tokens)))
     return sanitise(parser.renderer.render(tokens, parser.options, env)), images
 
@@ -140,15 +178,56 @@ def prime(texts: Iterable[str], workers: int) -> None:
     _PARSED.update(zip(todo, results, strict=True))
 
 
+AssetUrl = Callable[[Asset], str]
+_PUBLISHED: ContextVar[AssetUrl | None] = ContextVar("coursepack_published", default=None)
+
+
+class UnpublishedAsset(RuntimeError):
+    """Markdown with images was rendered where no format said where its images go."""
+
+
+@contextmanager
+def publishing(url: AssetUrl) -> Iterator[None]:
+    """Within this block, each image of a rendered ``Markdown`` text points at ``url(asset)``.
+
+    ``url`` is also where a format learns which files it must package: it is called
+    once per image rendered.
+    """
+    token = _PUBLISHED.set(url)
+    try:
+        yield
+    finally:
+        _PUBLISHED.reset(token)
+
+
+def _published(rendered: str, markdown: str) -> str:
+    assets: tuple[Asset, ...] = getattr(markdown, "assets", ())
+    if not assets:
+        return rendered
+    url = _PUBLISHED.get()
+    if url is None:
+        raise UnpublishedAsset(f"images of a text rendered outside publishing(): "
+                               f"{', '.join(a.ref for a in assets)}")
+    wanted = set(_html_images(rendered))
+    return rewrite_images(rendered, {a.ref: url(a) for a in assets if a.ref in wanted})
+
+
 def to_html(markdown: str) -> str:
     """Block Markdown (paragraphs, lists, tables...) as sanitised HTML."""
-    return _block(markdown)[0]
+    return _published(_block(markdown)[0], markdown)
+
+
+def to_inline_html(markdown: str) -> str:
+    """One line of Markdown (a choice, a term) as sanitised HTML with no wrapping <p>."""
+    return _published(_inline(str(markdown)), markdown)
 
 
 @lru_cache(maxsize=8192)
-def to_inline_html(markdown: str) -> str:
-    """One line of Markdown (a choice, a term) as sanitised HTML with no wrapping <p>."""
-    return sanitise(_parser().renderInline(markdown))
+def _inline(markdown: str) -> str:
+    parser = _parser()
+    env: dict[str, Any] = {}
+    tokens = _unknown_tags_as_text(parser.parseInline(markdown, env))
+    return sanitise(parser.renderer.render(tokens, parser.options, env))
 
 
 # A line with none of these is its own plain text: nothing in it is Markdown.
@@ -163,7 +242,7 @@ _ITEM_END = re.compile(r"</(?:li|tr|dd|dt)>")
 
 def _plain(markdown: str, block: str, item: str) -> str:
     """The text of the rendered Markdown, blocks and items ended by ``block`` and ``item``."""
-    ended = _ITEM_END.sub(item, _BLOCK_END.sub(block, to_html(markdown)))
+    ended = _ITEM_END.sub(item, _BLOCK_END.sub(block, _block(markdown)[0]))
     return html.unescape(_TAG.sub("", ended))
 
 
@@ -249,7 +328,9 @@ def _images(children: list[Token]) -> Iterator[str]:
 
 
 def _html_images(fragment: str) -> Iterator[str]:
-    yield from re.findall(r"""<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']""", fragment, re.I)
+    """The ``src`` of each <img> in an HTML fragment, entities decoded."""
+    for src in re.findall(r"""<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']""", fragment, re.I):
+        yield html.unescape(src)
 
 
 def rewrite_images(fragment: str, mapping: dict[str, str]) -> str:

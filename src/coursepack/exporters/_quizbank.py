@@ -8,15 +8,17 @@ build the located warnings each exporter's ``check`` returns.
 
 from __future__ import annotations
 
-import hashlib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from coursepack import markup
 from coursepack.errors import Problem, warning
+from coursepack.exporters.media import Published, media_name
 from coursepack.model import (
     Blank,
     Course,
@@ -24,10 +26,13 @@ from coursepack.model import (
     FillBlanks,
     Matching,
     MultipleResponse,
+    NumericAnswer,
     Question,
     Quiz,
     Scoring,
     SingleChoice,
+    Tolerance,
+    markdown,
     type_name,
 )
 
@@ -78,18 +83,91 @@ def category_path(names: tuple[str, ...]) -> str:
     return "/".join(["$course$", "top", *(n.replace("/", "//") for n in names)])
 
 
-def number(value: float) -> str:
-    """A number as plain decimal text: 4, 0.25, -1.5 (never 4.0 or 1e-05)."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    text = format(Decimal(repr(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+Real = int | float | Decimal | Fraction
 
 
-def percent(fraction: float) -> str:
-    """A Moodle grade percentage with the five decimals Moodle matches: 33.33333, never 33."""
-    text = f"{fraction * 100:.5f}".rstrip("0").rstrip(".")
+def exact(value: Real) -> Fraction:
+    """The number the author wrote, exactly: a float is read back from its ``repr``.
+
+    ``repr`` is the shortest decimal that reads back as the same float, so 0.1 is
+    1/10 here, not the binary 0.1000000000000000055...
+    """
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value!r}")
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def decimal(value: Fraction) -> Decimal:
+    """A fraction whose denominator has no factor but 2 and 5, as its exact decimal.
+
+    Built from its digits, so no Decimal context can round it, however long it is.
+    """
+    den, twos, fives = value.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den != 1:
+        raise ValueError(f"{value} has no finite decimal form")
+    places = max(twos, fives)
+    scaled = value.numerator * 10**places // value.denominator
+    digits = tuple(int(d) for d in str(abs(scaled)))
+    return Decimal((int(scaled < 0), digits, -places))
+
+
+def number(value: Real) -> str:
+    """A number as the shortest plain decimal: 4, 0.25, -1.5, 0.00001 (never 4.0, 1e-05, -0).
+
+    A float keeps its 15 significant digits (all a double holds for certain), so the
+    noise of float arithmetic (0.30000000000000004) never shows; a Decimal or a
+    Fraction with a finite decimal form is written exactly.
+    """
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value!r}")
+        text = format(Decimal(format(value, ".15g")), "f")
+    elif isinstance(value, Fraction):
+        text = format(decimal(value), "f")
+    else:
+        text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def numeric_bounds(answer: NumericAnswer) -> tuple[Fraction, Fraction]:
+    """The lowest and highest accepted values, exactly as the author's numbers give them."""
+    if answer.mode is Tolerance.RANGE:
+        return exact(answer.low), exact(answer.high)
+    centre, margin = numeric_target(answer)
+    return centre - margin, centre + margin
+
+
+def numeric_target(answer: NumericAnswer) -> tuple[Fraction, Fraction]:
+    """The centre and the margin (+-) of a numeric answer, computed exactly.
+
+    ``NumericAnswer.centre`` and ``.margin`` use float arithmetic (5% of 19.99 is
+    0.9995000000000012 there); these are what the author meant (0.9995).
+    """
+    value = exact(answer.value)
+    if answer.mode is Tolerance.RANGE:
+        low, high = exact(answer.low), exact(answer.high)
+        return (low + high) / 2, (high - low) / 2
+    if answer.mode is Tolerance.PERCENT:
+        return value, abs(value) * exact(answer.tolerance) / 100
+    if answer.mode is Tolerance.ABSOLUTE:
+        return value, exact(answer.tolerance)
+    return value, Fraction(0)
+
+
+def percent(fraction: Real) -> str:
+    """A Moodle grade percentage with the five decimals Moodle matches: 33.33333, never 33.0."""
+    rounded = decimal(Fraction(round(exact(fraction) * 100 * 10**5), 10**5))
+    return number(rounded)
 
 
 MOODLE_GRADES = (1.0, 0.9, 5 / 6, 0.8, 0.75, 0.7, 2 / 3, 0.6, 0.5, 0.4, 1 / 3, 0.3, 0.25, 0.2,
@@ -149,26 +227,18 @@ def markdown_fields(question: Question) -> Iterator[str]:
 
 
 def images(course: Course, question: Question, text: str) -> list[tuple[str, Path]]:
-    """Each local image ``text`` refers to, resolved against the question's file."""
-    base = course.root / Path(question.origin.path).parent if question.origin else course.root
-    found = []
-    for ref, _ in markup.image_refs(text):
-        if ref.startswith(("http:", "https:", "data:", "//")):
-            continue
-        path = (base / ref).resolve()
-        if path.is_file() and path.is_relative_to(course.root.resolve()):
-            found.append((ref, path))
-    return found
+    """Each file an image of ``text`` (a Markdown field of ``question``) shows, resolved."""
+    refs = {ref for ref, _ in markup.image_refs(text)}
+    return [(a.ref, a.path) for a in question.assets if a.ref in refs]
 
 
 def has_images(question: Question) -> bool:
-    return any(True for text in markdown_fields(question) for _ in markup.image_refs(text))
+    return bool(question.assets)
 
 
 def image_name(path: Path) -> str:
     """A stable, unique file name for an image: a content hash, its stem slugged, its suffix."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-    return f"{digest}-{markup.slugify(path.stem)}{path.suffix.lower()}"
+    return media_name(path)
 
 
 class Media:
@@ -177,16 +247,16 @@ class Media:
     def __init__(self, course: Course, prefix: str) -> None:
         self.course = course
         self.prefix = prefix
-        self.files: dict[str, Path] = {}
+        self.published = Published()
+
+    @property
+    def files(self) -> dict[str, Path]:
+        return self.published.files
 
     def html(self, question: Question, text: str, inline: bool = False) -> str:
-        rendered = markup.to_inline_html(text) if inline else markup.to_html(text)
-        mapping = {}
-        for ref, path in images(self.course, question, text):
-            name = image_name(path)
-            self.files[name] = path
-            mapping[ref] = self.prefix + name
-        return markup.rewrite_images(rendered, mapping).strip()
+        with self.published.serving(lambda name: self.prefix + name):
+            rendered = markup.to_inline_html(text) if inline else markup.to_html(text)
+        return rendered.strip()
 
 
 def blank_marker(index: int) -> str:
@@ -205,7 +275,7 @@ def blanks_html(question: FillBlanks) -> tuple[str, list[tuple[str, Blank]]]:
             marker = blank_marker(len(markers))
             markers.append((marker, segment))
             parts.append(marker)
-    return markup.to_html("".join(parts)), markers
+    return markup.to_html(markdown(question.text).part("".join(parts))), markers
 
 
 __all__ = [
@@ -215,13 +285,17 @@ __all__ = [
     "categories",
     "category_path",
     "choice_fractions",
+    "decimal",
     "entries",
+    "exact",
     "has_images",
     "ident",
     "image_name",
     "images",
     "moodle_grade_ok",
     "number",
+    "numeric_bounds",
+    "numeric_target",
     "percent",
     "warn",
 ]

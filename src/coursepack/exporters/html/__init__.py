@@ -9,10 +9,11 @@ events, quizzes, search) whose API is documented at its top.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from coursepack import markup, render
+from coursepack import render
 from coursepack.errors import Problem
 from coursepack.exporters.base import ExportContext, OutputDir, parse_lessons_in_parallel
 from coursepack.exporters.html.paths import (
@@ -28,9 +29,11 @@ from coursepack.exporters.html.questions import quiz_views
 from coursepack.exporters.html.quizdata import quiz_data, to_script_json
 from coursepack.exporters.html.search import search_script
 from coursepack.exporters.html.toc import Contents
+from coursepack.exporters.media import Published
 from coursepack.model import Course, Essay, Lesson, Module, Quiz
 
 PageWriter = Callable[..., None]
+MEDIA = "media/"
 
 
 class HtmlExporter:
@@ -45,26 +48,32 @@ class HtmlExporter:
         """Write every page, the search index and the theme's assets; return index.html."""
         course = ctx.course
         parse_lessons_in_parallel(course)
-        page = self.page_writer(ctx)
+        published = Published()
+        page = self.page_writer(ctx, published)
         page("index.html.j2", Page("index.html", course.title, "home"))
         self.write_lessons(ctx, page)
         for module in course.modules:
             page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
                  module=module)
         for quiz in course.quizzes:
-            self.write_quiz(quiz, course, page)
+            with media_for(published, Page(quiz_path(quiz), quiz.title)):
+                self.write_quiz(quiz, course, page)
         page("glossary.html.j2", Page("glossary.html", "Glossary"))
         page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
         page("search.html.j2", Page("search.html", "Search"))
         ctx.out.write_text("assets/search-index.js", search_script(course))
+        for name, path in sorted(published.files.items()):
+            ctx.out.copy(path, MEDIA + name)
         self.copy_static(ctx.out, course.root)
         return ctx.out.root / "index.html"
 
-    def page_writer(self, ctx: ExportContext) -> PageWriter:
-        """A function that renders one template to one page, with links relative to that page."""
+    def page_writer(self, ctx: ExportContext, published: Published) -> PageWriter:
+        """A function that renders one template to one page, with links relative to that page.
+
+        Every image a page shows is recorded in ``published``, to be copied to media/.
+        """
         course = ctx.course
         env = render.environment(self.name, course.root)
-        media = self.copy_media(course, ctx.out)
         base: dict[str, Any] = {
             "course": course, "lesson_path": lesson_path, "quiz_path": quiz_path,
             "module_path": module_path, "lesson_key": lesson_key,
@@ -73,10 +82,9 @@ class HtmlExporter:
 
         def page(template: str, here: Page, **extra: Any) -> None:
             """Render ``template`` as the page ``here``, its images pointing at their copies."""
-            html = render.render(env, template, page=here, root=here.root, **base, **extra)
-            lesson = extra.get("lesson")
-            images = media.get(lesson.origin.path, {}) if lesson and lesson.origin else {}
-            ctx.out.write_text(here.path, markup.rewrite_images(html, _relative(images, here.root)))
+            with media_for(published, here):
+                html = render.render(env, template, page=here, root=here.root, **base, **extra)
+            ctx.out.write_text(here.path, html)
 
         return page
 
@@ -102,18 +110,6 @@ class HtmlExporter:
         """The reading order of the course."""
         return Navigation(tuple(course.lessons()))
 
-    def copy_media(self, course: Course, out: OutputDir) -> dict[str, dict[str, str]]:
-        """Copy each image a lesson uses; per lesson file, map each reference to its copy."""
-        mapping: dict[str, dict[str, str]] = {}
-        for _, lesson in course.lessons():
-            own = mapping.setdefault(lesson.origin.path if lesson.origin else lesson.id, {})
-            for asset in lesson.assets:
-                published = asset_name(asset.path)
-                if published not in out.written:
-                    out.copy(asset.path, published)
-                own[asset.ref] = published
-        return mapping
-
     def copy_static(self, out: OutputDir, course_root: Path) -> None:
         """Copy the theme's static/ files to assets/, a course's own files replacing the theme's."""
         for folder in reversed(render.template_dirs(self.name, course_root)):
@@ -134,8 +130,9 @@ def quoted_in(course: Course) -> dict[str, list[tuple[Module, Lesson]]]:
     return found
 
 
-def _relative(media: dict[str, str], root: str) -> dict[str, str]:
-    return {ref: root + published for ref, published in media.items()}
+def media_for(published: Published, here: Page) -> AbstractContextManager[None]:
+    """Render Markdown for the page ``here``: its images at media/, relative to the page."""
+    return published.serving(lambda name: here.root + MEDIA + name)
 
 
 __all__ = [

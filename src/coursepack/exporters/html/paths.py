@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursepack import markup
+from coursepack.exporters.media import media_name
 from coursepack.model import Lesson, Module, Quiz
 
 
@@ -48,9 +47,8 @@ def lesson_key(module: Module, lesson: Lesson) -> str:
 
 
 def asset_name(path: Path) -> str:
-    """A published name for a course file: stable, unique, and safe in a URL."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return f"media/{digest}-{markup.slugify(path.stem)}{path.suffix.lower()}"
+    """Where the site publishes a course file: stable, unique, and safe in a URL."""
+    return "media/" + media_name(path)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """IMS Common Cartridge 1.1: lessons as web content, quizzes as CC-profile QTI assessments.
 
-The cartridge holds one page per lesson (with its images), one QTI file per quiz, and a
-manifest with LOM metadata whose organization mirrors the course: a folder per module with
-its lessons and quizzes, then the standalone quizzes.
+The cartridge holds one page per lesson, one QTI file per quiz, every image either shows
+in one web-content resource (``web_resources/media/``, which pages and quizzes depend on),
+and a manifest with LOM metadata whose organization mirrors the course: a folder per module
+with its lessons and quizzes, then the standalone quizzes.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from coursepack import markup, render
 from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters.base import ExportContext
-from coursepack.exporters.html import asset_name
 from coursepack.exporters.imscc.items import Item, to_item, unsupported
+from coursepack.exporters.media import Published
 from coursepack.exporters.scorm12 import xml_id
 from coursepack.model import Course, Description, Lesson, Module, Quiz
 
@@ -32,19 +33,29 @@ class Entry:
     kind: str
     href: str
     files: tuple[str, ...]
+    depends: tuple[str, ...] = ()
 
 
-def lesson_entry(module: Module, lesson: Lesson) -> Entry:
+MEDIA = "web_resources/media/"
+MEDIA_ENTRY = "media"
+FILEBASE = "$IMS-CC-FILEBASE$/media/"
+"""How a QTI file names a file of the package's web resources (``web_resources/``)."""
+
+
+def lesson_entry(module: Module, lesson: Lesson, media: bool) -> Entry:
     href = f"{module.id}/{lesson.id}.html"
-    media = tuple(dict.fromkeys(asset_name(a.path) for a in lesson.assets))
     return Entry(xml_id(f"lesson-{module.id}-{lesson.id}"), markup.to_line(lesson.title),
-                 "webcontent", href, (href, *media))
+                 "webcontent", href, (href,), _depends(media))
 
 
-def quiz_entry(quiz: Quiz) -> Entry:
+def quiz_entry(quiz: Quiz, media: bool) -> Entry:
     path = f"assessments/{quiz.id}.xml"
     return Entry(xml_id(f"quiz-{quiz.id}"), markup.to_line(quiz.title),
-                 "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "", (path,))
+                 "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "", (path,), _depends(media))
+
+
+def _depends(media: bool) -> tuple[str, ...]:
+    return (f"res-{MEDIA_ENTRY}",) if media else ()
 
 
 def quiz_items(quiz: Quiz) -> list[Item]:
@@ -110,14 +121,19 @@ class ImsccExporter:
         course = ctx.course
         env = render.environment(self.name, course.root)
         files: dict[str, bytes] = {}
+        published = Published()
         tree: list[tuple[Module | None, list[Entry]]] = []
         for module in course.modules:
-            entries = [self.lesson(ctx, env, files, module, lesson) for lesson in module.lessons]
-            entries += self.quizzes(env, files, course.module_quizzes(module))
+            entries = [self.lesson(ctx, env, files, published, module, lesson)
+                       for lesson in module.lessons]
+            entries += self.quizzes(env, files, published, course.module_quizzes(module))
             tree.append((module, entries))
-        tree.append((None, self.quizzes(env, files, course.standalone_quizzes())))
+        tree.append((None, self.quizzes(env, files, published, course.standalone_quizzes())))
+        media = tuple(MEDIA + name for name in sorted(published.files))
+        files.update({MEDIA + name: path.read_bytes() for name, path in published.files.items()})
         manifest = render.render(env, "imsmanifest.xml.j2", course=course, tree=tree,
-                                 identifier=xml_id(course.id), xml_id=xml_id)
+                                 identifier=xml_id(course.id), xml_id=xml_id,
+                                 media=Entry(MEDIA_ENTRY, "", "webcontent", "", media))
         target = ctx.out.path(f"{course.id}.imscc")
         zip_files({"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}, target)
         ctx.notes.append(f"imscc: {target.name}; pass marks are not part of Common Cartridge "
@@ -125,27 +141,31 @@ class ImsccExporter:
         return target
 
     def lesson(self, ctx: ExportContext, env: jinja2.Environment, files: dict[str, bytes],
-               module: Module, lesson: Lesson) -> Entry:
+               published: Published, module: Module, lesson: Lesson) -> Entry:
         ctx.progress(f"imscc: {module.id}/{lesson.id}")
-        entry = lesson_entry(module, lesson)
-        images = {a.ref: "../" + asset_name(a.path) for a in lesson.assets}
-        for asset in lesson.assets:
-            files[asset_name(asset.path)] = asset.path.read_bytes()
-        page = render.render(env, "lesson.html.j2", course=ctx.course, module=module,
-                             lesson=lesson)
-        files[entry.href] = markup.rewrite_images(page, images).encode()
+        own = Published()
+        with own.serving(lambda name: "../" + MEDIA + name):
+            page = render.render(env, "lesson.html.j2", course=ctx.course, module=module,
+                                 lesson=lesson)
+        published.files.update(own.files)
+        entry = lesson_entry(module, lesson, bool(own.files))
+        files[entry.href] = page.encode()
         return entry
 
-    def quizzes(self, env: jinja2.Environment, files: dict[str, bytes],
+    def quizzes(self, env: jinja2.Environment, files: dict[str, bytes], published: Published,
                 quizzes: tuple[Quiz, ...]) -> list[Entry]:
         entries = []
         for quiz in quizzes:
-            items = quiz_items(quiz)
+            own = Published()
+            with own.serving(lambda name: FILEBASE + name):
+                items = quiz_items(quiz)
+                text = render.render(env, "assessment.xml.j2", quiz=quiz, items=items,
+                                     attempts=max_attempts(quiz), rubric=rubric(quiz),
+                                     response="response1")
             if not items:
                 continue
-            entry = quiz_entry(quiz)
-            files[entry.files[0]] = render.render(
-                env, "assessment.xml.j2", quiz=quiz, items=items, attempts=max_attempts(quiz),
-                rubric=rubric(quiz), response="response1").encode()
+            published.files.update(own.files)
+            entry = quiz_entry(quiz, media=bool(own.files))
+            files[entry.files[0]] = text.encode()
             entries.append(entry)
         return entries

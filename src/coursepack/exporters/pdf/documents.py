@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from coursepack import markup, render
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
-from coursepack.model import Course, Lesson, Module, Question, Quiz, Timing
+from coursepack.model import Asset, Course, Lesson, Module, Question, Quiz, Timing
 
 
 @dataclass(frozen=True)
@@ -99,18 +99,23 @@ class Documents:
     def handout(self, module: Module, lesson: Lesson) -> Document:
         """A lesson on its own: the handout, and the same pages in the course pack."""
         return self.page("handout.html.j2", handout_path(module, lesson), lesson.title,
-                         images=_images([lesson]), module=module, lesson=lesson)
+                         module=module, lesson=lesson)
 
-    def page(self, template: str, relpath: str, title: str, images: tuple[Path, ...] = (),
-             **extra: Any) -> Document:
-        html = render.render(self.env, template, title=title, **self.common, **extra)
-        return Document(relpath, title, html, images)
+    def page(self, template: str, relpath: str, title: str, **extra: Any) -> Document:
+        """One document; every image it shows points at its file and is one of its inputs."""
+        shown: dict[Path, None] = {}
+
+        def url(asset: Asset) -> str:
+            shown[asset.path] = None
+            return self.image_url(asset.path)
+
+        with markup.publishing(url):
+            html = render.render(self.env, template, title=title, **self.common, **extra)
+        return Document(relpath, title, html, tuple(shown))
 
     def body(self, lesson: Lesson, shift: int = 0) -> Markup:
-        """A lesson's body with its images pointing at their files and headings moved down."""
-        mapping = {a.ref: self.image_url(a.path) for a in lesson.assets}
-        html = markup.rewrite_images(markup.to_html(lesson.body), mapping)
-        return Markup(shift_headings(html, shift))
+        """A lesson's body with its headings moved down (images as the document publishes)."""
+        return Markup(shift_headings(markup.to_html(lesson.body), shift))
 
     def image_url(self, path: Path) -> str:
         """An image's address relative to the course folder (the base URL)."""
@@ -186,7 +191,3 @@ def created_date() -> str:
     if not epoch.isdigit():
         return ""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
-
-
-def _images(lessons: Iterable[Lesson]) -> tuple[Path, ...]:
-    return tuple(dict.fromkeys(a.path for lesson in lessons for a in lesson.assets))
