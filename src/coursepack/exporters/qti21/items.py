@@ -1,14 +1,27 @@
-"""Each question as a QTI 2.1 assessmentItem with scoring in points and feedback."""
+"""Each question as a QTI 2.1 assessmentItem with scoring in points and feedback.
+
+Scoring follows ``coursepack.grading`` in points (SCORE, 0..MAXSCORE): partial credit by
+``mapping`` (choices, matches) or by a share added per right part (an ordering item in
+its place, a filled blank, by the blank's weight), and always exactly the question's
+points when the whole response is right, so rounded shares never fall short of it.
+``shuffle`` follows the owning quiz's ``shuffle_options``; an ordering question's items
+are written in a fixed scrambled order, never the answer order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, assert_never
 
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from coursepack.exporters._quizbank import blanks_html, choice_fractions, ident, number
+from coursepack.exporters._quizbank import blanks_html
+from coursepack.exporters.qti12.items import word_limits
+from coursepack.exporters.qti12.names import Idents, amount, clean, scrambled
 from coursepack.exporters.qti21.xhtml import NS, append, append_inline
 from coursepack.model import (
     Blank,
@@ -19,6 +32,7 @@ from coursepack.model import (
     Matching,
     MultipleResponse,
     Numeric,
+    NumericAnswer,
     Ordering,
     Question,
     Scoring,
@@ -31,14 +45,24 @@ E = ElementMaker(namespace=NS, nsmap={None: NS})
 Html = Callable[[str, bool], str]
 Element = Any
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+Bounds = Callable[[NumericAnswer], tuple[str, str]]
 
 
-def _value(text: str) -> Element:
-    return E.value(text)
+@dataclass(frozen=True)
+class Context:
+    """What rendering an item needs beside the question."""
+
+    html: Html
+    shuffle: bool
+    bounds: Bounds
 
 
-def _float(value: float) -> Element:
-    return E.baseValue(number(value), baseType="float")
+def points_of(value: float | Fraction) -> str:
+    return amount(value)
+
+
+def _float(value: float | Fraction) -> Element:
+    return E.baseValue(points_of(value), baseType="float")
 
 
 def _set(name: str, expr: Element) -> Element:
@@ -49,158 +73,233 @@ def _if(test: Element, *then: Element) -> Element:
     return E.responseCondition(E.responseIf(test, *then))
 
 
+def _if_else(test: Element, then: Element, otherwise: Element) -> Element:
+    return E.responseCondition(E.responseIf(test, then), E.responseElse(otherwise))
+
+
 def _var(name: str) -> Element:
     return E.variable(identifier=name)
 
 
-def _declare(name: str, cardinality: str, base: str, correct: list[str],
+def _true(name: str) -> Element:
+    return E.match(_var(name), E.correct(identifier=name))
+
+
+def _declare(name: str, cardinality: str, base: str, correct: Sequence[str],
              mapping: Element | None = None) -> Element:
     node = E.responseDeclaration(identifier=name, cardinality=cardinality, baseType=base)
     if correct:
-        node.append(E.correctResponse(*[_value(v) for v in correct]))
+        node.append(E.correctResponse(*[E.value(clean(v)) for v in correct]))
     if mapping is not None:
         node.append(mapping)
     return node
 
 
-def _mapping(entries: list[tuple[str, float]], points: float, case: bool | None = None) -> Element:
-    node = E.mapping(defaultValue="0", lowerBound="0", upperBound=number(points))
+def _mapping(entries: Sequence[tuple[str, Fraction]], points: float,
+             case: bool | None = None) -> Element:
+    node = E.mapping(defaultValue="0", lowerBound="0", upperBound=points_of(points))
     for key, value in entries:
-        entry = E.mapEntry(mapKey=key, mappedValue=number(value))
+        entry = E.mapEntry(mapKey=clean(key), mappedValue=points_of(value))
         if case is not None:
             entry.set("caseSensitive", str(case).lower())
         node.append(entry)
     return node
 
 
-def _choice_list(texts: list[str], html: Html, name: str = "simpleChoice",
-                 ids: list[str] | None = None) -> list[Element]:
-    ids = ids or [f"C{n}" for n in range(1, len(texts) + 1)]
-    return [append_inline(E(name, identifier=i, fixed="false"), html(t, True))
-            for i, t in zip(ids, texts, strict=True)]
+def _choices(texts: Sequence[str], ids: Sequence[str], html: Html | None,
+             name: str = "simpleChoice") -> list[Element]:
+    """Choices with Markdown (``html``) or plain text (``html`` None) content."""
+    found = []
+    for ident, text in zip(ids, texts, strict=True):
+        choice = E(name, identifier=ident, fixed="false")
+        if html is None:
+            choice.text = clean(text)
+        else:
+            append_inline(choice, clean(html(text, True)))
+        found.append(choice)
+    return found
+
+
+def _bool(flag: bool) -> str:
+    return str(flag).lower()
 
 
 Parts = tuple[list[Element], list[Element], list[Element]]
 """Response declarations, interactions (block or a rebuilt body), scoring rules."""
 
 
-def build(q: Question, pts: float, html: Html) -> Parts:
+def build(q: Question, pts: float, ctx: Context) -> Parts:
     match q:
         case SingleChoice() | TrueFalse():
-            texts = ["True", "False"] if isinstance(q, TrueFalse) else [c.text for c in q.choices]
-            ok = [q.answer, not q.answer] if isinstance(q, TrueFalse) else [
-                c.correct for c in q.choices]
-            right = [f"C{n + 1}" for n, c in enumerate(ok) if c]
-            decl = _declare("RESPONSE", "single", "identifier", right,
-                            _mapping([(r, pts) for r in right], pts))
-            inter = E.choiceInteraction(*_choice_list(texts, html), responseIdentifier="RESPONSE",
-                                        shuffle="false", maxChoices="1")
-            return [decl], [inter], [_set("SCORE", E.mapResponse(identifier="RESPONSE"))]
+            return _single(q, pts, ctx)
         case MultipleResponse():
-            return _multiple(q, pts, html)
+            return _multiple(q, pts, ctx)
         case ShortAnswer():
-            decl = _declare("RESPONSE", "single", "string", [q.answers[0]], _mapping(
-                [(a, pts) for a in q.answers], pts, q.case_sensitive))
+            answers = list(dict.fromkeys(q.answers))
+            decl = _declare("RESPONSE", "single", "string", answers[:1], _mapping(
+                [(a, Fraction(repr(float(pts)))) for a in answers], pts, q.case_sensitive))
             return [decl], [E.p(E.textEntryInteraction(responseIdentifier="RESPONSE"))], [
                 _set("SCORE", E.mapResponse(identifier="RESPONSE"))]
         case Numeric():
-            decl = _declare("RESPONSE", "single", "float", [number(q.answer.centre)])
-            inter = E.p(E.textEntryInteraction(responseIdentifier="RESPONSE"))
-            return [decl], [inter], [_if(_within("RESPONSE", *q.answer.bounds),
+            low, high = ctx.bounds(q.answer)
+            decl = _declare("RESPONSE", "single", "float", [_middle(low, high)])
+            entry = E.p(E.textEntryInteraction(responseIdentifier="RESPONSE"))
+            if q.unit:
+                entry[-1].tail = " " + clean(q.unit)
+            return [decl], [entry], [_if(_within("RESPONSE", low, high),
                                          _set("SCORE", _float(pts)))]
         case Matching():
-            return _matching(q, pts, html)
+            return _matching(q, pts, ctx)
         case Ordering():
-            ids = [f"I{n}" for n in range(1, len(q.items) + 1)]
-            decl = _declare("RESPONSE", "ordered", "identifier", ids)
-            inter = E.orderInteraction(*_choice_list(list(q.items), html, ids=ids),
-                                       responseIdentifier="RESPONSE", shuffle="true")
-            return [decl], [inter], [_if(E.match(_var("RESPONSE"), E.correct(
-                identifier="RESPONSE")), _set("SCORE", _float(pts)))]
+            return _ordering(q, pts, ctx)
         case FillBlanks():
-            return _blanks(q, pts, html)
+            return _blanks(q, pts, ctx)
         case Essay():
-            decl = _declare("RESPONSE", "single", "string", [])
-            inter = E.extendedTextInteraction(responseIdentifier="RESPONSE", expectedLines="10")
-            if q.response_template:
-                inter.set("placeholderText", q.response_template)
-            return [decl], [inter], []
+            return _essay(q, ctx)
         case Description():
             return [], [], []
         case _:
             assert_never(q)
 
 
-def _within(name: str, low: float, high: float) -> Element:
-    return E("and", E.gte(_var(name), _float(low)), E.lte(_var(name), _float(high)))
+def _middle(low: str, high: str) -> str:
+    return amount((Fraction(low) + Fraction(high)) / 2)
 
 
-def _multiple(q: MultipleResponse, pts: float, html: Html) -> Parts:
-    ids = [f"C{n}" for n in range(1, len(q.choices) + 1)]
-    right = [i for i, c in zip(ids, q.choices, strict=True) if c.correct]
-    inter = E.choiceInteraction(*_choice_list([c.text for c in q.choices], html),
-                                responseIdentifier="RESPONSE", shuffle="false", maxChoices="0")
-    if q.scoring is Scoring.ALL_OR_NOTHING:
-        decl = _declare("RESPONSE", "multiple", "identifier", right)
-        rule = _if(E.match(_var("RESPONSE"), E.correct(identifier="RESPONSE")),
-                   _set("SCORE", _float(pts)))
-        return [decl], [inter], [rule]
-    shares = [(i, pts * f) for i, f in zip(ids, choice_fractions(q), strict=True)]
-    decl = _declare("RESPONSE", "multiple", "identifier", right, _mapping(shares, pts))
+def _single(q: SingleChoice | TrueFalse, pts: float, ctx: Context) -> Parts:
+    if isinstance(q, TrueFalse):
+        texts, ok, shuffle = ["True", "False"], [q.answer, not q.answer], False
+    else:
+        texts, ok = [c.text for c in q.choices], [c.correct for c in q.choices]
+        shuffle = ctx.shuffle
+    ids = [f"C{n}" for n in range(1, len(texts) + 1)]
+    right = [i for i, good in zip(ids, ok, strict=True) if good]
+    decl = _declare("RESPONSE", "single", "identifier", right,
+                    _mapping([(r, Fraction(repr(float(pts)))) for r in right], pts))
+    inter = E.choiceInteraction(*_choices(texts, ids, ctx.html), responseIdentifier="RESPONSE",
+                                shuffle=_bool(shuffle), maxChoices="1")
     return [decl], [inter], [_set("SCORE", E.mapResponse(identifier="RESPONSE"))]
 
 
-def _matching(q: Matching, pts: float, html: Html) -> Parts:
+def _within(name: str, low: str, high: str) -> Element:
+    return E("and", E.gte(_var(name), E.baseValue(low, baseType="float")),
+             E.lte(_var(name), E.baseValue(high, baseType="float")))
+
+
+def _full_or(name: str, pts: float, otherwise: Element) -> Element:
+    """SCORE is the points when the response is the correct one, else ``otherwise``."""
+    return _if_else(_true(name), _set("SCORE", _float(pts)), _set("SCORE", otherwise))
+
+
+def _multiple(q: MultipleResponse, pts: float, ctx: Context) -> Parts:
+    ids = [f"C{n}" for n in range(1, len(q.choices) + 1)]
+    right = [i for i, c in zip(ids, q.choices, strict=True) if c.correct]
+    inter = E.choiceInteraction(*_choices([c.text for c in q.choices], ids, ctx.html),
+                                responseIdentifier="RESPONSE", shuffle=_bool(ctx.shuffle),
+                                maxChoices="0")
+    if q.scoring is Scoring.ALL_OR_NOTHING:
+        decl = _declare("RESPONSE", "multiple", "identifier", right)
+        return [decl], [inter], [_if(_true("RESPONSE"), _set("SCORE", _float(pts)))]
+    decl = _declare("RESPONSE", "multiple", "identifier", right,
+                    _mapping(option_values(q, ids, pts), pts))
+    return [decl], [inter], [_full_or("RESPONSE", pts, E.mapResponse(identifier="RESPONSE"))]
+
+
+def option_values(q: MultipleResponse, ids: Sequence[str], pts: float
+                  ) -> list[tuple[str, Fraction]]:
+    """Per option its points: right ones points/k; wrong ones -points/w with negative marking."""
+    total = Fraction(repr(float(pts)))
+    k = sum(c.correct for c in q.choices)
+    w = len(q.choices) - k
+    found = []
+    for ident, choice in zip(ids, q.choices, strict=True):
+        if choice.correct:
+            found.append((ident, total / k))
+        elif q.negative_marking:
+            found.append((ident, -total / w))
+    return found
+
+
+def _matching(q: Matching, pts: float, ctx: Context) -> Parts:
     sources = [f"S{n}" for n in range(1, len(q.pairs) + 1)]
     answers = list(q.answers)
     targets = [f"T{n}" for n in range(1, len(answers) + 1)]
     pairs = [f"{s} {targets[answers.index(p.match)]}" for s, p in zip(sources, q.pairs,
                                                                      strict=True)]
+    each = Fraction(repr(float(pts))) / len(pairs)
     decl = _declare("RESPONSE", "multiple", "directedPair", pairs,
-                    _mapping([(p, pts / len(pairs)) for p in pairs], pts))
-    left = _choice_list([p.prompt for p in q.pairs], html, "simpleAssociableChoice", sources)
-    right = _choice_list(answers, html, "simpleAssociableChoice", targets)
+                    _mapping([(p, each) for p in pairs], pts))
+    left = _choices([p.prompt for p in q.pairs], sources, ctx.html, "simpleAssociableChoice")
+    right = _choices(answers, targets, None, "simpleAssociableChoice")
     for choice in left:
         choice.set("matchMax", "1")
     for choice, answer in zip(right, answers, strict=True):
         choice.set("matchMax", str(sum(p.match == answer for p in q.pairs) or 1))
     inter = E.matchInteraction(E.simpleMatchSet(*left), E.simpleMatchSet(*right),
-                               responseIdentifier="RESPONSE", shuffle="true",
+                               responseIdentifier="RESPONSE", shuffle=_bool(ctx.shuffle),
                                maxAssociations=str(len(q.pairs)))
-    return [decl], [inter], [_set("SCORE", E.mapResponse(identifier="RESPONSE"))]
+    return [decl], [inter], [_full_or("RESPONSE", pts, E.mapResponse(identifier="RESPONSE"))]
 
 
-def _blanks(q: FillBlanks, pts: float, html: Html) -> Parts:
+def _ordering(q: Ordering, pts: float, ctx: Context) -> Parts:
+    """Partial credit by position: points x (items in their correct place) / items."""
+    ids = [f"I{n}" for n in range(1, len(q.items) + 1)]
+    order = scrambled(q.id, len(ids))
+    decl = _declare("RESPONSE", "ordered", "identifier", ids)
+    inter = E.orderInteraction(*_choices([q.items[i] for i in order], [ids[i] for i in order],
+                                         ctx.html),
+                               responseIdentifier="RESPONSE", shuffle=_bool(ctx.shuffle))
+    each = Fraction(repr(float(pts))) / len(ids)
+    rules = [_if(E.match(E.index(_var("RESPONSE"), n=str(n)),
+                         E.baseValue(ident, baseType="identifier")),
+                 _set("SCORE", E.sum(_var("SCORE"), _float(each))))
+             for n, ident in enumerate(ids, 1)]
+    rules.append(_if(_true("RESPONSE"), _set("SCORE", _float(pts))))
+    return [decl], [inter], rules
+
+
+def _blanks(q: FillBlanks, pts: float, ctx: Context) -> Parts:
+    """Each blank right adds points x its weight / all weights; all right gives the points."""
     body, markers = blanks_html(q)
-    share = pts / len(markers)
-    decls, rules, swaps = [], [], {}
+    names = Idents(((b.id, f"RESPONSE_{b.id}") for _, b in markers))
+    total = sum(Fraction(repr(float(b.points))) for _, b in markers)
+    decls, rules, tests, swaps = [], [], [], {}
     for marker, blank in markers:
-        name = ident(f"RESPONSE_{blank.id}")
-        decl, inter, test = _gap(blank, name)
+        name = names[blank.id]
+        decl, inter, test = _gap(blank, name, ctx)
         decls.append(decl)
         swaps[marker] = inter
-        rules.append(_if(test, _set("SCORE", E.sum(_var("SCORE"), _float(share)))))
-    holder = append(E.div(), body)
+        tests.append(test)
+        weight = Fraction(repr(float(blank.points)))
+        if total and weight:
+            share = Fraction(repr(float(pts))) * weight / total
+            rules.append(_if(test, _set("SCORE", E.sum(_var("SCORE"), _float(share)))))
+    rules.append(_if(E("and", *map(deepcopy, tests)) if len(tests) > 1 else deepcopy(tests[0]),
+                     _set("SCORE", _float(pts))))
+    holder = append(E.div(), clean(body))
     for text_node in list(holder.iter()):
         _swap_markers(text_node, swaps)
     return decls, list(holder), rules
 
 
-def _gap(blank: Blank, name: str) -> tuple[Element, Element, Element]:
+def _gap(blank: Blank, name: str, ctx: Context) -> tuple[Element, Element, Element]:
     if blank.kind is BlankKind.DROPDOWN:
-        right = f"O{blank.options.index(blank.answers[0]) + 1}" if (
-            blank.answers[0] in blank.options) else "O1"
-        choices = [E.inlineChoice(o, identifier=f"O{n}") for n, o in enumerate(blank.options, 1)]
+        right = f"O{blank.options.index(blank.answers[0]) + 1}"
+        choices = _choices(list(blank.options), [f"O{n}" for n in
+                                                 range(1, len(blank.options) + 1)],
+                           None, "inlineChoice")
         return (_declare(name, "single", "identifier", [right]),
-                E.inlineChoiceInteraction(*choices, responseIdentifier=name, shuffle="false"),
-                E.match(_var(name), E.correct(identifier=name)))
+                E.inlineChoiceInteraction(*choices, responseIdentifier=name,
+                                          shuffle=_bool(ctx.shuffle)),
+                _true(name))
     if blank.kind is BlankKind.NUMERIC and blank.numeric is not None:
-        return (_declare(name, "single", "float", [number(blank.numeric.centre)]),
-                E.textEntryInteraction(responseIdentifier=name),
-                _within(name, *blank.numeric.bounds))
-    tests = [E.stringMatch(_var(name), E.baseValue(a, baseType="string"),
-                           caseSensitive=str(blank.case_sensitive).lower()) for a in blank.answers]
-    return (_declare(name, "single", "string", [blank.answers[0]]),
+        low, high = ctx.bounds(blank.numeric)
+        return (_declare(name, "single", "float", [_middle(low, high)]),
+                E.textEntryInteraction(responseIdentifier=name), _within(name, low, high))
+    answers = list(dict.fromkeys(blank.answers))
+    tests = [E.stringMatch(_var(name), E.baseValue(clean(a), baseType="string"),
+                           caseSensitive=_bool(blank.case_sensitive)) for a in answers]
+    return (_declare(name, "single", "string", answers[:1]),
             E.textEntryInteraction(responseIdentifier=name),
             E("or", *tests) if len(tests) > 1 else tests[0])
 
@@ -221,4 +320,26 @@ def _swap_markers(node: Element, swaps: dict[str, Element]) -> None:
                 inter.tail = after
 
 
-__all__ = ["XSI", "E", "build", "etree"]
+def word_pattern(q: Essay) -> str:
+    """An XML Schema pattern (``patternMask``) that holds only between the word limits."""
+    most = str(q.max_words - 1) if q.max_words else ""
+    words = rf"\S+(\s+\S+){{{max(q.min_words, 1) - 1},{most}}}"
+    return rf"\s*{words}\s*" if q.min_words else rf"\s*({words})?\s*"
+
+
+def _essay(q: Essay, ctx: Context) -> Parts:
+    decl = _declare("RESPONSE", "single", "string", [])
+    inter = E.extendedTextInteraction(responseIdentifier="RESPONSE", expectedLines="10")
+    if word_limits(q):
+        inter.append(E.prompt(word_limits(q)))
+        inter.set("patternMask", word_pattern(q))
+    if q.min_words:
+        inter.set("minStrings", "1")
+    if q.response_template:
+        template = clean(q.response_template)
+        decl.append(E.defaultValue(E.value(template)))
+        inter.set("placeholderText", template)
+    return [decl], [inter], []
+
+
+__all__ = ["XSI", "Context", "E", "build", "etree", "option_values", "word_pattern"]
