@@ -6,11 +6,14 @@ import base64
 import html
 import re
 from pathlib import Path
+from string import Template
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 from lxml import etree
 from quizbank_helpers import AWKWARD, awkward_course, check_golden
 
-from coursepack.exporters.moodle_xml.questions import cloze_escape
+from coursepack.exporters.moodle_xml.questions import cloze_answer, cloze_option
 
 
 def build(run, course: Path, tmp_path: Path) -> etree._Element:
@@ -74,7 +77,7 @@ def test_other_types_element_by_element(run, course, tmp_path):
     assert essay.findtext("minwordlimit") == "5" and essay.findtext("maxwordlimit") == "60"
     cloze = by_id(root, "wq-blanks").findtext("questiontext/text")
     assert "{1:SHORTANSWER:=feedback}" in cloze and "{1:NUMERICAL:=3:0}" in cloze
-    assert "{1:MULTICHOICE:=not~always~only}" in cloze
+    assert "{1:MULTICHOICE_S:=not~always~only}" in cloze  # the quiz shuffles options
 
 
 def test_awkward_text_survives_and_images_are_embedded(run, course, tmp_path):
@@ -94,17 +97,17 @@ def test_awkward_text_survives_and_images_are_embedded(run, course, tmp_path):
 
 def test_cloze_answers_decode_back_as_moodle_reads_them(run, course, tmp_path):
     root = build(run, awkward_course(course), tmp_path)
-    text = by_id(root, "aw-gaps").findtext("questiontext/text")
-    codes = re.findall(r"\{\d+:[A-Z_]+:(.*?)(?<!\\)\}", text)
-    # Moodle splits on ~ # } first, then decodes entities: nothing may split an answer.
-    first = codes[0].lstrip("=")
-    assert not re.search(r"(?<![\\&])[~#}]", first)
-    assert html.unescape(first) == "x}#~y"
-    assert codes[1] == "=3.5:0.5"
-    options = codes[2].split("~")
-    assert [html.unescape(html.unescape(o.lstrip("="))) for o in options] == ["<p>", "&amp;", "a~b"]
-    assert [o.startswith("=") for o in options] == [False, False, True]
-    assert cloze_escape('}#~/"\\') == "&#125;&#35;&#126;&#47;&#34;&#92;"
+    parts = cloze_parts(by_id(root, "aw-gaps").findtext("questiontext/text"))
+    assert [kind for _, kind, _ in parts] == ["SHORTANSWER", "NUMERICAL", "MULTICHOICE_S"]
+    (mark, pattern), = parts[0][2]
+    assert mark == "=" and pattern == "x}#*y"  # the tilde became a wildcard (and a warning)
+    assert wildcard_match(pattern, "x}#~y")
+    assert parts[1][2] == [("=", "3.5:0.5")]
+    options = parts[2][2]
+    assert [shown(a) for _, a in options] == ["<p>", "&amp;", "a~b"]
+    assert [mark for mark, _ in options] == ["", "", "="]
+    assert cloze_option('}#~"\\') == '&\\#125;&\\#35;&\\#126;"&\\#92;'
+    assert cloze_answer("=a}#&\\") == "%100%=a\\}\\#&amp;\\ "
 
 
 def test_golden_file_for_the_starter_course(run, course, tmp_path):
@@ -127,3 +130,257 @@ def test_core_types_only_turns_ordering_into_matching_and_says_so(run, course, t
     assert [answer for _, answer in pairs] == ["1", "2", "3"]
     assert "Say whether the answer is right" in pairs[0][0]
     assert root.xpath("question[@type='ordering']") == []
+
+
+# --- read back as Moodle reads it ------------------------------------------------------------
+#
+# Each helper below restates, in Python, a rule read in Moodle's source (for facts, not copied):
+# core\xml_parser::characterdata keeps a piece of character data only if it is not blank;
+# qtype_shortanswer::compare_string_with_wildcard splits on '*' not after a backslash;
+# qtype_multianswer's ANSWER_REGEX splits a sub-question before decoding entities, then turns
+# '\}' and '\#' back into '}' and '#'; format_string shows plain fields as HTML.
+
+ODD_TITLE = 'Stars & "quotes" <ouvert> {x} ~ = # : \\ done'
+ODD_ANSWERS = ["2*3", 'a & "b"', "<ouvert>", 'x{y}~z=#1:2 \\ "q"', "back\\*slash", "%50%off",
+               "café مرحبا 🎉"]
+ODD_MATCHES = ['<ouvert> & "b" {1} ~ = # : \\', "مرحبا 🎉 ~", "%50% x"]
+ODD_SPARE = ["a & b <i>", "\\\\ two"]
+ODD_OPTIONS = ["=x", "%50%y", '<p> & "q"', "a\\}b#c"]
+ODD_TEMPLATE = "Line <ouvert> & one\nLine two"
+
+ODD_YAML = Template(r"""
+title: "Odd: quiz"
+module: writing-questions
+settings:
+  shuffle_options: false
+questions:
+  - id: odd-short
+    type: short-answer
+    title: '$title'
+    stem: 'Say a & "b" — <ouvert> café مرحبا 🎉'
+    answers: $answers
+    case_sensitive: true
+    points: 2
+    feedback:
+      correct: 'Right & "done".'
+      incorrect: 'No: try *again* ~ #.'
+      partial: 'Half.'
+    hints: ['Think.']
+  - id: odd-num
+    type: numeric
+    stem: Price?
+    answer: 19.99
+    tolerance_percent: 5
+    unit: 'm & s'
+    feedback: {correct: 'Yes.', incorrect: 'No.'}
+  - id: odd-range
+    type: numeric
+    stem: Range?
+    range: [-5.5, -1.25]
+  - id: odd-tf
+    type: true-false
+    stem: True?
+    answer: false
+    feedback_true: FT
+    feedback_false: FF
+    feedback: {correct: RIGHT, incorrect: WRONG, partial: HALF}
+  - id: odd-match
+    type: matching
+    stem: Match.
+    pairs:
+      - {prompt: 'A & B', match: '$m0'}
+      - {prompt: 'C', match: '$m1'}
+      - {prompt: 'D', match: '$m2'}
+    distractors: $spare
+  - id: odd-gaps
+    type: fill-blanks
+    stem: 'Gaps {1:SHORTANSWER:=x} a & "b".'
+    points: 3
+    text: 'A [[one]] B [[two]] C [[three]]'
+    blanks:
+      - {id: one, answers: ['2*3', 'a\}b#c']}
+      - {id: two, type: numeric, answer: 0.1, tolerance: 0.05}
+      - {id: three, type: dropdown, options: $options, answer: '<p> & "q"'}
+  - id: odd-weights
+    type: fill-blanks
+    stem: Weights.
+    points: 6
+    text: 'A [[one]] B [[two]]'
+    blanks:
+      - {id: one, answers: [a], points: 0.5}
+      - {id: two, answers: [b], points: 1}
+  - id: odd-essay
+    type: essay
+    stem: Write.
+    response_template: "$template"
+    hints: [h]
+""").substitute(
+
+    title=ODD_TITLE.replace("'", "''"),
+    answers="[" + ", ".join("'" + a.replace("'", "''") + "'" for a in ODD_ANSWERS) + "]",
+    m0=ODD_MATCHES[0], m1=ODD_MATCHES[1], m2=ODD_MATCHES[2],
+    spare="[" + ", ".join("'" + s + "'" for s in ODD_SPARE) + "]",
+    options="[" + ", ".join("'" + o + "'" for o in ODD_OPTIONS) + "]",
+    template=ODD_TEMPLATE.replace("\n", "\\n"),
+)
+
+
+def odd_course(course: Path) -> Path:
+    (course / "quizzes" / "odd.yaml").write_text(ODD_YAML, encoding="utf-8")
+    return course
+
+
+def moodle_tree(data: bytes) -> ElementTree.Element:
+    """The file as Moodle's XML import sees it: read 4096 bytes at a time by expat, each
+    piece of character data kept only when it is not blank (as core\\xml_parser does)."""
+    root = ElementTree.Element("document")
+    stack = [root]
+    parser = expat.ParserCreate("UTF-8")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        stack.append(ElementTree.SubElement(stack[-1], name, attrs))
+
+    def end(name: str) -> None:
+        stack.pop()
+
+    def characters(data: str) -> None:
+        if data == "0" or data.strip():
+            stack[-1].text = (stack[-1].text or "") + data
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = characters
+    for at in range(0, len(data), 4096):
+        parser.Parse(data[at:at + 4096], False)
+    parser.Parse(b"", True)
+    return root[0]
+
+
+def moodle_by_id(root: ElementTree.Element, qid: str) -> ElementTree.Element:
+    return next(q for q in root.findall("question") if q.findtext("idnumber") == qid)
+
+
+def text_of(node: ElementTree.Element, path: str) -> str:
+    """A text as qformat_xml's getpath gives it: trimmed."""
+    return (node.findtext(path) or "").strip()
+
+
+def shown(stored: str) -> str:
+    """What Moodle shows of a plain field stored as HTML (format_string): tags out, entities in."""
+    return html.unescape(re.sub(r"<[^>]*>", "", stored))
+
+
+def wildcard_match(pattern: str, response: str, ignore_case: bool = False) -> bool:
+    """Moodle's shortanswer matcher: '*' (not after a backslash) matches anything."""
+    bits = [re.escape(b.replace("\\*", "*")) for b in re.split(r"(?<!\\)\*+", pattern)]
+    return re.fullmatch(".*".join(bits), response.strip(), re.I if ignore_case else 0) is not None
+
+
+_ALTERNATIVE = re.compile(r"~?(=|%(-?[0-9]+(?:[.,][0-9]*)?)%)?(.+?(?<!\\)(?=[~#}]|$))"
+                          r"(#(.*?(?<!\\)(?=[~}]|$)))?", re.S)
+_ONE = r"(?:=|%-?[0-9]+(?:[.,][0-9]*)?%)?.+?(?<!\\)(?=[~#}]|$)(?:#.*?(?<!\\)(?=[~}]|$))?"
+_SUB_QUESTION = re.compile(r"\{([0-9]*):([A-Z_]+):(" + _ONE + "(?:~" + _ONE + r")*)\}", re.S)
+
+
+def cloze_parts(text: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Each sub-question as (weight, type, [(fraction mark, decoded answer)]), in order."""
+    parts = []
+    for weight, kind, alternatives in _SUB_QUESTION.findall(text):
+        answers = []
+        for alt in _ALTERNATIVE.finditer(alternatives):
+            decoded = html.unescape(alt.group(3)).replace("\\}", "}").replace("\\#", "#")
+            answers.append((alt.group(1) or "", decoded))
+        parts.append((weight, kind, answers))
+    return parts
+
+
+def test_moodle_keeps_the_space_between_two_escaped_characters(run, course, tmp_path):
+    # As an expat-read, blank-dropping parser sees it, the old way of writing loses it.
+    assert moodle_tree(b'<a><text>a &amp; &#34;b&#34;</text></a>').findtext("text") == 'a &"b"'
+    build(run, odd_course(course), tmp_path)
+    data = next((tmp_path / "out" / "moodle-xml").glob("*.xml")).read_bytes()
+    root = moodle_tree(data)
+    short = moodle_by_id(root, "odd-short")
+    assert shown(text_of(short, "name/text")) == ODD_TITLE
+    assert 'Say a &amp; "b" — ' in text_of(short, "questiontext/text")
+    assert shown(text_of(short, "questiontext/text")) == 'Say a & "b" — <ouvert> café مرحبا 🎉'
+    # the same text as lxml reads it (CDATA everywhere, nothing illegal)
+    assert etree.fromstring(data).xpath("question[idnumber='odd-short']/name/text/text()") == [
+        html.escape(ODD_TITLE, quote=False)]
+
+
+def test_short_answers_match_literally_and_the_catch_all_stays_a_wildcard(run, course, tmp_path):
+    build(run, odd_course(course), tmp_path)
+    data = next((tmp_path / "out" / "moodle-xml").glob("*.xml")).read_bytes()
+    short = moodle_by_id(moodle_tree(data), "odd-short")
+    assert text_of(short, "usecase") == "1" and text_of(short, "defaultgrade") == "2"
+    answers = [(a.get("fraction"), text_of(a, "text")) for a in short.findall("answer")]
+    patterns = [text for fraction, text in answers if fraction == "100"]
+    assert patterns[0] == "2\\*3" and patterns[4] == "back\\\\*slash"
+    for pattern, answer in zip(patterns, ODD_ANSWERS, strict=True):
+        assert wildcard_match(pattern, answer), (pattern, answer)
+    assert not any(wildcard_match(p, "2 times 3") for p in patterns)
+    assert not wildcard_match(patterns[4], "back-anything-slash")
+    assert answers[-1] == ("0", "*") and wildcard_match("*", "anything at all")
+    wrong = short.findall("answer")[-1]
+    assert shown(text_of(wrong, "feedback/text")) == "No: try again ~ #."
+    assert [shown(text_of(h, "text")) for h in short.findall("hint")] == ["Think."]
+
+
+def test_numbers_are_the_shortest_exact_decimals(run, course, tmp_path):
+    root = build(run, odd_course(course), tmp_path)
+    numeric = by_id(root, "odd-num")
+    assert numeric.xpath("answer[@fraction='100']/text/text()") == ["19.99"]
+    assert numeric.xpath("answer[@fraction='100']/tolerance/text()") == ["0.9995"]
+    assert numeric.xpath("answer[@fraction='0']/text/text()") == ["*"]
+    assert numeric.findtext("units/unit/unit_name") == "m & s"
+    ranged = by_id(root, "odd-range")
+    assert ranged.xpath("answer/text/text()") == ["-3.375"]
+    assert ranged.xpath("answer/tolerance/text()") == ["2.125"]
+
+
+def test_plain_fields_and_true_false_feedback_read_back(run, course, tmp_path):
+    build(run, odd_course(course), tmp_path)
+    data = next((tmp_path / "out" / "moodle-xml").glob("*.xml")).read_bytes()
+    root = moodle_tree(data)
+    matching = moodle_by_id(root, "odd-match")
+    assert text_of(matching, "shuffleanswers") == "0"  # the quiz's shuffle_options: false
+    subs = matching.findall("subquestion")
+    assert [shown(text_of(s, "answer/text")) for s in subs] == ODD_MATCHES + ODD_SPARE
+    tf = moodle_by_id(root, "odd-tf")
+    feedback = {text_of(a, "text"): (a.get("fraction"), shown(text_of(a, "feedback/text")))
+                for a in tf.findall("answer")}
+    assert feedback == {"true": ("0", "FT WRONG"), "false": ("100", "FF RIGHT")}
+    essay = moodle_by_id(root, "odd-essay")
+    assert essay.find("responsetemplate").get("format") == "html"
+    template = text_of(essay, "responsetemplate/text")
+    assert html.unescape(template.replace("<br>", "\n")) == ODD_TEMPLATE
+
+
+def test_cloze_reads_back_as_moodle_parses_it(run, course, tmp_path):
+    build(run, odd_course(course), tmp_path)
+    data = next((tmp_path / "out" / "moodle-xml").glob("*.xml")).read_bytes()
+    text = text_of(moodle_by_id(moodle_tree(data), "odd-gaps"), "questiontext/text")
+    parts = cloze_parts(text)
+    assert [(w, k) for w, k, _ in parts] == [("1", "SHORTANSWER"), ("1", "NUMERICAL"),
+                                             ("1", "MULTICHOICE")]  # no sub-question in the stem
+    short = parts[0][2]
+    assert [mark for mark, _ in short] == ["=", "="]
+    assert [a for _, a in short] == ["2\\*3", "a\\}b#c"]
+    assert wildcard_match(short[0][1], "2*3") and not wildcard_match(short[0][1], "2x3")
+    assert parts[1][2] == [("=", "0.1:0.05")]
+    options = parts[2][2]
+    assert [shown(a) for _, a in options] == ODD_OPTIONS
+    assert [mark for mark, _ in options] == ["", "", "=", ""]
+    assert '<p>Gaps &#123;1:SHORTANSWER:=x} a &amp; "b".</p>' in text
+
+
+def test_cloze_keeps_the_question_mark_in_whole_weights(run, course, tmp_path):
+    build(run, odd_course(course), tmp_path)
+    data = next((tmp_path / "out" / "moodle-xml").glob("*.xml")).read_bytes()
+    root = moodle_tree(data)
+    weighted = text_of(moodle_by_id(root, "odd-weights"), "questiontext/text")
+    assert [w for w, _, _ in cloze_parts(weighted)] == ["2", "4"]  # points 0.5 and 1 of 6
+    gaps = [w for w, _, _ in cloze_parts(text_of(moodle_by_id(root, "odd-gaps"),
+                                                  "questiontext/text"))]
+    assert sum(int(w) for w in gaps) == 3 == int(text_of(moodle_by_id(root, "odd-gaps"),
+                                                          "defaultgrade"))

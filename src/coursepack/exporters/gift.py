@@ -2,11 +2,15 @@
 
 GIFT has no ordering question, no several-gap text and no files: such questions
 are left out (or their images replaced by their description), each with a warning
-that names it, never silently.
+that names it, never silently. What a question keeps is written as Moodle's GIFT
+importer (qformat_gift) reads it: the wrong-answer feedback of a short answer as a
+``=%0%*`` answer, of a numerical one as ``~#``; what it cannot keep (marks other
+than 1, case sensitivity, units, word limits, hints) is named by ``check``.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from pathlib import Path
 from typing import ClassVar, assert_never
@@ -19,13 +23,23 @@ from coursepack.exporters._quizbank import (
     category_path,
     choice_fractions,
     entries,
+    exact,
     has_images,
     number,
+    numeric_target,
     percent,
     warn,
 )
 from coursepack.exporters.base import ExportContext
+from coursepack.exporters.moodle_xml import grade_step_problems
+from coursepack.exporters.moodle_xml.questions import (
+    joined,
+    question_name,
+    truefalse_feedback,
+    wildcard_escape,
+)
 from coursepack.model import (
+    Blank,
     BlankKind,
     Course,
     Description,
@@ -34,6 +48,7 @@ from coursepack.model import (
     Matching,
     MultipleResponse,
     Numeric,
+    NumericAnswer,
     Ordering,
     Question,
     ShortAnswer,
@@ -48,7 +63,7 @@ _SPECIAL = re.compile(r"([\\~=#{}:])")
 def escape(text: str) -> str:
     """Text safe anywhere in GIFT: ``\\ ~ = # { } :`` escaped, line breaks as ``\\n``."""
     escaped = _SPECIAL.sub(r"\\\1", text)
-    return escaped.replace("\r\n", "\n").replace("\n", r"\n")
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", r"\n")
 
 
 def html(text: str, inline: bool = False) -> str:
@@ -56,41 +71,74 @@ def html(text: str, inline: bool = False) -> str:
     rendered = (markup.to_inline_html(text) if inline else markup.to_html(text)).strip()
     rendered = re.sub(r'<img\b[^>]*?alt="([^"]*)"[^>]*>', r"[\1]", rendered)
     rendered = re.sub(r"<img\b[^>]*>", "", rendered)
-    if rendered.startswith("%"):
-        rendered = "&#37;" + rendered[1:]  # a leading % would read as a weight
-    return escape(rendered)
+    return escape(_no_weight(rendered))
+
+
+def _no_weight(fragment: str) -> str:
+    """HTML that cannot be read as a ``%50%`` weight: a leading % as its entity."""
+    return "&#37;" + fragment[1:] if fragment.startswith("%") else fragment
+
+
+def plain(text: str) -> str:
+    """Plain text shown as HTML by Moodle (a name, a matching answer, a drop-down option):
+    ``< > &`` as entities, so that ``<ouvert>`` is not taken for a tag, then escaped."""
+    return escape(_no_weight(html_lib.escape(text, quote=False)))
+
+
+def short_answer(answer: str) -> str:
+    """A short answer, its ``*`` literal in Moodle's matcher (``\\*``), escaped for GIFT.
+
+    An answer that starts with ``%`` gets an explicit full weight first, so that
+    its own text is never read as one.
+    """
+    weight = "%100%" if answer.lstrip().startswith("%") else ""
+    return weight + escape(wildcard_escape(answer))
 
 
 def _feedback(text: str) -> str:
-    return f"#{html(text)}" if text else ""
+    return f"#{html(text)}" if text.strip() else ""
 
 
 def _general(q: Question) -> str:
-    return f"\n\t####{html(q.feedback.general)}" if q.feedback.general else ""
+    return f"\n\t####{html(q.feedback.general)}" if q.feedback.general.strip() else ""
+
+
+def _anything_else(q: Question) -> str:
+    """A ``*`` answer worth 0% (``*`` stays a wildcard): the feedback for wrong answers."""
+    return f"\n\t=%0%*{_feedback(q.feedback.incorrect)}" if q.feedback.incorrect.strip() else ""
+
+
+def _numeric(answer: NumericAnswer) -> str:
+    centre, margin = numeric_target(answer)
+    return f"{number(centre)}:{number(margin)}"
 
 
 def _answers(q: Question) -> str | None:
     """What goes between the braces, or None when GIFT cannot carry the question."""
     match q:
         case SingleChoice():
-            return "".join(f"\n\t{'=' if c.correct else '~'}{html(c.text, True)}"
-                           f"{_feedback(c.feedback)}" for c in q.choices)
+            fb = q.feedback
+            return "".join(
+                f"\n\t{'=' if c.correct else '~'}{html(c.text, True)}"
+                f"{_feedback(joined(c.feedback, fb.correct if c.correct else fb.incorrect))}"
+                for c in q.choices)
         case MultipleResponse():
             return "".join(f"\n\t~%{percent(f)}%{html(c.text, True)}{_feedback(c.feedback)}"
                            for c, f in zip(q.choices, choice_fractions(q), strict=True))
         case TrueFalse():
-            right, wrong = (q.feedback_true, q.feedback_false)
-            if not q.answer:
-                right, wrong = wrong, right
+            on_true, on_false = truefalse_feedback(q)
+            right, wrong = (on_true, on_false) if q.answer else (on_false, on_true)
             return f"{'TRUE' if q.answer else 'FALSE'}#{html(wrong)}#{html(right)}"
         case ShortAnswer():
-            return "".join(f"\n\t={escape(a)}{_feedback(q.feedback.correct)}" for a in q.answers)
+            return "".join(f"\n\t={short_answer(a)}{_feedback(q.feedback.correct)}"
+                           for a in q.answers) + _anything_else(q)
         case Numeric():
-            return (f"#\n\t={number(q.answer.centre)}:{number(q.answer.margin)}"
-                    f"{_feedback(q.feedback.correct)}")
+            wrong = _feedback(q.feedback.incorrect)
+            return (f"#\n\t={_numeric(q.answer)}{_feedback(q.feedback.correct)}"
+                    + (f"\n\t~{wrong}" if wrong else ""))
         case Matching():
-            pairs = [f"\n\t={html(p.prompt, True)} -> {escape(p.match)}" for p in q.pairs]
-            return "".join(pairs + [f"\n\t= -> {escape(d)}" for d in q.distractors])
+            pairs = [f"\n\t={html(p.prompt, True)} -> {plain(p.match)}" for p in q.pairs]
+            return "".join(pairs + [f"\n\t= -> {plain(d)}" for d in q.distractors])
         case FillBlanks():
             return None if len(q.blanks) != 1 else ""
         case Essay():
@@ -101,24 +149,31 @@ def _answers(q: Question) -> str | None:
             assert_never(q)
 
 
+def _gap_answers(q: FillBlanks, blank: Blank) -> str:
+    """The one gap of a missing-word question, with the question's feedback on its answers."""
+    right, wrong = _feedback(q.feedback.correct), _feedback(q.feedback.incorrect)
+    if blank.kind is BlankKind.NUMERIC and blank.numeric is not None:
+        return f"#={_numeric(blank.numeric)}{right}" + (f" ~{wrong}" if wrong else "")
+    if blank.kind is BlankKind.DROPDOWN:
+        answer = blank.answers[0]
+        options = blank.options if answer in blank.options else (answer, *blank.options)
+        return " ".join(f"={plain(o)}{right}" if o == answer else f"~{plain(o)}{wrong}"
+                        for o in options)
+    return " ".join(f"={short_answer(a)}{right}" for a in blank.answers) + _anything_else(q)
+
+
 def _gap(q: FillBlanks) -> str:
     """A one-gap text as GIFT's missing-word question: text {answers} text."""
     body, markers = blanks_html(q)
     marker, blank = markers[0]
-    if blank.kind is BlankKind.NUMERIC and blank.numeric is not None:
-        inner = f"#{number(blank.numeric.centre)}:{number(blank.numeric.margin)}"
-    elif blank.kind is BlankKind.DROPDOWN:
-        inner = " ".join(("=" if o == blank.answers[0] else "~") + escape(o) for o in blank.options)
-    else:
-        inner = " ".join("=" + escape(a) for a in blank.answers)
     before, _, after = body.strip().partition(marker)
     head = escape(markup.to_html(q.stem).strip() + before)
-    return f"{head}{{{inner}{_general(q)}}}{escape(after)}"
+    return f"{head}{{{_gap_answers(q, blank)}{_general(q)}}}{escape(after)}"
 
 
 def question_text(q: Question) -> str | None:
     """One question in GIFT, or None when GIFT cannot carry it."""
-    title = f"::{escape(markup.to_line(q.title) or q.id)}::[html]"
+    title = f"::{plain(question_name(q))}::[html]"
     if isinstance(q, Description):
         return title + html(q.stem)
     if isinstance(q, FillBlanks) and len(q.blanks) == 1:
@@ -153,26 +208,71 @@ class GiftExporter:
 
 def question_problems(q: Question) -> list[Problem]:
     """What GIFT drops or changes in one question."""
-    found = []
     if isinstance(q, Ordering):
-        found.append(warn(q, "GIFT has no ordering question; it is left out of the GIFT file",
-                          RULE, hint="use the Moodle XML export for this question"))
+        return [warn(q, "GIFT has no ordering question; it is left out of the GIFT file",
+                     RULE, hint="use the Moodle XML export for this question")]
     if isinstance(q, FillBlanks) and len(q.blanks) != 1:
-        found.append(warn(q, f"GIFT carries one gap per question, not {len(q.blanks)}; "
-                          "it is left out of the GIFT file", RULE,
-                          hint="use the Moodle XML export (a cloze question) or split it"))
+        return [warn(q, f"GIFT carries one gap per question, not {len(q.blanks)}; "
+                     "it is left out of the GIFT file", RULE,
+                     hint="use the Moodle XML export (a cloze question) or split it")]
+    found = []
     if has_images(q):
         found.append(warn(q, "GIFT cannot carry images; each is replaced by its description",
                           RULE))
+    if q.scored and exact(q.points) != 1:
+        found.append(warn(q, f"GIFT has no way to give a question's marks; Moodle imports it "
+                          f"worth 1 mark, not {number(exact(q.points))}", RULE,
+                          hint="set its mark in the Moodle quiz, or use the Moodle XML export"))
+    if isinstance(q, MultipleResponse):
+        found += grade_step_problems(q, RULE, "GIFT")
+    found += _settings(q)
+    found += _feedback_problems(q)
+    return found
+
+
+def _settings(q: Question) -> list[Problem]:
+    """Question settings GIFT has no syntax for."""
+    found = []
+    blanks = q.blanks if isinstance(q, FillBlanks) else ()
+    if (isinstance(q, ShortAnswer) and q.case_sensitive) or any(
+            b.kind is BlankKind.TEXT and b.case_sensitive for b in blanks):
+        found.append(warn(q, "GIFT cannot make a short answer case-sensitive; Moodle imports "
+                          "it ignoring case", RULE, hint="use the Moodle XML export"))
+    if isinstance(q, Numeric) and q.unit:
+        found.append(warn(q, f"GIFT has no units; the unit '{q.unit}' is left out and the "
+                          "answer is a bare number", RULE, hint="use the Moodle XML export"))
+    if isinstance(q, Essay) and (q.min_words or q.max_words):
+        found.append(warn(q, "GIFT has no word limits; min_words and max_words are left out",
+                          RULE, hint="use the Moodle XML export"))
     if isinstance(q, Essay) and (q.grader_notes or q.response_template):
         found.append(warn(q, "GIFT has no grader information or response template; "
                           "they are left out", RULE))
-    fb = q.feedback
-    correct = fb.correct and not isinstance(q, ShortAnswer | Numeric)
-    if q.hints or fb.partial or fb.incorrect or correct:
-        found.append(warn(q, "GIFT has no hints and no correct/partial/incorrect feedback for "
-                          "the whole question; they are left out", RULE))
     return found
+
+
+_LOST_FEEDBACK: dict[type, tuple[str, ...]] = {
+    SingleChoice: ("partial",),  # correct and incorrect join the choices' own feedback
+    MultipleResponse: ("correct", "partial", "incorrect"),
+    TrueFalse: ("partial",),
+    ShortAnswer: ("partial",),
+    Numeric: ("partial",),
+    Matching: ("correct", "partial", "incorrect"),
+    FillBlanks: ("partial",),
+    Essay: ("correct", "partial", "incorrect"),
+    Description: ("general", "correct", "partial", "incorrect"),
+}
+
+
+def _feedback_problems(q: Question) -> list[Problem]:
+    """Feedback GIFT has no place for in this question."""
+    kinds = _LOST_FEEDBACK.get(type(q), ())
+    lost = [f"{kind} feedback" for kind in kinds if getattr(q.feedback, kind).strip()]
+    if q.hints:
+        lost.append("hints")
+    if not lost:
+        return []
+    return [warn(q, f"GIFT has no place for this question's {' and '.join(lost)}; left out",
+                 RULE, hint="use the Moodle XML export")]
 
 
 __all__ = ["GiftExporter", "escape", "question_text"]
