@@ -147,11 +147,21 @@ questions:
     stem: Write.
     min_words: 3
     hints: [h]
+  - id: g-desc
+    type: description
+    stem: Read.
+    feedback: {general: Seen.}
+  - id: g-many
+    type: multiple
+    stem: Eleven.
+    scoring: all-or-nothing
+    choices: $many
 """).substitute(
 
     title=_listed([GIFT_TITLE])[1:-1], answers=_listed(GIFT_ANSWERS),
     m0=_listed(GIFT_MATCHES[:1])[1:-1], m1=_listed(GIFT_MATCHES[1:2])[1:-1],
-    m2=_listed(GIFT_MATCHES[2:])[1:-1], spare=_listed(GIFT_SPARE), options=_listed(GIFT_OPTIONS))
+    m2=_listed(GIFT_MATCHES[2:])[1:-1], spare=_listed(GIFT_SPARE), options=_listed(GIFT_OPTIONS),
+    many="[" + ", ".join(f"{{text: O{n}, correct: true}}" for n in range(11)) + ", {text: No}]")
 
 _PLACEHOLDERS = {"&&092;": "\\", "&&058;": ":", "&&035;": "#", "&&061;": "=", "&&123;": "{",
                  "&&125;": "}", "&&126;": "~", "&&010": "\n"}
@@ -241,6 +251,13 @@ def test_check_names_what_gift_cannot_carry(run, course, tmp_path):
         "a bare number",
         "'g-essay' (essay): GIFT has no word limits; min_words and max_words are left out",
         "'g-essay' (essay): GIFT has no place for this question's hints; left out",
+        "'g-desc' (description): GIFT has no place for this question's general feedback; "
+        "left out",
+        "'g-many' (multiple): Moodle gives partial credit for some of the right options; each "
+        "wrong option is set to -100% so that it cancels the marks",
+        "'g-many' (multiple): its 11 correct options share the marks as 9.09091%, which is not "
+        "one of Moodle's grade steps (100%, 50%, 33.33333% ... 10%, 5%); Moodle's GIFT import "
+        "stops at this question",
     ):
         assert expected in out, expected
     assert "'g-tf'" not in out and "'g-single'" not in out and "'g-drop'" not in out

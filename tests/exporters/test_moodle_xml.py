@@ -5,15 +5,28 @@ from __future__ import annotations
 import base64
 import html
 import re
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from string import Template
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+import pytest
 from lxml import etree
 from quizbank_helpers import AWKWARD, awkward_course, check_golden
 
+from coursepack.exporters._quizbank import (
+    decimal,
+    exact,
+    number,
+    numeric_bounds,
+    numeric_target,
+    percent,
+)
+from coursepack.exporters.moodle_xml import cdata
 from coursepack.exporters.moodle_xml.questions import cloze_answer, cloze_option
+from coursepack.model import NumericAnswer, Tolerance
 
 
 def build(run, course: Path, tmp_path: Path) -> etree._Element:
@@ -384,3 +397,106 @@ def test_cloze_keeps_the_question_mark_in_whole_weights(run, course, tmp_path):
                                                   "questiontext/text"))]
     assert sum(int(w) for w in gaps) == 3 == int(text_of(moodle_by_id(root, "odd-gaps"),
                                                           "defaultgrade"))
+
+
+# --- numbers and pre-flight --------------------------------------------------------------------
+
+
+def numeric(mode: Tolerance, **values: float) -> NumericAnswer:
+    return NumericAnswer(mode=mode, **values)
+
+
+def test_number_is_the_shortest_plain_decimal():
+    assert [number(v) for v in (4.0, 0.25, -1.5, 1e-05, -0.0, 0.1 + 0.2, 1e22)] == [
+        "4", "0.25", "-1.5", "0.00001", "0", "0.3", "10000000000000000000000"]
+    assert number(123456789012345678.0) == "123456789012345680"  # whole: exact, never 1.2e+17
+    assert number(1e-300) == "0." + "0" * 299 + "1"
+    assert number(Fraction(-3, 8)) == "-0.375" and number(Decimal("2.50")) == "2.5"
+    assert number(7) == "7" and number(Decimal("1E+3")) == "1000"
+    with pytest.raises(ValueError):
+        number(Fraction(1, 3))  # no finite decimal: never rounded silently
+    with pytest.raises(ValueError):
+        number(float("inf"))
+
+
+def test_exact_reads_floats_as_the_author_wrote_them():
+    assert exact(0.1) == Fraction(1, 10) and exact(19.99) == Fraction(1999, 100)
+    assert exact(-2) == -2 and decimal(Fraction(1, 8)) == Decimal("0.125")
+
+
+@pytest.mark.parametrize(("answer", "centre", "margin", "low", "high"), [
+    (numeric(Tolerance.PERCENT, value=19.99, tolerance=5), "19.99", "0.9995", "18.9905", "20.9895"),
+    (numeric(Tolerance.RANGE, low=0.1, high=0.3), "0.2", "0.1", "0.1", "0.3"),
+    (numeric(Tolerance.ABSOLUTE, value=0.3, tolerance=0.1), "0.3", "0.1", "0.2", "0.4"),
+    (numeric(Tolerance.RANGE, low=-5.5, high=-1.25), "-3.375", "2.125", "-5.5", "-1.25"),
+    (numeric(Tolerance.PERCENT, value=-40, tolerance=2.5), "-40", "1", "-41", "-39"),
+    (numeric(Tolerance.EXACT, value=1e-7), "0.0000001", "0", "0.0000001", "0.0000001"),
+    (numeric(Tolerance.ABSOLUTE, value=6.02e23, tolerance=1e20), "602000000000000000000000",
+     "100000000000000000000", "601900000000000000000000", "602100000000000000000000"),
+])
+def test_numeric_answers_are_computed_exactly(answer, centre, margin, low, high):
+    assert [number(v) for v in numeric_target(answer)] == [centre, margin]
+    assert [number(v) for v in numeric_bounds(answer)] == [low, high]
+
+
+def test_numeric_range_of_huge_and_tiny_ends_is_exact():
+    centre, margin = numeric_target(numeric(Tolerance.RANGE, low=1e-300, high=1e300))
+    assert centre + margin == Fraction(10) ** 300 and centre - margin == Fraction(1, 10**300)
+    assert "e" not in number(centre).lower() and len(number(centre)) == 602
+
+
+def test_percent_has_moodle_s_five_decimals():
+    assert [percent(f) for f in (1 / 3, -1 / 3, 0.5, 1, 0, -0.0, 1 / 7, 1 / 6, -1.0)] == [
+        "33.33333", "-33.33333", "50", "100", "0", "0", "14.28571", "16.66667", "-100"]
+
+
+def test_cdata_keeps_text_exact_and_legal():
+    assert str(cdata("")) == ""
+    text = 'a & "b" ]]> <ouvert>\x01\ufffe end'
+    root = etree.fromstring(f"<t>{cdata(text)}</t>".encode())
+    assert root.text == 'a & "b" ]]> <ouvert> end'
+
+
+def test_pre_keeps_its_lines_and_other_breaks_become_spaces(run, course, tmp_path):
+    (course / "quizzes" / "code.yaml").write_text(
+        "title: Code\nmodule: writing-questions\nquestions:\n  - id: code-q\n    type: essay\n"
+        "    stem: \"Read\\nthis:\\n\\n```\\nline 1\\nline 2\\n```\\n\"\n", encoding="utf-8")
+    build(run, course, tmp_path)
+    data = next((tmp_path / "out" / "moodle-xml").glob("*.xml")).read_bytes()
+    stem = text_of(moodle_by_id(moodle_tree(data), "code-q"), "questiontext/text")
+    assert stem == "<p>Read this:</p> <pre><code>line 1&#10;line 2&#10;</code></pre>"
+
+
+MANY = "\n".join(f"      - {{text: 'Option {n}', correct: true}}" for n in range(11))
+
+
+def test_check_names_what_moodle_xml_changes_or_drops(run, course):
+    odd_course(course)
+    (course / "quizzes" / "more.yaml").write_text(
+        "title: More\nmodule: writing-questions\nquestions:\n"
+        "  - id: many\n    type: multiple\n    stem: Eleven.\n    choices:\n" + MANY + "\n"
+        "      - {text: Wrong}\n"
+        "  - id: thirds\n    type: fill-blanks\n    stem: Thirds.\n    text: '[[a]] [[b]] [[c]]'\n"
+        "    blanks:\n      - {id: a, answers: ['x ~ y']}\n      - {id: b, answers: [y]}\n"
+        "      - {id: c, answers: [z]}\n    feedback: {correct: Yes}\n", encoding="utf-8")
+    result = run("check", str(course), "--target", "moodle")
+    out = " ".join(result.output.split())
+    for expected in (
+        "'odd-short' (short-answer): Moodle's short-answer question keeps no partial feedback; "
+        "left out",
+        "'odd-tf' (true-false): Moodle's true/false question keeps no partial feedback; left out",
+        "'odd-essay' (essay): Moodle's essay question keeps no hints; left out",
+        "'many' (multiple): its 11 correct options share the marks as 9.09091%, which is not "
+        "one of Moodle's grade steps (100%, 50%, 33.33333% ... 10%, 5%); Moodle's XML import "
+        "stops at this question unless 'Match grades' is set to 'Nearest grade if not in list'",
+        "'thirds' (fill-blanks): Moodle makes an embedded-answers (cloze) question worth the sum "
+        "of its gaps' whole-number weights: the gaps are weighted 1, 1, 1 in proportion to their "
+        "points, so Moodle gives the question 3 marks, not 1",
+        "'thirds' (fill-blanks): blank 'a': a cloze short answer cannot hold a tilde (~); Moodle "
+        "gets a wildcard (*) in its place, which also accepts other text there",
+        "'thirds' (fill-blanks): Moodle's embedded-answers (cloze) question keeps no correct "
+        "feedback; left out",
+    ):
+        assert expected in out, expected
+    for silent in ("'odd-gaps'", "'odd-weights'", "'odd-num'", "'odd-match'", "'odd-range'"):
+        assert silent not in out, silent

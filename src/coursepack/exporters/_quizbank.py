@@ -122,14 +122,15 @@ def decimal(value: Fraction) -> Decimal:
 def number(value: Real) -> str:
     """A number as the shortest plain decimal: 4, 0.25, -1.5, 0.00001 (never 4.0, 1e-05, -0).
 
-    A float keeps its 15 significant digits (all a double holds for certain), so the
-    noise of float arithmetic (0.30000000000000004) never shows; a Decimal or a
-    Fraction with a finite decimal form is written exactly.
+    A whole float is written exactly; any other keeps its 15 significant digits (all a
+    double holds for certain), so the noise of float arithmetic (0.30000000000000004)
+    never shows. A Decimal, or a Fraction with a finite decimal form, is written exactly.
     """
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"not a finite number: {value!r}")
-        text = format(Decimal(format(value, ".15g")), "f")
+        digits = repr(value) if value.is_integer() else format(value, ".15g")
+        text = format(Decimal(digits), "f")
     elif isinstance(value, Fraction):
         text = format(decimal(value), "f")
     else:

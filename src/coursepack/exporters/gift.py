@@ -195,11 +195,14 @@ class GiftExporter:
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course
         groups = []
-        for category, group in categories(entries(course)):
-            blocks = [(e.question, question_text(e.question)) for e in group]
-            kept = [{"id": q.id, "tags": q.objectives, "text": text} for q, text in blocks if text]
-            if kept:
-                groups.append((category_path(category), kept))
+        # GIFT carries no files: an image is rendered only to be replaced by its description.
+        with markup.publishing(lambda asset: asset.ref):
+            for category, group in categories(entries(course)):
+                blocks = [(e.question, question_text(e.question)) for e in group]
+                kept = [{"id": q.id, "tags": q.objectives, "text": text}
+                        for q, text in blocks if text]
+                if kept:
+                    groups.append((category_path(category), kept))
         env = render.environment(self.name, course.root)
         text = render.render(env, "questions.gift.j2", course=course, categories=groups)
         target = ctx.out.write_text(f"{course.id}-questions.gift.txt", text)
