@@ -74,7 +74,7 @@ GIFT_TITLE = 'Stars & "quotes" <ouvert> {x} ~ = # : \\ done'
 GIFT_ANSWERS = ["2*3", 'a & "b"', "<ouvert>", 'x{y}~z=#1:2 \\ "q"', "back\\*slash", "%50%off",
                 "café مرحبا 🎉"]
 GIFT_MATCHES = ['<ouvert> & "b" {1} ~ = # : \\', "مرحبا 🎉 ~", "%50% x"]
-GIFT_SPARE = ["a & b <i>", "\\\\ two"]
+GIFT_SPARE = ["a & b <i>", "\\\\ two", "AT&amp;T"]
 GIFT_OPTIONS = ["=x", "%50%y", '<p> & "q"', "a\\}b#c~d"]
 
 
@@ -223,7 +223,7 @@ def test_plain_text_survives_in_matching_and_drop_downs(run, course, tmp_path):
     parsed, _ = gift_questions(run, course, tmp_path)
     pairs = parsed["g-match"]["matchPairs"]
     assert [shown(placeholders_out(p["subanswer"])) for p in pairs] == GIFT_MATCHES + GIFT_SPARE
-    assert [p["subquestion"]["text"] for p in pairs] == ["A &amp; B", "C", "D", "", ""]
+    assert [p["subquestion"]["text"] for p in pairs] == ["A &amp; B", "C", "D", "", "", ""]
     drop = parsed["g-drop"]
     assert drop["type"] == "MC" and drop["hasEmbeddedAnswers"] is True
     choices = drop["choices"]

@@ -10,7 +10,6 @@ than 1, case sensitivity, units, word limits, hints) is named by ``check``.
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from pathlib import Path
 from typing import ClassVar, assert_never
@@ -33,11 +32,13 @@ from coursepack.exporters._quizbank import (
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.moodle_xml import grade_step_problems
 from coursepack.exporters.moodle_xml.questions import (
+    as_html,
     joined,
     question_name,
     truefalse_feedback,
     wildcard_escape,
 )
+from coursepack.exporters.moodle_xml.questions import plain as moodle_plain
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -80,9 +81,14 @@ def _no_weight(fragment: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Plain text shown as HTML by Moodle (a name, a matching answer, a drop-down option):
-    ``< > &`` as entities, so that ``<ouvert>`` is not taken for a tag, then escaped."""
-    return escape(_no_weight(html_lib.escape(text, quote=False)))
+    """Plain text Moodle shows through ``format_string`` (a name, a matching answer), escaped."""
+    return escape(moodle_plain(text))
+
+
+def option(text: str) -> str:
+    """A drop-down option, which Moodle stores as HTML: ``< > &`` as entities, escaped;
+    a leading ``%`` as its entity, so that it is never read as a weight."""
+    return escape(_no_weight(as_html(text)))
 
 
 def short_answer(answer: str) -> str:
@@ -157,7 +163,7 @@ def _gap_answers(q: FillBlanks, blank: Blank) -> str:
     if blank.kind is BlankKind.DROPDOWN:
         answer = blank.answers[0]
         options = blank.options if answer in blank.options else (answer, *blank.options)
-        return " ".join(f"={plain(o)}{right}" if o == answer else f"~{plain(o)}{wrong}"
+        return " ".join(f"={option(o)}{right}" if o == answer else f"~{option(o)}{wrong}"
                         for o in options)
     return " ".join(f"={short_answer(a)}{right}" for a in blank.answers) + _anything_else(q)
 

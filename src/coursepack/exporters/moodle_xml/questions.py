@@ -50,12 +50,22 @@ Fields = dict[str, Any]
 
 # --- plain text as Moodle stores it ------------------------------------------------------
 
+_ENTITY_LIKE = re.compile(r"&(?=[A-Za-z0-9#]{1,8};)")
+
+
 def plain(text: str) -> str:
     """Plain text for a field Moodle shows through ``format_string`` (names, matching answers).
 
-    ``format_string`` strips tags, so ``<ouvert>`` must be stored as ``&lt;ouvert&gt;``;
-    it keeps entities, so ``&`` stored as ``&amp;`` shows as ``&``.
+    ``format_string`` strips tags, so ``<`` and ``>`` go as entities (``<ouvert>`` is
+    kept); it turns a bare ``&`` into ``&amp;`` but keeps what reads as an entity, so
+    only an ``&`` that starts one (``AT&amp;T`` as written) is escaped. A field stays
+    as a teacher would type it otherwise.
     """
+    return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def as_html(text: str) -> str:
+    """Plain text as HTML, for a field Moodle stores and shows as HTML."""
     return html.escape(text, quote=False)
 
 
@@ -91,7 +101,7 @@ def truefalse_feedback(q: TrueFalse) -> tuple[str, str]:
 
 def template_html(template: str) -> str:
     """An essay's plain response template as the HTML the essay editor starts with."""
-    return "<br>".join(plain(line) for line in template.splitlines())
+    return "<br>".join(as_html(line) for line in template.splitlines())
 
 
 # --- HTML text ---------------------------------------------------------------------------
@@ -241,7 +251,7 @@ _PATTERN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "}": "\\}", "#": "\\
 
 def cloze_option(option: str) -> str:
     """A MULTICHOICE option, decoding to its HTML (``< > &`` as entities) in Moodle."""
-    once = plain(option).replace("&", "&amp;")  # Moodle decodes entities once
+    once = as_html(option).replace("&", "&amp;")  # Moodle decodes entities once
     return "".join(_OPTION_ESCAPES.get(ch, ch) for ch in once)
 
 
@@ -323,5 +333,5 @@ def _cloze_html(q: FillBlanks, weights: list[int], shuffle: bool) -> str:
     return rendered
 
 
-__all__ = ["cloze_answer", "cloze_option", "cloze_tilde", "cloze_weights", "fields", "gaps",
-           "plain", "question_name", "truefalse_feedback", "wildcard_escape"]
+__all__ = ["as_html", "cloze_answer", "cloze_option", "cloze_tilde", "cloze_weights", "fields",
+           "gaps", "plain", "question_name", "truefalse_feedback", "wildcard_escape"]
