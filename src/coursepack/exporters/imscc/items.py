@@ -2,15 +2,20 @@
 
 The profile knows six item types: multiple choice, multiple response, true/false, fill in
 the blank, pattern match and essay. Each question maps to one of them or is left out with a
-reason (``unsupported``) that ``ImsccExporter.check`` turns into a warning.
+reason (``unsupported``) that ``ImsccExporter.check`` turns into a warning; ``losses`` says
+what an item it carries leaves out (partial credit, hints, an essay's notes...).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any, assert_never
 
 from coursepack import markup
+from coursepack.exporters._quizbank import number, numeric_bounds
+from coursepack.exporters.qti12.names import clean, name_of
 from coursepack.model import (
     BlankKind,
     Choice,
@@ -22,9 +27,11 @@ from coursepack.model import (
     Numeric,
     Ordering,
     Question,
+    Scoring,
     ShortAnswer,
     SingleChoice,
     TrueFalse,
+    markdown,
 )
 
 RESPONSE = "response1"
@@ -108,12 +115,63 @@ def unsupported(question: Question) -> str:
             return ""
 
 
+def item_ident(question_id: str) -> str:
+    """The item's ident: the id itself when it is a plain lower-case name (a-z, 0-9, -);
+    any other id is made a valid name and given a suffix from its hash, so ids that differ
+    only by case or punctuation (``Wq.Multiple``, ``wq-multiple``) never share an ident."""
+    if _PLAIN_ID.fullmatch(question_id):
+        return question_id
+    name = name_of(question_id)
+    digest = hashlib.sha256(question_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{name}-{digest}"
+
+
+_PLAIN_ID = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def title_of(question: Question) -> str:
+    """The item title: the question's title as written, else the start of its stem."""
+    return clean(question.title) or clean(markup.to_line(question.stem))[:80]
+
+
+def html(text: str) -> str:
+    return clean(markup.to_html(text))
+
+
+def inline_html(text: str) -> str:
+    return clean(markup.to_inline_html(text))
+
+
+def losses(question: Question) -> list[str]:
+    """What the CC item of a question it can carry leaves out or scores differently."""
+    if unsupported(question) or isinstance(question, Description):
+        return []
+    found = []
+    if isinstance(question, MultipleResponse) and question.scoring is Scoring.PARTIAL:
+        found.append("a CC multiple-response item is right or wrong: partial credit "
+                     "(and negative marking) is left out")
+    if question.feedback.partial:
+        found.append("the CC profile has no partial-credit feedback; it is left out")
+    if question.hints:
+        found.append("the CC profile has no hints; they are left out")
+    if isinstance(question, Essay):
+        kept = [name for name, value in (("grader notes", question.grader_notes),
+                                         ("response template", question.response_template),
+                                         ("word limits", question.min_words
+                                          or question.max_words)) if value]
+        if kept:
+            found.append(f"a CC essay item has no {', '.join(kept)}; left out")
+    if isinstance(question, Numeric) and question.unit:
+        found.append("a CC fill-in item has no unit; it is left out")
+    return found
+
+
 def to_item(question: Question, points: float, shuffle: bool) -> Item | None:
     """The CC item for a question, or None when the profile cannot carry it."""
     if unsupported(question) or isinstance(question, Description):
         return None
-    base = Head(question.id, markup.to_line(question.title or question.stem)[:80],
-                weighting(points), markup.to_html(question.stem))
+    base = Head(item_ident(question.id), title_of(question), weighting(points),
+                html(question.stem))
     match question:
         case SingleChoice():
             return _choices(base, question.choices, single=True, shuffle=shuffle, q=question)
@@ -124,11 +182,12 @@ def to_item(question: Question, points: float, shuffle: bool) -> Item | None:
         case ShortAnswer():
             return _fib(base, question.answers, question.case_sensitive, question)
         case Numeric():
-            return _fib(base, (f"{question.answer.value:g}",), False, question)
+            return _fib(base, (number(numeric_bounds(question.answer)[0]),), False, question)
         case FillBlanks():
             blank = question.blanks[0]
             text = "".join(s if isinstance(s, str) else "____" for s in question.segments())
-            base = Head(base.ident, base.title, base.weighting, base.stem + markup.to_html(text))
+            gap = html(markdown(question.text).part(text))
+            base = Head(base.ident, base.title, base.weighting, base.stem + gap)
             return _fib(base, blank.answers, blank.case_sensitive, question)
         case Essay():
             return _essay(base, question)
@@ -143,7 +202,7 @@ def _feedback(question: Question) -> tuple[list[Label], list[Condition]]:
     labels: list[Label] = []
     conditions: list[Condition] = []
     if question.feedback.general:
-        labels.append(Label("general_fb", markup.to_html(question.feedback.general)))
+        labels.append(Label("general_fb", html(question.feedback.general)))
         conditions.append(Condition(otherwise=True, feedback="general_fb"))
     return labels, conditions
 
@@ -152,24 +211,24 @@ def _closing(question: Question, labels: list[Label]) -> list[Condition]:
     """The condition reached when no correct answer matched: incorrect feedback."""
     if not question.feedback.incorrect:
         return []
-    labels.append(Label("incorrect_fb", markup.to_html(question.feedback.incorrect)))
+    labels.append(Label("incorrect_fb", html(question.feedback.incorrect)))
     return [Condition(otherwise=True, feedback="incorrect_fb")]
 
 
 def _correct(question: Question, labels: list[Label]) -> str:
     if not question.feedback.correct:
         return ""
-    labels.append(Label("correct_fb", markup.to_html(question.feedback.correct)))
+    labels.append(Label("correct_fb", html(question.feedback.correct)))
     return "correct_fb"
 
 
 def _choices(base: Head, choices: tuple[Choice, ...], single: bool, shuffle: bool,
              q: Question) -> Item:
     feedback, conditions = _feedback(q)
-    options = tuple(Label(letter(i), markup.to_inline_html(c.text)) for i, c in enumerate(choices))
+    options = tuple(Label(letter(i), inline_html(c.text)) for i, c in enumerate(choices))
     for option, choice in zip(options, choices, strict=True):
         if choice.feedback:
-            feedback.append(Label(f"{option.ident}_fb", markup.to_html(choice.feedback)))
+            feedback.append(Label(f"{option.ident}_fb", html(choice.feedback)))
             conditions.append(Condition(selected=(option.ident,), feedback=f"{option.ident}_fb"))
     right = tuple(o.ident for o, c in zip(options, choices, strict=True) if c.correct)
     wrong = tuple(o.ident for o, c in zip(options, choices, strict=True) if not c.correct)
@@ -189,7 +248,7 @@ def _true_false(base: Head, q: TrueFalse) -> Item:
     options = (Label("true", "True"), Label("false", "False"))
     for ident, text in (("true", q.feedback_true), ("false", q.feedback_false)):
         if text:
-            feedback.append(Label(f"{ident}_fb", markup.to_html(text)))
+            feedback.append(Label(f"{ident}_fb", html(text)))
             conditions.append(Condition(selected=(ident,), feedback=f"{ident}_fb"))
     answer = "true" if q.answer else "false"
     conditions.append(Condition(selected=(answer,), score="100", feedback=_correct(q, feedback)))
@@ -201,7 +260,8 @@ def _fib(base: Head, answers: tuple[str, ...], case: bool, q: Question) -> Item:
     feedback, conditions = _feedback(q)
     correct = _correct(q, feedback)
     for answer in dict.fromkeys(answers):
-        conditions.append(Condition(selected=(answer,), score="100", feedback=correct, case=case))
+        conditions.append(Condition(selected=(clean(answer),), score="100", feedback=correct,
+                                    case=case))
     return base.item("cc.fib.v0p1", conditions=(*conditions, *_closing(q, feedback)),
                      feedback=tuple(feedback))
 

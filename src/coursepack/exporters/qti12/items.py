@@ -367,18 +367,22 @@ def _processing(rules: Rules, feedback: dict[str, str]) -> Element:
 
 def _closing(rules: Rules, feedback: dict[str, str]) -> list[Element]:
     """Reached when the response is not fully right: partial or incorrect feedback, hints."""
-    hint = [_show("hint_fb", "Hint")] if "hint_fb" in feedback else []
-    wrong = [_show("general_incorrect_fb")] if "general_incorrect_fb" in feedback else []
     if not rules.full:
         return []
+
+    def shows(*keys: str) -> list[Element]:
+        return [_show(k, "Hint" if k == "hint_fb" else "Response") for k in keys
+                if k in feedback]
+
     if not rules.shares or rules.some_right is None:
-        return [_condition(E.other(), *wrong, *hint)] if wrong or hint else []
+        wrong = shows("general_incorrect_fb", "hint_fb")
+        return [_condition(E.other(), *wrong)] if wrong else []
     found = []
-    if "partial_fb" in feedback or hint:
-        partial = [_show("partial_fb")] if "partial_fb" in feedback else []
-        found.append(_condition(rules.some_right, *partial, *hint))
-    if wrong or hint:
-        found.append(_condition(E("not", copy(rules.some_right)), *wrong, *hint))
+    if shows("partial_fb", "hint_fb"):
+        found.append(_condition(rules.some_right, *shows("partial_fb", "hint_fb")))
+    if shows("general_incorrect_fb", "hint_fb"):
+        found.append(_condition(E("not", copy(rules.some_right)),
+                                *shows("general_incorrect_fb", "hint_fb")))
     return found
 
 
