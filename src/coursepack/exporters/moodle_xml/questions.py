@@ -1,9 +1,9 @@
 """Each question type as the fields of its Moodle question type (qformat_xml).
 
 Texts are written as Moodle reads them back: HTML for Markdown fields; plain fields
-(names, matching answers) with ``< > &`` as entities, since Moodle shows them through
-``format_string``, which strips anything that looks like a tag; short answers as
-patterns of Moodle's shortanswer matcher, where ``*`` is a wildcard unless escaped.
+(names, matching answers) with ``<`` and ``>`` as entities, since Moodle shows them
+through ``format_string``, which strips anything that looks like a tag; short answers
+as patterns of Moodle's shortanswer matcher, where ``*`` is a wildcard unless escaped.
 """
 
 from __future__ import annotations
