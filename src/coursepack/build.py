@@ -24,6 +24,7 @@ from coursepack.exporters import (
     Exporter,
     OutputDir,
     Prepares,
+    format_problems,
     get_exporter,
 )
 from coursepack.loader import load_course
@@ -66,10 +67,10 @@ def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> R
         problems = [p.promoted() for p in problems]
     # What a format cannot carry is the pre-flight report's business: it never becomes an
     # error under --strict, and the CLI summarises it per format instead of line by line.
-    by_format = {name: get_exporter(name).check(course) for name in formats}
-    format_problems = [p for found in by_format.values() for p in found]
-    if any(p.is_error for p in problems + format_problems):
-        raise CoursepackError(problems + format_problems)
+    by_format = {name: format_problems(name, course) for name in formats}
+    dropped = [p for found in by_format.values() for p in found]
+    if any(p.is_error for p in problems + dropped):
+        raise CoursepackError(problems + dropped)
     return Report(course, problems, by_format)
 
 

@@ -147,12 +147,24 @@ def _shown(path: Path) -> str:
 
 
 @main.command()
-def formats() -> None:
-    """List the output formats."""
+@click.option("--types", "by_type", is_flag=True,
+              help="Show how each format writes each question type, or why it leaves it out.")
+@click.option("--markdown", is_flag=True, help="With --types: as the Markdown of docs/formats.md.")
+def formats(by_type: bool, markdown: bool) -> None:
+    """List the output formats (and, with --types, what each does with each question type)."""
     from coursepack.exporters import EXPORTERS
+    from coursepack.exporters.question_types import TABLE, Carried, markdown_sections
 
+    if by_type and markdown:
+        click.echo(markdown_sections({n: e.summary for n, e in EXPORTERS.items()}), nl=False)
+        return
     for name, exporter in EXPORTERS.items():
         click.echo(f"{name:<12} {exporter.summary}")
+        if by_type:
+            for type_, cells in TABLE.items():
+                cell = cells[name]
+                shown = cell.how if isinstance(cell, Carried) else f"LEFT OUT: {cell.why}"
+                click.echo(f"    {type_:<13} {shown}")
 
 
 @main.command()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from coursepack.errors import Problem, warning
-from coursepack.exporters import get_exporter
+from coursepack.exporters import format_problems
 from coursepack.exporters._quizbank import warn
 from coursepack.model import (
     Course,
@@ -118,7 +118,7 @@ def report(course: Course, targets: list[str]) -> dict[str, list[Problem]]:
     for name in target_names(targets):
         target = TARGETS[name]
         problems = [replace(p, rule=p.rule or target.format)
-                    for p in get_exporter(target.format).check(course)]
+                    for p in format_problems(target.format, course)]
         found[name] = problems + list(target.notes(course))
     return found
 

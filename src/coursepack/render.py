@@ -58,6 +58,11 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
+def unknown_type(kind: str) -> str:
+    """Called by a template's last branch: a question type it has no branch for is a bug."""
+    raise jinja2.TemplateRuntimeError(f"this template has no branch for question type '{kind}'")
+
+
 @lru_cache(maxsize=32)
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -70,6 +75,7 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(FILTERS)
+    env.globals["unknown_type"] = unknown_type
     return env
 
 

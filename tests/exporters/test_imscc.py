@@ -120,7 +120,7 @@ def test_questions_keep_their_answers(cartridge: zipfile.ZipFile) -> None:
 
 def test_what_cannot_be_carried_is_reported(run, course, tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = run("build", str(course), "-f", "imscc", "-v", "--out", str(tmp_path / "out"))
-    assert "wq-matching' is left out" in result.output
+    assert "question 'wq-matching' (matching): the Common Cartridge 1.1 profile of QTI has no matching items; it is left out of the imscc export" in result.output
     assert "draws questions at random" in result.output
     quiz = build(run, course, tmp_path / "again").read("assessments/writing-questions.xml")
     assert b'ident="wq-matching"' not in quiz

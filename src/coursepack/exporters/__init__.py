@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coursepack.errors import CoursepackError
+from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters.base import ExportContext, Exporter, OutputDir, Prepares
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
@@ -11,8 +11,10 @@ from coursepack.exporters.moodle_xml import MoodleXmlExporter
 from coursepack.exporters.pdf import PdfExporter
 from coursepack.exporters.qti12 import Qti12Exporter
 from coursepack.exporters.qti21 import Qti21Exporter
+from coursepack.exporters.question_types import left_out
 from coursepack.exporters.scorm12 import Scorm12Exporter
 from coursepack.exporters.scorm2004 import Scorm2004Exporter
+from coursepack.model import Course
 
 EXPORTERS: dict[str, type[Exporter]] = {
     "html": HtmlExporter,
@@ -37,4 +39,11 @@ def get_exporter(name: str) -> Exporter:
         ) from None
 
 
-__all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "Prepares", "get_exporter"]
+def format_problems(name: str, course: Course) -> list[Problem]:
+    """What format ``name`` leaves out or changes: questions of a type it cannot write (from
+    the question-type table), then the format's own checks of what it does write."""
+    return left_out(name, course) + get_exporter(name).check(course)
+
+
+__all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "Prepares", "format_problems",
+           "get_exporter"]

@@ -412,8 +412,9 @@
     if (type === "ordering") return all(section, "[data-item]").map(function (li) { return li.getAttribute("data-item"); });
     if (type === "fill-blanks") return all(section, "[data-blank]").map(function (i) { return i.value; });
     if (type === "essay") return [section.querySelector("[data-answer]").value.slice(0, 1000)];
-    var input = section.querySelector("[data-answer]");
-    return input ? [input.value] : [];
+    if (type === "short-answer" || type === "numeric") return [section.querySelector("[data-answer]").value];
+    if (type === "description") return [];
+    throw new Error("coursepack: no way to read an answer to question type " + type);
   }
 
   function writeResponse(section, tokens) {
@@ -432,9 +433,11 @@
       });
     } else if (type === "fill-blanks") {
       all(section, "[data-blank]").forEach(function (i, n) { i.value = tokens && tokens[n] !== undefined ? tokens[n] : ""; });
-    } else if (section.querySelector("[data-answer]")) {
+    } else if (type === "short-answer" || type === "numeric" || type === "essay") {
       var input = section.querySelector("[data-answer]");
       if (tokens) input.value = tokens[0] || ""; else input.value = input.defaultValue;
+    } else if (type !== "ordering" && type !== "description") {
+      throw new Error("coursepack: no way to show an answer to question type " + type);
     }
   }
 

@@ -20,6 +20,7 @@ from coursepack.exporters._package import zip_files
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.imscc.items import Item, to_item, unsupported
 from coursepack.exporters.media import Published
+from coursepack.exporters.question_types import carries, left_out_warning
 from coursepack.exporters.scorm12 import xml_id
 from coursepack.model import Course, Description, Lesson, Module, Quiz
 
@@ -93,9 +94,8 @@ class ImsccExporter:
         problems: list[Problem] = []
         for _, question in course.questions():
             reason = unsupported(question)
-            if reason:
-                problems.append(warning(question.origin, f"imscc: question '{question.id}' is "
-                                        f"left out: {reason}", rule="imscc-type"))
+            if reason and carries(self.name, question):
+                problems.append(left_out_warning(self.name, question, reason))
             elif question.scored and round(question.points) != question.points:
                 problems.append(warning(question.origin, f"imscc: question '{question.id}' is "
                                         "weighted as a whole number of points (1 to 99)"))

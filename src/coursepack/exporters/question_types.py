@@ -1,0 +1,194 @@
+"""How each question type appears in each format, or why a format leaves it out.
+
+This table is the one declaration of question-type support. Exporters ask it before
+writing a question (``carries``), pre-flight warns from it for every question a format
+leaves out (``left_out``), ``coursepack formats --types`` prints it, docs/formats.md
+shows it, and the tests check that every format does what its column says. Adding a
+question type means adding a row here: a format with no cell for a type fails a test.
+
+What a format loses *inside* a question it carries (a hint, a tolerance, a setting) is
+the format's own check, in its package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coursepack.errors import Problem, warning
+from coursepack.model import QUESTION_TYPES, Course, Question, type_name
+
+
+@dataclass(frozen=True)
+class Carried:
+    """The format writes the type, as ``how`` says."""
+
+    how: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """The format cannot write the type: ``why``, and what to do instead."""
+
+    why: str
+    instead: str = ""
+
+
+Support = Carried | LeftOut
+
+_SITE = {"html", "scorm12", "scorm2004"}
+
+
+def _site(how: str) -> dict[str, Support]:
+    """The site and both SCORM packages (which carry the site) show a type the same way."""
+    return {name: Carried(how) for name in _SITE}
+
+
+TABLE: dict[str, dict[str, Support]] = {
+    "single": {
+        **_site("radio buttons, marked in the browser"),
+        "pdf": Carried("lettered options with a circle to tick"),
+        "moodle-xml": Carried("multichoice, one answer"),
+        "gift": Carried("multiple choice (= right, ~ wrong)"),
+        "qti12": Carried("multiple_choice_question"),
+        "qti21": Carried("choiceInteraction, maxChoices 1"),
+        "imscc": Carried("cc.multiple_choice.v0p1"),
+    },
+    "multiple": {
+        **_site("check boxes, partial or all-or-nothing, optional negative marking"),
+        "pdf": Carried("lettered options with a box to tick"),
+        "moodle-xml": Carried("multichoice, several answers, weighted fractions"),
+        "gift": Carried("multiple answers with ~%weight% fractions"),
+        "qti12": Carried("multiple_answers_question"),
+        "qti21": Carried("choiceInteraction, several choices, mapped score"),
+        "imscc": Carried("cc.multiple_response.v0p1"),
+    },
+    "true-false": {
+        **_site("two radio buttons"),
+        "pdf": Carried("True / False boxes"),
+        "moodle-xml": Carried("truefalse"),
+        "gift": Carried("{TRUE} / {FALSE}"),
+        "qti12": Carried("true_false_question"),
+        "qti21": Carried("choiceInteraction with True and False"),
+        "imscc": Carried("cc.true_false.v0p1"),
+    },
+    "short-answer": {
+        **_site("a text field"),
+        "pdf": Carried("a line to write on"),
+        "moodle-xml": Carried("shortanswer"),
+        "gift": Carried("short answer (= each accepted answer)"),
+        "qti12": Carried("short_answer_question"),
+        "qti21": Carried("textEntryInteraction"),
+        "imscc": Carried("cc.fib.v0p1"),
+    },
+    "numeric": {
+        **_site("a number field, with the unit after it"),
+        "pdf": Carried("a box for the number"),
+        "moodle-xml": Carried("numerical, with tolerance and unit"),
+        "gift": Carried("numerical {#value:tolerance}"),
+        "qti12": Carried("numerical_question"),
+        "qti21": Carried("textEntryInteraction, float, scored within the bounds"),
+        "imscc": Carried("cc.fib.v0p1, exact answers only"),
+    },
+    "matching": {
+        **_site("a drop-down list per prompt"),
+        "pdf": Carried("numbered prompts beside lettered answers"),
+        "moodle-xml": Carried("matching"),
+        "gift": Carried("matching (prompt -> answer)"),
+        "qti12": Carried("matching_question"),
+        "qti21": Carried("matchInteraction"),
+        "imscc": LeftOut("the Common Cartridge 1.1 profile of QTI has no matching items",
+                         "use the QTI 1.2 or Moodle XML export for this quiz"),
+    },
+    "ordering": {
+        **_site("a list the learner reorders with buttons or the keyboard"),
+        "pdf": Carried("items with a box for each one's place"),
+        "moodle-xml": Carried("ordering (Moodle 4.4 and later), or matching to places"),
+        "gift": LeftOut("GIFT has no ordering question",
+                        "use the Moodle XML export for this question"),
+        "qti12": Carried("matching_question: each item to its place"),
+        "qti21": Carried("orderInteraction"),
+        "imscc": LeftOut("the Common Cartridge 1.1 profile of QTI has no ordering items",
+                         "use the QTI 1.2 or Moodle XML export for this quiz"),
+    },
+    "fill-blanks": {
+        **_site("text fields and drop-down lists inside the text"),
+        "pdf": Carried("numbered gaps in the text"),
+        "moodle-xml": Carried("multianswer (cloze)"),
+        "gift": Carried("missing word, one gap per question"),
+        "qti12": Carried("fill_in_multiple_blanks_question or multiple_dropdowns_question"),
+        "qti21": Carried("textEntryInteraction and inlineChoiceInteraction in the text"),
+        "imscc": Carried("cc.fib.v0p1, one text gap per question"),
+    },
+    "essay": {
+        **_site("a text area, marked by a trainer"),
+        "pdf": Carried("lines to write on"),
+        "moodle-xml": Carried("essay, with grader information and response template"),
+        "gift": Carried("essay {}"),
+        "qti12": Carried("essay_question"),
+        "qti21": Carried("extendedTextInteraction"),
+        "imscc": Carried("cc.essay.v0p1"),
+    },
+    "description": {
+        **_site("text between questions"),
+        "pdf": Carried("text between questions"),
+        "moodle-xml": Carried("description"),
+        "gift": Carried("description (text with no answers)"),
+        "qti12": Carried("text_only_question"),
+        "qti21": Carried("an item with no interaction"),
+        "imscc": Carried("part of the assessment's instructions"),
+    },
+}
+
+
+def support(fmt: str, type_: str) -> Support:
+    """What ``fmt`` does with questions of type ``type_``; a missing cell is a bug."""
+    return TABLE[type_][fmt]
+
+
+def carries(fmt: str, question: Question) -> bool:
+    """Whether ``fmt`` writes ``question`` at all."""
+    return isinstance(support(fmt, type_name(question)), Carried)
+
+
+def left_out(fmt: str, course: Course) -> list[Problem]:
+    """A warning, at each question's spec, for every question ``fmt`` leaves out by type."""
+    found = []
+    for _, question in course.questions():
+        cell = support(fmt, type_name(question))
+        if isinstance(cell, LeftOut):
+            found.append(left_out_warning(fmt, question, cell.why, cell.instead))
+    return found
+
+
+def left_out_warning(fmt: str, question: Question, why: str, instead: str = "") -> Problem:
+    """The one wording of "this whole question is not in this format", for the table and for
+    a format's own checks (a question its type allows but its content does not)."""
+    return warning(question.origin,
+                   f"question '{question.id}' ({type_name(question)}): {why}; "
+                   f"{LEFT_OUT.format(fmt=fmt)}", hint=instead, rule=fmt)
+
+
+LEFT_OUT = "it is left out of the {fmt} export"
+
+
+def markdown_sections(formats: dict[str, str]) -> str:
+    """The table as Markdown, a section per format (name -> summary): docs/formats.md."""
+    lines: list[str] = []
+    for name, summary in formats.items():
+        lines += [f"### {name}", "", summary, "", "| question type | in this format |",
+                  "|---|---|"]
+        for type_, cells in TABLE.items():
+            cell = cells[name]
+            shown = cell.how if isinstance(cell, Carried) else f"**left out**: {cell.why}"
+            lines.append(f"| {type_} | {shown} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def missing_cells(formats: list[str]) -> list[tuple[str, str]]:
+    """(type, format) pairs the table does not declare: each one is a bug."""
+    return [(t, f) for t in QUESTION_TYPES for f in formats if f not in TABLE.get(t, {})]
+
+
+__all__ = ["LEFT_OUT", "TABLE", "Carried", "LeftOut", "Support", "carries", "left_out",
+           "left_out_warning", "markdown_sections", "missing_cells", "support"]
