@@ -119,15 +119,18 @@ PARALLEL_FROM = 200  # texts; below this, starting worker processes costs more t
 _TAG_NAME = re.compile(r"^\s*</?([A-Za-z][A-Za-z0-9-]*)")
 # HTML elements the sanitiser removes (with script and style, their content too). A name
 # that is neither these nor an allowed tag is no HTML at all: a word in angle brackets.
-_DROPPED_HTML = frozenset("""
-    a abbr address applet area article aside audio b base basefont bdi bdo big blink body
-    button canvas center col colgroup data datalist dialog dir embed fieldset font footer
-    form frame frameset head header hgroup html iframe image input ins isindex keygen label
-    legend link listing main map marquee math menu menuitem meta meter nav nobr noembed
-    noframes noscript object optgroup option output param picture plaintext portal progress
-    rb rp rt rtc ruby samp script search section select slot source spacer strike style svg
-    template textarea time title track tt var video wbr xmp
-""".split())
+_DROPPED_HTML = frozenset({
+    "a", "abbr", "address", "applet", "area", "article", "aside", "audio", "b", "base",
+    "basefont", "bdi", "bdo", "big", "blink", "body", "button", "canvas", "center", "col",
+    "colgroup", "data", "datalist", "dialog", "dir", "embed", "fieldset", "font", "footer",
+    "form", "frame", "frameset", "head", "header", "hgroup", "html", "iframe", "image",
+    "input", "ins", "isindex", "keygen", "label", "legend", "link", "listing", "main",
+    "map", "marquee", "math", "menu", "menuitem", "meta", "meter", "nav", "nobr", "noembed",
+    "noframes", "noscript", "object", "optgroup", "option", "output", "param", "picture",
+    "plaintext", "portal", "progress", "rb", "rp", "rt", "rtc", "ruby", "samp", "script",
+    "search", "section", "select", "slot", "source", "spacer", "strike", "style", "svg",
+    "template", "textarea", "time", "title", "track", "tt", "var", "video", "wbr", "xmp",
+})
 
 
 def _unknown_tags_as_text(tokens: list[Token]) -> list[Token]:
