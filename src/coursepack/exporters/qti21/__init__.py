@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from lxml import etree
 
 from coursepack import markup, render
-from coursepack.errors import Problem
+from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters._quizbank import Entry, Media, entries, ident, warn
 from coursepack.exporters.base import ExportContext
@@ -147,9 +147,9 @@ class Qti21Exporter:
     summary: ClassVar[str] = "QTI 2.1 content package (items, test with pools, manifest)"
 
     def check(self, course: Course) -> list[Problem]:
-        found = entries(course)
-        return [warn(e.question, message, RULE) for e in found
-                for message in question_losses(course, e)]
+        found = [warn(e.question, message, RULE) for e in entries(course)
+                 for message in question_losses(course, e)]
+        return found + [p for quiz in course.quizzes for p in pool_points(quiz)]
 
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course
@@ -174,6 +174,17 @@ class Qti21Exporter:
             built = zip_files(files, Path(tmp) / "package.zip")
             target = ctx.out.write_bytes(f"{course.id}-qti21.zip", built.read_bytes())
         return target
+
+
+def pool_points(quiz: Quiz) -> Iterator[Problem]:
+    """A pool that sets its questions' points: the items keep their own points here."""
+    for pool in quiz.pools:
+        if pool.points is not None and any(q.points != pool.points for q in pool.questions):
+            unit = "point" if pool.points == 1 else "points"
+            yield warning(pool.origin or quiz.origin,
+                          f"quiz '{quiz.id}': pool '{pool.id}' scores each question "
+                          f"{amount(pool.points)} {unit}; a QTI 2.1 item keeps its own points "
+                          "(MAXSCORE), so set the pool's weighting in the LMS", rule=RULE)
 
 
 def question_losses(course: Course, entry: Entry) -> Iterator[str]:
