@@ -39,6 +39,7 @@ from coursepack.exporters.moodle_xml.questions import (
     wildcard_escape,
 )
 from coursepack.exporters.moodle_xml.questions import plain as moodle_plain
+from coursepack.exporters.question_types import carries, left_out_warning
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -217,13 +218,12 @@ class GiftExporter:
 
 def question_problems(q: Question) -> list[Problem]:
     """What GIFT drops or changes in one question."""
-    if isinstance(q, Ordering):
-        return [warn(q, "GIFT has no ordering question; it is left out of the GIFT file",
-                     RULE, hint="use the Moodle XML export for this question")]
+    if not carries(RULE, q):
+        return []  # the question-type table says so, once
     if isinstance(q, FillBlanks) and len(q.blanks) != 1:
-        return [warn(q, f"GIFT carries one gap per question, not {len(q.blanks)}; "
-                     "it is left out of the GIFT file", RULE,
-                     hint="use the Moodle XML export (a cloze question) or split it")]
+        return [left_out_warning(RULE, q, f"GIFT carries one gap per question, not "
+                                 f"{len(q.blanks)}",
+                                 "use the Moodle XML export (a cloze question) or split it")]
     found = []
     if has_images(q):
         found.append(warn(q, "GIFT cannot carry images; each is replaced by its description",
