@@ -45,7 +45,7 @@ def _choices(q: SingleChoice | MultipleResponse) -> list[dict[str, Any]]:
 
 def _blank(index: int, blank: Blank) -> dict[str, Any]:
     return {"id": blank.id, "index": index + 1, "kind": blank.kind.value,
-            "options": [{"value": o, "text": markup.to_line(o)} for o in blank.options]}
+            "options": [{"value": o, "text": o} for o in blank.options]}
 
 
 def _segments(q: FillBlanks) -> list[dict[str, Any]]:
@@ -72,8 +72,7 @@ def _specific(q: Question) -> dict[str, Any]:
         case Matching():
             prompts = [{"id": prompt_id(i), "html": _inline(p.prompt)}
                        for i, p in enumerate(q.pairs)]
-            answers = [{"id": match_id(i), "text": markup.to_line(a)}
-                       for i, a in enumerate(q.answers)]
+            answers = [{"id": match_id(i), "text": a} for i, a in enumerate(q.answers)]
             return {"prompts": prompts, "answers": answers}
         case Ordering():
             return {"steps": [{"id": item_id(i), "html": _inline(t)}

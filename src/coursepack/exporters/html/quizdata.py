@@ -7,10 +7,12 @@ Every Markdown field is rendered here to sanitised HTML; the runtime never rende
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any, assert_never
 
 from coursepack import markup
+from coursepack.exporters._quizbank import number, numeric_bounds
 from coursepack.grading import choice_id, item_id, match_id, prompt_id
 from coursepack.model import (
     Blank,
@@ -48,14 +50,9 @@ INTERACTION_TYPES: dict[type, str] = {
 }
 
 
-def number(value: float) -> str:
-    """A number as authors write it: 4, 3.5, 0.001."""
-    return f"{value:g}"
-
-
 def _bounds(answer: NumericAnswer) -> dict[str, float]:
-    low, high = answer.bounds
-    return {"lo": low, "hi": high}
+    low, high = numeric_bounds(answer)
+    return {"lo": float(low), "hi": float(high)}
 
 
 def _blank_key(blank: Blank) -> dict[str, Any]:
@@ -111,7 +108,7 @@ def correct_response(q: Question) -> list[str]:
         case ShortAnswer():
             return [q.answers[0]]
         case Numeric():
-            return [number(key["lo"]), number(key["hi"])]
+            return [number(bound) for bound in numeric_bounds(q.answer)]
         case Matching():
             return [f"{p}.{m}" for p, m in key["pairs"].items()]
         case FillBlanks():
@@ -130,11 +127,17 @@ def _blank_answer(blank: Blank) -> str:
 
 
 def _numeric_text(answer: NumericAnswer, unit: str) -> str:
-    low, high = answer.bounds
+    """The accepted numbers as the review shows them (plain text, escaped by the caller)."""
+    low, high = numeric_bounds(answer)
     suffix = f" {unit}" if unit else ""
     if low == high:
         return f"{number(low)}{suffix}"
     return f"between {number(low)} and {number(high)}{suffix}"
+
+
+def _plain(text: str) -> str:
+    """A plain-text field (an accepted answer, a match) as HTML: shown exactly as written."""
+    return html.escape(text, quote=False)
 
 
 def answer_html(q: Question) -> str:
@@ -145,12 +148,12 @@ def answer_html(q: Question) -> str:
         case TrueFalse():
             return "True" if q.answer else "False"
         case ShortAnswer():
-            return _list([markup.to_inline_html(a) for a in q.answers])
+            return _list([_plain(a) for a in q.answers])
         case Numeric():
-            return markup.sanitise(_numeric_text(q.answer, q.unit))
+            return _plain(_numeric_text(q.answer, q.unit))
         case Matching():
             inline = markup.to_inline_html
-            return _list([f"{inline(p.prompt)}: {inline(p.match)}" for p in q.pairs])
+            return _list([f"{inline(p.prompt)}: {_plain(p.match)}" for p in q.pairs])
         case Ordering():
             items = "".join(f"<li>{markup.to_inline_html(i)}</li>" for i in q.items)
             return f"<ol>{items}</ol>"
@@ -164,8 +167,8 @@ def answer_html(q: Question) -> str:
 
 def _blank_text(index: int, blank: Blank) -> str:
     if blank.numeric is not None:
-        return f"Blank {index + 1}: {markup.sanitise(_numeric_text(blank.numeric, ''))}"
-    return f"Blank {index + 1}: {markup.to_inline_html(' or '.join(blank.answers))}"
+        return f"Blank {index + 1}: {_plain(_numeric_text(blank.numeric, ''))}"
+    return f"Blank {index + 1}: {_plain(' or '.join(blank.answers))}"
 
 
 def _list(items: list[str]) -> str:
