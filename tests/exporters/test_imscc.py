@@ -141,3 +141,37 @@ def test_bundled_course_builds_a_valid_cartridge(bundled_build: Path) -> None:
         document = xml(archive, name)
         assert checker.validate(document), (name, [str(e) for e in checker.error_log])
         assert schematron_errors(document, QTI) == [], name
+
+
+def test_items_have_valid_unique_idents_exact_titles_and_numbers() -> None:
+    from coursepack.exporters.imscc.items import item_ident, losses, to_item
+    from coursepack.exporters.qti12.names import fold
+    from coursepack.model import (
+        Choice,
+        Essay,
+        Feedback,
+        MultipleResponse,
+        Numeric,
+        NumericAnswer,
+        Tolerance,
+    )
+
+    ids = ["wq-multiple", "Wq.Multiple", "wq_multiple", "wq multiple", "9lives"]
+    made = [item_ident(i) for i in ids]
+    assert made[0] == "wq-multiple" and len({fold(m) for m in made}) == len(made)
+    assert all(m[0].isalpha() or m[0] == "_" for m in made)
+    big = Numeric(id="n", stem="How many?", title="A & <b> *c*",
+                  answer=NumericAnswer(mode=Tolerance.EXACT, value=1e20))
+    item = to_item(big, 1, False)
+    assert item is not None and item.title == "A & <b> *c*"
+    assert item.conditions[-1].selected == ("100000000000000000000",)
+    tiny = Numeric(id="t", stem="Tiny?", answer=NumericAnswer(mode=Tolerance.RANGE,
+                                                             low=1e-7, high=1e-7))
+    assert to_item(tiny, 1, False).conditions[-1].selected == ("0.0000001",)  # type: ignore[union-attr]
+    multiple = MultipleResponse(id="m", stem="Which?", hints=("Look.",),
+                                feedback=Feedback(partial="Some."),
+                                choices=(Choice(text="a", correct=True), Choice(text="b")))
+    said = " | ".join(losses(multiple))
+    assert "partial credit" in said and "partial-credit feedback" in said and "hints" in said
+    essay = Essay(id="e", stem="Write.", grader_notes="Notes.", max_words=9)
+    assert losses(essay) == ["a CC essay item has no grader notes, word limits; left out"]

@@ -536,3 +536,19 @@ def test_golden_files_for_the_starter_course(run, course, tmp_path):
 def test_text_xml_cannot_hold_is_dropped_and_the_rest_kept():
     assert clean("a\x00b\x0bc\x1f\ud800\ufffe\tline\n" + PLAIN) == "abc\tline\n" + PLAIN
     assert has_illegal("bell\x07") and not has_illegal(PLAIN + "\t\r\n")
+
+
+FIDELITY = Path(__file__).resolve().parents[1] / "fidelity" / "course"
+
+
+def test_the_fidelity_course_builds_valid_items_canvas_can_read(run, tmp_path):
+    """Every question type, feedback kind and image name of the fidelity course."""
+    files = build(run, FIDELITY, tmp_path)
+    docs = validated(files)
+    assert docs and any(name.startswith("web_resources/") for name in files)
+    for doc in docs.values():
+        for item in doc.iterfind(".//q:item", Q):
+            if meta(item, "question_type") == "fill_in_multiple_blanks_question":
+                assert not item.xpath(".//q:response_str | .//q:response_num", namespaces=Q)
+            links = set(item.xpath(".//q:displayfeedback/@linkrefid", namespaces=Q))
+            assert links <= set(item.xpath("q:itemfeedback/@ident", namespaces=Q))

@@ -371,3 +371,15 @@ def test_what_the_package_loses_is_reported(course):
 
 def test_golden_files_for_the_starter_course(run, course, tmp_path):
     check_golden("qti21", build(run, course, tmp_path))
+
+
+def test_the_fidelity_course_builds_valid_items(run, tmp_path):
+    """Every question type, feedback kind and image name of the fidelity course."""
+    fidelity = Path(__file__).resolve().parents[1] / "fidelity" / "course"
+    files = build(run, fidelity, tmp_path)
+    docs = validated(files)
+    assert any(name.startswith("media/") for name in files)
+    for name, doc in docs.items():
+        if name.startswith("items/"):
+            keys = set(doc.xpath("q:modalFeedback/@identifier", namespaces=Q))
+            assert len(keys) == len(doc.xpath("q:modalFeedback", namespaces=Q)), name

@@ -132,9 +132,10 @@ class Qti12Exporter:
             ctx.progress(f"qti12: {quiz.id}")
             folder = names.quiz(quiz)
             files[f"{folder}/{folder}.xml"] = assessment(quiz, media, names)
+            with media.published.serving(lambda name: FILEBASE + name):
+                description = clean(markup.to_html(quiz.description).strip())
             meta = render.render(env, "assessment_meta.xml.j2", quiz=quiz, ident=folder,
-                                 title=clean(quiz.title),
-                                 description=clean(markup.to_html(quiz.description).strip()),
+                                 title=clean(quiz.title), description=description,
                                  points=number(quiz.max_points))
             files[f"{folder}/assessment_meta.xml"] = meta.encode()
         for name, path in sorted(media.files.items()):

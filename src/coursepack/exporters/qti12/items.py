@@ -29,7 +29,7 @@ from typing import Any, assert_never
 
 from lxml.builder import ElementMaker
 
-from coursepack.exporters._quizbank import blanks_html, number
+from coursepack.exporters._quizbank import blank_marker, number
 from coursepack.exporters.qti12.names import amount, blank_names, clean, scrambled
 from coursepack.model import (
     Blank,
@@ -47,6 +47,7 @@ from coursepack.model import (
     ShortAnswer,
     SingleChoice,
     TrueFalse,
+    markdown,
 )
 
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -223,8 +224,22 @@ def _matching(pairs: Sequence[tuple[str, int]], answers: list[str], ctx: Context
                  shares=[(t, share(1, len(tests))) for t in tests], some_right=any_of(tests))
 
 
+def gap_text(q: FillBlanks, html: Html) -> tuple[str, list[tuple[str, Blank]]]:
+    """The gap text as HTML (rendered by ``html``, so its images are published) with a
+    marker per blank, and (marker, blank) pairs in order."""
+    parts: list[str] = []
+    markers: list[tuple[str, Blank]] = []
+    for segment in q.segments():
+        if isinstance(segment, Blank):
+            markers.append((blank_marker(len(markers)), segment))
+            parts.append(markers[-1][0])
+        else:
+            parts.append(segment)
+    return html(markdown(q.text).part("".join(parts))), markers
+
+
 def _blanks(q: FillBlanks, ctx: Context) -> Rules:
-    body, markers = blanks_html(q)
+    body, markers = gap_text(q, ctx.html)
     names = blank_names([b.id for _, b in markers])
     dropdowns = all(b.kind is BlankKind.DROPDOWN for _, b in markers)
     total = sum(b.points for _, b in markers)
@@ -386,5 +401,5 @@ def _closing(rules: Rules, feedback: dict[str, str]) -> list[Element]:
     return found
 
 
-__all__ = ["NS", "Context", "E", "Rules", "build", "item", "number_texts", "share",
+__all__ = ["NS", "Context", "E", "Rules", "build", "gap_text", "item", "number_texts", "share",
            "word_limits"]

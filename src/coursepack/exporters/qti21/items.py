@@ -19,8 +19,7 @@ from typing import Any, assert_never
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from coursepack.exporters._quizbank import blanks_html
-from coursepack.exporters.qti12.items import word_limits
+from coursepack.exporters.qti12.items import gap_text, word_limits
 from coursepack.exporters.qti12.names import Idents, amount, clean, scrambled
 from coursepack.exporters.qti21.xhtml import NS, append, append_inline
 from coursepack.model import (
@@ -260,7 +259,7 @@ def _ordering(q: Ordering, pts: float, ctx: Context) -> Parts:
 
 def _blanks(q: FillBlanks, pts: float, ctx: Context) -> Parts:
     """Each blank right adds points x its weight / all weights; all right gives the points."""
-    body, markers = blanks_html(q)
+    body, markers = gap_text(q, lambda text: ctx.html(text, False))
     names = Idents(((b.id, f"RESPONSE_{b.id}") for _, b in markers))
     total = sum(Fraction(repr(float(b.points))) for _, b in markers)
     decls, rules, tests, swaps = [], [], [], {}
