@@ -1,0 +1,258 @@
+"""The fidelity course, built into every format and read back field by field.
+
+tests/fidelity/course holds every question type with every kind of feedback, images in every
+Markdown field (file names with spaces and accents, an SVG, a JPEG), French, Arabic and emoji,
+and the characters special to each format. Each format's output is read back as its consumer
+reads it (``readback``) and compared with the model (``expected``); a difference passes only
+when the format's pre-flight report declares it (``compare``). Every reference of every
+package must resolve inside it to the course's own image bytes (``integrity``), and each
+package must pass the official schemas, gift-pegjs or the SCORM run-time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import traceback
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from coursepack.cli import main
+from coursepack.loader import load_course
+from coursepack.model import Course
+from tests.fidelity.compare import Diff, compare, is_declared
+from tests.fidelity.expected import Expected, expected_all, source_images
+from tests.fidelity.integrity import broken_references
+from tests.fidelity.readback import Package, gift_parse, read_format
+
+COURSE = Path(__file__).resolve().parent / "course"
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+
+NODE = pytest.mark.node
+PDF = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
+# Node runs the site's own grading.js (html, SCORM) and gift-pegjs (GIFT).
+FORMATS = [
+    pytest.param("html", marks=NODE),
+    pytest.param("scorm12", marks=NODE),
+    pytest.param("scorm2004", marks=NODE),
+    pytest.param("imscc"),
+    pytest.param("pdf", marks=PDF),
+    pytest.param("moodle-xml"),
+    pytest.param("gift", marks=NODE),
+    pytest.param("qti12"),
+    pytest.param("qti21"),
+]
+PACKAGES = [p for p in FORMATS if p.values[0] != "pdf"]
+
+
+class Fidelity:
+    """The course, what the model says of it, and each format built once per session."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        course, problems = load_course(COURSE)
+        assert course is not None, problems
+        self.course: Course = course
+        self.problems = problems
+        self.expected: dict[str, Expected] = expected_all(course)
+        self.images = source_images(course)
+        self.built: dict[str, Path | str] = {}
+
+    def build(self, fmt: str) -> Path:
+        """The folder ``coursepack build -f fmt`` wrote; a failed build fails the test."""
+        if fmt not in self.built:
+            out = self.root / fmt
+            shutil.rmtree(out, ignore_errors=True)
+            result = CliRunner().invoke(main, ["build", str(COURSE), "-f", fmt, "--out",
+                                               str(out)], catch_exceptions=True)
+            if result.exit_code == 0:
+                self.built[fmt] = out / fmt
+            else:
+                trace = "".join(traceback.format_exception(*result.exc_info)) \
+                    if result.exc_info and result.exception else ""
+                self.built[fmt] = f"{result.output}\n{trace}"
+        built = self.built[fmt]
+        if isinstance(built, str):
+            pytest.fail(f"coursepack build -f {fmt} failed on the fidelity course:\n{built}")
+        return built
+
+
+@pytest.fixture(scope="session")
+def fidelity(tmp_path_factory: pytest.TempPathFactory) -> Fidelity:
+    return Fidelity(tmp_path_factory.mktemp("fidelity"))
+
+
+def report(fmt: str, undeclared: list[Diff], declared: list[Diff]) -> str:
+    lines = [f"{len(undeclared)} difference(s) between the fidelity course and its {fmt} "
+             f"output that the pre-flight report does not declare "
+             f"({len(declared)} declared ones pass):"]
+    lines += [f"  {d}" for d in undeclared]
+    return "\n".join(lines)
+
+
+def test_the_fidelity_course_is_valid(fidelity: Fidelity) -> None:
+    errors = [str(p) for p in fidelity.problems if p.is_error]
+    assert errors == []
+    result = CliRunner().invoke(main, ["validate", str(COURSE)])
+    assert result.exit_code == 0, result.output
+    kinds = {e.kind for e in fidelity.expected.values()}
+    assert {"single", "multiple", "true-false", "short-answer", "numeric", "matching",
+            "ordering", "fill-blanks", "essay", "description"} <= kinds
+    assert {p.name for p in (COURSE / "modules" / "accueil" / "images").iterdir()} == set(
+        fidelity.images.values()), "every image of the course is used"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_field_reads_back_or_is_declared(fidelity: Fidelity, fmt: str) -> None:
+    out = fidelity.build(fmt)
+    found = read_format(fmt, out, fidelity.course, fidelity.expected, fidelity.images)
+    undeclared, declared = compare(fmt, fidelity.expected, found, fidelity.course)
+    assert not undeclared, report(fmt, undeclared, declared)
+
+
+@pytest.mark.parametrize("fmt", PACKAGES)
+def test_every_reference_resolves_to_a_course_image(fidelity: Fidelity, fmt: str) -> None:
+    problems = broken_references(fmt, fidelity.build(fmt), fidelity.images)
+    assert problems == [], f"{fmt}: {len(problems)} broken reference(s):\n" + "\n".join(
+        f"  {p}" for p in problems)
+
+
+@pytest.mark.parametrize("fmt", ["html", "scorm12", "imscc", "qti12", "qti21", "moodle-xml"])
+def test_every_image_of_the_course_is_shipped(fidelity: Fidelity, fmt: str) -> None:
+    """Each format that carries images ships all four (each is used in its questions)."""
+    out = fidelity.build(fmt)
+    if fmt == "moodle-xml":
+        import base64
+
+        root = etree.parse(str(next(out.glob("*.xml")))).getroot()
+        shipped = {base64.b64decode(f.text or "") for f in root.iter("file")}
+    else:
+        path = out if fmt == "html" else next(p for p in out.iterdir()
+                                              if p.suffix in (".zip", ".imscc"))
+        shipped = set(Package.of(path, fidelity.images).files.values())
+    missing = sorted(name for data, name in fidelity.images.items() if data not in shipped)
+    assert missing == []
+
+
+# --- the official validators ---------------------------------------------------------------
+
+
+def _xsd(*parts: str) -> etree.XMLSchema:
+    path = SCHEMAS.joinpath(*parts)
+    assert path.is_file(), f"schema missing: {path}"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def _invalid(schema: etree.XMLSchema, data: bytes, name: str) -> list[str]:
+    return [] if schema.validate(etree.fromstring(data)) else [
+        f"{name}: {e}" for e in schema.error_log]
+
+
+def _scorm(fmt: str) -> Callable[[dict[str, bytes]], list[str]]:
+    def check(files: dict[str, bytes]) -> list[str]:
+        from tests.lms.xmlcheck import errors
+
+        return errors(etree.ElementTree(etree.fromstring(files["imsmanifest.xml"])), fmt)
+
+    return check
+
+
+def _imscc(files: dict[str, bytes]) -> list[str]:
+    from tests.lms.xmlcheck import QTI_CC, errors, schematron_errors
+
+    manifest = etree.ElementTree(etree.fromstring(files["imsmanifest.xml"]))
+    found = errors(manifest, "cc11")
+    found += schematron_errors(manifest, "ccv1p1_imscp_v1p2_v1p0.xsd")
+    qti = etree.XMLSchema(etree.parse(str(QTI_CC)))
+    for name in (n for n in files if n.startswith("assessments/")):
+        document = etree.ElementTree(etree.fromstring(files[name]))
+        if not qti.validate(document):
+            found += [f"{name}: {e}" for e in qti.error_log]
+        found += [f"{name}: {e}" for e in schematron_errors(document,
+                                                          "ccv1p1_qtiasiv1p2p1_v1p0.xsd")]
+    return found
+
+
+def _qti12(files: dict[str, bytes]) -> list[str]:
+    qti = _xsd("qti12", "domainProfile_4", "ims_qtiasiv1p2.xsd")
+    found = _invalid(_xsd("qti21", "imscp_v1p1.xsd"), files["imsmanifest.xml"],
+                     "imsmanifest.xml")
+    for name, data in files.items():
+        if name.endswith(".xml") and name != "imsmanifest.xml" and "assessment_meta" not in name:
+            found += _invalid(qti, data, name)
+    return found
+
+
+def _qti21(files: dict[str, bytes]) -> list[str]:
+    qti = _xsd("qti21", "qtiv2p1", "imsqti_v2p1.xsd")
+    found = _invalid(_xsd("qti21", "imscp_v1p1.xsd"), files["imsmanifest.xml"],
+                     "imsmanifest.xml")
+    for name, data in files.items():
+        if name.endswith(".xml") and name != "imsmanifest.xml":
+            found += _invalid(qti, data, name)
+    return found
+
+
+VALIDATORS = {"scorm12": _scorm("scorm12"), "scorm2004": _scorm("scorm2004"), "imscc": _imscc,
+              "qti12": _qti12, "qti21": _qti21}
+
+
+@pytest.mark.parametrize("fmt", sorted(VALIDATORS))
+def test_packages_pass_the_official_schemas(fidelity: Fidelity, fmt: str) -> None:
+    out = fidelity.build(fmt)
+    path = next(p for p in out.iterdir() if p.suffix in (".zip", ".imscc"))
+    with zipfile.ZipFile(path) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    assert VALIDATORS[fmt](files) == []
+
+
+@NODE
+def test_gift_pegjs_parses_every_question_gift_carries(fidelity: Fidelity) -> None:
+    parsed = gift_parse(next(fidelity.build("gift").glob("*.gift.txt")))
+    ids = {q["id"] for q in parsed if q["type"] != "Category"}
+    assert {"q-single", "q-court", "q-apparier", "q-trou-unique", "q-essai"} <= ids
+
+
+def test_moodle_xml_is_one_well_formed_quiz(fidelity: Fidelity) -> None:
+    root = etree.parse(str(next(fidelity.build("moodle-xml").glob("*.xml")))).getroot()
+    assert root.tag == "quiz"
+    ids = [q.findtext("idnumber") for q in root.findall("question") if q.findtext("idnumber")]
+    assert sorted(ids) == sorted(q.id for _, q in fidelity.course.questions())
+
+
+# --- the comparison is no rubber stamp -------------------------------------------------------
+
+
+def test_a_difference_needs_a_warning_naming_the_question_and_the_field() -> None:
+    diff = Diff("gift", "q-single", "hints", (), (), r"\bhints?\b")
+    assert is_declared(diff, ["question 'q-single' (single): GIFT has no place for this "
+                              "question's partial feedback and hints; left out"])
+    assert not is_declared(diff, ["question 'q-single' (single): GIFT cannot carry images"])
+    assert not is_declared(diff, ["question 'q-court' (short-answer): no hints; left out"])
+    typed = Diff("gift", "q-court", "score @ type 'x'", 0.0, 1.0, r"\bcase")
+    assert not is_declared(typed, ["question 'q-court' (short-answer): images are dropped"]), \
+        "the question's type in the warning's subject is not a word about the field"
+
+
+def test_a_changed_output_is_caught(fidelity: Fidelity, tmp_path: Path) -> None:
+    """Editing a built Moodle XML file (a stem, a fraction, an image) makes differences."""
+    out = fidelity.build("moodle-xml")
+    copy = tmp_path / "moodle-xml"
+    shutil.copytree(out, copy)
+    path = next(copy.glob("*.xml"))
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("Où se trouve l'eau ?", "Où est l'eau ?", 1)
+    text = text.replace('<answer fraction="100" format="html">', '<answer fraction="50" '
+                        'format="html">', 1)
+    path.write_text(text.replace("@@PLUGINFILE@@/", "@@PLUGINFILE@@/x", 1), encoding="utf-8")
+    found = read_format("moodle-xml", copy, fidelity.course, fidelity.expected,
+                        fidelity.images)
+    undeclared, _ = compare("moodle-xml", fidelity.expected, found, fidelity.course)
+    fields = {(d.record, d.field.split(" @ ")[0]) for d in undeclared}
+    assert ("q-single", "stem") in fields
+    assert ("q-single", "correct") in fields and ("q-single", "score") in fields
+    assert broken_references("moodle-xml", copy, fidelity.images)
