@@ -16,6 +16,7 @@ import traceback
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -256,3 +257,89 @@ def test_a_changed_output_is_caught(fidelity: Fidelity, tmp_path: Path) -> None:
     assert ("q-single", "stem") in fields
     assert ("q-single", "correct") in fields and ("q-single", "score") in fields
     assert broken_references("moodle-xml", copy, fidelity.images)
+
+
+# --- the SCORM run-time ----------------------------------------------------------------------
+
+BROKEN_IMAGES = ("() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
+                 ".map(i => i.getAttribute('src'))")
+
+
+def answer_right(frame: Any, data: dict[str, Any]) -> None:
+    """Fill in the fidelity quiz page as a learner who knows every answer (ordering left as
+    shown), typing the awkward answers (<ouvert>, a & "b", 2*3) into the fields."""
+    from coursepack.markup import slugify
+
+    for qid, item in data["questions"].items():
+        key, dom = item["key"], f"#q-{slugify(qid)}"
+        kind = key["type"]
+        if kind in ("single", "true-false"):
+            frame.check(f"{dom}-{key['correct']}")
+        elif kind == "multiple":
+            for option in key["correct"]:
+                frame.check(f"{dom}-{option}")
+        elif kind == "short-answer":
+            frame.fill(f"{dom}-answer", key["answers"][1])
+        elif kind == "numeric":
+            frame.fill(f"{dom}-answer", f"{(key['lo'] + key['hi']) / 2:g}")
+        elif kind == "matching":
+            for prompt, answer in key["pairs"].items():
+                frame.select_option(f"{dom}-match-{prompt}", answer)
+        elif kind == "fill-blanks":
+            for n, blank in enumerate(key["blanks"], 1):
+                field = f"{dom}-blank-{n}"
+                if blank["kind"] == "dropdown":
+                    frame.select_option(field, blank["answers"][0])
+                elif blank["kind"] == "numeric":
+                    frame.fill(field, f"{(blank['lo'] + blank['hi']) / 2:g}")
+                else:
+                    frame.fill(field, blank["answers"][0])
+        elif kind == "essay":
+            frame.fill(f"{dom}-answer", "Écouter, puis montrer l'eau : <ouvert> & \"b\" 🎉.")
+    frame.click("[data-submit]")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_the_scorm_runtime_shows_every_image_and_records_the_quiz(
+        fidelity: Fidelity, fmt: str, tmp_path: Path, browser: Any) -> None:
+    import json
+
+    from tests.lms.harness import VERSIONS, calls, serve, site, wait_for_course_page
+
+    package = next(fidelity.build(fmt).glob("*.zip"))
+    root = site(tmp_path / "www", package)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        with serve(root) as base:
+            page.goto(f"{base}/lms/lms.html")
+            page.evaluate("([v, href]) => lms.launch(v, href, null, {})",
+                          [VERSIONS[fmt], "../pkg/sco-accueil.html"])
+            start = wait_for_course_page(page, "accueil/index.html")
+            assert start.evaluate(BROKEN_IMAGES) == []
+            start.evaluate("() => { location.href = 'arrivee.html'; }")
+            lesson = wait_for_course_page(page, "accueil/arrivee.html")
+            assert lesson.evaluate(BROKEN_IMAGES) == []
+            lesson.evaluate("() => { location.href = '../quizzes/accueil-quiz.html'; }")
+            quiz = wait_for_course_page(page, "quizzes/accueil-quiz.html")
+            quiz.wait_for_selector("form[data-quiz-form]:not([hidden])")
+            data = json.loads(quiz.evaluate(
+                "() => document.getElementById('quiz-data').textContent"))
+            before = sum(1 for e in calls(page) if e["call"] == "commit")
+            answer_right(quiz, data)
+            page.wait_for_function(
+                "(n) => lms.log.filter(e => e.call === 'commit').length > n", arg=before)
+            quiz.wait_for_function("() => [...document.images].every(i => i.complete)")
+            assert quiz.evaluate(BROKEN_IMAGES) == [], "feedback images load too"
+            cmi = page.evaluate("lms.data()")
+            status = cmi["core"]["lesson_status"] if fmt == "scorm12" else cmi["success_status"]
+            assert status == "passed"
+            found = cmi["interactions"]
+            items = found.get("childArray", found) if isinstance(found, dict) else found
+            scored = [q for q, v in data["questions"].items() if v["key"]["type"] != "description"]
+            assert len(items) == len(scored)
+            launcher = next(f for f in page.frames if f.url.endswith("sco-accueil.html"))
+            assert launcher.evaluate("window.coursepackScorm.session.errors") == []
+    finally:
+        context.close()
