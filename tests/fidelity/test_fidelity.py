@@ -343,3 +343,50 @@ def test_the_scorm_runtime_shows_every_image_and_records_the_quiz(
             assert launcher.evaluate("window.coursepackScorm.session.errors") == []
     finally:
         context.close()
+
+
+# --- the PDFs' images ------------------------------------------------------------------------
+
+
+def _colours(images: list[bytes]) -> set[tuple[int, ...]]:
+    import io
+
+    from PIL import Image
+
+    return {Image.open(io.BytesIO(data)).convert("RGB").getpixel((0, 0)) for data in images}
+
+
+def _near(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """The same colour, give or take JPEG decoding."""
+    return all(abs(x - y) <= 8 for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.pdf
+@pytest.mark.xdist_group("pdf")
+def test_every_pdf_shows_the_raster_images_of_what_it_prints(fidelity: Fidelity) -> None:
+    """A PDF holds drawings, not files, so each tiny image is known by its colour; SVG
+    images become vector drawings and cannot be told apart this way."""
+    from pypdf import PdfReader
+
+    from coursepack.model import assets_of
+
+    course = fidelity.course
+    module = course.modules[0]
+    quizzes = {q.id: q for q in course.quizzes}
+    wanted = {
+        "answer-key.pdf": assets_of(course.quizzes),
+        "quizzes/accueil-quiz.pdf": assets_of(quizzes["accueil-quiz"].questions),
+        "course-pack.pdf": assets_of((course.description, module.description, module.lessons)),
+        "facilitator-guide.pdf": assets_of(module.facilitator),
+    }
+    out = fidelity.build("pdf")
+    missing = {}
+    for name, assets in wanted.items():
+        raster = [a.path.read_bytes() for a in assets if a.path.suffix != ".svg"]
+        shown = [im.data for page in PdfReader(str(out / name)).pages for im in page.images]
+        seen = _colours(shown)
+        lost = sorted({fidelity.images[data] for data in raster
+                       if not any(_near(c, s) for c in _colours([data]) for s in seen)})
+        if lost:
+            missing[name] = lost
+    assert missing == {}
