@@ -227,6 +227,12 @@ def compare_value(exp: Any, got: Any) -> str:
     return "" if exp == got else "value"
 
 
+def _empty(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return value is None or value in ((), "", 0) or (isinstance(value, Text) and not value)
+
+
 def _match_bounds(exp: Any, got: Any) -> bool:
     return (isinstance(got, tuple) and len(got) == 2
             and all(_close(e, g) for e, g in zip(exp, got, strict=True)))
@@ -248,9 +254,8 @@ def compare_record(fmt: str, exp: Expected, got: Got | None) -> Iterator[Diff]:
         if name == "title" and exp.question is not None and not exp.question.title:
             continue  # untitled: each format names the question its own way
         have = got.fields.get(name, MISSING)
-        if (have == MISSING and value in ((), "", 0, None)) or (
-                isinstance(value, Text) and not value and have == MISSING):
-            continue
+        if have == MISSING and _empty(value):
+            continue  # nothing expected, nothing there
         if name.endswith("bounds") and isinstance(value, tuple):
             verdict = "" if _match_bounds(value, have) else "value"
         else:
