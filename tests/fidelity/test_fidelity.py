@@ -390,3 +390,15 @@ def test_every_pdf_shows_the_raster_images_of_what_it_prints(fidelity: Fidelity)
         if lost:
             missing[name] = lost
     assert missing == {}
+
+
+def test_a_missing_or_swapped_image_is_caught(fidelity: Fidelity, tmp_path: Path) -> None:
+    """The reference check is no rubber stamp: a deleted image and a swapped one are found."""
+    site = tmp_path / "html"
+    shutil.copytree(fidelity.build("html"), site)
+    media = sorted((site / "media").iterdir())
+    media[0].unlink()
+    media[1].write_bytes(b"\x89PNG\r\n\x1a\nnot the course's image")
+    problems = broken_references("html", site, fidelity.images)
+    assert any("is not in the package" in p for p in problems)
+    assert any("is not a course image" in p for p in problems)
