@@ -325,8 +325,8 @@ def _compare_page(fmt: str, exp: Expected, got: Got) -> Iterator[Diff]:
     raw = got.fields.get("raw", "")
     if fmt == "pdf" and "](" in raw:
         at = raw.find("](")
-        yield Diff(fmt, exp.id, "markdown source", "rendered Markdown", repr(raw[at - 60:at + 40]),
-                   r"markdown")
+        shown = " ".join(re.sub(r"[^\w\s!\[\]().%/'’,:-]", " ", raw[at - 60:at + 30]).split())
+        yield Diff(fmt, exp.id, "markdown source", "rendered Markdown", shown, r"markdown")
     for name, value in exp.fields.items():
         if not isinstance(value, Text) or not value:
             continue
@@ -345,19 +345,18 @@ def _compare_page(fmt: str, exp: Expected, got: Got) -> Iterator[Diff]:
 
 def excerpt(shown: str, value: Text) -> str:
     """The stretch of a page where the text ``value`` starts, for the report."""
-    start = keyed(re.sub(r"⟦img:[^⟧]*⟧", "", value.shown))[:12]
-    if not start:
-        return ""
+    bare = keyed(re.sub(r"⟦img:[^⟧]*⟧", "", value.shown))
     key, where = "", []
     for i, ch in enumerate(shown):
         if not ch.isspace():
             key += ch
             where.append(i)
-    at = key.find(start)
-    if at < 0:
-        return ""
-    begin = where[at]
-    return repr(shown[begin:begin + len(value.shown) + 40])
+    for size in (40, 20, 12):
+        at = key.find(bare[:size]) if bare else -1
+        if at >= 0:
+            begin = where[at]
+            return repr(shown[begin:begin + len(value.shown) + 40])
+    return ""
 
 
 def printed_fields(q: Question) -> Iterator[tuple[str, str, str]]:
