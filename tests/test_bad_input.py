@@ -347,6 +347,48 @@ CASES = [
         "module: writing-questions",
         "module: writing",
     ),
+    # Format settings are read and checked by their format, reported by every validate.
+    Case(
+        "scorm-sco-per",
+        COURSE,
+        f"{COURSE}:16:12: error: 'sco_per' must be one of module, course (got 'modul')",
+        "paper: A4",
+        "paper: A4\nscorm:\n  sco_per: modul",
+        hint="did you mean 'module'?",
+    ),
+    Case(
+        "settings-section-typo",
+        COURSE,
+        f"{COURSE}:15:1: error: unknown field 'moodel' in course.yaml",
+        "paper: A4",
+        "paper: A4\nmoodel:\n  core_types_only: true",
+        hint="did you mean 'moodle'? allowed fields: authors, description, id, language, "
+             "licence, lint, modules, moodle, paper, quiz_defaults, quizzes, scorm, sources, "
+             "title, version",
+    ),
+    Case(
+        "settings-not-a-mapping",
+        COURSE,
+        f"{COURSE}:15:9: error: moodle settings must be a mapping of fields, got 'yes'",
+        "paper: A4",
+        "paper: A4\nmoodle: yes",
+    ),
+    Case(
+        "settings-unknown-field",
+        COURSE,
+        f"{COURSE}:16:3: error: unknown field 'core_type_only' in moodle settings",
+        "paper: A4",
+        "paper: A4\nmoodle:\n  core_type_only: true",
+        hint="did you mean 'core_types_only'?",
+    ),
+    Case(
+        "paper-size",
+        COURSE,
+        f"{COURSE}:14:8: error: 'paper' must be one of A4, Letter (got 'letter')",
+        "paper: A4",
+        "paper: letter",
+        hint="did you mean 'Letter'?",
+    ),
 ]
 
 
@@ -401,3 +443,14 @@ def test_a_broken_module_file_does_not_bury_its_error_under_cascades(course: Pat
     result = run("validate", str(course))
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert errors == [f"{MODULE}:1:15: error: YAML syntax error: mapping values are not allowed here"]
+
+
+def test_format_settings_are_checked_when_that_format_is_not_built(course: Path, run: Run) -> None:
+    CASES_BY_NAME["scorm-sco-per"].apply(course)
+    result = run("build", str(course), "-f", "gift", "--out", str(course / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.count("'sco_per' must be one of module, course (got 'modul')") == 1
+    assert not (course / "out" / "gift").exists()
+
+
+CASES_BY_NAME = {c.name: c for c in CASES}

@@ -267,6 +267,20 @@ def test_schema_flags_what_the_loader_flags() -> None:
     assert list(quiz.iter_errors({"title": "q", "questions": [question]}))
 
 
+def test_course_schema_takes_each_settings_field_from_its_owner(run: Run) -> None:
+    from coursepack.build import owners
+
+    printed = yaml.safe_load(run("schema", "course").output)
+    for owner in owners():
+        assert printed["properties"][owner.settings_key] == owner.settings_schema
+    assert {"paper", "scorm", "moodle", "lint"} <= set(printed["properties"])
+    assert "scorm" not in schema("course")["properties"]  # the course itself has no settings
+    validator = jsonschema.Draft202012Validator(printed)
+    course = {"id": "c", "title": "C", "modules": ["m"], "scorm": {"sco_per": "modul"}}
+    assert [e.message for e in validator.iter_errors(course)] == [
+        "'modul' is not one of ['module', 'course']"]
+
+
 def test_schema_out_writes_one_file_per_kind(tmp_path: Path, run: Run) -> None:
     result = run("schema", "--out", str(tmp_path))
     assert result.exit_code == 0

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from coursepack._yaml import read_yaml
-from coursepack.loader.fields import Fields, Sink
+from coursepack.fields import Fields, Sink
 from coursepack.loader.questions import read_question
 from coursepack.model import QUESTION_TYPES, type_name
 from coursepack.spec_schema import schema

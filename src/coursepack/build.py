@@ -3,6 +3,10 @@
 A build writes into a staging folder beside the output and moves each format's
 folder into place only when every format succeeded, so a failed build leaves the
 previous output exactly as it was.
+
+Validation also checks the settings of every format and of the lint in course.yaml
+(each owner reads its own), whichever formats are built, and reports a top-level field
+that neither the course nor any owner knows.
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ from coursepack.exporters import (
     Prepares,
     format_problems,
     get_exporter,
+    settings_owners,
 )
-from coursepack.loader import load_course
+from coursepack.fields import HasSettings, unknown_field
+from coursepack.lint import Lint
+from coursepack.loader import COURSE_FIELDS, load_course
 from coursepack.model import Course
 from coursepack.preflight import summary_notes
+from coursepack.spec_schema import Schema
 
 
 @dataclass
@@ -62,6 +70,7 @@ def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> R
     """Load and check a course; raise ``CoursepackError`` with every error found."""
     course, problems = load_course(root)
     loaded_cleanly = not any(p.is_error for p in problems)
+    problems += settings_problems(course)
     problems += check_course(course) if loaded_cleanly else check_partial_course(course)
     if strict:
         problems = [p.promoted() for p in problems]
@@ -72,6 +81,27 @@ def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> R
     if any(p.is_error for p in problems + dropped):
         raise CoursepackError(problems + dropped)
     return Report(course, problems, by_format)
+
+
+def owners() -> list[HasSettings]:
+    """Everything that owns a top-level field of course.yaml: the lint, then the formats."""
+    return [Lint(), *settings_owners()]
+
+
+def settings_problems(course: Course) -> list[Problem]:
+    """What is wrong with the settings of each owner, and every field nobody owns."""
+    everyone = owners()
+    found = [p for owner in everyone for p in owner.settings(course)[1]]
+    owned = {owner.settings_key for owner in everyone}
+    known = [*COURSE_FIELDS, *owned]
+    found += [unknown_field(s.origin, s.name, "course.yaml", known)
+              for s in course.sections if s.name not in owned]
+    return found
+
+
+def settings_schemas() -> dict[str, Schema]:
+    """The JSON Schema of each owner's field of course.yaml, for ``coursepack schema``."""
+    return {owner.settings_key: owner.settings_schema for owner in owners()}
 
 
 def build(

@@ -187,12 +187,14 @@ def schema(kind: str, out: Path | None) -> None:
     """Print the JSON Schema of a spec file kind, for editors with a YAML language server."""
     from coursepack.spec_schema import KINDS, schema_text
 
+    settings = pipeline.settings_schemas()
     if out is None:
-        click.echo(schema_text(kind), nl=False)
+        click.echo(schema_text(kind, settings), nl=False)
         return
     out.mkdir(parents=True, exist_ok=True)
     for name in KINDS:
-        (out / f"coursepack-{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+        (out / f"coursepack-{name}.schema.json").write_text(schema_text(name, settings),
+                                                            encoding="utf-8")
     click.echo(f"wrote {len(KINDS)} schemas to {out}")
 
 

@@ -2,7 +2,9 @@
 
 A target is an LMS (or a file format a user uploads as it is). Its report is the
 warnings of the exporter that writes its file, plus what that LMS itself does on
-import, each naming the question or quiz it concerns.
+import, each naming the question or quiz it concerns. What a format does (Moodle XML's
+ordering questions, pools left out of a question bank) is its exporter's to say, once;
+the notes here are only what a particular LMS does on import beyond that.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from coursepack.errors import Problem, warning
+from coursepack.errors import Problem
 from coursepack.exporters import format_problems
 from coursepack.exporters._quizbank import warn
 from coursepack.model import (
@@ -36,30 +38,9 @@ class Target:
     notes: Notes
 
 
-def _banks_only(course: Course, target: str) -> Iterator[Problem]:
-    for quiz in course.quizzes:
-        for pool in quiz.pools:
-            yield warning(pool.origin or quiz.origin,
-                          f"quiz '{quiz.id}': pool '{pool.id}' (pick {pool.pick}) is not part of "
-                          "a question bank file; draw it with random questions in the LMS",
-                          rule=target)
-
-
-def _moodle(course: Course) -> Iterator[Problem]:
-    for _, q in course.questions():
-        if isinstance(q, Ordering) and course.moodle_core_types_only:
-            yield warn(q, "becomes a matching question (each item to its place), as course.yaml "
-                       "asks for Moodle core types only", "moodle")
-        elif isinstance(q, Ordering):
-            yield warn(q, "uses Moodle's ordering question type, part of Moodle from 4.4; "
-                       "older sites need the qtype_ordering plugin or the import stops here",
-                       "moodle", hint="set 'moodle: {core_types_only: true}' in course.yaml "
-                       "to export it as a matching question instead")
-    yield from _banks_only(course, "moodle")
-
-
-def _gift(course: Course) -> Iterator[Problem]:
-    yield from _banks_only(course, "gift")
+def _nothing(course: Course) -> Iterator[Problem]:
+    """An LMS that imports the file as its format says (the exporter's warnings are all)."""
+    yield from ()
 
 
 def _canvas(course: Course, target: str) -> Iterator[Problem]:
@@ -93,11 +74,11 @@ def _qti21(course: Course) -> Iterator[Problem]:
 TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
-        Target("moodle", "Moodle (Moodle XML file)", "moodle-xml", _moodle),
+        Target("moodle", "Moodle (Moodle XML file)", "moodle-xml", _nothing),
         Target("canvas-classic", "Canvas Classic Quizzes (QTI 1.2 zip)", "qti12",
                _canvas_classic),
         Target("canvas-new", "Canvas New Quizzes (QTI 1.2 zip)", "qti12", _canvas_new),
-        Target("gift", "Moodle or any GIFT reader (GIFT file)", "gift", _gift),
+        Target("gift", "Moodle or any GIFT reader (GIFT file)", "gift", _nothing),
         Target("qti21", "QTI 2.1 LMSs (content package zip)", "qti21", _qti21),
     )
 }

@@ -2,6 +2,8 @@
 
 One schema per file kind (course, module, lesson, quiz). They mirror what the loader
 accepts; a test keeps the two in step on the example courses and on unknown keys.
+The settings of the formats and the lint in course.yaml are not the course's: each
+owner declares its field's schema, and the caller passes them in (``build.settings_schemas``).
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ def module_schema() -> Schema:
     )
 
 
-def course_schema() -> Schema:
+def course_schema(settings: dict[str, Schema]) -> Schema:
     source = record(
         ["id", "file", "title"],
         id=ANY_ID, file=TEXT, title=TEXT, author=TEXT, published=TEXT, publisher=TEXT,
@@ -191,33 +193,30 @@ def course_schema() -> Schema:
         authors=TEXTS,
         licence=TEXT,
         description=MARKDOWN,
-        paper={"enum": ["A4", "Letter"]},
         modules=many(ID),
         quizzes=many(ID),
         sources=many(source),
         quiz_defaults=SETTINGS,
-        scorm=record([], sco_per={"enum": ["module", "course"]}),
-        moodle=record([], core_types_only=FLAG),
-        lint=record([], disable=TEXTS),
+        **settings,
     )
 
 
 BUILDERS = {
-    "course": course_schema,
     "module": module_schema,
     "lesson": lesson_schema,
     "quiz": quiz_schema,
 }
 
 
-def schema(kind: str) -> Schema:
-    """The schema of one kind of spec file."""
-    body = BUILDERS[kind]()
+def schema(kind: str, settings: dict[str, Schema] | None = None) -> Schema:
+    """The schema of one kind of spec file; ``settings``: the schema of each top-level
+    field of course.yaml that a format or the lint owns, by its name."""
+    body = course_schema(settings or {}) if kind == "course" else BUILDERS[kind]()
     out: Schema = {"$schema": DRAFT, "title": f"coursepack {kind} file", **body}
     if kind == "quiz":
         out["$defs"] = {"question": question_schema()}
     return out
 
 
-def schema_text(kind: str) -> str:
-    return json.dumps(schema(kind), indent=2, sort_keys=False) + "\n"
+def schema_text(kind: str, settings: dict[str, Schema] | None = None) -> str:
+    return json.dumps(schema(kind, settings), indent=2, sort_keys=False) + "\n"

@@ -136,6 +136,7 @@ def test_core_types_only_turns_ordering_into_matching_and_says_so(run, course, t
     assert result.exit_code == 0, result.output
     assert ("quizzes/writing-questions.yaml:101:5: warning: question 'wq-ordering' (ordering): "
             "exported as a matching question") in result.stderr
+    assert "qtype_ordering" not in result.stderr  # the setting is read, the note is not due
     root = etree.parse(str(next((tmp_path / "out" / "moodle-xml").glob("*.xml")))).getroot()
     ordering = by_id(root, "wq-ordering")
     assert ordering.get("type") == "matching"

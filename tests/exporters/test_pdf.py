@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -203,8 +204,19 @@ def test_printed_quizzes_show_every_question_and_the_pool(starter: tuple[Path, P
             assert f"{pool.pick} of these {scored} questions are drawn" in text
 
 
-def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(starter: tuple[Path, Path]) -> None:
-    root, first = starter
+@pytest.fixture
+def restored(starter: tuple[Path, Path]) -> Iterator[tuple[Path, Path]]:
+    """The shared starter course, its spec files put back as they were after the test."""
+    root = starter[0]
+    files = {path: path.read_bytes() for path in root.rglob("*.yaml")}
+    yield starter
+    for path, data in files.items():
+        path.write_bytes(data)
+
+
+def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(
+        restored: tuple[Path, Path]) -> None:
+    root, first = restored
     out = root.parent / "again"
     shutil.copytree(first.parent, out)
     assert "the last build's output is kept" in "\n".join(build(root, out))
@@ -248,6 +260,27 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(starter: tuple[Pat
     assert rendered == total
     for pdf in (out / "pdf").rglob("*.pdf"):
         assert [round(float(v)) for v in PdfReader(pdf).pages[0].mediabox[2:]] == [612, 792]
+
+
+def test_paper_is_the_pdf_formats_setting(course_with_paper: Path) -> None:
+    """course.yaml's top-level paper: is read by the PDF format, not by the course."""
+    from coursepack.exporters.pdf import PaperSize, PdfExporter
+    from coursepack.exporters.pdf.documents import Documents
+
+    loaded, problems = load_course(course_with_paper)
+    assert problems == []
+    settings, said = PdfExporter().settings(loaded)
+    assert settings.paper is PaperSize.LETTER and said == []
+    assert "size: Letter;" in Documents(loaded, "test", settings.paper).stylesheet()
+
+
+@pytest.fixture
+def course_with_paper(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    shutil.copytree(STARTER, root)
+    course_yaml = root / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text().replace("paper: A4", "paper: Letter"))
+    return root
 
 
 def test_bundled_course_has_every_document(bundled_build: Path) -> None:

@@ -48,3 +48,22 @@ def test_build_prints_a_preflight_line_per_quiz_bank_format(run, course, tmp_pat
     assert result.exit_code == 0, result.output
     assert "pre-flight, 10 questions: gift" in result.output
     assert "canvas-classic" in result.output and "canvas-new" in result.output
+
+
+def test_each_moodle_fact_is_said_once(run, course):
+    """The Moodle XML exporter says what it does with ordering questions and pools; the
+    pre-flight report adds nothing of its own for Moodle and GIFT."""
+    result = run("check", str(course), "--target", "moodle", "--target", "gift")
+    assert result.exit_code == 0, result.output
+    moodle, gift = result.output.split("\ngift: ")
+    assert moodle.count("'wq-ordering'") == 1
+    assert moodle.count("ordering question type, part of Moodle from 4.4") == 1
+    assert moodle.count("pool 'from-module' (pick 4) is not part of a question bank") == 1
+    assert gift.count("pool 'from-module' (pick 4) is not part of a question bank") == 1
+
+    settings = course / "course.yaml"
+    settings.write_text(settings.read_text() + "moodle:\n  core_types_only: true\n")
+    result = run("check", str(course), "--target", "moodle")
+    assert result.output.count("'wq-ordering'") == 1
+    assert "exported as a matching question" in result.output
+    assert "qtype_ordering plugin" not in result.output

@@ -14,6 +14,7 @@ from coursepack.exporters.qti21 import Qti21Exporter
 from coursepack.exporters.question_types import left_out
 from coursepack.exporters.scorm12 import Scorm12Exporter
 from coursepack.exporters.scorm2004 import Scorm2004Exporter
+from coursepack.fields import HasSettings
 from coursepack.model import Course
 
 EXPORTERS: dict[str, type[Exporter]] = {
@@ -39,6 +40,17 @@ def get_exporter(name: str) -> Exporter:
         ) from None
 
 
+def settings_owners() -> list[HasSettings]:
+    """The formats that read settings of their own from course.yaml, one per field (SCORM
+    1.2 and 2004 share ``scorm:``)."""
+    owners: dict[str, HasSettings] = {}
+    for exporter in EXPORTERS.values():
+        found = exporter()
+        if isinstance(found, HasSettings):
+            owners.setdefault(found.settings_key, found)
+    return list(owners.values())
+
+
 def format_problems(name: str, course: Course) -> list[Problem]:
     """What format ``name`` leaves out or changes: questions of a type it cannot write (from
     the question-type table), then the format's own checks of what it does write."""
@@ -46,4 +58,4 @@ def format_problems(name: str, course: Course) -> list[Problem]:
 
 
 __all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "Prepares", "format_problems",
-           "get_exporter"]
+           "get_exporter", "settings_owners"]

@@ -211,6 +211,14 @@ def warn(question: Question, message: str, rule: str, hint: str = "") -> Problem
                    hint=hint, rule=rule)
 
 
+def pool_problems(course: Course, rule: str) -> list[Problem]:
+    """A question bank file holds questions, not quizzes: each pool's draw is left to the LMS."""
+    return [warning(pool.origin or quiz.origin,
+                    f"quiz '{quiz.id}': pool '{pool.id}' (pick {pool.pick}) is not part of a "
+                    "question bank file; draw it with random questions in the LMS", rule=rule)
+            for quiz in course.quizzes for pool in quiz.pools]
+
+
 def markdown_fields(question: Question) -> Iterator[str]:
     """Every Markdown text of a question (stem, options, feedback...)."""
     yield question.stem

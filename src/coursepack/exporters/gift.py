@@ -27,6 +27,7 @@ from coursepack.exporters._quizbank import (
     number,
     numeric_target,
     percent,
+    pool_problems,
     warn,
 )
 from coursepack.exporters.base import ExportContext
@@ -197,7 +198,8 @@ class GiftExporter:
     summary: ClassVar[str] = "GIFT question bank for Moodle (text; no images or ordering)"
 
     def check(self, course: Course) -> list[Problem]:
-        return [p for _, q in course.questions() for p in question_problems(q)]
+        return ([p for _, q in course.questions() for p in question_problems(q)]
+                + pool_problems(course, RULE))
 
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course

@@ -3,6 +3,11 @@
 Each SCO is a small launch page at the package root that talks to the LMS and shows the
 course pages in a frame; ``scorm/scorm-adapter.js`` turns the quiz runtime's events into
 SCORM calls. SCORM 2004 (``scorm2004.py``) subclasses this and changes only the manifest.
+
+Both read course.yaml's ``scorm:`` settings::
+
+    scorm:
+      sco_per: module    # module (one SCO per module and standalone quiz) or course
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,11 +26,29 @@ from coursepack.exporters._package import zip_files
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.html.paths import lesson_path, module_path, quiz_path
-from coursepack.model import Course, Quiz, ScoPer
+from coursepack.fields import Fields, settings_mapping
+from coursepack.model import Course, Quiz
+from coursepack.spec_schema import Schema, record
 
 CONTENT = "course"
 ADAPTER = "scorm/scorm-adapter.js"
 _HEAD_END = re.compile(r"</head>", re.IGNORECASE)
+
+
+class ScoPer(Enum):
+    MODULE = "module"
+    COURSE = "course"
+
+
+@dataclass(frozen=True)
+class ScormSettings:
+    """course.yaml's ``scorm:``, shared by SCORM 1.2 and 2004."""
+
+    sco_per: ScoPer = ScoPer.MODULE
+
+    @staticmethod
+    def read(g: Fields) -> ScormSettings:
+        return ScormSettings(g.choice("sco_per", ScoPer, ScoPer.MODULE))
 
 
 @dataclass(frozen=True)
@@ -66,9 +90,9 @@ class Sco:
         }
 
 
-def plan_scos(course: Course) -> list[Sco]:
+def plan_scos(course: Course, settings: ScormSettings) -> list[Sco]:
     """The SCOs of a course: one per module plus one per standalone quiz, or just one."""
-    if course.sco_per is ScoPer.COURSE:
+    if settings.sco_per is ScoPer.COURSE:
         lessons = tuple(lesson_path(m, lesson) for m, lesson in course.lessons())
         return [Sco(course.id, course.title, "index.html", lessons, course.quizzes)]
     scos = [
@@ -97,10 +121,16 @@ class Scorm12Exporter:
     version: ClassVar[str] = "1.2"
     manifest_template: ClassVar[str] = "imsmanifest.xml.j2"
     suspend_limit: ClassVar[int] = 4096
+    settings_key: ClassVar[str] = "scorm"
+    settings_schema: ClassVar[Schema] = record([], sco_per={"enum": [s.value for s in ScoPer]})
+
+    def settings(self, course: Course) -> tuple[ScormSettings, list[Problem]]:
+        return settings_mapping(course, self.settings_key, "scorm settings", ScormSettings.read,
+                                ScormSettings())
 
     def check(self, course: Course) -> list[Problem]:
         problems: list[Problem] = []
-        for sco in plan_scos(course):
+        for sco in plan_scos(course, self.settings(course)[0]):
             marks = {q.settings.pass_mark for q in sco.quizzes}
             if len(marks) > 1 and sco.pass_mark is not None:
                 problems.append(warning(
@@ -114,7 +144,7 @@ class Scorm12Exporter:
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course
         files = self.content_files(ctx)
-        scos = plan_scos(course)
+        scos = plan_scos(course, self.settings(course)[0])
         for sco in scos:
             files[sco.launch] = self.launch_page(course, sco).encode()
         files[ADAPTER] = (render.default_templates() / "scorm" / "scorm-adapter.js").read_bytes()

@@ -2,7 +2,8 @@
 
 Layout (as ``coursepack init`` writes it)::
 
-    course.yaml                      id, title, module order, sources, quiz defaults
+    course.yaml                      id, title, module order, sources, quiz defaults, and
+                                     the settings of formats and the lint (kept as read)
     modules/<module>/module.yaml     title, objectives, lesson order, facilitator notes
     modules/<module>/<lesson>.yaml   one lesson
     quizzes/<quiz>.yaml              a quiz, for a module (module: <id>) or standalone
@@ -13,19 +14,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from coursepack._yaml import YamlProblem, read_yaml
 from coursepack.errors import CoursepackError, Origin, Problem, did_you_mean, error, warning
+from coursepack.fields import Fields, Sink
 from coursepack.layout import COURSE_FILE
-from coursepack.loader.fields import Fields, Sink
+from coursepack.loader import assets
 from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
-from coursepack.model import Course, Module, PaperSize, Quiz, QuizSettings, ScoPer, Source
+from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COURSE_FIELDS = ("id", "title", "language", "version", "authors", "licence", "description",
+                 "modules", "quizzes", "sources", "quiz_defaults")
+"""The fields of course.yaml the course itself has; any other is kept as a ``Section`` for
+the format (or the lint) that owns it, and the pipeline reports one nobody owns."""
 
 
 class Loader:
@@ -33,7 +40,7 @@ class Loader:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.sink = Sink(root)
+        self.sink = Sink(partial(assets.resolve, root))
 
     @property
     def problems(self) -> list[Problem]:
@@ -82,39 +89,22 @@ class Loader:
             authors=f.strings("authors"),
             licence=f.text("licence"),
             description=f.markdown("description"),
-            paper=f.choice("paper", PaperSize, PaperSize.A4),
-            sco_per=self._sco_per(f),
-            moodle_core_types_only=self._moodle_core_only(f),
             quiz_defaults=defaults,
-            lint_off=self._lint_off(f),
+            sections=self._sections(f),
             origin=f.origin,
         )
         f.finish()
         return course
 
-    def _sco_per(self, f: Fields) -> ScoPer:
-        g = f.mapping("scorm", "scorm settings")
-        if g is None:
-            return ScoPer.MODULE
-        value = g.choice("sco_per", ScoPer, ScoPer.MODULE)
-        g.finish()
-        return value
-
-    def _moodle_core_only(self, f: Fields) -> bool:
-        g = f.mapping("moodle", "moodle settings")
-        if g is None:
-            return False
-        value = g.boolean("core_types_only")
-        g.finish()
-        return value
-
-    def _lint_off(self, f: Fields) -> tuple[str, ...]:
-        g = f.mapping("lint", "lint settings")
-        if g is None:
-            return ()
-        off = g.strings("disable")
-        g.finish()
-        return off
+    def _sections(self, f: Fields) -> tuple[Section, ...]:
+        """Every field but the course's own, each as a one-field mapping, unread."""
+        found = []
+        for name, (key, value) in f.items.items():
+            if name not in COURSE_FIELDS:
+                f.asked.append(name)
+                node = MappingNode(f.node.tag, [(key, value)], key.start_mark, value.end_mark)
+                found.append(Section(name=name, node=node, origin=f.at(key)))
+        return tuple(found)
 
     def check_id(self, f: Fields, key: str, value: str) -> None:
         if value and not ID_PATTERN.match(value):

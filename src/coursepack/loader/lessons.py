@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from yaml.nodes import Node
 
-from coursepack.loader.fields import Fields
+from coursepack.fields import Fields
 from coursepack.model import (
     FacilitatorNotes,
     KeyTerm,

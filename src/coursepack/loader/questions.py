@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from coursepack.errors import did_you_mean
-from coursepack.loader.fields import Fields, scalar_value
+from coursepack.fields import Fields, scalar_value
 from coursepack.model import (
     QUESTION_TYPES,
     Blank,

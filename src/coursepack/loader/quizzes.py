@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from yaml.nodes import SequenceNode
 
 from coursepack.errors import Origin, did_you_mean, error
-from coursepack.loader.fields import Fields, Sink
+from coursepack.fields import Fields, Sink
 from coursepack.loader.questions import read_question
 from coursepack.model import Essay, Pool, Question, Quiz, QuizSettings
 

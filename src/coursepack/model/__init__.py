@@ -7,7 +7,8 @@ were read from.
 
 - ``content``: sources, quotes, lessons, objectives, facilitator notes;
 - ``questions``: the ten question types, joined in ``Question``;
-- ``course``: quizzes, pools, modules and the course.
+- ``course``: quizzes, pools, modules and the course, with the top-level fields of
+  course.yaml it does not know (``Section``: format and lint settings, read by their owners).
 """
 
 from coursepack.errors import Origin
@@ -21,7 +22,7 @@ from coursepack.model.content import (
     Source,
     Timing,
 )
-from coursepack.model.course import Course, Module, PaperSize, Pool, Quiz, QuizSettings, ScoPer
+from coursepack.model.course import Course, Module, Pool, Quiz, QuizSettings, Section
 from coursepack.model.questions import (
     QUESTION_TYPES,
     Blank,
@@ -74,7 +75,6 @@ __all__ = [
     "Ordering",
     "Origin",
     "Pair",
-    "PaperSize",
     "Pool",
     "Question",
     "QuestionBase",
@@ -82,8 +82,8 @@ __all__ = [
     "QuizSettings",
     "Quote",
     "Scenario",
-    "ScoPer",
     "Scoring",
+    "Section",
     "ShortAnswer",
     "SingleChoice",
     "Source",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from coursepack.errors import Origin
@@ -82,14 +81,18 @@ class Module:
         return sum(lesson.duration for lesson in self.lessons)
 
 
-class PaperSize(Enum):
-    A4 = "A4"
-    LETTER = "Letter"
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """A top-level field of course.yaml that is not the course's own: the settings of one
+    output format or of the lint, kept as read for whatever owns ``name`` to read and check.
 
+    ``node`` is the field as a one-field YAML mapping (a PyYAML node: the model never looks
+    inside), ``origin`` where its key is.
+    """
 
-class ScoPer(Enum):
-    MODULE = "module"
-    COURSE = "course"
+    name: str
+    node: object = field(compare=False, repr=False)
+    origin: Origin = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,12 +108,13 @@ class Course:
     authors: tuple[str, ...] = ()
     licence: str = ""
     description: Markdown = NO_TEXT
-    paper: PaperSize = PaperSize.A4
-    sco_per: ScoPer = ScoPer.MODULE
-    moodle_core_types_only: bool = False
     quiz_defaults: QuizSettings = QuizSettings()
-    lint_off: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    """The top-level fields the course does not know, for the formats and the lint."""
     origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
 
     def lessons(self) -> Iterator[tuple[Module, Lesson]]:
         for module in self.modules:

@@ -1,9 +1,10 @@
 """Moodle XML question bank: one category per module, every question type mapped to Moodle's.
 
 Ordering questions use Moodle's ordering question type (qtype_ordering, part of
-Moodle since 4.4 and a plugin before), and the pre-flight report names each one.
-A course that sets ``moodle: {core_types_only: true}`` gets them as matching
-questions instead (each item matched to its place), with a warning naming each.
+Moodle since 4.4 and a plugin before), with a warning naming each. A course that
+sets ``moodle: {core_types_only: true}`` in course.yaml (this format's settings)
+gets them as matching questions instead (each item matched to its place), with a
+warning naming each. Pools are not part of a question bank: each one is named too.
 
 Every text goes in a CDATA section, as in Moodle's own exports: Moodle's XML
 parser (core\\xml_parser) drops any piece of character data that is only blank,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -33,10 +35,12 @@ from coursepack.exporters._quizbank import (
     moodle_grade_ok,
     number,
     percent,
+    pool_problems,
     warn,
 )
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.moodle_xml.questions import cloze_tilde, cloze_weights, fields, gaps
+from coursepack.fields import Fields, settings_mapping
 from coursepack.markup import image_refs
 from coursepack.model import (
     BlankKind,
@@ -52,6 +56,7 @@ from coursepack.model import (
     ShortAnswer,
     TrueFalse,
 )
+from coursepack.spec_schema import FLAG, Schema, record
 
 RULE = "moodle-xml"
 
@@ -75,18 +80,39 @@ def filename(course: Course) -> str:
     return f"{course.id}-questions.xml"
 
 
+@dataclass(frozen=True)
+class MoodleSettings:
+    """course.yaml's ``moodle:``."""
+
+    core_types_only: bool = False
+    """Ordering questions as matching questions, for sites without qtype_ordering."""
+
+    @staticmethod
+    def read(g: Fields) -> MoodleSettings:
+        return MoodleSettings(g.boolean("core_types_only"))
+
+
 class MoodleXmlExporter:
     name: ClassVar[str] = "moodle-xml"
     summary: ClassVar[str] = "Moodle XML question bank (categories per module, all types)"
+    settings_key: ClassVar[str] = "moodle"
+    settings_schema: ClassVar[Schema] = record([], core_types_only=FLAG)
+
+    def settings(self, course: Course) -> tuple[MoodleSettings, list[Problem]]:
+        return settings_mapping(course, self.settings_key, "moodle settings", MoodleSettings.read,
+                                MoodleSettings())
 
     def check(self, course: Course) -> list[Problem]:
-        return [p for _, q in course.questions() for p in question_problems(course, q)]
+        settings = self.settings(course)[0]
+        return [p for _, q in course.questions()
+                for p in question_problems(course, q, settings)] + pool_problems(course, RULE)
 
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course
+        core_only = self.settings(course)[0].core_types_only
         env = render.environment(self.name, course.root)
         groups = [
-            (category_path(category), [fields(course, e) for e in group])
+            (category_path(category), [fields(course, e, core_only) for e in group])
             for category, group in categories(entries(course))
         ]
         xml = render.render(env, "questions.xml.j2", course=course, categories=groups,
@@ -95,7 +121,8 @@ class MoodleXmlExporter:
         return target
 
 
-def question_problems(course: Course, question: Question) -> list[Problem]:
+def question_problems(course: Course, question: Question,
+                      settings: MoodleSettings = MoodleSettings()) -> list[Problem]:
     """What Moodle XML drops or changes in one question."""
     found = [
         warn(question, f"image '{ref}' was not found next to the question; it is left out",
@@ -109,9 +136,14 @@ def question_problems(course: Course, question: Question) -> list[Problem]:
         found += _multiple(question)
     if isinstance(question, FillBlanks):
         found += _cloze(question)
-    if isinstance(question, Ordering) and course.moodle_core_types_only:
+    if isinstance(question, Ordering) and settings.core_types_only:
         found.append(warn(question, "exported as a matching question (each item matched to "
                           "its place), as course.yaml asks for Moodle core types only", RULE))
+    elif isinstance(question, Ordering):
+        found.append(warn(question, "uses Moodle's ordering question type, part of Moodle from "
+                          "4.4; older sites need the qtype_ordering plugin or the import stops "
+                          "here", RULE, hint="set 'moodle: {core_types_only: true}' in "
+                          "course.yaml to export it as a matching question instead"))
     found += _feedback(question)
     if _has_illegal(question):
         found.append(warn(question, "it contains control characters that XML cannot hold; "
@@ -216,4 +248,5 @@ def _strings(node: object) -> list[str]:
     return []
 
 
-__all__ = ["MoodleXmlExporter", "cdata", "grade_step_problems", "question_problems"]
+__all__ = ["MoodleSettings", "MoodleXmlExporter", "cdata", "grade_step_problems",
+           "question_problems"]

@@ -134,8 +134,9 @@ def embed(render: Callable[[], str]) -> Fields:
 
 # --- question fields ---------------------------------------------------------------------
 
-def fields(course: Course, entry: Entry) -> Fields:
-    """The Moodle fields of one question: common ones, then its type's."""
+def fields(course: Course, entry: Entry, core_only: bool = False) -> Fields:
+    """The Moodle fields of one question: common ones, then its type's (``core_only``: only
+    Moodle's core question types, so ordering as matching)."""
     q = entry.question
     shuffle = entry.quiz.settings.shuffle_options
     common: Fields = {
@@ -154,10 +155,11 @@ def fields(course: Course, entry: Entry) -> Fields:
         ],
         "shuffle": int(shuffle),
     }
-    return common | specific(course, q, shuffle)
+    return common | specific(course, q, shuffle, core_only)
 
 
-def specific(course: Course, q: Question, shuffle: bool = False) -> Fields:
+def specific(course: Course, q: Question, shuffle: bool = False,
+             core_only: bool = False) -> Fields:
     match q:
         case SingleChoice():
             return _choices(course, q, [1.0 if c.correct else 0.0 for c in q.choices], True)
@@ -181,7 +183,7 @@ def specific(course: Course, q: Question, shuffle: bool = False) -> Fields:
                     for p in q.pairs]
             spare = [{"text": {"text": "", "files": []}, "answer": plain(d)} for d in q.distractors]
             return {"type": "matching", "subquestions": subs + spare}
-        case Ordering() if course.moodle_core_types_only:
+        case Ordering() if core_only:
             return _ordering_as_matching(course, q)
         case Ordering():
             return {"type": "ordering", "items": [html_text(course, q, i, True) for i in q.items]}

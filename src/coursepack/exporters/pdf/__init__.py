@@ -8,6 +8,9 @@ handout. So an edited lesson renders one part, not the whole pack.
 Every rendering is keyed by a hash of what it is made from (HTML, CSS, images, tool
 versions): parts by their file name under ``.parts/``, everything by the manifest. What
 the previous build made from the same inputs is taken over from it, not made again.
+
+The paper size is course.yaml's top-level ``paper:`` (A4 or Letter), a setting of this
+format that the course itself does not know.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import importlib.util
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -34,9 +38,11 @@ from coursepack.exporters.pdf.cache import (
     read_manifest,
     reusable,
 )
-from coursepack.exporters.pdf.documents import Document, Documents
+from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
+from coursepack.fields import Fields, setting
 from coursepack.model import Course
+from coursepack.spec_schema import Schema
 
 PARTS = ".parts"
 _PAGE_COUNTER = re.compile(r"counter\(\s*pages?\s*\)")
@@ -58,14 +64,29 @@ def _version(package: str) -> str:
         return "unknown"
 
 
+@dataclass(frozen=True)
+class PdfSettings:
+    paper: PaperSize = PaperSize.A4
+
+    @staticmethod
+    def read(f: Fields) -> PdfSettings:
+        return PdfSettings(f.choice("paper", PaperSize, PaperSize.A4))
+
+
 class PdfExporter:
     name: ClassVar[str] = "pdf"
     summary: ClassVar[str] = (
         "printable PDFs: lesson handouts, course pack, quizzes, answer key, facilitator guide"
     )
+    settings_key: ClassVar[str] = "paper"
+    settings_schema: ClassVar[Schema] = {"enum": [p.value for p in PaperSize],
+                                         "description": "paper size of the PDFs"}
 
     def __init__(self) -> None:
         self._renderer: Renderer | None = None
+
+    def settings(self, course: Course) -> tuple[PdfSettings, list[Problem]]:
+        return setting(course, self.settings_key, PdfSettings.read)
 
     def check(self, course: Course) -> list[Problem]:
         missing = [name for name in ("weasyprint", "pikepdf")
@@ -89,7 +110,8 @@ class PdfExporter:
 
     def _export(self, ctx: ExportContext, renderer: Renderer) -> Path:
         parse_lessons_in_parallel(ctx.course)
-        _Printing(ctx, Documents(ctx.course, _version("coursepack")), renderer).run()
+        paper = self.settings(ctx.course)[0].paper
+        _Printing(ctx, Documents(ctx.course, _version("coursepack"), paper), renderer).run()
         return ctx.out.root / "course-pack.pdf"
 
 
@@ -330,4 +352,4 @@ def _located(what: str, hint: str) -> Iterator[None]:
         raise CoursepackError.single(f"could not {what}: {exc}", hint=hint) from exc
 
 
-__all__ = ["Document", "PdfExporter"]
+__all__ = ["Document", "PaperSize", "PdfExporter", "PdfSettings"]

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,11 @@ from markupsafe import Markup
 from coursepack import markup, render
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
 from coursepack.model import Asset, Course, Lesson, Module, Question, Quiz, Timing
+
+
+class PaperSize(Enum):
+    A4 = "A4"
+    LETTER = "Letter"
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,9 @@ def quiz_path(quiz: Quiz) -> str:
 class Documents:
     """Renders every document of a course to HTML with the ``pdf`` templates."""
 
-    def __init__(self, course: Course, version: str) -> None:
+    def __init__(self, course: Course, version: str, paper: PaperSize = PaperSize.A4) -> None:
         self.course = course
+        self.paper = paper
         self.env = render.environment("pdf", course.root)
         self.common: dict[str, Any] = {
             "course": course, "version": version, "created": created_date(),
@@ -79,7 +86,7 @@ class Documents:
         edition = f"{course.title} · version {course.version}"
         if course.licence:
             edition += f" · {course.licence}"
-        return render.render(self.env, "print.css.j2", paper=course.paper.value,
+        return render.render(self.env, "print.css.j2", paper=self.paper.value,
                              edition=css_string(edition))
 
     def page_numbers(self) -> str:

@@ -4,24 +4,29 @@ Readers ask for each field they know (``fields.text("title")``); whatever was ne
 asked for is an unknown key, reported with a did-you-mean hint by ``finish()``.
 Nothing raises: each failure becomes a ``Problem`` and a safe default, so one run
 reports every problem in every file.
+
+The loader reads the spec files with it; a format (or the lint) reads its own settings
+with it, from the top-level field of course.yaml it owns (``HasSettings``, ``setting``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from enum import Enum
-from pathlib import Path
-from typing import TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coursepack._yaml import origin_of
 from coursepack.errors import Origin, Problem, did_you_mean, error
-from coursepack.loader import assets
-from coursepack.model import Markdown
+from coursepack.model import Asset, Course, Markdown
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
+Resolve = Callable[[str, Node, str], tuple[list[Asset], list[Problem]]]
+"""(relpath, node, Markdown text) -> the files its images reference, and what is wrong."""
 _NULL_TAG = "tag:yaml.org,2002:null"
 _KIND_OF = {MappingNode: "a mapping", SequenceNode: "a list", ScalarNode: "a single value"}
 
@@ -38,11 +43,12 @@ _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uff
 
 
 class Sink:
-    """Where problems of one load go; ``root`` is the course folder Markdown files resolve in."""
+    """Where problems of one load go; ``resolve`` finds the files Markdown images refer to
+    (the loader's, for the course folder; none: Markdown is kept without its files)."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, resolve: Resolve | None = None) -> None:
         self.problems: list[Problem] = []
-        self.root = root
+        self.resolve = resolve
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -120,9 +126,9 @@ class Fields:
         return tuple(self._markdown(node, text) for node, text in self._texts(key, required))
 
     def _markdown(self, node: Node, text: str) -> Markdown:
-        if self.sink.root is None:
+        if self.sink.resolve is None:
             return Markdown(text)
-        found, problems = assets.resolve(self.sink.root, self.relpath, node, text)
+        found, problems = self.sink.resolve(self.relpath, node, text)
         for problem in problems:
             self.sink.add(problem)
         return Markdown(text, found)
@@ -212,19 +218,20 @@ class Fields:
         """The items of a list of mappings, each as ``Fields``."""
         return [Fields(n, self.relpath, self.sink, what) for n in self.sequence(key, required)]
 
-
     def finish(self) -> None:
         """Report every key that no reader asked for."""
         for name, (key, _) in self.items.items():
             if name not in self.asked:
-                guess = did_you_mean(name, self.asked)
-                allowed = ", ".join(sorted(set(self.asked)))
-                hint = f"{guess} " if guess else ""
-                self.fail(
-                    key,
-                    f"unknown field '{name}' in {self.what}",
-                    hint=f"{hint}allowed fields: {allowed}",
-                )
+                self.sink.add(unknown_field(self.at(key), name, self.what, self.asked))
+
+
+def unknown_field(origin: Origin, name: str, what: str, known: Iterable[str]) -> Problem:
+    """``name`` is not a field of ``what``: say so, with the closest known field."""
+    allowed = sorted(set(known))
+    guess = did_you_mean(name, allowed)
+    hint = f"{guess} " if guess else ""
+    return error(origin, f"unknown field '{name}' in {what}",
+                 hint=f"{hint}allowed fields: {', '.join(allowed)}")
 
 
 def scalar_value(node: Node) -> object:
@@ -239,3 +246,53 @@ def scalar_value(node: Node) -> object:
 
 def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
+
+
+# --- settings: the top-level fields of course.yaml that their owners read -------------------
+
+@runtime_checkable
+class HasSettings(Protocol):
+    """Owns one top-level field of course.yaml (a format's settings, the lint's): reads and
+    checks it, and says what it may hold as a JSON Schema fragment for ``coursepack schema``.
+
+    The pipeline reports ``settings(course)[1]`` once per run, for every owner; everywhere
+    else the owner reads its settings and leaves the problems alone.
+    """
+
+    settings_key: ClassVar[str]
+    settings_schema: ClassVar[dict[str, Any]]
+
+    def settings(self, course: Course) -> tuple[object, list[Problem]]:
+        """The settings of ``course`` (defaults for what is unset or wrong), and what is wrong."""
+        ...
+
+
+def setting(course: Course, key: str, read: Callable[[Fields], T]) -> tuple[T, list[Problem]]:
+    """What ``read`` makes of course.yaml's field ``key``, and the problems it found.
+
+    ``read`` gets the field as a course.yaml mapping with that one field (none when the
+    course does not set it), so that it reads it as the loader reads any field.
+    """
+    sink = Sink()
+    section = course.section(key)
+    if section is None or not isinstance(section.node, Node):
+        empty = MappingNode("tag:yaml.org,2002:map", [])
+        return read(Fields(empty, "course.yaml", sink, "course.yaml")), sink.problems
+    fields = Fields(section.node, section.origin.path, sink, "course.yaml")
+    return read(fields), sink.problems
+
+
+def settings_mapping(course: Course, key: str, what: str, read: Callable[[Fields], T],
+                     default: T) -> tuple[T, list[Problem]]:
+    """What ``read`` makes of the mapping course.yaml has under ``key`` (``default`` when
+    unset); its unknown fields are reported, each with a did-you-mean hint."""
+
+    def mapping(f: Fields) -> T:
+        g = f.mapping(key, what)
+        if g is None:
+            return default
+        value = read(g)
+        g.finish()
+        return value
+
+    return setting(course, key, mapping)
