@@ -306,7 +306,7 @@ def test_imports_run_one_way() -> None:
 def test_build_sums_up_what_a_format_drops_and_lists_it_with_v(course: Path, run: Run) -> None:
     quiet = run("build", str(course), "-f", "gift")
     assert quiet.exit_code == 0
-    assert "pre-flight, 10 questions: gift 9 warnings (coursepack check --target gift)" in quiet.output
+    assert "pre-flight, 10 questions: gift 12 warnings (coursepack check --target gift)" in quiet.output
     assert "GIFT has no ordering question" not in quiet.stderr
     listed = run("build", str(course), "-f", "gift", "-v")
     assert "'wq-ordering' (ordering): GIFT has no ordering question" in listed.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coursepack.markup import image_refs, slugify, to_html, to_inline_html, to_text
+from coursepack.markup import file_refs, slugify, to_html, to_inline_html, to_text
 from tests.conftest import Run
 
 
@@ -33,7 +33,7 @@ def test_inline_has_no_paragraph_and_text_has_no_tags() -> None:
 
 def test_image_refs_give_the_line_of_each_image() -> None:
     text = "para\n\n![a](img/a.png)\n\n<img src='b.png'>\n\ntext ![c](c.png)"
-    assert list(image_refs(text)) == [("img/a.png", 2), ("b.png", 4), ("c.png", 6)]
+    assert [(r.ref, r.line) for r in file_refs(text)] == [("img/a.png", 2), ("b.png", 4), ("c.png", 6)]
 
 
 def test_slugs_are_ascii() -> None:
@@ -68,7 +68,7 @@ def test_a_script_in_a_lesson_never_reaches_the_site(course: Path, run: Run) -> 
 def test_the_quick_image_scan_agrees_with_the_full_parse(text: str) -> None:
     from coursepack import markup
 
-    quick = list(image_refs(text))
+    quick = list(file_refs(text))
     markup._PARSED.pop(text, None)
     parsed = list(markup._block(text)[1])
     assert quick == parsed

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from multiprocessing import get_all_start_methods, get_context
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import nh3
@@ -110,7 +110,19 @@ def sanitise(fragment: str) -> str:
     )
 
 
-Parsed = tuple[str, tuple[tuple[str, int], ...]]
+class FileRef(NamedTuple):
+    """A file a Markdown text uses: an image's source or a link to a file of the course.
+
+    ``ref`` is as the rendered HTML has it (non-ASCII percent-encoded); ``line`` is the
+    0-based line of the text it is written on.
+    """
+
+    ref: str
+    line: int
+    image: bool = True
+
+
+Parsed = tuple[str, tuple[FileRef, ...]]
 _PARSED: dict[str, Parsed] = {}
 _PARSED_LIMIT = 32768  # a 1,000-lesson course parses each of its texts once
 PARALLEL_FROM = 200  # texts; below this, starting worker processes costs more than it saves
@@ -149,11 +161,11 @@ def _unknown_tags_as_text(tokens: list[Token]) -> list[Token]:
 
 
 def _parse_block(markdown: str) -> Parsed:
-    """One parse of block Markdown: its sanitised HTML and its image references."""
+    """One parse of block Markdown: its sanitised HTML and the files it uses."""
     parser = _parser()
     env: dict[str, Any] = {}
     tokens = _unknown_tags_as_text(parser.parse(markdown, env))
-    images = tuple(_exact_lines(markdown, _image_refs(tokens)))
+    images = tuple(_exact_lines(markdown, _file_refs(tokens)))
     return sanitise(parser.renderer.render(tokens, parser.options, env)), images
 
 
@@ -211,8 +223,8 @@ def _published(rendered: str, markdown: str) -> str:
     if url is None:
         raise UnpublishedAsset(f"images of a text rendered outside publishing(): "
                                f"{', '.join(a.ref for a in assets)}")
-    wanted = set(_html_images(rendered))
-    return rewrite_images(rendered, {a.ref: url(a) for a in assets if a.ref in wanted})
+    wanted = set(_html_images(rendered)) | set(_html_links(rendered))
+    return rewrite_files(rendered, {a.ref: url(a) for a in assets if a.ref in wanted})
 
 
 def to_html(markdown: str) -> str:
@@ -264,12 +276,12 @@ def to_line(markdown: str) -> str:
     return " ".join(_plain(markdown, " ", " ").split())
 
 
-def image_refs(markdown: str) -> Iterator[tuple[str, int]]:
-    """Each image source in the Markdown with the 0-based line of the text it is on.
+def file_refs(markdown: str) -> Iterator[FileRef]:
+    """Each image and each link to a file (not a web address, not an anchor) of a text.
 
-    Sources are as the rendered HTML has them (non-ASCII percent-encoded). Plain texts are
-    read with two patterns instead of a full parse; anything a pattern could misread (code,
-    comments, escapes, reference links, unusual characters) takes the full parse.
+    Plain texts are read with two patterns instead of a full parse; anything a pattern
+    could misread (links, code, comments, escapes, reference links, unusual characters)
+    takes the full parse.
     """
     if markdown in _PARSED:
         return iter(_PARSED[markdown][1])
@@ -285,9 +297,11 @@ _LINE_STARTS = re.compile(r"^(?: {4}|\t|[ \t]*\[[^\]\n]*\]:)", re.M)  # code, li
 _MARKS = ("`", "~~~", "\\", "&", "][")  # code, escapes, entities, reference images
 
 
-def _plain_images(markdown: str) -> list[tuple[str, int]] | None:
+def _plain_images(markdown: str) -> list[FileRef] | None:
     """Images of a text simple enough to read with patterns, or ``None`` to parse it."""
     if any(mark in markdown for mark in _MARKS) or _LINE_STARTS.search(markdown):
+        return None
+    if markdown.count("](") != markdown.count("!["):  # a link: the parse tells where to
         return None
     if "<" in markdown and re.search(r"<(?!img\b)", markdown, re.I):
         return None
@@ -298,52 +312,76 @@ def _plain_images(markdown: str) -> list[tuple[str, int]] | None:
     if len(re.findall(r"<img\b", markdown, re.I)) != len(html_images):
         return None
     matches = sorted(markdown_images + html_images, key=lambda m: m.start())
-    return [(m.group(1), markdown.count("\n", 0, m.start())) for m in matches]
+    return [FileRef(m.group(1), markdown.count("\n", 0, m.start())) for m in matches]
 
 
-def _exact_lines(
-    markdown: str, refs: Iterable[tuple[str, int]]
-) -> Iterator[tuple[str, int]]:
+def _exact_lines(markdown: str, refs: Iterable[FileRef]) -> Iterator[FileRef]:
     """Move each reference from its block's first line to the line that names it."""
     lines = markdown.split("\n")
-    for src, first in refs:
-        written = unquote(src)
-        line = next((n for n in range(first, len(lines)) if written in lines[n]), first)
-        yield src, line
+    for ref in refs:
+        written = unquote(ref.ref)
+        line = next((n for n in range(ref.line, len(lines)) if written in lines[n]), ref.line)
+        yield ref._replace(line=line)
 
 
-def _image_refs(tokens: list[Token]) -> Iterator[tuple[str, int]]:
+def _file_refs(tokens: list[Token]) -> Iterator[FileRef]:
     for token in tokens:
+        line = token.map[0] if token.map else 0
         if token.type == "inline" and token.children:
-            line = token.map[0] if token.map else 0
-            yield from ((src, line) for src in _images(token.children))
+            yield from (FileRef(ref, line, image) for ref, image in _files(token.children))
         elif token.type == "html_block":
-            line = token.map[0] if token.map else 0
-            yield from ((src, line) for src in _html_images(token.content))
+            yield from (FileRef(src, line) for src in _html_images(token.content))
+            yield from (FileRef(href, line, False) for href in _html_links(token.content)
+                        if is_local(href))
 
 
-def _images(children: list[Token]) -> Iterator[str]:
+def _files(children: list[Token]) -> Iterator[tuple[str, bool]]:
     for child in children:
         if child.type == "image":
-            yield str(child.attrs.get("src", ""))
+            yield str(child.attrs.get("src", "")), True
+        elif child.type == "link_open" and is_local(str(child.attrs.get("href", ""))):
+            yield str(child.attrs.get("href", "")), False
         elif child.type == "html_inline":
-            yield from _html_images(child.content)
+            yield from ((src, True) for src in _html_images(child.content))
+            yield from ((href, False) for href in _html_links(child.content) if is_local(href))
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_local(href: str) -> bool:
+    """Whether a link names a file of the course: no scheme, not ``//host``, not ``#anchor``."""
+    href = href.strip()
+    return bool(href) and not href.startswith(("#", "//", "?")) and not _SCHEME.match(href)
+
+
+def _html_links(fragment: str) -> Iterator[str]:
+    """The ``href`` of each <a> in an HTML fragment, entities decoded."""
+    yield from _attributes(fragment, "a", "href")
+
+
+def _attributes(fragment: str, tag: str, name: str) -> Iterator[str]:
+    """The value of attribute ``name`` of each ``tag`` element, quoted either way, decoded."""
+    pattern = rf"""<{tag}\b[^>]*?\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+    for double, single in re.findall(pattern, fragment, re.I):
+        value = html.unescape(double or single)
+        if value:
+            yield value
 
 
 def _html_images(fragment: str) -> Iterator[str]:
     """The ``src`` of each <img> in an HTML fragment, entities decoded."""
-    for src in re.findall(r"""<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']""", fragment, re.I):
-        yield html.unescape(src)
+    yield from _attributes(fragment, "img", "src")
 
 
-def rewrite_images(fragment: str, mapping: dict[str, str]) -> str:
-    """Point each <img src> named in ``mapping`` at its published location."""
+def rewrite_files(fragment: str, mapping: dict[str, str]) -> str:
+    """Point each <img src> and <a href> named in ``mapping`` at its published location."""
 
     def swap(match: re.Match[str]) -> str:
         src = html.unescape(match.group(2))
         return match.group(1) + html.escape(mapping.get(src, src), quote=True) + match.group(3)
 
-    return re.sub(r'(<img\b[^>]*\bsrc=")([^"]*)(")', swap, fragment)
+    return re.sub(r'(<(?:img\b[^>]*\bsrc|a\b[^>]*\bhref)=")([^"]*)(")', swap, fragment)
 
 
 def slugify(text: str) -> str:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from coursepack import markup
 from coursepack.errors import CoursepackError, Origin, error
+from coursepack.numbers import number
 
 _ESCAPED_SUFFIXES = (".html", ".xml", ".html.j2", ".xml.j2", ".htm")
 
@@ -54,7 +55,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "plain": lambda text: markup.to_text(text or ""),
     "line": lambda text: markup.to_line(text or ""),
     "slug": markup.slugify,
-    "points": lambda value: f"{value:g}",
+    "points": number,
 }
 
 

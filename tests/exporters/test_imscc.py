@@ -73,7 +73,10 @@ def test_the_rules_are_really_checked() -> None:
 def test_lessons_are_pages_with_their_images(cartridge: zipfile.ZipFile) -> None:
     manifest = xml(cartridge, "imsmanifest.xml")
     pages = manifest.xpath("//cp:resource[@type='webcontent'][@href]", namespaces=NS)
-    assert len(pages) == 2
+    # The course's and the module's descriptions, then the two lessons.
+    assert [p.get("href") for p in pages] == [
+        "_course/index.html", "writing-questions/index.html",
+        "writing-questions/one-idea.html", "writing-questions/feedback.html"]
     shown = 0
     for page in pages:
         html = cartridge.read(page.get("href")).decode()
@@ -95,11 +98,11 @@ def test_organization_follows_the_course(cartridge: zipfile.ZipFile, course: Pat
     root = manifest.xpath("//cp:organization/cp:item", namespaces=NS)[0]
     folder = root.xpath("cp:item[not(@identifierref)]", namespaces=NS)[0]
     assert folder.xpath("string(cp:title)", namespaces=NS) == module.title
-    expected = [lesson.title for lesson in module.lessons]
+    expected = [module.title] + [lesson.title for lesson in module.lessons]
     expected += [quiz.title for quiz in model.module_quizzes(module)]
     assert folder.xpath("cp:item/cp:title/text()", namespaces=NS) == expected
     standalone = root.xpath("cp:item[@identifierref]/cp:title/text()", namespaces=NS)
-    assert standalone == [quiz.title for quiz in model.standalone_quizzes()]
+    assert standalone == [model.title] + [quiz.title for quiz in model.standalone_quizzes()]
     assert manifest.xpath("string(//lom:general/lom:title/lom:string)", namespaces=NS) == \
         model.title
 

@@ -533,7 +533,7 @@ def expected_pages(course: Course) -> Iterator[Expected]:
             for n, term in enumerate(lesson.key_terms):
                 fields[f"key_terms[{n}]"] = Text(plain(term.term)) + md(term.definition)
             for n, quote in enumerate(lesson.quotes):
-                fields[f"quotes[{n}]"] = md(quote.text)
+                fields[f"quotes[{n}]"] = Text(plain(quote.text))  # plain: as the source has it
             for n, reading in enumerate(lesson.further_reading):
                 fields[f"further_reading[{n}]"] = md(reading)
             yield Expected(f"lesson:{module.id}/{lesson.id}", "page", fields)

@@ -1156,13 +1156,9 @@ def read_imscc(path: Path, course: Course, expected: dict[str, Expected],
             item = items.get(q.id)
             found[q.id] = None if item is None else reader.question(item, q, expected[q.id])
     _absent_pools(found, course)
-    manifest = pkg.xml("imsmanifest.xml")
-    description = descendants(manifest, "description")
-    text = " ".join(squash("".join(d.itertext())) for d in description[:1])
-    found["course"] = Got(page=Text(text), where="imsmanifest.xml (LOM description)")
+    found["course"] = _cc_page(pkg, "_course/index.html", "")
     for module in course.modules:
-        titles = " ".join(squash("".join(t.itertext())) for t in descendants(manifest, "title"))
-        found[f"module:{module.id}"] = Got(page=Text(titles), where="imsmanifest.xml")
+        found[f"module:{module.id}"] = _cc_page(pkg, f"{module.id}/index.html", module.id)
         for lesson in module.lessons:
             page_name = f"{module.id}/{lesson.id}.html"
             if page_name in pkg.files:
@@ -1170,6 +1166,15 @@ def read_imscc(path: Path, course: Course, expected: dict[str, Expected],
                 found[f"lesson:{module.id}/{lesson.id}"] = Got(page=Text(text_of(
                     page.find("body"), pkg.resolver(module.id))), where=page_name)
     return found
+
+
+def _cc_page(pkg: Package, name: str, folder: str) -> Got:
+    """The text of an overview page of the cartridge (a course's or a module's description)."""
+    if name not in pkg.files:
+        return Got(page=Text(f"(no page {name})"), where=name)
+    page = lxml.html.fromstring(pkg.files[name])
+    return Got(page=Text(text_of(page.find("body"), pkg.resolver(folder or "_course"))),
+               where=name)
 
 
 # --- QTI 2.1 -------------------------------------------------------------------------------

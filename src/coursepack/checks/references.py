@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from coursepack.checks.quotes import first_difference, found, nearest
 from coursepack.errors import Origin, Problem, did_you_mean, error, warning
-from coursepack.model import Course, Markdown, Question, Quiz, Quote, Source
+from coursepack.model import Course, Question, Quiz, Quote, Source
 
 
 def _duplicates(kind: str, items: Iterable[tuple[str, Origin | None]]) -> Iterator[Problem]:
@@ -138,7 +138,7 @@ def verified_quotes(course: Course) -> list[Quote]:
     quotes = [q for _, lesson in course.lessons() for q in lesson.quotes]
     quotes += [
         Quote(
-            text=Markdown(q.source.quote),
+            text=q.source.quote,
             source=q.source.source,
             locator=q.source.locator,
             origin=q.source.origin,

@@ -230,6 +230,10 @@ def question_problems(q: Question) -> list[Problem]:
     if has_images(q):
         found.append(warn(q, "GIFT cannot carry images; each is replaced by its description",
                           RULE))
+    if isinstance(q, SingleChoice | MultipleResponse | Matching):
+        found.append(warn(q, "GIFT has no shuffle setting: the importing Moodle site, not the "
+                          "quiz's shuffle_options, decides whether the options are shuffled",
+                          RULE, hint="set 'Shuffle the choices' on the question in Moodle"))
     if q.scored and exact(q.points) != 1:
         found.append(warn(q, f"GIFT has no way to give a question's marks; Moodle imports it "
                           f"worth 1 mark, not {number(exact(q.points))}", RULE,

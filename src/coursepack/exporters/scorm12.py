@@ -24,7 +24,7 @@ from coursepack import render
 from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters.base import ExportContext, OutputDir
-from coursepack.exporters.html import HtmlExporter
+from coursepack.exporters.html import HtmlExporter, essay_problems
 from coursepack.exporters.html.paths import lesson_path, module_path, quiz_path
 from coursepack.fields import Fields, settings_mapping
 from coursepack.model import Course, Quiz
@@ -129,7 +129,7 @@ class Scorm12Exporter:
                                 ScormSettings())
 
     def check(self, course: Course) -> list[Problem]:
-        problems: list[Problem] = []
+        problems = [p for _, q in course.questions() for p in essay_problems(q, self.name)]
         for sco in plan_scos(course, self.settings(course)[0]):
             marks = {q.settings.pass_mark for q in sco.quizzes}
             if len(marks) > 1 and sco.pass_mark is not None:

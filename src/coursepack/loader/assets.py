@@ -1,9 +1,10 @@
-"""The files a Markdown text references: found, resolved inside the course, and vetted.
+"""The files a Markdown text uses: found, resolved inside the course, and vetted.
 
-Every Markdown field of every spec file passes through ``resolve``, so a missing
-image, a path or symlink that leaves the course folder, an unsupported or mislabelled
-file type, or an SVG that pulls in other files is reported at the ``file:line:col``
-where the author wrote it, and the model carries only files a format can package.
+Every Markdown field of every spec file passes through ``resolve``: each image, and
+each link to a file of the course (a handout to download, say). A missing file, a path
+or symlink that leaves the course folder, an unsupported or mislabelled file type, or
+an SVG that pulls in other files is reported at the ``file:line:col`` where the author
+wrote it, and the model carries only files a format can package.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from lxml import etree
 from yaml.nodes import Node, ScalarNode
 
 from coursepack.errors import Origin, Problem, did_you_mean, error
-from coursepack.markup import image_refs
+from coursepack.markup import FileRef, file_refs
 from coursepack.model import Asset
 
 _REMOTE = ("http://", "https://", "//", "ftp://")
@@ -29,6 +30,10 @@ _SIGNATURES = {
     ".webp": (b"RIFF",),
 }
 SUPPORTED = (*_SIGNATURES, ".svg")
+LINKABLE = (*SUPPORTED, ".pdf", ".txt", ".csv", ".rtf", ".odt", ".ods", ".odp", ".doc", ".docx",
+            ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".mp3", ".m4a", ".ogg", ".wav", ".mp4",
+            ".webm", ".zip")
+"""Files a link may point at: documents, media and archives a learner downloads or opens."""
 _XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
@@ -37,17 +42,21 @@ def resolve(root: Path, relpath: str, node: Node, text: str) -> tuple[list[Asset
     assets: list[Asset] = []
     problems: list[Problem] = []
     base = (root / relpath).parent
-    for ref, line in image_refs(text):
-        origin = _where(root, relpath, node, line, unquote(ref))
-        problem, path = _vet(root, base, ref, origin)
+    for found in file_refs(text):
+        origin = _where(root, relpath, node, found.line, unquote(found.ref))
+        problem, path = _vet(root, base, found, origin)
         if problem is not None:
             problems.append(problem)
         elif path is not None:
-            assets.append(Asset(ref=ref, path=path, origin=origin))
+            assets.append(Asset(ref=found.ref, path=path, origin=origin))
     return assets, problems
 
 
-def _vet(root: Path, base: Path, ref: str, origin: Origin) -> tuple[Problem | None, Path | None]:
+def _vet(root: Path, base: Path, found: FileRef,
+         origin: Origin) -> tuple[Problem | None, Path | None]:
+    ref = found.ref
+    if not found.image:
+        return _vet_link(root, base, ref, origin)
     if ref.startswith(_REMOTE):
         return error(origin, f"image '{ref}' is on the web; the course must work offline",
                      hint="download the image into the course folder and refer to it by a "
@@ -69,6 +78,27 @@ def _vet(root: Path, base: Path, ref: str, origin: Origin) -> tuple[Problem | No
         return error(origin, f"image '{written}' does not exist",
                      hint=did_you_mean(path.name, siblings)), None
     return _content_problem(path, written, origin), path
+
+
+def _vet_link(root: Path, base: Path, ref: str,
+              origin: Origin) -> tuple[Problem | None, Path | None]:
+    """A link to a file of the course: inside it, there, and of a kind a learner can open."""
+    written = unquote(ref.split("#")[0].split("?")[0])
+    path = (base / written).resolve()
+    if not path.is_relative_to(root.resolve()):
+        return error(origin, f"link to '{written}' leaves the course folder",
+                     hint="copy the file into the course folder and link to it by a relative "
+                     "path, or link to a web address (https://...)"), None
+    if not path.is_file():
+        siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
+        return error(origin, f"link to '{written}', which does not exist",
+                     hint=did_you_mean(path.name, siblings)
+                     or "link to a file of the course, or to a web address (https://...)"), None
+    if path.suffix.lower() not in LINKABLE:
+        return error(origin, f"link to '{written}': a {path.suffix or 'file with no type'} file "
+                     "is not something a learner can open from a course",
+                     hint=f"link to one of {', '.join(LINKABLE)}"), None
+    return None, path
 
 
 def _content_problem(path: Path, written: str, origin: Origin) -> Problem | None:

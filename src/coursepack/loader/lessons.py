@@ -113,7 +113,7 @@ def read_lesson(f: Fields, lesson_id: str) -> Lesson:
 
 def read_quote(g: Fields) -> Quote:
     return Quote(
-        text=g.markdown("text", required=True),
+        text=g.text("text", required=True),
         source=g.text("source", required=True),
         locator=g.text("locator"),
         note=g.text("note"),

@@ -48,7 +48,15 @@ from coursepack.model.questions import (
     TrueFalse,
     type_name,
 )
-from coursepack.model.text import NO_TEXT, Asset, Markdown, assets_of, markdown, markdown_texts
+from coursepack.model.text import (
+    NO_TEXT,
+    Asset,
+    Markdown,
+    assets_of,
+    joined,
+    markdown,
+    markdown_texts,
+)
 
 __all__ = [
     "NO_TEXT",
@@ -92,6 +100,7 @@ __all__ = [
     "Tolerance",
     "TrueFalse",
     "assets_of",
+    "joined",
     "markdown",
     "markdown_texts",
     "type_name",

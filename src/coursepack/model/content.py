@@ -28,9 +28,10 @@ class Source:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Quote:
-    """Words taken from a source, checked against it at build time."""
+    """Words taken from a source, checked against it at build time: plain text, as the
+    source has it (Markdown marks would never match the source)."""
 
-    text: Markdown
+    text: str
     source: str
     locator: str = ""
     note: str = ""

@@ -54,6 +54,13 @@ NO_TEXT = Markdown("")
 """The empty Markdown text: the default of every optional Markdown field."""
 
 
+def joined(texts: Iterable[str], separator: str = "\n\n") -> Markdown:
+    """Several Markdown texts as one, with every asset of each: the empty ones left out."""
+    kept = [t for t in texts if t.strip()]
+    assets = {(a.ref, a.path): a for t in kept for a in getattr(t, "assets", ())}
+    return Markdown(separator.join(kept), assets.values())
+
+
 def markdown(text: str) -> Markdown:
     """``text`` as Markdown, keeping its assets when it already is."""
     return text if isinstance(text, Markdown) else Markdown(text)

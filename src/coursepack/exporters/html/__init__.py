@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from coursepack import render
-from coursepack.errors import Problem
+from coursepack.errors import Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir, parse_lessons_in_parallel
 from coursepack.exporters.html.paths import (
     Navigation,
@@ -30,7 +30,7 @@ from coursepack.exporters.html.quizdata import quiz_data, to_script_json
 from coursepack.exporters.html.search import search_script
 from coursepack.exporters.html.toc import Contents
 from coursepack.exporters.media import Published
-from coursepack.model import Course, Essay, Lesson, Module, Quiz
+from coursepack.model import Course, Essay, Lesson, Module, Question, Quiz
 
 PageWriter = Callable[..., None]
 MEDIA = "media/"
@@ -41,8 +41,8 @@ class HtmlExporter:
     summary: ClassVar[str] = "static course site with self-grading quizzes; works offline"
 
     def check(self, course: Course) -> list[Problem]:
-        """Nothing the site cannot show: every question type marks itself in the browser."""
-        return []
+        """What the site cannot show: every type marks itself, but an essay waits for a trainer."""
+        return [p for _, q in course.questions() for p in essay_problems(q, self.name)]
 
     def export(self, ctx: ExportContext) -> Path:
         """Write every page, the search index and the theme's assets; return index.html."""
@@ -121,6 +121,22 @@ class HtmlExporter:
                     out.copy(source, relpath)
 
 
+def essay_problems(question: Question, rule: str) -> list[Problem]:
+    """An essay is marked by a trainer, so the quiz never knows which feedback fits."""
+    if not isinstance(question, Essay):
+        return []
+    fb = question.feedback
+    kinds = [name for name, text in (("correct", fb.correct), ("partial", fb.partial),
+                                     ("incorrect", fb.incorrect)) if text]
+    if not kinds:
+        return []
+    return [warning(question.origin,
+                    f"question '{question.id}' (essay): a trainer marks an essay, so the site "
+                    f"shows only its general feedback; the {', '.join(kinds)} feedback is left "
+                    "out", hint="move what learners should read into the general feedback",
+                    rule=rule)]
+
+
 def quoted_in(course: Course) -> dict[str, list[tuple[Module, Lesson]]]:
     """For each source id, the lessons that quote it, in reading order."""
     found: dict[str, list[tuple[Module, Lesson]]] = {}
@@ -140,6 +156,7 @@ __all__ = [
     "Navigation",
     "Page",
     "asset_name",
+    "essay_problems",
     "lesson_key",
     "lesson_path",
     "module_path",

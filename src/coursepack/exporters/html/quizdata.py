@@ -12,7 +12,6 @@ import json
 from typing import Any, assert_never
 
 from coursepack import markup
-from coursepack.exporters._quizbank import number, numeric_bounds
 from coursepack.grading import choice_id, item_id, match_id, prompt_id
 from coursepack.model import (
     Blank,
@@ -35,6 +34,7 @@ from coursepack.model import (
     TrueFalse,
     type_name,
 )
+from coursepack.numbers import number, numeric_bounds
 
 INTERACTION_TYPES: dict[type, str] = {
     SingleChoice: "choice",

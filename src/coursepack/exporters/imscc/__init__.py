@@ -17,12 +17,14 @@ import jinja2
 from coursepack import markup, render
 from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
+from coursepack.exporters._quizbank import warn
 from coursepack.exporters.base import ExportContext
-from coursepack.exporters.imscc.items import Item, to_item, unsupported
+from coursepack.exporters.imscc.items import Item, losses, to_item, unsupported
 from coursepack.exporters.media import Published
 from coursepack.exporters.question_types import carries, left_out_warning
 from coursepack.exporters.scorm12 import xml_id
-from coursepack.model import Course, Description, Lesson, Module, Quiz
+from coursepack.model import Course, Description, Lesson, Module, Question, Quiz
+from coursepack.numbers import number
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,24 @@ class ImsccExporter:
     def check(self, course: Course) -> list[Problem]:
         problems: list[Problem] = []
         for _, question in course.questions():
-            reason = unsupported(question)
-            if reason and carries(self.name, question):
-                problems.append(left_out_warning(self.name, question, reason))
-            elif question.scored and round(question.points) != question.points:
-                problems.append(warning(question.origin, f"imscc: question '{question.id}' is "
-                                        "weighted as a whole number of points (1 to 99)"))
+            problems += self.check_question(question)
         for quiz in course.quizzes:
             problems += self.check_quiz(quiz)
         return problems
+
+    def check_question(self, question: Question) -> list[Problem]:
+        """What the cartridge leaves out of one question (the type table speaks for its type)."""
+        if not carries(self.name, question):
+            return []
+        reason = unsupported(question)
+        if reason:
+            return [left_out_warning(self.name, question, reason)]
+        found = [warn(question, loss, self.name) for loss in losses(question)]
+        if question.scored and round(question.points) != question.points:
+            found.append(warn(question, "Common Cartridge weights a question as a whole number "
+                              f"of points (1 to 99); {number(question.points)} is rounded",
+                              self.name))
+        return found
 
     def check_quiz(self, quiz: Quiz) -> list[Problem]:
         found = []
@@ -112,10 +123,15 @@ class ImsccExporter:
             found.append(warning(quiz.origin, f"imscc: quiz '{quiz.id}' allows "
                                  f"{quiz.settings.attempts} attempts; the cartridge can say 1 "
                                  "to 5 or unlimited, and says unlimited"))
-        if not quiz_items(quiz):
+        if not any(self.keeps(q) for q in quiz.all_questions()):
             found.append(warning(quiz.origin, f"imscc: quiz '{quiz.id}' has no question the "
                                  "cartridge can carry and is left out"))
         return found
+
+    def keeps(self, question: Question) -> bool:
+        """Whether the cartridge has an item for ``question``."""
+        return (carries(self.name, question) and not unsupported(question)
+                and not isinstance(question, Description))
 
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course
@@ -123,9 +139,14 @@ class ImsccExporter:
         files: dict[str, bytes] = {}
         published = Published()
         tree: list[tuple[Module | None, list[Entry]]] = []
+        if course.description:
+            tree.append((None, [self.overview(env, files, published, course, "_course",
+                                              course.title, course.description)]))
         for module in course.modules:
-            entries = [self.lesson(ctx, env, files, published, module, lesson)
-                       for lesson in module.lessons]
+            entries = [self.overview(env, files, published, course, module.id, module.title,
+                                     module.description, module)] if module.description else []
+            entries += [self.lesson(ctx, env, files, published, module, lesson)
+                        for lesson in module.lessons]
             entries += self.quizzes(env, files, published, course.module_quizzes(module))
             tree.append((module, entries))
         tree.append((None, self.quizzes(env, files, published, course.standalone_quizzes())))
@@ -151,6 +172,21 @@ class ImsccExporter:
         entry = lesson_entry(module, lesson, bool(own.files))
         files[entry.href] = page.encode()
         return entry
+
+    def overview(self, env: jinja2.Environment, files: dict[str, bytes], published: Published,
+                 course: Course, folder: str, title: str, description: str,
+                 module: Module | None = None) -> Entry:
+        """A page for the course's or a module's description (and the module's objectives)."""
+        own = Published()
+        with own.serving(lambda name: "../" + MEDIA + name):
+            page = render.render(env, "overview.html.j2", course=course, title=title,
+                                 description=description,
+                                 objectives=module.objectives if module else ())
+        published.files.update(own.files)
+        href = f"{folder}/index.html"
+        files[href] = page.encode()
+        return Entry(xml_id(f"overview-{folder}"), markup.to_line(title), "webcontent", href,
+                     (href,), _depends(bool(own.files)))
 
     def quizzes(self, env: jinja2.Environment, files: dict[str, bytes], published: Published,
                 quizzes: tuple[Quiz, ...]) -> list[Entry]:

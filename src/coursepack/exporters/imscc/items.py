@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from coursepack import markup
-from coursepack.exporters._quizbank import number, numeric_bounds
 from coursepack.exporters.qti12.names import clean, name_of
 from coursepack.model import (
     BlankKind,
@@ -34,6 +33,7 @@ from coursepack.model import (
     TrueFalse,
     markdown,
 )
+from coursepack.numbers import number, numeric_bounds
 
 RESPONSE = "response1"
 
@@ -165,6 +165,9 @@ def losses(question: Question) -> list[str]:
         found.append("the CC profile has no partial-credit feedback; it is left out")
     if question.hints:
         found.append("the CC profile has no hints; they are left out")
+    if isinstance(question, Essay) and (question.feedback.correct or question.feedback.incorrect):
+        found.append("a trainer marks a CC essay item: its correct and incorrect feedback is "
+                     "left out")
     if isinstance(question, Essay):
         kept = [name for name, value in (("grader notes", question.grader_notes),
                                          ("response template", question.response_template),

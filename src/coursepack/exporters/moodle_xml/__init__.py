@@ -41,7 +41,7 @@ from coursepack.exporters._quizbank import (
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.moodle_xml.questions import cloze_tilde, cloze_weights, fields, gaps
 from coursepack.fields import Fields, settings_mapping
-from coursepack.markup import image_refs
+from coursepack.markup import file_refs
 from coursepack.model import (
     BlankKind,
     Course,
@@ -128,7 +128,7 @@ def question_problems(course: Course, question: Question,
         warn(question, f"image '{ref}' was not found next to the question; it is left out",
              RULE)
         for text in markdown_fields(question)
-        for ref, _ in image_refs(text)
+        for ref, _, _ in file_refs(text)
         if not ref.startswith(("http:", "https:", "data:"))
         and ref not in dict(images(course, question, text))
     ]

@@ -44,6 +44,7 @@ from coursepack.model import (
     SingleChoice,
     TrueFalse,
 )
+from coursepack.model import joined as join_markdown
 
 Fields = dict[str, Any]
 
@@ -85,8 +86,8 @@ def wildcard_escape(answer: str) -> str:
 
 
 def joined(*texts: str) -> str:
-    """Markdown texts as one, each its own paragraph; empty ones left out."""
-    return "\n\n".join(t for t in texts if t.strip())
+    """Markdown texts as one, each its own paragraph, with their images; empty ones left out."""
+    return join_markdown(texts)
 
 
 def truefalse_feedback(q: TrueFalse) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from coursepack.model import (
     TrueFalse,
     type_name,
 )
+from coursepack.numbers import number, numeric_bounds
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -171,24 +172,27 @@ def _feedback_notes(question: Question) -> tuple[tuple[str, str], ...]:
     feedback = question.feedback
     pairs = (("Feedback", feedback.general), ("If right", feedback.correct),
              ("If partly right", feedback.partial), ("If wrong", feedback.incorrect))
-    return tuple((label, text) for label, text in pairs if text)
+    hints = tuple((f"Hint {n}" if len(question.hints) > 1 else "Hint", hint)
+                  for n, hint in enumerate(question.hints, start=1))
+    return tuple((label, text) for label, text in pairs if text) + hints
 
 
 def number_answer(answer: NumericAnswer, unit: str = "") -> str:
-    """A numeric answer as a grader reads it: ``4``, ``4 ± 0.5``, ``3 to 5``."""
+    """A numeric answer as a grader reads it: ``4``, ``4 ± 0.5``, ``3 to 5``, exactly."""
     suffix = f" {unit}" if unit else ""
-    low, high = answer.bounds
+    low, high = (number(bound) for bound in numeric_bounds(answer))
+    value, tolerance = number(answer.value), number(answer.tolerance)
     match answer.mode:
         case Tolerance.EXACT:
-            return f"{answer.value:g}{suffix}"
+            return f"{value}{suffix}"
         case Tolerance.ABSOLUTE if not answer.tolerance:
-            return f"{answer.value:g}{suffix}"
+            return f"{value}{suffix}"
         case Tolerance.ABSOLUTE:
-            return f"{answer.value:g} ± {answer.tolerance:g}{suffix}"
+            return f"{value} ± {tolerance}{suffix}"
         case Tolerance.PERCENT:
-            return f"{answer.value:g} ± {answer.tolerance:g}% ({low:g} to {high:g}){suffix}"
+            return f"{value} ± {tolerance}% ({low} to {high}){suffix}"
         case Tolerance.RANGE:
-            return f"{low:g} to {high:g}{suffix}"
+            return f"{low} to {high}{suffix}"
         case _:
             assert_never(answer.mode)
 

@@ -29,7 +29,7 @@ from typing import Any, assert_never
 
 from lxml.builder import ElementMaker
 
-from coursepack.exporters._quizbank import blank_marker, number
+from coursepack.exporters._quizbank import blank_marker
 from coursepack.exporters.qti12.names import amount, blank_names, clean, scrambled
 from coursepack.model import (
     Blank,
@@ -49,6 +49,7 @@ from coursepack.model import (
     TrueFalse,
     markdown,
 )
+from coursepack.numbers import number
 
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 E = ElementMaker(namespace=NS, nsmap={None: NS})
@@ -371,8 +372,9 @@ def _processing(rules: Rules, feedback: dict[str, str]) -> Element:
     found += [_condition(test, _show(key)) for test, key, _ in rules.answers]
     found += [_condition(test, E.setvar(value, action="Add", varname="SCORE"))
               for test, value in rules.shares]
-    correct = [_show("correct_fb")] if "correct_fb" in feedback else []
-    found += [_condition(test, E.setvar("100", action="Set", varname="SCORE"), *correct,
+    # A new element for each condition: lxml moves an element appended twice.
+    found += [_condition(test, E.setvar("100", action="Set", varname="SCORE"),
+                         *([_show("correct_fb")] if "correct_fb" in feedback else []),
                          stop=True) for test in rules.full]
     found += _closing(rules, feedback)
     if not found:

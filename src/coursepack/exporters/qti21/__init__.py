@@ -116,8 +116,9 @@ def item_idents(course: Course) -> Idents:
     return Idents.of(q.id for _, q in course.questions())
 
 
-def test_xml(course: Course, items: Idents) -> bytes:
-    """One assessmentTest: a section per quiz, a nested section with selection per pool."""
+def test_xml(course: Course, items: Idents, media: Media) -> bytes:
+    """One assessmentTest: a section per quiz (its description a rubric block the learner
+    sees first), a nested section with selection per pool."""
     sections = Idents([(f"quiz\0{quiz.id}", f"quiz-{quiz.id}") for quiz in course.quizzes]
                       + [(f"pool\0{quiz.id}\0{p.id}", f"pool-{quiz.id}-{p.id}")
                          for quiz in course.quizzes for p in quiz.pools])
@@ -129,6 +130,10 @@ def test_xml(course: Course, items: Idents) -> bytes:
     for quiz in course.quizzes:
         section = E.assessmentSection(identifier=sections[f"quiz\0{quiz.id}"],
                                       title=clean(quiz.title), visible="true")
+        if quiz.description:
+            with media.published.serving(lambda name: media.prefix + name):
+                rendered = markup.to_html(quiz.description)
+            section.append(append(E.rubricBlock(view="candidate"), clean(rendered)))
         section.extend(ref(q) for q in quiz.questions)
         for pool in quiz.pools:
             pooled = E.assessmentSection(E.selection(select=str(pool.pick)),
@@ -164,11 +169,13 @@ class Qti21Exporter:
             files[f"items/{name}.xml"] = item_xml(q, media, name,
                                                   entry.quiz.settings.shuffle_options)
             items.append((name, sorted(set(media.files) - before)))
-        files["tests/test.xml"] = test_xml(course, idents)
+        before = set(media.files)
+        files["tests/test.xml"] = test_xml(course, idents, media)
+        test_media = sorted(set(media.files) - before)
         files.update({f"media/{n}": p.read_bytes() for n, p in sorted(media.files.items())})
         env = render.environment(self.name, course.root)
         manifest = render.render(env, "imsmanifest.xml.j2", course=course, items=items,
-                                 ident=ident, media=sorted(media.files))
+                                 ident=ident, media=sorted(media.files), test_media=test_media)
         files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
         with tempfile.TemporaryDirectory() as tmp:
             built = zip_files(files, Path(tmp) / "package.zip")

@@ -1,0 +1,177 @@
+"""Files a course's Markdown uses: every one checked where it is written, packaged where shown.
+
+An author puts images (and links to handouts) in any Markdown field: a quiz stem, an
+option, a hint, a key term, a course description. Each is resolved when the course loads
+(names with spaces and accents included); anything that would break a package or read
+outside the course is an error at the line and column where it is written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from coursepack.loader import load_course
+from tests.conftest import Run
+
+QUIZ = "quizzes/writing-questions.yaml"
+PNG = (Path(__file__).resolve().parents[1] / "src" / "coursepack" / "starter" / "course" /
+       "modules" / "writing-questions" / "images" / "stem-and-options.png").read_bytes()
+
+
+def _put(course: Path, relpath: str, data: bytes) -> None:
+    path = course / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _replace(course: Path, relpath: str, old: str, new: str) -> None:
+    path = course / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_col(course: Path, relpath: str, needle: str) -> str:
+    lines = (course / relpath).read_text(encoding="utf-8").split("\n")
+    number = next(n for n, line in enumerate(lines) if needle in line)
+    return f"{relpath}:{number + 1}:{lines[number].index(needle) + 1}"
+
+
+def _with_images_everywhere(course: Path) -> None:
+    """Images named with spaces and accents in a stem, an option, feedback, a hint, a
+    course description and a quiz description; a handout linked from a key term."""
+    _put(course, "quizzes/images/carte du camp.png", PNG)
+    _put(course, "quizzes/images/réfugiés.png", PNG)
+    _put(course, "images/logo.png", PNG)
+    _put(course, "modules/writing-questions/files/fiche d'exercice.pdf", b"%PDF-1.4\n%%EOF\n")
+    _replace(course, QUIZ, "stem: What should a learner who knows the answer be able to do?",
+             "stem: 'What should a learner do? ![Carte](<images/carte du camp.png>)'")
+    _replace(course, QUIZ, "- text: Spot the longest option.",
+             "- text: 'Spot the longest ![option](images/r%C3%A9fugi%C3%A9s.png)'")
+    _replace(course, QUIZ, "- Cover the options with your hand.",
+             "- 'Cover the options. <img src=\"images/réfugiés.png\" alt=\"réfugiés\">'")
+    _replace(course, QUIZ, "description: Ten questions, one of each type.",
+             "description: Ten questions ![camp](<images/carte du camp.png>), one of each type.")
+    _replace(course, "course.yaml", "description: |\n", "description: |\n  ![logo](images/logo.png)\n")
+
+
+def test_images_with_spaces_and_accents_anywhere_are_packaged_by_every_format(
+        course: Path, run: Run, tmp_path: Path) -> None:
+    _with_images_everywhere(course)
+    assert run("validate", str(course)).exit_code == 0
+    out = tmp_path / "out"
+    for fmt in ("html", "scorm12", "imscc", "moodle-xml", "qti12", "qti21"):
+        result = run("build", str(course), "-f", fmt, "--out", str(out))
+        assert result.exit_code == 0, result.output
+    site = out / "html"
+    quiz_page = (site / "quizzes" / "writing-questions.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<img src="([^"]+)"', quiz_page)
+    assert len(shown) >= 3
+    for src in shown + re.findall(r'<img src="([^"]+)"', (site / "index.html").read_text()):
+        target = (site / "quizzes" / src) if src.startswith("..") else site / src
+        assert target.resolve().read_bytes() == PNG, src
+    with zipfile.ZipFile(next((out / "scorm12").glob("*.zip"))) as archive:
+        names = set(archive.namelist())
+        page = archive.read("course/quizzes/writing-questions.html").decode()
+        for src in re.findall(r'<img src="\.\./([^"]+)"', page):
+            assert "course/" + src in names
+    moodle = etree.parse(str(next((out / "moodle-xml").glob("*.xml"))))
+    single = moodle.xpath("//question[idnumber='wq-single']")[0]
+    assert "@@PLUGINFILE@@/" in single.findtext("questiontext/text")
+    assert single.xpath("questiontext/file/@name"), "the stem's image travels with the stem"
+
+
+def test_a_symlink_out_of_the_course_is_refused_where_it_is_written(course: Path,
+                                                                   run: Run,
+                                                                   tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(PNG)
+    (course / "quizzes" / "images").mkdir()
+    os.symlink(secret, course / "quizzes" / "images" / "innocent.png")
+    _replace(course, QUIZ, "- Cover the options with your hand.",
+             "- 'See ![x](images/innocent.png)'")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    where = _line_col(course, QUIZ, "images/innocent.png")
+    assert f"{where}: error: image 'images/innocent.png' is outside the course folder" \
+        in result.stderr
+
+
+BAD = [
+    ("missing", "images/nothing.png", None, "image 'images/nothing.png' does not exist"),
+    ("bmp", "images/old.bmp", b"BM" + bytes(60), "has a type no format can show (.bmp)"),
+    ("not-a-png", "images/fake.png", b"GIF89a" + bytes(20), "is not a PNG file"),
+    ("svg-outside", "images/d.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+     b'<image xlink:href="../../secret.png"/></svg>', "uses another file ('../../secret.png')"),
+    ("svg-script", "images/s.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+     "contains a script"),
+    ("svg-css", "images/c.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(x.css);</style></svg>',
+     "uses another file"),
+    ("not-svg", "images/n.svg", b"<svg", "is not a valid SVG file"),
+]
+
+
+@pytest.mark.parametrize(("name", "relpath", "data", "message"), BAD, ids=[b[0] for b in BAD])
+def test_an_image_no_format_can_package_is_an_error_at_its_place(
+        name: str, relpath: str, data: bytes | None, message: str, course: Path,
+        run: Run) -> None:
+    if data is not None:
+        _put(course, "quizzes/" + relpath, data)
+    _replace(course, QUIZ, "feedback: No. Length should give nothing away.",
+             f"feedback: 'No. ![it]({relpath})'")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    where = _line_col(course, QUIZ, relpath)
+    line = next(line for line in result.stderr.splitlines() if message in line)
+    assert line.startswith(f"{where}: error: "), line
+
+
+@pytest.mark.parametrize(("link", "message"), [
+    ("files/gone.pdf", "link to 'files/gone.pdf', which does not exist"),
+    ("../../../etc/passwd", "link to '../../../etc/passwd' leaves the course folder"),
+    ("writing-questions.yaml", "link to 'writing-questions.yaml': a .yaml file is not something"),
+])
+def test_a_link_to_a_file_that_cannot_travel_is_an_error(link: str, message: str,
+                                                         course: Path, run: Run) -> None:
+    _replace(course, QUIZ, "- Cover the options with your hand.", f"- 'See [this]({link})'")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert f"{_line_col(course, QUIZ, link)}: error: {message}" in result.stderr
+
+
+def test_a_linked_handout_is_packaged_and_the_link_follows_it(course: Path, run: Run,
+                                                              tmp_path: Path) -> None:
+    _put(course, "quizzes/files/fiche d'exercice.pdf", b"%PDF-1.4\n%%EOF\n")
+    _replace(course, QUIZ, "- Cover the options with your hand.",
+             '- "Read [the exercise sheet](<files/fiche d\'exercice.pdf>) first."')
+    result = run("build", str(course), "-f", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "out" / "html"
+    page = (site / "quizzes" / "writing-questions.html").read_text(encoding="utf-8")
+    (href,) = [h for h in re.findall(r'href="([^"]+\.pdf)"', page)]
+    assert href.startswith("../media/") and (site / "quizzes" / href).resolve().is_file()
+
+
+def test_control_characters_are_refused_with_their_place(course: Path, run: Run) -> None:
+    _replace(course, QUIZ, "- text: Spot the longest option.", '- text: "Spot\\x01 the longest"')
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert "contains the control character U+0001" in result.stderr
+
+
+def test_every_markdown_text_of_the_model_carries_its_files(course: Path) -> None:
+    _with_images_everywhere(course)
+    model, problems = load_course(course)
+    assert not [p for p in problems if p.is_error]
+    refs = {a.ref for a in model.assets()}
+    assert {"images/carte%20du%20camp.png", "images/r%C3%A9fugi%C3%A9s.png", "images/réfugiés.png",
+            "images/logo.png", "images/stem-and-options.png"} <= refs
