@@ -389,6 +389,21 @@ CASES = [
         "paper: letter",
         hint="did you mean 'Letter'?",
     ),
+    Case(
+        "number-not-a-number",
+        QUIZ,
+        f"{QUIZ}:43:13: error: 'points' must be a finite number no larger than 1e15, got '.nan'",
+        "    points: 2\n",
+        "    points: .nan\n",
+        hint="write the number itself, e.g. 2.5",
+    ),
+    Case(
+        "number-infinite",
+        QUIZ,
+        f"{QUIZ}:82:13: error: 'answer' must be a finite number no larger than 1e15, got '-.inf'",
+        "    answer: 4\n",
+        "    answer: -.inf\n",
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ with it, from the top-level field of course.yaml it owns (``HasSettings``, ``set
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from enum import Enum
@@ -40,6 +41,9 @@ def describe(node: Node) -> str:
 # C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates, non-characters:
 # no XML format can carry them and no author means them.
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+_LARGEST = 1e15  # beyond this no float holds every digit a tolerance or a mark needs
 
 
 class Sink:
@@ -159,6 +163,10 @@ class Fields:
             ok = False
         if not ok:
             self.fail(node, f"'{key}' must be {kind}, got {describe(node)}")
+            return None
+        if not math.isfinite(value) or abs(value) > _LARGEST:  # type: ignore[arg-type]
+            self.fail(node, f"'{key}' must be a finite number no larger than 1e15, got "
+                      f"{describe(node)}", hint="write the number itself, e.g. 2.5")
             return None
         return value  # type: ignore[return-value]
 

@@ -2,7 +2,7 @@
 last one's takes that output over instead of exporting again.
 
 The digest covers the bytes of every course file (course.yaml, modules/, quizzes/,
-sources/, templates/), the lessons' images wherever they are, the default theme, the
+sources/, templates/), every file its Markdown uses wherever it is, the default theme, the
 coursepack code itself, the versions of the libraries it writes with, the format and
 SOURCE_DATE_EPOCH. Paths enter relative to their folder, so two copies of a course give
 the same digest.
@@ -92,12 +92,11 @@ def _inputs(course: Course) -> Iterator[tuple[str, Path]]:
     root = course.root.resolve()
     for path in course_files(root):
         yield "course:" + path.relative_to(root).as_posix(), path
-    for _, lesson in course.lessons():
-        for asset in lesson.assets:
-            resolved = asset.path.resolve()
-            inside = resolved.is_relative_to(root)
-            yield ("course:" + resolved.relative_to(root).as_posix() if inside
-                   else "asset:" + resolved.as_posix()), resolved
+    for asset in course.assets():  # images and linked files, wherever in the course they are
+        resolved = asset.path.resolve()
+        inside = resolved.is_relative_to(root)
+        yield ("course:" + resolved.relative_to(root).as_posix() if inside
+               else "asset:" + resolved.as_posix()), resolved
     theme = default_templates().resolve()
     for path in theme.rglob("*"):
         if path.is_file():

@@ -16,18 +16,15 @@ from pathlib import Path
 
 from coursepack import markup
 from coursepack.errors import Problem, warning
-from coursepack.exporters.media import Published, media_name
+from coursepack.exporters.media import Published
 from coursepack.model import (
     Blank,
     Course,
-    Essay,
     FillBlanks,
-    Matching,
     MultipleResponse,
     Question,
     Quiz,
     Scoring,
-    SingleChoice,
     markdown,
     type_name,
 )
@@ -136,35 +133,8 @@ def pool_problems(course: Course, rule: str) -> list[Problem]:
             for quiz in course.quizzes for pool in quiz.pools]
 
 
-def markdown_fields(question: Question) -> Iterator[str]:
-    """Every Markdown text of a question (stem, options, feedback...)."""
-    yield question.stem
-    yield from (question.feedback.general, question.feedback.correct)
-    yield from (question.feedback.partial, question.feedback.incorrect)
-    yield from question.hints
-    if isinstance(question, SingleChoice | MultipleResponse):
-        yield from (text for c in question.choices for text in (c.text, c.feedback))
-    if isinstance(question, FillBlanks):
-        yield question.text
-    if isinstance(question, Matching):
-        yield from (p.prompt for p in question.pairs)
-    if isinstance(question, Essay):
-        yield question.grader_notes
-
-
-def images(course: Course, question: Question, text: str) -> list[tuple[str, Path]]:
-    """Each file an image of ``text`` (a Markdown field of ``question``) shows, resolved."""
-    refs = {ref.ref for ref in markup.file_refs(text)}
-    return [(a.ref, a.path) for a in question.assets if a.ref in refs]
-
-
 def has_images(question: Question) -> bool:
     return bool(question.assets)
-
-
-def image_name(path: Path) -> str:
-    """A stable, unique file name for an image: a content hash, its stem slugged, its suffix."""
-    return media_name(path)
 
 
 class Media:
@@ -216,8 +186,6 @@ __all__ = [
     "exact",
     "has_images",
     "ident",
-    "image_name",
-    "images",
     "moodle_grade_ok",
     "number",
     "numeric_bounds",

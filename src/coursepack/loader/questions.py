@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -152,9 +153,10 @@ def read_numeric_answer(f: Fields) -> NumericAnswer:
     if f.has("range"):
         items = f.sequence("range")
         values = [scalar_value(n) for n in items]
-        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)
+                   and math.isfinite(v) and abs(v) <= 1e15]
         if len(items) != 2 or len(numbers) != 2:
-            f.fail(f.items["range"][1], "'range' must be two numbers: [lowest, highest]")
+            f.fail(f.items["range"][1], "'range' must be two finite numbers: [lowest, highest]")
             return NumericAnswer(mode=Tolerance.RANGE, origin=f.origin)
         return NumericAnswer(
             mode=Tolerance.RANGE, low=float(numbers[0]), high=float(numbers[1]), origin=f.origin

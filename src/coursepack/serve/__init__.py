@@ -55,7 +55,7 @@ class Preview:
             return self._failed(exc.problems)
         except Exception as exc:  # a bug of ours: say so, keep serving the last good site
             return self._failed([], f"internal error: {type(exc).__name__}: {exc}")
-        self.asset_folders = {a.path.parent for _, le in report.course.lessons() for a in le.assets}
+        self.asset_folders = {a.path.parent for a in report.course.assets()}
         self._show_warnings(report.warnings)
         with self.lock:
             self.current = Status(self.current.version + 1, "")
