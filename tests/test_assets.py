@@ -161,6 +161,32 @@ def test_a_linked_handout_is_packaged_and_the_link_follows_it(course: Path, run:
     assert href.startswith("../media/") and (site / "quizzes" / href).resolve().is_file()
 
 
+@pytest.mark.pdf
+def test_each_bank_format_carries_a_linked_handout_or_says_it_cannot(course: Path, run: Run,
+                                                                     tmp_path: Path) -> None:
+    handout = b"%PDF-1.4\n%%EOF\n"
+    _put(course, "quizzes/files/fiche.pdf", handout)
+    _replace(course, QUIZ, "stem: What should a learner who knows the answer be able to do?",
+             "stem: 'Read [the sheet](files/fiche.pdf), then answer.'")
+    out = tmp_path / "out"
+    result = run("build", str(course), "-f", "moodle-xml", "-f", "qti21", "-f", "gift",
+                 "-f", "pdf", "-v", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    moodle = etree.parse(str(next((out / "moodle-xml").glob("*.xml"))))
+    stem = moodle.xpath("//question[idnumber='wq-single']/questiontext")[0]
+    (name,) = re.findall(r'href="@@PLUGINFILE@@/([^"]+)"', stem.findtext("text"))
+    assert stem.xpath(f"file[@name='{name}']")
+    with zipfile.ZipFile(next((out / "qti21").glob("*.zip"))) as archive:
+        item = next(n for n in archive.namelist() if n.startswith("items/") and "single" in n)
+        (href,) = re.findall(r'href="\.\./(media/[^"]+)"', archive.read(item).decode())
+        assert archive.read(href) == handout
+    gift = next((out / "gift").glob("*.txt")).read_text(encoding="utf-8")
+    assert "Read the sheet, then answer." in gift and "fiche.pdf" not in gift
+    assert "GIFT cannot carry images or files" in result.stderr
+    assert "pdf: the link to 'fiche.pdf' is printed as its text and the file's name" \
+        in result.stderr
+
+
 def test_control_characters_are_refused_with_their_place(course: Path, run: Run) -> None:
     _replace(course, QUIZ, "- text: Spot the longest option.", '- text: "Spot\\x01 the longest"')
     result = run("validate", str(course))

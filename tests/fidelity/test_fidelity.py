@@ -232,7 +232,7 @@ def test_a_difference_needs_a_warning_naming_the_question_and_the_field() -> Non
     diff = Diff("gift", "q-single", "hints", (), (), r"\bhints?\b")
     assert is_declared(diff, ["question 'q-single' (single): GIFT has no place for this "
                               "question's partial feedback and hints; left out"])
-    assert not is_declared(diff, ["question 'q-single' (single): GIFT cannot carry images"])
+    assert not is_declared(diff, ["question 'q-single' (single): GIFT cannot carry images or files"])
     assert not is_declared(diff, ["question 'q-court' (short-answer): no hints; left out"])
     typed = Diff("gift", "q-court", "score @ type 'x'", 0.0, 1.0, r"\bcase")
     assert not is_declared(typed, ["question 'q-court' (short-answer): images are dropped"]), \

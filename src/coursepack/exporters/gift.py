@@ -69,11 +69,18 @@ def escape(text: str) -> str:
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", r"\n")
 
 
+_NO_FILE = "coursepack-no-file:"
+"""Where GIFT "publishes" a course file: nowhere. Such images and links are unwrapped."""
+
+
 def html(text: str, inline: bool = False) -> str:
-    """Markdown as escaped one-line HTML; images become their description."""
+    """Markdown as escaped one-line HTML; images become their description, and links to
+    course files their text (GIFT has no files)."""
     rendered = (markup.to_inline_html(text) if inline else markup.to_html(text)).strip()
     rendered = re.sub(r'<img\b[^>]*?alt="([^"]*)"[^>]*>', r"[\1]", rendered)
     rendered = re.sub(r"<img\b[^>]*>", "", rendered)
+    rendered = re.sub(rf'<a\b[^>]*\bhref="{_NO_FILE}[^"]*"[^>]*>(.*?)</a>', r"\1", rendered,
+                      flags=re.S)
     return escape(_no_weight(rendered))
 
 
@@ -205,7 +212,7 @@ class GiftExporter:
         course = ctx.course
         groups = []
         # GIFT carries no files: an image is rendered only to be replaced by its description.
-        with markup.publishing(lambda asset: asset.ref):
+        with markup.publishing(lambda asset: _NO_FILE + asset.ref):
             for category, group in categories(entries(course)):
                 blocks = [(e.question, question_text(e.question)) for e in group]
                 kept = [{"id": q.id, "tags": q.objectives, "text": text}
@@ -228,7 +235,8 @@ def question_problems(q: Question) -> list[Problem]:
                                  "use the Moodle XML export (a cloze question) or split it")]
     found = []
     if has_images(q):
-        found.append(warn(q, "GIFT cannot carry images; each is replaced by its description",
+        found.append(warn(q, "GIFT cannot carry images or files; each image is replaced by its "
+                          "description and each link to a course file by its text",
                           RULE))
     if isinstance(q, SingleChoice | MultipleResponse | Matching):
         found.append(warn(q, "GIFT has no shuffle setting: the importing Moodle site, not the "

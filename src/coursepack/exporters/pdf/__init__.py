@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import ClassVar
 
-from coursepack import render
+from coursepack import markup, render
 from coursepack.errors import CoursepackError, Origin, Problem, error, warning
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
 from coursepack.exporters.pdf import pack
@@ -41,7 +41,7 @@ from coursepack.exporters.pdf.cache import (
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
 from coursepack.fields import Fields, setting
-from coursepack.model import Course
+from coursepack.model import Course, markdown_texts
 from coursepack.spec_schema import Schema
 
 PARTS = ".parts"
@@ -94,7 +94,7 @@ class PdfExporter:
         if missing:
             return [error(None, f"PDF output needs {' and '.join(missing)}, not installed",
                           hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
-        return _page_numbers_in_print_css(course)
+        return _page_numbers_in_print_css(course) + linked_files(course)
 
     def prepare(self, ctx: ExportContext) -> Renderer:
         """Start the WeasyPrint workers, so they import it while other formats export."""
@@ -308,6 +308,19 @@ class _Printing:
             lines.append("rendered: " + _listing(list(self.rendered.values())))
             lines.append("assembled: " + _listing(self.assembled))
         return lines
+
+
+def linked_files(course: Course) -> list[Problem]:
+    """A link to a course file: paper shows its text and the file's name, not the file."""
+    found: dict[tuple[Origin | None, str], Problem] = {}
+    for text in markdown_texts(course):  # a pooled question is met twice: said once
+        links = {ref.ref for ref in markup.file_refs(text) if not ref.image}
+        for asset in text.assets:
+            if asset.ref in links:
+                found[asset.origin, asset.ref] = warning(
+                    asset.origin, f"pdf: the link to '{asset.path.name}' is printed as its text "
+                    "and the file's name; a PDF does not carry the file", rule="pdf")
+    return list(found.values())
 
 
 def _page_numbers_in_print_css(course: Course) -> list[Problem]:

@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from html import escape
 from itertools import zip_longest
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from markupsafe import Markup
 
@@ -118,7 +119,8 @@ class Documents:
 
         with markup.publishing(url):
             html = render.render(self.env, template, title=title, **self.common, **extra)
-        return Document(relpath, title, html, tuple(shown))
+        return Document(relpath, title, unlinked(html, {self.image_url(p) for p in shown}),
+                        tuple(shown))
 
     def body(self, lesson: Lesson, shift: int = 0) -> Markup:
         """A lesson's body with its headings moved down (images as the document publishes)."""
@@ -134,6 +136,18 @@ class Documents:
     def objective(self, objective_id: str) -> str:
         found = next((o for o in self.course.objectives() if o.id == objective_id), None)
         return found.text if found else objective_id
+
+
+def unlinked(html: str, files: set[str]) -> str:
+    """Links to course files as their text and the file's name: paper carries no files."""
+
+    def text(match: re.Match[str]) -> str:
+        href = unquote(match.group(1))
+        return f'{match.group(2)} <span class="file">({escape(PurePosixPath(href).name)})</span>'
+
+    pattern = r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>'
+    return re.sub(pattern, lambda m: text(m) if m.group(1) in files else m.group(0), html,
+                  flags=re.S)
 
 
 def quizzes(course: Course) -> tuple[Quiz, ...]:
