@@ -42,3 +42,21 @@ def test_each_example_loads_as_its_type(kind: str, tmp_path: Path) -> None:
     assert question is not None and type_name(question) == kind
     quiz = {"title": "t", "questions": yaml.safe_load(examples()[kind])}
     assert list(jsonschema.Draft202012Validator(schema("quiz")).iter_errors(quiz)) == []
+
+
+def test_the_spec_names_every_markdown_field_of_the_model() -> None:
+    """docs/spec.md lists the Markdown fields; the model's annotations are the truth."""
+    import dataclasses
+    import typing
+
+    import coursepack.model as model
+    from coursepack.model import Markdown
+
+    listed = SPEC.split("**Markdown or plain text.**")[1].split("- *Plain text*")[0]
+    for name in model.__all__:
+        cls = getattr(model, name)
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            continue
+        for field, kind in typing.get_type_hints(cls).items():
+            if kind in (Markdown, tuple[Markdown, ...]):
+                assert f"`{field}`" in listed, f"{name}.{field} is Markdown: say so in docs/spec.md"

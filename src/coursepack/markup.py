@@ -26,7 +26,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from coursepack.model.text import Asset
+from coursepack.model.text import Asset, Markdown
 
 _ALLOWED_TAGS = {
     "a",
@@ -274,6 +274,12 @@ def to_line(markdown: str) -> str:
     if not _MARKDOWN_SIGNS.search(markdown):
         return " ".join(markdown.split())
     return " ".join(_plain(markdown, " ", " ").split())
+
+
+def as_line(text: str) -> str:
+    """Any text field on one line: a Markdown text as its plain text, a plain field (a title,
+    a name) exactly as written, runs of spaces and line breaks made one space."""
+    return to_line(text) if isinstance(text, Markdown) else " ".join(text.split())
 
 
 def file_refs(markdown: str) -> Iterator[FileRef]:

@@ -53,7 +53,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "markdown": _markdown,
     "inline": _inline,
     "plain": lambda text: markup.to_text(text or ""),
-    "line": lambda text: markup.to_line(text or ""),
+    "line": lambda text: markup.as_line(text or ""),
     "slug": markup.slugify,
     "points": number,
 }

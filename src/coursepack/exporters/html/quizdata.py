@@ -211,7 +211,7 @@ def question_data(q: Question, source: Source | None) -> dict[str, Any]:
             "type": INTERACTION_TYPES[type(q)],
             "correctResponse": correct_response(q),
             "objectives": list(q.objectives),
-            "description": markup.to_line(q.title or q.stem)[:250],
+            "description": markup.as_line(q.title or q.stem)[:250],
         },
     }
 
@@ -223,7 +223,7 @@ def quiz_data(quiz: Quiz, sources: dict[str, Source]) -> dict[str, Any]:
     questions = {q.id: question_data(q, sources.get(q.source.source) if q.source else None)
                  for q in quiz.all_questions()}
     return {
-        "id": quiz.id, "module": quiz.module, "title": markup.to_line(quiz.title),
+        "id": quiz.id, "module": quiz.module, "title": markup.as_line(quiz.title),
         "passMark": settings.pass_mark, "attempts": settings.attempts,
         "shuffleQuestions": settings.shuffle_questions, "shuffleOptions": settings.shuffle_options,
         "showFeedback": settings.show_feedback,

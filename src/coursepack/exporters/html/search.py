@@ -21,8 +21,8 @@ def search_index(course: Course) -> list[dict[str, Any]]:
     """One entry per lesson: title, module, link from the site root, and its words."""
     return [
         {
-            "title": markup.to_line(lesson.title),
-            "module": markup.to_line(module.title),
+            "title": markup.as_line(lesson.title),
+            "module": markup.as_line(module.title),
             "url": lesson_path(module, lesson),
             "text": _lesson_text(lesson),
         }

@@ -47,13 +47,13 @@ FILEBASE = "$IMS-CC-FILEBASE$/media/"
 
 def lesson_entry(module: Module, lesson: Lesson, media: bool) -> Entry:
     href = f"{module.id}/{lesson.id}.html"
-    return Entry(xml_id(f"lesson-{module.id}-{lesson.id}"), markup.to_line(lesson.title),
+    return Entry(xml_id(f"lesson-{module.id}-{lesson.id}"), markup.as_line(lesson.title),
                  "webcontent", href, (href,), _depends(media))
 
 
 def quiz_entry(quiz: Quiz, media: bool) -> Entry:
     path = f"assessments/{quiz.id}.xml"
-    return Entry(xml_id(f"quiz-{quiz.id}"), markup.to_line(quiz.title),
+    return Entry(xml_id(f"quiz-{quiz.id}"), markup.as_line(quiz.title),
                  "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "", (path,), _depends(media))
 
 
@@ -185,7 +185,7 @@ class ImsccExporter:
         published.files.update(own.files)
         href = f"{folder}/index.html"
         files[href] = page.encode()
-        return Entry(xml_id(f"overview-{folder}"), markup.to_line(title), "webcontent", href,
+        return Entry(xml_id(f"overview-{folder}"), markup.as_line(title), "webcontent", href,
                      (href,), _depends(bool(own.files)))
 
     def quizzes(self, env: jinja2.Environment, files: dict[str, bytes], published: Published,
