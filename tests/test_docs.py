@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from coursepack._yaml import read_yaml
+from coursepack.build import spec_schema as schema
 from coursepack.fields import Fields, Sink
 from coursepack.loader.questions import read_question
 from coursepack.model import QUESTION_TYPES, type_name
-from coursepack.spec_schema import schema
 from tests.conftest import REPO
 
 SPEC = (REPO / "docs" / "spec.md").read_text(encoding="utf-8")

@@ -35,9 +35,10 @@ from coursepack.exporters import (
 from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
+from coursepack.loader.questions import TYPE_FIELDS
 from coursepack.model import Course
 from coursepack.preflight import summary_notes
-from coursepack.spec_schema import Schema
+from coursepack.spec_schema import Schema, schema
 
 
 @dataclass
@@ -102,6 +103,12 @@ def settings_problems(course: Course) -> list[Problem]:
 def settings_schemas() -> dict[str, Schema]:
     """The JSON Schema of each owner's field of course.yaml, for ``coursepack schema``."""
     return {owner.settings_key: owner.settings_schema for owner in owners()}
+
+
+def spec_schema(kind: str) -> Schema:
+    """The JSON Schema of one kind of spec file, with what its owners declare: each format's
+    (and the lint's) settings, each question type's fields (from its reader)."""
+    return schema(kind, settings_schemas(), TYPE_FIELDS)
 
 
 def build(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -185,16 +186,17 @@ def init(target: Path) -> None:
               help="Write all four schemas into this folder instead of printing one.")
 def schema(kind: str, out: Path | None) -> None:
     """Print the JSON Schema of a spec file kind, for editors with a YAML language server."""
-    from coursepack.spec_schema import KINDS, schema_text
+    from coursepack.spec_schema import KINDS
 
-    settings = pipeline.settings_schemas()
+    def text(name: str) -> str:
+        return json.dumps(pipeline.spec_schema(name), indent=2) + "\n"
+
     if out is None:
-        click.echo(schema_text(kind, settings), nl=False)
+        click.echo(text(kind), nl=False)
         return
     out.mkdir(parents=True, exist_ok=True)
     for name in KINDS:
-        (out / f"coursepack-{name}.schema.json").write_text(schema_text(name, settings),
-                                                            encoding="utf-8")
+        (out / f"coursepack-{name}.schema.json").write_text(text(name), encoding="utf-8")
     click.echo(f"wrote {len(KINDS)} schemas to {out}")
 
 

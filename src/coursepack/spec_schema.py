@@ -8,7 +8,6 @@ owner declares its field's schema, and the caller passes them in (``build.settin
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from coursepack.model import QUESTION_TYPES
@@ -79,40 +78,16 @@ BLANK = record(
     **{**NUMERIC_FIELDS, "answer": {"type": ["number", "string"]}},
 )
 
-OWN_FIELDS: dict[str, tuple[list[str], dict[str, Schema]]] = {
-    "single": (["choices"], {"choices": CHOICES}),
-    "multiple": (
-        ["choices"],
-        {"choices": CHOICES, "scoring": {"enum": ["all-or-nothing", "partial"]},
-         "negative_marking": FLAG},
-    ),
-    "true-false": (
-        ["answer"],
-        {"answer": FLAG, "feedback_true": MARKDOWN, "feedback_false": MARKDOWN},
-    ),
-    "short-answer": (["answers"], {"answers": TEXTS, "case_sensitive": FLAG}),
-    "numeric": ([], {**NUMERIC_FIELDS, "unit": TEXT}),
-    "matching": (
-        ["pairs"],
-        {"pairs": many(record(["prompt", "match"], prompt=MARKDOWN, match=TEXT)),
-         "distractors": TEXTS},
-    ),
-    "ordering": (["items"], {"items": TEXTS}),
-    "fill-blanks": (["text", "blanks"], {"text": MARKDOWN, "blanks": many(BLANK)}),
-    "essay": (
-        [],
-        {"grader_notes": MARKDOWN, "response_template": TEXT, "min_words": COUNT,
-         "max_words": COUNT},
-    ),
-    "description": ([], {}),
-}
+TypeFields = tuple[list[str], dict[str, Schema]]
+"""A question type's own fields: the required ones, and the schema of each."""
 
 
-def question_schema() -> Schema:
-    """One branch per ``type:``, each closed to the fields that type has."""
+def question_schema(types: dict[str, TypeFields]) -> Schema:
+    """One branch per ``type:`` (each type's fields come with its reader in the loader), each
+    closed to the fields that type has."""
     branches = []
     for name in QUESTION_TYPES:
-        required, own = OWN_FIELDS[name]
+        required, own = types[name]
         props = {**COMMON, "type": {"const": name}, **own}
         branches.append(record(["type", "id", "stem", *required], **props))
     return {"type": "object", "required": ["type"], "oneOf": branches}
@@ -208,15 +183,13 @@ BUILDERS = {
 }
 
 
-def schema(kind: str, settings: dict[str, Schema] | None = None) -> Schema:
+def schema(kind: str, settings: dict[str, Schema] | None = None,
+           types: dict[str, TypeFields] | None = None) -> Schema:
     """The schema of one kind of spec file; ``settings``: the schema of each top-level
-    field of course.yaml that a format or the lint owns, by its name."""
+    field of course.yaml that a format or the lint owns, by its name; ``types``: each
+    question type's own fields (``build.spec_schema`` passes both)."""
     body = course_schema(settings or {}) if kind == "course" else BUILDERS[kind]()
     out: Schema = {"$schema": DRAFT, "title": f"coursepack {kind} file", **body}
     if kind == "quiz":
-        out["$defs"] = {"question": question_schema()}
+        out["$defs"] = {"question": question_schema(types or {})}
     return out
-
-
-def schema_text(kind: str, settings: dict[str, Schema] | None = None) -> str:
-    return json.dumps(schema(kind, settings), indent=2, sort_keys=False) + "\n"

@@ -108,7 +108,11 @@ def _content_problem(path: Path, written: str, origin: Origin) -> Problem | None
         kind = suffix or "none"
         return error(origin, f"image '{written}' has a type no format can show ({kind})",
                      hint=f"convert it to one of {', '.join(SUPPORTED)}")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return error(origin, f"image '{written}' cannot be read: {exc.strerror}",
+                     hint="check the file's permissions, or copy it again")
     if suffix == ".svg":
         return _svg_problem(data, written, origin)
     if not data.startswith(_SIGNATURES[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):

@@ -31,6 +31,19 @@ from coursepack.model import (
     Tolerance,
     TrueFalse,
 )
+from coursepack.spec_schema import (
+    BLANK,
+    CHOICES,
+    COUNT,
+    FLAG,
+    MARKDOWN,
+    NUMERIC_FIELDS,
+    TEXT,
+    TEXTS,
+    TypeFields,
+    many,
+    record,
+)
 
 
 def read_question(f: Fields) -> Question | None:
@@ -262,4 +275,33 @@ _READERS: dict[str, Callable[[Fields, dict[str, Any]], Question]] = {
     "description": _description,
 }
 
-__all__ = ["read_numeric_answer", "read_question"]
+TYPE_FIELDS: dict[str, TypeFields] = {
+    "single": (["choices"], {"choices": CHOICES}),
+    "multiple": (
+        ["choices"],
+        {"choices": CHOICES, "scoring": {"enum": ["all-or-nothing", "partial"]},
+         "negative_marking": FLAG},
+    ),
+    "true-false": (
+        ["answer"],
+        {"answer": FLAG, "feedback_true": MARKDOWN, "feedback_false": MARKDOWN},
+    ),
+    "short-answer": (["answers"], {"answers": TEXTS, "case_sensitive": FLAG}),
+    "numeric": ([], {**NUMERIC_FIELDS, "unit": TEXT}),
+    "matching": (
+        ["pairs"],
+        {"pairs": many(record(["prompt", "match"], prompt=MARKDOWN, match=TEXT)),
+         "distractors": TEXTS},
+    ),
+    "ordering": (["items"], {"items": many(MARKDOWN)}),
+    "fill-blanks": (["text", "blanks"], {"text": MARKDOWN, "blanks": many(BLANK)}),
+    "essay": (
+        [],
+        {"grader_notes": MARKDOWN, "response_template": TEXT, "min_words": COUNT,
+         "max_words": COUNT},
+    ),
+    "description": ([], {}),
+}
+"""Each type's own fields in the JSON Schema of a quiz file, beside the reader that reads them."""
+
+__all__ = ["TYPE_FIELDS", "read_numeric_answer", "read_question"]
