@@ -247,3 +247,37 @@ def test_a_large_course_lists_only_the_open_modules_lessons(run: Run, course: Pa
     assert "one-idea.html" not in other and 'href="../writing-questions/index.html"' in other
     home = contents("index.html")
     assert "part-00.html" not in home and "one-idea.html" not in home
+
+
+# --- each question type's home in the site ---------------------------------------------------
+
+
+def test_every_question_type_the_site_carries_has_a_home_and_a_template() -> None:
+    from coursepack.exporters.html.types import HOMES
+    from coursepack.exporters.question_types import Carried, support
+    from coursepack.model import QUESTION_TYPES
+
+    carried = [name for name in QUESTION_TYPES if isinstance(support("html", name), Carried)]
+    assert carried == list(HOMES)
+    questions = REPO / "templates" / "html" / "questions"
+    for name in carried:
+        if name != "description":  # text between questions: question.html.j2 shows it
+            assert (questions / f"{name}.html.j2").is_file(), name
+
+
+def test_a_type_with_no_home_is_an_error_naming_it() -> None:
+    from dataclasses import dataclass
+
+    from coursepack.exporters.html.questions import question_view
+    from coursepack.exporters.html.quizdata import question_data
+    from coursepack.exporters.html.types import UnknownQuestionType
+    from coursepack.model import Markdown, QuestionBase
+
+    @dataclass(frozen=True, slots=True, kw_only=True)
+    class Poll(QuestionBase):
+        pass
+
+    poll: Any = Poll(id="p1", stem=Markdown("Which?"))
+    for make in (question_view, lambda q: question_data(q, None)):
+        with pytest.raises(UnknownQuestionType, match=r"question 'p1'.*question type 'Poll'"):
+            make(poll)

@@ -1,34 +1,18 @@
-"""Questions as template data: ids, pre-rendered HTML, and what each type's form needs."""
+"""Questions as template data: ids, pre-rendered HTML, and what each type's form needs.
+
+What a type's form needs comes from its home in ``coursepack.exporters.html.types``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, assert_never
+from typing import Any
 
 from markupsafe import Markup
 
 from coursepack import markup
-from coursepack.grading import choice_id, item_id, match_id, prompt_id
-from coursepack.model import (
-    Blank,
-    Description,
-    Essay,
-    FillBlanks,
-    Matching,
-    MultipleResponse,
-    Numeric,
-    Ordering,
-    Question,
-    Quiz,
-    ShortAnswer,
-    SingleChoice,
-    TrueFalse,
-    type_name,
-)
-
-
-def _inline(text: str) -> Markup:
-    return Markup(markup.to_inline_html(text))
+from coursepack.exporters.html.types import home
+from coursepack.model import Question, Quiz, type_name
 
 
 def stem_parts(stem: str) -> tuple[Markup, Markup]:
@@ -39,57 +23,9 @@ def stem_parts(stem: str) -> tuple[Markup, Markup]:
     return Markup(""), Markup(html)
 
 
-def _choices(q: SingleChoice | MultipleResponse) -> list[dict[str, Any]]:
-    return [{"id": choice_id(i), "html": _inline(c.text)} for i, c in enumerate(q.choices)]
-
-
-def _blank(index: int, blank: Blank) -> dict[str, Any]:
-    return {"id": blank.id, "index": index + 1, "kind": blank.kind.value,
-            "options": [{"value": o, "text": o} for o in blank.options]}
-
-
-def _segments(q: FillBlanks) -> list[dict[str, Any]]:
-    parts: list[dict[str, Any]] = []
-    for segment in q.segments():
-        if isinstance(segment, str):
-            html = _inline(segment) if segment.strip() else Markup(segment)
-            parts.append({"html": html, "blank": None})
-        else:
-            parts.append({"html": "", "blank": _blank(q.blanks.index(segment), segment)})
-    return parts
-
-
-def _specific(q: Question) -> dict[str, Any]:
-    match q:
-        case SingleChoice() | MultipleResponse():
-            return {"choices": _choices(q)}
-        case TrueFalse():
-            return {"choices": [{"id": "true", "html": "True"}, {"id": "false", "html": "False"}]}
-        case ShortAnswer():
-            return {}
-        case Numeric():
-            return {"unit": q.unit}
-        case Matching():
-            prompts = [{"id": prompt_id(i), "html": _inline(p.prompt)}
-                       for i, p in enumerate(q.pairs)]
-            answers = [{"id": match_id(i), "text": a} for i, a in enumerate(q.answers)]
-            return {"prompts": prompts, "answers": answers}
-        case Ordering():
-            return {"steps": [{"id": item_id(i), "html": _inline(t)}
-                              for i, t in enumerate(q.items)]}
-        case FillBlanks():
-            return {"segments": _segments(q)}
-        case Essay():
-            return {"template": q.response_template, "min_words": q.min_words,
-                    "max_words": q.max_words}
-        case Description():
-            return {}
-        case _:
-            assert_never(q)
-
-
 def question_view(q: Question, points: float | None = None) -> dict[str, Any]:
     """One question as a template sees it; ``points`` overrides the question's (a pool's)."""
+    site = home(q)
     legend, stem = stem_parts(q.stem)
     return {
         "id": q.id,
@@ -100,7 +36,7 @@ def question_view(q: Question, points: float | None = None) -> dict[str, Any]:
         "legend": legend,
         "stem": stem,
         "hints": [Markup(markup.to_html(h)) for h in q.hints],
-        **_specific(q),
+        **site.view(q),
     }
 
 
