@@ -17,6 +17,7 @@ from pathlib import Path
 from coursepack import markup
 from coursepack.errors import Problem, warning
 from coursepack.exporters.media import Published
+from coursepack.exporters.question_types import carried
 from coursepack.model import (
     Blank,
     Course,
@@ -54,20 +55,24 @@ def owners(course: Course) -> dict[str, Quiz]:
     return found
 
 
-def entries(course: Course) -> list[Entry]:
-    """Every distinct question once, grouped by category in course order."""
+def entries(course: Course, fmt: str) -> list[Entry]:
+    """Every distinct question format ``fmt`` writes once, grouped by category in course
+    order; a question of a type ``fmt`` leaves out (the question-type table) is not there.
+
+    Owners and order come from the whole course, so a question left out moves no other.
+    """
     titles = {m.id: m.title for m in course.modules}
     owner = owners(course)
     ranked = list(owner.values())
     found = [
         Entry(owner[q.id], q, (course.title, titles.get(owner[q.id].module, owner[q.id].title)))
-        for _, q in course.questions()
+        for q in carried(fmt, (q for _, q in course.questions()))
     ]
     return sorted(found, key=lambda e: ranked.index(e.quiz))
 
 
 def categories(found: list[Entry]) -> Iterator[tuple[tuple[str, ...], list[Entry]]]:
-    """The entries of each category, in order."""
+    """The entries of each category, in order (a category with no entry is not there)."""
     for category in dict.fromkeys(e.category for e in found):
         yield category, [e for e in found if e.category == category]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import ClassVar, assert_never
+from typing import ClassVar
 
 from coursepack import markup, render
 from coursepack.errors import Problem
@@ -40,7 +40,7 @@ from coursepack.exporters.moodle_xml.questions import (
     wildcard_escape,
 )
 from coursepack.exporters.moodle_xml.questions import plain as moodle_plain
-from coursepack.exporters.question_types import carries, left_out_warning
+from coursepack.exporters.question_types import carries, left_out_warning, no_branch
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -52,7 +52,6 @@ from coursepack.model import (
     MultipleResponse,
     Numeric,
     NumericAnswer,
-    Ordering,
     Question,
     ShortAnswer,
     SingleChoice,
@@ -129,7 +128,8 @@ def _numeric(answer: NumericAnswer) -> str:
 
 
 def _answers(q: Question) -> str | None:
-    """What goes between the braces, or None when GIFT cannot carry the question."""
+    """What goes between the braces, or None when GIFT cannot carry the question (a type
+    the question-type table leaves out of GIFT never comes here)."""
     match q:
         case SingleChoice():
             fb = q.feedback
@@ -158,10 +158,10 @@ def _answers(q: Question) -> str | None:
             return None if len(q.blanks) != 1 else ""
         case Essay():
             return ""
-        case Ordering() | Description():
+        case Description():
             return None
         case _:
-            assert_never(q)
+            no_branch(RULE, q)
 
 
 def _gap_answers(q: FillBlanks, blank: Blank) -> str:
@@ -188,6 +188,8 @@ def _gap(q: FillBlanks) -> str:
 
 def question_text(q: Question) -> str | None:
     """One question in GIFT, or None when GIFT cannot carry it."""
+    if not carries(RULE, q):
+        return None  # the question-type table says so
     title = f"::{plain(question_name(q))}::[html]"
     if isinstance(q, Description):
         return title + html(q.stem)
@@ -213,7 +215,7 @@ class GiftExporter:
         groups = []
         # GIFT carries no files: an image is rendered only to be replaced by its description.
         with markup.publishing(lambda asset: _NO_FILE + asset.ref):
-            for category, group in categories(entries(course)):
+            for category, group in categories(entries(course, self.name)):
                 blocks = [(e.question, question_text(e.question)) for e in group]
                 kept = [{"id": q.id, "tags": q.objectives, "text": text}
                         for q, text in blocks if text]

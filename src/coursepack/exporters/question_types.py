@@ -8,14 +8,30 @@ question type means adding a row here: a format with no cell for a type fails a 
 
 What a format loses *inside* a question it carries (a hint, a tolerance, a setting) is
 the format's own check, in its package.
+
+An exporter never sees a question its column leaves out: it writes ``written(fmt, course)``
+(or the bank's ``entries(course, fmt)``), so a type declared ``LeftOut`` for a format needs
+no code there. Its dispatch on the question's class ends in ``no_branch``: a type the table
+says it carries but it has no branch for stops the build, naming the format and the type.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NoReturn, TypeVar
 
-from coursepack.errors import Problem, warning
-from coursepack.model import QUESTION_TYPES, Course, Question, type_name
+from coursepack.errors import CoursepackError, Problem, error, warning
+from coursepack.model import (
+    QUESTION_TYPES,
+    Course,
+    Pool,
+    Question,
+    QuestionBase,
+    Quiz,
+    type_name,
+)
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,68 @@ def carries(fmt: str, question: Question) -> bool:
     return isinstance(support(fmt, type_name(question)), Carried)
 
 
+Q = TypeVar("Q", bound=QuestionBase)
+
+
+def carried(fmt: str, questions: Iterable[Q]) -> tuple[Q, ...]:
+    """The questions ``fmt`` writes, in order: those of a type its column leaves out go."""
+    return tuple(q for q in questions if isinstance(support(fmt, type_name(q)), Carried))
+
+
+def written(fmt: str, course: Course) -> Course:
+    """The course as ``fmt`` writes it: each quiz and pool without the questions of a type
+    ``fmt`` leaves out (pre-flight says so once for each, from ``left_out``).
+
+    A pool draws at most the questions it keeps, and a pool that keeps none goes; quizzes
+    stay, so that every quiz is where it was. A course that loses nothing is returned as is.
+    """
+    quizzes = tuple(_written_quiz(fmt, quiz) for quiz in course.quizzes)
+    if all(new is old for new, old in zip(quizzes, course.quizzes, strict=True)):
+        return course
+    return dataclasses.replace(course, quizzes=quizzes)
+
+
+def _written_quiz(fmt: str, quiz: Quiz) -> Quiz:
+    questions = carried(fmt, quiz.questions)
+    pools = tuple(p for p in (_written_pool(fmt, pool) for pool in quiz.pools) if p.questions)
+    if questions == quiz.questions and pools == quiz.pools:  # nothing went
+        return quiz
+    return dataclasses.replace(quiz, questions=questions, pools=pools)
+
+
+def _written_pool(fmt: str, pool: Pool) -> Pool:
+    questions = carried(fmt, pool.questions)
+    if len(questions) == len(pool.questions):
+        return pool
+    return dataclasses.replace(pool, questions=questions, pick=min(pool.pick, len(questions)))
+
+
+class NoBranch(CoursepackError):
+    """The table says a format carries a question type its exporter has no branch for: a bug
+    in coursepack, found where the question is."""
+
+    def __init__(self, fmt: str, question: QuestionBase) -> None:
+        self.fmt = fmt
+        self.type = _type_of(question)
+        super().__init__([error(
+            question.origin,
+            f"the question-type table says {fmt} carries '{self.type}' but {fmt} has no "
+            f"branch for it (question '{question.id}')",
+            hint=f"write the {fmt} exporter's branch for '{self.type}', or declare the type "
+                 "LeftOut for it in coursepack/exporters/question_types.py")])
+
+
+def no_branch(fmt: str, question: QuestionBase) -> NoReturn:
+    """The last case of an exporter's dispatch on the question's type."""
+    raise NoBranch(fmt, question)
+
+
+def _type_of(question: QuestionBase) -> str:
+    """The question's ``type:`` value, or its class's name for a class with none."""
+    return next((k for k, v in QUESTION_TYPES.items() if type(question) is v),
+                type(question).__name__)
+
+
 def left_out(fmt: str, course: Course) -> list[Problem]:
     """A warning, at each question's spec, for every question ``fmt`` leaves out by type."""
     found = []
@@ -190,5 +268,6 @@ def missing_cells(formats: list[str]) -> list[tuple[str, str]]:
     return [(t, f) for t in QUESTION_TYPES for f in formats if f not in TABLE.get(t, {})]
 
 
-__all__ = ["LEFT_OUT", "TABLE", "Carried", "LeftOut", "Support", "carries", "left_out",
-           "left_out_warning", "markdown_sections", "missing_cells", "support"]
+__all__ = ["LEFT_OUT", "TABLE", "Carried", "LeftOut", "NoBranch", "Support", "carried",
+           "carries", "left_out", "left_out_warning", "markdown_sections", "missing_cells",
+           "no_branch", "support", "written"]

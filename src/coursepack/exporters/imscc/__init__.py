@@ -21,7 +21,7 @@ from coursepack.exporters._quizbank import warn
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.imscc.items import Item, losses, to_item, unsupported
 from coursepack.exporters.media import Published
-from coursepack.exporters.question_types import carries, left_out_warning
+from coursepack.exporters.question_types import carries, left_out_warning, written
 from coursepack.exporters.scorm12 import xml_id
 from coursepack.model import Course, Description, Lesson, Module, Question, Quiz
 from coursepack.numbers import number
@@ -134,7 +134,7 @@ class ImsccExporter:
                 and not isinstance(question, Description))
 
     def export(self, ctx: ExportContext) -> Path:
-        course = ctx.course
+        course = written(self.name, ctx.course)
         env = render.environment(self.name, course.root)
         files: dict[str, bytes] = {}
         published = Published()

@@ -12,20 +12,19 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import Any
 
 from coursepack import markup
 from coursepack.exporters.qti12.names import clean, name_of
+from coursepack.exporters.question_types import carries, no_branch
 from coursepack.model import (
     BlankKind,
     Choice,
     Description,
     Essay,
     FillBlanks,
-    Matching,
     MultipleResponse,
     Numeric,
-    Ordering,
     Question,
     Scoring,
     ShortAnswer,
@@ -104,10 +103,9 @@ def weighting(points: float) -> int:
 
 
 def unsupported(question: Question) -> str:
-    """Why a question cannot become a CC item, or '' when it can."""
+    """Why a question of a type the cartridge carries cannot become a CC item, or '' when it
+    can (the question-type table says which types it leaves out)."""
     match question:
-        case Matching() | Ordering():
-            return "the Common Cartridge 1.1 profile of QTI has no matching or ordering items"
         case Numeric() if question.answer.margin:
             return "the Common Cartridge 1.1 profile of QTI cannot accept a range of numbers"
         case FillBlanks() if [b.kind for b in question.blanks] != [BlankKind.TEXT]:
@@ -182,7 +180,8 @@ def losses(question: Question) -> list[str]:
 
 def to_item(question: Question, points: float, shuffle: bool) -> Item | None:
     """The CC item for a question, or None when the profile cannot carry it."""
-    if unsupported(question) or isinstance(question, Description):
+    if (not carries("imscc", question) or unsupported(question)
+            or isinstance(question, Description)):
         return None
     base = Head(item_ident(question.id), title_of(question), weighting(points),
                 html(question.stem))
@@ -205,10 +204,8 @@ def to_item(question: Question, points: float, shuffle: bool) -> Item | None:
             return _fib(base, blank.answers, blank.case_sensitive, question)
         case Essay():
             return _essay(base, question)
-        case Matching() | Ordering() | Description():
-            return None
         case _:
-            assert_never(question)
+            no_branch("imscc", question)
 
 
 def _feedback(question: Question) -> tuple[list[Label], list[Condition]]:

@@ -38,6 +38,7 @@ from coursepack.exporters._quizbank import (
 )
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.moodle_xml.questions import cloze_tilde, cloze_weights, fields, gaps
+from coursepack.exporters.question_types import written
 from coursepack.fields import Fields, settings_mapping
 from coursepack.model import (
     BlankKind,
@@ -101,6 +102,7 @@ class MoodleXmlExporter:
 
     def check(self, course: Course) -> list[Problem]:
         settings = self.settings(course)[0]
+        course = written(self.name, course)  # the question-type table speaks for the rest
         return [p for _, q in course.questions()
                 for p in question_problems(course, q, settings)] + pool_problems(course, RULE)
 
@@ -110,7 +112,7 @@ class MoodleXmlExporter:
         env = render.environment(self.name, course.root)
         groups = [
             (category_path(category), [fields(course, e, core_only) for e in group])
-            for category, group in categories(entries(course))
+            for category, group in categories(entries(course, self.name))
         ]
         xml = render.render(env, "questions.xml.j2", course=course, categories=groups,
                             cdata=cdata)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 from math import gcd, lcm
-from typing import Any, assert_never
+from typing import Any
 
 from coursepack import markup
 from coursepack.exporters._quizbank import (
@@ -27,6 +27,7 @@ from coursepack.exporters._quizbank import (
     percent,
 )
 from coursepack.exporters.media import Published
+from coursepack.exporters.question_types import no_branch
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -199,7 +200,7 @@ def specific(course: Course, q: Question, shuffle: bool = False,
         case Description():
             return {"type": "description", "grade": "0"}
         case _:
-            assert_never(q)
+            no_branch("moodle-xml", q)
 
 
 def _ordering_as_matching(course: Course, q: Ordering) -> Fields:

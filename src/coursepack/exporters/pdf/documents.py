@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from coursepack import markup, render
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
+from coursepack.exporters.question_types import written
 from coursepack.model import Asset, Course, Lesson, Module, Question, Quiz, Timing
 
 
@@ -67,9 +68,15 @@ def quiz_path(quiz: Quiz) -> str:
 
 
 class Documents:
-    """Renders every document of a course to HTML with the ``pdf`` templates."""
+    """Renders every document of a course to HTML with the ``pdf`` templates.
+
+    The printed quizzes, the answer key and the guide show the course as the PDFs write it:
+    a question of a type the question-type table leaves out of them is not printed, and the
+    quizzes' points are those of what is printed.
+    """
 
     def __init__(self, course: Course, version: str, paper: PaperSize = PaperSize.A4) -> None:
+        course = written("pdf", course)
         self.course = course
         self.paper = paper
         self.env = render.environment("pdf", course.root)

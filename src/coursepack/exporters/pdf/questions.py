@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, replace
 from typing import assert_never
 
+from coursepack.exporters.question_types import no_branch
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -69,7 +70,8 @@ class Printed:
 
 
 def lay_out(question: Question, number: int | None, points: float) -> Printed:
-    """The printed form of ``question``: dispatch on its type."""
+    """The printed form of ``question``: dispatch on its type (a type the question-type table
+    leaves out of the PDFs never comes here: ``Documents`` prints the course as written)."""
     base = Printed(question, type_name(question), number, points, notes=_feedback_notes(question))
     match question:
         case SingleChoice() | MultipleResponse():
@@ -93,7 +95,7 @@ def lay_out(question: Question, number: int | None, points: float) -> Printed:
         case Description():
             return replace(base, number=None, points=0.0)
         case _:
-            assert_never(question)
+            no_branch("pdf", question)
 
 
 def _choices(base: Printed, question: SingleChoice | MultipleResponse) -> Printed:

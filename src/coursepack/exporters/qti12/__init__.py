@@ -32,6 +32,7 @@ from coursepack.exporters._quizbank import (
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.qti12.items import NS, Context, E, item, number_texts, word_limits
 from coursepack.exporters.qti12.names import Idents, clean, has_illegal
+from coursepack.exporters.question_types import written
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -120,10 +121,11 @@ class Qti12Exporter:
     summary: ClassVar[str] = "QTI 1.2 zip in Canvas's flavour (Classic and New Quizzes)"
 
     def check(self, course: Course) -> list[Problem]:
+        course = written(self.name, course)  # the question-type table speaks for the rest
         return [p for _, q in course.questions() for p in question_problems(q)]
 
     def export(self, ctx: ExportContext) -> Path:
-        course = ctx.course
+        course = written(self.name, ctx.course)
         env = render.environment(self.name, course.root)
         media = Media(course, FILEBASE)
         names = Names(course)

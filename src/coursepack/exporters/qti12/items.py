@@ -25,12 +25,13 @@ from copy import deepcopy as copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, assert_never
+from typing import Any
 
 from lxml.builder import ElementMaker
 
 from coursepack.exporters._quizbank import blank_marker
 from coursepack.exporters.qti12.names import amount, blank_names, clean, scrambled
+from coursepack.exporters.question_types import no_branch
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -148,7 +149,7 @@ def build(q: Question, ctx: Context) -> Rules:
         case Description():
             return Rules("text_only_question", [])
         case _:
-            assert_never(q)
+            no_branch("qti12", q)
 
 
 def _fib(fibtype: str = "String", rows: str | None = None) -> Element:

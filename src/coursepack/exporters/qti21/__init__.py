@@ -27,6 +27,7 @@ from coursepack.exporters.qti12 import bounds, partial_credit, question_texts
 from coursepack.exporters.qti12.names import Idents, amount, clean, has_illegal
 from coursepack.exporters.qti21.items import XSI, Context, E, build
 from coursepack.exporters.qti21.xhtml import NS, append
+from coursepack.exporters.question_types import written
 from coursepack.model import (
     Course,
     Essay,
@@ -152,17 +153,18 @@ class Qti21Exporter:
     summary: ClassVar[str] = "QTI 2.1 content package (items, test with pools, manifest)"
 
     def check(self, course: Course) -> list[Problem]:
-        found = [warn(e.question, message, RULE) for e in entries(course)
+        found = [warn(e.question, message, RULE) for e in entries(course, self.name)
                  for message in question_losses(course, e)]
+        course = written(self.name, course)  # the question-type table speaks for the rest
         return found + [p for quiz in course.quizzes for p in pool_points(quiz)]
 
     def export(self, ctx: ExportContext) -> Path:
-        course = ctx.course
+        course = written(self.name, ctx.course)
         media = Media(course, "../media/")
         idents = item_idents(course)
         files: dict[str, bytes] = {}
         items = []
-        for entry in entries(course):
+        for entry in entries(ctx.course, self.name):
             q = entry.question
             before = set(media.files)
             name = idents[q.id]

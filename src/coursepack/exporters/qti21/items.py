@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, assert_never
+from typing import Any
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -22,6 +22,7 @@ from lxml.builder import ElementMaker
 from coursepack.exporters.qti12.items import gap_text, word_limits
 from coursepack.exporters.qti12.names import Idents, amount, clean, scrambled
 from coursepack.exporters.qti21.xhtml import NS, append, append_inline
+from coursepack.exporters.question_types import no_branch
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -158,7 +159,7 @@ def build(q: Question, pts: float, ctx: Context) -> Parts:
         case Description():
             return [], [], []
         case _:
-            assert_never(q)
+            no_branch("qti21", q)
 
 
 def _middle(low: str, high: str) -> str:
