@@ -413,3 +413,54 @@ def test_typed_answers_survive_a_reload_without_leaving_the_field(page: Any, sit
     page.reload()
     page.wait_for_selector("body[data-page-kind]")
     assert question(page, "wq-short").locator("input").first.input_value() == "the stem"
+
+
+# --- responses by the kind each template declares ----------------------------------------------
+
+
+def test_responses_are_read_restored_and_marked_by_the_kind_the_template_declares(
+        page: Any, site: Path) -> None:
+    """A type the runtime has never heard of works when its template reuses a response kind."""
+    open_page(page, site, QUIZ)
+    page.evaluate("""() => document.querySelectorAll('[data-question]').forEach(
+        s => s.setAttribute('data-type', 'new-' + s.getAttribute('data-type')))""")
+    answer_by_mouse(page, RIGHT)
+    assert result_text(page).startswith("You scored 9 of 9 points (100%). You passed")
+    saved = page.evaluate("coursepack.state()")
+    responses = saved["q"]["writing-questions"]["c"]["r"]
+    assert {qid: responses[qid] for qid in RIGHT} == RIGHT
+    assert responses["wq-essay"] == [ESSAY] and responses["wq-intro"] == []
+    page.evaluate("coursepack.restore({v: 1, l: [], q: {}})")
+    assert page.input_value("#q-wq-short-answer") == ""
+    page.evaluate("s => coursepack.restore(s)", saved)
+    assert page.input_value("#q-wq-short-answer") == "stem"
+    assert page.input_value("#q-wq-matching-match-p2") == "m2"
+    assert page.input_value("#q-wq-blanks-blank-3") == "not"
+    assert page.is_checked("#q-wq-true-false-false")
+    assert order_of(page, "wq-ordering") == ["i1", "i2", "i3"]
+    marks = question(page, "wq-matching").locator("[data-mark]").all_inner_texts()
+    assert marks == ["✓ right"] * 3
+
+
+def test_an_essay_is_kept_to_the_length_its_template_declares(page: Any, site: Path) -> None:
+    open_page(page, site, QUIZ)
+    page.fill("#q-wq-essay-answer", "x" * 1500)
+    page.click("[data-submit]")
+    page.wait_for_selector("[data-quiz-result]:not([hidden])")
+    kept = page.evaluate("coursepack.state().q['writing-questions'].c.r['wq-essay']")
+    assert kept == ["x" * 1000]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ("o => o.setAttribute('data-response', 'dial')", "question type single (unknown response kind dial)"),
+    ("o => o.removeAttribute('data-response')", "question type single (its template declares no data-response)"),
+], ids=["unknown-kind", "no-kind"])
+def test_a_response_of_no_known_kind_is_an_error_naming_the_type(
+        page: Any, site: Path, change: str, expected: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_page(page, site, QUIZ)
+    question(page, "wq-single").locator("[data-response]").evaluate(change)
+    page.click('label[for="q-wq-single-a"]')
+    page.wait_for_timeout(100)
+    assert any(expected in e for e in errors), errors

@@ -322,8 +322,9 @@
   Quiz.prototype.arrange = function (id, rng) {
     var section = this.sections[id];
     var original = this.original[id];
-    // True/false keeps its natural order; everything else follows the quiz's setting.
-    var shuffleOptions = this.data.shuffleOptions && section.getAttribute("data-type") !== "true-false";
+    // A question whose template marks data-keep-order (true/false) keeps its natural order;
+    // everything else follows the quiz's setting.
+    var shuffleOptions = this.data.shuffleOptions && !section.querySelector("[data-keep-order]");
     function place(nodes) {
       if (!nodes.length) return;
       var parent = nodes[0].parentNode;
@@ -400,45 +401,104 @@
       (sibling ? "" : up ? " (already first)" : " (already last)"));
   };
 
+  /* A question's template declares the kind of response its inputs give, with
+   * data-response="<kind>" on the element around them (description: "none"). Each kind reads
+   * the response as LMS tokens, restores it (null: the page's own state), and marks the
+   * controls in the review from the question's grading key:
+   *   choice  checked inputs' values, sorted; key.correct is an id or a list of ids
+   *   pairs   "<data-prompt>.<value>" per chosen select[data-prompt]; key.pairs {prompt: value}
+   *   order   [data-item] ids as placed; key.correct lists the ids in order
+   *   blanks  each [data-blank]'s value; key.blanks, one per blank, for grading.js
+   *   text    the [data-answer] field's value, cut to data-keep characters if given
+   *   none    nothing to answer
+   * So a new question type whose template reuses one of these kinds needs no change here. */
+  var RESPONSES = {
+    choice: {
+      read: function (root) { return all(root, "input:checked").map(function (i) { return i.value; }).sort(); },
+      write: function (root, tokens) {
+        all(root, "input").forEach(function (i) { i.checked = !!tokens && tokens.indexOf(i.value) >= 0; });
+      },
+      mark: function (root, item, reveal, fb) { markOptions(root, item, reveal, fb.options || {}); }
+    },
+    pairs: {
+      read: function (root) {
+        return all(root, "select[data-prompt]").filter(function (s) { return s.value; })
+          .map(function (s) { return s.getAttribute("data-prompt") + "." + s.value; });
+      },
+      write: function (root, tokens) {
+        var given = {};
+        (tokens || []).forEach(function (t) { var p = t.split("."); given[p[0]] = p.slice(1).join("."); });
+        all(root, "select[data-prompt]").forEach(function (s) { s.value = given[s.getAttribute("data-prompt")] || ""; });
+      },
+      mark: function (root, item) {
+        all(root, "select[data-prompt]").forEach(function (s) { mark(s, item.key.pairs[s.getAttribute("data-prompt")] === s.value); });
+      }
+    },
+    order: {
+      read: function (root) { return all(root, "[data-item]").map(function (li) { return li.getAttribute("data-item"); }); },
+      write: function (root, tokens) {
+        if (!tokens) return;
+        var list = root.matches("[data-order]") ? root : root.querySelector("[data-order]");
+        tokens.forEach(function (id) {
+          var li = list.querySelector('[data-item="' + id + '"]');
+          if (li) list.appendChild(li);
+        });
+      },
+      mark: function (root, item) {
+        all(root, "[data-item]").forEach(function (li, i) { mark(li.querySelector(".order-text"), item.key.correct[i] === li.getAttribute("data-item")); });
+      }
+    },
+    blanks: {
+      read: function (root) { return all(root, "[data-blank]").map(function (i) { return i.value; }); },
+      write: function (root, tokens) {
+        all(root, "[data-blank]").forEach(function (i, n) { i.value = tokens && tokens[n] !== undefined ? tokens[n] : ""; });
+      },
+      mark: function (root, item) {
+        all(root, "[data-blank]").forEach(function (input, i) {
+          mark(input, window.coursepackGrading.blankAccepted(item.key.blanks[i], input.value));
+        });
+      }
+    },
+    text: {
+      read: function (root) {
+        var keep = root.getAttribute("data-keep");
+        var value = root.querySelector("[data-answer]").value;
+        return [keep ? value.slice(0, Number(keep)) : value];
+      },
+      write: function (root, tokens) {
+        var input = root.querySelector("[data-answer]");
+        if (tokens) input.value = tokens[0] || ""; else input.value = input.defaultValue;
+      },
+      mark: function () {}
+    },
+    none: {
+      read: function () { return []; },
+      write: function () {},
+      mark: function () {}
+    }
+  };
+
+  // The element declaring a question's response kind, and that kind; an Error naming the
+  // question type when its template declares none or one this runtime does not know.
+  function responseOf(section) {
+    var root = section.querySelector("[data-response]");
+    var kind = root ? root.getAttribute("data-response") : null;
+    if (!root || !Object.prototype.hasOwnProperty.call(RESPONSES, kind)) {
+      throw new Error("coursepack: no way to read or show an answer to question type " +
+        section.getAttribute("data-type") + (root ? " (unknown response kind " + kind + ")" :
+          " (its template declares no data-response)"));
+    }
+    return { root: root, kind: RESPONSES[kind] };
+  }
+
   function readResponse(section) {
-    var type = section.getAttribute("data-type");
-    if (type === "single" || type === "true-false" || type === "multiple") {
-      return all(section, "input:checked").map(function (i) { return i.value; }).sort();
-    }
-    if (type === "matching") {
-      return all(section, "select[data-prompt]").filter(function (s) { return s.value; })
-        .map(function (s) { return s.getAttribute("data-prompt") + "." + s.value; });
-    }
-    if (type === "ordering") return all(section, "[data-item]").map(function (li) { return li.getAttribute("data-item"); });
-    if (type === "fill-blanks") return all(section, "[data-blank]").map(function (i) { return i.value; });
-    if (type === "essay") return [section.querySelector("[data-answer]").value.slice(0, 1000)];
-    if (type === "short-answer" || type === "numeric") return [section.querySelector("[data-answer]").value];
-    if (type === "description") return [];
-    throw new Error("coursepack: no way to read an answer to question type " + type);
+    var response = responseOf(section);
+    return response.kind.read(response.root);
   }
 
   function writeResponse(section, tokens) {
-    var type = section.getAttribute("data-type");
-    if (type === "single" || type === "true-false" || type === "multiple") {
-      all(section, "input").forEach(function (i) { i.checked = !!tokens && tokens.indexOf(i.value) >= 0; });
-    } else if (type === "matching") {
-      var given = {};
-      (tokens || []).forEach(function (t) { var p = t.split("."); given[p[0]] = p.slice(1).join("."); });
-      all(section, "select[data-prompt]").forEach(function (s) { s.value = given[s.getAttribute("data-prompt")] || ""; });
-    } else if (type === "ordering" && tokens) {
-      var list = section.querySelector("[data-order]");
-      tokens.forEach(function (id) {
-        var li = list.querySelector('[data-item="' + id + '"]');
-        if (li) list.appendChild(li);
-      });
-    } else if (type === "fill-blanks") {
-      all(section, "[data-blank]").forEach(function (i, n) { i.value = tokens && tokens[n] !== undefined ? tokens[n] : ""; });
-    } else if (type === "short-answer" || type === "numeric" || type === "essay") {
-      var input = section.querySelector("[data-answer]");
-      if (tokens) input.value = tokens[0] || ""; else input.value = input.defaultValue;
-    } else if (type !== "ordering" && type !== "description") {
-      throw new Error("coursepack: no way to show an answer to question type " + type);
-    }
+    var response = responseOf(section);
+    response.kind.write(response.root, tokens);
   }
 
   Quiz.prototype.grade = function () {
@@ -577,18 +637,8 @@
 
   function markControls(section, item, reveal, fb) {
     all(section, "[data-mark]").forEach(function (n) { n.parentNode.removeChild(n); });
-    var key = item.key;
-    if (key.type === "single" || key.type === "multiple" || key.type === "true-false") {
-      markOptions(section, item, reveal, fb.options || {});
-    } else if (key.type === "matching") {
-      all(section, "select[data-prompt]").forEach(function (s) { mark(s, key.pairs[s.getAttribute("data-prompt")] === s.value); });
-    } else if (key.type === "ordering") {
-      all(section, "[data-item]").forEach(function (li, i) { mark(li.querySelector(".order-text"), key.correct[i] === li.getAttribute("data-item")); });
-    } else if (key.type === "fill-blanks") {
-      all(section, "[data-blank]").forEach(function (input, i) {
-        mark(input, window.coursepackGrading.blankAccepted(key.blanks[i], input.value));
-      });
-    }
+    var response = responseOf(section);
+    response.kind.mark(response.root, item, reveal, fb);
   }
 
   function markOptions(section, item, reveal, optionFeedback) {
