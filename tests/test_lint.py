@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -299,3 +300,92 @@ def test_check_reports_lint_with_file_line_and_rule(course: Path, run) -> None: 
     yaml.write_text(yaml.read_text() + "lint:\n  disable: [unemphasised-negative]\n")
     result = run("check", str(course), "-t", "moodle")
     assert "[unemphasised-negative]" not in result.output and "[all-of-the-above]" in result.output
+
+
+# --- the texts the rules read: one walk over a question's fields -------------------------------
+
+
+def texts_by_type(q):  # type: ignore[no-untyped-def]
+    """The texts of a question as they were listed type by type, before the generic walk."""
+    from coursepack.model import (
+        Essay,
+        FillBlanks,
+        Matching,
+        MultipleResponse,
+        Ordering,
+        ShortAnswer,
+        SingleChoice,
+        TrueFalse,
+    )
+
+    fb = q.feedback
+    yield from ((t, q.origin) for t in (q.title, q.stem, fb.general, fb.correct, fb.partial))
+    yield from ((t, q.origin) for t in (fb.incorrect, *q.hints))
+    if isinstance(q, SingleChoice | MultipleResponse):
+        for c in q.choices:
+            yield from ((t, c.origin or q.origin) for t in (c.text, c.feedback))
+    elif isinstance(q, TrueFalse):
+        yield from ((t, q.origin) for t in (q.feedback_true, q.feedback_false))
+    elif isinstance(q, ShortAnswer):
+        yield from ((t, q.origin) for t in q.answers)
+    elif isinstance(q, Matching):
+        yield from ((t, p.origin or q.origin) for p in q.pairs for t in (p.prompt, p.match))
+        yield from ((t, q.origin) for t in q.distractors)
+    elif isinstance(q, Ordering):
+        yield from ((t, q.origin) for t in q.items)
+    elif isinstance(q, FillBlanks):
+        yield q.text, q.origin
+        for b in q.blanks:
+            yield from ((t, b.origin or q.origin) for t in (*b.answers, *b.options))
+    elif isinstance(q, Essay):
+        yield from ((t, q.origin) for t in (q.grader_notes, q.response_template))
+
+
+@pytest.mark.parametrize("which", ["starter", "fidelity"])
+def test_the_walk_over_fields_finds_every_text_each_type_listed(which: str) -> None:
+    from collections import Counter
+
+    from coursepack.lint._content import question_texts
+    from coursepack.model import QUESTION_TYPES, type_name
+    from coursepack.starter import STARTER
+
+    root = STARTER if which == "starter" else Path(__file__).parent / "fidelity" / "course"
+    loaded, _ = load_course(root)
+    seen = set()
+    for _, q in loaded.questions():
+        seen.add(type_name(q))
+        walked = list(question_texts(q))
+        assert Counter(walked) == Counter(texts_by_type(q)), q.id
+        assert all(origin is not None for _, origin in walked), q.id
+    if which == "fidelity":
+        assert seen == set(QUESTION_TYPES)
+
+
+def test_a_new_type_needs_no_change_to_be_read() -> None:
+    """Its texts are found field by field, its parts at their own origin; it offers no options."""
+    from dataclasses import dataclass, field
+
+    from coursepack.errors import Origin
+    from coursepack.lint._content import option_sets, question_texts
+    from coursepack.model import Markdown, QuestionBase
+
+    @dataclass(frozen=True, slots=True, kw_only=True)
+    class Scale:
+        low: str
+        high: Markdown
+        steps: int = 5
+        origin: Origin | None = field(default=None, compare=False)
+
+    @dataclass(frozen=True, slots=True, kw_only=True)
+    class Rating(QuestionBase):
+        scales: tuple[Scale, ...]
+        labels: tuple[str, ...] = ()
+
+    at, scale_at = Origin("quizzes/q.yaml", 3), Origin("quizzes/q.yaml", 9)
+    question: Any = Rating(id="r1", stem=Markdown("Rate it."), objectives=("obj-1",), origin=at,
+                           scales=(Scale(low="poor", high=Markdown("*great*"), origin=scale_at),),
+                           labels=("call 555-0100",))
+    texts = [(t, o) for t, o in question_texts(question) if t]
+    assert texts == [("Rate it.", at), ("poor", scale_at), ("*great*", scale_at),
+                     ("call 555-0100", at)]
+    assert option_sets(question) == []

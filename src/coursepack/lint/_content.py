@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import assert_never
+from enum import Enum
+from typing import Any
 
 from coursepack.errors import Origin
 from coursepack.markup import to_line
 from coursepack.model import (
     BlankKind,
     Course,
-    Description,
-    Essay,
     FillBlanks,
     Matching,
     MultipleResponse,
-    Numeric,
-    Ordering,
     Question,
-    ShortAnswer,
+    QuestionBase,
     SingleChoice,
-    TrueFalse,
 )
 
 
@@ -55,7 +52,7 @@ def key(markdown: str) -> str:
 
 
 def option_sets(q: Question) -> list[OptionSet]:
-    """The lists of options a question offers (none for free-text types)."""
+    """The lists of options a question offers (none for free-text types and unknown ones)."""
     match q:
         case SingleChoice() | MultipleResponse():
             choices = tuple(Option(c.text, c.correct, c.origin or q.origin) for c in q.choices)
@@ -73,40 +70,41 @@ def option_sets(q: Question) -> list[OptionSet]:
             matches = {p.match for p in q.pairs}
             answers = tuple(Option(a, a in matches, q.origin) for a in q.answers)
             return [OptionSet(f"question '{q.id}'", answers)]
-        case TrueFalse() | ShortAnswer() | Numeric() | Ordering() | Essay() | Description():
+        case _:
             return []
-        case _:
-            assert_never(q)
 
 
-def question_texts(q: Question) -> Iterator[tuple[str, Origin | None]]:
-    """Every text of a question, with the closest place it is written."""
-    fb = q.feedback
-    yield from ((t, q.origin) for t in (q.title, q.stem, fb.general, fb.correct, fb.partial))
-    yield from ((t, q.origin) for t in (fb.incorrect, *q.hints))
-    match q:
-        case SingleChoice() | MultipleResponse():
-            for c in q.choices:
-                yield from ((t, c.origin or q.origin) for t in (c.text, c.feedback))
-        case TrueFalse():
-            yield from ((t, q.origin) for t in (q.feedback_true, q.feedback_false))
-        case ShortAnswer():
-            yield from ((t, q.origin) for t in q.answers)
-        case Matching():
-            yield from ((t, p.origin or q.origin) for p in q.pairs for t in (p.prompt, p.match))
-            yield from ((t, q.origin) for t in q.distractors)
-        case Ordering():
-            yield from ((t, q.origin) for t in q.items)
-        case FillBlanks():
-            yield q.text, q.origin
-            for b in q.blanks:
-                yield from ((t, b.origin or q.origin) for t in (*b.answers, *b.options))
-        case Essay():
-            yield from ((t, q.origin) for t in (q.grader_notes, q.response_template))
-        case Numeric() | Description():
-            pass
-        case _:
-            assert_never(q)
+NOT_TEXT = frozenset({"id", "objectives", "source", "unit"})
+"""Question fields that name or point rather than say: ids (of the question, of a blank), the
+objectives it serves, its source reference and a number's unit. Every other field holding
+text is one."""
+
+
+def question_texts(q: QuestionBase) -> Iterator[tuple[str, Origin | None]]:
+    """Every text of a question, with the closest place it is written.
+
+    Found by walking the question's fields, whatever its type: each ``str`` or ``Markdown``,
+    alone or in a tuple, and those of its parts (feedback, choices, pairs, blanks), each part
+    at its own origin when it has one. Origins are not content, nor are the ``NOT_TEXT``
+    fields, so a new question type needs no change here.
+    """
+    return _texts(q, q.origin)
+
+
+def _texts(node: Any, origin: Origin | None) -> Iterator[tuple[str, Origin | None]]:
+    for f in dataclasses.fields(node):
+        if f.compare and f.name not in NOT_TEXT:  # origins are compare=False: not content
+            yield from _values(getattr(node, f.name), origin)
+
+
+def _values(value: object, origin: Origin | None) -> Iterator[tuple[str, Origin | None]]:
+    if isinstance(value, str) and not isinstance(value, Enum):
+        yield value, origin
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _values(item, origin)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield from _texts(value, getattr(value, "origin", None) or origin)
 
 
 def course_texts(course: Course) -> Iterator[tuple[str, Origin | None]]:
