@@ -12,6 +12,7 @@ Both read course.yaml's ``scorm:`` settings::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tempfile
@@ -26,6 +27,7 @@ from coursepack.exporters._package import zip_files
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.html import HtmlExporter, essay_problems
 from coursepack.exporters.html.paths import lesson_path, module_path, quiz_path
+from coursepack.exporters.question_types import written
 from coursepack.fields import Fields, settings_mapping
 from coursepack.model import Course, Quiz
 from coursepack.spec_schema import Schema, record
@@ -142,6 +144,7 @@ class Scorm12Exporter:
         return problems
 
     def export(self, ctx: ExportContext) -> Path:
+        ctx = dataclasses.replace(ctx, course=written(self.name, ctx.course))
         course = ctx.course
         files = self.content_files(ctx)
         scos = plan_scos(course, self.settings(course)[0])

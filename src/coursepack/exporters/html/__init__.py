@@ -8,6 +8,7 @@ events, quizzes, search) whose API is documented at its top.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -30,6 +31,7 @@ from coursepack.exporters.html.quizdata import quiz_data, to_script_json
 from coursepack.exporters.html.search import search_script
 from coursepack.exporters.html.toc import Contents
 from coursepack.exporters.media import Published
+from coursepack.exporters.question_types import written
 from coursepack.model import Course, Essay, Lesson, Module, Question, Quiz
 
 PageWriter = Callable[..., None]
@@ -46,6 +48,7 @@ class HtmlExporter:
 
     def export(self, ctx: ExportContext) -> Path:
         """Write every page, the search index and the theme's assets; return index.html."""
+        ctx = dataclasses.replace(ctx, course=written(self.name, ctx.course))
         course = ctx.course
         parse_lessons_in_parallel(course)
         published = Published()

@@ -40,6 +40,7 @@ from coursepack.exporters.pdf.cache import (
 )
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
+from coursepack.exporters.question_types import written
 from coursepack.fields import Fields, setting
 from coursepack.model import Course, markdown_texts
 from coursepack.spec_schema import Schema
@@ -313,7 +314,7 @@ class _Printing:
 def linked_files(course: Course) -> list[Problem]:
     """A link to a course file: paper shows its text and the file's name, not the file."""
     found: dict[tuple[Origin | None, str], Problem] = {}
-    for text in markdown_texts(course):  # a pooled question is met twice: said once
+    for text in markdown_texts(written("pdf", course)):  # pooled twice: said once
         links = {ref.ref for ref in markup.file_refs(text) if not ref.image}
         for asset in text.assets:
             if asset.ref in links:
