@@ -291,6 +291,8 @@ def file_refs(markdown: str) -> Iterator[FileRef]:
     """
     if markdown in _PARSED:
         return iter(_PARSED[markdown][1])
+    if "](" not in markdown and "]:" not in markdown and "<" not in markdown:
+        return iter(())  # no inline image or link, no reference definition, no HTML
     found = _plain_images(markdown)
     return iter(found if found is not None else _block(markdown)[1])
 
