@@ -35,6 +35,7 @@ from urllib.parse import unquote
 import lxml.html
 from lxml import etree
 
+from coursepack.exporters.question_types import carries
 from coursepack.model import (
     Course,
     Description,
@@ -1452,7 +1453,9 @@ def read_pdf(folder: Path, course: Course, expected: dict[str, Expected]
     key = texts.get("answer-key.pdf")
     for quiz, q in _questions(course):
         name = f"quizzes/{quiz.id}.pdf"
-        if key is None or name not in texts:
+        # The PDF's text is searched for each question's texts, so a question is absent
+        # only when the table leaves its type out (or the PDFs are missing).
+        if key is None or name not in texts or not carries("pdf", q):
             found[q.id] = None
             continue
         found[q.id] = Got({"quiz": texts[name]}, page=Text(key), where=name)
