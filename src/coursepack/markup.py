@@ -164,7 +164,9 @@ def _parse_block(markdown: str) -> Parsed:
     """One parse of block Markdown: its sanitised HTML and the files it uses."""
     parser = _parser()
     env: dict[str, Any] = {}
-    tokens = _unknown_tags_as_text(parser.parse(markdown, env))
+    tokens = parser.parse(markdown, env)
+    if "<" in markdown:
+        _unknown_tags_as_text(tokens)
     images = tuple(_exact_lines(markdown, _file_refs(tokens)))
     return sanitise(parser.renderer.render(tokens, parser.options, env)), images
 
@@ -223,8 +225,8 @@ def _published(rendered: str, markdown: str) -> str:
     if url is None:
         raise UnpublishedAsset(f"images of a text rendered outside publishing(): "
                                f"{', '.join(a.ref for a in assets)}")
-    wanted = set(_html_images(rendered)) | set(_html_links(rendered))
-    return rewrite_files(rendered, {a.ref: url(a) for a in assets if a.ref in wanted})
+    by_ref = {a.ref: a for a in assets}
+    return rewrite_files(rendered, lambda src: url(by_ref[src]) if src in by_ref else None)
 
 
 def to_html(markdown: str) -> str:
@@ -241,7 +243,9 @@ def to_inline_html(markdown: str) -> str:
 def _inline(markdown: str) -> str:
     parser = _parser()
     env: dict[str, Any] = {}
-    tokens = _unknown_tags_as_text(parser.parseInline(markdown, env))
+    tokens = parser.parseInline(markdown, env)
+    if "<" in markdown:
+        _unknown_tags_as_text(tokens)
     return sanitise(parser.renderer.render(tokens, parser.options, env))
 
 
@@ -382,14 +386,23 @@ def _html_images(fragment: str) -> Iterator[str]:
     yield from _attributes(fragment, "img", "src")
 
 
-def rewrite_files(fragment: str, mapping: dict[str, str]) -> str:
-    """Point each <img src> and <a href> named in ``mapping`` at its published location."""
+def rewrite_files(fragment: str, published: Callable[[str], str | None]) -> str:
+    """Point each <img src> and <a href> at ``published(src)``, where that is not None.
+
+    Sanitised HTML always quotes attribute values with double quotes, so one pattern finds
+    them all; ``published`` is asked only for what the fragment really shows.
+    """
 
     def swap(match: re.Match[str]) -> str:
         src = html.unescape(match.group(2))
-        return match.group(1) + html.escape(mapping.get(src, src), quote=True) + match.group(3)
+        target = published(src)
+        return match.group(0) if target is None else (
+            match.group(1) + html.escape(target, quote=True) + match.group(3))
 
-    return re.sub(r'(<(?:img\b[^>]*\bsrc|a\b[^>]*\bhref)=")([^"]*)(")', swap, fragment)
+    return _FILE_ATTRIBUTE.sub(swap, fragment)
+
+
+_FILE_ATTRIBUTE = re.compile(r'(<(?:img\b[^>]*\bsrc|a\b[^>]*\bhref)=")([^"]*)(")')
 
 
 def slugify(text: str) -> str:

@@ -10,6 +10,7 @@ wrote it, and the model carries only files a format can package.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -38,15 +39,22 @@ _XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
 def resolve(root: Path, relpath: str, node: Node, text: str) -> tuple[list[Asset], list[Problem]]:
-    """The assets ``text`` (the value of ``node`` in ``relpath``) references, and what is wrong."""
+    """The assets ``text`` (the value of ``node`` in ``relpath``) references, and what is wrong.
+
+    ``root`` is the course folder, resolved (symbolic links followed) once by the caller.
+    """
     assets: list[Asset] = []
     problems: list[Problem] = []
+    refs = list(file_refs(text))
+    if not refs:
+        return assets, problems
     base = (root / relpath).parent
-    for found in file_refs(text):
-        origin = _where(root, relpath, node, found.line, unquote(found.ref))
+    for found in refs:
+        origin = _line_of(relpath, node, found.line)
         problem, path = _vet(root, base, found, origin)
-        if problem is not None:
-            problems.append(problem)
+        if problem is not None:  # pointed at the very column, which costs a read of the file
+            exact = _where(root, relpath, node, found.line, unquote(found.ref))
+            problems.append(replace(problem, origin=exact))
         elif path is not None:
             assets.append(Asset(ref=found.ref, path=path, origin=origin))
     return assets, problems
@@ -69,7 +77,7 @@ def _vet(root: Path, base: Path, found: FileRef,
                      hint="refer to an image file by its path relative to this spec file"), None
     written = unquote(ref)
     path = (base / written).resolve()
-    if not path.is_relative_to(root.resolve()):
+    if not path.is_relative_to(root):
         return error(origin, f"image '{written}' is outside the course folder",
                      hint="copy the file into the course folder (not a link to a file "
                      "elsewhere) and refer to it by a relative path"), None
@@ -85,7 +93,7 @@ def _vet_link(root: Path, base: Path, ref: str,
     """A link to a file of the course: inside it, there, and of a kind a learner can open."""
     written = unquote(ref.split("#")[0].split("?")[0])
     path = (base / written).resolve()
-    if not path.is_relative_to(root.resolve()):
+    if not path.is_relative_to(root):
         return error(origin, f"link to '{written}' leaves the course folder",
                      hint="copy the file into the course folder and link to it by a relative "
                      "path, or link to a web address (https://...)"), None
@@ -109,7 +117,7 @@ def _content_problem(path: Path, written: str, origin: Origin) -> Problem | None
         return error(origin, f"image '{written}' has a type no format can show ({kind})",
                      hint=f"convert it to one of {', '.join(SUPPORTED)}")
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if suffix == ".svg" else _head(path)
     except OSError as exc:
         return error(origin, f"image '{written}' cannot be read: {exc.strerror}",
                      hint="check the file's permissions, or copy it again")
@@ -163,6 +171,20 @@ def _css_references(css: str) -> Iterator[str]:
         target = part.split(")")[0].strip(" '\"")
         if not target.startswith(("#", "data:")):
             yield target
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file: enough for any image type's signature."""
+    with path.open("rb") as file:
+        return file.read(16)
+
+
+def _line_of(relpath: str, node: Node, line: int) -> Origin:
+    """The line of the spec file that line ``line`` of the text held by ``node`` is on."""
+    block = isinstance(node, ScalarNode) and node.style in ("|", ">")
+    number = node.start_mark.line + line + (1 if block else 0)
+    return Origin(relpath, number + 1, node.start_mark.column + 1 if line == 0 and not block
+                  else 1)
 
 
 def _where(root: Path, relpath: str, node: Node, line: int, written: str) -> Origin:

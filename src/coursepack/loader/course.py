@@ -40,7 +40,7 @@ class Loader:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.sink = Sink(partial(assets.resolve, root))
+        self.sink = Sink(partial(assets.resolve, root.resolve()))
 
     @property
     def problems(self) -> list[Problem]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from coursepack.errors import Origin
@@ -72,11 +73,23 @@ def markdown_texts(node: object) -> Iterator[Markdown]:
         yield node
     elif isinstance(node, tuple | list):
         for item in node:
-            yield from markdown_texts(item)
+            if not isinstance(item, _LEAVES) or isinstance(item, Markdown):
+                yield from markdown_texts(item)
     elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for f in dataclasses.fields(node):
-            if f.compare:  # origins and back-references are not content
-                yield from markdown_texts(getattr(node, f.name))
+        for name in _content_fields(type(node)):
+            value = getattr(node, name)
+            if not isinstance(value, _LEAVES) or isinstance(value, Markdown):
+                yield from markdown_texts(value)
+
+
+_LEAVES = (str, int, float, bool, Path, type(None))
+"""Values that hold no Markdown below them (a Markdown value is a str, tested first)."""
+
+
+@cache
+def _content_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that are content: origins and the like compare=False."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
 
 
 def assets_of(node: object) -> tuple[Asset, ...]:
