@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,21 +133,12 @@ def title_of(question: Question) -> str:
 
 
 def html(text: str) -> str:
-    return _rendered(markup.to_html, text)
+    """Block Markdown as CC item HTML (the exporter says where its images are published)."""
+    return clean(markup.to_html(text))
 
 
 def inline_html(text: str) -> str:
-    return _rendered(markup.to_inline_html, text)
-
-
-def _rendered(render: Callable[[str], str], text: str) -> str:
-    """``text`` rendered where the exporter publishes images; outside (``check`` asking which
-    items a quiz keeps) images point at their source, as nothing is packaged then."""
-    try:
-        return clean(render(text))
-    except markup.UnpublishedAsset:
-        with markup.publishing(lambda asset: asset.ref):
-            return clean(render(text))
+    return clean(markup.to_inline_html(text))
 
 
 def losses(question: Question) -> list[str]:
