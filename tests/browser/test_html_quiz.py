@@ -415,6 +415,25 @@ def test_typed_answers_survive_a_reload_without_leaving_the_field(page: Any, sit
     assert question(page, "wq-short").locator("input").first.input_value() == "the stem"
 
 
+def test_enter_in_a_typed_answer_moves_on_and_never_submits(page: Any, site: Path) -> None:
+    open_page(page, site, QUIZ)
+    field = question(page, "wq-short").locator("input").first
+    field.click()
+    page.keyboard.type("stem")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    saved = page.evaluate("coursepack.state()")["q"].get("writing-questions", {})
+    assert not saved.get("a"), "no attempt was used up"
+    assert page.locator("[data-retry]").is_hidden()
+    focused = page.evaluate("document.activeElement.id")
+    assert focused and focused != field.get_attribute("id"), "focus moved to the next field"
+    assert saved.get("c", {}).get("r", {}).get("wq-short") == ["stem"], "the answer was kept"
+    page.locator("[data-submit]").focus()
+    page.keyboard.press("Enter")  # on the button, Enter still submits
+    page.wait_for_timeout(300)
+    assert page.evaluate("coursepack.state()")["q"]["writing-questions"]["a"] == 1
+
+
 # --- responses by the kind each template declares ----------------------------------------------
 
 

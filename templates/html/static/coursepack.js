@@ -250,6 +250,19 @@
     });
     this.actions = this.form.querySelector(".quiz-actions");
     this.form.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
+    // Enter in a typed answer means "done with this field", never "submit the attempt": a
+    // browser submits a form on Enter in any text field, which used up an attempt.
+    this.form.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing) return;
+      if (!event.target.matches("input[type=text], input[type=number], input:not([type])")) return;
+      event.preventDefault();
+      self.changed(event.target);
+      var fields = all(self.form, "input, select, textarea, button").filter(function (f) {
+        return !f.disabled && f.offsetParent !== null;
+      });
+      var next = fields[fields.indexOf(event.target) + 1];
+      if (next) next.focus();
+    });
     this.form.addEventListener("change", function (event) { self.changed(event.target); });
     // Typed answers are kept while the learner types, not only when the field loses focus,
     // so a reload or a closed tab loses nothing.
