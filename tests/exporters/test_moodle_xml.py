@@ -501,3 +501,18 @@ def test_check_names_what_moodle_xml_changes_or_drops(run, course):
         assert expected in out, expected
     for silent in ("'odd-gaps'", "'odd-weights'", "'odd-num'", "'odd-match'", "'odd-range'"):
         assert silent not in out, silent
+
+
+def test_category_names_read_in_moodle_as_the_titles_are_written(run, course, tmp_path):
+    """Moodle shows a category's name through format_string, which strips tags: a title's
+    angle brackets go as entities, a slash is doubled so that it does not start a level."""
+    course_yaml = course / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text().replace(
+        "title: Writing Good Quiz Questions", "title: 'Écrire <ouvert> : a/b & c'"))
+    root = build(run, course, tmp_path)
+    (path,) = root.xpath("question[@type='category']/category/text/text()")
+    assert path.startswith("$course$/top/Écrire &lt;ouvert&gt; : a//b & c/")
+    gift = run("build", str(course), "-f", "gift", "--out", str(tmp_path / "g"))
+    assert gift.exit_code == 0
+    text = next((tmp_path / "g" / "gift").glob("*.txt")).read_text(encoding="utf-8")
+    assert "$CATEGORY: $course$/top/Écrire &lt;ouvert&gt; : a//b & c/" in text

@@ -78,8 +78,25 @@ def categories(found: list[Entry]) -> Iterator[tuple[tuple[str, ...], list[Entry
 
 
 def category_path(names: tuple[str, ...]) -> str:
-    """A Moodle category path (XML and GIFT); a slash inside a name is written twice."""
-    return "/".join(["$course$", "top", *(n.replace("/", "//") for n in names)])
+    """A Moodle category path (XML and GIFT): each name on one line, as Moodle shows it
+    (``moodle_string``), a slash inside a name written twice."""
+    shown = (moodle_string(" ".join(n.split())).replace("/", "//") for n in names)
+    return "/".join(["$course$", "top", *shown])
+
+
+_ENTITY_LIKE = re.compile(r"&(?=[A-Za-z0-9#]{1,8};)")
+
+
+def moodle_string(text: str) -> str:
+    """Plain text for a field Moodle shows through ``format_string`` (names, matching answers,
+    category names).
+
+    ``format_string`` strips tags, so ``<`` and ``>`` go as entities (``<ouvert>`` is
+    kept); it turns a bare ``&`` into ``&amp;`` but keeps what reads as an entity, so
+    only an ``&`` that starts one (``AT&amp;T`` as written) is escaped. A field stays
+    as a teacher would type it otherwise.
+    """
+    return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def percent(fraction: Real) -> str:
@@ -192,6 +209,7 @@ __all__ = [
     "has_images",
     "ident",
     "moodle_grade_ok",
+    "moodle_string",
     "number",
     "numeric_bounds",
     "numeric_target",

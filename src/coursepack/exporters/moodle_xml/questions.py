@@ -26,6 +26,7 @@ from coursepack.exporters._quizbank import (
     numeric_target,
     percent,
 )
+from coursepack.exporters._quizbank import moodle_string as plain
 from coursepack.exporters.media import Published
 from coursepack.exporters.question_types import no_branch
 from coursepack.model import (
@@ -51,20 +52,6 @@ Fields = dict[str, Any]
 
 
 # --- plain text as Moodle stores it ------------------------------------------------------
-
-_ENTITY_LIKE = re.compile(r"&(?=[A-Za-z0-9#]{1,8};)")
-
-
-def plain(text: str) -> str:
-    """Plain text for a field Moodle shows through ``format_string`` (names, matching answers).
-
-    ``format_string`` strips tags, so ``<`` and ``>`` go as entities (``<ouvert>`` is
-    kept); it turns a bare ``&`` into ``&amp;`` but keeps what reads as an entity, so
-    only an ``&`` that starts one (``AT&amp;T`` as written) is escaped. A field stays
-    as a teacher would type it otherwise.
-    """
-    return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
-
 
 def as_html(text: str) -> str:
     """Plain text as HTML, for a field Moodle stores and shows as HTML."""
