@@ -76,15 +76,11 @@ def _vet(root: Path, base: Path, found: FileRef,
         return error(origin, f"image '{ref}' is not a file path",
                      hint="refer to an image file by its path relative to this spec file"), None
     written = unquote(ref)
-    path = (base / written).resolve()
-    if not path.is_relative_to(root):
-        return error(origin, f"image '{written}' is outside the course folder",
-                     hint="copy the file into the course folder (not a link to a file "
-                     "elsewhere) and refer to it by a relative path"), None
-    if not path.is_file():
-        siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
-        return error(origin, f"image '{written}' does not exist",
-                     hint=did_you_mean(path.name, siblings)), None
+    path, missing = _locate(root, base, written, origin,
+                            f"image '{written}' is outside the course folder",
+                            f"image '{written}' does not exist")
+    if missing is not None:
+        return missing, None
     return _content_problem(path, written, origin), path
 
 
@@ -92,21 +88,32 @@ def _vet_link(root: Path, base: Path, ref: str,
               origin: Origin) -> tuple[Problem | None, Path | None]:
     """A link to a file of the course: inside it, there, and of a kind a learner can open."""
     written = unquote(ref.split("#")[0].split("?")[0])
-    path = (base / written).resolve()
-    if not path.is_relative_to(root):
-        return error(origin, f"link to '{written}' leaves the course folder",
-                     hint="copy the file into the course folder and link to it by a relative "
-                     "path, or link to a web address (https://...)"), None
-    if not path.is_file():
-        siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
-        return error(origin, f"link to '{written}', which does not exist",
-                     hint=did_you_mean(path.name, siblings)
-                     or "link to a file of the course, or to a web address (https://...)"), None
+    path, missing = _locate(root, base, written, origin,
+                            f"link to '{written}' leaves the course folder",
+                            f"link to '{written}', which does not exist")
+    if missing is not None:
+        return missing, None
     if path.suffix.lower() not in LINKABLE:
         return error(origin, f"link to '{written}': a {path.suffix or 'file with no type'} file "
                      "is not something a learner can open from a course",
                      hint=f"link to one of {', '.join(LINKABLE)}"), None
     return None, path
+
+
+def _locate(root: Path, base: Path, written: str, origin: Origin, outside: str,
+            absent: str) -> tuple[Path, Problem | None]:
+    """The file ``written`` names from ``base``, links followed, or why it cannot be used:
+    it is outside the course folder (said as ``outside``) or not there (``absent``)."""
+    path = (base / written).resolve()
+    if not path.is_relative_to(root):
+        return path, error(origin, outside,
+                           hint="copy the file into the course folder (not a link to a file "
+                           "elsewhere) and refer to it by a relative path")
+    if not path.is_file():
+        siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
+        return path, error(origin, absent, hint=did_you_mean(path.name, siblings)
+                           or "refer to a file of the course by its path from this spec file")
+    return path, None
 
 
 def _content_problem(path: Path, written: str, origin: Origin) -> Problem | None:
@@ -180,7 +187,8 @@ def _head(path: Path) -> bytes:
 
 
 def _line_of(relpath: str, node: Node, line: int) -> Origin:
-    """The line of the spec file that line ``line`` of the text held by ``node`` is on."""
+    """The line of the spec file that line ``line`` of the text held by ``node`` is on (and
+    the text's column when that is its first line)."""
     block = isinstance(node, ScalarNode) and node.style in ("|", ">")
     number = node.start_mark.line + line + (1 if block else 0)
     return Origin(relpath, number + 1, node.start_mark.column + 1 if line == 0 and not block
@@ -188,16 +196,12 @@ def _line_of(relpath: str, node: Node, line: int) -> Origin:
 
 
 def _where(root: Path, relpath: str, node: Node, line: int, written: str) -> Origin:
-    """Where ``written`` is in the spec file: line ``line`` of the text held by ``node``."""
-    block = isinstance(node, ScalarNode) and node.style in ("|", ">")
-    number = node.start_mark.line + line + (1 if block else 0)
+    """Where ``written`` is in the spec file, to the column: read from the file itself."""
+    origin = _line_of(relpath, node, line)
     path = root / relpath
     lines = _lines(path, path.stat().st_mtime_ns if path.is_file() else 0)
-    column = node.start_mark.column if line == 0 and not block else 0
-    if number < len(lines):
-        found = lines[number].find(written)
-        column = found if found >= 0 else column
-    return Origin(relpath, number + 1, column + 1)
+    found = lines[origin.line - 1].find(written) if origin.line <= len(lines) else -1
+    return replace(origin, column=found + 1) if found >= 0 else origin
 
 
 @lru_cache(maxsize=64)

@@ -59,8 +59,7 @@ class HtmlExporter:
             page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
                  module=module)
         for quiz in course.quizzes:
-            with media_for(published, Page(quiz_path(quiz), quiz.title)):
-                self.write_quiz(quiz, course, page)
+            self.write_quiz(quiz, course, page, published)
         page("glossary.html.j2", Page("glossary.html", "Glossary"))
         page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
         page("search.html.j2", Page("search.html", "Search"))
@@ -100,14 +99,18 @@ class HtmlExporter:
             page("lesson.html.j2", here, module=module, lesson=lesson,
                  previous=nav.at(position - 1), next=nav.at(position + 1))
 
-    def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter) -> None:
-        """One quiz page: its questions as a form, and its grading data as JSON."""
+    def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter,
+                   published: Published) -> None:
+        """One quiz page: its questions as a form, and its grading data as JSON (both rendered
+        here, before the page, so their images are published for this page too)."""
         sources = {s.id: s for s in course.sources}
         here = Page(quiz_path(quiz), quiz.title, "quiz", quiz.module, quiz_id=quiz.id)
         module = next((m for m in course.modules if m.id == quiz.module), None)
         trainer_points = sum(q.points for q in quiz.questions if isinstance(q, Essay))
-        page("quiz.html.j2", here, quiz=quiz, module=module, questions=list(quiz_views(quiz)),
-             quiz_json=to_script_json(quiz_data(quiz, sources)), trainer_points=trainer_points)
+        with media_for(published, here):
+            views, data = list(quiz_views(quiz)), to_script_json(quiz_data(quiz, sources))
+        page("quiz.html.j2", here, quiz=quiz, module=module, questions=views, quiz_json=data,
+             trainer_points=trainer_points)
 
     def navigation(self, course: Course) -> Navigation:
         """The reading order of the course."""
