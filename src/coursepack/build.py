@@ -126,7 +126,9 @@ def build(
     inputs = fingerprint.digest(report.course)
     with staging(out) as stage, ExitStack() as started:
         steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress),
-                       fingerprint.for_format(inputs, exporter.name)) for exporter in exporters]
+                       fingerprint.for_format(inputs, exporter.name),
+                       report.format_problems.get(exporter.name, []))
+                 for exporter in exporters]
         for step in steps:  # slow set-up of later formats runs while earlier ones export
             if step.kept is None and isinstance(step.exporter, Prepares):
                 started.enter_context(step.exporter.prepare(step.ctx))
@@ -151,8 +153,10 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
 class _Step:
     """One format of a build: kept from the last build if nothing it is made from changed."""
 
-    def __init__(self, exporter: Exporter, ctx: ExportContext, digest: str) -> None:
+    def __init__(self, exporter: Exporter, ctx: ExportContext, digest: str,
+                 checked: list[Problem]) -> None:
         self.exporter, self.ctx, self.digest = exporter, ctx, digest
+        self.checked = checked  # what validate() found this format drops: checked once
         before = fingerprint.read(ctx.previous)
         intact = (ctx.previous is not None and before is not None and before.digest == digest
                   and before.intact(ctx.previous))
@@ -171,7 +175,7 @@ class _Step:
         files = fingerprint.written(ctx.out.root)
         record = fingerprint.Record(self.digest, entry.relative_to(ctx.out.root).as_posix(), files)
         ctx.out.write_text(fingerprint.RECORD, record.text())
-        summary = summary_notes(ctx.course, self.exporter.name)
+        summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
 

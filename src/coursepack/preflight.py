@@ -93,13 +93,20 @@ def target_names(names: list[str]) -> list[str]:
     return list(dict.fromkeys(expanded))
 
 
-def report(course: Course, targets: list[str]) -> dict[str, list[Problem]]:
-    """Per target, what it will drop or change (exporter warnings, then the LMS's own)."""
+def report(course: Course, targets: list[str],
+           checked: dict[str, list[Problem]] | None = None) -> dict[str, list[Problem]]:
+    """Per target, what it will drop or change (exporter warnings, then the LMS's own).
+
+    ``checked``: what formats' checks already found (the build's), so that each format's
+    checks run once however many targets it serves.
+    """
+    known = dict(checked or {})
     found: dict[str, list[Problem]] = {}
     for name in target_names(targets):
         target = TARGETS[name]
-        problems = [replace(p, rule=p.rule or target.format)
-                    for p in format_problems(target.format, course)]
+        if target.format not in known:
+            known[target.format] = format_problems(target.format, course)
+        problems = [replace(p, rule=p.rule or target.format) for p in known[target.format]]
         found[name] = problems + list(target.notes(course))
     return found
 
@@ -109,17 +116,20 @@ def preflight(course: Course, targets: list[str]) -> list[Problem]:
     return [p for problems in report(course, targets).values() for p in problems]
 
 
-def summary_notes(course: Course, fmt: str) -> list[str]:
-    """The build output's line for ``fmt``: per target it serves, how many warnings (or none)."""
+def summary_notes(course: Course, fmt: str, checked: list[Problem] | None = None) -> list[str]:
+    """The build output's line for ``fmt``: per target it serves, how many warnings (or none);
+    ``checked``: what the format's checks already found in this build."""
     names = [t.name for t in TARGETS.values() if t.format == fmt]
-    return [summary_note(course, names)] if names else []
+    known = {fmt: checked} if checked is not None else None
+    return [summary_note(course, names, known)] if names else []
 
 
-def summary_note(course: Course, names: list[str]) -> str:
+def summary_note(course: Course, names: list[str],
+                 checked: dict[str, list[Problem]] | None = None) -> str:
     """One line: for each of the targets ``names``, how many warnings."""
     count = sum(1 for _ in course.questions())
     parts = [f"{name} {len(problems)} warning{'s' * (len(problems) != 1)}"
-             for name, problems in report(course, names).items()]
+             for name, problems in report(course, names, checked).items()]
     options = " ".join(f"--target {name}" for name in names)
     return f"pre-flight, {count} questions: {', '.join(parts)} (coursepack check {options})"
 

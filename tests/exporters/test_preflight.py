@@ -67,3 +67,22 @@ def test_each_moodle_fact_is_said_once(run, course):
     assert result.output.count("'wq-ordering'") == 1
     assert "exported as a matching question" in result.output
     assert "qtype_ordering plugin" not in result.output
+
+
+def test_a_build_runs_each_formats_checks_once(course, run, monkeypatch):  # type: ignore[no-untyped-def]
+    """QTI 1.2 serves two targets (Canvas Classic and New Quizzes); its checks still run once
+    per build, and what they find is counted in the summary line."""
+    from coursepack.exporters.qti12 import Qti12Exporter
+
+    calls = []
+    original = Qti12Exporter.check
+
+    def counted(self, model):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(self, model)
+
+    monkeypatch.setattr(Qti12Exporter, "check", counted)
+    result = run("build", str(course), "-f", "qti12", "--out", str(course / "out"))
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    assert "pre-flight, 10 questions: canvas-classic" in result.output
