@@ -20,7 +20,6 @@ from coursepack.exporters.base import ExportContext, OutputDir, parse_lessons_in
 from coursepack.exporters.html.paths import (
     Navigation,
     Page,
-    asset_name,
     lesson_key,
     lesson_path,
     module_path,
@@ -161,7 +160,6 @@ __all__ = [
     "HtmlExporter",
     "Navigation",
     "Page",
-    "asset_name",
     "essay_problems",
     "lesson_key",
     "lesson_path",

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from coursepack.exporters.media import media_name
 from coursepack.model import Lesson, Module, Quiz
 
 
@@ -44,11 +42,6 @@ def quiz_path(quiz: Quiz) -> str:
 def lesson_key(module: Module, lesson: Lesson) -> str:
     """The id the runtime records a visited lesson under."""
     return f"{module.id}/{lesson.id}"
-
-
-def asset_name(path: Path) -> str:
-    """Where the site publishes a course file: stable, unique, and safe in a URL."""
-    return "media/" + media_name(path)
 
 
 @dataclass(frozen=True)
