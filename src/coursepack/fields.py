@@ -131,11 +131,11 @@ class Fields:
 
     def _markdown(self, node: Node, text: str) -> Markdown:
         if self.sink.resolve is None:
-            return Markdown(text)
+            return Markdown(text, origin=self.at(node))
         found, problems = self.sink.resolve(self.relpath, node, text)
         for problem in problems:
             self.sink.add(problem)
-        return Markdown(text, found)
+        return Markdown(text, found, self.at(node))
 
     def integer(self, key: str, required: bool = False, default: int = 0, minimum: int = 0) -> int:
         number = self._number(key, required, "a whole number", int)

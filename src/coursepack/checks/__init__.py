@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from coursepack.checks.questions import QUESTION_RULES, questions_valid
+from coursepack.checks.quotes import inline_quotes
 from coursepack.checks.references import REFERENCE_RULES, quotes_in_sources, unique_ids
 from coursepack.errors import Problem
 from coursepack.model import Course
 
 Rule = Callable[[Course], Iterator[Problem]]
-RULES: tuple[Rule, ...] = REFERENCE_RULES + QUESTION_RULES
+RULES: tuple[Rule, ...] = REFERENCE_RULES + QUESTION_RULES + (inline_quotes,)
 # Rules that stay meaningful when some files could not be read: they look at one
 # question or quote at a time, not at what the missing parts would have declared.
-SELF_CONTAINED: tuple[Rule, ...] = (questions_valid, quotes_in_sources, unique_ids)
+SELF_CONTAINED: tuple[Rule, ...] = (questions_valid, quotes_in_sources, unique_ids, inline_quotes)
 
 
 def check_course(course: Course, rules: Iterable[Rule] = RULES) -> list[Problem]:

@@ -11,8 +11,14 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from coursepack.errors import Origin, Problem, warning
+from coursepack.model import Course, Markdown, Source
+from coursepack.model.text import markdown_texts
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _SHORTLIST = 8
@@ -44,16 +50,26 @@ class IndexedSource:
 
 @lru_cache(maxsize=64)
 def index(source_text: str) -> IndexedSource:
-    """The source's normalised words, each with the 1-based line it starts on."""
+    """The source's normalised words, each with the 1-based line it starts on.
+
+    Line starts are found once and each word's line by binary search over them, so a
+    large source is indexed in one pass rather than recounted for every word.
+    """
     words: list[str] = []
     lines: list[int] = []
+    starts = line_starts(source_text)
     for offset, raw in _joined_words(source_text):
-        line = source_text.count("\n", 0, offset) + 1
+        line = bisect_right(starts, offset)
         for word in normalise(raw).split(" "):
             if word:
                 words.append(word)
                 lines.append(line)
     return IndexedSource(tuple(words), tuple(lines), " ".join(words))
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset at which each line of ``text`` starts (the first is 0)."""
+    return [0, *(m.end() for m in re.finditer("\n", text))]
 
 
 def _joined_words(text: str) -> list[tuple[int, str]]:
@@ -117,3 +133,217 @@ def first_difference(quote: str, passage: str) -> str:
         if tag == "insert":
             return f"the quote leaves out '{' '.join(b[j1:j2])}'"
     return ""
+
+
+# --- Quotation marks inside Markdown texts ---------------------------------------------
+#
+# A passage an author puts in double quotation marks inside a lesson, a note or a question
+# claims to be a source's words. From ``MIN_WORDS`` words on (shorter ones are mostly
+# terms) it must be found in a source of the course, normalised as a structured quote is
+# (its first letter's case aside), be the title of a part of the course or of a source, or
+# be marked as not a source quote:  "one foot in, one foot out"<!-- not a source quote -->.
+# The mark is an HTML comment, so every format drops it from what a learner sees.
+
+MIN_WORDS = 4
+NOT_A_QUOTE = "<!-- not a source quote -->"
+_PAIRS = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb"}
+_OPENING = re.compile("[" + "".join(_PAIRS) + "]")
+_MARK = re.compile(r"[ \t]*<!--\s*not\s+a\s+source\s+quote\s*-->", re.IGNORECASE)
+# Where quotation marks are not the author's prose: code, HTML tags (attribute values,
+# comments), and the destination and title of a Markdown link or image.
+_NOT_PROSE = re.compile(
+    r"^(```|~~~).*?^\1|(`+)(?!`).+?(?<!`)\2(?!`)|<!--.*?-->|<[^>\n]*>|\]\([^)\n]*\)",
+    re.DOTALL | re.MULTILINE,
+)
+_EDITORIAL = re.compile(r"\s*(?:\.\.\.|\u2026|\[[^\]]*\])\s*")
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class QuotedPassage:
+    """A passage in quotation marks: its words and where its opening mark is in the text."""
+
+    text: str
+    offset: int
+    marked: bool
+
+
+def quoted_passages(markdown: str) -> list[QuotedPassage]:
+    """The passages in double quotation marks in a Markdown text, outside code and tags.
+
+    A passage does not run over a blank line (a paragraph break), so an unclosed mark costs
+    one paragraph, not the rest of the text.
+    """
+    prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), markdown)
+    found: list[QuotedPassage] = []
+    position = 0
+    while (opening := _OPENING.search(prose, position)) is not None:
+        start = opening.end()
+        closing = prose.find(_PAIRS[opening.group()], start)
+        paragraph_end = prose.find("\n\n", start)
+        if closing < 0 or (0 <= paragraph_end < closing):
+            position = start
+            continue
+        marked = _MARK.match(markdown, closing + 1) is not None
+        found.append(QuotedPassage(markdown[start:closing], opening.start(), marked))
+        position = closing + 1
+    return found
+
+
+def claims_words(passage: str) -> bool:
+    """Whether a quoted passage is long enough to claim to be a source's words."""
+    return sum(1 for w in normalise(passage).split(" ") if _WORD.search(w)) >= MIN_WORDS
+
+
+def fragments(passage: str) -> list[str]:
+    """The runs of a quoted passage to look for: an ellipsis or a bracketed insertion ([sic],
+    [the refugees]) splits it, and punctuation that ends the quoting sentence is dropped."""
+    parts = (p.strip().strip(" ,;:.!?") for p in _EDITORIAL.split(passage))
+    return [p for p in parts if p]
+
+
+def passage_found(passage: str, source_texts: Iterable[str]) -> bool:
+    """Every fragment of the passage is in one of the sources.
+
+    A fragment's first letter may differ in case from the source's: a quotation that starts
+    a sentence of the course capitalises it, one that runs on in a sentence lowers it.
+    """
+    texts = list(source_texts)
+    return all(
+        any(found(form, text) for text in texts for form in _first_letter_forms(part))
+        for part in fragments(passage)
+    )
+
+
+def _first_letter_forms(part: str) -> tuple[str, ...]:
+    head = part[:1]
+    other = head.lower() if head.isupper() else head.upper()
+    return (part,) if other == head else (part, other + part[1:])
+
+
+def opening_position(markdown: str, offset: int, file_text: str, start: Origin) -> Origin:
+    """Where the opening mark at ``offset`` of a text read from ``start`` is in its file.
+
+    A YAML scalar may be folded, indented or escaped, so the text's own lines are not the
+    file's; but the opening mark and the word after it are written as they are. The k-th
+    such key in the text is the k-th in the file from where the text's value starts.
+    """
+    key = re.match(r"\S+", markdown[offset:])
+    if key is None:
+        return start
+    nth = markdown.count(key.group(), 0, offset)
+    starts = line_starts(file_text)
+    if not 0 < start.line <= len(starts):
+        return start
+    at = starts[start.line - 1] + max(start.column - 1, 0)
+    for _ in range(nth + 1):
+        at = file_text.find(key.group(), at)
+        if at < 0:
+            return start
+        at += 1
+    at -= 1
+    line = bisect_right(starts, at)
+    return Origin(start.path, line, at - starts[line - 1] + 1)
+
+
+def inline_quotes(course: Course) -> Iterator[Problem]:
+    """Every passage in quotation marks that claims a source's words it does not have."""
+    files: dict[str, str] = {}
+    titles = _titles(course)
+    for text, nearest_in, fallback in _texts_to_check(course):
+        for passage in quoted_passages(text):
+            if passage.marked or not claims_words(passage.text):
+                continue
+            if _title_key(passage.text) in titles:
+                continue  # "Read the lesson "One idea per question" again" names, not quotes
+            if passage_found(passage.text, (s.text for s in course.sources)):
+                continue
+            where = text.origin or fallback
+            if where is not None:
+                where = _exact(course, text, passage.offset, where, files)
+            yield warning(
+                where,
+                f'quoted passage "{_short(passage.text)}" is not in the sources',
+                _inline_hint(passage.text, nearest_in or course.sources),
+                rule="inline-quote",
+            )
+
+
+def _titles(course: Course) -> set[str]:
+    """The titles of the course and its parts, and of its sources, as ``_title_key`` has them."""
+    named = [course.title, *(s.title for s in course.sources), *(q.title for q in course.quizzes)]
+    for module in course.modules:
+        named += [module.title, *(lesson.title for lesson in module.lessons)]
+        named += [term.term for lesson in module.lessons for term in lesson.key_terms]
+    named += [q.title for _, q in course.questions() if q.title]
+    return {_title_key(t) for t in named if t}
+
+
+def _title_key(text: str) -> str:
+    return normalise(text).strip(" ,;:.!?").casefold()
+
+
+def _texts_to_check(
+    course: Course,
+) -> Iterator[tuple[Markdown, tuple[Source, ...], Origin | None]]:
+    """Each Markdown text, the sources its nearest passage is sought in first, and the
+    place to report when the text has no origin of its own."""
+    every = course.sources
+    yield from ((t, every, course.origin) for t in markdown_texts(course.description))
+    for module in course.modules:
+        used = {q.source for lesson in module.lessons for q in lesson.quotes}
+        own = tuple(s for s in every if s.id in used)
+        parts = (module.description, module.objectives, module.facilitator)
+        yield from ((t, own, module.origin) for t in markdown_texts(parts))
+        for lesson in module.lessons:
+            named = {q.source for q in lesson.quotes}
+            sources = tuple(s for s in every if s.id in named)
+            yield from ((t, sources, lesson.origin) for t in markdown_texts(lesson))
+    for quiz in course.quizzes:
+        yield from ((t, every, quiz.origin) for t in markdown_texts(quiz.description))
+    for _, question in course.questions():
+        ref = question.source.source if question.source else ""
+        sources = tuple(s for s in every if s.id == ref)
+        yield from ((t, sources, question.origin) for t in markdown_texts(question))
+
+
+def _exact(course: Course, text: str, offset: int, start: Origin,
+           files: dict[str, str]) -> Origin:
+    """The opening mark's line and column, read from the spec file only for a problem."""
+    if start.path not in files:
+        try:
+            files[start.path] = (course.root / start.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            files[start.path] = ""
+    if not files[start.path]:
+        return start
+    return opening_position(text, offset, files[start.path], start)
+
+
+def _short(passage: str) -> str:
+    words = " ".join(passage.split())
+    return words if len(words) <= 70 else words[:67].rstrip() + "..."
+
+
+def _inline_hint(passage: str, sources: Iterable[Source]) -> str:
+    missing = next(
+        (part for part in fragments(passage)
+         if not any(found(part, s.text) for s in sources)),
+        passage,
+    )
+    best: tuple[Passage, Source] | None = None
+    for source in sources:
+        near = nearest(missing, source.text)
+        if near is not None and (best is None or near.similarity > best[0].similarity):
+            best = (near, source)
+    lines = []
+    if best is not None:
+        near, source = best
+        lines.append(f'nearest passage ({source.relpath}, line {near.line}): "{near.text}"')
+        diff = first_difference(missing, near.text)
+        if diff:
+            lines.append(diff)
+    lines.append("quote the source word for word, or put the words outside quotation marks;")
+    lines.append(f"words that are not a source's (a title, a label, a made-up remark) can be "
+                 f'marked: "..."{NOT_A_QUOTE}')
+    return "\n".join(lines)

@@ -34,21 +34,29 @@ class Markdown(str):
 
     It compares, hashes and slices as the text alone; string operations return plain
     ``str``, so code that cuts a Markdown text carries its assets on itself (``part``).
+    ``origin`` is where the loader found the text's value in its spec file (None when the
+    text was not read from one): checks that find something inside the text start there.
     """
 
     assets: tuple[Asset, ...]
+    origin: Origin | None
 
-    def __new__(cls, text: str = "", assets: Iterable[Asset] = ()) -> Markdown:
+    def __new__(
+        cls, text: str = "", assets: Iterable[Asset] = (), origin: Origin | None = None
+    ) -> Markdown:
         value = super().__new__(cls, text)
         value.assets = tuple(assets)
+        value.origin = origin
         return value
 
     def part(self, text: str) -> Markdown:
         """A piece of this text (a segment, a joined text) with the same assets."""
         return Markdown(text, self.assets)
 
-    def __reduce__(self) -> tuple[type[Markdown], tuple[str, tuple[Asset, ...]]]:
-        return (Markdown, (str(self), self.assets))
+    def __reduce__(
+        self,
+    ) -> tuple[type[Markdown], tuple[str, tuple[Asset, ...], Origin | None]]:
+        return (Markdown, (str(self), self.assets, self.origin))
 
 
 NO_TEXT = Markdown("")

@@ -1,0 +1,140 @@
+"""Words in quotation marks inside lessons, notes and questions: a trainer who writes
+"the guide says ..." must quote the guide, or say that the words are not a quote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursepack.checks.quotes import (
+    NOT_A_QUOTE,
+    claims_words,
+    fragments,
+    index,
+    passage_found,
+    quoted_passages,
+)
+from tests.conftest import Run
+
+LESSON = "modules/writing-questions/one-idea.yaml"
+# Line 5: right. Line 6: wrong (col 3). Line 7: marked. Line 8: right across "know-\nledge".
+# Line 9: quotation marks in code are not prose.
+LESSON_TEXT = """\
+title: One idea per question
+duration: 15
+objectives: [wq-stem, wq-options]
+body: |
+  The guide says "A good question tests one idea" and warns that
+  "the longest option is always the correct one", which it does not say.
+  Our own rule is "cover the options before you answer"<!-- not a source quote -->.
+  Over a line-end hyphen: "They reward partial knowledge and tell the learner little."
+  In code, `"this is not prose at all"` is skipped.
+quotes:
+  - text: A good question tests one idea.
+    source: item-guide
+    locator: paragraph 1
+"""
+
+
+def write_lesson(course: Path) -> None:
+    (course / LESSON).write_text(LESSON_TEXT, encoding="utf-8")
+
+
+def test_a_wrong_quotation_is_a_warning_at_its_opening_mark(course: Path, run: Run) -> None:
+    write_lesson(course)
+    result = run("validate", str(course))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "[inline-quote]" in line]
+    assert lines == [
+        f'{LESSON}:6:3: warning: quoted passage "the longest option is always the correct one" '
+        "is not in the sources [inline-quote]"
+    ]
+    assert "0 errors, 1 warning" in result.output
+    assert 'nearest passage (sources/item-writing-guide.txt, line 5): "the longest option is' \
+        in result.output
+    assert "the quote has 'always' where the source has 'too often'" in result.output
+    assert NOT_A_QUOTE in result.output  # the hint shows how to mark words that are not a quote
+
+
+def test_strict_validation_makes_it_an_error(course: Path, run: Run) -> None:
+    write_lesson(course)
+    result = run("validate", "--strict", str(course))
+    assert result.exit_code == 1
+    assert f"{LESSON}:6:3: error: quoted passage" in result.output
+
+
+def test_the_build_stops_under_strict_and_passes_once_fixed(course: Path, run: Run,
+                                                             tmp_path: Path) -> None:
+    write_lesson(course)
+    out = tmp_path / "out"
+    assert run("build", "--strict", str(course), "-f", "html", "--out", str(out)).exit_code == 1
+    lesson = course / LESSON
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "always the correct one", "too often the correct one"), encoding="utf-8")
+    result = run("validate", "--strict", str(course))
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings" in result.output
+
+
+def test_a_folded_question_stem_is_located_on_its_own_line(course: Path, run: Run) -> None:
+    quiz = course / "quizzes" / "writing-questions.yaml"
+    text = quiz.read_text(encoding="utf-8")
+    first = text.index("    stem:")
+    end = text.index("\n", first)
+    stem = (
+        "    stem: >-\n"
+        "      A colleague's handout says, in\n"
+        "      quotation marks, «every option should be the same length exactly». What is wrong?"
+    )
+    quiz.write_text(text[:first] + stem + text[end:], encoding="utf-8")
+    line = text[:first].count("\n") + 3
+    result = run("validate", str(course))
+    expected = (f"quizzes/writing-questions.yaml:{line}:24: warning: quoted passage "
+                '"every option should be the same length exactly" is not in the sources')
+    assert expected in result.output, result.output
+
+
+def test_titles_of_the_course_and_its_sources_are_references_not_quotes(
+        course: Path, run: Run) -> None:
+    lesson = course / LESSON
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace(
+        "## Start from the stem",
+        '## Start from the stem\n\n  Read "A short guide to writing quiz items" and the lesson'
+        ' "Feedback that teaches".'), encoding="utf-8")
+    result = run("validate", "--strict", str(course))
+    assert result.exit_code == 0, result.output
+
+
+def test_passages_are_found_outside_code_tags_and_link_targets() -> None:
+    text = (
+        'He said “one two three four” and "five six seven eight"<!-- not a source quote -->.\n'
+        '`"code is not prose here"` <img alt="an image described in words"> '
+        '[a link](file.pdf "a link title in quotes")\n\n'
+        '"an unclosed mark\n\nstops at the paragraph" «le texte entre guillemets ici»'
+    )
+    found = [(p.text, p.marked) for p in quoted_passages(text)]
+    assert found == [
+        ("one two three four", False),
+        ("five six seven eight", True),
+        ("le texte entre guillemets ici", False),
+    ]
+    assert text[quoted_passages(text)[0].offset] == "“"
+
+
+def test_short_passages_and_editorial_marks() -> None:
+    assert not claims_words("two feet in")
+    assert claims_words("Minimal, if at all")
+    assert fragments("where confict [sic] is still ongoing ... not yet taken root.") == [
+        "where confict", "is still ongoing", "not yet taken root"]
+    guide = "Avoid \"all of the above\". They reward partial know-\nledge and tell the learner."
+    assert passage_found("They reward partial knowledge", [guide])
+    assert passage_found("All of the above", [guide])  # a sentence's capital is allowed
+    assert not passage_found("all of THE above", [guide])
+    assert not passage_found("Avoid all of the above", [guide])
+
+
+def test_source_lines_are_indexed_in_one_pass() -> None:
+    text = "".join(f"line {n} has words\n\n" for n in range(1, 2001))
+    indexed = index(text)
+    assert indexed.lines[indexed.words.index("1999")] == 2 * 1999 - 1
+    assert indexed.lines[0] == 1
