@@ -5,8 +5,10 @@ are handled honestly."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,8 @@ from coursepack.checks.quotes import (
     quoted_passages,
 )
 from coursepack.checks.references import quotes_in_sources, verified_quotes
-from coursepack.grading import grade
+from coursepack.exporters.html.quizdata import grading_key
+from coursepack.grading import choice_id, grade
 from coursepack.loader import load_course
 from coursepack.model import (
     QUESTION_TYPES,
@@ -305,3 +308,55 @@ def test_sources_readme_names_both_texts() -> None:
     readme = (REPO / "sources" / "README.md").read_text(encoding="utf-8")
     for name in ("clements-2016.txt", "tennant-2009.txt", "Foreign Service Journal", "Tennant"):
         assert name in readme
+
+
+def multiple_response(course: Course) -> list[MultipleResponse]:
+    return [q for _, q in course.questions() if isinstance(q, MultipleResponse)]
+
+
+def test_ticking_every_option_never_earns_full_marks(bundled: Course) -> None:
+    questions = multiple_response(bundled)
+    assert len(questions) >= 6
+    for q in questions:
+        everything = [choice_id(i) for i in range(len(q.choices))]
+        score, result = grade(q, everything)
+        assert score < q.points and result != "correct", q.id
+        right = [choice_id(i) for i, c in enumerate(q.choices) if c.correct]
+        assert grade(q, right) == (q.points, "correct"), q.id
+
+
+@pytest.mark.node
+def test_the_site_runtime_agrees_that_ticking_everything_is_not_full_marks(
+        bundled: Course) -> None:
+    """grading.js, as the site and both SCORM packages run it, scores the same responses."""
+    questions = multiple_response(bundled)
+    keys = {q.id: grading_key(q) for q in questions}
+    cases = [{"question": q.id, "response": [choice_id(i) for i in range(len(q.choices))]}
+             for q in questions]
+    script = (
+        "const g = require(process.argv[1]); let s = '';"
+        "process.stdin.on('data', d => s += d).on('end', () => {"
+        " const {keys, cases} = JSON.parse(s);"
+        " console.log(JSON.stringify(cases.map(c => g.grade(keys[c.question], c.response))));});"
+    )
+    done = subprocess.run(
+        ["/usr/bin/node", "-e", script, str(REPO / "templates" / "html" / "static" / "grading.js")],
+        input=json.dumps({"keys": keys, "cases": cases}), text=True, capture_output=True,
+        check=True)
+    for q, got in zip(questions, json.loads(done.stdout), strict=True):
+        assert got["score"] < q.points and got["result"] != "correct", (q.id, got)
+        assert got["score"] == pytest.approx(grade(q, [choice_id(i) for i in range(
+            len(q.choices))])[0]), q.id
+
+
+def test_each_module_quiz_is_at_least_half_application(bundled: Course) -> None:
+    """The quiz files say which questions apply the text; the mix is counted from them."""
+    for module in bundled.modules:
+        (quiz,) = bundled.module_quizzes(module)
+        scored = [q for q in quiz.questions if q.scored]
+        notes = module.facilitator.notes
+        listed = re.search(r"Six of the eleven marked questions \(([^)]*)\)", notes)
+        assert listed is not None, module.id
+        application = [i.strip() for i in listed.group(1).split(",")]
+        assert {q.id for q in scored} >= set(application)
+        assert len(application) * 2 >= len(scored), module.id

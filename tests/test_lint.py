@@ -389,3 +389,106 @@ def test_a_new_type_needs_no_change_to_be_read() -> None:
     assert texts == [("Rate it.", at), ("poor", scale_at), ("*great*", scale_at),
                      ("call 555-0100", at)]
     assert option_sets(question) == []
+
+
+# --- what a quiz measures and what a lesson promises -------------------------------------------
+
+
+def test_partial_credit_without_negative_marking_is_flagged(course: Path) -> None:
+    quiz = add_quiz(course, "items", """
+        - id: tick-all-wins
+          type: multiple
+          stem: Which of these are named in the guide? Select all that apply.
+          scoring: partial
+          choices: [{text: A, correct: true}, {text: B, correct: true}, {text: C}]
+        - id: tick-all-costs
+          type: multiple
+          stem: Which of these are named in the guide? Select all that apply.
+          negative_marking: true
+          choices: [{text: A, correct: true}, {text: B, correct: true}, {text: C}]
+        - id: exact-set
+          type: multiple
+          stem: Which of these are named in the guide? Select all that apply.
+          scoring: all-or-nothing
+          choices: [{text: A, correct: true}, {text: B, correct: true}, {text: C}]
+    """)
+    found = lint(course, "tick-everything")
+    assert where(found) == [("quizzes/items.yaml", line_of(quiz, "- id: tick-all-wins"))]
+    assert "ticks every option" in found[0].message and "negative_marking: true" in found[0].hint
+
+
+def test_an_answer_printed_before_it_is_typed_is_flagged(course: Path) -> None:
+    quiz = add_quiz(course, "items", """
+        - id: shows
+          type: ordering
+          stem: Put the steps in order.
+          items: [Boil the water, Let it cool, Store it covered]
+        - id: given-away
+          type: short-answer
+          stem: After boiling, what do you let the water do before storing it?
+          answers: [cool, cool down]
+        - id: own-stem
+          type: short-answer
+          stem: The guide says chlorine needs contact time. What does chlorine need?
+          answers: [contact time]
+        - id: only-in-feedback
+          type: short-answer
+          stem: How long must treated water stand?
+          answers: [thirty minutes]
+          feedback: {general: Thirty minutes of contact time.}
+        - id: year
+          type: numeric
+          stem: In which year was the guide published?
+          answer: 2024
+        - id: later
+          type: single
+          stem: When was the guide published?
+          choices: [{text: "2024", correct: true}, {text: "1990"}]
+    """)
+    found = lint(course, "answer-given-away")
+    assert where(found) == [
+        ("quizzes/items.yaml", line_of(quiz, "- id: given-away")),
+        ("quizzes/items.yaml", line_of(quiz, "- id: own-stem")),
+    ]
+    assert "'cool'" in found[0].message
+
+
+def test_near_duplicate_questions_in_one_pool_are_flagged(course: Path) -> None:
+    path = course / "quizzes" / "bank.yaml"
+    path.write_text(textwrap.dedent("""\
+        title: Bank
+        pools:
+          - id: drawn
+            pick: 2
+            questions:
+              - id: first
+                type: single
+                stem: Which option should a clear stem let a learner answer without?
+                choices: [{text: Reading the options, correct: true}, {text: A pencil}]
+              - id: twin
+                type: single
+                stem: Which option should a clear stem let the learner answer without?
+                choices: [{text: Reading the options, correct: true}, {text: A pencil}]
+              - id: other
+                type: true-false
+                stem: Feedback is where most of the learning happens.
+                answer: true
+        """), encoding="utf-8")
+    found = lint(course, "near-duplicate")
+    assert where(found) == [("quizzes/bank.yaml", line_of(path, "- id: twin"))]
+    assert "'twin' asks nearly the same as 'first'" in found[0].message
+
+
+def test_lesson_durations_are_judged_at_the_stated_reading_speed(course: Path, run) -> None:  # type: ignore[no-untyped-def]
+    assert lint(course, "lesson-duration") == []  # no speed stated: nothing to judge by
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text() + "lint:\n  words_per_minute: 150\n")
+    found = lint(course, "lesson-duration")
+    assert where(found) == [("modules/writing-questions/one-idea.yaml", 1)]
+    assert "declares 15 minutes" in found[0].message and "at 150 words a minute" in found[0].message
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text().replace("duration: 15", "duration: 3"))
+    assert lint(course, "lesson-duration") == []
+    yaml.write_text(yaml.read_text().replace("words_per_minute: 150", "words_per_minute: 0"))
+    result = run("validate", str(course))
+    assert "lint: words_per_minute must be more than 0 (got 0)" in result.output

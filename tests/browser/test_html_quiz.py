@@ -24,7 +24,7 @@ QUIZ = "quizzes/writing-questions.html"
 RIGHT = {
     "wq-single": ["a"], "wq-multiple": ["a", "b"], "wq-true-false": ["false"],
     "wq-short": ["stem"], "wq-numeric": ["4"], "wq-matching": ["p1.m1", "p2.m2", "p3.m3"],
-    "wq-ordering": ["i1", "i2", "i3"], "wq-blanks": ["feedback", "3", "not"],
+    "wq-ordering": ["i1", "i2", "i3"], "wq-blanks": ["learning", "3", "not"],
 }
 # Wrong answers: some earn partial credit (multiple: 1 of 2; matching and ordering: 1 of 3).
 WRONG = {

@@ -35,7 +35,7 @@ ANSWERS = [
     ("wq-matching", "matching", ["p1.m1", "p2.m2", "p3.m3"], ["p1.m2", "p2.m1", "p3.m3"], 1,
      ["wq-stem", "wq-feedback"]),
     ("wq-ordering", "sequencing", ["i1", "i2", "i3"], ["i3", "i2", "i1"], 1, ["wq-feedback"]),
-    ("wq-blanks", "fill-in", ["feedback", "3", "not"], ["grades", "2", "only"], 1,
+    ("wq-blanks", "fill-in", ["learning", "3", "not"], ["grades", "2", "only"], 1,
      ["wq-feedback"]),
 ]
 

@@ -89,7 +89,7 @@ def test_other_types_element_by_element(run, course, tmp_path):
     assert essay.findtext("responsetemplate/text") == "What is ...?"
     assert essay.findtext("minwordlimit") == "5" and essay.findtext("maxwordlimit") == "60"
     cloze = by_id(root, "wq-blanks").findtext("questiontext/text")
-    assert "{1:SHORTANSWER:=feedback}" in cloze and "{1:NUMERICAL:=3:0}" in cloze
+    assert "{1:SHORTANSWER:=learning}" in cloze and "{1:NUMERICAL:=3:0}" in cloze
     assert "{1:MULTICHOICE_S:=not~always~only}" in cloze  # the quiz shuffles options
 
 

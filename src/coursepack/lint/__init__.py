@@ -6,6 +6,7 @@ rules off in course.yaml::
 
     lint:
       disable: [answer-position, uneven-options]
+      words_per_minute: 150     # optional: judge lesson durations at this reading speed
 
 Rules never change the course and never stop a build; ``coursepack check`` reports them.
 The ``lint:`` settings are the lint's own (``Lint``): the pipeline reports a rule name
@@ -22,13 +23,14 @@ from yaml.nodes import SequenceNode
 
 from coursepack.errors import Problem, did_you_mean, sort_key, warning
 from coursepack.fields import Fields, settings_mapping
+from coursepack.lint.assessment import ASSESSMENT_RULES, SUGGESTED_WORDS_PER_MINUTE
 from coursepack.lint.lengths import LENGTH_RULES
 from coursepack.lint.options import OPTION_RULES
 from coursepack.lint.personal import PERSONAL_RULES
 from coursepack.lint.position import POSITION_RULES
 from coursepack.lint.stems import STEM_RULES
 from coursepack.model import Course
-from coursepack.spec_schema import TEXTS, Schema, record
+from coursepack.spec_schema import NUMBER, TEXTS, Schema, record
 
 LintRule = Callable[[Course], Iterator[Problem]]
 RULES: dict[str, LintRule] = {
@@ -37,6 +39,7 @@ RULES: dict[str, LintRule] = {
     **POSITION_RULES,
     **STEM_RULES,
     **PERSONAL_RULES,
+    **ASSESSMENT_RULES,
 }
 """Every lint rule by the name course.yaml's ``lint: {disable: [...]}`` uses."""
 
@@ -46,13 +49,16 @@ class LintSettings:
     """course.yaml's ``lint:``."""
 
     disable: tuple[str, ...] = ()
+    words_per_minute: float | None = None
+    """The reading speed a lesson's declared duration is judged by (rule lesson-duration);
+    unset, durations are not judged."""
 
 
 class Lint:
     """The lint as the owner of course.yaml's ``lint:`` settings."""
 
     settings_key: ClassVar[str] = "lint"
-    settings_schema: ClassVar[Schema] = record([], disable=TEXTS)
+    settings_schema: ClassVar[Schema] = record([], disable=TEXTS, words_per_minute=NUMBER)
 
     def settings(self, course: Course) -> tuple[LintSettings, list[Problem]]:
         return settings_mapping(course, self.settings_key, "lint settings", _read,
@@ -70,7 +76,14 @@ def _read(g: Fields) -> LintSettings:
             where = next((n for n in items if n.value == name), listed)
             g.sink.add(warning(g.at(where), f"lint: disable names an unknown rule '{name}'",
                                hint=f"{guess}rules: {', '.join(RULES)}"))
-    return LintSettings(disable)
+    speed = g.optional_number("words_per_minute")
+    if speed is not None and speed <= 0:
+        g.fail(g.items["words_per_minute"][1],
+               f"lint: words_per_minute must be more than 0 (got {speed:g})",
+               hint=f"a careful reading speed is about {SUGGESTED_WORDS_PER_MINUTE} words a "
+               "minute")
+        speed = None
+    return LintSettings(disable, speed)
 
 
 def lint_course(course: Course, disabled: Iterable[str] = ()) -> list[Problem]:
