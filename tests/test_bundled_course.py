@@ -28,6 +28,7 @@ from coursepack.checks.quotes import (
 from coursepack.checks.references import quotes_in_sources, verified_quotes
 from coursepack.exporters.html.quizdata import grading_key
 from coursepack.grading import choice_id, grade
+from coursepack.lint import lint_course
 from coursepack.loader import load_course
 from coursepack.model import (
     QUESTION_TYPES,
@@ -360,3 +361,18 @@ def test_each_module_quiz_is_at_least_half_application(bundled: Course) -> None:
         application = [i.strip() for i in listed.group(1).split(",")]
         assert {q.id for q in scored} >= set(application)
         assert len(application) * 2 >= len(scored), module.id
+
+
+def test_the_item_writing_lint_finds_nothing_in_the_bundled_course(bundled: Course) -> None:
+    assert lint_course(bundled) == []
+
+
+def test_typed_answers_accept_what_a_careful_reader_writes(bundled: Course) -> None:
+    by_id = {q.id: q for _, q in bundled.questions()}
+    for question, answers in (
+        ("m2-q03", ["eight", "8", "Eight key policy goals"]),
+        ("m3-q07", ["secondment", "Strategic secondments", "training", "career development"]),
+        ("m1-q09", ["trust", "Trust"]),
+    ):
+        for answer in answers:
+            assert grade(by_id[question], [answer])[1] == "correct", (question, answer)
