@@ -214,14 +214,14 @@
     });
     node.classList.toggle("is-done", steps.length > 0 && !next);
     var link = node.querySelector("[data-continue]");
-    if (!link || done === 0) return;
-    if (!link.hasAttribute("data-start-href")) link.setAttribute("data-start-href", link.getAttribute("href"));
-    var target = next || after;
+    if (!link) return;
     var label = link.querySelector("[data-continue-label]");
     var title = link.querySelector("[data-continue-title]");
-    label.textContent = next ? "Continue" : after ? "Next" : "Review";
-    link.setAttribute("href", target ? target.href : link.getAttribute("data-start-href"));
-    if (title) title.textContent = target ? ": " + target.title : "";
+    if (!link.start) link.start = { href: link.getAttribute("href"), label: label.textContent, title: title ? title.textContent : "" };
+    var target = done === 0 ? null : next || after;
+    label.textContent = done === 0 ? link.start.label : next ? "Continue" : after ? "Next" : "Review";
+    link.setAttribute("href", target ? target.href : link.start.href);
+    if (title) title.textContent = target ? ": " + target.title : done === 0 ? link.start.title : "";
   }
 
   function renderSteps() {
@@ -304,10 +304,6 @@
     function toggle(open) {
       button.setAttribute("aria-expanded", open ? "true" : "false");
       menu.classList.toggle("is-open", open);
-      if (open) {
-        var first = menu.querySelector("input, a[href]:not(.menu-close)");
-        if (first) first.focus();
-      }
     }
     button.addEventListener("click", function () { toggle(!menu.classList.contains("is-open")); });
     menu.addEventListener("keydown", function (event) {
