@@ -70,7 +70,7 @@ def test_a_learner_completes_a_module_from_the_home_page_by_following_the_path(
     card = page.locator(".card").first
     assert "3 of 3 steps done" in card.inner_text()
     assert page.inner_text(".hero [data-continue]") == "Continue: Final check"
-    assert "not attempted yet" in page.inner_text(".card-final")
+    assert "Not attempted yet." in page.inner_text(".card-final")
 
 
 def test_the_module_page_continues_where_the_learner_left_off(page: Any, site: Path) -> None:

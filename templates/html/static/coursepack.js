@@ -230,7 +230,8 @@
       item.classList.toggle("is-done", stepDone(step));
     });
     all(document, "[data-step-status]").forEach(function (node) {
-      node.textContent = quizSummary(node.getAttribute("data-step-status"));
+      var text = quizSummary(node.getAttribute("data-step-status"));
+      node.textContent = text.charAt(0).toUpperCase() + text.slice(1) + ".";
     });
   }
 
