@@ -17,11 +17,13 @@ from lxml import etree
 
 from coursepack.loader import load_course
 from coursepack.model import Matching
+from tests.conftest import NODE_MODULES
 from tests.lms.harness import VERSIONS, calls, serve, site, wait_for_course_page
 
 pytestmark = pytest.mark.browser
 
 QUIZ = "writing-questions"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 SCO = "sco-writing-questions.html"
 
 # What a learner answers in the starter quiz, as the runtime reports it (runtime-contract.md):
@@ -383,6 +385,9 @@ def test_a_module_sco_is_completed_by_following_its_visible_steps(
     overview = wait_for_course_page(lms.page, f"{QUIZ}/index.html")
     assert links_outside_the_sco(overview) == []
     assert overview.locator("a[href$='final.html']").count() == 0, "no other SCO's quiz"
+    overview.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = overview.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert [v["id"] for v in found["violations"] if v["impact"] in ("serious", "critical")] == []
     lesson = follow_in_sco(lms, overview, "main [data-continue]", f"{QUIZ}/one-idea.html")
     lesson = follow_in_sco(lms, lesson, "a[rel=next]", f"{QUIZ}/feedback.html")
     quiz = follow_in_sco(lms, lesson, "a[rel=next]", f"quizzes/{QUIZ}.html")
