@@ -184,9 +184,24 @@
     for (var i = 0; i < count; i++) { this.objectiveIndex[this.get("cmi.objectives." + i + ".id")] = i; }
   };
 
+  // The course page a frame shows, relative to the content folder ("" if outside it).
+  Session.prototype.relative = function (win) {
+    var base = new URL(this.cfg.content, window.location.href).href;
+    var here = win.location.href.split("?")[0];
+    return here.indexOf(base) === 0 ? here.slice(base.length) : "";
+  };
+
+  // A module SCO shows only its own pages: a page of another SCO (reached through a link an
+  // author wrote, or a stored location) would record nothing here.
+  Session.prototype.allows = function (rel) {
+    var pages = this.cfg.pages || [];
+    return !pages.length || pages.indexOf(rel.split("#")[0]) >= 0;
+  };
+
   Session.prototype.firstPage = function () {
     var loc = this.location;
-    var safe = loc && !/^[a-z]+:|^\/|\.\./i.test(loc) && /\.html(#.*)?$/.test(loc);
+    var safe = loc && !/^[a-z]+:|^\/|\.\./i.test(loc) && /\.html(#.*)?$/.test(loc) &&
+      this.allows(loc);
     return this.cfg.content + (safe ? loc : this.cfg.start);
   };
 
@@ -209,11 +224,13 @@
     var ratio = max > 0 ? score / max : 1;
     var done = cfg.lessons.filter(function (_, i) { return track.v.indexOf(i) >= 0; }).length +
       ids.filter(function (id) { return !!track.q[id]; }).length;
+    var passed = tried && ids.length > 0 && ratio * 100 >= mark - 1e-9;
+    // The rule both versions follow (docs/formats.md): completed once every lesson was opened
+    // and every quiz submitted, or once the quizzes are passed; passed by the best score.
     return {
-      quizzes: ids.length > 0, tried: tried, completed: lessons && tried,
-      score: score, max: max, ratio: ratio,
-      passed: tried && ids.length > 0 && ratio * 100 >= mark - 1e-9,
-      progress: done / Math.max(1, cfg.lessons.length + ids.length)
+      quizzes: ids.length > 0, tried: tried, completed: (lessons && tried) || passed,
+      score: score, max: max, ratio: ratio, passed: passed,
+      progress: passed ? 1 : done / Math.max(1, cfg.lessons.length + ids.length)
     };
   };
 
@@ -339,10 +356,8 @@
   // ---- events from the course pages ---------------------------------------------------------
 
   Session.prototype.pageShown = function (win) {
-    var base = new URL(this.cfg.content, window.location.href).href;
-    var here = win.location.href.split("?")[0];
-    if (here.indexOf(base) !== 0) { return; }
-    var rel = here.slice(base.length);
+    var rel = this.relative(win);
+    if (!rel || !this.allows(rel)) { return; }
     this.location = rel;
     var lesson = this.cfg.lessons.indexOf(rel.split("#")[0]);
     if (lesson >= 0 && this.track.v.indexOf(lesson) < 0) { this.track.v.push(lesson); }
@@ -464,7 +479,9 @@
           session.progressChanged(detail.state);
         }
       },
-      page: function (win) { session.pageShown(win); }
+      page: function (win) { session.pageShown(win); },
+      allows: function (win) { var rel = session.relative(win); return !rel || session.allows(rel); },
+      start: function () { return new URL(cfg.content + cfg.start, window.location.href).href; }
     };
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") { session.saveSuspend(); session.commit(); }
@@ -482,6 +499,10 @@
     var host = null;
     try { host = window.parent !== window ? window.parent.coursepackScorm : null; } catch (e) { host = null; }
     if (!host) { return; }
+    if (host.allows && !host.allows(window)) {  // another SCO's page: back to this SCO's start
+      window.location.replace(host.start());
+      return;
+    }
     EVENTS.forEach(function (name) {
       document.addEventListener("coursepack:" + name, function (e) { host.event(name, e.detail || {}, window); });
     });

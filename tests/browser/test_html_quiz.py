@@ -277,7 +277,9 @@ def test_the_learner_resets_progress_from_the_home_page(page: Any, site: Path) -
     assert page.inner_text("[data-progress-summary]").startswith("You have opened 1 of 2 lessons.")
     assert "(read)" in page.locator('nav.toc [data-lesson-key="writing-questions/one-idea"]').inner_text()
     page.click("[data-reset-progress]")
-    assert page.inner_text("[data-progress-summary]").startswith("You have opened 0 of 2 lessons.")
+    page.click("[data-reset-dialog] button[value=reset]")  # the learner confirms
+    page.wait_for_function("window.coursepack.state().l.length === 0")
+    assert page.inner_text("[data-progress-summary]").startswith("Nothing yet")
     assert page.inner_text('[data-quiz-progress="writing-questions"]') == "not attempted yet"
     page.reload()
     assert page.inner_text('[data-quiz-progress="writing-questions"]') == "not attempted yet"

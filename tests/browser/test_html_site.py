@@ -164,5 +164,5 @@ def test_visited_lessons_are_ticked_in_the_contents(page: Any, site: Path) -> No
     visit(page, site, "writing-questions/index.html")
     ticked = page.locator("nav.toc [data-lesson-key] .tick").count()
     assert ticked == 1
-    lesson_list = page.locator('.lesson-list [data-lesson-key="writing-questions/one-idea"]')
+    lesson_list = page.locator('.steps [data-lesson-key="writing-questions/one-idea"]')
     assert "(read)" in lesson_list.inner_text()

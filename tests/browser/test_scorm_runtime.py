@@ -17,11 +17,13 @@ from lxml import etree
 
 from coursepack.loader import load_course
 from coursepack.model import Matching
+from tests.conftest import NODE_MODULES
 from tests.lms.harness import VERSIONS, calls, serve, site, wait_for_course_page
 
 pytestmark = pytest.mark.browser
 
 QUIZ = "writing-questions"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 SCO = "sco-writing-questions.html"
 
 # What a learner answers in the starter quiz, as the runtime reports it (runtime-contract.md):
@@ -337,3 +339,133 @@ def test_the_api_is_found_through_the_opener(lms: Launcher) -> None:
     assert lms.status() == "passed"
     lms.page.evaluate("lms.close()")
     lms.page.wait_for_function("lms.log.some(e => e.call === 'finish')")
+
+
+# --- a module SCO as a learner lives it: only its own pages, visible steps, status rules -------
+
+SCO_PAGES = {f"{QUIZ}/index.html", f"{QUIZ}/one-idea.html", f"{QUIZ}/feedback.html",
+             f"quizzes/{QUIZ}.html"}
+
+
+def links_outside_the_sco(frame: Any) -> list[str]:
+    """Every link on the shown page that leads to a course page outside this SCO."""
+    hrefs = frame.evaluate("""() => Array.from(document.querySelectorAll('a[href]'),
+        a => a.href.split('#')[0]).filter(h => h.includes('/pkg/course/'))""")
+    return [h for h in hrefs if h.split("/pkg/course/")[1] not in SCO_PAGES]
+
+
+def follow_in_sco(lms: Launcher, frame: Any, locator: str, ending: str) -> Any:
+    """Click a visible link in the SCO's page; return the frame once the next page is shown."""
+    link = frame.locator(locator)
+    assert link.is_visible(), f"{locator} is not visible"
+    link.click()
+    shown = wait_for_course_page(lms.page, ending)
+    assert links_outside_the_sco(shown) == [], f"{ending} links out of its SCO"
+    assert shown.locator("[data-reset-progress]").count() == 0, "no course-wide reset in a SCO"
+    return shown
+
+
+def recorded(lms: Launcher) -> dict[str, Any]:
+    """What the LMS holds for the SCO, in the version's own terms."""
+    data = lms.data()
+    if lms.version == "1.2":
+        return {"cmi.core.lesson_status": data["core"]["lesson_status"],
+                "cmi.core.score.raw": data["core"]["score"]["raw"],
+                "cmi.interactions": len(lms.interactions())}
+    return {"cmi.completion_status": data["completion_status"],
+            "cmi.success_status": data["success_status"],
+            "cmi.score.scaled": data["score"]["scaled"],
+            "cmi.progress_measure": data["progress_measure"],
+            "cmi.interactions": len(lms.interactions())}
+
+
+def test_a_module_sco_is_completed_by_following_its_visible_steps(
+        lms: Launcher, course: Path) -> None:
+    lms.launch()
+    overview = wait_for_course_page(lms.page, f"{QUIZ}/index.html")
+    assert links_outside_the_sco(overview) == []
+    assert overview.locator("a[href$='final.html']").count() == 0, "no other SCO's quiz"
+    overview.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = overview.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert [v["id"] for v in found["violations"] if v["impact"] in ("serious", "critical")] == []
+    lesson = follow_in_sco(lms, overview, "main [data-continue]", f"{QUIZ}/one-idea.html")
+    lesson = follow_in_sco(lms, lesson, "a[rel=next]", f"{QUIZ}/feedback.html")
+    quiz = follow_in_sco(lms, lesson, "a[rel=next]", f"quizzes/{QUIZ}.html")
+    before = lms.commits()
+    answer_in_the_page(quiz, course, right=True)
+    lms.wait_for_commit(before)
+    got = recorded(lms)
+    print(f"\nSCORM {lms.version} recorded for the module SCO: {json.dumps(got)}")
+    shown = quiz.evaluate(f"window.coursepack.state().q[{QUIZ!r}].b")  # what the page says
+    assert lms.score() == pytest.approx(shown, abs=0.01)
+    if lms.version == "1.2":
+        assert got["cmi.core.lesson_status"] == "passed"
+    else:
+        assert (got["cmi.completion_status"], got["cmi.success_status"]) == ("completed", "passed")
+        assert float(got["cmi.progress_measure"]) == 1
+    assert got["cmi.interactions"] == len(ANSWERS) + 1, "every question, the essay included"
+    assert lms.adapter_errors() == []
+    # after the quiz the path leads back to the module's start, never out of the SCO
+    follow_in_sco(lms, quiz, "a[rel=next]", f"{QUIZ}/index.html")
+
+
+def status_pair(lms: Launcher) -> tuple[str, str]:
+    data = lms.data()
+    if lms.version == "1.2":
+        status = data["core"]["lesson_status"]
+        return status, status
+    return data["completion_status"], data["success_status"]
+
+
+def test_both_versions_follow_one_completion_rule(lms: Launcher) -> None:
+    """Completed once every lesson was read and the quiz submitted, or once it is passed."""
+    lms.launch()
+    overview = wait_for_course_page(lms.page, f"{QUIZ}/index.html")
+    quiz = follow_in_sco(lms, overview, ".steps a[data-quiz-link]", f"quizzes/{QUIZ}.html")
+    before = lms.commits()
+    quiz.evaluate("(d) => window.coursepack._submit(d)", submission(False, 1, lms.pass_mark))
+    lms.wait_for_commit(before)
+    one_two = {"1.2": ("failed", "failed"), "2004": ("incomplete", "failed")}
+    assert status_pair(lms) == one_two[lms.version], "failed, lessons unread: not complete"
+    before = lms.commits()
+    quiz.evaluate("(d) => window.coursepack._submit(d)", submission(True, 2, lms.pass_mark))
+    lms.wait_for_commit(before)
+    one_two = {"1.2": ("passed", "passed"), "2004": ("completed", "passed")}
+    assert status_pair(lms) == one_two[lms.version], "a passed quiz completes the module"
+
+
+def test_relaunch_brings_back_the_page_and_the_answers_not_yet_submitted(lms: Launcher) -> None:
+    lms.launch()
+    overview = wait_for_course_page(lms.page, f"{QUIZ}/index.html")
+    quiz = follow_in_sco(lms, overview, ".steps a[data-quiz-link]", f"quizzes/{QUIZ}.html")
+    quiz.wait_for_selector("form[data-quiz-form]:not([hidden])")
+    quiz.check("#q-wq-single-a")
+    quiz.fill("#q-wq-short-answer", "stem")
+    lms.page.wait_for_function("(lms.data().suspend_data || '').includes('stem')")
+    lms.page.evaluate("lms.close()")
+    lms.page.wait_for_function("lms.log.some(e => e.call === 'finish')")
+    stored = lms.data()
+
+    lms.launch(stored)
+    back = wait_for_course_page(lms.page, f"quizzes/{QUIZ}.html")
+    back.wait_for_selector("form[data-quiz-form]:not([hidden])")
+    assert back.is_checked("#q-wq-single-a")
+    assert back.input_value("#q-wq-short-answer") == "stem"
+    assert status_pair(lms)[0] == "incomplete"
+
+
+def test_a_page_of_another_sco_sends_the_learner_back_to_this_one(lms: Launcher) -> None:
+    """A link an author wrote, or an old bookmark, cannot open another SCO's quiz here."""
+    lms.launch()
+    overview = wait_for_course_page(lms.page, f"{QUIZ}/index.html")
+    overview.evaluate("window.beforeTheLink = true")
+    visit(overview, "../quizzes/final.html")
+    lms.page.wait_for_function("""() => {
+        const win = document.getElementById('sco').contentDocument
+          .getElementById('coursepack-content').contentWindow;
+        return !win.beforeTheLink && win.location.pathname.endsWith('writing-questions/index.html')
+          && win.document.readyState === 'complete'; }""")
+    back = wait_for_course_page(lms.page, f"{QUIZ}/index.html")
+    assert back.locator("h1").inner_text() == "Writing questions that teach"
+    launcher = next(f for f in lms.page.frames if f.url.endswith(SCO))
+    assert launcher.evaluate("window.coursepackScorm.session.location") == f"{QUIZ}/index.html"

@@ -193,11 +193,29 @@ def test_each_quote_names_and_links_its_source(site: Path) -> None:
     assert "Quoted in" in entry.text_content() and "One idea per question" in entry.text_content()
 
 
-def test_lesson_pages_link_previous_and_next_and_home_shows_objectives(site: Path) -> None:
-    first = parse(site / "writing-questions" / "one-idea.html")
-    assert [a.get("href") for a in first.xpath("//nav[@class='pager']/a")] == ["../writing-questions/feedback.html"]
-    second = parse(site / "writing-questions" / "feedback.html")
-    assert [a.get("rel") for a in second.xpath("//nav[@class='pager']/a")] == ["prev"]
+def pager(page: Path) -> list[tuple[str, str]]:
+    return [(a.get("rel"), a.get("href")) for a in parse(page).xpath("//nav[@class='pager']/a")]
+
+
+def test_every_step_links_the_previous_and_next_step_of_the_course_path(site: Path) -> None:
+    """Overview, lessons, the module's quiz, then the final assessment, then the home page."""
+    assert pager(site / "writing-questions" / "index.html") == [
+        ("prev", "../index.html"), ("next", "../writing-questions/one-idea.html")]
+    assert pager(site / "writing-questions" / "one-idea.html") == [
+        ("prev", "../writing-questions/index.html"), ("next", "../writing-questions/feedback.html")]
+    assert pager(site / "writing-questions" / "feedback.html") == [
+        ("prev", "../writing-questions/one-idea.html"), ("next", "../quizzes/writing-questions.html")]
+    assert pager(site / "quizzes" / "writing-questions.html") == [
+        ("prev", "../writing-questions/feedback.html"), ("next", "../quizzes/final.html")]
+    assert pager(site / "quizzes" / "final.html") == [
+        ("prev", "../quizzes/writing-questions.html"), ("next", "../index.html")]
+    crumbs = parse(site / "quizzes" / "writing-questions.html").xpath("//nav[@class='where']")[0]
+    assert [a.text for a in crumbs.iter("a")] == ["Writing Good Quiz Questions",
+                                                  "Writing questions that teach"]
+    assert "Step 3 of 3 in this module" in crumbs.text_content()
+
+
+def test_home_shows_objectives(site: Path) -> None:
     home = parse(site / "index.html").text_content()
     assert "Write a stem that tests one idea" in home and "about 25 minutes" in home
 

@@ -6,6 +6,8 @@ pass mark as the mastery score, and list every file; each course page must load 
 
 from __future__ import annotations
 
+import json
+import posixpath
 import zipfile
 from pathlib import Path
 
@@ -134,3 +136,36 @@ def test_package_is_reproducible(run, course, tmp_path, fmt) -> None:  # type: i
 def test_bundled_course_builds_a_valid_package(bundled_build: Path, fmt: str) -> None:
     archive = zipfile.ZipFile(next((bundled_build / fmt).glob("*.zip")))
     assert errors(manifest(archive), fmt) == []
+
+
+def sco_configs(archive: zipfile.ZipFile) -> list[dict]:  # type: ignore[type-arg]
+    """Each SCO launch page's settings, as the adapter reads them."""
+    found = []
+    for name in archive.namelist():
+        if name.startswith("sco-"):
+            node = etree.HTML(archive.read(name)).xpath("//script[@id='coursepack-sco']")[0]
+            found.append(json.loads(node.text))
+    return found
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_module_sco_links_only_its_own_pages(bundled_build: Path, fmt: str) -> None:
+    """In the bundled course (several modules and a final assessment), no page of a SCO links
+    another SCO's page, and every page but a lone quiz leads on with rel=next."""
+    archive = zipfile.ZipFile(next((bundled_build / fmt).glob("*.zip")))
+    scos = sco_configs(archive)
+    assert len(scos) > 2
+    for sco in scos:
+        own = set(sco["pages"])
+        assert sco["start"] in own and set(sco["lessons"]) <= own
+        for page in sorted(own):
+            html = etree.HTML(archive.read("course/" + page))
+            here = posixpath.dirname(page)
+            targets = {posixpath.normpath(posixpath.join(here, href.split("#")[0]))
+                       for href in html.xpath("//a/@href")
+                       if href.split("#")[0].endswith(".html") and "://" not in href}
+            assert targets <= own, f"{sco['sco']}: {page} links {sorted(targets - own)}"
+            assert not html.xpath("//*[@data-reset-progress]"), page
+            nexts = html.xpath("//a[@rel='next']/@href")
+            assert len(nexts) == (1 if len(own) > 1 else 0), page
+    assert not any(n in archive.namelist() for n in ("course/index.html", "course/glossary.html"))

@@ -4,6 +4,14 @@ Each SCO is a small launch page at the package root that talks to the LMS and sh
 course pages in a frame; ``scorm/scorm-adapter.js`` turns the quiz runtime's events into
 SCORM calls. SCORM 2004 (``scorm2004.py``) subclasses this and changes only the manifest.
 
+A module SCO is one part of the course path (``exporters/html/path.py``): its pages show only
+its module's overview, lessons and quizzes, lead from one to the next, and link nowhere else;
+the adapter sends a page of another SCO back to the SCO's start. Status rules, the same in
+both versions (docs/formats.md): completed once every lesson was opened and every quiz
+submitted, or once the quizzes are passed; passed or failed by the best score against the
+pass mark. SCORM 1.2 has one status: passed/failed once a quiz is submitted, else
+completed/incomplete.
+
 Both read course.yaml's ``scorm:`` settings::
 
     scorm:
@@ -26,7 +34,8 @@ from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.html import HtmlExporter, essay_problems
-from coursepack.exporters.html.paths import lesson_path, module_path, quiz_path
+from coursepack.exporters.html.path import CoursePath
+from coursepack.exporters.html.paths import lesson_path
 from coursepack.exporters.question_types import written
 from coursepack.fields import Fields, settings_mapping
 from coursepack.model import Course, Quiz
@@ -62,6 +71,7 @@ class Sco:
     start: str
     lessons: tuple[str, ...]
     quizzes: tuple[Quiz, ...]
+    pages: tuple[str, ...] = ()  # the course pages it may show; () for the whole course
 
     @property
     def pass_mark(self) -> float | None:
@@ -86,6 +96,7 @@ class Sco:
             "content": CONTENT + "/",
             "start": self.start,
             "lessons": list(self.lessons),
+            "pages": list(self.pages),
             "quizzes": {q.id: {"max": q.max_points, "passMark": q.settings.pass_mark}
                         for q in self.quizzes},
             "passMark": self.pass_mark,
@@ -93,19 +104,18 @@ class Sco:
 
 
 def plan_scos(course: Course, settings: ScormSettings) -> list[Sco]:
-    """The SCOs of a course: one per module plus one per standalone quiz, or just one."""
+    """The SCOs of a course: one per part of its path (each module, each standalone quiz),
+    or one for the whole course."""
     if settings.sco_per is ScoPer.COURSE:
         lessons = tuple(lesson_path(m, lesson) for m, lesson in course.lessons())
         return [Sco(course.id, course.title, "index.html", lessons, course.quizzes)]
-    scos = [
-        Sco(module.id, module.title, module_path(module),
-            tuple(lesson_path(module, lesson) for lesson in module.lessons),
-            course.module_quizzes(module))
-        for module in course.modules
+    return [
+        Sco(part.id, part.title, part.start.path,
+            tuple(step.path for step in part.steps if step.kind == "lesson"),
+            tuple(step.quiz for step in part.steps if step.quiz is not None),
+            part.paths)
+        for part in CoursePath(course, split=True).parts
     ]
-    scos += [Sco(quiz.id, quiz.title, quiz_path(quiz), (), (quiz,))
-             for quiz in course.standalone_quizzes()]
-    return scos
 
 
 def inject_adapter(html: str, relpath: str) -> str:
@@ -146,8 +156,9 @@ class Scorm12Exporter:
     def export(self, ctx: ExportContext) -> Path:
         ctx = dataclasses.replace(ctx, course=written(self.name, ctx.course))
         course = ctx.course
-        files = self.content_files(ctx)
-        scos = plan_scos(course, self.settings(course)[0])
+        settings = self.settings(course)[0]
+        files = self.content_files(ctx, split=settings.sco_per is ScoPer.MODULE)
+        scos = plan_scos(course, settings)
         for sco in scos:
             files[sco.launch] = self.launch_page(course, sco).encode()
         files[ADAPTER] = (render.default_templates() / "scorm" / "scorm-adapter.js").read_bytes()
@@ -159,11 +170,12 @@ class Scorm12Exporter:
                          "import the zip as a SCORM package")
         return target
 
-    def content_files(self, ctx: ExportContext) -> dict[str, bytes]:
-        """The HTML course, built by the HTML exporter, with the adapter added to each page."""
+    def content_files(self, ctx: ExportContext, *, split: bool) -> dict[str, bytes]:
+        """The HTML course, built by the HTML exporter, with the adapter added to each page;
+        ``split`` scopes each module's pages to their own SCO."""
         with tempfile.TemporaryDirectory() as tmp:
             site = OutputDir(Path(tmp) / CONTENT)
-            HtmlExporter().export(ExportContext(course=ctx.course, out=site,
+            HtmlExporter(split=split, in_lms=True).export(ExportContext(course=ctx.course, out=site,
                                                 progress=ctx.progress, notes=[]))
             files: dict[str, bytes] = {}
             for path in sorted(site.root.rglob("*")):

@@ -22,7 +22,9 @@
  *   setStore() either from a deferred script loaded after this one, or from a DOMContentLoaded
  *   listener added by an earlier (e.g. non-deferred <head>) script: both run before the start.
  *   A later setStore() reloads progress from the new store and re-renders.
- *   reset()             Forget all progress (the home page's "Reset my progress" button).
+ *   reset()             Forget all progress (the home page's "Reset my progress" button, after
+ *                       the learner confirms in its dialog; the button shows only when there
+ *                       is progress to forget, and never inside an LMS).
  *   _submit(detail)     For adapter tests only: record a quiz-submitted detail in progress and
  *                       emit it, as if the learner had submitted that quiz.
  *
@@ -177,21 +179,148 @@
     }
   }
 
+  function hasProgress() {
+    if (progress.l.length) return true;
+    return Object.keys(progress.q).some(function (id) {
+      var q = progress.q[id];
+      return q && (q.a > 0 || (q.c && q.c.r && Object.keys(q.c.r).length > 0));
+    });
+  }
+
+  // A step of the course path is done once its lesson was opened or its quiz submitted.
+  function stepDone(step) {
+    if (step.kind === "lesson") return progress.l.indexOf(step.key) >= 0;
+    var q = progress.q[step.key];
+    return !!(q && q.a > 0);
+  }
+
+  function readJson(node, name) {
+    try { return JSON.parse(node.getAttribute(name) || "null"); } catch (err) { return null; }
+  }
+
+  // A [data-path] block lists its steps in data-steps (exporters/html/path.py); its
+  // "Start" link becomes "Continue" to the first step not done, or leads on once all are.
+  function renderPath(node) {
+    var steps = readJson(node, "data-steps") || [];
+    var done = steps.filter(stepDone).length;
+    var next = steps.filter(function (step) { return !stepDone(step); })[0];
+    var after = readJson(node, "data-after");
+    all(node, "[data-path-progress]").forEach(function (text) {
+      text.textContent = done === 0 ? "Not started: " + plural(steps.length, "step") + "." :
+        done + " of " + plural(steps.length, "step") + " done" + (next ? "." : ": all done.");
+    });
+    all(node, "[data-path-bar]").forEach(function (bar) {
+      bar.style.width = (steps.length ? Math.round(done / steps.length * 100) : 0) + "%";
+    });
+    node.classList.toggle("is-done", steps.length > 0 && !next);
+    var link = node.querySelector("[data-continue]");
+    if (!link) return;
+    var label = link.querySelector("[data-continue-label]");
+    var title = link.querySelector("[data-continue-title]");
+    if (!link.start) link.start = { href: link.getAttribute("href"), label: label.textContent, title: title ? title.textContent : "" };
+    var target = done === 0 ? null : next || after;
+    label.textContent = done === 0 ? link.start.label : next ? "Continue" : after ? "Next" : "Review";
+    link.setAttribute("href", target ? target.href : link.start.href);
+    if (title) title.textContent = target ? ": " + target.title : done === 0 ? link.start.title : "";
+  }
+
+  function renderSteps() {
+    all(document, "[data-step-key]").forEach(function (item) {
+      var step = { kind: item.getAttribute("data-step-kind"), key: item.getAttribute("data-step-key") };
+      item.classList.toggle("is-done", stepDone(step));
+    });
+    all(document, "[data-step-status]").forEach(function (node) {
+      var text = quizSummary(node.getAttribute("data-step-status"));
+      node.textContent = text.charAt(0).toUpperCase() + text.slice(1) + ".";
+    });
+  }
+
+  function markQuizLink(link) {
+    var q = progress.q[link.getAttribute("data-quiz-link")];
+    var tick = link.querySelector("[data-tick]");
+    if (tick) tick.parentNode.removeChild(tick);
+    if (!q || !q.a) return;
+    tick = el("span", "tick");
+    tick.setAttribute("data-tick", "");
+    tick.appendChild(el("span", "", q.p ? " ✓" : " •")).setAttribute("aria-hidden", "true");
+    tick.appendChild(el("span", "visually-hidden", q.p ? " (passed)" : " (attempted)"));
+    link.appendChild(tick);
+  }
+
   function renderProgress() {
     var links = all(document, "[data-lesson-key]");
     links.forEach(markVisited);
+    all(document, "[data-quiz-link]").forEach(markQuizLink);
     var keys = {};
     links.forEach(function (a) { keys[a.getAttribute("data-lesson-key")] = true; });
     var total = Object.keys(keys).length;
     var seen = Object.keys(keys).filter(function (k) { return progress.l.indexOf(k) >= 0; }).length;
+    var any = hasProgress();
     all(document, "[data-progress-summary]").forEach(function (node) {
-      node.textContent = "You have opened " + seen + " of " + total + " lessons." +
-        " Your progress is kept in this browser only.";
+      node.textContent = (any ? "You have opened " + seen + " of " + total + " lessons." :
+        "Nothing yet: start with the first module.") + " Your progress is kept in this browser only.";
     });
     all(document, "[data-quiz-progress]").forEach(function (node) {
       node.textContent = quizSummary(node.getAttribute("data-quiz-progress"));
     });
-    all(document, "[data-reset-progress]").forEach(function (button) { button.hidden = false; });
+    all(document, "[data-path]").forEach(renderPath);
+    renderSteps();
+    all(document, "[data-reset-progress]").forEach(function (button) { button.hidden = !any; });
+  }
+
+  /* ---- reset, with an in-page confirmation ------------------------------------------------ */
+
+  function startReset() {
+    var button = document.querySelector("[data-reset-progress]");
+    var dialog = document.querySelector("[data-reset-dialog]");
+    if (!button || !dialog || typeof dialog.showModal !== "function") return;
+    button.addEventListener("click", function () {
+      dialog.returnValue = "";
+      dialog.showModal();
+    });
+    dialog.addEventListener("close", function () {
+      if (dialog.returnValue === "reset") {
+        window.coursepack.reset();
+        announce("Your progress has been reset.");
+        var first = document.querySelector("[data-continue]") || document.getElementById("main");
+        first.focus();
+      } else {
+        button.focus();
+      }
+    });
+  }
+
+  /* ---- the menu on small screens: a button that opens and closes it ----------------------- */
+
+  function startMenu() {
+    var link = document.querySelector("[data-menu-toggle]");
+    var menu = document.getElementById("menu");
+    if (!link || !menu) return;
+    var button = el("button", "menu-toggle", link.textContent);
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", "menu");
+    link.parentNode.replaceChild(button, link);
+    document.documentElement.classList.add("has-menu-button");
+    function toggle(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("is-open", open);
+    }
+    button.addEventListener("click", function () { toggle(!menu.classList.contains("is-open")); });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.classList.contains("is-open")) {
+        toggle(false);
+        button.focus();
+      }
+    });
+    var close = menu.querySelector(".menu-close");
+    if (close) {
+      close.addEventListener("click", function (event) {
+        event.preventDefault();
+        toggle(false);
+        button.focus();
+      });
+    }
   }
 
   function renderAll() {
@@ -765,12 +894,8 @@
     }
     var dataNode = document.getElementById("quiz-data");
     if (dataNode && window.coursepackGrading) quiz = new Quiz(JSON.parse(dataNode.textContent), document.querySelector("main"));
-    all(document, "[data-reset-progress]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        window.coursepack.reset();
-        announce("Your progress has been reset.");
-      });
-    });
+    startReset();
+    startMenu();
     renderAll();
     startSearch();
     emit("page-viewed", { path: body.getAttribute("data-path") || "", kind: kind, moduleId: moduleId, lessonId: lessonId });

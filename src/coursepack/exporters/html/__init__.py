@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 from coursepack import render
 from coursepack.errors import Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir, parse_lessons_in_parallel
+from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import (
-    Navigation,
     Page,
     lesson_key,
     lesson_path,
@@ -38,8 +38,16 @@ MEDIA = "media/"
 
 
 class HtmlExporter:
+    """The site. ``split`` and ``in_lms`` are for the SCORM packages that carry it: each
+    module and standalone quiz becomes a part of its own (one SCO each), with no course home,
+    glossary, sources or search, and no "reset" (the LMS keeps the record)."""
+
     name: ClassVar[str] = "html"
     summary: ClassVar[str] = "static course site with self-grading quizzes; works offline"
+
+    def __init__(self, *, split: bool = False, in_lms: bool = False) -> None:
+        self.split = split
+        self.in_lms = in_lms
 
     def check(self, course: Course) -> list[Problem]:
         """What the site cannot show: every type marks itself, but an essay waits for a trainer."""
@@ -51,24 +59,27 @@ class HtmlExporter:
         course = ctx.course
         parse_lessons_in_parallel(course)
         published = Published()
-        page = self.page_writer(ctx, published)
-        page("index.html.j2", Page("index.html", course.title, "home"))
+        course_path = CoursePath(course, split=self.split, in_lms=self.in_lms)
+        page = self.page_writer(ctx, published, course_path)
         self.write_lessons(ctx, page)
         for module in course.modules:
             page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
                  module=module)
         for quiz in course.quizzes:
             self.write_quiz(quiz, course, page, published)
-        page("glossary.html.j2", Page("glossary.html", "Glossary"))
-        page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
-        page("search.html.j2", Page("search.html", "Search"))
-        ctx.out.write_text("assets/search-index.js", search_script(course))
+        if course_path.has_home:
+            page("index.html.j2", Page("index.html", course.title, "home"))
+            page("glossary.html.j2", Page("glossary.html", "Glossary"))
+            page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
+            page("search.html.j2", Page("search.html", "Search"))
+            ctx.out.write_text("assets/search-index.js", search_script(course))
         for name, path in sorted(published.files.items()):
             ctx.out.copy(path, MEDIA + name)
         self.copy_static(ctx.out, course.root)
         return ctx.out.root / "index.html"
 
-    def page_writer(self, ctx: ExportContext, published: Published) -> PageWriter:
+    def page_writer(self, ctx: ExportContext, published: Published,
+                    course_path: CoursePath) -> PageWriter:
         """A function that renders one template to one page, with links relative to that page.
 
         Every image a page shows is recorded in ``published``, to be copied to media/.
@@ -78,6 +89,7 @@ class HtmlExporter:
         base: dict[str, Any] = {
             "course": course, "lesson_path": lesson_path, "quiz_path": quiz_path,
             "module_path": module_path, "lesson_key": lesson_key,
+            "course_path": course_path, "in_lms": course_path.in_lms,
         }
         base["toc"] = Contents(env, base)
 
@@ -90,13 +102,11 @@ class HtmlExporter:
         return page
 
     def write_lessons(self, ctx: ExportContext, page: PageWriter) -> None:
-        """One page per lesson, with links to the previous and next lesson."""
-        nav = self.navigation(ctx.course)
-        for position, (module, lesson) in enumerate(nav.lessons):
+        """One page per lesson; its previous and next steps come from the course path."""
+        for module, lesson in ctx.course.lessons():
             ctx.progress(f"html: {module.id}/{lesson.id}")
             here = Page(lesson_path(module, lesson), lesson.title, "lesson", module.id, lesson.id)
-            page("lesson.html.j2", here, module=module, lesson=lesson,
-                 previous=nav.at(position - 1), next=nav.at(position + 1))
+            page("lesson.html.j2", here, module=module, lesson=lesson)
 
     def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter,
                    published: Published) -> None:
@@ -110,10 +120,6 @@ class HtmlExporter:
             views, data = list(quiz_views(quiz)), to_script_json(quiz_data(quiz, sources))
         page("quiz.html.j2", here, quiz=quiz, module=module, questions=views, quiz_json=data,
              trainer_points=trainer_points)
-
-    def navigation(self, course: Course) -> Navigation:
-        """The reading order of the course."""
-        return Navigation(tuple(course.lessons()))
 
     def copy_static(self, out: OutputDir, course_root: Path) -> None:
         """Copy the theme's static/ files to assets/, a course's own files replacing the theme's."""
@@ -157,8 +163,8 @@ def media_for(published: Published, here: Page) -> AbstractContextManager[None]:
 
 
 __all__ = [
+    "CoursePath",
     "HtmlExporter",
-    "Navigation",
     "Page",
     "essay_problems",
     "lesson_key",

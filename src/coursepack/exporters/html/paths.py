@@ -1,4 +1,4 @@
-"""Where each part of the course goes in the site, and the reading order."""
+"""Where each part of the course goes in the site (the reading order is in path.py)."""
 
 from __future__ import annotations
 
@@ -42,16 +42,3 @@ def quiz_path(quiz: Quiz) -> str:
 def lesson_key(module: Module, lesson: Lesson) -> str:
     """The id the runtime records a visited lesson under."""
     return f"{module.id}/{lesson.id}"
-
-
-@dataclass(frozen=True)
-class Navigation:
-    """The reading order of the course, for previous/next links."""
-
-    lessons: tuple[tuple[Module, Lesson], ...]
-
-    def at(self, position: int) -> tuple[Module, Lesson] | None:
-        """The lesson at ``position`` in reading order, or None past either end."""
-        if 0 <= position < len(self.lessons):
-            return self.lessons[position]
-        return None
