@@ -300,7 +300,7 @@
     root.querySelector("[data-cancel]").addEventListener("click", function () { self.close(); });
     // Cancel (the button or Escape) returns to the submit button, having changed nothing.
     this.dialog.addEventListener("close", function () {
-      focus(self.after || self.form.querySelector("[data-submit]"));
+      (self.after || self.form.querySelector("[data-submit]")).focus();
       self.after = null;
     });
     this.form.hidden = false;
