@@ -263,7 +263,7 @@
       event.preventDefault();
       if (event.target.matches("[type=radio], [type=checkbox]")) return;
       self.changed(event.target);
-      var fields = all(self.form, "input, select, textarea, button").filter(function (f) {
+      var fields = all(self.form, "input, select, textarea, fieldset button, [data-submit]").filter(function (f) {
         return !f.disabled && f.offsetParent !== null;
       });
       var next = fields[fields.indexOf(event.target) + 1];
