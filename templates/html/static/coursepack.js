@@ -1,54 +1,7 @@
 /* coursepack runtime: progress, events, self-grading quizzes and offline search.
  * Hand-written, no framework, no network: every page of the site loads this file.
- *
- * API: window.coursepack
- *   on(name, handler)   Subscribe to an event. Every event is also dispatched on `document` as a
- *                       CustomEvent named "coursepack:<name>" with the same `detail`.
- *   state()             A copy of the learner's progress, compact and JSON-serialisable:
- *                         { v: 1,
- *                           l: ["<module id>/<lesson id>", ...],        lessons visited
- *                           q: { "<quiz id>": {
- *                                 a: attempts submitted, b: best score in percent (0-100),
- *                                 p: 1 once passed, s: last score, m: last maximum score,
- *                                 c: the current attempt { k: seed of its draw and shuffles,
- *                                      r: { "<question id>": [tokens] } answers so far,
- *                                      f: [question ids flagged for review],
- *                                      d: 1 once submitted } } } }
- *                       Essay answers are kept to their first 1000 characters; an essay's
- *                       outline (response template) left as it was is no answer: [""].
- *   restore(state)      Replace progress with `state` (as from state()) and re-render the page.
- *   setStore(store)     store = {load(): object|null, save(state): void} replaces localStorage
- *                       (key "coursepack:<course id>") as the place progress is kept.
- *   Timing: this file is loaded with `defer` and starts on DOMContentLoaded (then emits
- *   page-viewed). window.coursepack exists once deferred scripts have run, so call on() and
- *   setStore() either from a deferred script loaded after this one, or from a DOMContentLoaded
- *   listener added by an earlier (e.g. non-deferred <head>) script: both run before the start.
- *   A later setStore() reloads progress from the new store and re-renders.
- *   reset()             Forget all progress (the home page's "Reset my progress" button).
- *   _submit(detail)     For adapter tests only: record a quiz-submitted detail in progress and
- *                       emit it, as if the learner had submitted that quiz.
- *
- * Events (detail):
- *   page-viewed       {path, kind: "home"|"module"|"lesson"|"quiz"|"other", moduleId, lessonId}
- *   quiz-submitted    {quizId, moduleId, title, score, maxScore, scaled (0..1), passed,
- *                      passMark (percent), attempt, interactions: [{id, type, learnerResponse,
- *                      correctResponse, result, weighting, score, objectives, description}]}
- *                     type: choice | true-false | fill-in | long-fill-in | numeric | matching |
- *                     sequencing | other; result: correct | incorrect | neutral (partial credit
- *                     is "incorrect" with score > 0; an essay is "neutral", awaiting a trainer).
- *                     Tokens: choice -> option ids ("a", "c"); true-false -> "true"/"false";
- *                     matching -> "<prompt id>.<answer id>"; sequencing -> item ids in order;
- *                     fill-in -> the text per blank; numeric -> the text typed, and its
- *                     correctResponse is [lowest, highest] accepted value.
- *   progress-changed  {state} after any change state() reflects.
- *
- * Scoring (rules in src/coursepack/grading.py, shared with grading.js): essays score 0 until a
- * trainer marks them and are left out of maxScore and of the pass decision; descriptions are
- * not questions and send no interaction. scaled = score / maxScore; passed = percent >= passMark.
- * Correct answers are revealed in the review once the learner passes or has no attempts left.
- * Quizzes are self-assessment: their answers are embedded in the page as JSON.
- * Submitting asks first (a <dialog>) when a question is not fully answered or flagged, or when
- * attempts are limited; cancelling changes nothing. An essay over its max_words cannot be sent.
+ * Its API (window.coursepack: on, state, restore, setStore, reset), events (page-viewed,
+ * quiz-submitted, progress-changed), progress format and quiz flow: docs/runtime.md.
  */
 (function () {
   "use strict";
@@ -290,7 +243,7 @@
       var link = event.target.closest("a[data-goto]");
       if (!link) return;
       event.preventDefault();
-      self.close(document.getElementById(link.getAttribute("data-goto")));
+      self.close(document.getElementById(link.hash.slice(1)));
     });
     root.querySelector("[data-retry]").addEventListener("click", function () { self.retry(); });
     root.querySelector("[data-confirm]").addEventListener("click", function () {
@@ -403,51 +356,43 @@
 
   // The drawn questions a learner answers (descriptions are not questions).
   Quiz.prototype.questions = function () {
-    var questions = this.data.questions;
-    return this.drawn.filter(function (id) { return questions[id].key.type !== "description"; });
+    var q = this.data.questions;
+    return this.drawn.filter(function (id) { return q[id].key.type !== "description"; });
   };
 
-  // How far question `id` is answered: {state: "done" | "part" | "none" | "long", why}.
+  // How far question `id` is answered: [state, why], state "done", "part", "none" or "long".
   Quiz.prototype.statusOf = function (id) {
-    var response = responseOf(this.sections[id]);
-    var found = response.kind.status(response.root, response.kind.read(response.root), !!this.attempt().r[id]);
-    return { state: found[0], why: found[1] || "" };
+    var r = responseOf(this.sections[id]);
+    return r.kind.status(r.root, r.kind.read(r.root), !!this.attempt().r[id]);
   };
 
-  var MAP = { done: ["✓", "answered"], part: ["◐", "partly answered"], none: ["○", "not answered"],
-    long: ["!", "too long"] };
+  var MAP = { done: "✓answered", part: "◐partly answered", none: "○not answered", long: "!too long" };
 
-  // The question map: every question with its state, as text and an icon, and the flags.
+  // The question map: each question's state in words and an icon, and its flag.
   Quiz.prototype.renderMap = function () {
-    var self = this;
-    var flags = this.attempt().f || [];
-    var list = this.map.querySelector("[data-map-list]");
-    var done = 0, flagged = 0;
+    var self = this, flags = this.attempt().f || [], list = this.map.querySelector("ol"), done = 0, flagged = 0;
     list.textContent = "";
     this.questions().forEach(function (id, i) {
-      var state = self.statusOf(id).state;
-      var flag = flags.indexOf(id) >= 0;
-      self.sections[id].querySelector("[data-flag]").setAttribute("aria-pressed", String(flag));
-      done += state === "done" ? 1 : 0;
-      flagged += flag ? 1 : 0;
-      var a = self.link(id, "");
+      var state = self.statusOf(id)[0], flag = flags.indexOf(id) >= 0, a = self.link(id, "");
+      self.sections[id].querySelector("[data-flag]").setAttribute("aria-pressed", flag);
+      done += state === "done";
+      flagged += flag;
       a.className = "map-item is-" + state + (flag ? " is-flagged" : "");
       a.appendChild(el("span", "visually-hidden", "Question "));
-      a.appendChild(el("span", "", String(i + 1)));
+      a.appendChild(el("span", "", i + 1));
       icon(a, MAP[state][0] + (flag ? "⚑" : ""));
-      a.appendChild(el("span", "visually-hidden", ": " + MAP[state][1] + (flag ? ", flagged" : "")));
+      a.appendChild(el("span", "visually-hidden", ": " + MAP[state].slice(1) + (flag ? ", flagged" : "")));
       list.appendChild(el("li")).appendChild(a);
     });
     this.map.querySelector("[data-map-count]").textContent = done + " of " + this.questions().length +
-      " answered" + (flagged ? ", " + flagged + " flagged" : "") + ".";
+      " answered" + (flagged ? ", " + flagged + " flagged." : ".");
   };
 
-  // A link that moves the focus to question `id`'s heading (or to the element of that id).
+  // A link that moves the focus to question `id`'s heading, or to the element of that id.
   Quiz.prototype.link = function (id, text) {
-    var target = this.sections[id] ? this.sections[id].id + "-title" : id;
     var a = el("a", "", text);
-    a.href = "#" + target;
-    a.setAttribute("data-goto", target);
+    a.href = "#" + (this.sections[id] ? this.sections[id].id + "-title" : id);
+    a.setAttribute("data-goto", "");
     return a;
   };
 
@@ -455,10 +400,9 @@
     parent.appendChild(el("span", "icon", text)).setAttribute("aria-hidden", "true");
   }
 
-  // A list of questions, each linked, with a note: [{id, n, text, icon}].
+  // Linked questions with a note each: [{id, n, text, icon, className}].
   Quiz.prototype.list = function (items) {
-    var self = this;
-    var ul = el("ul", "check-list");
+    var self = this, ul = el("ul", "check-list");
     items.forEach(function (item) {
       var li = ul.appendChild(el("li", item.className));
       if (item.icon) icon(li, item.icon + " ");
@@ -469,11 +413,9 @@
   };
 
   Quiz.prototype.flag = function (button) {
-    var attempt = this.attempt();
-    var flags = attempt.f || (attempt.f = []);
+    var attempt = this.attempt(), flags = attempt.f = attempt.f || [];
     var id = button.closest("[data-question]").getAttribute("data-question");
-    var at = flags.indexOf(id);
-    if (at < 0) flags.push(id); else flags.splice(at, 1);
+    if (flags.indexOf(id) < 0) flags.push(id); else flags.splice(flags.indexOf(id), 1);
     save();
     this.renderMap();
   };
@@ -487,32 +429,23 @@
    * stops the submission: the dialog then offers only the way back to it. */
   Quiz.prototype.ask = function () {
     if (this.attempt().d) return;
-    var self = this;
-    var flags = this.attempt().f || [];
-    var check = [], long = [], done = 0;
+    var self = this, flags = this.attempt().f || [], check = [], long = [], done = 0;
+    var limit = this.data.attempts, left = this.attemptsLeft() - 1, n = this.questions().length;
     this.questions().forEach(function (id, i) {
-      var status = self.statusOf(id);
-      var flag = flags.indexOf(id) >= 0;
-      done += status.state === "done" ? 1 : 0;
-      var notes = [status.why, flag ? "flagged for review" : ""].filter(Boolean);
-      if (notes.length) (status.state === "long" ? long : check).push({ id: id, n: i + 1, text: notes.join("; ") });
+      var status = self.statusOf(id), flag = flags.indexOf(id) >= 0;
+      var text = [status[1], flag && "flagged for review"].filter(Boolean).join("; ");
+      done += status[0] === "done";
+      if (text) (status[0] === "long" ? long : check).push({ id: id, n: i + 1, text: text });
     });
-    var limit = this.data.attempts;
     if (!check.length && !long.length && !limit) { this.submit(); return; }
-    var body = this.dialog.querySelector("[data-dialog-body]");
-    var title = this.dialog.querySelector("[data-dialog-title]");
+    var body = this.dialog.querySelector("[data-dialog-body]"), title = this.dialog.querySelector("h2");
     body.textContent = "";
     this.dialog.querySelector("[data-confirm]").hidden = long.length > 0;
-    if (long.length) {
-      title.textContent = "Shorten your answer first";
-      body.appendChild(el("p", "", "An answer is longer than its word limit, so the quiz cannot be submitted yet."));
-      body.appendChild(this.list(long));
-    } else {
-      title.textContent = "Submit your answers?";
-      body.appendChild(el("p", "", "You have answered " + done + " of " + plural(this.questions().length, "question") +
-        "." + (check.length ? " Check these before you submit:" : "")));
-      if (check.length) body.appendChild(this.list(check));
-      var left = this.attemptsLeft() - 1;
+    title.textContent = long.length ? "Shorten your answer first" : "Submit your answers?";
+    body.appendChild(el("p", "", long.length ? "An answer is over its word limit, so the quiz cannot be submitted yet." :
+      "You have answered " + done + " of " + plural(n, "question") + "." + (check.length ? " Check these before you submit:" : "")));
+    body.appendChild(this.list(long.length ? long : check));
+    if (!long.length) {
       body.appendChild(el("p", "", !limit ? "You can try again afterwards as often as you like." :
         "This uses attempt " + (limit - left) + " of " + limit + ": " +
         (left ? "you will have " + plural(left, "attempt") + " left." : "it is your last.")));
@@ -521,17 +454,15 @@
     title.focus();
   };
 
-  // An essay's word count under it; a screen reader hears it only when it crosses a limit.
+  // An essay's word count below it; a screen reader hears it only when it crosses a limit.
   Quiz.prototype.countWords = function (input, typing) {
     var min = Number(input.getAttribute("data-min-words")) || 0;
     var max = Number(input.getAttribute("data-max-words")) || 0;
-    var n = wordCount(input.value);
-    var state = max && n > max ? "over" : n < min ? "under" : "ok";
-    var text = untouched(input) && input.defaultValue.trim() ? "Outline not filled in yet." :
-      plural(n, "word") + (state === "over" ? ", " + (n - max) + " over the limit." :
-        state === "under" ? ", " + (min - n) + " more needed." : ".");
+    var n = wordCount(input.value), state = max && n > max ? "over" : n < min ? "under" : "ok";
+    var text = untouched(input) && input.defaultValue.trim() ? "Outline not filled in yet." : plural(n, "word") +
+      (state === "over" ? ", " + (n - max) + " over the limit." : state === "under" ? ", " + (min - n) + " more needed." : ".");
     input.parentNode.querySelector("[data-word-count]").textContent = text;
-    input.setAttribute("aria-invalid", String(state === "over"));
+    input.setAttribute("aria-invalid", state === "over");
     if (typing && (min || max) && state !== input.wordState) announce(text);
     input.wordState = state;
   };
@@ -780,52 +711,44 @@
    * page's rel=next link (or the course contents), "Try again" while attempts remain, the
    * main action only after a fail. */
   Quiz.prototype.review = function () {
-    var outcome = this.grade();
-    var q = this.record();
-    var left = this.attemptsLeft();
-    var reveal = !!q.p || left === 0;
-    var self = this;
-    var marked = outcome.max > 0;
-    outcome.items.forEach(function (item) { self.showFeedback(item, reveal); });
+    var self = this, outcome = this.grade(), q = this.record(), left = this.attemptsLeft();
+    var marked = outcome.max > 0, passed = outcome.passed, result = this.result;
+    outcome.items.forEach(function (item) { self.showFeedback(item, !!q.p || left === 0); });
     this.actions.hidden = this.map.hidden = true;
     var summary = marked ? "You scored " + fmt(outcome.score) + " of " + plural(outcome.max, "point") +
-      " (" + fmt(outcome.percent) + "%). " + (outcome.passed ? "You passed" : "You did not reach") +
+      " (" + fmt(outcome.percent) + "%). " + (passed ? "You passed" : "You did not reach") +
       " the pass mark of " + fmt(this.data.passMark) + "%. Your best score: " + fmt(q.b || 0) + "%." : "";
     var pending = outcome.items.filter(function (i) { return i.result === "pending"; }).length;
     if (pending) summary += " " + plural(pending, "written answer") + " will be marked by a trainer.";
-    summary += left === 0 ? " You have used all your attempts." :
-      left === Infinity ? "" : " You have " + plural(left, "attempt") + " left.";
-    var title = this.result.querySelector("[data-result-title]");
-    title.textContent = "";
-    icon(title, (outcome.passed ? "✓" : marked ? "✗" : "✎") + " ");
-    title.appendChild(document.createTextNode(outcome.passed ? "You passed" : !marked ? "Answers sent" :
-      left ? "Not passed yet" : "Not passed"));
-    this.result.className = "quiz-result " + (outcome.passed ? "is-pass" : marked ? "is-fail" : "");
-    this.result.querySelector("[data-result-text]").textContent = summary.trim();
-    var review = this.result.querySelector("[data-result-review]");
+    summary = (summary + (left === 0 ? " You have used all your attempts." :
+      left === Infinity ? "" : " You have " + plural(left, "attempt") + " left.")).trim();
+    var verdict = passed ? "You passed" : !marked ? "Answers sent" : left ? "Not passed yet" : "Not passed";
+    result.querySelector("[data-result-icon]").textContent = passed ? "✓" : marked ? "✗" : "✎";
+    result.querySelector("[data-result-verdict]").textContent = verdict;
+    result.className = "quiz-result " + (passed ? "is-pass" : marked ? "is-fail" : "");
+    result.querySelector("[data-result-text]").textContent = summary;
+    var review = result.querySelector("[data-result-review]");
     review.textContent = "";
-    review.appendChild(el("h3", "", "Review each question"));
     review.appendChild(this.list(outcome.items.filter(function (i) { return i.key.type !== "description"; })
       .map(function (item, i) {
         return { id: item.id, n: i + 1, icon: VERDICT[item.result], className: "is-" + item.result,
-          text: RESULT_TEXT[item.result] + (item.result === "pending" ? "" : ", " + fmt(item.score) + " of " + plural(item.key.points, "point")) };
+          text: RESULT_TEXT[item.result] + (item.result === "pending" ? "" :
+            ", " + fmt(item.score) + " of " + plural(item.key.points, "point")) };
       })));
-    this.leadOn(marked && !outcome.passed && left > 0);
-    this.result.hidden = false;
+    this.leadOn(marked && !passed && left > 0);
+    result.hidden = false;
     this.status.textContent = "Attempt " + q.a + " submitted. Best score: " + fmt(q.b || 0) + "%.";
-    announce(title.textContent + ". " + summary);
+    announce(verdict + ". " + summary);
   };
 
   Quiz.prototype.leadOn = function (retryFirst) {
-    var go = this.result.querySelector("[data-continue]");
-    var retry = this.result.querySelector("[data-retry]");
+    var go = this.result.querySelector("[data-continue]"), retry = this.result.querySelector("[data-retry]");
     var next = document.querySelector('a[rel~="next"]:not([data-continue])');
     if (next) {
       var name = next.cloneNode(true);
       all(name, ".pager-label, [aria-hidden=true]").forEach(function (n) { n.parentNode.removeChild(n); });
       go.href = next.href;
-      go.textContent = "Continue";
-      if (squash(name.textContent)) go.appendChild(el("span", "continue-to", ": " + squash(name.textContent)));
+      go.textContent = "Continue" + (squash(name.textContent) ? ": " + squash(name.textContent) : "");
     }
     retry.hidden = this.attemptsLeft() === 0;
     go.className = "button" + (retryFirst ? " secondary" : "");
