@@ -18,7 +18,8 @@ from lxml import html as lxml_html
 
 from tests.browser.test_html_site import axe_problems
 from tests.conftest import REPO
-from tests.lms.harness import calls, serve, site as lms_site, wait_for_course_page
+from tests.lms.harness import calls, serve, wait_for_course_page
+from tests.lms.harness import site as lms_site
 
 pytestmark = pytest.mark.browser
 
