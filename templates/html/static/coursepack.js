@@ -450,7 +450,7 @@
         "This uses attempt " + (limit - left) + " of " + limit + ": " +
         (left ? "you will have " + plural(left, "attempt") + " left." : "it is your last.")));
     }
-    if (this.dialog.showModal) this.dialog.showModal(); else this.dialog.setAttribute("open", "");
+    this.dialog.showModal();
     title.focus();
   };
 
