@@ -114,10 +114,6 @@ def saved(page: Any) -> dict[str, Any]:
     return page.evaluate("coursepack.state().q['writing-questions'] || {}")  # type: ignore[no-any-return]
 
 
-def heading(qid: str) -> str:
-    return f"#q-{qid}-title"
-
-
 def focused(page: Any) -> str:
     return page.evaluate("document.activeElement.id || document.activeElement.outerHTML")  # type: ignore[no-any-return]
 
@@ -177,6 +173,7 @@ def test_enter_in_any_field_never_submits(quiz: Any, field: str) -> None:
     assert not saved(quiz).get("a"), "no attempt was used"
     if field in ("#q-word-answer", "#q-count-answer", "#q-gaps-blank-1"):
         assert focused(quiz) != field[1:], "Enter in a typed answer moves to the next field"
+        assert quiz.evaluate("!!document.activeElement.closest('fieldset')"), "an answer field"
     if field.endswith("-up"):
         assert saved(quiz)["c"]["r"]["steps"][1] == last, "Enter on Move up moves the item up"
 
