@@ -74,6 +74,7 @@ def test_axe_finds_nothing_serious_in_a_quiz_review_or_search_results(page: Any,
     page.click('label[for="q-wq-single-b"]')
     page.click('label[for="q-wq-multiple-a"]')
     page.click("[data-submit]")
+    page.click("dialog[open] [data-confirm]")
     page.wait_for_selector("[data-quiz-result]:not([hidden])")
     assert axe_problems(page) == []
     visit(page, site, "search.html?q=stem")

@@ -218,7 +218,7 @@ def _classes(node: Element) -> set[str]:
 def _site_question(page: Element, data: dict[str, Any], q: Question, exp: Expected,
                    resolve: Callable[[str], str]
                    ) -> tuple[Got, list[tuple[str, dict[str, Any], list[str], Outcome]]]:
-    section = page.xpath(f'//section[@data-question="{q.id}"]')[0]
+    section = page.xpath(f'//*[@data-question="{q.id}"]')[0]
     item = data["questions"][q.id]
     key = item["key"]
 

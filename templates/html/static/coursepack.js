@@ -1,52 +1,7 @@
 /* coursepack runtime: progress, events, self-grading quizzes and offline search.
  * Hand-written, no framework, no network: every page of the site loads this file.
- *
- * API: window.coursepack
- *   on(name, handler)   Subscribe to an event. Every event is also dispatched on `document` as a
- *                       CustomEvent named "coursepack:<name>" with the same `detail`.
- *   state()             A copy of the learner's progress, compact and JSON-serialisable:
- *                         { v: 1,
- *                           l: ["<module id>/<lesson id>", ...],        lessons visited
- *                           q: { "<quiz id>": {
- *                                 a: attempts submitted, b: best score in percent (0-100),
- *                                 p: 1 once passed, s: last score, m: last maximum score,
- *                                 c: the current attempt { k: seed of its draw and shuffles,
- *                                      r: { "<question id>": [tokens] } answers so far,
- *                                      d: 1 once submitted } } } }
- *                       Essay answers are kept to their first 1000 characters.
- *   restore(state)      Replace progress with `state` (as from state()) and re-render the page.
- *   setStore(store)     store = {load(): object|null, save(state): void} replaces localStorage
- *                       (key "coursepack:<course id>") as the place progress is kept.
- *   Timing: this file is loaded with `defer` and starts on DOMContentLoaded (then emits
- *   page-viewed). window.coursepack exists once deferred scripts have run, so call on() and
- *   setStore() either from a deferred script loaded after this one, or from a DOMContentLoaded
- *   listener added by an earlier (e.g. non-deferred <head>) script: both run before the start.
- *   A later setStore() reloads progress from the new store and re-renders.
- *   reset()             Forget all progress (the home page's "Reset my progress" button, after
- *                       the learner confirms in its dialog; the button shows only when there
- *                       is progress to forget, and never inside an LMS).
- *   _submit(detail)     For adapter tests only: record a quiz-submitted detail in progress and
- *                       emit it, as if the learner had submitted that quiz.
- *
- * Events (detail):
- *   page-viewed       {path, kind: "home"|"module"|"lesson"|"quiz"|"other", moduleId, lessonId}
- *   quiz-submitted    {quizId, moduleId, title, score, maxScore, scaled (0..1), passed,
- *                      passMark (percent), attempt, interactions: [{id, type, learnerResponse,
- *                      correctResponse, result, weighting, score, objectives, description}]}
- *                     type: choice | true-false | fill-in | long-fill-in | numeric | matching |
- *                     sequencing | other; result: correct | incorrect | neutral (partial credit
- *                     is "incorrect" with score > 0; an essay is "neutral", awaiting a trainer).
- *                     Tokens: choice -> option ids ("a", "c"); true-false -> "true"/"false";
- *                     matching -> "<prompt id>.<answer id>"; sequencing -> item ids in order;
- *                     fill-in -> the text per blank; numeric -> the text typed, and its
- *                     correctResponse is [lowest, highest] accepted value.
- *   progress-changed  {state} after any change state() reflects.
- *
- * Scoring (rules in src/coursepack/grading.py, shared with grading.js): essays score 0 until a
- * trainer marks them and are left out of maxScore and of the pass decision; descriptions are
- * not questions and send no interaction. scaled = score / maxScore; passed = percent >= passMark.
- * Correct answers are revealed in the review once the learner passes or has no attempts left.
- * Quizzes are self-assessment: their answers are embedded in the page as JSON.
+ * Its API (window.coursepack: on, state, restore, setStore, reset), events (page-viewed,
+ * quiz-submitted, progress-changed), progress format and quiz flow: docs/runtime.md.
  */
 (function () {
   "use strict";
@@ -369,6 +324,8 @@
     this.form = root.querySelector("[data-quiz-form]");
     this.result = root.querySelector("[data-quiz-result]");
     this.status = root.querySelector("[data-quiz-status]");
+    this.map = root.querySelector("[data-quiz-map]");
+    this.dialog = root.querySelector("[data-submit-dialog]");
     this.sections = {};
     this.original = {};
     var self = this;
@@ -378,15 +335,15 @@
       self.original[id] = self.childrenToShuffle(section);
     });
     this.actions = this.form.querySelector(".quiz-actions");
-    this.form.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
+    this.form.addEventListener("submit", function (event) { event.preventDefault(); self.ask(); });
     // Enter in a typed answer means "done with this field", never "submit the attempt": a
     // browser submits a form on Enter in any text field, which used up an attempt.
     this.form.addEventListener("keydown", function (event) {
-      if (event.key !== "Enter" || event.isComposing) return;
-      if (!event.target.matches("input[type=text], input[type=number], input:not([type])")) return;
+      if (event.key !== "Enter" || event.isComposing || !event.target.matches("input")) return;
       event.preventDefault();
+      if (event.target.matches("[type=radio], [type=checkbox]")) return;
       self.changed(event.target);
-      var fields = all(self.form, "input, select, textarea, button").filter(function (f) {
+      var fields = all(self.form, "input, select, textarea, fieldset button, [data-submit]").filter(function (f) {
         return !f.disabled && f.offsetParent !== null;
       });
       var next = fields[fields.indexOf(event.target) + 1];
@@ -399,13 +356,33 @@
     this.form.addEventListener("input", function (event) {
       if (!event.target.matches("input[type=text], input[type=number], input:not([type]), textarea")) return;
       clearTimeout(typing);
+      if (event.target.matches("[data-essay]")) self.countWords(event.target, true);
       typing = setTimeout(function () { self.changed(event.target); }, 300);
     });
     this.form.addEventListener("click", function (event) {
       var button = event.target.closest("[data-move]");
       if (button) self.move(button);
+      button = event.target.closest("[data-flag]");
+      if (button) self.flag(button);
+    });
+    // Links to a question or to the result move the focus there, out of the dialog if open.
+    root.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-goto]");
+      if (!link) return;
+      event.preventDefault();
+      self.close(document.getElementById(link.hash.slice(1)));
     });
     root.querySelector("[data-retry]").addEventListener("click", function () { self.retry(); });
+    root.querySelector("[data-confirm]").addEventListener("click", function () {
+      self.close(self.result.querySelector("[data-result-title]"));
+      self.submit();
+    });
+    root.querySelector("[data-cancel]").addEventListener("click", function () { self.close(); });
+    // Cancel (the button or Escape) returns to the submit button, having changed nothing.
+    this.dialog.addEventListener("close", function () {
+      (self.after || self.form.querySelector("[data-submit]")).focus();
+      self.after = null;
+    });
     this.form.hidden = false;
   }
 
@@ -492,16 +469,143 @@
     var self = this;
     Object.keys(this.sections).forEach(function (id) { self.sections[id].hidden = drawn.indexOf(id) < 0; });
     var number = 0;
-    var scored = drawn.filter(function (id) { return self.data.questions[id].key.type !== "description"; });
+    var scored = this.questions();
     drawn.forEach(function (id) {
       self.form.insertBefore(self.sections[id], self.actions);
       self.arrange(id, rng);
       var label = self.sections[id].querySelector("[data-q-number]");
-      if (label) label.textContent = "Question " + (++number) + " of " + scored.length + ": ";
+      if (label) label.textContent = "Question " + (++number) + " of " + scored.length;
       writeResponse(self.sections[id], attempt.r[id] || null);
     });
+    all(this.form, "[data-essay]").forEach(function (input) { self.countWords(input); });
     if (attempt.d) this.review(); else this.open();
   };
+
+  // The drawn questions a learner answers (descriptions are not questions).
+  Quiz.prototype.questions = function () {
+    var q = this.data.questions;
+    return this.drawn.filter(function (id) { return q[id].key.type !== "description"; });
+  };
+
+  // How far question `id` is answered: [state, why], state "done", "part", "none" or "long".
+  Quiz.prototype.statusOf = function (id) {
+    var r = responseOf(this.sections[id]);
+    return r.kind.status(r.root, r.kind.read(r.root), !!this.attempt().r[id]);
+  };
+
+  var MAP = { done: "✓answered", part: "◐partly answered", none: "○not answered", long: "!too long" };
+
+  // The question map: each question's state in words and an icon, and its flag.
+  Quiz.prototype.renderMap = function () {
+    var self = this, flags = this.attempt().f || [], list = this.map.querySelector("ol"), done = 0, flagged = 0;
+    list.textContent = "";
+    this.questions().forEach(function (id, i) {
+      var state = self.statusOf(id)[0], flag = flags.indexOf(id) >= 0, a = self.link(id, "");
+      self.sections[id].querySelector("[data-flag]").setAttribute("aria-pressed", flag);
+      done += state === "done";
+      flagged += flag;
+      a.className = "map-item is-" + state + (flag ? " is-flagged" : "");
+      a.appendChild(el("span", "visually-hidden", "Question "));
+      a.appendChild(el("span", "", i + 1));
+      icon(a, MAP[state][0] + (flag ? "⚑" : ""));
+      a.appendChild(el("span", "visually-hidden", ": " + MAP[state].slice(1) + (flag ? ", flagged" : "")));
+      list.appendChild(el("li")).appendChild(a);
+    });
+    this.map.querySelector("[data-map-count]").textContent = done + " of " + this.questions().length +
+      " answered" + (flagged ? ", " + flagged + " flagged." : ".");
+  };
+
+  // A link that moves the focus to question `id`'s heading, or to the element of that id.
+  Quiz.prototype.link = function (id, text) {
+    var a = el("a", "", text);
+    a.href = "#" + (this.sections[id] ? this.sections[id].id + "-title" : id);
+    a.setAttribute("data-goto", "");
+    return a;
+  };
+
+  function icon(parent, text) {
+    parent.appendChild(el("span", "icon", text)).setAttribute("aria-hidden", "true");
+  }
+
+  // Linked questions with a note each: [{id, n, text, icon, className}].
+  Quiz.prototype.list = function (items) {
+    var self = this, ul = el("ul", "check-list");
+    items.forEach(function (item) {
+      var li = ul.appendChild(el("li", item.className));
+      if (item.icon) icon(li, item.icon + " ");
+      li.appendChild(self.link(item.id, "Question " + item.n));
+      li.appendChild(document.createTextNode(": " + item.text));
+    });
+    return ul;
+  };
+
+  Quiz.prototype.flag = function (button) {
+    var attempt = this.attempt(), flags = attempt.f = attempt.f || [];
+    var id = button.closest("[data-question]").getAttribute("data-question");
+    if (flags.indexOf(id) < 0) flags.push(id); else flags.splice(flags.indexOf(id), 1);
+    save();
+    this.renderMap();
+  };
+
+  Quiz.prototype.close = function (target) {
+    if (this.dialog.open) { this.after = target; this.dialog.close(); } else if (target) target.focus();
+  };
+
+  /* Submitting asks first unless every question is answered, none is flagged and attempts are
+   * unlimited; nothing is recorded until the learner confirms. An essay over its word limit
+   * stops the submission: the dialog then offers only the way back to it. */
+  Quiz.prototype.ask = function () {
+    if (this.attempt().d) return;
+    var self = this, flags = this.attempt().f || [], check = [], long = [], done = 0;
+    var limit = this.data.attempts, left = this.attemptsLeft() - 1, n = this.questions().length;
+    this.questions().forEach(function (id, i) {
+      var status = self.statusOf(id), flag = flags.indexOf(id) >= 0;
+      var text = [status[1], flag && "flagged for review"].filter(Boolean).join("; ");
+      done += status[0] === "done";
+      if (text) (status[0] === "long" ? long : check).push({ id: id, n: i + 1, text: text });
+    });
+    if (!check.length && !long.length && !limit) { this.submit(); return; }
+    var body = this.dialog.querySelector("[data-dialog-body]"), title = this.dialog.querySelector("h2");
+    body.textContent = "";
+    this.dialog.querySelector("[data-confirm]").hidden = long.length > 0;
+    title.textContent = long.length ? "Shorten your answer first" : "Submit your answers?";
+    body.appendChild(el("p", "", long.length ? "An answer is over its word limit, so the quiz cannot be submitted yet." :
+      "You have answered " + done + " of " + plural(n, "question") + "." + (check.length ? " Check these before you submit:" : "")));
+    body.appendChild(this.list(long.length ? long : check));
+    if (!long.length) {
+      body.appendChild(el("p", "", !limit ? "You can try again afterwards as often as you like." :
+        "This uses attempt " + (limit - left) + " of " + limit + ": " +
+        (left ? "you will have " + plural(left, "attempt") + " left." : "it is your last.")));
+    }
+    this.dialog.showModal();
+    title.focus();
+  };
+
+  // An essay's word count below it; a screen reader hears it only when it crosses a limit.
+  Quiz.prototype.countWords = function (input, typing) {
+    var min = Number(input.getAttribute("data-min-words")) || 0;
+    var max = Number(input.getAttribute("data-max-words")) || 0;
+    var n = wordCount(input.value), state = max && n > max ? "over" : n < min ? "under" : "ok";
+    var text = untouched(input) && input.defaultValue.trim() ? "Outline not filled in yet." : plural(n, "word") +
+      (state === "over" ? ", " + (n - max) + " over the limit." : state === "under" ? ", " + (min - n) + " more needed." : ".");
+    input.parentNode.querySelector("[data-word-count]").textContent = text;
+    input.setAttribute("aria-invalid", state === "over");
+    if (typing && (min || max) && state !== input.wordState) announce(text);
+    input.wordState = state;
+  };
+
+  function wordCount(text) {
+    return (text.match(/\S+/g) || []).filter(function (w) { return /[\p{L}\p{N}]/u.test(w); }).length;
+  }
+
+  function squash(text) {
+    return text.replace(/\s+/g, " ").trim();
+  }
+
+  // A typed answer still as the page gave it: empty, or an essay's outline left unchanged.
+  function untouched(input) {
+    return squash(input.value) === squash(input.defaultValue);
+  }
 
   Quiz.prototype.open = function () {
     var self = this;
@@ -511,8 +615,10 @@
       all(section, "[data-feedback], [data-option-feedback]").forEach(function (n) { n.hidden = true; n.textContent = ""; });
       all(section, "[data-mark]").forEach(function (n) { n.parentNode.removeChild(n); });
     });
-    this.actions.hidden = false;
+    this.actions.hidden = this.map.hidden = false;
     this.result.hidden = true;
+    all(this.form, "[data-flag]").forEach(function (b) { b.hidden = false; });
+    this.renderMap();
     var q = this.record();
     var limit = this.data.attempts;
     this.status.textContent = "Attempt " + ((q.a || 0) + 1) + (limit ? " of " + limit : "") + "." +
@@ -526,6 +632,7 @@
     if (attempt.d) return;
     attempt.r[section.getAttribute("data-question")] = readResponse(section);
     save();
+    this.renderMap();
   };
 
   Quiz.prototype.move = function (button) {
@@ -553,6 +660,8 @@
    *   blanks  each [data-blank]'s value; key.blanks, one per blank, for grading.js
    *   text    the [data-answer] field's value, cut to data-keep characters if given
    *   none    nothing to answer
+   * Each kind also says how far its tokens answer the question (status: [state, why], state
+   * "done", "part", "none" or "long"); `touched` tells whether the learner changed it at all.
    * So a new question type whose template reuses one of these kinds needs no change here. */
   var RESPONSES = {
     choice: {
@@ -560,7 +669,8 @@
       write: function (root, tokens) {
         all(root, "input").forEach(function (i) { i.checked = !!tokens && tokens.indexOf(i.value) >= 0; });
       },
-      mark: function (root, item, reveal, fb) { markOptions(root, item, reveal, fb.options || {}); }
+      mark: function (root, item, reveal, fb) { markOptions(root, item, reveal, fb.options || {}); },
+      status: function (root, tokens) { return tokens.length ? ["done"] : ["none", "not answered"]; }
     },
     pairs: {
       read: function (root) {
@@ -574,7 +684,8 @@
       },
       mark: function (root, item) {
         all(root, "select[data-prompt]").forEach(function (s) { mark(s, item.key.pairs[s.getAttribute("data-prompt")] === s.value); });
-      }
+      },
+      status: function (root, tokens) { return some(tokens, all(root, "select[data-prompt]").length, "matched"); }
     },
     order: {
       read: function (root) { return all(root, "[data-item]").map(function (li) { return li.getAttribute("data-item"); }); },
@@ -588,7 +699,9 @@
       },
       mark: function (root, item) {
         all(root, "[data-item]").forEach(function (li, i) { mark(li.querySelector(".order-text"), item.key.correct[i] === li.getAttribute("data-item")); });
-      }
+      },
+      // Items start out of order, so a list never moved is no answer.
+      status: function (root, tokens, touched) { return touched ? ["done"] : ["none", "not put in order yet"]; }
     },
     blanks: {
       read: function (root) { return all(root, "[data-blank]").map(function (i) { return i.value; }); },
@@ -599,26 +712,44 @@
         all(root, "[data-blank]").forEach(function (input, i) {
           mark(input, window.coursepackGrading.blankAccepted(item.key.blanks[i], input.value));
         });
-      }
+      },
+      status: function (root, tokens) { return some(tokens.filter(function (t) { return t.trim(); }), tokens.length, "filled in"); }
     },
     text: {
       read: function (root) {
         var keep = root.getAttribute("data-keep");
-        var value = root.querySelector("[data-answer]").value;
+        var input = root.querySelector("[data-answer]");
+        var value = untouched(input) ? "" : input.value;
         return [keep ? value.slice(0, Number(keep)) : value];
       },
       write: function (root, tokens) {
         var input = root.querySelector("[data-answer]");
-        if (tokens) input.value = tokens[0] || ""; else input.value = input.defaultValue;
+        input.value = tokens && tokens[0] || input.defaultValue;
       },
-      mark: function () {}
+      mark: function () {},
+      status: function (root, tokens) {
+        var input = root.querySelector("[data-answer]");
+        if (!tokens[0].trim()) return ["none", input.defaultValue.trim() ? "outline not filled in" : "not answered"];
+        var n = wordCount(input.value);
+        var min = Number(input.getAttribute("data-min-words")) || 0;
+        var max = Number(input.getAttribute("data-max-words")) || 0;
+        if (max && n > max) return ["long", plural(n, "word") + ", at most " + max + " allowed"];
+        return n < min ? ["none", plural(n, "word") + ", at least " + min + " needed"] : ["done"];
+      }
     },
     none: {
       read: function () { return []; },
       write: function () {},
-      mark: function () {}
+      mark: function () {},
+      status: function () { return ["done"]; }
     }
   };
+
+  // The status of a response of `total` parts of which `given` are given.
+  function some(given, total, what) {
+    if (given.length >= total) return ["done"];
+    return given.length ? ["part", given.length + " of " + total + " " + what] : ["none", "not answered"];
+  }
 
   // The element declaring a question's response kind, and that kind; an Error naming the
   // question type when its template declares none or one this runtime does not know.
@@ -697,50 +828,66 @@
     save();
     this.review();
     renderProgress();
-    this.result.focus();
+    this.result.querySelector("[data-result-title]").focus();
   };
 
+  var VERDICT = { correct: "✓", partial: "◐", incorrect: "✗", pending: "✎" };
+
+  /* The result: pass or fail in words and an icon, the score, pass mark, best score and
+   * attempts left, every question linked to its review, and the way on: "Continue" to the
+   * page's rel=next link (or the course contents), "Try again" while attempts remain, the
+   * main action only after a fail. */
   Quiz.prototype.review = function () {
-    var outcome = this.grade();
-    var q = this.record();
-    var reveal = !!q.p || this.attemptsLeft() === 0;
-    var self = this;
-    outcome.items.forEach(function (item) { self.showFeedback(item, reveal); });
-    this.actions.hidden = true;
-    var summary = "You scored " + fmt(outcome.score) + " of " + plural(outcome.max, "point") +
-      " (" + fmt(outcome.percent) + "%). " + (outcome.passed ? "You passed" : "You did not reach") +
-      " the pass mark of " + fmt(this.data.passMark) + "%.";
+    var self = this, outcome = this.grade(), q = this.record(), left = this.attemptsLeft();
+    var marked = outcome.max > 0, passed = outcome.passed, result = this.result;
+    outcome.items.forEach(function (item) { self.showFeedback(item, !!q.p || left === 0); });
+    this.actions.hidden = this.map.hidden = true;
+    var summary = marked ? "You scored " + fmt(outcome.score) + " of " + plural(outcome.max, "point") +
+      " (" + fmt(outcome.percent) + "%). " + (passed ? "You passed" : "You did not reach") +
+      " the pass mark of " + fmt(this.data.passMark) + "%. Your best score: " + fmt(q.b || 0) + "%." : "";
     var pending = outcome.items.filter(function (i) { return i.result === "pending"; }).length;
     if (pending) summary += " " + plural(pending, "written answer") + " will be marked by a trainer.";
-    summary += toReview(outcome.items);
-    var left = this.attemptsLeft();
-    summary += left === 0 ? " You have used all your attempts." :
-      left === Infinity ? "" : " You have " + plural(left, "attempt") + " left.";
-    this.result.querySelector("[data-result-text]").textContent = summary;
-    this.result.querySelector("[data-retry]").hidden = left === 0;
-    this.result.hidden = false;
+    summary = (summary + (left === 0 ? " You have used all your attempts." :
+      left === Infinity ? "" : " You have " + plural(left, "attempt") + " left.")).trim();
+    var verdict = passed ? "You passed" : !marked ? "Answers sent" : left ? "Not passed yet" : "Not passed";
+    result.querySelector("[data-result-icon]").textContent = passed ? "✓" : marked ? "✗" : "✎";
+    result.querySelector("[data-result-verdict]").textContent = verdict;
+    result.className = "quiz-result " + (passed ? "is-pass" : marked ? "is-fail" : "");
+    result.querySelector("[data-result-text]").textContent = summary;
+    var review = result.querySelector("[data-result-review]");
+    review.textContent = "";
+    review.appendChild(this.list(outcome.items.filter(function (i) { return i.key.type !== "description"; })
+      .map(function (item, i) {
+        return { id: item.id, n: i + 1, icon: VERDICT[item.result], className: "is-" + item.result,
+          text: RESULT_TEXT[item.result] + (item.result === "pending" ? "" :
+            ", " + fmt(item.score) + " of " + plural(item.key.points, "point")) };
+      })));
+    this.leadOn(marked && !passed && left > 0);
+    result.hidden = false;
     this.status.textContent = "Attempt " + q.a + " submitted. Best score: " + fmt(q.b || 0) + "%.";
-    announce(summary);
+    announce(verdict + ". " + summary);
   };
 
-  // Which questions to look at again, numbered as the page numbers them, so that a screen
-  // reader user hears where the feedback is without reading every question.
-  function toReview(items) {
-    var number = 0;
-    var notes = [];
-    items.forEach(function (item) {
-      if (item.key.type === "description") return;
-      number += 1;
-      if (item.result === "partial") notes.push("question " + number + " is partly right");
-      if (item.result === "incorrect") notes.push("question " + number + " is wrong");
-    });
-    return notes.length ? " To review: " + notes.join(", ") + "." : "";
-  }
+  Quiz.prototype.leadOn = function (retryFirst) {
+    var go = this.result.querySelector("[data-continue]"), retry = this.result.querySelector("[data-retry]");
+    var next = document.querySelector('a[rel~="next"]:not([data-continue])');
+    if (next) {
+      var name = next.cloneNode(true);
+      all(name, ".pager-label, [aria-hidden=true]").forEach(function (n) { n.parentNode.removeChild(n); });
+      go.href = next.href;
+      go.textContent = "Continue" + (squash(name.textContent) ? ": " + squash(name.textContent) : "");
+    }
+    retry.hidden = this.attemptsLeft() === 0;
+    go.className = "button" + (retryFirst ? " secondary" : "");
+    retry.className = "button" + (retryFirst ? "" : " secondary");
+    go.parentNode.insertBefore(retryFirst ? retry : go, retryFirst ? go : retry);
+  };
 
   Quiz.prototype.showFeedback = function (item, reveal) {
     var section = this.sections[item.id];
     if (item.key.type === "description") return;
     all(section, "fieldset").forEach(function (f) { f.disabled = true; });
+    section.querySelector("[data-flag]").hidden = true;
     section.classList.add("is-" + item.result);
     var fb = this.data.questions[item.id].feedback;
     var show = this.data.showFeedback;
@@ -759,6 +906,7 @@
       appendHtml(box, fb.answer, "feedback-answer", "The right answer: ");
     }
     if (show && fb.source) appendHtml(box, fb.source, "feedback-source", "Source: ");
+    box.appendChild(el("p")).appendChild(this.link("result-title", "Back to the result"));
     box.hidden = false;
   };
 
