@@ -130,9 +130,9 @@ def build(
     out = (out or root / "build").resolve()
     exporters = [get_exporter(name) for name in names]
     inputs = fingerprint.digest(report.course)
-    with OutputFolder(out, EXPORTERS, force) as folder, ExitStack() as started:
+    with OutputFolder(out, EXPORTERS, force) as folder:
         stage = folder.stage
-        with folder.os_errors():
+        with folder.os_errors(), ExitStack() as started:  # workers stop before the swap
             steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress),
                            fingerprint.for_format(inputs, exporter.name),
                            report.format_problems.get(exporter.name, []))

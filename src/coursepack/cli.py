@@ -48,7 +48,7 @@ def reports_problems(command: F) -> F:
         except OSError as exc:  # the disk, not the course: a full disk, a read-only folder
             _fail([os_error(exc, "write" if _writing(exc) else "read")])
         except BuildInterrupted as exc:
-            click.secho(f"Build interrupted; {_shown(exc.out)} unchanged", fg="red", err=True)
+            click.secho(f"Build interrupted; {_shown(exc.out)}/ unchanged", fg="red", err=True)
             sys.exit(130)
         except KeyboardInterrupt:
             click.secho("Interrupted", fg="red", err=True)

@@ -192,8 +192,10 @@ def prime(texts: Iterable[str], workers: int) -> None:
     todo = [text for text in dict.fromkeys(texts) if text not in _PARSED]
     if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in get_all_start_methods():
         return
-    with get_context("fork").Pool(workers, initializer=worker_processes.behave,
-                                  initargs=(os.getpid(),)) as pool:
+    with worker_processes.starting():
+        pool = get_context("fork").Pool(workers, initializer=worker_processes.behave,
+                                        initargs=(os.getpid(),))
+    with pool:
         results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // (workers * 4)))
     _PARSED.update(zip(todo, results, strict=True))
 

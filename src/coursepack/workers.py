@@ -14,13 +14,34 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+@contextmanager
+def starting() -> Iterator[None]:
+    """Around the code that forks workers: Ctrl+C waits until they ignore it.
+
+    A worker is forked with Ctrl+C blocked and unblocks it in ``behave`` once it ignores
+    it; in the parent, a Ctrl+C pressed meanwhile is delivered when the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def behave(parent: int) -> None:
     """Make this process, a worker forked by ``parent``, ignore Ctrl+C and die with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if not _killed_with_parent():
         threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the kernel was asked

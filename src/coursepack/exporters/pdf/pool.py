@@ -132,15 +132,17 @@ class Renderer:
 
     def warm(self) -> None:
         """Start the workers now, so they import WeasyPrint while the HTML is being made."""
-        pool = self.pool()
-        for _ in range(self.workers):
-            pool.submit(_ready)
+        self.pool()
 
     def pool(self) -> ProcessPoolExecutor:
+        """The workers, all started at the first call (the first task forks every one)."""
         if self._pool is None:
             # fork: workers inherit the loaded course code and need no importable __main__.
             context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                              initializer=_start_pool_worker,
                                              initargs=(os.getpid(),))
+            with workers.starting():
+                for _ in range(self.workers):
+                    self._pool.submit(_ready)
         return self._pool
