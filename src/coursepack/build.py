@@ -36,7 +36,7 @@ from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
 from coursepack.loader.questions import TYPE_FIELDS
 from coursepack.model import Course
-from coursepack.output_folder import OutputFolder
+from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
 from coursepack.spec_schema import Schema, schema
 
@@ -124,12 +124,15 @@ def build(
     ``out`` must be new, empty or a previous build unless ``force`` (see output_folder).
     """
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
-    dates = date_problems()
-    report = validate(root, names, strict)
-    report.problems += dates
     out = (out or root / "build").resolve()
-    exporters = [get_exporter(name) for name in names]
-    inputs = fingerprint.digest(report.course)
+    try:
+        dates = date_problems()
+        report = validate(root, names, strict)
+        report.problems += dates
+        exporters = [get_exporter(name) for name in names]
+        inputs = fingerprint.digest(report.course)
+    except KeyboardInterrupt:
+        raise BuildInterrupted(out) from None
     with OutputFolder(out, EXPORTERS, force) as folder:
         stage = folder.stage
         with folder.os_errors(), ExitStack() as started:  # workers stop before the swap

@@ -81,8 +81,10 @@ class OutputFolder:
             try:
                 self._remove_stale_staging()
                 self.stage.mkdir()
-            except BaseException:
+            except BaseException as exc:
                 self._release()
+                if isinstance(exc, KeyboardInterrupt):
+                    raise BuildInterrupted(self.out) from None
                 raise
         return self
 
@@ -188,20 +190,23 @@ class OutputFolder:
     # Errors the operating system reports
 
     @contextmanager
-    def os_errors(self, action: str = "write", building: bool = True) -> Iterator[None]:
-        """Turn an OSError into a problem naming the path as the user knows it."""
+    def os_errors(self, action: str = "", building: bool = True) -> Iterator[None]:
+        """Turn an OSError into a problem naming the path as the user knows it: the one
+        written when there are two (a copy names its source first), else the output folder
+        (a full disk names no file)."""
         try:
             yield
         except OSError as exc:
+            paths = [Path(os.fsdecode(name)) for name in (exc.filename, exc.filename2)
+                     if isinstance(name, (str, bytes, os.PathLike))]
+            ours = [path for path in paths if path.is_relative_to(self.out)]
+            path = (ours or paths or [self.out])[0]
+            doing = action or ("write" if ours or not paths else "read")
             hint = _unchanged(exc) if building else ""
-            raise CoursepackError([os_error(exc, action, self.shown(exc.filename),
-                                            hint=hint)]) from None
+            raise CoursepackError([os_error(exc, doing, self.shown(path), hint=hint)]) from None
 
-    def shown(self, filename: object) -> Path:
+    def shown(self, path: Path) -> Path:
         """A path inside staging shown where it will be (build/html/..., not the stage)."""
-        if not isinstance(filename, (str, bytes, os.PathLike)):
-            return self.out
-        path = Path(os.fsdecode(filename))
         if path.is_relative_to(self.stage):
             relative = path.relative_to(self.stage)
             if relative.parts and relative.parts[0].startswith(".old-"):
