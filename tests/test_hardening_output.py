@@ -7,6 +7,7 @@ message a user reads and that the previous build is exactly as it was.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from coursepack.fingerprint import RECORD
 from coursepack.output_folder import MARKER, STAGING
 from tests.conftest import Run
 
@@ -121,6 +123,48 @@ def test_an_empty_folder_and_the_course_folder_itself(course: Path, run: Run,
     assert result.exit_code == 1
     assert "holds files that are not a coursepack build (course.yaml, modules/" in result.stderr
     assert snapshot(course) == before
+
+
+# A build/ that came with the course ---------------------------------------------------
+
+
+def test_a_marker_that_links_out_of_the_course_is_not_written_through(
+        course: Path, run: Run, tmp_path: Path) -> None:
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    (course / "build").mkdir()
+    (course / "build" / MARKER).symlink_to(precious)
+
+    result = run("build", str(course), "-f", "gift")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"error: {course / 'build' / MARKER} is not a plain file",
+        "  hint: delete it and build again",
+    ]
+    assert precious.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_previous_build_that_links_out_of_the_course_is_not_taken_over(
+        course: Path, run: Run, tmp_path: Path) -> None:
+    """A shared course ships build/html as a link to a folder of the user's, with a record
+    that lists a private file as 'the last build's output'."""
+    assert run("build", str(course), "-f", "html").exit_code == 0
+    private = tmp_path / "private"
+    shutil.move(course / "build" / "html", private)
+    (private / "secret.txt").write_text("private", encoding="utf-8")
+    record = json.loads((private / RECORD).read_text(encoding="utf-8"))
+    record["files"]["secret.txt"] = len("private")
+    (private / RECORD).write_text(json.dumps(record), encoding="utf-8")
+    (course / "build" / "html").symlink_to(private, target_is_directory=True)
+
+    result = run("build", str(course), "-f", "html")
+
+    assert result.exit_code == 0, result.output
+    assert "the last build's output is kept" not in result.output
+    assert not (course / "build" / "html").is_symlink()
+    assert not (course / "build" / "html" / "secret.txt").exists()
+    assert (private / "secret.txt").read_text(encoding="utf-8") == "private"
 
 
 # All formats or none ------------------------------------------------------------------

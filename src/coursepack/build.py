@@ -156,7 +156,7 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
     return ExportContext(
         course=course,
         out=OutputDir(stage / exporter.name),
-        previous=previous if previous.is_dir() else None,
+        previous=previous if previous.is_dir() and not previous.is_symlink() else None,
         progress=progress,
     )
 
@@ -170,7 +170,7 @@ class _Step:
         self.checked = checked  # what validate() found this format drops: checked once
         before = fingerprint.read(ctx.previous)
         intact = (ctx.previous is not None and before is not None and before.digest == digest
-                  and before.intact(ctx.previous))
+                  and before.intact(ctx.previous) and not _links(ctx.previous, before.files))
         self.kept = before if intact else None
 
     def run(self) -> Built:
@@ -189,3 +189,18 @@ class _Step:
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
+
+
+def _links(folder: Path, relpaths: Iterable[str]) -> bool:
+    """Whether a recorded file, or a folder on its way, is a symbolic link.
+
+    A build/ folder can come with a course, and a link in it could make the build take
+    over a file from outside the course as "the last build's output".
+    """
+    for relpath in relpaths:
+        path = folder
+        for part in Path(relpath).parts:
+            path = path / part
+            if path.is_symlink():
+                return True
+    return False

@@ -132,7 +132,11 @@ class OutputFolder:
 
     def _take_lock(self) -> None:
         marker = self.out / MARKER
-        fd = os.open(marker, os.O_RDWR | os.O_CREAT, 0o644)
+        if marker.is_symlink() or (marker.exists() and not marker.is_file()):
+            # A build/ can come with a course: never write through a link it planted.
+            raise CoursepackError.single(
+                f"{marker} is not a plain file", hint="delete it and build again")
+        fd = os.open(marker, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         try:
             locked = _lock(fd)
         except BaseException:
