@@ -252,6 +252,39 @@ def test_a_full_disk_while_writing_is_reported_with_the_folder(
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize(("code", "hint"), [
+    (errno.EACCES, "you may not write there: fix the folder's permissions or choose another one"),
+    (errno.EROFS, "the disk is read-only (a locked USB stick, a read-only mount): choose a folder "
+                  "on a writable disk"),
+    (errno.ENOSPC, "the disk is full: free some space or choose a folder on another disk"),
+    (errno.EDQUOT, "your disk quota is used up: free some space or choose a folder on another "
+                   "disk"),
+    (errno.ENAMETOOLONG, "the path is too long for this disk: choose a folder with a shorter path"),
+    (errno.EIO, "the disk reported a fault: check it and try again"),
+])
+def test_each_refusal_of_the_disk_names_the_file_where_the_user_will_look(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        code: int, hint: str) -> None:
+    out = tmp_path / "out"
+    build_quick(run, course, out)
+    before = snapshot(out)
+    retitle(course)
+
+    def refused(path: Path, *args: object, **kwargs: object) -> int:
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(Path, "write_text", refused)
+    result = run("build", str(course), "-f", "gift", "--out", str(out))
+
+    assert result.exit_code == 1
+    written = out / "gift" / "starter-course-questions.gift.txt"  # not the staging folder
+    assert result.stderr.splitlines()[:2] == [
+        f"error: cannot write {written}: {os.strerror(code)} ({errno.errorcode[code]})",
+        f"  hint: {hint}",
+    ]
+    assert snapshot(out) == before
+
+
 def test_a_read_only_folder_is_reported_with_the_file(
         course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
@@ -365,6 +398,17 @@ def test_output_paths_below_a_file_are_reported(course: Path, run: Run, tmp_path
                                                  hint], args
         assert "Traceback" not in result.output
     assert Path("somefile").read_text(encoding="utf-8") == ""
+
+
+def test_an_output_path_too_long_for_the_disk_is_reported(run: Run, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("schema", "--out", "x" * 300)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"error: cannot write {'x' * 300}: File name too long (ENAMETOOLONG)",
+        "  hint: the path is too long for this disk: choose a folder with a shorter path",
+    ]
 
 
 # SOURCE_DATE_EPOCH --------------------------------------------------------------------
