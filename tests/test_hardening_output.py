@@ -73,6 +73,7 @@ def test_an_out_folder_with_other_files_is_refused_and_left_intact(course: Path,
     (docs / "html").mkdir(parents=True)
     (docs / "html" / "index.html").write_text("my own site", encoding="utf-8")
     (docs / "notes.txt").write_text("my notes", encoding="utf-8")
+    (docs / "\x1b[2Jrésumé").write_text("", encoding="utf-8")  # a name that clears a terminal
     before = snapshot(docs)
 
     result = run("build", str(course), "-f", "html", "--out", str(docs))
@@ -80,12 +81,12 @@ def test_an_out_folder_with_other_files_is_refused_and_left_intact(course: Path,
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:2] == [
         f"error: the output folder {docs} holds files that are not a coursepack build "
-        "(html/, notes.txt); a build replaces the folders it writes there",
+        "('\\x1b[2Jrésumé', html/, notes.txt); a build replaces the folders it writes there",
         "  hint: choose a new or empty folder with --out, or add --force to build into this one "
         "anyway (its format folders such as html/ are replaced, other files are left alone)",
     ]
     assert snapshot(docs) == before
-    assert sorted(p.name for p in docs.iterdir()) == ["html", "notes.txt"]
+    assert sorted(p.name for p in docs.iterdir()) == ["\x1b[2Jrésumé", "html", "notes.txt"]
 
 
 def test_force_builds_into_a_folder_with_other_files_and_leaves_them(course: Path, run: Run,

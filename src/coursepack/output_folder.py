@@ -71,6 +71,7 @@ class OutputFolder:
         self.force = force
         self.stage = out / f"{STAGING}{os.getpid()}"
         self.swapped = False
+        self.created = False  # by this build: removed again if the build fails
         self._lock: int | None = None
 
     def __enter__(self) -> OutputFolder:
@@ -92,8 +93,13 @@ class OutputFolder:
                  trace: TracebackType | None) -> None:
         try:
             shutil.rmtree(self.stage, ignore_errors=True)
+            if self.created and not self.swapped:  # a failed first build leaves nothing
+                (self.out / MARKER).unlink(missing_ok=True)
         finally:
             self._release()
+        if self.created and not self.swapped:
+            with suppress(OSError):
+                self.out.rmdir()
         if isinstance(error, KeyboardInterrupt) and not isinstance(error, BuildInterrupted) \
                 and not self.swapped:
             raise BuildInterrupted(self.out) from None
@@ -105,12 +111,13 @@ class OutputFolder:
             raise CoursepackError.single(
                 f"the output folder {self.out} is a file",
                 hint="choose a folder with --out (a new one is created)")
+        self.created = not self.out.exists()
         self.out.mkdir(parents=True, exist_ok=True)
 
     def _refuse_foreign(self) -> None:
         if self.force or (self.out / MARKER).exists():
             return
-        foreign = sorted(e.name + "/" * e.is_dir() for e in self.out.iterdir()
+        foreign = sorted(_printable(e.name) + "/" * e.is_dir() for e in self.out.iterdir()
                          if not self._earlier_build(e))
         if not foreign:
             return
@@ -217,6 +224,11 @@ class OutputFolder:
                 relative = Path(relative.parts[0][len(".old-"):], *relative.parts[1:])
             return self.out / relative
         return path
+
+
+def _printable(name: str) -> str:
+    """A file name as it can be shown on a terminal: escaped if it holds control characters."""
+    return name if name.isprintable() else repr(name)
 
 
 def _unchanged(exc: OSError) -> str:
