@@ -545,6 +545,29 @@ def test_two_builds_into_one_folder_at_once(course: Path, run: Run, tmp_path: Pa
     assert (out / "pdf" / "course-pack.pdf").is_file() and (out / "gift").is_dir()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_preview_rebuild_that_finds_its_folder_locked_keeps_serving(course: Path,
+                                                                       tmp_path: Path) -> None:
+    import fcntl
+
+    from coursepack.serve import Preview
+
+    said: list[str] = []
+    preview = Preview(course, tmp_path / "preview", lambda text, is_error: said.append(text))
+    assert preview.rebuild()
+    holder = os.open(tmp_path / "preview" / MARKER, os.O_RDWR)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another build, as far as it knows
+        assert not preview.rebuild()
+    finally:
+        os.close(holder)
+    assert preview.status().error.startswith("error: another coursepack build (process ")
+    assert "build failed; still serving the last good build" in said
+    assert (tmp_path / "preview" / "html" / "index.html").is_file()
+    assert preview.rebuild()  # the next change builds again
+    assert preview.status().error == ""
+
+
 @needs_workers
 def test_a_killed_build_takes_its_workers_and_the_next_cleans_up(course: Path, run: Run) -> None:
     out = course / "build"
