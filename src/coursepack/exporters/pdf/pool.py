@@ -114,6 +114,7 @@ class Renderer:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _stop_workers(self) -> None:
+        """Stop the workers mid-render: the executor only offers to wait for running tasks."""
         processes = getattr(self._pool, "_processes", None) or {}
         for process in list(processes.values()):
             process.terminate()
