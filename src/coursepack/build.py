@@ -1,8 +1,8 @@
 """The pipeline: load -> check -> export each format into staging -> swap into place.
 
-A build writes into a staging folder beside the output and moves each format's
-folder into place only when every format succeeded, so a failed build leaves the
-previous output exactly as it was.
+A build writes into a staging folder inside the output folder and moves the format
+folders into place only when every format succeeded, all of them or none, so a failed or
+interrupted build leaves the previous output exactly as it was (rules: output_folder).
 
 Validation also checks the settings of every format and of the lint in course.yaml
 (each owner reads its own), whichever formats are built, and reports a top-level field
@@ -11,11 +11,9 @@ that neither the course nor any owner knows.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,11 +30,13 @@ from coursepack.exporters import (
     get_exporter,
     settings_owners,
 )
+from coursepack.exporters._package import date_problems
 from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
 from coursepack.loader.questions import TYPE_FIELDS
 from coursepack.model import Course
+from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
 from coursepack.spec_schema import Schema, schema
 
@@ -117,23 +117,34 @@ def build(
     out: Path | None = None,
     strict: bool = False,
     progress: Callable[[str], None] = lambda message: None,
+    force: bool = False,
 ) -> Report:
-    """Build ``formats`` (all when empty) of the course in ``root`` into ``out``."""
+    """Build ``formats`` (all when empty) of the course in ``root`` into ``out``.
+
+    ``out`` must be new, empty or a previous build unless ``force`` (see output_folder).
+    """
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
-    report = validate(root, names, strict)
     out = (out or root / "build").resolve()
-    exporters = [get_exporter(name) for name in names]
-    inputs = fingerprint.digest(report.course)
-    with staging(out) as stage, ExitStack() as started:
-        steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress),
-                       fingerprint.for_format(inputs, exporter.name),
-                       report.format_problems.get(exporter.name, []))
-                 for exporter in exporters]
-        for step in steps:  # slow set-up of later formats runs while earlier ones export
-            if step.kept is None and isinstance(step.exporter, Prepares):
-                started.enter_context(step.exporter.prepare(step.ctx))
-        report.built.extend(step.run() for step in steps)
-        _swap_in(stage, out, names)
+    try:
+        dates = date_problems()
+        report = validate(root, names, strict)
+        report.problems += dates
+        exporters = [get_exporter(name) for name in names]
+        inputs = fingerprint.digest(report.course)
+    except KeyboardInterrupt:
+        raise BuildInterrupted(out) from None
+    with OutputFolder(out, EXPORTERS, force) as folder:
+        stage = folder.stage
+        with folder.os_errors(), ExitStack() as started:  # workers stop before the swap
+            steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress),
+                           fingerprint.for_format(inputs, exporter.name),
+                           report.format_problems.get(exporter.name, []))
+                     for exporter in exporters]
+            for step in steps:  # slow set-up of later formats runs while earlier ones export
+                if step.kept is None and isinstance(step.exporter, Prepares):
+                    started.enter_context(step.exporter.prepare(step.ctx))
+            report.built.extend(step.run() for step in steps)
+        folder.swap_in(names)
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report
@@ -145,7 +156,7 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
     return ExportContext(
         course=course,
         out=OutputDir(stage / exporter.name),
-        previous=previous if previous.is_dir() else None,
+        previous=previous if previous.is_dir() and not previous.is_symlink() else None,
         progress=progress,
     )
 
@@ -159,7 +170,7 @@ class _Step:
         self.checked = checked  # what validate() found this format drops: checked once
         before = fingerprint.read(ctx.previous)
         intact = (ctx.previous is not None and before is not None and before.digest == digest
-                  and before.intact(ctx.previous))
+                  and before.intact(ctx.previous) and not _links(ctx.previous, before.files))
         self.kept = before if intact else None
 
     def run(self) -> Built:
@@ -180,23 +191,16 @@ class _Step:
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
 
 
-@contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A fresh folder beside ``out`` (same file system, so moves are renames); always removed."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = out.parent / f".{out.name}.staging-{os.getpid()}"
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
-    try:
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+def _links(folder: Path, relpaths: Iterable[str]) -> bool:
+    """Whether a recorded file, or a folder on its way, is a symbolic link.
 
-
-def _swap_in(stage: Path, out: Path, names: list[str]) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        target = out / name
-        if target.exists():
-            target.rename(stage / f".old-{name}")
-        (stage / name).rename(target)
+    A build/ folder can come with a course, and a link in it could make the build take
+    over a file from outside the course as "the last build's output".
+    """
+    for relpath in relpaths:
+        path = folder
+        for part in Path(relpath).parts:
+            path = path / part
+            if path.is_symlink():
+                return True
+    return False

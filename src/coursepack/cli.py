@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from coursepack import build as pipeline
-from coursepack.errors import CoursepackError, Problem
+from coursepack.errors import CoursepackError, Problem, os_error
+from coursepack.output_folder import BuildInterrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
 COURSE_DIR = click.argument(
@@ -43,10 +44,16 @@ def reports_problems(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except CoursepackError as exc:
-            _print_problems(exc.problems)
-            click.secho(f"failed: {_summary(exc.problems)}", fg="red", err=True)
-            sys.exit(1)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+            _fail(exc.problems)
+        except OSError as exc:  # the disk, not the course: a full disk, a read-only folder
+            _fail([os_error(exc, "write" if _writing(exc) else "read")])
+        except BuildInterrupted as exc:
+            click.secho(f"Build interrupted; {_shown(exc.out)}/ unchanged", fg="red", err=True)
+            sys.exit(130)
+        except KeyboardInterrupt:
+            click.secho("Interrupted", fg="red", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug of ours: say so plainly, details on request
             if os.environ.get("COURSEPACK_DEBUG"):
@@ -61,6 +68,16 @@ def reports_problems(command: F) -> F:
             sys.exit(3)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(problems: Sequence[Problem]) -> None:
+    _print_problems(problems)
+    click.secho(f"failed: {_summary(problems)}", fg="red", err=True)
+    sys.exit(1)
+
+
+def _writing(exc: OSError) -> bool:
+    return not isinstance(exc, FileNotFoundError)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,12 +115,15 @@ def _format_names() -> list[str]:
               help="Format to build (repeatable); all when omitted. See 'coursepack formats'.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: build/ in the course folder).")
+@click.option("--force", is_flag=True,
+              help="Build into an --out folder that holds other files (its format folders "
+                   "are replaced, other files are left alone).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each step and its timing.")
 @reports_problems
-def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: bool,
-          quiet: bool, verbose: bool) -> None:
+def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, force: bool,
+          strict: bool, quiet: bool, verbose: bool) -> None:
     """Build the course (all formats unless -f is given)."""
     unknown = [f for f in formats if f not in _format_names()]
     if unknown:
@@ -115,7 +135,8 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, strict: 
 
     level = Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
     with BuildProgress(list(formats) or _format_names(), level) as progress:
-        report = pipeline.build(course_dir, formats, out, strict, progress=progress)
+        report = pipeline.build(course_dir, formats, out, strict, progress=progress,
+                                force=force)
     _print_problems(report.problems + _format_warnings(report, verbose))
     if not quiet:
         for built in report.built:
@@ -184,6 +205,7 @@ def init(target: Path) -> None:
 @click.argument("kind", default="course", type=click.Choice(["course", "module", "lesson", "quiz"]))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write all four schemas into this folder instead of printing one.")
+@reports_problems
 def schema(kind: str, out: Path | None) -> None:
     """Print the JSON Schema of a spec file kind, for editors with a YAML language server."""
     from coursepack.spec_schema import KINDS

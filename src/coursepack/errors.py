@@ -10,6 +10,7 @@ and how to fix it (``hint``). Nothing here prints or exits; the CLI renders.
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -90,3 +91,31 @@ class CoursepackError(Exception):
     @classmethod
     def single(cls, message: str, origin: Origin | None = None, hint: str = "") -> CoursepackError:
         return cls([error(origin, message, hint)])
+
+
+_OS_HINTS = {
+    errno.EACCES: "you may not write there: fix the folder's permissions or choose another one",
+    errno.EPERM: "you may not write there: fix the folder's permissions or choose another one",
+    errno.EROFS: "the disk is read-only (a locked USB stick, a read-only mount): choose a folder "
+                 "on a writable disk",
+    errno.ENOSPC: "the disk is full: free some space or choose a folder on another disk",
+    errno.EDQUOT: "your disk quota is used up: free some space or choose a folder on another disk",
+    errno.ENAMETOOLONG: "the path is too long for this disk: choose a folder with a shorter path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: choose another path",
+    errno.EEXIST: "a file is in the way: move it or choose another path",
+    errno.EISDIR: "a folder is in the way: move it or choose another path",
+    errno.EBUSY: "another program is using it: close that program and try again",
+    errno.EIO: "the disk reported a fault: check it and try again",
+}
+
+
+def os_error(exc: OSError, action: str, path: object = None, hint: str = "") -> Problem:
+    """An error the operating system reported (a full disk, a read-only folder...) as a problem:
+    ``cannot <action> <path>: <reason>``, with what to do about it."""
+    where = path if path is not None else exc.filename
+    reason = exc.strerror or type(exc).__name__
+    code = errno.errorcode.get(exc.errno or 0)
+    said = f"{reason} ({code})" if code else reason
+    target = f" {where}" if where is not None else ""
+    advice = "\n".join(h for h in (_OS_HINTS.get(exc.errno or 0, ""), hint) if h)
+    return error(None, f"cannot {action}{target}: {said}", advice)

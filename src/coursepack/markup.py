@@ -12,6 +12,7 @@ format can ship an image that points at nothing.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from coursepack import workers as worker_processes
 from coursepack.model.text import Asset, Markdown
 
 _ALLOWED_TAGS = {
@@ -190,7 +192,10 @@ def prime(texts: Iterable[str], workers: int) -> None:
     todo = [text for text in dict.fromkeys(texts) if text not in _PARSED]
     if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in get_all_start_methods():
         return
-    with get_context("fork").Pool(workers) as pool:
+    with worker_processes.starting():
+        pool = get_context("fork").Pool(workers, initializer=worker_processes.behave,
+                                        initargs=(os.getpid(),))
+    with pool:
         results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // (workers * 4)))
     _PARSED.update(zip(todo, results, strict=True))
 

@@ -44,7 +44,7 @@ def test_gift_warns_about_images_by_question(course):
 
 
 def test_build_prints_a_preflight_line_per_quiz_bank_format(run, course, tmp_path):
-    result = run("build", str(course), "-f", "gift", "-f", "qti12", "--out", str(tmp_path))
+    result = run("build", str(course), "-f", "gift", "-f", "qti12", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "pre-flight, 10 questions: gift" in result.output
     assert "canvas-classic" in result.output and "canvas-new" in result.output

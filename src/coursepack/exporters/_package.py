@@ -1,18 +1,67 @@
-"""Reproducible archives: sorted entries, fixed timestamps (SOURCE_DATE_EPOCH when set)."""
+"""Reproducible archives: sorted entries, fixed timestamps (SOURCE_DATE_EPOCH when set).
+
+SOURCE_DATE_EPOCH must be a whole number of seconds from 0 (1970-01-01) to ZIP_LAST
+(2107-12-31 23:59:58 UTC, the last date a zip entry can hold). A zip entry cannot hold a
+date before 1980 either: an earlier one is stored as 1980-01-01 00:00:00, with a warning.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import time
 import zipfile
 from pathlib import Path
 
+from coursepack.errors import CoursepackError, Problem, warning
+
 DEFAULT_EPOCH = 946684800  # 2000-01-01: any fixed date makes archives byte-identical
+ZIP_FIRST = 315532800  # 1980-01-01 00:00:00 UTC
+ZIP_LAST = 4354819198  # 2107-12-31 23:59:58 UTC (zip dates count even seconds)
+_RANGE = (f"a whole number of seconds since 1970-01-01 UTC, from 0 to {ZIP_LAST} "
+          "(2107-12-31 23:59:58, the last date a zip archive can hold)")
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH in seconds, None when unset or empty.
+
+    Raises ``CoursepackError`` naming the variable and the accepted range when it is text,
+    a fraction, negative or past what a zip archive can hold.
+    """
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    shown = repr(text[:40] + ("..." if len(text) > 40 else ""))
+    hint = (f"set it to {_RANGE}, for example the date of the last commit: "
+            "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct); or unset it")
+    if re.fullmatch(r"-[0-9]+", text):
+        raise CoursepackError.single(
+            f"SOURCE_DATE_EPOCH is {shown}, before 1970-01-01 UTC", hint=hint)
+    if not re.fullmatch(r"[0-9]+", text):
+        raise CoursepackError.single(
+            f"SOURCE_DATE_EPOCH is {shown}, not a whole number of seconds", hint=hint)
+    epoch = int(text)
+    if epoch > ZIP_LAST:
+        raise CoursepackError.single(
+            f"SOURCE_DATE_EPOCH is {shown}, after 2107-12-31 23:59:58 UTC", hint=hint)
+    return epoch
+
+
+def date_problems() -> list[Problem]:
+    """What is wrong with SOURCE_DATE_EPOCH: an error raised, or a warning that zips clamp it."""
+    epoch = source_date_epoch()
+    if epoch is None or epoch >= ZIP_FIRST:
+        return []
+    return [warning(None, f"SOURCE_DATE_EPOCH is {epoch}, before 1980-01-01: files in zip "
+                          "packages (SCORM, QTI, Common Cartridge) are dated 1980-01-01 00:00:00 "
+                          "UTC, the first date a zip archive can hold",
+                    hint=f"set it to a number from {ZIP_FIRST} (1980-01-01) to keep one date "
+                         "everywhere")]
 
 
 def build_time() -> tuple[int, int, int, int, int, int]:
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
-    stamp = time.gmtime(max(epoch, 315532800))  # zip cannot store dates before 1980
+    epoch = source_date_epoch()
+    stamp = time.gmtime(max(DEFAULT_EPOCH if epoch is None else epoch, ZIP_FIRST))
     return (stamp.tm_year, stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from urllib.parse import quote, unquote
 from markupsafe import Markup
 
 from coursepack import markup, render
+from coursepack.exporters._package import source_date_epoch
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
 from coursepack.exporters.question_types import written
 from coursepack.model import Asset, Course, Lesson, Module, Question, Quiz, Timing
@@ -215,7 +215,7 @@ def css_string(text: str) -> str:
 
 def created_date() -> str:
     """The build date for the PDF metadata from SOURCE_DATE_EPOCH, or none at all."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if not epoch.isdigit():
+    epoch = source_date_epoch()
+    if epoch is None:
         return ""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

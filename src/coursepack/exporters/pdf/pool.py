@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from coursepack import workers
+
 #: Images are resampled to this resolution and JPEG quality: enough for print,
 #: small enough for a handout to travel over a poor link.
 IMAGE_DPI = 150
@@ -55,6 +57,12 @@ def start_worker() -> None:
     _worker["images"] = {}
     _worker["fetcher"] = PrintFetcher()
     _worker["css"] = {}
+
+
+def _start_pool_worker(parent: int) -> None:
+    """Initializer of a pool worker: it ignores Ctrl+C and dies with the build (see workers)."""
+    workers.behave(parent)
+    start_worker()
 
 
 def render(job: Job) -> bytes:
@@ -101,7 +109,15 @@ class Renderer:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if self._pool is not None:
+            if error is not None:  # interrupted or failed: what is still rendering is not wanted
+                self._stop_workers()
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _stop_workers(self) -> None:
+        """Stop the workers mid-render: the executor only offers to wait for running tasks."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
         """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
@@ -117,14 +133,17 @@ class Renderer:
 
     def warm(self) -> None:
         """Start the workers now, so they import WeasyPrint while the HTML is being made."""
-        pool = self.pool()
-        for _ in range(self.workers):
-            pool.submit(_ready)
+        self.pool()
 
     def pool(self) -> ProcessPoolExecutor:
+        """The workers, all started at the first call (the first task forks every one)."""
         if self._pool is None:
             # fork: workers inherit the loaded course code and need no importable __main__.
             context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                             initializer=start_worker)
+                                             initializer=_start_pool_worker,
+                                             initargs=(os.getpid(),))
+            with workers.starting():
+                for _ in range(self.workers):
+                    self._pool.submit(_ready)
         return self._pool

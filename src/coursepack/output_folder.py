@@ -1,0 +1,274 @@
+"""The output folder of a build: what it may replace, who may write it, and the swap.
+
+- A build writes only into a folder that is new, empty, or holds a previous coursepack
+  build, recognised by the ``.coursepack-build`` file every build leaves in it (or, for
+  builds older than that file, by format folders that each hold their inputs record).
+  ``force`` lets it build into any folder: there it replaces the format folders only.
+- One build at a time: a build holds an exclusive lock on that file; a second build into
+  the same folder stops at once and says which process holds it.
+- A build stages inside the output folder (``.coursepack-staging-<pid>``), so moving a
+  format into place is a rename on one file system even when the folder is a mount point.
+- All formats or none: each format folder is renamed into place and, if one rename fails
+  or the build is interrupted, those already renamed are put back.
+- Staging left by a killed build is removed by the next build (it holds the lock, so no
+  other build can be using it).
+- What the operating system refuses (a full disk, a read-only folder, a path too long)
+  becomes a problem naming the path and what to do.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import TracebackType
+
+from coursepack import fingerprint
+from coursepack.errors import CoursepackError, os_error
+
+if sys.platform != "win32":
+    import fcntl
+
+MARKER = ".coursepack-build"
+STAGING = ".coursepack-staging-"
+_MARKER_TEXT = ("This folder holds a coursepack build. Each build replaces its format folders\n"
+                "(html/, pdf/, scorm12/ ...); other files are left alone.\n")
+_SHOWN = 4  # foreign entries named in the refusal
+
+_held: set[int] = set()  # lock descriptors of this process, closed in forked children
+
+
+def _forget_locks_in_child() -> None:
+    """A forked worker must not keep the build's lock alive after the build is gone."""
+    for fd in _held:
+        with suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks_in_child)
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl+C before the new build was in place: the output folder is as it was."""
+
+    def __init__(self, out: Path) -> None:
+        super().__init__(str(out))
+        self.out = out
+
+
+class OutputFolder:
+    """A claimed output folder, used as a context manager: checked, locked, staged, cleaned."""
+
+    def __init__(self, out: Path, known: Iterable[str], force: bool = False) -> None:
+        self.out = out
+        self.known = set(known)
+        self.force = force
+        self.stage = out / f"{STAGING}{os.getpid()}"
+        self.swapped = False
+        self.created = False  # by this build: removed again if the build fails
+        self._lock: int | None = None
+
+    def __enter__(self) -> OutputFolder:
+        with self.os_errors(building=False):
+            self._create()
+            self._refuse_foreign()
+            self._take_lock()
+            try:
+                self._remove_stale_staging()
+                self.stage.mkdir()
+            except BaseException as exc:
+                self._release()
+                if isinstance(exc, KeyboardInterrupt):
+                    raise BuildInterrupted(self.out) from None
+                raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        try:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            if self.created and not self.swapped:  # a failed first build leaves nothing
+                (self.out / MARKER).unlink(missing_ok=True)
+        finally:
+            self._release()
+        if self.created and not self.swapped:
+            with suppress(OSError):
+                self.out.rmdir()
+        if isinstance(error, KeyboardInterrupt) and not isinstance(error, BuildInterrupted) \
+                and not self.swapped:
+            raise BuildInterrupted(self.out) from None
+
+    # Claiming the folder
+
+    def _create(self) -> None:
+        if self.out.exists() and not self.out.is_dir():
+            raise CoursepackError.single(
+                f"the output folder {self.out} is a file",
+                hint="choose a folder with --out (a new one is created)")
+        self.created = not self.out.exists()
+        self.out.mkdir(parents=True, exist_ok=True)
+
+    def _refuse_foreign(self) -> None:
+        if self.force or (self.out / MARKER).exists():
+            return
+        foreign = sorted(_printable(e.name) + "/" * e.is_dir() for e in self.out.iterdir()
+                         if not self._earlier_build(e))
+        if not foreign:
+            return
+        shown = ", ".join(foreign[:_SHOWN])
+        more = f" and {len(foreign) - _SHOWN} more" if len(foreign) > _SHOWN else ""
+        raise CoursepackError.single(
+            f"the output folder {self.out} holds files that are not a coursepack build "
+            f"({shown}{more}); a build replaces the folders it writes there",
+            hint="choose a new or empty folder with --out, or add --force to build into "
+                 "this one anyway (its format folders such as html/ are replaced, other "
+                 "files are left alone)")
+
+    def _earlier_build(self, entry: Path) -> bool:
+        """Part of a build made before builds left the marker, or staging left by one."""
+        if entry.name.startswith(STAGING):
+            return True
+        return (entry.name in self.known and entry.is_dir() and not entry.is_symlink()
+                and (entry / fingerprint.RECORD).is_file())
+
+    def _take_lock(self) -> None:
+        marker = self.out / MARKER
+        if marker.is_symlink() or (marker.exists() and not marker.is_file()):
+            # A build/ can come with a course: never write through a link it planted.
+            raise CoursepackError.single(
+                f"{marker} is not a plain file", hint="delete it and build again")
+        fd = os.open(marker, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        try:
+            locked = _lock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not locked:
+            holder = _holder(marker)
+            os.close(fd)
+            raise CoursepackError.single(
+                f"another coursepack build{holder} is writing to {self.out}",
+                hint="wait for it to finish and build again, or build into another folder "
+                     "with --out")
+        self._lock = fd
+        _held.add(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{_MARKER_TEXT}pid {os.getpid()}\n".encode())
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            _held.discard(self._lock)
+            os.close(self._lock)  # closing the only descriptor releases the lock
+            self._lock = None
+
+    def _remove_stale_staging(self) -> None:
+        for entry in self.out.iterdir():
+            if entry.name.startswith(STAGING) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+
+    # Swapping the new build in
+
+    def swap_in(self, names: Iterable[str]) -> None:
+        """Move each staged format folder into place; on any failure put back every one."""
+        done: list[tuple[Path, Path]] = []
+        try:
+            with self.os_errors("replace"):
+                for name in names:
+                    target = self.out / name
+                    if target.exists() or target.is_symlink():
+                        _rename(target, self.stage / f".old-{name}", done)
+                    _rename(self.stage / name, target, done)
+        except BaseException:
+            self._undo(done)
+            raise
+        self.swapped = True
+
+    def _undo(self, done: list[tuple[Path, Path]]) -> None:
+        for source, target in reversed(done):
+            try:
+                os.rename(target, source)
+            except OSError as exc:
+                raise CoursepackError([os_error(
+                    exc, "put back", source,
+                    hint=f"the build in {self.out} is part new, part old: build again")]) from None
+
+    # Errors the operating system reports
+
+    @contextmanager
+    def os_errors(self, action: str = "", building: bool = True) -> Iterator[None]:
+        """Turn an OSError into a problem naming the path as the user knows it: the one
+        written when there are two (a copy names its source first), else the output folder
+        (a full disk names no file)."""
+        try:
+            yield
+        except OSError as exc:
+            paths = [Path(os.fsdecode(name)) for name in (exc.filename, exc.filename2)
+                     if isinstance(name, (str, bytes, os.PathLike))]
+            ours = [path for path in paths if path.is_relative_to(self.out)]
+            path = (ours or paths or [self.out])[0]
+            doing = action or ("write" if ours or not paths else "read")
+            hint = _unchanged(exc) if building else ""
+            raise CoursepackError([os_error(exc, doing, self.shown(path), hint=hint)]) from None
+
+    def shown(self, path: Path) -> Path:
+        """A path inside staging shown where it will be (build/html/..., not the stage)."""
+        if path.is_relative_to(self.stage):
+            relative = path.relative_to(self.stage)
+            if relative.parts and relative.parts[0].startswith(".old-"):
+                relative = Path(relative.parts[0][len(".old-"):], *relative.parts[1:])
+            return self.out / relative
+        return path
+
+
+def _printable(name: str) -> str:
+    """A file name as it can be shown on a terminal: escaped if it holds control characters."""
+    return name if name.isprintable() else repr(name)
+
+
+def _unchanged(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the previous build there is unchanged; add --out to build somewhere else"
+    return "the previous build there is unchanged"
+
+
+def _rename(source: Path, target: Path, done: list[tuple[Path, Path]]) -> None:
+    os.rename(source, target)
+    done.append((source, target))
+
+
+def _lock(fd: int) -> bool:
+    """Take an exclusive lock without waiting: False if another process holds it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except PermissionError:
+        if sys.platform == "win32":  # how Windows reports a lock held by another process
+            return False
+        raise
+    except OSError as exc:
+        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+            return True  # a file system without locks: build unlocked, as before
+        raise
+    return True
+
+
+def _holder(marker: Path) -> str:
+    """`` (process 1234)`` from the lock file, or nothing if it cannot be read."""
+    try:
+        lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    pids = [line[4:].strip() for line in lines if line.startswith("pid ")]
+    return f" (process {pids[-1]})" if pids and pids[-1].isdigit() else ""
