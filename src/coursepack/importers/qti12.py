@@ -1,0 +1,16 @@
+"""placeholder"""
+
+from __future__ import annotations
+
+from coursepack.importers.base import Bank
+
+name = "qti12"
+label = "qti12"
+
+
+def detect(data: bytes) -> bool:
+    return False
+
+
+def read(data: bytes, source: str) -> Bank:
+    raise NotImplementedError

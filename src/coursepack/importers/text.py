@@ -1,0 +1,174 @@
+"""Texts from a bank: HTML as Markdown where it maps cleanly, else as sanitised HTML (which
+Markdown fields accept), with every image the text shows copied into the course.
+
+markdownify writes the Markdown; markdown-it (``coursepack.markup``, the renderer every
+format uses) renders it back, and the Markdown is kept only when that rendering shows the
+same elements and text as the sanitised source. Anything it would change (a table with
+merged cells, a span with a colour, nested markup markdownify flattens) stays HTML, so an
+import never changes what a learner reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import quote, unquote
+
+import lxml.html
+from markdownify import markdownify
+
+from coursepack import markup
+
+IMAGE_DIR = "images"
+"""Where imported images go, beside the quiz files (``quizzes/images/``)."""
+
+FindFile = Callable[[str], "tuple[str, bytes] | None"]
+"""An ``src`` as the source has it -> (file name, bytes), or None when the bank has none."""
+
+
+@dataclass
+class Media:
+    """The images of one import: file name in ``quizzes/images`` -> bytes, one name per file."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    _by_digest: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, data: bytes) -> str:
+        """Keep ``data`` under ``name`` (another name when taken by other bytes)."""
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in self._by_digest:
+            return self._by_digest[digest]
+        clean = _file_name(name) or f"image-{digest[:8]}"
+        stem, dot, ext = clean.rpartition(".")
+        stem, ext = (stem, "." + ext) if dot else (clean, "")
+        chosen, n = clean, 2
+        while chosen.lower() in {k.lower() for k in self.files}:
+            chosen, n = f"{stem}-{n}{ext}", n + 1
+        self.files[chosen] = data
+        self._by_digest[digest] = chosen
+        return chosen
+
+
+def _file_name(name: str) -> str:
+    base = PurePosixPath(unquote(name).replace("\\", "/")).name
+    return re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base).strip(" .")
+
+
+def image_ref(name: str) -> str:
+    """How a quiz file refers to an imported image: relative, percent-encoded."""
+    return quote(f"{IMAGE_DIR}/{name}", safe="/")
+
+
+_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+
+
+def with_images(fragment: str, media: Media, find: FindFile) -> str:
+    """``fragment`` with each image's source pointing at its copy in the course; an image
+    the bank does not hold keeps its source (``media.missing`` names it)."""
+
+    def swap(match: re.Match[str]) -> str:
+        src = html.unescape(match.group(3))
+        if src.startswith(("http://", "https://", "data:")):
+            return match.group(0)
+        found = find(src)
+        if found is None:
+            media.missing.append(src)
+            return match.group(0)
+        stored = media.add(*found)
+        return f"{match.group(1)}{match.group(2)}{html.escape(image_ref(stored))}{match.group(2)}"
+
+    return _SRC.sub(swap, fragment)
+
+
+def as_markdown(fragment: str, inline: bool = False) -> str:
+    """HTML as Markdown when markdown-it renders that Markdown back to the same thing, else
+    the HTML itself, sanitised (``inline``: one line, for a choice or a prompt)."""
+    clean = markup.sanitise(fragment).strip()
+    if inline:
+        clean = _unwrap_paragraph(clean)
+    if not clean:
+        return ""
+    if "<" not in clean and "&" not in clean and not _MARKDOWN_SIGNS.search(clean):
+        return " ".join(clean.split()) if inline else clean
+    converted = markdownify(clean, heading_style="ATX", bullets="-", escape_misc=False,
+                            newline_style="backslash", escape_asterisks=True,
+                            escape_underscores=True).strip()
+    if inline and "\n" in converted:
+        return _one_line(clean)
+    rendered = markup.to_inline_html(converted) if inline else markup.to_html(converted)
+    if _shape(rendered) == _shape(clean):
+        return converted
+    return _one_line(clean) if inline else clean
+
+
+_MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>#!~|+]|^\s*\d+[.)]|^\s*[-=]|\n\s*[-=>]|  \n")
+
+
+def _one_line(fragment: str) -> str:
+    return " ".join(fragment.split())
+
+
+def _unwrap_paragraph(fragment: str) -> str:
+    """``<p>text</p>`` as ``text``: one paragraph is how LMSs store a one-line answer."""
+    match = re.fullmatch(r"<p>(.*)</p>", fragment, re.S)
+    if match and "<p" not in match.group(1):
+        return match.group(1).strip()
+    return fragment
+
+
+def _shape(fragment: str) -> list[Any]:
+    """What a fragment shows: its elements (with the attributes that matter) and text,
+    whitespace collapsed."""
+    root = lxml.html.fragment_fromstring(fragment or "", create_parent="div")
+    out: list[Any] = []
+    _walk(root, out)
+    squashed: list[Any] = []
+    for item in out:
+        if isinstance(item, str) and squashed and isinstance(squashed[-1], str):
+            squashed[-1] += item
+        else:
+            squashed.append(item)
+    return [(" ".join(s.split()) if isinstance(s, str) else s) for s in squashed
+            if not isinstance(s, str) or s.strip()]
+
+
+_KEPT_ATTRIBUTES = ("src", "alt", "href", "title")
+
+
+def _walk(node: Any, out: list[Any]) -> None:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if tag:
+        attrs = tuple((a, unquote(node.get(a))) for a in _KEPT_ATTRIBUTES if node.get(a))
+        out.append((tag, attrs))
+        out.append(node.text or "")
+        for child in node:
+            _walk(child, out)
+        out.append(("/" + tag,))
+    out.append(node.tail or "")
+
+
+def plain(fragment: str) -> str:
+    """A plain-text field an LMS stores as HTML-escaped text (a name, an answer)."""
+    if "<" in fragment:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        fragment = root.text_content()
+    else:
+        fragment = html.unescape(fragment)
+    return " ".join(fragment.split())
+
+
+def text_lines(fragment: str) -> str:
+    """HTML whose lines matter (a response template) as plain text, one line per line."""
+    marked = re.sub(r"<br\s*/?>|</p>\s*<p[^>]*>", "\n", fragment, flags=re.I)
+    root = lxml.html.fragment_fromstring(marked or "", create_parent="div")
+    return "\n".join(line.rstrip() for line in root.text_content().strip().splitlines())
+
+
+__all__ = ["IMAGE_DIR", "FindFile", "Media", "as_markdown", "image_ref", "plain", "text_lines",
+           "with_images"]

@@ -1,0 +1,133 @@
+"""A course built into a bank format, imported back, and compared with the original.
+
+The comparison is the fidelity suite's (tests/fidelity/compare.py): the imported course's
+own expected reading stands in for what a format's consumer reads, so a difference passes
+only when the format's pre-flight report declares it for that question and field. Image
+tokens are matched by the bytes of the file, since an export renames its images.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from coursepack.cli import main
+from coursepack.loader import load_course
+from coursepack.model import Blank, Course, FillBlanks, markdown
+from tests.fidelity.compare import Diff, compare
+from tests.fidelity.expected import (
+    Expected,
+    Text,
+    expected_all,
+    expected_question,
+    md,
+    questions,
+    source_images,
+)
+from tests.fidelity.readback import Got
+
+OUTPUTS = {"moodle-xml": "*.xml", "gift": "*.gift.txt", "qti12": "*.zip", "qti21": "*.zip"}
+
+
+@dataclass
+class RoundTrip:
+    original: Course
+    imported: Course
+    undeclared: list[Diff]
+    declared: list[Diff]
+    output: str
+
+    def report(self) -> str:
+        lines = [f"{len(self.undeclared)} undeclared difference(s) after the round trip "
+                 f"({len(self.declared)} declared ones pass):"]
+        return "\n".join(lines + [f"  {d}" for d in self.undeclared])
+
+
+def cli(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def built_file(course_dir: Path, fmt: str, out: Path) -> Path:
+    cli("build", str(course_dir), "-f", fmt, "--out", str(out))
+    found = sorted((out / fmt).glob(OUTPUTS[fmt]))
+    assert len(found) == 1, f"{fmt} build wrote {found}"
+    return found[0]
+
+
+def round_trip(course_dir: Path, fmt: str, tmp: Path) -> RoundTrip:
+    original, problems = load_course(course_dir)
+    assert not [p for p in problems if p.is_error]
+    bank = built_file(course_dir, fmt, tmp / "build")
+    target = tmp / "imported"
+    output = cli("import", str(bank), "--into", str(target))
+    cli("validate", str(target))
+    imported, problems = load_course(target)
+    assert not [p for p in problems if p.is_error], problems
+    found = readings(original, imported)
+    undeclared, declared = compare(fmt, expected_all(original), found, original)
+    return RoundTrip(original, imported, undeclared, declared, output)
+
+
+def readings(original: Course, imported: Course) -> dict[str, Got | None]:
+    """The imported course read as the fidelity suite reads a format: per question its
+    fields and, per response, its score and the feedback shown; per quiz its description."""
+    names = {data: name for data, name in source_images(original).items()}
+    renames = {a.path.name: names.get(a.path.read_bytes(), f"new:{a.path.name}")
+               for a in imported.assets()}
+    found: dict[str, Got | None] = {}
+    by_id = {q.id: q for _, q in original.questions()}
+    for quiz, question in questions(imported):
+        twin = by_id.get(question.id)
+        if isinstance(question, FillBlanks) and isinstance(twin, FillBlanks):
+            question = same_blank_ids(question, twin)
+        found[question.id] = _got(expected_question(quiz, question), renames)
+    titles = {q.title: q for q in imported.quizzes}
+    for quiz in original.quizzes:
+        twin = titles.get(quiz.title)
+        if twin is not None:
+            found[f"quiz:{quiz.id}"] = Got(fields={"description": _renamed(md(twin.description),
+                                                                           renames)})
+    return found
+
+
+def same_blank_ids(question: FillBlanks, original: FillBlanks) -> FillBlanks:
+    """The imported blanks named as the original's, in text order. A blank's id is the
+    author's name for a gap, which no bank format carries (Moodle's cloze and GIFT number
+    their gaps, QTI names them after the question): gaps are matched by position."""
+    ours = [s.id for s in question.segments() if isinstance(s, Blank)]
+    theirs = [s.id for s in original.segments() if isinstance(s, Blank)]
+    if len(ours) != len(theirs):
+        return question
+    names = dict(zip(ours, theirs, strict=True))
+    text = re.sub(r"\[\[\s*([^\]]+?)\s*\]\]",
+                  lambda m: f"[[{names.get(m.group(1), m.group(1))}]]", question.text)
+    blanks = tuple(replace(b, id=names.get(b.id, b.id)) for b in question.blanks)
+    return replace(question, text=markdown(question.text).part(text), blanks=blanks)
+
+
+def _got(record: Expected, renames: dict[str, str]) -> Got:
+    fields = {k: _renamed(v, renames) for k, v in record.fields.items()}
+    outcomes: dict[str, tuple[float | None, Text]] = {}
+    for outcome in record.outcomes:
+        shown = Text("")
+        for _, text in outcome.feedback:
+            shown = shown + _renamed(text, renames)
+        outcomes[outcome.name] = (outcome.score, shown)
+    return Got(fields=fields, outcomes=outcomes)
+
+
+def _renamed(value: Any, renames: dict[str, str]) -> Any:
+    if isinstance(value, Text):
+        shown, alt = value.shown, value.alt
+        for new, old in renames.items():
+            shown = shown.replace(f"⟦img:{new}⟧", f"⟦img:{old}⟧")
+        return Text(shown, alt)
+    if isinstance(value, tuple):
+        return tuple(_renamed(v, renames) for v in value)
+    return value

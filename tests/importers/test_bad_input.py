@@ -1,0 +1,107 @@
+"""A bank that is broken or hostile gets one located error, and nothing is written."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coursepack.importers import safe
+from tests.conftest import Run
+
+QUESTION = """<question type="truefalse"><name><text>T</text></name>
+<questiontext format="html"><text>Water is wet.</text></questiontext>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text>
+</answer></question>"""
+
+
+def imported(run: Run, tmp_path: Path, name: str, data: bytes, *extra: str) -> tuple[int, str]:
+    bank = tmp_path / name
+    bank.write_bytes(data)
+    result = run("import", str(bank), "--into", str(tmp_path / "course"), *extra)
+    return result.exit_code, result.output
+
+
+def nothing_written(tmp_path: Path) -> bool:
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".coursepack-import")]
+    return not (tmp_path / "course").exists() and not leftovers
+
+
+def test_malformed_xml_is_refused_at_its_line_and_column(run: Run, tmp_path: Path) -> None:
+    data = b"<?xml version='1.0'?>\n<quiz>\n  <question type='truefalse'>\n  </quiz>\n"
+    code, output = imported(run, tmp_path, "broken.xml", data, "--from", "moodle-xml")
+    assert code == 1
+    assert ("broken.xml:4:10: error: not well-formed XML: Opening and ending tag mismatch: "
+            "question line 3 and quiz") in output
+    assert nothing_written(tmp_path)
+
+
+def test_billion_laughs_is_refused_without_expanding(run: Run, tmp_path: Path) -> None:
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    data = (f'<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY l0 "ha">{laughs}]>\n'
+            f"<quiz>{QUESTION.replace('Water is wet.', '&l9;')}</quiz>").encode()
+    code, output = imported(run, tmp_path, "laughs.xml", data)
+    assert code == 1
+    assert ("laughs.xml:2:1: error: the XML declares a DTD (entities or an external file); "
+            "an import never expands entities or fetches files") in output
+    assert "haha" not in output
+    assert nothing_written(tmp_path)
+
+
+def test_an_external_entity_is_never_read(run: Run, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    data = (f'<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+            f"<quiz>{QUESTION.replace('Water is wet.', '&x;')}</quiz>").encode()
+    code, output = imported(run, tmp_path, "xxe.xml", data, "--from", "moodle-xml")
+    assert code == 1
+    assert "xxe.xml:2:1: error: the XML declares a DTD" in output
+    assert "TOP-SECRET" not in output
+    assert nothing_written(tmp_path)
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safe, "MAX_BYTES", 1000)
+    data = f"<quiz>{QUESTION}</quiz>".encode() + b" " * 2000
+    bank = tmp_path / "big.xml"
+    bank.write_bytes(data)
+    # read_bytes reads its default limit at call time through the module constant
+    code, output = imported(run, tmp_path, "big.xml", data)
+    assert code == 1
+    assert "big.xml is 2.2 kB, over the import limit of 1.0 kB" in output
+    assert nothing_written(tmp_path)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_file_of_no_known_format_says_which_formats_are_read(run: Run, tmp_path: Path) -> None:
+    code, output = imported(run, tmp_path, "notes.xml", b"<notes><n>hello</n></notes>")
+    assert code == 1
+    assert "notes.xml: error: cannot tell which question-bank format this file is" in output
+    assert "name one with --from" in output
+    assert nothing_written(tmp_path)
+
+
+def test_a_missing_file_is_named(run: Run, tmp_path: Path) -> None:
+    result = run("import", str(tmp_path / "nope.xml"), "--into", str(tmp_path / "course"))
+    assert result.exit_code != 0
+    assert "nope.xml" in result.output
+
+
+def test_a_bad_file_among_good_ones_writes_nothing(run: Run, tmp_path: Path) -> None:
+    good = tmp_path / "good.xml"
+    good.write_text(f"<quiz>{QUESTION}</quiz>")
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<quiz><question>")
+    result = run("import", str(good), str(bad), "--into", str(tmp_path / "course"))
+    assert result.exit_code == 1
+    assert nothing_written(tmp_path)
