@@ -78,4 +78,67 @@ class Reader(Protocol):
     def read(self, data: bytes, name: str) -> Bank: ...
 
 
-__all__ = ["Bank", "Group", "Item", "Kept", "Reader", "Spec"]
+def split_gap_text(spec: Spec, markdown: str, blanks: list[Spec]) -> None:
+    """A fill-blanks question from Markdown with a marker (CPIMPORTGAPnnnX) in each gap:
+    ``[[id]]`` in each gap, and the paragraphs before the first gap as the stem (the model
+    needs one: a text whose first paragraph has a gap gets a short instruction instead)."""
+    for n, blank in enumerate(blanks):
+        markdown = markdown.replace(f"CPIMPORTGAP{n:03d}X", f"[[{blank['id']}]]")
+    blocks = markdown.split("\n\n")
+    first = next((i for i, b in enumerate(blocks) if "[[" in b), 0)
+    if first > 0 and not markdown.lstrip().startswith("<"):
+        spec["stem"] = "\n\n".join(blocks[:first])
+        spec["text"] = "\n\n".join(blocks[first:])
+    else:
+        spec["stem"] = "Fill in the blanks." if len(blanks) > 1 else "Fill in the blank."
+        spec["text"] = markdown
+        spec["_notes_stem"] = True
+    spec["blanks"] = blanks
+
+
+def fill(feedback: dict[str, str], kind: str, text: str) -> None:
+    if text and not feedback.get(kind):
+        feedback[kind] = text
+
+
+def number(text: str | None, default: Any) -> Any:
+    try:
+        value = float((text or "").strip().replace(",", "."))
+    except ValueError:
+        return default
+    return value if value == value and abs(value) != float("inf") else default
+
+
+def tidy(spec: Spec) -> Spec:
+    """The spec without empty optional fields, in the order an author writes them."""
+    order = ["id", "type", "title", "stem", "text", "points", "choices", "scoring",
+             "negative_marking", "answer", "tolerance", "unit", "answers", "case_sensitive",
+             "pairs", "distractors", "items", "blanks", "feedback_true", "feedback_false",
+             "grader_notes", "response_template", "min_words", "max_words", "feedback",
+             "hints", "_tags", "_shuffle", "_notes_stem"]
+    spec["feedback"] = {k: v for k, v in spec.get("feedback", {}).items() if v}
+    for choice in spec.get("choices", []):
+        if not choice.get("feedback"):
+            choice.pop("feedback", None)
+        if not choice.get("correct"):
+            choice.pop("correct", None)
+    default_points = 0 if spec["type"] == "description" else 1
+    tidy: Spec = {}
+    for key in order:
+        if key not in spec:
+            continue
+        value = spec[key]
+        if key == "points" and value == default_points:
+            continue
+        if key in ("case_sensitive", "negative_marking") and not value:
+            continue
+        if key == "scoring" and value == "partial":
+            continue
+        if value in ("", [], {}, None) or (key in ("min_words", "max_words") and not value):
+            continue
+        tidy[key] = value
+    return tidy
+
+
+__all__ = ["Bank", "Group", "Item", "Kept", "Reader", "Spec", "fill", "number", "split_gap_text",
+           "tidy"]

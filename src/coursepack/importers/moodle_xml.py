@@ -21,7 +21,16 @@ from typing import Any
 from lxml import etree
 
 from coursepack.errors import Origin
-from coursepack.importers.base import Bank, Item, Kept, Spec
+from coursepack.importers.base import (
+    Bank,
+    Item,
+    Kept,
+    Spec,
+    fill,
+    number,
+    split_gap_text,
+    tidy,
+)
 from coursepack.importers.cloze import ClozeError, read_cloze
 from coursepack.importers.safe import parse_xml
 from coursepack.importers.text import Media, as_markdown, plain, text_lines, with_images
@@ -173,7 +182,7 @@ class _Reader:
         idnumber = (node.findtext("idnumber") or "").strip()
         if spec["title"] == idnumber:
             spec["title"] = ""  # a question without a title is named by its id
-        return Item(_tidy(spec), origin, notes=notes, id_hint=idnumber or spec["title"])
+        return Item(tidy(spec), origin, notes=notes, id_hint=idnumber or spec["title"])
 
     def keep(self, node: Any, why: str, origin: Origin) -> Item:
         title = plain(node.findtext("name/text") or "")
@@ -202,7 +211,7 @@ class _Reader:
             "type": "",
             "stem": self.md(node.find("questiontext")),
         }
-        grade = _number(node.findtext("defaultgrade"), 1.0)
+        grade = number(node.findtext("defaultgrade"), 1.0)
         spec["points"] = grade
         feedback = {
             "general": self.md(node.find("generalfeedback")),
@@ -223,7 +232,7 @@ class _Reader:
     # per type ------------------------------------------------------------------------
 
     def answers(self, node: Any) -> list[tuple[Any, float]]:
-        return [(a, _number(a.get("fraction"), 0.0) / 100) for a in node.iterchildren("answer")]
+        return [(a, number(a.get("fraction"), 0.0) / 100) for a in node.iterchildren("answer")]
 
     def multichoice(self, node: Any, spec: Spec, notes: list[str]) -> None:
         answers = self.answers(node)
@@ -295,7 +304,7 @@ class _Reader:
             pattern = (a.findtext("text") or "").strip()  # stored as typed, not as HTML
             feedback = self.md(a.find("feedback"))
             if pattern == "*" and f <= 0:
-                _fill(spec["feedback"], "incorrect", feedback)
+                fill(spec["feedback"], "incorrect", feedback)
                 continue
             if f < 0.99999:
                 notes.append(f"the answer '{pattern}' (worth {round(f * 100, 5):g}%) is left "
@@ -305,7 +314,7 @@ class _Reader:
                 notes.append(f"the answer '{pattern}' uses Moodle's wildcard '*'; it is kept "
                              "as a literal star, so only that exact text is accepted")
             accepted.append(pattern.replace("\\*", "*"))
-            _fill(spec["feedback"], "correct", feedback)
+            fill(spec["feedback"], "correct", feedback)
         if not accepted:
             raise _Unmappable("a short-answer question with no fully correct answer")
         spec["answers"] = accepted
@@ -317,19 +326,19 @@ class _Reader:
             value = (a.findtext("text") or "").strip()
             feedback = self.md(a.find("feedback"))
             if value == "*" and f <= 0:
-                _fill(spec["feedback"], "incorrect", feedback)
+                fill(spec["feedback"], "incorrect", feedback)
             elif f >= 0.99999 and right is None:
-                right = (value, _number(a.findtext("tolerance"), 0.0))
-                _fill(spec["feedback"], "correct", feedback)
+                right = (value, number(a.findtext("tolerance"), 0.0))
+                fill(spec["feedback"], "correct", feedback)
             else:
                 notes.append(f"the answer {value} (worth {round(f * 100, 5):g}%) is left out: "
                              "a numeric question has one right answer")
-        if right is None or _number(right[0], None) is None:
+        if right is None or number(right[0], None) is None:
             raise _Unmappable("a numerical question with no fully correct number")
-        spec["answer"] = _number(right[0], 0.0)
+        spec["answer"] = number(right[0], 0.0)
         if right[1]:
             spec["tolerance"] = abs(right[1])
-        units = [(u.findtext("unit_name") or "", _number(u.findtext("multiplier"), 1.0))
+        units = [(u.findtext("unit_name") or "", number(u.findtext("multiplier"), 1.0))
                  for u in node.iter("unit")]
         base = [u for u, m in units if m == 1.0]
         if base:
@@ -374,7 +383,7 @@ class _Reader:
 
     def gapselect(self, node: Any, spec: Spec, notes: list[str]) -> None:
         spec["type"] = "fill-blanks"
-        options = [(plain(o.findtext("text") or ""), int(_number(o.findtext("group"), 1.0)))
+        options = [(plain(o.findtext("text") or ""), int(number(o.findtext("group"), 1.0)))
                    for o in node.iterchildren("selectoption", "dragbox")]
         if node.get("type") == "ddwtos":
             notes.append("its words to drag into the gaps become drop-down lists")
@@ -402,9 +411,9 @@ class _Reader:
         template = node.find("responsetemplate")
         spec["response_template"] = text_lines(self.html_of(template)) \
             if template is not None else ""
-        spec["min_words"] = int(_number(node.findtext("minwordlimit"), 0.0))
-        spec["max_words"] = int(_number(node.findtext("maxwordlimit"), 0.0))
-        if int(_number(node.findtext("attachments"), 0.0)):
+        spec["min_words"] = int(number(node.findtext("minwordlimit"), 0.0))
+        spec["max_words"] = int(number(node.findtext("maxwordlimit"), 0.0))
+        if int(number(node.findtext("attachments"), 0.0)):
             notes.append("the learner could attach files in Moodle; the essay keeps only the "
                          "typed answer")
         if (node.findtext("responseformat") or "editor") == "noinline":
@@ -436,34 +445,7 @@ _SPECIFIC: dict[str, Callable[[_Reader, Any, Spec, list[str]], None]] = {
 
 
 def _split_gap_text(spec: Spec, marked_html: str, blanks: list[Spec]) -> None:
-    """The gap text as Markdown with ``[[id]]`` in each gap; the blocks before the first gap
-    become the stem (a fill-blanks question needs one)."""
-    markdown = as_markdown(marked_html)
-    for n, blank in enumerate(blanks):
-        markdown = markdown.replace(f"CPIMPORTGAP{n:03d}X", f"[[{blank['id']}]]")
-    blocks = markdown.split("\n\n")
-    first = next((i for i, b in enumerate(blocks) if "[[" in b), 0)
-    if first > 0 and not markdown.lstrip().startswith("<"):
-        spec["stem"] = "\n\n".join(blocks[:first])
-        spec["text"] = "\n\n".join(blocks[first:])
-    else:
-        spec["stem"] = "Fill in the blanks."
-        spec["text"] = markdown
-        spec["_notes_stem"] = True
-    spec["blanks"] = blanks
-
-
-def _fill(feedback: dict[str, str], kind: str, text: str) -> None:
-    if text and not feedback.get(kind):
-        feedback[kind] = text
-
-
-def _number(text: str | None, default: Any) -> Any:
-    try:
-        value = float((text or "").strip().replace(",", "."))
-    except ValueError:
-        return default
-    return value if value == value and abs(value) != float("inf") else default
+    split_gap_text(spec, as_markdown(marked_html), blanks)
 
 
 def _short(source: str, limit: int = 200) -> str:
@@ -471,37 +453,6 @@ def _short(source: str, limit: int = 200) -> str:
     shortened = re.sub(r"(<file\b[^>]*>)[^<]{80,}(</file>)", r"\1...\2", source)
     lines = shortened.splitlines()
     return "\n".join(lines[:limit] + (["..."] if len(lines) > limit else []))
-
-
-def _tidy(spec: Spec) -> Spec:
-    """The spec without empty optional fields, in the order an author writes them."""
-    order = ["id", "type", "title", "stem", "text", "points", "choices", "scoring",
-             "negative_marking", "answer", "tolerance", "unit", "answers", "case_sensitive",
-             "pairs", "distractors", "items", "blanks", "feedback_true", "feedback_false",
-             "grader_notes", "response_template", "min_words", "max_words", "feedback",
-             "hints", "_tags", "_shuffle", "_notes_stem"]
-    spec["feedback"] = {k: v for k, v in spec.get("feedback", {}).items() if v}
-    for choice in spec.get("choices", []):
-        if not choice.get("feedback"):
-            choice.pop("feedback", None)
-        if not choice.get("correct"):
-            choice.pop("correct", None)
-    default_points = 0 if spec["type"] == "description" else 1
-    tidy: Spec = {}
-    for key in order:
-        if key not in spec:
-            continue
-        value = spec[key]
-        if key == "points" and value == default_points:
-            continue
-        if key in ("case_sensitive", "negative_marking") and not value:
-            continue
-        if key == "scoring" and value == "partial":
-            continue
-        if value in ("", [], {}, None) or (key in ("min_words", "max_words") and not value):
-            continue
-        tidy[key] = value
-    return tidy
 
 
 __all__ = ["detect", "label", "name", "read"]

@@ -102,12 +102,20 @@ def as_markdown(fragment: str, inline: bool = False) -> str:
     if inline and "\n" in converted:
         return _one_line(clean)
     rendered = markup.to_inline_html(converted) if inline else markup.to_html(converted)
-    if _shape(rendered) == _shape(clean):
+    if _shape(rendered) == _shape(clean if inline or _has_block(clean) else f"<p>{clean}</p>"):
         return converted
     return _one_line(clean) if inline else clean
 
 
 _MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>#!~|+]|^\s*\d+[.)]|^\s*[-=]|\n\s*[-=>]|  \n")
+
+
+_BLOCK = re.compile(r"<(?:p|div|ul|ol|li|h[1-6]|table|pre|blockquote|dl|hr|figure)\b", re.I)
+_SAME_TAG = {"b": "strong", "i": "em"}
+
+
+def _has_block(fragment: str) -> bool:
+    return _BLOCK.search(fragment) is not None
 
 
 def _one_line(fragment: str) -> str:
@@ -143,6 +151,7 @@ _KEPT_ATTRIBUTES = ("src", "alt", "href", "title")
 
 def _walk(node: Any, out: list[Any]) -> None:
     tag = node.tag if isinstance(node.tag, str) else ""
+    tag = _SAME_TAG.get(tag, tag)
     if tag:
         attrs = tuple((a, unquote(node.get(a))) for a in _KEPT_ATTRIBUTES if node.get(a))
         out.append((tag, attrs))
