@@ -23,6 +23,7 @@ from tests.fidelity.expected import (
     Expected,
     Text,
     expected_all,
+    expected_pools,
     expected_question,
     md,
     questions,
@@ -90,9 +91,14 @@ def readings(original: Course, imported: Course) -> dict[str, Got | None]:
     titles = {q.title: q for q in imported.quizzes}
     for quiz in original.quizzes:
         twin = titles.get(quiz.title)
-        if twin is not None:
-            found[f"quiz:{quiz.id}"] = Got(fields={"description": _renamed(md(twin.description),
-                                                                           renames)})
+        if twin is None:
+            continue
+        found[f"quiz:{quiz.id}"] = Got(fields={"description": _renamed(md(twin.description),
+                                                                       renames)})
+        # pools in the order the quiz has them, read as the fidelity suite reads a pool
+        for pool, came_back in zip(quiz.pools, twin.pools, strict=False):
+            record = next(expected_pools(replace(twin, pools=(came_back,))))
+            found[f"pool:{quiz.id}/{pool.id}"] = Got(fields=record.fields)
     return found
 
 

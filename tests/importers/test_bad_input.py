@@ -83,6 +83,19 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.parametrize("entry", ["../escape.xml", "/etc/escape.xml", "a/../../escape.xml",
+                                   "C:/escape.xml", "a\\..\\..\\escape.xml"])
+def test_a_zip_whose_entry_leaves_its_root_is_refused(run: Run, tmp_path: Path,
+                                                      entry: str) -> None:
+    data = _zip({"imsmanifest.xml": b"<manifest/>", entry: b"<x/>"})
+    code, output = imported(run, tmp_path, "slip.zip", data, "--from", "qti21")
+    assert code == 1
+    assert (f"slip.zip: error: slip.zip: the entry '{entry}' leaves the zip's root; the zip "
+            "is refused and nothing is written") in output
+    assert nothing_written(tmp_path)
+    assert not (tmp_path.parent / "escape.xml").exists()
+
+
 def test_a_file_of_no_known_format_says_which_formats_are_read(run: Run, tmp_path: Path) -> None:
     code, output = imported(run, tmp_path, "notes.xml", b"<notes><n>hello</n></notes>")
     assert code == 1

@@ -18,7 +18,7 @@ COURSES = {
     "starter": STARTER,
     "bundled": REPO,
 }
-FORMATS = ["moodle-xml", "gift"]
+FORMATS = ["moodle-xml", "gift", "qti21"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

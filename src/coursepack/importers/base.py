@@ -42,6 +42,9 @@ class Group:
     items: list[Item] = field(default_factory=list)
     description: str = ""
     shuffle: bool | None = None
+    pools: list[dict[str, Any]] = field(default_factory=list)
+    """Random draws: ``id``, ``title``, ``pick``, ``include`` (items placed elsewhere) and
+    ``questions`` (items only the pool holds)."""
 
 
 @dataclass

@@ -101,7 +101,9 @@ def plan_import(banks: list[Bank], into: Path | None, quiz: str | None, first: s
             hint="use lower-case letters, digits, '-' or '_', e.g. 'week-1'")
     plan = Plan(root, new)
     names, ids, objectives = _course_ids(root) if not new else (set(), set(), set())
+    given: dict[int, str] = {}  # id(Item) -> the id it was given, for pools that include it
     existing_images = _existing_images(root)
+    todo: list[tuple[Bank, Group, str, dict[str, str]]] = []
     for bank in banks:
         plan.problems += bank.problems
         renamed = _place_images(bank, existing_images, plan.images)
@@ -116,7 +118,13 @@ def plan_import(banks: list[Bank], into: Path | None, quiz: str | None, first: s
                 raise CoursepackError.single("--quiz names one quiz: import one file at a "
                                              "time, or leave --quiz out")
             name = free(base, names)
-            plan.quizzes.append(_quiz_file(bank, group, name, ids, objectives, renamed))
+            todo.append((bank, group, name, renamed))
+            plan.quizzes.append(QuizFile(name, "", 0, 0))
+    # Every question gets its id before any pool refers to it, whatever the order.
+    taken = _Ids(ids, objectives, given)
+    prepared = [_prepared(group, name, taken, renamed) for _, group, name, renamed in todo]
+    plan.quizzes = [_quiz_file(bank, group, name, taken, renamed, ready)
+                    for (bank, group, name, renamed), ready in zip(todo, prepared, strict=True)]
     if not plan.quizzes:
         raise CoursepackError.single("the files hold no questions to import",
                                      Origin(banks[0].name if banks else ""))
@@ -175,37 +183,80 @@ def _renamed(value: Any, renamed: dict[str, str]) -> Any:
     return value
 
 
-def _quiz_file(bank: Bank, group: Group, name: str, ids: set[str], objectives: set[str],
-               renamed: dict[str, str]) -> QuizFile:
-    items: list[Item] = []
-    shuffles: list[bool] = []
-    for n, item in enumerate(group.items, start=1):
-        if item.spec is None:
-            items.append(item)
+@dataclass
+class _Ids:
+    taken: set[str]
+    objectives: set[str]
+    given: dict[int, str]
+
+
+def _question(item: Item, fallback: str, ids: _Ids, renamed: dict[str, str],
+              shuffles: list[bool]) -> Item:
+    """The item's spec with an id free in the course, its objectives, its notes."""
+    assert item.spec is not None
+    spec = _renamed(dict(item.spec), renamed)
+    base = item.id_hint if ID.match(item.id_hint or "") else slug(
+        item.id_hint or spec.get("title", ""), fallback)
+    spec = {"id": free(base, ids.taken), **{k: v for k, v in spec.items() if k != "id"}}
+    ids.given[id(item)] = spec["id"]
+    notes = list(item.notes)
+    tags = spec.pop("_tags", [])
+    known = [t for t in tags if t in ids.objectives]
+    if known:
+        spec["objectives"] = known
+    if len(known) < len(tags):
+        notes.append("tags in the source: " + ", ".join(t for t in tags if t not in known))
+    shuffle = spec.pop("_shuffle", None)
+    if shuffle is not None:
+        shuffles.append(shuffle)
+    if spec.pop("_notes_stem", False):
+        notes.append("the source has no text before its first gap: the stem is new")
+    return Item(spec, item.origin, notes=notes)
+
+
+def _pools(group: Group, name: str, ids: _Ids, renamed: dict[str, str],
+           shuffles: list[bool]) -> list[dict[str, Any]]:
+    found = []
+    pool_ids: set[str] = set()
+    for pool in group.pools:
+        inline = [_question(i, f"{name}-pool-{n}", ids, renamed, shuffles)
+                  for n, i in enumerate(pool["questions"], start=1) if i.spec is not None]
+        include = [ids.given[id(i)] for i in pool["include"] if id(i) in ids.given]
+        if not inline and not include:
             continue
-        spec = _renamed(dict(item.spec), renamed)
-        base = item.id_hint if ID.match(item.id_hint or "") else slug(
-            item.id_hint or spec.get("title", ""), f"{name}-{n}")
-        spec = {"id": free(base, ids), **{k: v for k, v in spec.items() if k != "id"}}
-        notes = list(item.notes)
-        tags = spec.pop("_tags", [])
-        known = [t for t in tags if t in objectives]
-        if known:
-            spec["objectives"] = known
-        if len(known) < len(tags):
-            notes.append("tags in the source: " + ", ".join(t for t in tags if t not in known))
-        shuffle = spec.pop("_shuffle", None)
-        if shuffle is not None:
-            shuffles.append(shuffle)
-        if spec.pop("_notes_stem", False):
-            notes.append("the source has no text before its first gap: the stem is new")
-        items.append(Item(spec, item.origin, notes=notes))
+        spec: dict[str, Any] = {"id": free(slug(pool["id"], "pool"), pool_ids)}
+        if pool.get("title"):
+            spec["title"] = pool["title"]
+        spec["pick"] = min(int(pool["pick"]), len(inline) + len(include))
+        if include:
+            spec["include"] = include
+        if inline:
+            spec["questions"] = [i.spec for i in inline]
+        found.append(spec)
+    return found
+
+
+def _prepared(group: Group, name: str, ids: _Ids, renamed: dict[str, str]
+              ) -> tuple[list[Item], list[bool]]:
+    shuffles: list[bool] = []
+    items = [item if item.spec is None else _question(item, f"{name}-{n}", ids, renamed,
+                                                      shuffles)
+             for n, item in enumerate(group.items, start=1)]
+    return items, shuffles
+
+
+def _quiz_file(bank: Bank, group: Group, name: str, ids: _Ids, renamed: dict[str, str],
+               ready: tuple[list[Item], list[bool]]) -> QuizFile:
+    items, shuffles = ready
+    pools = _pools(group, name, ids, renamed, shuffles)
     fields: dict[str, Any] = {"title": group.title}
     if group.description:
-        fields["description"] = group.description
+        fields["description"] = _renamed(group.description, renamed)
     shuffle = group.shuffle if group.shuffle is not None else (shuffles[0] if shuffles else None)
     if shuffle is not None:
         fields["settings"] = {"shuffle_options": shuffle}
+    if pools:
+        fields["pools"] = pools
     if len(set(shuffles)) > 1:
         bank.warn(Origin(bank.name), f"quiz '{name}': some questions shuffle their options "
                   "and some do not; the quiz shuffles them "
@@ -214,16 +265,17 @@ def _quiz_file(bank: Bank, group: Group, name: str, ids: set[str], objectives: s
               "Every field is described in docs/spec.md; what could not be imported is kept",
               "below as comments starting with NOT IMPORTED."]
     questions = [i for i in items if i.spec is not None]
-    if not questions:
+    pooled = sum(len(p.get("questions", [])) for p in pools)
+    if not questions and not pools:
         fields["description"] = fields.get("description") or (
             "Nothing in this quiz could be imported; see the comments below.")
     text = quiz_text(header, fields, items)
-    if not questions:
+    if not questions and not pools:
         raise CoursepackError.single(
             f"nothing in '{group.title}' can be imported: every question is of a type the "
             "model has no place for", Origin(bank.name),
             hint="the warnings above name each question")
-    return QuizFile(name, text, len(questions), len(items) - len(questions))
+    return QuizFile(name, text, len(questions) + pooled, len(items) - len(questions))
 
 
 def _label(fmt: str) -> str:

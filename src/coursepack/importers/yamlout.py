@@ -106,7 +106,8 @@ def quiz_text(header: list[str], fields: dict[str, Any], items: list[Item]) -> s
     """A quiz file: header comments, its fields, then each question (or kept block)."""
     lines = [f"# {line}".rstrip() for line in header]
     lines += mapping_lines(fields, 0)
-    lines.append("questions:")
+    if items:
+        lines.append("questions:")
     for item in items:
         lines.append("")
         for note in item.notes:
@@ -116,7 +117,9 @@ def quiz_text(header: list[str], fields: dict[str, Any], items: list[Item]) -> s
         elif item.spec is not None:
             lines += sequence_lines([item.spec], 2)
     text = "\n".join(lines) + "\n"
-    expected = {**fields, "questions": [i.spec for i in items if i.spec is not None] or None}
+    expected = dict(fields)
+    if items:
+        expected["questions"] = [i.spec for i in items if i.spec is not None] or None
     _same(yaml.safe_load(text), expected)
     return text
 
