@@ -16,8 +16,9 @@ from typing import Any
 from click.testing import CliRunner
 
 from coursepack.cli import main
+from coursepack.grading import choice_id, grade, item_id, match_id, prompt_id
 from coursepack.loader import load_course
-from coursepack.model import Blank, Course, FillBlanks, markdown
+from coursepack.model import Blank, Course, FillBlanks, Matching, Question, markdown
 from tests.fidelity.compare import Diff, compare
 from tests.fidelity.expected import (
     Expected,
@@ -29,6 +30,7 @@ from tests.fidelity.expected import (
     questions,
     source_images,
 )
+from tests.fidelity.expected import _feedback as feedback_of
 from tests.fidelity.readback import Got
 
 OUTPUTS = {"moodle-xml": "*.xml", "gift": "*.gift.txt", "qti12": "*.zip", "qti21": "*.zip"}
@@ -83,11 +85,15 @@ def readings(original: Course, imported: Course) -> dict[str, Got | None]:
                for a in imported.assets()}
     found: dict[str, Got | None] = {}
     by_id = {q.id: q for _, q in original.questions()}
+    asked = {e.id: e for e in expected_all(original).values() if e.question is not None}
     for quiz, question in questions(imported):
         twin = by_id.get(question.id)
         if isinstance(question, FillBlanks) and isinstance(twin, FillBlanks):
             question = same_blank_ids(question, twin)
-        found[question.id] = _got(expected_question(quiz, question), renames)
+        got = _got(expected_question(quiz, question), renames)
+        if question.id in asked:  # the original's responses, answered by the imported question
+            got.outcomes = answered(question, asked[question.id], renames)
+        found[question.id] = got
     titles = {q.title: q for q in imported.quizzes}
     for quiz in original.quizzes:
         twin = titles.get(quiz.title)
@@ -115,6 +121,45 @@ def same_blank_ids(question: FillBlanks, original: FillBlanks) -> FillBlanks:
                   lambda m: f"[[{names.get(m.group(1), m.group(1))}]]", question.text)
     blanks = tuple(replace(b, id=names.get(b.id, b.id)) for b in question.blanks)
     return replace(question, text=markdown(question.text).part(text), blanks=blanks)
+
+
+def answered(question: Question, original: Expected, renames: dict[str, str]
+             ) -> dict[str, tuple[float | None, Text]]:
+    """Each response the comparison tries on the original, scored by ``coursepack.grading``
+    on the imported question, with the feedback that question then shows."""
+    found: dict[str, tuple[float | None, Text]] = {}
+    for outcome in original.outcomes:
+        action = outcome.action
+        if action[0] == "mark":
+            score, result = None, str(action[1])
+        else:
+            points, result = grade(question, tokens(question, action))
+            score = points / question.points if question.points else 0.0
+        shown = Text("")
+        for _, text in feedback_of(question, action, result):
+            shown = shown + _renamed(text, renames)
+        found[outcome.name] = (score, shown)
+    return found
+
+
+def tokens(question: Question, action: tuple[str, Any]) -> list[str]:
+    """The grading tokens of a format-neutral response, for this question."""
+    kind, value = action
+    if kind == "choose":
+        return [choice_id(i) for i in value]
+    if kind == "tf":
+        return [str(value).lower()]
+    if kind == "type":
+        return [value]
+    if kind == "order":
+        return [item_id(i) for i in value]
+    if kind == "fill" and isinstance(question, FillBlanks):
+        return [value.get(b.id, "") for b in question.blanks]
+    if kind == "match" and isinstance(question, Matching):
+        answers = list(question.answers)
+        return [f"{prompt_id(i)}.{match_id(answers.index(a) if a in answers else 999)}"
+                for i, a in enumerate(value)]
+    raise AssertionError(f"no tokens for {kind} on {type(question).__name__}")
 
 
 def _got(record: Expected, renames: dict[str, str]) -> Got:

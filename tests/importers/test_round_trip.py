@@ -18,7 +18,7 @@ COURSES = {
     "starter": STARTER,
     "bundled": REPO,
 }
-FORMATS = ["moodle-xml", "gift", "qti21"]
+FORMATS = ["moodle-xml", "gift", "qti21", "qti12"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -228,6 +228,8 @@ def _pools(group: Group, name: str, ids: _Ids, renamed: dict[str, str],
         if pool.get("title"):
             spec["title"] = pool["title"]
         spec["pick"] = min(int(pool["pick"]), len(inline) + len(include))
+        if pool.get("points") is not None:
+            spec["points"] = pool["points"]
         if include:
             spec["include"] = include
         if inline:
