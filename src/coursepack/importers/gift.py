@@ -17,7 +17,6 @@ import html
 import re
 from dataclasses import dataclass
 
-from coursepack import markup
 from coursepack.errors import CoursepackError, Origin
 from coursepack.importers.base import Bank, Item, Kept, Spec, fill, split_gap_text, tidy
 from coursepack.importers.text import as_markdown, plain
@@ -443,6 +442,5 @@ def _scoring(spec: Spec, fractions: list[float], notes: list[str]) -> None:
             notes.append("with negative marking each wrong answer costs an equal share")
 
 
-_ = markup  # the renderer as_markdown checks against
 
 __all__ = ["detect", "label", "name", "read"]
