@@ -77,7 +77,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(
 
 def _zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries.items():
             archive.writestr(name, data)
     return buffer.getvalue()
@@ -94,6 +94,17 @@ def test_a_zip_whose_entry_leaves_its_root_is_refused(run: Run, tmp_path: Path,
             "is refused and nothing is written") in output
     assert nothing_written(tmp_path)
     assert not (tmp_path.parent / "escape.xml").exists()
+
+
+def test_a_zip_over_the_size_limit_once_unpacked_is_refused(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safe, "MAX_BYTES", 5000)
+    data = _zip({"imsmanifest.xml": b"<manifest/>", "items/big.xml": b" " * 20_000})
+    assert len(data) < 5000  # small packed, big unpacked
+    code, output = imported(run, tmp_path, "bomb.zip", data, "--from", "qti21")
+    assert code == 1
+    assert "bomb.zip (unpacked) is 20.0 kB, over the import limit of 5.0 kB" in output
+    assert nothing_written(tmp_path)
 
 
 def test_a_file_of_no_known_format_says_which_formats_are_read(run: Run, tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ def test_every_core_type_imports_into_a_course_that_validates(run: Run,
     assert run("validate", str(root)).exit_code == 0
     course, _ = load_course(root)
     assert [q.title for q in course.quizzes] == ["Week 1: water", "Week 2: more types"]
+    assert course.quizzes[0].description == "Questions on water supply."
     by_title = {q.title: q for _, q in course.questions()}
 
     single = by_title["Litres per person"]

@@ -66,7 +66,10 @@ def read(data: bytes, source: str) -> Bank:
         kind = node.get("type", "")
         if kind == "category":
             title = _category_title(node) or title
-            bank.group(title)
+            group = bank.group(title)
+            info = node.find("info")
+            if info is not None and not group.description:
+                group.description = reader.md(info)
             continue
         item = reader.question(node)
         if item is not None:

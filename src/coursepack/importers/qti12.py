@@ -48,7 +48,7 @@ def detect(data: bytes) -> bool:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 for info in archive.infolist():
-                    if info.filename.endswith(".xml") and info.file_size < 50_000_000:
+                    if info.filename.endswith((".xml", ".qti")) and info.file_size < 50_000_000:
                         head = archive.open(info).read(4096)
                         if b"questestinterop" in head or b"imsqti_xmlv1p2" in head:
                             return True
@@ -62,8 +62,9 @@ def read(data: bytes, source: str) -> Bank:
     package = Package(data, source)
     bank = Bank(source, name)
     reader = _Reader(package, bank)
-    files = [p for p, d in package.files.items() if p.endswith(".xml") and
-             b"questestinterop" in d[:4096]]
+    # Canvas quiz exports name them <id>/<id>.xml, course exports <id>.xml.qti: the content
+    # says which files are QTI, whatever their names.
+    files = [p for p, d in package.files.items() if b"<questestinterop" in d[:4096]]
     if not files:
         raise CoursepackError.single("no QTI 1.2 file (<questestinterop>) in the package",
                                      Origin(source), hint="use --from to name the format")
