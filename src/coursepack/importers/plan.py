@@ -53,8 +53,12 @@ def slug(text: str, fallback: str = "imported") -> str:
     """An id from a title: ASCII lower-case words joined by hyphens."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    found = "-".join(words)[:48].strip("-")
-    return found or fallback
+    kept: list[str] = []
+    for word in words:  # whole words, up to 40 characters
+        if kept and len("-".join([*kept, word])) > 40:
+            break
+        kept.append(word[:40])
+    return "-".join(kept) or fallback
 
 
 def free(base: str, taken: set[str]) -> str:
