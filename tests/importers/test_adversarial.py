@@ -146,3 +146,35 @@ def test_a_cloze_gap_with_several_answers_to_tick_is_kept_as_a_comment(run: Run,
             "kept as a comment in the quiz file") in result.output
     assert "#   <question type=\"multianswer\">" in (
         tmp_path / "c" / "quizzes" / "cloze.yaml").read_text()
+
+
+def test_images_and_links_a_course_cannot_hold_are_replaced_and_warned(
+        run: Run, tmp_path: Path) -> None:
+    stem = ('<p>A <img src="https://example.org/map.png" alt="web map"> B '
+            '<img src="@@PLUGINFILE@@/gone.png" alt="gone"> C '
+            '<img src="@@PLUGINFILE@@/fake.png" alt="fake"> D '
+            f'<img src="data:image/png;base64,{PNG_RED}" alt="inline"> E '
+            '<a href="@@PLUGINFILE@@/missing.pdf">handout</a> '
+            '<a href="https://example.org">site</a></p>')
+    question = ('<question type="description"><name><text>Files</text></name>'
+                f'<questiontext format="html"><text><![CDATA[{stem}]]></text>'
+                '<file name="fake.png" path="/" encoding="base64">bm90IGEgcG5n</file>'
+                "</questiontext></question>")
+    bank = tmp_path / "files.xml"
+    bank.write_text(moodle(question))
+    result = run("import", str(bank), "--into", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    assert ("files.xml:3:1: warning: the image 'https://example.org/map.png' is left out (it is "
+            "on the web and a course must work offline); its description stands in its place"
+            ) in result.output
+    assert "the image '@@PLUGINFILE@@/gone.png' is left out (the bank does not hold it)" \
+        in result.output
+    assert "the image '@@PLUGINFILE@@/fake.png' is left out (image 'images/fake.png' is not " \
+        "a PNG file)" in result.output
+    assert "the link to '@@PLUGINFILE@@/missing.pdf' is left out" in result.output
+    course, _ = load_course(tmp_path / "c")
+    stem_md = course.quizzes[0].questions[0].stem
+    assert stem_md.startswith("A [web map] B [gone] C [fake] D ![inline](images/inline-")
+    assert "E handout [site](https://example.org)" in stem_md
+    assert [a.path.read_bytes()[:4] for a in course.quizzes[0].questions[0].assets] == [
+        b"\x89PNG"]

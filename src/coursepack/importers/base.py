@@ -60,6 +60,12 @@ class Bank:
     def warn(self, origin: Origin, message: str, hint: str = "") -> None:
         self.problems.append(warning(origin, message, hint=hint, rule=f"import-{self.format}"))
 
+    def warn_dropped(self, origin: Origin, before: int) -> None:
+        """A warning at ``origin`` for each file the texts read since ``before`` left out."""
+        for why in self.media.dropped[before:]:
+            self.warn(origin, why)
+        del self.media.dropped[before:]
+
     def group(self, title: str) -> Group:
         """The group titled ``title``, new at the end when there is none."""
         for group in self.groups:

@@ -17,9 +17,10 @@ import html
 import re
 from dataclasses import dataclass
 
+from coursepack import markup
 from coursepack.errors import CoursepackError, Origin
 from coursepack.importers.base import Bank, Item, Kept, Spec, fill, split_gap_text, tidy
-from coursepack.importers.text import as_markdown, plain
+from coursepack.importers.text import as_markdown, plain, with_images
 
 name = "gift"
 label = "GIFT"
@@ -194,6 +195,7 @@ class _Reader:
                 "_tags": re.findall(r"\[tag:([^\]]+)\]", block.comments)}
 
     def done(self, spec: Spec, block: _Block, origin: Origin, notes: list[str]) -> Item:
+        self.bank.warn_dropped(origin, 0)
         found = re.search(r"\[id:([^\]]+)\]", block.comments)
         idnumber = found.group(1).strip() if found else ""
         if spec.get("title") == idnumber:
@@ -205,11 +207,15 @@ class _Reader:
     # --- texts -------------------------------------------------------------------------
 
     def markdown(self, raw: str, fmt: str, inline: bool = False) -> str:
+        """A text in its GIFT format as Markdown; GIFT carries no files, so an image (or a
+        link to a file) it names is replaced by its description (``with_images``)."""
         text = _restore(raw).strip()
-        if fmt == "markdown":
+        if fmt == "markdown" and not re.search(r"\]\(|<img|<a\b", text):
             return text
-        if fmt == "html":
-            return as_markdown(text, inline)
+        if fmt == "markdown":
+            text = markup.to_inline_html(text) if inline else markup.to_html(text)
+        if fmt in ("html", "markdown"):
+            return as_markdown(with_images(text, self.bank.media, lambda _: None), inline)
         escaped = html.escape(text, quote=False)
         return as_markdown(escaped if inline else escaped.replace("\n", "<br>"), inline)
 

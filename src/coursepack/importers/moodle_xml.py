@@ -153,11 +153,9 @@ class _Reader:
                     return leaf, files[leaf]
             return None
 
-        before = len(self.media.missing)
+        before = len(self.media.dropped)
         rendered = with_images(text, self.media, find)
-        for src in self.media.missing[before:]:
-            self.bank.warn(self.origin(node), f"the image '{src}' is not in the file; its "
-                           "reference is kept as it was")
+        self.bank.warn_dropped(self.origin(node), before)
         return rendered
 
     def md(self, node: Any | None, inline: bool = False) -> str:

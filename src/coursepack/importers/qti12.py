@@ -256,11 +256,14 @@ class _ItemReader:
                       "feedback": {}}
         spec["points"] = float(number(self.meta.get("points_possible"), 1.0))
         notes: list[str] = []
+        before = len(self.reader.bank.media.dropped)
         try:
             getattr(self, "read_" + _TYPES[kind].replace("-", "_"))(spec, notes)
         except _Unmappable as exc:
+            del self.reader.bank.media.dropped[before:]
             return self.keep(str(exc))
         self.common(spec)
+        self.reader.bank.warn_dropped(self.origin, before)
         for note in notes:
             self.reader.bank.warn(self.origin, f"question '{title or identifier}': {note}")
         return Item(tidy(spec), self.origin, notes=notes, id_hint=identifier or title)

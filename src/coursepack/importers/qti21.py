@@ -214,10 +214,13 @@ class _Reader:
                       "stem": "", "feedback": {}}
         notes: list[str] = []
         item = _Item(self, root, path, body, spec, notes)
+        before = len(self.bank.media.dropped)
         try:
             item.fill(interactions, kinds)
         except _Unmappable as exc:
+            del self.bank.media.dropped[before:]
             return self.keep(root, path, origin, str(exc))
+        self.bank.warn_dropped(origin, before)
         for note in notes:
             self.bank.warn(origin, f"question '{title or identifier}': {note}")
         return Item(tidy(spec), origin, notes=notes, id_hint=identifier)

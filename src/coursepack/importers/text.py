@@ -10,19 +10,24 @@ import never changes what a learner reads.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import html
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, unquote
 
 import lxml.html
+import yaml
 from markdownify import markdownify
 
 from coursepack import markup
+from coursepack.loader.assets import LINKABLE, SUPPORTED, resolve
 
 IMAGE_DIR = "images"
 """Where imported images go, beside the quiz files (``quizzes/images/``)."""
@@ -36,7 +41,7 @@ class Media:
     """The images of one import: file name in ``quizzes/images`` -> bytes, one name per file."""
 
     files: dict[str, bytes] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
     _by_digest: dict[str, str] = field(default_factory=dict)
 
     def add(self, name: str, data: bytes) -> str:
@@ -65,25 +70,93 @@ def image_ref(name: str) -> str:
     return quote(f"{IMAGE_DIR}/{name}", safe="/")
 
 
-_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+_IMG = re.compile(r"<img\b[^>]*>", re.I | re.S)
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.I | re.S)
+_ATTRIBUTE = r"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+_WEB = ("http://", "https://", "//")
+_MIME = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
+         "image/svg+xml": ".svg"}
+
+
+def _attribute(tag: str, name: str) -> str | None:
+    found = re.search(_ATTRIBUTE.format(name=name), tag, re.I)
+    return None if found is None else html.unescape(found.group(1) or found.group(2) or "")
 
 
 def with_images(fragment: str, media: Media, find: FindFile) -> str:
-    """``fragment`` with each image's source pointing at its copy in the course; an image
-    the bank does not hold keeps its source (``media.missing`` names it)."""
+    """``fragment`` with each image and each link to a file of the bank pointing at its copy
+    in the course. What a course cannot hold is replaced, never left to break the course:
+    an image on the web, missing from the bank or of a type no format shows becomes its
+    description in brackets, a link to a missing file its text (``media.dropped`` says why).
+    Images inlined as ``data:`` become files."""
 
-    def swap(match: re.Match[str]) -> str:
-        src = html.unescape(match.group(3))
-        if src.startswith(("http://", "https://", "data:")):
-            return match.group(0)
-        found = find(src)
-        if found is None:
-            media.missing.append(src)
-            return match.group(0)
-        stored = media.add(*found)
-        return f"{match.group(1)}{match.group(2)}{html.escape(image_ref(stored))}{match.group(2)}"
+    def image(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        src = _attribute(tag, "src") or ""
+        alt = _attribute(tag, "alt") or ""
+        found = _data_image(src) if src.startswith("data:") else (
+            None if src.startswith(_WEB) else find(src))
+        why = "it is on the web and a course must work offline" if src.startswith(_WEB) \
+            else "the bank does not hold it"
+        if found is not None:
+            problem = vetted(*found)
+            if problem is None:
+                stored = media.add(*found)
+                return re.sub(_ATTRIBUTE.format(name="src"),
+                              lambda _: f'src="{html.escape(image_ref(stored))}"', tag, count=1,
+                              flags=re.I)
+            why = problem
+        media.dropped.append(f"the image '{_short_ref(src)}' is left out ({why}); its "
+                             "description stands in its place")
+        return html.escape(f"[{alt}]" if alt else "[image]", quote=False)
 
-    return _SRC.sub(swap, fragment)
+    def link(match: re.Match[str]) -> str:
+        href = _attribute(match.group(1), "href") or ""
+        if not href or href.startswith((*_WEB, "mailto:", "#")) or (":" in href.split("/")[0] \
+                and not href.startswith("@@PLUGINFILE@@")):
+            return match.group(0)
+        found = find(href)
+        if found is not None and PurePosixPath(found[0]).suffix.lower() in LINKABLE:
+            stored = media.add(*found)
+            return f'<a href="{html.escape(image_ref(stored))}">{match.group(2)}</a>'
+        media.dropped.append(f"the link to '{_short_ref(href)}' is left out (the bank does not "
+                             "hold a file a learner can open there); its text is kept")
+        return match.group(2)
+
+    return _LINK.sub(link, _IMG.sub(image, fragment))
+
+
+def _short_ref(ref: str) -> str:
+    return ref if len(ref) <= 80 else ref[:77] + "..."
+
+
+def _data_image(src: str) -> tuple[str, bytes] | None:
+    """An image written inline (``data:image/png;base64,...``) as a file."""
+    found = re.match(r"data:([\w/+.-]+);base64,(.*)", src, re.S)
+    if found is None or found.group(1) not in _MIME:
+        return None
+    try:
+        data = base64.b64decode(found.group(2), validate=False)
+    except (binascii.Error, ValueError):
+        return None
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"inline-{digest}{_MIME[found.group(1)]}", data
+
+
+def vetted(name: str, data: bytes) -> str | None:
+    """Why the course would refuse this image (as the loader vets every image), or None."""
+    if PurePosixPath(name).suffix.lower() not in SUPPORTED:
+        return f"a {PurePosixPath(name).suffix or 'file with no type'} file is no image a " \
+            "format can show"
+    with tempfile.TemporaryDirectory(prefix="coursepack-vet-") as folder:
+        root = Path(folder).resolve()
+        (root / IMAGE_DIR).mkdir()
+        (root / IMAGE_DIR / (_file_name(name) or "image")).write_bytes(data)
+        node = yaml.compose("x", Loader=yaml.SafeLoader)
+        assert node is not None
+        text = f"![x]({image_ref(_file_name(name) or 'image')})"
+        _, problems = resolve(root, "quiz.yaml", node, text)
+    return problems[0].message.split(": ", 1)[-1] if problems else None
 
 
 def as_markdown(fragment: str, inline: bool = False) -> str:
