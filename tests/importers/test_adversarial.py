@@ -178,3 +178,27 @@ def test_images_and_links_a_course_cannot_hold_are_replaced_and_warned(
     assert "E handout [site](https://example.org)" in stem_md
     assert [a.path.read_bytes()[:4] for a in course.quizzes[0].questions[0].assets] == [
         b"\x89PNG"]
+
+
+def test_a_question_the_course_would_refuse_is_kept_as_a_comment(run: Run,
+                                                                 tmp_path: Path) -> None:
+    lonely = ('<question type="multichoice"><name><text>Lonely</text></name>'
+              '<questiontext format="html"><text>Only one option?</text></questiontext>'
+              '<single>true</single><answer fraction="100"><text>yes</text></answer></question>')
+    pair = ('<question type="matching"><name><text>One pair</text></name>'
+            '<questiontext format="html"><text>Match it.</text></questiontext>'
+            "<subquestion><text>a</text><answer><text>b</text></answer></subquestion>"
+            "</question>")
+    bank = tmp_path / "odd.xml"
+    bank.write_text(moodle(lonely, pair, shortanswer("Fine", "<p>Where?</p>", "here")))
+    result = run("import", str(bank), "--into", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    assert "imported 1 question, 2 kept as comments (NOT IMPORTED)" in result.output
+    assert ("odd.xml:3:1: warning: question 'lonely' needs at least two choices; kept as a "
+            "comment in the quiz file") in result.output
+    assert "matching question 'one-pair' needs at least two pairs" in result.output
+    text = (tmp_path / "c" / "quizzes" / "odd.yaml").read_text()
+    assert "# NOT IMPORTED (odd.xml:3:1): as read, question 'lonely' needs at least two " \
+        "choices" in text
+    assert "#   - id: lonely" in text
+    assert run("validate", str(tmp_path / "c")).exit_code == 0

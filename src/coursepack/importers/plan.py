@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from coursepack.errors import CoursepackError, Origin, Problem, error
-from coursepack.importers.base import Bank, Group, Item
+import yaml
+
+from coursepack.checks.questions import QUESTION_CHECKS
+from coursepack.errors import CoursepackError, Origin, Problem, Severity, error
+from coursepack.fields import Fields, Sink
+from coursepack.importers.base import Bank, Group, Item, Kept
 from coursepack.importers.text import IMAGE_DIR
 from coursepack.importers.yamlout import quiz_text, scalar
+from coursepack.loader.questions import read_question
 from coursepack.scaffold import append_item, listed
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -127,6 +132,7 @@ def plan_import(banks: list[Bank], into: Path | None, quiz: str | None, first: s
     # Every question gets its id before any pool refers to it, whatever the order.
     taken = _Ids(ids, objectives, given)
     prepared = [_prepared(group, name, taken, renamed) for _, group, name, renamed in todo]
+    plan.problems += taken.problems
     plan.quizzes = [_quiz_file(bank, group, name, taken, renamed, ready)
                     for (bank, group, name, renamed), ready in zip(todo, prepared, strict=True)]
     if not plan.quizzes:
@@ -192,6 +198,7 @@ class _Ids:
     taken: set[str]
     objectives: set[str]
     given: dict[int, str]
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _question(item: Item, fallback: str, ids: _Ids, renamed: dict[str, str],
@@ -215,7 +222,30 @@ def _question(item: Item, fallback: str, ids: _Ids, renamed: dict[str, str],
         shuffles.append(shuffle)
     if spec.pop("_notes_stem", False):
         notes.append("the source has no text before its first gap: the stem is new")
+    refused = refusals(spec)
+    if refused:
+        why = "; ".join(refused)
+        warning = Problem(item.origin, f"{why}; kept as a comment in the quiz file",
+                          Severity.WARNING, rule="import")
+        ids.problems.append(warning)
+        source = yaml.safe_dump([spec], allow_unicode=True, sort_keys=False, width=100)
+        return Item(None, item.origin, kept=Kept(f"as read, {why}", source, item.origin))
     return Item(spec, item.origin, notes=notes)
+
+
+def refusals(spec: dict[str, Any]) -> list[str]:
+    """Why ``coursepack validate`` would refuse this question as it stands (a Moodle
+    question with one choice, a matching question with one pair...), or nothing."""
+    node = yaml.compose(yaml.safe_dump(spec, allow_unicode=True), Loader=yaml.SafeLoader)
+    if node is None:
+        return ["it is empty"]
+    sink = Sink()
+    question = read_question(Fields(node, "question", sink, "question"))
+    found = [p.message for p in sink.problems if p.is_error]
+    if question is not None:
+        found += [p.message for check in QUESTION_CHECKS for p in check(question)
+                  if p.is_error]
+    return list(dict.fromkeys(found))
 
 
 def _pools(group: Group, name: str, ids: _Ids, renamed: dict[str, str],
@@ -385,9 +415,11 @@ def _stage(plan: Plan, stage: Path) -> list[tuple[str, Path]]:
 
 def _validate(root: Path, files: set[str] | None) -> list[Problem]:
     """The errors the import caused: in the files it wrote (any, in a course it made)."""
+    from coursepack.checks import check_course
     from coursepack.loader import load_course
 
-    _, problems = load_course(root)
+    course, problems = load_course(root)
+    problems += check_course(course)
     return [p for p in problems if p.is_error and (
         files is None or (p.origin is not None and p.origin.path in files))]
 
