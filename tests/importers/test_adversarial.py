@@ -202,3 +202,20 @@ def test_a_question_the_course_would_refuse_is_kept_as_a_comment(run: Run,
         "choices" in text
     assert "#   - id: lonely" in text
     assert run("validate", str(tmp_path / "c")).exit_code == 0
+
+
+def test_a_very_large_category_is_split_into_quizzes(run: Run, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursepack.importers import plan
+
+    monkeypatch.setattr(plan, "QUIZ_SIZE", 3)
+    bank = tmp_path / "many.gift"
+    bank.write_text("$CATEGORY: $course$/top/Many\n\n" + "\n\n".join(
+        f"::Q{n}::Statement number {n} is true.{{T}}" for n in range(7)) + "\n")
+    result = run("import", str(bank), "--into", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    assert "many.gift: warning: 'Many' holds 7 questions; it is split into 3 quizzes of at " \
+        "most 3" in result.output
+    course, _ = load_course(tmp_path / "c")
+    assert [(q.title, len(q.questions)) for q in course.quizzes] == [
+        ("Many", 3), ("Many (part 2)", 3), ("Many (part 3)", 1)]

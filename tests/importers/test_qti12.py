@@ -109,6 +109,7 @@ def test_a_text2qti_quiz_imports_with_its_images(run: Run, text2qti_zip: Path,
     assert isinstance(essay, Essay)
     assert isinstance(boiling, TrueFalse) and boiling.answer is True
     assert isinstance(text, Description)
+    assert run("check", str(tmp_path / "c")).exit_code == 0
     assert [q.id for q in quiz.questions] == ["litres", "safe-sources"] + [
         f"water-and-shelter-{n}" for n in range(3, 9)]
 
@@ -245,3 +246,7 @@ def test_a_canvas_export_imports_and_keeps_what_it_cannot_hold(run: Run, tmp_pat
     assert fill.blanks[0].answers == ("border", "frontier")
     text = (tmp_path / "c" / "quizzes" / "protection-basics.yaml").read_text()
     assert "# NOT IMPORTED (canvas-export.xml:73:1): a calculated (formula) question" in text
+    assert run("check", str(tmp_path / "c")).exit_code == 0
+    built = run("build", str(tmp_path / "c"), "-f", "qti12", "-f", "moodle-xml", "-f", "html",
+                "--out", str(tmp_path / "out"), "-q")
+    assert built.exit_code == 0, built.output

@@ -26,6 +26,8 @@ from coursepack.loader.questions import read_question
 from coursepack.scaffold import append_item, listed
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -110,36 +112,54 @@ def plan_import(banks: list[Bank], into: Path | None, quiz: str | None, first: s
             hint="use lower-case letters, digits, '-' or '_', e.g. 'week-1'")
     plan = Plan(root, new)
     names, ids, objectives = _course_ids(root) if not new else (set(), set(), set())
+    if quiz in names:
+        raise CoursepackError.single(
+            f"the course already has a quiz '{quiz}' (quizzes/{quiz}.yaml)",
+            hint="give --quiz another name")
     given: dict[int, str] = {}  # id(Item) -> the id it was given, for pools that include it
     existing_images = _existing_images(root)
     todo: list[tuple[Bank, Group, str, dict[str, str]]] = []
     for bank in banks:
-        plan.problems += bank.problems
         renamed = _place_images(bank, existing_images, plan.images)
         groups = _merged(bank.groups, bank.name) if quiz else bank.groups
+        groups = [part for group in groups for part in _parts(group, bank)]
+        if quiz and todo:
+            raise CoursepackError.single("--quiz names one quiz: import one file at a time, "
+                                         "or leave --quiz out")
         for group in groups:
             base = quiz or slug(group.title, "imported")
-            if quiz and quiz in names and quiz not in {q.name for q in plan.quizzes}:
-                raise CoursepackError.single(
-                    f"the course already has a quiz '{quiz}' (quizzes/{quiz}.yaml)",
-                    hint="give --quiz another name")
-            if quiz and quiz in {q.name for q in plan.quizzes}:
-                raise CoursepackError.single("--quiz names one quiz: import one file at a "
-                                             "time, or leave --quiz out")
             name = free(base, names)
             todo.append((bank, group, name, renamed))
             plan.quizzes.append(QuizFile(name, "", 0, 0))
     # Every question gets its id before any pool refers to it, whatever the order.
     taken = _Ids(ids, objectives, given)
     prepared = [_prepared(group, name, taken, renamed) for _, group, name, renamed in todo]
-    plan.problems += taken.problems
+
     plan.quizzes = [_quiz_file(bank, group, name, taken, renamed, ready)
                     for (bank, group, name, renamed), ready in zip(todo, prepared, strict=True)]
+    plan.problems = [p for bank in banks for p in bank.problems] + taken.problems
     if not plan.quizzes:
         raise CoursepackError.single("the files hold no questions to import",
                                      Origin(banks[0].name if banks else ""))
     plan.course_yaml = _course_yaml(plan, root, new, banks)
     return plan
+
+
+QUIZ_SIZE = 500
+"""Questions per quiz file at most: a bigger category is split into parts, so that each file
+stays well within the size and node limits every spec file is read with."""
+
+
+def _parts(group: Group, bank: Bank) -> list[Group]:
+    if len(group.items) <= QUIZ_SIZE:
+        return [group]
+    chunks = [group.items[i:i + QUIZ_SIZE] for i in range(0, len(group.items), QUIZ_SIZE)]
+    parts = [Group(group.title if n == 0 else f"{group.title} (part {n + 1})", chunk,
+                   group.description, group.shuffle, group.pools if n == 0 else [])
+             for n, chunk in enumerate(chunks)]
+    bank.warn(Origin(bank.name), f"'{group.title}' holds {len(group.items)} questions; it is "
+              f"split into {len(parts)} quizzes of at most {QUIZ_SIZE}")
+    return parts
 
 
 def _merged(groups: list[Group], source: str) -> list[Group]:
@@ -236,7 +256,7 @@ def _question(item: Item, fallback: str, ids: _Ids, renamed: dict[str, str],
 def refusals(spec: dict[str, Any]) -> list[str]:
     """Why ``coursepack validate`` would refuse this question as it stands (a Moodle
     question with one choice, a matching question with one pair...), or nothing."""
-    node = yaml.compose(yaml.safe_dump(spec, allow_unicode=True), Loader=yaml.SafeLoader)
+    node = yaml.compose(yaml.dump(spec, Dumper=_DUMPER, allow_unicode=True), Loader=_LOADER)
     if node is None:
         return ["it is empty"]
     sink = Sink()

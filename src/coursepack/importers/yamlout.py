@@ -15,6 +15,8 @@ import yaml
 
 from coursepack.importers.base import Item, Kept
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NOT_BLOCK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029\r]")
 
 
@@ -26,7 +28,8 @@ def scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    text = yaml.safe_dump(value, allow_unicode=True, width=1 << 30, default_flow_style=True)
+    text = yaml.dump(value, Dumper=_DUMPER, allow_unicode=True, width=1 << 30,
+                     default_flow_style=True)
     return text.removesuffix("\n...\n").rstrip("\n")
 
 
@@ -120,7 +123,7 @@ def quiz_text(header: list[str], fields: dict[str, Any], items: list[Item]) -> s
     expected = dict(fields)
     if items:
         expected["questions"] = [i.spec for i in items if i.spec is not None] or None
-    _same(yaml.safe_load(text), expected)
+    _same(yaml.load(text, Loader=_LOADER), expected)
     return text
 
 
