@@ -129,3 +129,22 @@ def test_a_bad_file_among_good_ones_writes_nothing(run: Run, tmp_path: Path) -> 
     result = run("import", str(good), str(bad), "--into", str(tmp_path / "course"))
     assert result.exit_code == 1
     assert nothing_written(tmp_path)
+
+
+def test_a_course_that_would_not_validate_is_put_back_as_it_was(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursepack.errors import Origin, error
+    from coursepack.importers import plan
+
+    text = (course / "course.yaml").read_text()
+    (course / "course.yaml").write_text(text + "quizzes: [writing-questions, final]\n")
+    before = {p.relative_to(course): p.read_bytes() for p in course.rglob("*") if p.is_file()}
+    monkeypatch.setattr(plan, "_validate", lambda root, files: [
+        error(Origin("quizzes/good.yaml", 3), "something the loader refused")])
+    good = tmp_path / "good.xml"
+    good.write_text(f"<quiz>{QUESTION}</quiz>")
+    result = run("import", str(good), "--into", str(course))
+    assert result.exit_code == 1
+    assert "the imported quiz files do not validate; nothing was kept" in result.output
+    after = {p.relative_to(course): p.read_bytes() for p in course.rglob("*") if p.is_file()}
+    assert after == before

@@ -387,6 +387,7 @@ def commit(plan: Plan) -> Done:
     moved: list[Path] = []
     course_file = root / "course.yaml"
     old_course = course_file.read_bytes() if course_file.is_file() else None
+    existed = root.exists()
     try:
         staged = _stage(plan, stage)
         if plan.new_course:
@@ -409,8 +410,10 @@ def commit(plan: Plan) -> Done:
             path.unlink(missing_ok=True)
         if old_course is not None:
             course_file.write_bytes(old_course)
-        if plan.new_course:
+        if plan.new_course and not existed:
             shutil.rmtree(root, ignore_errors=True)
+        elif plan.new_course:
+            course_file.unlink(missing_ok=True)
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
