@@ -242,7 +242,8 @@ def new(kind: str, name: str, course_dir: Path, module: str | None) -> None:
 @click.option("--quiz", metavar="NAME", help="Put every question into one quiz called NAME.")
 @click.option("--from", "fmt", metavar="FORMAT",
               type=click.Choice(["moodle-xml", "gift", "qti12", "qti21"]),
-              help="The files' format; found from their content when omitted.")
+              help="The files' format (moodle-xml, gift, qti12, qti21); found from their "
+                   "content when omitted.")
 @reports_problems
 def import_(files: tuple[Path, ...], into: Path | None, quiz: str | None,
             fmt: str | None) -> None:

@@ -18,8 +18,8 @@ from types import ModuleType
 from coursepack.errors import CoursepackError, Origin, Problem
 from coursepack.importers import gift, moodle_xml, qti12, qti21
 from coursepack.importers.base import Bank
-from coursepack.importers.plan import Plan, plan_import
-from coursepack.importers.safe import read_bytes, zip_members
+from coursepack.importers.plan import Plan, commit, plan_import
+from coursepack.importers.safe import read_bytes
 
 READERS: dict[str, ModuleType] = {m.name: m for m in (moodle_xml, qti21, qti12, gift)}
 """Every format an import reads, in the order ``detect`` tries them (GIFT, plain text, last)."""
@@ -68,8 +68,7 @@ def import_banks(files: Sequence[Path], into: Path | None, quiz: str | None = No
 
 
 def write(plan: Plan) -> Imported:
-    from coursepack.importers.plan import commit
-
+    """Write what ``plan`` holds (staged, then moved into place) and say what was done."""
     done = commit(plan)
     return Imported(course=plan.course, created_course=plan.new_course, written=done.written,
                     listed_in=done.listed_in, quizzes=[q.name for q in plan.quizzes],
@@ -77,4 +76,4 @@ def write(plan: Plan) -> Imported:
                     problems=plan.problems)
 
 
-__all__ = ["READERS", "Imported", "detect", "import_banks", "read_bank", "zip_members"]
+__all__ = ["READERS", "Imported", "detect", "import_banks", "read_bank", "write"]
