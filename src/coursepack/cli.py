@@ -256,6 +256,35 @@ def new(kind: str, name: str, course_dir: Path, module: str | None) -> None:
     click.echo(f"next: edit {_shown(written.created[0])}, then coursepack validate")
 
 
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), metavar="COURSE_DIR",
+              help="Course to add the quizzes to; a new course folder when omitted.")
+@click.option("--quiz", metavar="NAME", help="Put every question into one quiz called NAME.")
+@click.option("--from", "fmt", metavar="FORMAT",
+              type=click.Choice(["moodle-xml", "gift", "qti12", "qti21"]),
+              help="The files' format (moodle-xml, gift, qti12, qti21); found from their "
+                   "content when omitted.")
+@reports_problems
+def import_(files: tuple[Path, ...], into: Path | None, quiz: str | None,
+            fmt: str | None) -> None:
+    """Bring Moodle XML, GIFT, QTI 1.2 or QTI 2.1 question banks into a course as quiz files."""
+    from coursepack.importers import import_banks
+
+    done = import_banks(files, into, quiz, fmt)
+    _print_problems(done.problems)
+    if done.created_course:
+        click.echo(f"created course {_shown(done.course)}")
+    for path in done.written:
+        click.echo(f"wrote   {_shown(path)}")
+    for path in done.listed_in:
+        click.echo(f"listed  {', '.join(done.quizzes)} in {_shown(path)}")
+    kept = f", {done.kept} kept as comments (NOT IMPORTED)" if done.kept else ""
+    click.echo(f"imported {done.questions} question{'s' * (done.questions != 1)}{kept}")
+    click.echo(f"next: coursepack build {_shown(done.course)}")
+
+
 def _target_names() -> list[str]:
     from coursepack.preflight import ALIASES, TARGETS
 
