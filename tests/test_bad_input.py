@@ -328,8 +328,8 @@ CASES = [
     Case(
         "bad-id",
         COURSE,
-        f"{COURSE}:3:5: error: 'id' must be lower-case letters, digits, '-' or '_' "
-        "(got 'Starter Course')",
+        f"{COURSE}:3:5: error: 'id' must be lower-case letters, digits, '-' or '_', starting "
+        "with a letter or digit (got 'Starter Course')",
         "id: starter-course",
         "id: Starter Course",
     ),

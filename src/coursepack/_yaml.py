@@ -33,7 +33,7 @@ def origin_of(relpath: str, node: Node) -> Origin:
 
 def read_yaml(path: Path, relpath: str) -> Node:
     """Parse one spec file into a node tree, or raise ``YamlProblem`` saying what is wrong."""
-    text = _read_text(path, relpath)
+    text = read_text(path, relpath)
     _refuse_tabs(text, relpath)
     try:
         node = _compose(text)
@@ -62,7 +62,7 @@ def _compose(text: str) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def _read_text(path: Path, relpath: str) -> str:
+def read_text(path: Path, relpath: str) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise YamlProblem(
