@@ -37,7 +37,9 @@ from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.names import clashes
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
 from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
+from coursepack.model.ids import is_id
 
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
 COURSE_FIELDS = ("id", "title", "language", "version", "authors", "licence", "description",
                  "modules", "quizzes", "sources", "quiz_defaults")
 """The fields of course.yaml the course itself has; any other is kept as a ``Section`` for
@@ -63,7 +65,7 @@ class Loader:
         (reported)."""
         real, why = confined(self.root, path)
         if why is not None:
-            self.sink.add(unusable(Origin(self.rel(path)), f"{what} file", why))
+            self.sink.add(unusable(Origin(self.rel(path)), "this file", why))
             return None
         try:
             node = read_yaml(real, self.rel(path))
@@ -90,7 +92,8 @@ class Loader:
         listed = f.sequence("modules", required=True)
         modules = tuple(m for m in (self._module(f, n) for n in listed) if m)
         # Quizzes may name a listed module even if its files failed to load (reported already).
-        module_ids = {str(getattr(n, "value", "")) for n in listed}
+        module_ids = {name for name in (str(getattr(n, "value", "")) for n in listed)
+                      if is_id(name)}
         quizzes = self._quizzes(f, defaults, module_ids)
         course = Course(
             id=course_id,
@@ -155,7 +158,7 @@ class Loader:
         """The text of a source file, or ``None`` when it is not clean UTF-8 text (reported
         at the character that is wrong)."""
         try:
-            text = read_text(path, self.rel(path))
+            text = read_text(path, self.rel(path), limit=MAX_SOURCE_BYTES)
         except YamlProblem as exc:
             self.sink.add(exc.problem)
             return None
@@ -171,7 +174,7 @@ class Loader:
                 f"source text contains the control character U+{ord(bad.group()):04X}, "
                 "which no output format can carry",
                 hint="delete it (it is often pasted in from a word processor or a PDF)"))
-            return None
+            return UNWRITABLE.sub("", text)  # reported; quotes are still checked against it
         return text
 
     def inside(self, origin: Origin, ref: str, base: Path, what: str = "file") -> Path | None:
@@ -199,9 +202,11 @@ class Loader:
         _, why = confined(self.root, folder / "module.yaml")
         if why is not None:
             existing = sorted(p.parent.name for p in (self.root / "modules").glob("*/module.yaml"))
-            message = (f"module '{name}' has no file modules/{name}/module.yaml"
-                       if why is Unusable.MISSING else f"modules/{name}/module.yaml {why.value}")
-            f.fail(node, message, hint=did_you_mean(name, existing)
+            if why is not Unusable.MISSING:
+                self.sink.add(unusable(f.at(node), f"modules/{name}/module.yaml", why))
+                return None
+            f.fail(node, f"module '{name}' has no file modules/{name}/module.yaml",
+                   hint=did_you_mean(name, existing)
                    or f"modules found: {', '.join(existing) or 'none'}")
             return None
         g = self.open(folder / "module.yaml", "module")
@@ -217,9 +222,11 @@ class Loader:
         _, why = confined(self.root, path)
         if why is not None:
             existing = sorted(p.stem for p in folder.glob("*.yaml") if p.name != "module.yaml")
-            message = (f"lesson '{name}' has no file {self.rel(path)}"
-                       if why is Unusable.MISSING else f"{self.rel(path)} {why.value}")
-            module_fields.fail(node, message, hint=did_you_mean(name, existing)
+            if why is not Unusable.MISSING:
+                self.sink.add(unusable(module_fields.at(node), self.rel(path), why))
+                return None
+            module_fields.fail(node, f"lesson '{name}' has no file {self.rel(path)}",
+                               hint=did_you_mean(name, existing)
                                or f"lessons found: {', '.join(existing) or 'none'}")
             return None
         g = self.open(path, "lesson")
@@ -251,7 +258,7 @@ class Loader:
                 f.fail(node, f"quiz '{name}' has no file quizzes/{name}.yaml",
                        hint=nearest_file(path))
             elif why is not None:
-                f.fail(node, f"quizzes/{name}.yaml {why.value}")
+                self.sink.add(unusable(f.at(node), f"quizzes/{name}.yaml", why))
             else:
                 found.append((name, path))
         if listed:
