@@ -145,7 +145,9 @@ class Scaffold:
                       "modules")
 
     def pick_module(self, module: str | None) -> str:
-        modules = self.modules()
+        """The module to add to: ``module``, or the only one; listed, and a valid id (the
+        new file goes in its folder, which must be inside the course)."""
+        modules = [name for name in self.modules() if not id_problem(name)]
         if module is None and len(modules) == 1:
             return modules[0]
         if module is None or module not in modules:
