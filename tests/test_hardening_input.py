@@ -293,3 +293,14 @@ def test_web_mail_and_relative_links_are_kept(course: Path, run: Run, tmp_path: 
     assert result.exit_code == 0, result.output
     page = (out / "html" / "writing-questions" / "one-idea.html").read_text(encoding="utf-8")
     assert 'href="https://example.org/a?b=c"' in page and 'href="mailto:a@example.org"' in page
+
+
+def test_a_module_named_like_a_folder_of_the_site_is_refused(
+        course: Path, run: Run, built: tuple[Path, dict[str, str]]) -> None:
+    (course / "modules" / "writing-questions").rename(course / "modules" / "quizzes")
+    edit(course / "course.yaml", "  - writing-questions", "  - quizzes")
+    edit(course / "quizzes" / "writing-questions.yaml", "module: writing-questions",
+         "module: quizzes")
+    lines = refused(run, course, built)
+    assert ("modules/quizzes/module.yaml:1:1: error: a module may not be called 'quizzes': the "
+            "site and the PDFs keep their own files in a folder of that name") in lines

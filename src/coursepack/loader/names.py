@@ -16,12 +16,17 @@ from coursepack.model import Course, Question
 from coursepack.model.ids import name_key
 
 Named = tuple[str, Origin | None]
+SITE_FOLDERS = ("assets", "media", "quizzes", "handouts")
+"""Folders the formats keep their own files in, beside one folder per module (the site's
+``quizzes/<quiz>.html``, the PDFs' ``handouts/``): no module may take their names."""
 
 
 def clashes(course: Course) -> list[Problem]:
     """Every pair of distinct ids, in one scope, whose derived names are the same."""
     found: list[Problem] = []
     found += _clashes("module", ((m.id, m.origin) for m in course.modules))
+    found += [_site_folder(m.id, m.origin) for m in course.modules
+              if name_key(m.id) in SITE_FOLDERS]
     found += _clashes("quiz", ((q.id, q.origin) for q in course.quizzes))
     found += _clashes("source", ((s.id, s.origin) for s in course.sources))
     found += _clashes("objective", ((o.id, o.origin) for o in course.objectives()))
@@ -56,6 +61,12 @@ def _clashes(kind: str, items: Iterable[Named]) -> Iterator[Problem]:
                 f"{kind} id '{other}' (at {where or 'course.yaml'})",
                 hint="rename one of them: ids must differ by more than '-', '_' or letter case",
             )
+
+
+def _site_folder(module_id: str, origin: Origin | None) -> Problem:
+    return error(origin, f"a module may not be called '{module_id}': the site and the PDFs "
+                 "keep their own files in a folder of that name",
+                 hint="rename the module folder (and its entry under 'modules:' in course.yaml)")
 
 
 def _module_page(module_id: str, origin: Origin | None) -> Problem:
