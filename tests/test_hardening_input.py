@@ -304,3 +304,17 @@ def test_a_module_named_like_a_folder_of_the_site_is_refused(
     lines = refused(run, course, built)
     assert ("modules/quizzes/module.yaml:1:1: error: a module may not be called 'quizzes': the "
             "site and the PDFs keep their own files in a folder of that name") in lines
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda q: q.symlink_to("quizzes"),
+     "quizzes: error: 'quizzes' is a symbolic link that leads back to itself"),
+    (lambda q: os.mkfifo(q), "quizzes: error: 'quizzes' is not a folder"),
+])
+def test_a_quizzes_folder_that_is_no_folder_is_not_silently_empty(
+        make, message: str, course: Path, run: Run,  # type: ignore[no-untyped-def]
+        built: tuple[Path, dict[str, str]]) -> None:
+    shutil.rmtree(course / "quizzes")
+    make(course / "quizzes")
+    lines = refused(run, course, built)
+    assert message in lines

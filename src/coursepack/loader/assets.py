@@ -49,6 +49,7 @@ class Unusable(Enum):
     MISSING = "does not exist"
     LOOP = "is a symbolic link that leads back to itself"
     FOLDER = "is a folder, not a file"
+    NOT_FOLDER = "is not a folder"
     SPECIAL = "is not an ordinary file (a pipe, socket or device)"
 
 
@@ -57,16 +58,18 @@ _FIX = {
     "and refer to it by a relative path",
     Unusable.LOOP: "replace the link by the file itself",
     Unusable.FOLDER: "name a file inside it",
+    Unusable.NOT_FOLDER: "make it a folder that holds the course's files",
     Unusable.SPECIAL: "replace it by an ordinary file",
 }
 
 
-def confined(root: Path, path: Path) -> tuple[Path, Unusable | None]:
+def confined(root: Path, path: Path, folder: bool = False) -> tuple[Path, Unusable | None]:
     """``path`` with every symbolic link followed, or why the course may not read it there.
 
     The one rule for every file a course reads (spec files, sources, images, linked
     files): after links are followed it is inside ``root`` (resolved by the caller) and
-    an ordinary file. Nothing is opened, so a pipe never blocks the build.
+    an ordinary file (a folder, when ``folder``). Nothing is opened, so a pipe never
+    blocks the build.
     """
     try:
         real = path.resolve()
@@ -78,6 +81,8 @@ def confined(root: Path, path: Path) -> tuple[Path, Unusable | None]:
         mode = real.stat().st_mode
     except OSError as exc:
         return real, Unusable.LOOP if exc.errno == errno.ELOOP else Unusable.MISSING
+    if folder:
+        return real, None if stat.S_ISDIR(mode) else Unusable.NOT_FOLDER
     if stat.S_ISDIR(mode):
         return real, Unusable.FOLDER
     return real, None if stat.S_ISREG(mode) else Unusable.SPECIAL

@@ -263,6 +263,11 @@ class Loader:
                 found.append((name, path))
         if listed:
             return found
+        _, why = confined(self.root, folder, folder=True)
+        if why is not None:
+            if why is not Unusable.MISSING:
+                self.sink.add(unusable(Origin("quizzes"), "'quizzes'", why))
+            return found
         for path in sorted(folder.glob("*.yaml")):
             if path.name.startswith((".#", ".~", "._")):
                 continue
