@@ -328,10 +328,44 @@ CASES = [
     Case(
         "bad-id",
         COURSE,
-        f"{COURSE}:3:5: error: 'id' must be lower-case letters, digits, '-' or '_' "
-        "(got 'Starter Course')",
+        f"{COURSE}:3:5: error: 'id' must be lower-case letters, digits, '-' or '_', starting "
+        "with a letter or digit (got 'Starter Course')",
         "id: starter-course",
         "id: Starter Course",
+    ),
+    Case(
+        "id-trailing-newline",
+        QUIZ,
+        f"{QUIZ}:16:9: error: 'id' must be lower-case letters, digits, '-' or '_', starting "
+        "with a letter or digit (got 'wq-single\\n')",
+        "id: wq-single",
+        'id: "wq-single\\n"',
+        hint="ids become file names, web addresses and LMS identifiers; write e.g. 'wq-single'",
+    ),
+    Case(
+        "lesson-listed-by-path",
+        MODULE,
+        f"{MODULE}:12:5: error: each item of 'lessons' must be lower-case letters, digits, '-' "
+        "or '_', starting with a letter or digit (got '../../../course')",
+        "  - feedback",
+        "  - ../../../course",
+    ),
+    Case(
+        "include-tag",
+        LESSON,
+        f"{LESSON}:4:10: error: YAML tag '!include' is not supported",
+        "summary: A good",
+        "summary: !include other.yaml",
+        hint="coursepack reads plain YAML only: write the value itself without the tag (a course "
+        "file cannot include another file)",
+    ),
+    Case(
+        "javascript-link",
+        LESSON,
+        f"{LESSON}:4:18: error: link 'javascript:alert(1)' uses 'javascript:', which a course "
+        "may not link to",
+        "summary: A good",
+        "summary: See [x](javascript:alert(1)). A good",
     ),
     Case(
         "negative-points",

@@ -13,10 +13,16 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from coursepack.errors import Origin, Problem, error
+from coursepack.errors import Origin, Problem, error, quoted
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_EXPANDED_NODES = 100_000
+MAX_DEPTH = 200
+_KNOWN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge"))
+"""What a course's YAML may hold: the types plain YAML resolves by itself. Any other tag
+(``!include``, ``!!python/object``, ``!!binary``, ``!!set``) would be silently ignored or
+misread, so it is refused where it is written."""
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -33,10 +39,12 @@ def origin_of(relpath: str, node: Node) -> Origin:
 
 def read_yaml(path: Path, relpath: str) -> Node:
     """Parse one spec file into a node tree, or raise ``YamlProblem`` saying what is wrong."""
-    text = _read_text(path, relpath)
+    text = read_text(path, relpath)
     _refuse_tabs(text, relpath)
     try:
         node = _compose(text)
+    except RecursionError:
+        raise YamlProblem(_too_deep(text, relpath)) from None
     except yaml.MarkedYAMLError as exc:
         raise YamlProblem(_syntax_problem(exc, relpath)) from None
     except yaml.YAMLError as exc:
@@ -62,15 +70,19 @@ def _compose(text: str) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def _read_text(path: Path, relpath: str) -> str:
+def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES) -> str:
+    """A course file as text, or ``YamlProblem`` when it is larger than ``limit`` bytes or
+    not UTF-8 (located at the first byte that is not)."""
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    if size > limit:
+        what = "a spec file" if limit == MAX_FILE_BYTES else "this file"
         raise YamlProblem(
             error(
                 Origin(relpath),
-                f"file is {size / 1024 / 1024:.1f} MB; a spec file may be at most "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB",
-                hint="split it into several lessons or quizzes, or move long text into sources/",
+                f"file is {size / 1024 / 1024:.1f} MB; {what} may be at most "
+                f"{limit // 1024 // 1024} MB",
+                hint="split it into several lessons or quizzes, or move long text into sources/"
+                if limit == MAX_FILE_BYTES else "keep only the part of the text the course quotes",
             )
         )
     data = path.read_bytes()
@@ -104,6 +116,32 @@ def _refuse_tabs(text: str, relpath: str) -> None:
             )
 
 
+def _too_deep(text: str, relpath: str) -> Problem:
+    """Nesting the parser cannot follow: located at the first bracket or indentation that
+    goes deeper than any course needs (brackets inside quotes may move it a little)."""
+    depth = 0
+    line = 1
+    for index, char in enumerate(text):
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                column = index - text.rfind("\n", 0, index)
+                return _nested(Origin(relpath, line, column))
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    for number, text_line in enumerate(text.split("\n"), start=1):
+        if len(text_line) - len(text_line.lstrip(" -")) > 2 * MAX_DEPTH:
+            return _nested(Origin(relpath, number, 1))
+    return _nested(Origin(relpath, 1, 1))
+
+
+def _nested(origin: Origin) -> Problem:
+    return error(origin, f"YAML is nested more than {MAX_DEPTH} levels deep",
+                 hint="a course file needs a few levels; check for brackets that are never closed")
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, relpath: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     origin = Origin(relpath, mark.line + 1, mark.column + 1) if mark else Origin(relpath)
@@ -124,8 +162,8 @@ def _refuse_bombs(root: Node, relpath: str) -> None:
     def size(node: Node, depth: int) -> int:
         if id(node) in sizes:
             return sizes[id(node)]
-        if depth > 200:
-            raise YamlProblem(error(origin_of(relpath, node), "YAML is nested too deeply"))
+        if depth > MAX_DEPTH:
+            raise YamlProblem(_nested(origin_of(relpath, node)))
         total = 1
         if isinstance(node, SequenceNode):
             total += sum(size(child, depth + 1) for child in node.value)
@@ -144,7 +182,15 @@ def _refuse_bombs(root: Node, relpath: str) -> None:
         )
 
 
+def _unknown_tag(node: Node, relpath: str) -> Problem:
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    return error(origin_of(relpath, node), f"YAML tag '{quoted(tag)}' is not supported",
+                 hint="coursepack reads plain YAML only: write the value itself without the "
+                 "tag (a course file cannot include another file)")
+
+
 def _refuse_duplicate_keys(root: Node, relpath: str) -> None:
+    """Refuse a key given twice in one mapping, and any tag plain YAML does not have."""
     stack = [root]
     seen_nodes: set[int] = set()
     while stack:
@@ -152,6 +198,8 @@ def _refuse_duplicate_keys(root: Node, relpath: str) -> None:
         if id(node) in seen_nodes:
             continue
         seen_nodes.add(id(node))
+        if node.tag not in _KNOWN_TAGS:
+            raise YamlProblem(_unknown_tag(node, relpath))
         if isinstance(node, MappingNode):
             first: dict[str, Node] = {}
             for key, value in node.value:
@@ -166,6 +214,6 @@ def _refuse_duplicate_keys(root: Node, relpath: str) -> None:
                         )
                     )
                 first[name] = key
-                stack.append(value)
+                stack.extend((key, value))
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -25,9 +26,10 @@ class Origin:
     column: int = 0
 
     def __str__(self) -> str:
+        path = printable(self.path)
         if not self.line:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column or 1}"
+            return path
+        return f"{path}:{self.line}:{self.column or 1}"
 
 
 class Severity(Enum):
@@ -56,10 +58,38 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.origin}: " if self.origin else ""
         rule = f" [{self.rule}]" if self.rule else ""
-        text = f"{where}{self.severity.value}: {self.message}{rule}"
+        text = f"{where}{self.severity.value}: {_capped(printable(self.message))}{rule}"
         if self.hint:
-            text += "\n" + "\n".join(f"  hint: {line}" for line in self.hint.splitlines())
+            lines = _capped(self.hint).split("\n")
+            text += "\n" + "\n".join(f"  hint: {printable(line)}" for line in lines)
         return text
+
+
+# C0 and C1 controls (line breaks too), DEL, lone surrogates, bidirectional overrides: in a
+# terminal they move the cursor, recolour or hide text, or reorder what follows.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_LONGEST_MESSAGE = 2000
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape (``\\x1b``)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """A value from a course file as a message shows it: escaped, and cut after ``limit``
+    characters, so that a message never prints a whole file."""
+    text = printable(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _capped(text: str) -> str:
+    """The last guard against a message that quotes too much of a file."""
+    if len(text) <= _LONGEST_MESSAGE:
+        return text
+    return f"{text[:_LONGEST_MESSAGE]}... (message cut at {_LONGEST_MESSAGE:,} characters)"
 
 
 def error(origin: Origin | None, message: str, hint: str = "") -> Problem:

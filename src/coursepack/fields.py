@@ -21,8 +21,9 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coursepack._yaml import origin_of
-from coursepack.errors import Origin, Problem, did_you_mean, error
+from coursepack.errors import Origin, Problem, did_you_mean, error, quoted
 from coursepack.model import Asset, Course, Markdown
+from coursepack.model.ids import id_problem, suggested_id
 
 E = TypeVar("E", bound=Enum)
 T = TypeVar("T")
@@ -34,13 +35,13 @@ _KIND_OF = {MappingNode: "a mapping", SequenceNode: "a list", ScalarNode: "a sin
 
 def describe(node: Node) -> str:
     if isinstance(node, ScalarNode):
-        return "nothing" if node.tag == _NULL_TAG else f"'{node.value}'"
+        return "nothing" if node.tag == _NULL_TAG else f"'{quoted(str(node.value))}'"
     return _KIND_OF.get(type(node), "a value")
 
 
 # C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates, non-characters:
 # no XML format can carry them and no author means them.
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 _LARGEST = 1e15  # beyond this no float holds every digit a tolerance or a mark needs
@@ -111,14 +112,21 @@ class Fields:
 
     def _writable(self, node: Node, key: str, value: str) -> str:
         """``value``, or reported (and removed) characters that no output format can hold."""
-        bad = _UNWRITABLE.search(value)
+        bad = UNWRITABLE.search(value)
         if bad is None:
             return value
         self.fail(node, f"'{key}' contains the control character U+{ord(bad.group()):04X}, "
                   "which no output format can carry",
                   hint="delete it (it is often pasted in from a word processor, or written "
                   "as an escape such as \\x01 in double quotes)")
-        return _UNWRITABLE.sub("", value)
+        return UNWRITABLE.sub("", value)
+
+    def ident(self, key: str = "id", required: bool = True) -> str:
+        """An id (see ``model.ids``): the text, reported where it breaks the id rule."""
+        value = self.text(key, required)
+        if self.has(key) and isinstance(self.items[key][1], ScalarNode):
+            check_id(self, self.items[key][1], f"'{key}'", value)
+        return value
 
     def markdown(self, key: str, required: bool = False) -> Markdown:
         """A Markdown field, with every file its images reference resolved (or reported)."""
@@ -186,10 +194,10 @@ class Fields:
             return default
         allowed = [str(member.value) for member in enum]
         if raw not in allowed:
-            hint = did_you_mean(raw, allowed) or ""
+            hint = did_you_mean(raw[:100], allowed) or ""
             self.fail(
                 self.items[key][1],
-                f"'{key}' must be one of {', '.join(allowed)} (got '{raw}')",
+                f"'{key}' must be one of {', '.join(allowed)} (got '{quoted(raw)}')",
                 hint=hint,
             )
             return default
@@ -233,12 +241,32 @@ class Fields:
                 self.sink.add(unknown_field(self.at(key), name, self.what, self.asked))
 
 
+def check_id(f: Fields, node: Node, subject: str, value: str) -> bool:
+    """Whether ``value``, written at ``node``, is a valid id; if not, said so of ``subject``
+    (``'id'``, ``each item of 'modules'``)."""
+    problem = id_error(f.at(node), subject, value)
+    if problem is not None:
+        f.sink.add(problem)
+    return problem is None
+
+
+def id_error(origin: Origin, subject: str, value: str,
+             hint: str = "ids become file names, web addresses and LMS identifiers",
+             ) -> Problem | None:
+    """The problem with ``value`` as an id (see ``model.ids``), or ``None``."""
+    why = id_problem(value)
+    if not why:
+        return None
+    return error(origin, f"{subject} {why} (got '{quoted(value)}')",
+                 hint=f"{hint}; write e.g. '{suggested_id(value)}'")
+
+
 def unknown_field(origin: Origin, name: str, what: str, known: Iterable[str]) -> Problem:
     """``name`` is not a field of ``what``: say so, with the closest known field."""
     allowed = sorted(set(known))
-    guess = did_you_mean(name, allowed)
+    guess = did_you_mean(name, allowed) if len(name) < 100 else ""
     hint = f"{guess} " if guess else ""
-    return error(origin, f"unknown field '{name}' in {what}",
+    return error(origin, f"unknown field '{quoted(name)}' in {what}",
                  hint=f"{hint}allowed fields: {', '.join(allowed)}")
 
 

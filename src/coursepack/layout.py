@@ -11,12 +11,16 @@ COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates")
 
 
 def course_files(root: Path) -> Iterator[Path]:
-    """The course file and every visible file under the course folders."""
+    """The course file and every visible file under the course folders that the course may
+    read (inside it once links are followed, an ordinary file)."""
+    from coursepack.loader.assets import confined  # the loader imports this module
+
+    root = root.resolve()
     course = root / COURSE_FILE
     if course.is_file():
         yield course
     for name in COURSE_FOLDERS:
         for path in sorted((root / name).rglob("*")):
             hidden = any(p.startswith(".") for p in path.relative_to(root).parts)
-            if path.is_file() and not hidden:
+            if not hidden and confined(root, path)[1] is None:
                 yield path

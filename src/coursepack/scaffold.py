@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from coursepack.errors import CoursepackError, Origin
-from coursepack.loader.course import ID_PATTERN
+from coursepack.errors import CoursepackError, Origin, quoted
+from coursepack.model.ids import ID_HELP, id_problem, suggested_id
 
 KINDS = ("lesson", "quiz", "module")
 
@@ -95,11 +95,13 @@ def append_item(text: str, path: Path, root: Path, key: str, item: str) -> str:
 
 
 def check_name(name: str) -> None:
-    if not ID_PATTERN.match(name):
+    """Refuse a name the loader would refuse: the one id rule of ``model.ids``."""
+    why = id_problem(name)
+    if why:
         raise CoursepackError.single(
-            f"'{name}' is not a valid id",
-            hint="use lower-case letters, digits, '-' or '_', starting with a letter or digit, "
-            "e.g. 'water-safety'; the id becomes the file name and part of the URL",
+            f"'{quoted(name)}' is not a valid id: it {why}",
+            hint=f"use {ID_HELP}, e.g. '{suggested_id(name)}'; the id becomes the file name "
+            "and part of the URL",
         )
 
 
@@ -143,7 +145,9 @@ class Scaffold:
                       "modules")
 
     def pick_module(self, module: str | None) -> str:
-        modules = self.modules()
+        """The module to add to: ``module``, or the only one; listed, and a valid id (the
+        new file goes in its folder, which must be inside the course)."""
+        modules = [name for name in self.modules() if not id_problem(name)]
         if module is None and len(modules) == 1:
             return modules[0]
         if module is None or module not in modules:

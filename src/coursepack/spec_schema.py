@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from coursepack.model import QUESTION_TYPES
+from coursepack.model.ids import ID_RULE, MAX_ID_LENGTH
 
 Schema = dict[str, Any]
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -18,8 +19,7 @@ KINDS = ("course", "module", "lesson", "quiz")
 
 TEXT: Schema = {"type": "string"}
 MARKDOWN: Schema = {"type": "string", "description": "Markdown"}
-ID: Schema = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}
-ANY_ID: Schema = {"type": "string", "minLength": 1}
+ID: Schema = {"type": "string", "pattern": f"^{ID_RULE.pattern}$", "maxLength": MAX_ID_LENGTH}
 NUMBER: Schema = {"type": "number"}
 COUNT: Schema = {"type": "integer", "minimum": 0}
 FLAG: Schema = {"type": "boolean"}
@@ -49,9 +49,9 @@ SETTINGS = record(
     show_feedback=FLAG,
 )
 FEEDBACK = record([], general=MARKDOWN, correct=MARKDOWN, partial=MARKDOWN, incorrect=MARKDOWN)
-SOURCE_REF = record(["id"], id=ANY_ID, quote=TEXT, locator=TEXT)
+SOURCE_REF = record(["id"], id=ID, quote=TEXT, locator=TEXT)
 COMMON: dict[str, Schema] = {
-    "id": ANY_ID,
+    "id": ID,
     "stem": MARKDOWN,
     "title": TEXT,
     "points": {"type": "number", "minimum": 0},
@@ -69,7 +69,7 @@ NUMERIC_FIELDS: dict[str, Schema] = {
 }
 BLANK = record(
     ["id"],
-    id=ANY_ID,
+    id=ID,
     type={"enum": ["text", "numeric", "dropdown"]},
     points=NUMBER,
     answers=TEXTS,
@@ -97,12 +97,12 @@ def quiz_schema() -> Schema:
     question = {"$ref": "#/$defs/question"}
     pool = record(
         ["id", "pick"],
-        id=ANY_ID,
+        id=ID,
         title=TEXT,
         pick={"type": "integer", "minimum": 1},
         points=NUMBER,
         questions=many(question),
-        include={"oneOf": [ANY_ID, TEXTS]},
+        include={"oneOf": [ID, TEXTS]},
         **{"from": {"oneOf": [ID, many(ID)]}},
     )
     return record(
@@ -124,7 +124,7 @@ def lesson_schema() -> Schema:
         objectives=TEXTS,
         summary=MARKDOWN,
         body=MARKDOWN,
-        quotes=many(record(["text", "source"], text=TEXT, source=ANY_ID, locator=TEXT, note=TEXT)),
+        quotes=many(record(["text", "source"], text=TEXT, source=ID, locator=TEXT, note=TEXT)),
         key_terms=many(record(["term", "definition"], term=TEXT, definition=MARKDOWN)),
         further_reading=many(MARKDOWN),
     )
@@ -147,7 +147,7 @@ def module_schema() -> Schema:
         ["title", "objectives", "lessons"],
         title=TEXT,
         description=MARKDOWN,
-        objectives=many(record(["id", "text"], id=ANY_ID, text=MARKDOWN)),
+        objectives=many(record(["id", "text"], id=ID, text=MARKDOWN)),
         lessons=many(ID),
         facilitator=facilitator,
     )
@@ -156,7 +156,7 @@ def module_schema() -> Schema:
 def course_schema(settings: dict[str, Schema]) -> Schema:
     source = record(
         ["id", "file", "title"],
-        id=ANY_ID, file=TEXT, title=TEXT, author=TEXT, published=TEXT, publisher=TEXT,
+        id=ID, file=TEXT, title=TEXT, author=TEXT, published=TEXT, publisher=TEXT,
         url=TEXT, note=TEXT,
     )
     return record(

@@ -9,8 +9,11 @@ wrote it, and the model carries only files a format can package.
 
 from __future__ import annotations
 
+import errno
+import stat
 from collections.abc import Iterator
 from dataclasses import replace
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,6 +22,7 @@ from lxml import etree
 from yaml.nodes import Node, ScalarNode
 
 from coursepack.errors import Origin, Problem, did_you_mean, error
+from coursepack.loader.links import is_safe, unsafe_links, unsafe_problem
 from coursepack.markup import FileRef, file_refs
 from coursepack.model import Asset
 
@@ -38,18 +42,72 @@ LINKABLE = (*SUPPORTED, ".pdf", ".txt", ".csv", ".rtf", ".odt", ".ods", ".odp", 
 _XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
+class Unusable(Enum):
+    """Why a path named by the course cannot be read as one of its files."""
+
+    OUTSIDE = "is outside the course folder"
+    MISSING = "does not exist"
+    LOOP = "is a symbolic link that leads back to itself"
+    FOLDER = "is a folder, not a file"
+    NOT_FOLDER = "is not a folder"
+    SPECIAL = "is not an ordinary file (a pipe, socket or device)"
+
+
+_FIX = {
+    Unusable.OUTSIDE: "copy the file into the course folder (not a link to a file elsewhere) "
+    "and refer to it by a relative path",
+    Unusable.LOOP: "replace the link by the file itself",
+    Unusable.FOLDER: "name a file inside it",
+    Unusable.NOT_FOLDER: "make it a folder that holds the course's files",
+    Unusable.SPECIAL: "replace it by an ordinary file",
+}
+
+
+def confined(root: Path, path: Path, folder: bool = False) -> tuple[Path, Unusable | None]:
+    """``path`` with every symbolic link followed, or why the course may not read it there.
+
+    The one rule for every file a course reads (spec files, sources, images, linked
+    files): after links are followed it is inside ``root`` (resolved by the caller) and
+    an ordinary file (a folder, when ``folder``). Nothing is opened, so a pipe never
+    blocks the build.
+    """
+    try:
+        real = path.resolve()
+    except (RuntimeError, OSError):  # a loop of links (RuntimeError up to Python 3.12)
+        return path, Unusable.LOOP
+    if not real.is_relative_to(root):
+        return real, Unusable.OUTSIDE
+    try:
+        mode = real.stat().st_mode
+    except OSError as exc:
+        return real, Unusable.LOOP if exc.errno == errno.ELOOP else Unusable.MISSING
+    if folder:
+        return real, None if stat.S_ISDIR(mode) else Unusable.NOT_FOLDER
+    if stat.S_ISDIR(mode):
+        return real, Unusable.FOLDER
+    return real, None if stat.S_ISREG(mode) else Unusable.SPECIAL
+
+
+def unusable(origin: Origin, what: str, why: Unusable, hint: str = "") -> Problem:
+    """The located problem for a file the course names but may not read."""
+    return error(origin, f"{what} {why.value}", hint=hint or _FIX.get(why, ""))
+
+
 def resolve(root: Path, relpath: str, node: Node, text: str) -> tuple[list[Asset], list[Problem]]:
     """The assets ``text`` (the value of ``node`` in ``relpath``) references, and what is wrong.
 
     ``root`` is the course folder, resolved (symbolic links followed) once by the caller.
     """
     assets: list[Asset] = []
-    problems: list[Problem] = []
+    problems = [unsafe_problem(_where(root, relpath, node, line, href), href)
+                for line, href in unsafe_links(text)]
     refs = list(file_refs(text))
     if not refs:
         return assets, problems
     base = (root / relpath).parent
     for found in refs:
+        if problems and not is_safe(found.ref):
+            continue  # its scheme is reported already
         origin = _line_of(relpath, node, found.line)
         problem, path = _vet(root, base, found, origin)
         if problem is not None:  # pointed at the very column, which costs a read of the file
@@ -103,17 +161,26 @@ def _vet_link(root: Path, base: Path, ref: str,
 def _locate(root: Path, base: Path, written: str, origin: Origin, outside: str,
             absent: str) -> tuple[Path, Problem | None]:
     """The file ``written`` names from ``base``, links followed, or why it cannot be used:
-    it is outside the course folder (said as ``outside``) or not there (``absent``)."""
-    path = (base / written).resolve()
-    if not path.is_relative_to(root):
-        return path, error(origin, outside,
-                           hint="copy the file into the course folder (not a link to a file "
-                           "elsewhere) and refer to it by a relative path")
-    if not path.is_file():
-        siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
-        return path, error(origin, absent, hint=did_you_mean(path.name, siblings)
+    it is outside the course folder (said as ``outside``), not there (``absent``), or not
+    an ordinary file."""
+    path, why = confined(root, base / written)
+    if why is Unusable.OUTSIDE:
+        return path, error(origin, outside, hint=_FIX[why])
+    if why is Unusable.MISSING:
+        return path, error(origin, absent, hint=nearest_file(path)
                            or "refer to a file of the course by its path from this spec file")
+    if why is not None:
+        return path, unusable(origin, f"'{written}'", why)
     return path, None
+
+
+def nearest_file(path: Path) -> str:
+    """A did-you-mean hint naming the file beside ``path`` closest to its name, or ''."""
+    try:
+        siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+    except OSError:
+        return ""
+    return did_you_mean(path.name, siblings) if len(path.name) < 256 else ""
 
 
 def _content_problem(path: Path, written: str, origin: Origin) -> Problem | None:

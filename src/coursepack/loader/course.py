@@ -12,23 +12,34 @@ Layout (as ``coursepack init`` writes it)::
 
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
-from coursepack._yaml import YamlProblem, read_yaml
-from coursepack.errors import CoursepackError, Origin, Problem, did_you_mean, error, warning
-from coursepack.fields import Fields, Sink
+from coursepack._yaml import YamlProblem, read_text, read_yaml
+from coursepack.errors import (
+    CoursepackError,
+    Origin,
+    Problem,
+    did_you_mean,
+    error,
+    quoted,
+    warning,
+)
+from coursepack.fields import UNWRITABLE, Fields, Sink, check_id, describe, id_error
 from coursepack.layout import COURSE_FILE
-from coursepack.loader import assets
+from coursepack.loader import assets, links
+from coursepack.loader.assets import Unusable, confined, nearest_file, unusable
 from coursepack.loader.lessons import read_lesson, read_module
+from coursepack.loader.names import clashes
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
 from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
+from coursepack.model.ids import is_id
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
 COURSE_FIELDS = ("id", "title", "language", "version", "authors", "licence", "description",
                  "modules", "quizzes", "sources", "quiz_defaults")
 """The fields of course.yaml the course itself has; any other is kept as a ``Section`` for
@@ -50,9 +61,14 @@ class Loader:
         return path.relative_to(self.root).as_posix()
 
     def open(self, path: Path, what: str) -> Fields | None:
-        """The top mapping of a spec file, or ``None`` when it cannot be parsed (reported)."""
+        """The top mapping of a spec file, or ``None`` when it cannot be read or parsed
+        (reported)."""
+        real, why = confined(self.root, path)
+        if why is not None:
+            self.sink.add(unusable(Origin(self.rel(path)), "this file", why))
+            return None
         try:
-            node = read_yaml(path, self.rel(path))
+            node = read_yaml(real, self.rel(path))
         except YamlProblem as exc:
             self.sink.add(exc.problem)
             return None
@@ -65,17 +81,19 @@ class Loader:
         f = self.open(self.root / COURSE_FILE, "course.yaml")
         if f is None:
             raise CoursepackError(self.problems)
-        return self._course(f)
+        course = self._course(f)
+        self.sink.problems.extend(clashes(course))
+        return course
 
     def _course(self, f: Fields) -> Course:
-        course_id = f.text("id", required=True)
-        self.check_id(f, "id", course_id)
+        course_id = f.ident()
         sources = tuple(self._source(g) for g in f.records("sources", "source"))
         defaults = read_settings(f.mapping("quiz_defaults", "quiz defaults"), QuizSettings())
         listed = f.sequence("modules", required=True)
         modules = tuple(m for m in (self._module(f, n) for n in listed) if m)
         # Quizzes may name a listed module even if its files failed to load (reported already).
-        module_ids = {str(getattr(n, "value", "")) for n in listed}
+        module_ids = {name for name in (str(getattr(n, "value", "")) for n in listed)
+                      if is_id(name)}
         quizzes = self._quizzes(f, defaults, module_ids)
         course = Course(
             id=course_id,
@@ -106,29 +124,24 @@ class Loader:
                 found.append(Section(name=name, node=node, origin=f.at(key)))
         return tuple(found)
 
-    def check_id(self, f: Fields, key: str, value: str) -> None:
-        if value and not ID_PATTERN.match(value):
-            f.fail(
-                f.items[key][1],
-                f"'{key}' must be lower-case letters, digits, '-' or '_' (got '{value}')",
-                hint="ids become file names and URLs, e.g. 'module-1' or 'intro_quiz'",
-            )
-
     def _source(self, g: Fields) -> Source | None:
-        source_id = g.text("id", required=True)
+        source_id = g.ident()
         file = g.text("file", required=True)
-        fields = {k: g.text(k) for k in ("author", "published", "publisher", "url", "note")}
+        fields = {k: g.text(k) for k in ("author", "published", "publisher", "note")}
+        url = g.text("url")
+        if url:
+            for problem in links.url_problems(g.at(g.items["url"][1]), url):
+                self.sink.add(problem)
         title = g.text("title", required=True)
         g.finish()
         if not file:
             return None
-        path = self.inside(g.at(g.items["file"][1]), file, self.root)
+        file_node = g.items["file"][1]
+        path = self.inside(g.at(file_node), file, self.root, "source")
         if path is None:
             return None
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            g.fail(g.items["file"][1], f"source '{file}' is not UTF-8 text")
+        text = self._source_text(g, file_node, path, file)
+        if text is None:
             return None
         return Source(
             id=source_id,
@@ -136,40 +149,65 @@ class Loader:
             relpath=self.rel(path),
             text=text,
             title=title,
+            url=url,
             origin=g.origin,
             **fields,
         )
 
+    def _source_text(self, g: Fields, node: Node, path: Path, file: str) -> str | None:
+        """The text of a source file, or ``None`` when it is not clean UTF-8 text (reported
+        at the character that is wrong)."""
+        try:
+            text = read_text(path, self.rel(path), limit=MAX_SOURCE_BYTES)
+        except YamlProblem as exc:
+            self.sink.add(exc.problem)
+            return None
+        except OSError as exc:
+            g.fail(node, f"source '{quoted(file)}' cannot be read: {exc.strerror}")
+            return None
+        bad = UNWRITABLE.search(text)
+        if bad is not None:
+            line = text.count("\n", 0, bad.start()) + 1
+            column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            self.sink.add(error(
+                Origin(self.rel(path), line, column),
+                f"source text contains the control character U+{ord(bad.group()):04X}, "
+                "which no output format can carry",
+                hint="delete it (it is often pasted in from a word processor or a PDF)"))
+            return UNWRITABLE.sub("", text)  # reported; quotes are still checked against it
+        return text
+
     def inside(self, origin: Origin, ref: str, base: Path, what: str = "file") -> Path | None:
         """Resolve ``ref`` against ``base``; report it unless it is a file inside the course."""
-        path = (base / ref).resolve()
-        if not path.is_relative_to(self.root.resolve()):
-            self.sink.add(
-                error(
-                    origin,
-                    f"{what} '{ref}' is outside the course folder",
-                    hint="copy the file into the course folder and refer to it by a relative path",
-                )
-            )
-            return None
-        if not path.is_file():
-            siblings = [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else []
-            hint = did_you_mean(path.name, siblings)
-            self.sink.add(error(origin, f"{what} '{ref}' does not exist", hint=hint))
+        path, why = confined(self.root, base / ref)
+        if why is not None:
+            hint = nearest_file(path) if why is Unusable.MISSING else ""
+            self.sink.add(unusable(origin, f"{what} '{quoted(ref)}'", why, hint))
             return None
         return path
 
+    def _listed(self, f: Fields, node: Node, key: str) -> str | None:
+        """An item of the list ``key`` that names a file by its id, if it is a valid id."""
+        if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
+            f.fail(node, f"each item of '{key}' must be an id, got {describe(node)}")
+            return None
+        name = str(node.value)
+        return name if check_id(f, node, f"each item of '{key}'", name) else None
+
     def _module(self, f: Fields, node: Node) -> Module | None:
-        name = str(getattr(node, "value", ""))
+        name = self._listed(f, node, "modules")
+        if name is None:
+            return None
         folder = self.root / "modules" / name
-        if not ID_PATTERN.match(name) or not (folder / "module.yaml").is_file():
+        _, why = confined(self.root, folder / "module.yaml")
+        if why is not None:
             existing = sorted(p.parent.name for p in (self.root / "modules").glob("*/module.yaml"))
-            f.fail(
-                node,
-                f"module '{name}' has no file modules/{name}/module.yaml",
-                hint=did_you_mean(name, existing)
-                or f"modules found: {', '.join(existing) or 'none'}",
-            )
+            if why is not Unusable.MISSING:
+                self.sink.add(unusable(f.at(node), f"modules/{name}/module.yaml", why))
+                return None
+            f.fail(node, f"module '{name}' has no file modules/{name}/module.yaml",
+                   hint=did_you_mean(name, existing)
+                   or f"modules found: {', '.join(existing) or 'none'}")
             return None
         g = self.open(folder / "module.yaml", "module")
         if g is None:
@@ -177,39 +215,69 @@ class Loader:
         return read_module(g, name, lambda n: self._lesson(g, folder, n))
 
     def _lesson(self, module_fields: Fields, folder: Path, node: Node) -> object:
-        name = str(getattr(node, "value", ""))
+        name = self._listed(module_fields, node, "lessons")
+        if name is None:
+            return None
         path = folder / f"{name}.yaml"
-        if not ID_PATTERN.match(name) or not path.is_file():
+        _, why = confined(self.root, path)
+        if why is not None:
             existing = sorted(p.stem for p in folder.glob("*.yaml") if p.name != "module.yaml")
-            module_fields.fail(
-                node,
-                f"lesson '{name}' has no file {self.rel(folder)}/{name}.yaml",
-                hint=did_you_mean(name, existing)
-                or f"lessons found: {', '.join(existing) or 'none'}",
-            )
+            if why is not Unusable.MISSING:
+                self.sink.add(unusable(module_fields.at(node), self.rel(path), why))
+                return None
+            module_fields.fail(node, f"lesson '{name}' has no file {self.rel(path)}",
+                               hint=did_you_mean(name, existing)
+                               or f"lessons found: {', '.join(existing) or 'none'}")
             return None
         g = self.open(path, "lesson")
         return None if g is None else read_lesson(g, name)
 
     def _quizzes(self, f: Fields, defaults: QuizSettings, modules: set[str]) -> tuple[Quiz, ...]:
-        folder = self.root / "quizzes"
-        listed = f.sequence("quizzes")
-        names: list[tuple[str, Node | None]]
-        if listed:
-            names = [(str(getattr(n, "value", "")), n) for n in listed]
-        else:
-            names = [(p.stem, None) for p in sorted(folder.glob("*.yaml"))]
         read: list[ReadQuiz] = []
-        for name, node in names:
-            path = folder / f"{name}.yaml"
-            if not path.is_file() and node is not None:
-                f.fail(node, f"quiz '{name}' has no file quizzes/{name}.yaml")
-                continue
+        for name, path in self._quiz_files(f):
             g = self.open(path, "quiz")
             if g is not None:
                 settings = read_settings(g.mapping("settings", "quiz settings"), defaults)
                 read.append(read_quiz(g, name, settings, modules))
         return resolve_pools(read, self.sink)
+
+    def _quiz_files(self, f: Fields) -> list[tuple[str, Path]]:
+        """Each quiz's id and file: those course.yaml lists, or else every file in quizzes/
+        (but the lock and resource files editors and macOS leave: ``.#x``, ``.~x``,
+        ``._x``), each named by a valid id."""
+        folder = self.root / "quizzes"
+        listed = f.sequence("quizzes")
+        found: list[tuple[str, Path]] = []
+        for node in listed:
+            name = self._listed(f, node, "quizzes")
+            if name is None:
+                continue
+            path = folder / f"{name}.yaml"
+            _, why = confined(self.root, path)
+            if why is Unusable.MISSING:
+                f.fail(node, f"quiz '{name}' has no file quizzes/{name}.yaml",
+                       hint=nearest_file(path))
+            elif why is not None:
+                self.sink.add(unusable(f.at(node), f"quizzes/{name}.yaml", why))
+            else:
+                found.append((name, path))
+        if listed:
+            return found
+        _, why = confined(self.root, folder, folder=True)
+        if why is not None:
+            if why is not Unusable.MISSING:
+                self.sink.add(unusable(Origin("quizzes"), "'quizzes'", why))
+            return found
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name.startswith((".#", ".~", "._")):
+                continue
+            problem = id_error(Origin(self.rel(path)), "the file name of a quiz", path.stem,
+                               hint="a quiz's id is its file name")
+            if problem is None:
+                found.append((path.stem, path))
+            else:
+                self.sink.add(problem)
+        return found
 
     def unlisted_lessons(self, course: Course) -> list[Problem]:
         """Lesson files that no module lists: they would silently not be built."""
@@ -257,7 +325,7 @@ def load_course(root: Path) -> tuple[Course, list[Problem]]:
     can still run and report their problems in the same run.
     """
     root = root.resolve()
-    if not (root / COURSE_FILE).is_file():
+    if not os.path.lexists(root / COURSE_FILE):
         raise CoursepackError.single(
             f"no {COURSE_FILE} in {root}",
             hint="run 'coursepack init DIR' to start a course, or pass the course folder",

@@ -24,7 +24,7 @@ def read_module(f: Fields, module_id: str, read_lesson_at: Callable[[Node], obje
     for g in f.records("objectives", "objective", required=True):
         objectives.append(
             Objective(
-                id=g.text("id", required=True), text=g.markdown("text", required=True),
+                id=g.ident(), text=g.markdown("text", required=True),
                 origin=g.origin,
             )
         )

@@ -68,7 +68,7 @@ def read_question(f: Fields) -> Question | None:
 
 def _common(f: Fields, default_points: float) -> dict[str, Any]:
     return {
-        "id": f.text("id", required=True),
+        "id": f.ident(),
         "stem": f.markdown("stem", required=True),
         "title": f.text("title"),
         "points": _points(f, default_points),
@@ -214,7 +214,7 @@ def _ordering(f: Fields, common: dict[str, Any]) -> Ordering:
 
 def _blank(g: Fields) -> Blank:
     kind = g.choice("type", BlankKind, BlankKind.TEXT)
-    blank_id = g.text("id", required=True)
+    blank_id = g.ident()
     points = g.number("points", default=1.0)
     if kind is BlankKind.NUMERIC:
         return Blank(

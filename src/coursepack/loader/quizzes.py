@@ -63,7 +63,7 @@ def read_quiz(f: Fields, quiz_id: str, settings: QuizSettings, modules: set[str]
 
 
 def _pool(g: Fields) -> tuple[Pool, PoolRefs]:
-    pool_id = g.text("id", required=True)
+    pool_id = g.ident()
     inline = tuple(q for q in (read_question(h) for h in g.records("questions", "question")) if q)
     from_quizzes = tuple(_refs(g, "from"))
     include = tuple(_refs(g, "include"))

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from coursepack import markup
 from coursepack.exporters.html.types import home
 from coursepack.model import Question, Quiz, type_name
+from coursepack.model.ids import name_key
 
 
 def stem_parts(stem: str) -> tuple[Markup, Markup]:
@@ -29,7 +30,7 @@ def question_view(q: Question, points: float | None = None) -> dict[str, Any]:
     legend, stem = stem_parts(q.stem)
     return {
         "id": q.id,
-        "dom_id": f"q-{markup.slugify(q.id)}",
+        "dom_id": f"q-{name_key(q.id)}",  # the loader refuses two ids with one name_key
         "type": type_name(q),
         "points": q.points if points is None else points,
         "scored": q.scored,
