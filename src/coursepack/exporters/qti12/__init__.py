@@ -19,7 +19,7 @@ from typing import ClassVar
 from lxml import etree
 
 from coursepack import markup, render
-from coursepack.errors import Problem
+from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters._quizbank import (
     Media,
@@ -43,6 +43,7 @@ from coursepack.model import (
     MultipleResponse,
     NumericAnswer,
     Ordering,
+    Pool,
     Question,
     Quiz,
     Scoring,
@@ -94,7 +95,7 @@ def assessment(quiz: Quiz, media: Media, names: Names) -> bytes:
     section = E.section(*[node(q, q.points) for q in quiz.questions], ident="root_section")
     for pool in quiz.pools:
         pick = E.selection(E.selection_number(str(pool.pick)), E.selection_extension(
-            E.points_per_item(number(pool.points if pool.points is not None else 1))))
+            E.points_per_item(number(group_points(pool)))))
         section.append(E.section(E.selection_ordering(pick),
                                  *[node(q, pool.points_of(q)) for q in pool.questions],
                                  ident=names.pool(quiz, pool.id),
@@ -102,6 +103,30 @@ def assessment(quiz: Quiz, media: Media, names: Names) -> bytes:
     root = E.questestinterop(E.assessment(section, ident=names.quiz(quiz),
                                           title=clean(quiz.title)))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def group_points(pool: Pool) -> float:
+    """Canvas gives every question a pool draws the same points: the pool's, or its questions'
+    largest (a loss :func:`pool_losses` declares when they differ)."""
+    if pool.points is not None:
+        return pool.points
+    return max((q.points for q in pool.questions if q.scored), default=1.0)
+
+
+def pool_losses(course: Course) -> list[Problem]:
+    """Pools whose questions are worth different points and that set no points of their own."""
+    found = []
+    for quiz in course.quizzes:
+        for pool in quiz.pools:
+            worth = sorted({q.points for q in pool.questions if q.scored})
+            if pool.points is None and len(worth) > 1:
+                found.append(warning(
+                    pool.origin or quiz.origin,
+                    f"quiz '{quiz.id}': pool '{pool.id}' draws questions worth different points "
+                    f"({', '.join(number(p) for p in worth)}); Canvas gives every question a pool "
+                    f"draws the same points, {number(group_points(pool))} each",
+                    hint="give the pool its own 'points:' to choose the value", rule=RULE))
+    return found
 
 
 def _html(media: Media, question: Question, text: str, inline: bool = False) -> str:
@@ -122,7 +147,8 @@ class Qti12Exporter:
 
     def check(self, course: Course) -> list[Problem]:
         course = written(self.name, course)  # the question-type table speaks for the rest
-        return [p for _, q in course.questions() for p in question_problems(q)]
+        return [*(p for _, q in course.questions() for p in question_problems(q)),
+                *pool_losses(course)]
 
     def export(self, ctx: ExportContext) -> Path:
         course = written(self.name, ctx.course)
