@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -205,24 +204,24 @@ def test_printed_quizzes_show_every_question_and_the_pool(starter: tuple[Path, P
 
 
 @pytest.fixture
-def restored(starter: tuple[Path, Path]) -> Iterator[tuple[Path, Path]]:
-    """The shared starter course, its spec files put back as they were after the test."""
-    root = starter[0]
-    files = {path: path.read_bytes() for path in root.rglob("*.yaml")}
-    yield starter
-    for path, data in files.items():
-        path.write_bytes(data)
+def own_copy(starter: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the built starter course and of its build, for a test that edits either:
+    the module's course stays as every other test expects it, whatever runs first."""
+    root, pdf = tmp_path / "course", tmp_path / "out" / "pdf"
+    shutil.copytree(starter[0], root)
+    shutil.copytree(starter[1].parent, pdf.parent)  # times kept: the build is intact
+    return root, pdf
 
 
 def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(
-        restored: tuple[Path, Path]) -> None:
-    root, first = restored
+        own_copy: tuple[Path, Path]) -> None:
+    root, first = own_copy
     out = root.parent / "again"
     shutil.copytree(first.parent, out)
     assert "the last build's output is kept" in "\n".join(build(root, out))
 
     cold = root.parent / "cold"
-    build(root, cold)  # no previous build: everything renders afresh
+    build(root, cold)  # no previous build, the course in another folder: the same bytes
     for pdf in first.rglob("*.pdf"):
         assert (cold / "pdf" / pdf.relative_to(first)).read_bytes() == pdf.read_bytes()
 
@@ -434,8 +433,8 @@ def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
 
 
 def test_a_part_damaged_since_the_last_build_is_rendered_again(
-        starter: tuple[Path, Path]) -> None:
-    root, first = starter
+        own_copy: tuple[Path, Path]) -> None:
+    root, first = own_copy
     out = root.parent / "damaged"
     shutil.copytree(first.parent, out)
     parts = (out / "pdf" / ".parts").glob("*.pdf")

@@ -129,7 +129,7 @@ class _Printing:
         self.tools = "; ".join((f"coursepack {_version('coursepack')}",
                                 f"weasyprint {_version('weasyprint')}",
                                 f"pikepdf {_version('pikepdf')}", SETTINGS))
-        self.base_url = ctx.course.root.resolve().as_uri() + "/"
+        self.folder = str(ctx.course.root.resolve())
         self.old = read_manifest(ctx.previous)
         self.made = Manifest()
         self.rendered: dict[str, str] = {}  # relpath -> label, of what WeasyPrint rendered
@@ -239,19 +239,19 @@ class _Printing:
     def part_job(self, doc: Document, label: str) -> Job:
         digest = inputs_hash(doc.html, self.part_css, doc.images, self.tools)
         return Job(f"{PARTS}/{digest[:40]}.pdf", label, doc.html, self.part_css,
-                   self.base_url, digest)
+                   self.folder, digest)
 
     def sheet_job(self, pages: int) -> Job:
         html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Page numbers</title>'
                 '</head><body>' + '<div class="cp-sheet"></div>' * pages + "</body></html>")
         digest = inputs_hash(html, self.sheet_css, (), self.tools)
         return Job(f"{PARTS}/{digest[:40]}.pdf", f"page numbers, {pages} pages", html,
-                   self.sheet_css, self.base_url, digest, tagged=False)
+                   self.sheet_css, self.folder, digest, tagged=False)
 
     def job(self, relpath: str, label: str, html: str, css: str,
             images: tuple[Path, ...]) -> Job:
         digest = inputs_hash(html, css, images, self.tools)
-        return Job(relpath, label, html, css, self.base_url, digest)
+        return Job(relpath, label, html, css, self.folder, digest)
 
     def obtain(self, jobs: list[Job]) -> None:
         """Take over what the last build made from the same inputs; render the rest."""

@@ -33,14 +33,15 @@ class Job:
     """One PDF to render: the HTML, the print CSS, where relative images are found.
 
     ``label`` names it in progress and notes; ``tagged`` False renders a plain PDF (the
-    page-number sheets, whose text ends up as artifacts of a tagged one).
+    page-number sheets, whose text ends up as artifacts of a tagged one). ``folder`` is the
+    course folder, which relative addresses are read from.
     """
 
     relpath: str
     label: str
     html: str
     css: str
-    base_url: str
+    folder: str
     identifier: str
     tagged: bool = True
 
@@ -49,11 +50,8 @@ def start_worker() -> None:
     """Initializer: one FontConfiguration and image cache per worker process."""
     from weasyprint.text.fonts import FontConfiguration
 
-    from coursepack.exporters.pdf.images import PrintFetcher
-
     _worker["fonts"] = FontConfiguration()
     _worker["images"] = {}
-    _worker["fetcher"] = PrintFetcher()
     _worker["css"] = {}
 
 
@@ -61,12 +59,14 @@ def render(job: Job) -> bytes:
     """Render one document to PDF bytes: tagged PDF/UA-1 unless the job says otherwise."""
     from weasyprint import CSS, HTML
 
+    from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
+
     if not _worker:
         start_worker()
     fonts = _worker["fonts"]
     if job.css not in _worker["css"]:
         _worker["css"][job.css] = CSS(string=job.css, font_config=fonts)
-    html = HTML(string=job.html, base_url=job.base_url, url_fetcher=_worker["fetcher"])
+    html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=PrintFetcher(job.folder))
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
         font_config=fonts,
@@ -75,7 +75,7 @@ def render(job: Job) -> bytes:
         optimize_images=True,
         jpeg_quality=JPEG_QUALITY,
         dpi=IMAGE_DPI,
-        cache=_worker["images"],
+        cache=_worker["images"].setdefault(job.folder, {}),  # addresses are the course's
     )
     return bytes(data)
 
@@ -102,6 +102,7 @@ class Renderer:
                  trace: TracebackType | None) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        _worker.clear()  # what this process rendered itself: the next export starts afresh
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
         """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
