@@ -19,7 +19,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursepack import fingerprint
+from coursepack import cache, fingerprint
 from coursepack.checks import check_course, check_partial_course
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import (
@@ -124,8 +124,9 @@ def build(
     out = (out or root / "build").resolve()
     exporters = [get_exporter(name) for name in names]
     inputs = fingerprint.digest(report.course)
+    store = cache.Cache.for_course(root)
     with staging(out) as stage, ExitStack() as started:
-        steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress),
+        steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress, store),
                        fingerprint.for_format(inputs, exporter.name),
                        report.format_problems.get(exporter.name, []))
                  for exporter in exporters]
@@ -134,19 +135,21 @@ def build(
                 started.enter_context(step.exporter.prepare(step.ctx))
         report.built.extend(step.run() for step in steps)
         _swap_in(stage, out, names)
+    store.evict()
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report
 
 
 def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
-             progress: Callable[[str], None]) -> ExportContext:
+             progress: Callable[[str], None], store: cache.Cache) -> ExportContext:
     previous = out / exporter.name
     return ExportContext(
         course=course,
         out=OutputDir(stage / exporter.name),
         previous=previous if previous.is_dir() else None,
         progress=progress,
+        cache=store,
     )
 
 
@@ -157,9 +160,8 @@ class _Step:
                  checked: list[Problem]) -> None:
         self.exporter, self.ctx, self.digest = exporter, ctx, digest
         self.checked = checked  # what validate() found this format drops: checked once
-        before = fingerprint.read(ctx.previous)
-        intact = (ctx.previous is not None and before is not None and before.digest == digest
-                  and before.intact(ctx.previous))
+        before = fingerprint.recorded(ctx.cache, digest)
+        intact = ctx.previous is not None and before is not None and before.intact(ctx.previous)
         self.kept = before if intact else None
 
     def run(self) -> Built:
@@ -172,9 +174,8 @@ class _Step:
             entry = ctx.out.root / self.kept.entry
         else:
             entry = self.exporter.export(ctx)
-        files = fingerprint.written(ctx.out.root)
-        record = fingerprint.Record(self.digest, entry.relative_to(ctx.out.root).as_posix(), files)
-        ctx.out.write_text(fingerprint.RECORD, record.text())
+        fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
+                             entry.relative_to(ctx.out.root).as_posix())
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))

@@ -234,6 +234,18 @@ def new(kind: str, name: str, course_dir: Path, module: str | None) -> None:
     click.echo(f"next: edit {_shown(written.created[0])}, then coursepack validate")
 
 
+@main.command()
+@COURSE_DIR
+@reports_problems
+def clean(course_dir: Path) -> None:
+    """Remove the course's build cache (build/ is left as it is) and say what that freed."""
+    from coursepack.cache import clean as remove_cache
+
+    folder, freed = remove_cache(course_dir)
+    click.echo(f"removed {_shown(folder)}: {freed / 1e6:.1f} MB freed" if freed
+               else f"no cache to remove at {_shown(folder)}")
+
+
 def _target_names() -> list[str]:
     from coursepack.preflight import ALIASES, TARGETS
 

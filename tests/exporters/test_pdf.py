@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
+from coursepack.cache import CACHE_DIR
 from coursepack.cli import main
 from coursepack.loader import load_course
 from coursepack.model import (
@@ -220,8 +221,11 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(
     shutil.copytree(first.parent, out)
     assert "the last build's output is kept" in "\n".join(build(root, out))
 
-    cold = root.parent / "cold"
-    build(root, cold)  # no previous build, the course in another folder: the same bytes
+    # no previous build, no cache, the course in another folder: the same bytes
+    elsewhere, cold = root.parent / "elsewhere", root.parent / "cold"
+    shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns(CACHE_DIR))
+    cold_rendered, units, _ = rendered_note(build(elsewhere, cold))
+    assert cold_rendered == units
     for pdf in first.rglob("*.pdf"):
         assert (cold / "pdf" / pdf.relative_to(first)).read_bytes() == pdf.read_bytes()
 
@@ -231,10 +235,7 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(
     lines = "\n".join(build(root, out))
     rendered, total, assembled = rendered_note(lines.splitlines())
     assert (rendered, assembled) == (1, 2)
-    # what renders: the course pack's parts and page-number sheets, and whole documents
-    whole = [*(first / "quizzes").glob("*.pdf"), first / "answer-key.pdf",
-             first / "facilitator-guide.pdf"]
-    assert total == len(list((out / "pdf" / ".parts").glob("*.pdf"))) + len(whole)
+    assert total == units  # the course pack's parts and page-number sheets, whole documents
     assert "rendered: lesson/writing-questions/feedback" in lines
     assert "assembled: course-pack.pdf, handouts/writing-questions/feedback.pdf" in lines
     assert "never just a grade" in text_of(out / "pdf" / "course-pack.pdf")
@@ -432,16 +433,28 @@ def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
     assert "move the rule to templates/pdf/page-numbers.css.j2" in printed
 
 
-def test_a_part_damaged_since_the_last_build_is_rendered_again(
+def test_a_cache_damaged_since_the_last_build_is_not_trusted(
         own_copy: tuple[Path, Path]) -> None:
+    """A disk or a copy that cut the cached PDFs short: they are made again, not used."""
     root, first = own_copy
     out = root.parent / "damaged"
     shutil.copytree(first.parent, out)
-    parts = (out / "pdf" / ".parts").glob("*.pdf")
-    part = max(parts, key=lambda p: p.stat().st_size)  # the lesson with the photo
-    part.write_bytes(part.read_bytes()[:2000])  # a disk or a copy that cut the file short
+    for entry in (root / CACHE_DIR).rglob("*"):
+        if entry.is_file() and entry.stat().st_size > 2000:
+            entry.write_bytes(entry.read_bytes()[:2000])
     (root / "course.yaml").write_text((root / "course.yaml").read_text() + "\n")
-    lines = "\n".join(build(root, out))
-    assert "rendered: lesson/writing-questions/one-idea" in lines
+    rendered, total, _ = rendered_note(build(root, out))
+    assert rendered == total
     assert "Cover the options" in text_of(out / "pdf" / "course-pack.pdf")
     assert "Cover the options" in text_of(out / "pdf" / "handouts/writing-questions/one-idea.pdf")
+    assert (out / "pdf" / "course-pack.pdf").read_bytes() == (first / "course-pack.pdf").read_bytes()
+
+
+def test_the_pdf_folder_holds_only_what_a_user_gets(starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    course, _ = load_course(root)
+    expected = {"course-pack.pdf", "answer-key.pdf", "facilitator-guide.pdf",
+                *(f"quizzes/{quiz.id}.pdf" for quiz in course.quizzes),
+                *(f"handouts/{module.id}/{lesson.id}.pdf" for module, lesson in course.lessons())}
+    found = {p.relative_to(pdf).as_posix() for p in pdf.rglob("*") if not p.is_dir()}
+    assert found == expected

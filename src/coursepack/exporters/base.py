@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol, runtime_checkable
 
 from coursepack import markup
+from coursepack.cache import Cache
 from coursepack.errors import CoursepackError, Problem
 from coursepack.model import Course
 
@@ -68,13 +69,15 @@ class OutputDir:
 
 @dataclass
 class ExportContext:
-    """What an exporter gets: the course, where to write, and its previous output."""
+    """What an exporter gets: the course, where to write, its previous output, and the
+    build's cache (where whatever is kept between builds goes, never into ``out``)."""
 
     course: Course
     out: OutputDir
     previous: Path | None = None
     progress: Callable[[str], None] = lambda message: None
     notes: list[str] = field(default_factory=list)
+    cache: Cache = field(default_factory=lambda: Cache(None))
 
 
 def parse_lessons_in_parallel(course: Course) -> None:

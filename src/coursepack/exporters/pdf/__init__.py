@@ -6,8 +6,9 @@ rendered in parts (cover, contents, module openings, lessons, glossary, sources)
 handout. So an edited lesson renders one part, not the whole pack.
 
 Every rendering is keyed by a hash of what it is made from (HTML, CSS, images, tool
-versions): parts by their file name under ``.parts/``, everything by the manifest. What
-the previous build made from the same inputs is taken over from it, not made again.
+versions) and kept in the build's cache (``coursepack.cache``): what an earlier build made
+from the same inputs is taken from there, not made again. The build's pdf folder holds
+only the documents a user gets.
 
 The paper size is course.yaml's top-level ``paper:`` (A4 or Letter), a setting of this
 format that the course itself does not know.
@@ -30,14 +31,7 @@ from coursepack import markup, render
 from coursepack.errors import CoursepackError, Origin, Problem, error, warning
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
 from coursepack.exporters.pdf import pack
-from coursepack.exporters.pdf.cache import (
-    MANIFEST,
-    Manifest,
-    inputs_hash,
-    manifest_text,
-    read_manifest,
-    reusable,
-)
+from coursepack.exporters.pdf.cache import PdfStore, inputs_hash
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.pool import SETTINGS, Job, Renderer
 from coursepack.exporters.question_types import written
@@ -45,10 +39,7 @@ from coursepack.fields import Fields, setting
 from coursepack.model import Course, markdown_texts
 from coursepack.spec_schema import Schema
 
-PARTS = ".parts"
 _PAGE_COUNTER = re.compile(r"counter\(\s*pages?\s*\)")
-#: Manifest key of the contents' page count, the first guess for the next build's.
-CONTENTS_PAGES = "contents"
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
                  "right-top", "right-middle", "right-bottom", "bottom-right-corner",
                  "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
@@ -130,9 +121,10 @@ class _Printing:
                                 f"weasyprint {_version('weasyprint')}",
                                 f"pikepdf {_version('pikepdf')}", SETTINGS))
         self.folder = str(ctx.course.root.resolve())
-        self.old = read_manifest(ctx.previous)
-        self.made = Manifest()
-        self.rendered: dict[str, str] = {}  # relpath -> label, of what WeasyPrint rendered
+        self.store = PdfStore(ctx.cache)
+        self.asked: set[str] = set()  # digests of every PDF this export needs
+        self.ready: set[str] = set()  # of those in the cache by now
+        self.rendered: dict[str, str] = {}  # digest -> label, of what WeasyPrint rendered
         self.units = 0
         self.assembled: list[str] = []
         self.renderer = renderer
@@ -153,7 +145,6 @@ class _Printing:
             self.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
         with _located("assemble the course pack", _BUG_HINT):
             self.course_pack(pack.in_order(parts, contents[0]), part_files, counts, pack_sheet)
-        self.ctx.out.write_text(MANIFEST, manifest_text(self.made))
         self.ctx.notes.extend(self.notes())
 
     def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
@@ -168,18 +159,20 @@ class _Printing:
         """
         lengths = sorted({counts[p.key] for p in parts if p.level == 1})
         sheets = {n: self.sheet_job(n) for n in lengths}
-        own = self.old.pages.get(CONTENTS_PAGES) or pack.guess_contents_pages(parts)
+        layout = self.store.cache.key("pdf-contents", *(f"{p.level} {p.key}" for p in parts))
+        guessed = self.store.cache.get_json(layout)  # what the last build found
+        own = guessed if isinstance(guessed, int) else pack.guess_contents_pages(parts)
         beside = list(sheets.values())
         while True:
             contents = pack.contents(self.docs, parts, counts, own)
             job = self.part_job(contents.document, pack.CONTENTS)
             pack_sheet = self.sheet_job(sum(counts.values()) + own)
             rendering = self.start([job, pack_sheet, *beside])
-            self.finish(rendering, until={job.relpath, *(s.relpath for s in beside)})
+            self.finish(rendering, until={job.identifier, *(s.identifier for s in beside)})
             beside = []
             actual = self.pages(job)
             if actual == own:
-                self.made.pages[CONTENTS_PAGES] = own
+                self.store.cache.put_json(layout, own)
                 return (contents, job), sheets, pack_sheet, rendering
             self.finish(rendering)
             own = actual
@@ -191,7 +184,7 @@ class _Printing:
             if part.level != 1:
                 continue
             source, sheet = files[part.key], sheets[counts[part.key]]
-            self.assemble(part.document.relpath, (source.relpath, sheet.relpath),
+            self.assemble(part.document.relpath, (source.identifier, sheet.identifier),
                           partial(self.numbered, source, sheet))
 
     def numbered(self, part: Job, sheet: Job) -> bytes:
@@ -205,7 +198,7 @@ class _Printing:
         # to import, and most commands never need them.
         from coursepack.exporters.pdf import assemble, fonts
 
-        sources = [files[p.key].relpath for p in ordered]
+        sources = [files[p.key].identifier for p in ordered]
 
         def make() -> bytes:
             pdf, firsts = assemble.join([self.read(files[p.key]) for p in ordered],
@@ -219,34 +212,32 @@ class _Printing:
                 fonts.merge_subsets(pdf)
                 return assemble.save(pdf)
 
-        self.assemble("course-pack.pdf", (*sources, sheet.relpath), make)
+        self.assemble("course-pack.pdf", (*sources, sheet.identifier), make)
 
     def assemble(self, relpath: str, sources: tuple[str, ...], make: Callable[[], bytes]) -> None:
-        """Write an assembled PDF, or copy it from the last build if its sources are the same."""
-        digest = hashlib.sha256("\n".join((self.tools, *sources)).encode()).hexdigest()
-        self.made.documents[relpath] = digest
-        prior = reusable(self.ctx.previous, self.old, relpath, digest)
-        if prior is not None:
-            self.ctx.out.reuse(prior, relpath)
-            return
-        self.ctx.progress(f"pdf: assembling {relpath}")
-        self.ctx.out.write_bytes(relpath, make())
-        self.assembled.append(relpath)
+        """Write an assembled PDF, from the cache if it was made from the same sources."""
+        digest = hashlib.sha256("\n".join((self.tools, relpath, *sources)).encode()).hexdigest()
+        data = self.store.pdf(digest)
+        if data is None:
+            self.ctx.progress(f"pdf: assembling {relpath}")
+            data = make()
+            self.store.keep_pdf(digest, data)
+            self.assembled.append(relpath)
+        self.ctx.out.write_bytes(relpath, data)
 
     def whole_job(self, doc: Document) -> Job:
         return self.job(doc.relpath, doc.relpath, doc.html, self.whole_css, doc.images)
 
     def part_job(self, doc: Document, label: str) -> Job:
         digest = inputs_hash(doc.html, self.part_css, doc.images, self.tools)
-        return Job(f"{PARTS}/{digest[:40]}.pdf", label, doc.html, self.part_css,
-                   self.folder, digest)
+        return Job("", label, doc.html, self.part_css, self.folder, digest)  # cache only
 
     def sheet_job(self, pages: int) -> Job:
         html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Page numbers</title>'
                 '</head><body>' + '<div class="cp-sheet"></div>' * pages + "</body></html>")
         digest = inputs_hash(html, self.sheet_css, (), self.tools)
-        return Job(f"{PARTS}/{digest[:40]}.pdf", f"page numbers, {pages} pages", html,
-                   self.sheet_css, self.folder, digest, tagged=False)
+        return Job("", f"page numbers, {pages} pages", html, self.sheet_css, self.folder,
+                   digest, tagged=False)  # cache only
 
     def job(self, relpath: str, label: str, html: str, css: str,
             images: tuple[Path, ...]) -> Job:
@@ -254,52 +245,63 @@ class _Printing:
         return Job(relpath, label, html, css, self.folder, digest)
 
     def obtain(self, jobs: list[Job]) -> None:
-        """Take over what the last build made from the same inputs; render the rest."""
+        """Take what an earlier build made from the same inputs; render the rest."""
         self.finish(self.start(jobs))
 
     def start(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
-        """Take over what can be reused and start rendering the rest (see ``finish``)."""
+        """Take what the cache has and start rendering the rest (see ``finish``)."""
         todo = []
         for job in jobs:
-            if job.relpath in self.made.documents:
+            if job.identifier in self.asked:
                 continue  # the same part or sheet asked for twice
-            self.made.documents[job.relpath] = job.identifier
+            self.asked.add(job.identifier)
             self.units += 1
-            prior = reusable(self.ctx.previous, self.old, job.relpath, job.identifier)
-            if prior is not None:
-                self.ctx.out.reuse(prior, job.relpath)
-            else:
+            data = self.store.pdf(job.identifier)
+            if data is None:
                 todo.append(job)
+                continue
+            if job.relpath:
+                self.ctx.out.write_bytes(job.relpath, data)
+            self.ready.add(job.identifier)
         return self.renderer.run(todo)
 
     def finish(self, rendering: Iterator[tuple[Job, bytes]],
                until: set[str] | None = None) -> None:
-        """Write each rendered PDF as it comes: all of them, or until those in ``until``
-        (relative paths) are all there; the rest can be finished later."""
-        waiting = {r for r in until if not (self.ctx.out.root / r).is_file()} if until else None
+        """Keep each rendered PDF as it comes (and write those a user gets): all of them, or
+        until those in ``until`` (digests) are all there; the rest can be finished later."""
+        waiting = until - self.ready if until else None
         if waiting == set():
             return
         for job, data in rendering:
             self.ctx.progress(f"pdf: {job.label}")
-            self.ctx.out.write_bytes(job.relpath, data)
-            self.rendered[job.relpath] = job.label
+            self.store.keep_pdf(job.identifier, data)
+            if job.relpath:
+                self.ctx.out.write_bytes(job.relpath, data)
+            self.rendered[job.identifier] = job.label
+            self.ready.add(job.identifier)
             if waiting is not None:
-                waiting.discard(job.relpath)
+                waiting.discard(job.identifier)
                 if not waiting:
                     return
 
     def pages(self, job: Job) -> int:
-        """A rendered part's page count: from the manifest if the part was reused."""
-        count = self.old.pages.get(job.relpath) if job.relpath not in self.rendered else None
+        """A rendered part's page count: kept beside it in the cache."""
+        count = self.store.pages(job.identifier)
         if count is None:
             from coursepack.exporters.pdf import assemble
 
             count = assemble.page_count(self.read(job))
-        self.made.pages[job.relpath] = count
+            self.store.keep_pages(job.identifier, count)
         return count
 
     def read(self, job: Job) -> bytes:
-        return (self.ctx.out.root / job.relpath).read_bytes()
+        """A rendered PDF, from the cache; rendered again if it is gone or damaged since."""
+        kept = self.store.pdf(job.identifier)
+        if kept is not None:
+            return kept
+        [(_, data)] = list(self.renderer.run([job]))
+        self.store.keep_pdf(job.identifier, data)
+        return data
 
     def notes(self) -> list[str]:
         total, made = self.units, len(self.rendered)
@@ -351,8 +353,8 @@ def _listing(names: list[str], shown: int = 10) -> str:
 
 
 _THEME_HINT = "check templates/pdf overrides in the course folder"
-_BUG_HINT = ("a file kept from the last build may be damaged: delete the pdf folder of the "
-             "build and build again; if that fails too, please report this message")
+_BUG_HINT = ("a file kept from an earlier build may be damaged: run 'coursepack clean' and "
+             "build again; if that fails too, please report this message")
 
 
 @contextmanager
