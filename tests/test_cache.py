@@ -124,6 +124,25 @@ def test_a_read_only_course_keeps_its_cache_in_the_user_folder(
     assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
 
 
+def test_links_in_a_course_cache_never_lead_writes_out_of_it(
+        run: Run, course: Path, tmp_path: Path, own_user_folder: Path) -> None:
+    """A course that arrives with its cache folder, or the folders in it, linked elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (course / CACHE_DIR).symlink_to(elsewhere)
+    assert not kept(run, course, tmp_path / "out")
+    assert list(elsewhere.iterdir()) == []
+    assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
+
+    (course / CACHE_DIR).unlink()
+    entries = course / CACHE_DIR / "entries"
+    entries.mkdir(parents=True)
+    for prefix in range(256):
+        (entries / f"{prefix:02x}").symlink_to(elsewhere)
+    assert not kept(run, course, tmp_path / "out2")
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_clean_removes_the_cache_and_says_how_much_it_freed(
         run: Run, course: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"

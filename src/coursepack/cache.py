@@ -65,6 +65,8 @@ def location(course_root: Path) -> Path:
     if chosen:
         return Path(chosen).resolve()
     beside = course_root.resolve() / CACHE_DIR
+    if beside.is_symlink():  # a course's link could send the cache's writes anywhere
+        return user_folder() / "store"
     if _writable(beside if beside.is_dir() else beside.parent):
         return beside
     return user_folder() / "store"
@@ -223,7 +225,14 @@ class Cache:
         return freed
 
     def _path(self, key: str) -> Path | None:
-        return None if self.root is None else self.root / _ENTRIES / key[:2] / key
+        """Where the entry lives; None if a link inside the cache leads elsewhere."""
+        if self.root is None:
+            return None
+        folder = self.root / _ENTRIES / key[:2]
+        real = self.root.resolve() / _ENTRIES / key[:2]
+        if folder.exists() and folder.resolve() != real:
+            return None
+        return folder / key
 
     @staticmethod
     def _prepare(root: Path) -> None:
