@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from coursepack.exporters import (
     ExportContext,
     Exporter,
     OutputDir,
-    Prepares,
+    SetsUpWorkers,
     format_problems,
     get_exporter,
     settings_owners,
@@ -39,6 +39,7 @@ from coursepack.loader.questions import TYPE_FIELDS
 from coursepack.model import Course
 from coursepack.preflight import summary_notes
 from coursepack.spec_schema import Schema, schema
+from coursepack.workers import Workers
 
 
 @dataclass
@@ -125,14 +126,15 @@ def build(
     exporters = [get_exporter(name) for name in names]
     inputs = fingerprint.digest(report.course)
     store = cache.Cache.for_course(root)
-    with staging(out) as stage, ExitStack() as started:
-        steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress, store),
+    with staging(out) as stage, Workers() as workers:  # one pool for every format's work
+        steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress, store,
+                                          workers),
                        fingerprint.for_format(inputs, exporter.name),
                        report.format_problems.get(exporter.name, []))
                  for exporter in exporters]
         for step in steps:  # slow set-up of later formats runs while earlier ones export
-            if step.kept is None and isinstance(step.exporter, Prepares):
-                started.enter_context(step.exporter.prepare(step.ctx))
+            if step.kept is None and isinstance(step.exporter, SetsUpWorkers):
+                workers.warm(step.exporter.worker_setup())
         report.built.extend(step.run() for step in steps)
         _swap_in(stage, out, names)
     store.evict()
@@ -142,7 +144,8 @@ def build(
 
 
 def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
-             progress: Callable[[str], None], store: cache.Cache) -> ExportContext:
+             progress: Callable[[str], None], store: cache.Cache,
+             workers: Workers) -> ExportContext:
     previous = out / exporter.name
     return ExportContext(
         course=course,
@@ -150,6 +153,7 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
         previous=previous if previous.is_dir() else None,
         progress=progress,
         cache=store,
+        workers=workers,
     )
 
 

@@ -49,7 +49,7 @@ class HtmlExporter:
         """Write every page, the search index and the theme's assets; return index.html."""
         ctx = dataclasses.replace(ctx, course=written(self.name, ctx.course))
         course = ctx.course
-        parse_lessons_in_parallel(course)
+        parse_lessons_in_parallel(course, ctx.workers)
         published = Published()
         page = self.page_writer(ctx, published)
         page("index.html.j2", Page("index.html", course.title, "home"))

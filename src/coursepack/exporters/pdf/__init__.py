@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -27,7 +28,7 @@ from coursepack.errors import Origin, Problem, error, warning
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.jobs import version
-from coursepack.exporters.pdf.pool import Renderer
+from coursepack.exporters.pdf.pool import Renderer, start_worker
 from coursepack.exporters.pdf.printing import Printing
 from coursepack.exporters.question_types import written
 from coursepack.fields import Fields, setting
@@ -55,9 +56,6 @@ class PdfExporter:
     settings_schema: ClassVar[Schema] = {"enum": [p.value for p in PaperSize],
                                          "description": "paper size of the PDFs"}
 
-    def __init__(self) -> None:
-        self._renderer: Renderer | None = None
-
     def settings(self, course: Course) -> tuple[PdfSettings, list[Problem]]:
         return setting(course, self.settings_key, PdfSettings.read)
 
@@ -69,22 +67,15 @@ class PdfExporter:
                           hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
         return _page_numbers_in_print_css(course) + linked_files(course)
 
-    def prepare(self, ctx: ExportContext) -> Renderer:
-        """Start the WeasyPrint workers, so they import it while other formats export."""
-        self._renderer = Renderer()
-        self._renderer.warm()
-        return self._renderer
+    def worker_setup(self) -> Callable[[], object]:
+        """Workers import WeasyPrint and load the fonts while other formats export."""
+        return start_worker
 
     def export(self, ctx: ExportContext) -> Path:
-        if self._renderer is None:
-            with self.prepare(ctx) as renderer:
-                return self._export(ctx, renderer)
-        return self._export(ctx, self._renderer)
-
-    def _export(self, ctx: ExportContext, renderer: Renderer) -> Path:
-        parse_lessons_in_parallel(ctx.course)
+        parse_lessons_in_parallel(ctx.course, ctx.workers)
         paper = self.settings(ctx.course)[0].paper
-        Printing(ctx, Documents(ctx.course, version("coursepack"), paper), renderer).run()
+        with Renderer(ctx.workers) as renderer:
+            Printing(ctx, Documents(ctx.course, version("coursepack"), paper), renderer).run()
         return ctx.out.root / "course-pack.pdf"
 
 
