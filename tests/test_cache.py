@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from jinja2.sandbox import SandboxedEnvironment
 
 from coursepack import cache, fingerprint
 from coursepack.cache import CACHE_DIR, Cache, TemplateCache
@@ -244,3 +245,11 @@ def test_compiled_templates_come_from_the_cache_until_a_template_changes(
     assert again.get_template("page.j2").render(name="Ravi") == "Hello Ravi"
     template.write_text("Bonjour {{ name }}")
     assert environment().get_template("page.j2").render(name="Zoé") == "Bonjour Zoé"
+
+    sandboxed = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")),
+                                     bytecode_cache=TemplateCache(Cache(tmp_path / "c")))
+    compiled: list[str] = []
+    real = sandboxed.compile
+    monkeypatch.setattr(sandboxed, "compile", lambda *a, **k: compiled.append("!") or real(*a, **k))
+    assert sandboxed.get_template("page.j2").render(name="Zoé") == "Bonjour Zoé"
+    assert compiled, "a sandboxed environment never runs what a plain one compiled"

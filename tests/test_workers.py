@@ -56,6 +56,7 @@ def test_markdown_and_pdf_share_one_pool_that_stops_with_the_build(
         run: Run, course: Path, tmp_path: Path, pools: list[Any],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(markup, "PARALLEL_FROM", 1)  # parse even a small course in workers
+    monkeypatch.setattr(markup, "_PARSED", {})  # nothing parsed by an earlier test
     result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(tmp_path / "o"))
     assert result.exit_code == 0, result.output
     assert len(pools) == 1

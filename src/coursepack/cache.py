@@ -293,9 +293,15 @@ class TemplateCache(jinja2.BytecodeCache):
         self.store = store
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.store.get(self.store.key("jinja", bucket.key))
+        data = self.store.get(self._key(bucket))
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store.put(self.store.key("jinja", bucket.key), bucket.bytecode_to_string())
+        self.store.put(self._key(bucket), bucket.bytecode_to_string())
+
+    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
+        """The template's name and file, and the kind of environment (a sandboxed one
+        compiles differently); Jinja checks the source itself."""
+        kind = type(bucket.environment)
+        return self.store.key("jinja", f"{kind.__module__}.{kind.__qualname__}", bucket.key)
