@@ -174,11 +174,11 @@ class Cache:
         if path is None:
             return None
         try:
-            raw = path.read_bytes()
+            with path.open("rb") as file:  # two reads, not a copy of a large entry
+                digest, data = file.read(32), file.read()
         except OSError:
             return None
-        data = raw[32:]
-        if len(raw) < 32 or hashlib.sha256(data).digest() != raw[:32]:
+        if hashlib.sha256(data).digest() != digest:
             _remove(path)
             return None
         with contextlib.suppress(OSError):
