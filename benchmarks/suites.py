@@ -41,6 +41,12 @@ def course(tools: Tools, lessons: int) -> Path:
     return root
 
 
+def from_nothing(out: Path, root: Path) -> None:
+    """Remove a build and the course's build cache, so that the next build is cold."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(root / ".coursepack-cache", ignore_errors=True)
+
+
 def paired(runs: int, a: Callable[[], Sample], b: Callable[[], Sample],
            log: Callable[[str], None]) -> tuple[list[Sample], list[Sample]]:
     """Run A then B, ``runs`` times, alternating."""
@@ -61,7 +67,7 @@ def html_vs_mkdocs(tools: Tools, lessons: int, runs: int,
     out = tools.work / f"html-{lessons}"
 
     def ours() -> Sample:
-        shutil.rmtree(out, ignore_errors=True)
+        from_nothing(out, root)
         return timed(tools.coursepack("build", root, "-f", "html", "--out", out, "-q"),
                      env=tools.env)
 
@@ -92,7 +98,7 @@ def full_vs_weasyprint(tools: Tools, lessons: int, runs: int,
     raw = tools.work / f"raw-{lessons}"
 
     def ours() -> Sample:
-        shutil.rmtree(out, ignore_errors=True)
+        from_nothing(out, root)
         return timed(tools.coursepack("build", root, "-f", "html", "-f", "pdf", "--out", out),
                      env=tools.env)
 
@@ -143,7 +149,7 @@ def rebuilds(tools: Tools, lessons: int, runs: int,
     """A cold full build, then rebuilds with nothing changed and with one lesson edited."""
     root = course(tools, lessons)
     out = tools.work / f"rebuild-{lessons}"
-    shutil.rmtree(out, ignore_errors=True)
+    from_nothing(out, root)
     build = tools.coursepack("build", root, "-f", "html", "-f", "pdf", "--out", out)
     cold = timed(build, env=tools.env)
     log(f"    cold build {cold.seconds:.2f} s")
@@ -185,8 +191,8 @@ def course_pack_memory(tools: Tools, lessons: int, runs: int,
 
 def assembled_pack_memory(tools: Tools, lessons: int, runs: int,
                           log: Callable[[str], None]) -> dict[str, Any]:
-    """coursepack's own course pack: a ``-f pdf`` build that finds every part in the last
-    build but no course pack, so it only assembles the pack (peak RSS, time, size)."""
+    """coursepack's own course pack: a ``-f pdf`` build that finds every part kept from the
+    last build but no course pack, so it only assembles the pack (peak RSS, time, size)."""
     root = course(tools, lessons)
     out = tools.work / f"assembled-{lessons}"
     build = tools.coursepack("build", root, "-f", "pdf", "--out", out, "-v")
@@ -195,6 +201,9 @@ def assembled_pack_memory(tools: Tools, lessons: int, runs: int,
     samples = []
     for n in range(runs):
         (out / "pdf" / "course-pack.pdf").unlink()
+        cached = list((root / ".coursepack-cache" / "entries").glob("*/*"))
+        if cached:  # its largest entry is the pack (older checkouts keep no cache there)
+            max(cached, key=lambda entry: entry.stat().st_size).unlink()
         samples.append(timed(build, env=tools.env))
         log(f"    assembling run {n + 1}/{runs}: {samples[-1].seconds:.2f} s, "
             f"peak {samples[-1].peak_mb:.0f} MB")

@@ -87,9 +87,11 @@ def test_an_image_named_in_another_alphabet_is_found_and_published(course: Path,
 
 def test_many_texts_are_parsed_in_worker_processes_with_the_same_result() -> None:
     from coursepack import markup
+    from coursepack.workers import Workers
 
     texts = [f"## Part {n}\n\n- item *{n}*\n\n![x](img/{n}.png)" for n in range(markup.PARALLEL_FROM)]
-    markup.prime(texts, workers=2)
+    with Workers(2) as workers:
+        markup.prime(texts, workers.executor())
     primed = [markup._PARSED[t] for t in texts]
     for text in texts:
         markup._PARSED.pop(text)

@@ -31,6 +31,7 @@ def test_wheel_ships_every_template_and_the_starter_course(wheel: Path) -> None:
     for path in templates:
         assert f"coursepack/{path}" in names
     assert "coursepack/starter/course/course.yaml" in names
+    assert "coursepack/starter/course/.gitignore" in names  # the build and its cache
     assert "coursepack/py.typed" in names
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursepack import fingerprint
+from coursepack import cache, fingerprint
 from coursepack.checks import check_course, check_partial_course
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import (
@@ -25,7 +24,7 @@ from coursepack.exporters import (
     ExportContext,
     Exporter,
     OutputDir,
-    Prepares,
+    SetsUpWorkers,
     format_problems,
     get_exporter,
     settings_owners,
@@ -39,6 +38,7 @@ from coursepack.model import Course
 from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
 from coursepack.spec_schema import Schema, schema
+from coursepack.workers import Workers
 
 
 @dataclass
@@ -133,31 +133,38 @@ def build(
         inputs = fingerprint.digest(report.course)
     except KeyboardInterrupt:
         raise BuildInterrupted(out) from None
+    store = cache.Cache.for_course(root)
     with OutputFolder(out, EXPORTERS, force) as folder:
         stage = folder.stage
-        with folder.os_errors(), ExitStack() as started:  # workers stop before the swap
-            steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress),
+        # One pool for every format's work; the workers stop before the swap.
+        with folder.os_errors(), Workers() as workers:
+            steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress,
+                                              store, workers),
                            fingerprint.for_format(inputs, exporter.name),
                            report.format_problems.get(exporter.name, []))
                      for exporter in exporters]
             for step in steps:  # slow set-up of later formats runs while earlier ones export
-                if step.kept is None and isinstance(step.exporter, Prepares):
-                    started.enter_context(step.exporter.prepare(step.ctx))
+                if step.kept is None and isinstance(step.exporter, SetsUpWorkers):
+                    workers.warm(step.exporter.worker_setup())
             report.built.extend(step.run() for step in steps)
         folder.swap_in(names)
+    store.evict()
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report
 
 
 def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
-             progress: Callable[[str], None]) -> ExportContext:
+             progress: Callable[[str], None], store: cache.Cache,
+             workers: Workers) -> ExportContext:
     previous = out / exporter.name
     return ExportContext(
         course=course,
         out=OutputDir(stage / exporter.name),
         previous=previous if previous.is_dir() and not previous.is_symlink() else None,
         progress=progress,
+        cache=store,
+        workers=workers,
     )
 
 
@@ -168,8 +175,8 @@ class _Step:
                  checked: list[Problem]) -> None:
         self.exporter, self.ctx, self.digest = exporter, ctx, digest
         self.checked = checked  # what validate() found this format drops: checked once
-        before = fingerprint.read(ctx.previous)
-        intact = (ctx.previous is not None and before is not None and before.digest == digest
+        before = fingerprint.recorded(ctx.cache, digest)
+        intact = (ctx.previous is not None and before is not None
                   and before.intact(ctx.previous) and not _links(ctx.previous, before.files))
         self.kept = before if intact else None
 
@@ -183,9 +190,8 @@ class _Step:
             entry = ctx.out.root / self.kept.entry
         else:
             entry = self.exporter.export(ctx)
-        files = fingerprint.written(ctx.out.root)
-        record = fingerprint.Record(self.digest, entry.relative_to(ctx.out.root).as_posix(), files)
-        ctx.out.write_text(fingerprint.RECORD, record.text())
+        fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
+                             entry.relative_to(ctx.out.root).as_posix())
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))

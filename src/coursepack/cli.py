@@ -285,6 +285,18 @@ def import_(files: tuple[Path, ...], into: Path | None, quiz: str | None,
     click.echo(f"next: coursepack build {_shown(done.course)}")
 
 
+@main.command()
+@COURSE_DIR
+@reports_problems
+def clean(course_dir: Path) -> None:
+    """Remove the course's build cache (build/ is left as it is) and say what that freed."""
+    from coursepack.cache import clean as remove_cache
+
+    folder, freed = remove_cache(course_dir)
+    click.echo(f"removed {_shown(folder)}: {freed / 1e6:.1f} MB freed" if freed
+               else f"no cache to remove at {_shown(folder)}")
+
+
 def _target_names() -> list[str]:
     from coursepack.preflight import ALIASES, TARGETS
 

@@ -1,70 +1,51 @@
-"""What a format's output is made from, as one digest: a build whose digest matches the
-last one's takes that output over instead of exporting again.
+"""What a format's output is made from, as one digest, and the record of what a build
+made from it: a build whose digest matches a record whose files are all still in place
+takes that output over instead of exporting again.
 
 The digest covers the bytes of every course file (course.yaml, modules/, quizzes/,
-sources/, templates/), every file its Markdown uses wherever it is, the default theme, the
-coursepack code itself, the versions of the libraries it writes with, the format and
-SOURCE_DATE_EPOCH. Paths enter relative to their folder, so two copies of a course give
-the same digest.
+sources/, templates/), every file its Markdown uses wherever it is, the default theme and
+the format; the cache's keys add the coursepack code, the versions of the libraries it
+writes with and SOURCE_DATE_EPOCH. Paths enter relative to their folder, so two copies of
+a course give the same digest. Records are kept in the build's cache, never beside the
+output a user distributes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
+from coursepack.cache import Cache
 from coursepack.layout import course_files
 from coursepack.model import Course
 from coursepack.render import default_templates
 
-#: Written into each format's output folder, and moved into place with it.
-RECORD = ".coursepack-inputs.json"
-_CODE = Path(__file__).resolve().parent
-
 
 @dataclass(frozen=True)
 class Record:
-    """A format's digest, the file a user should open, and every file written with its size."""
+    """The file a user should open, and every file written with its size and time."""
 
-    digest: str
     entry: str
-    files: dict[str, int]
-
-    def text(self) -> str:
-        files = dict(sorted(self.files.items()))
-        data = {"digest": self.digest, "entry": self.entry, "files": files}
-        return json.dumps(data, indent=1) + "\n"
+    files: dict[str, tuple[int, int]]
 
     def intact(self, folder: Path) -> bool:
-        """Whether every file recorded is still in ``folder``, as large, and unchanged since.
-
-        A file changed after the record was written has a later modification time.
-        """
-        written = (folder / RECORD).stat().st_mtime_ns
-        for relpath, size in self.files.items():
+        """Whether every file recorded is still in ``folder``, as large and as old (a file
+        changed since has another modification time)."""
+        for relpath, (size, mtime) in self.files.items():
             try:
                 found = (folder / relpath).stat()
             except OSError:
                 return False
-            if found.st_size != size or found.st_mtime_ns > written:
+            if found.st_size != size or found.st_mtime_ns != mtime:
                 return False
         return True
-
-
-#: Libraries whose version can change what a format writes.
-_LIBRARIES = ("jinja2", "markdown-it-py", "nh3", "pyyaml", "lxml", "weasyprint", "pikepdf",
-              "fonttools", "pillow")
 
 
 def digest(course: Course) -> str:
     """One digest of everything any format is made from (``for_format`` narrows it)."""
     found = hashlib.sha256()
-    found.update(f"{os.environ.get('SOURCE_DATE_EPOCH', '')}\0{_versions()}".encode())
     for label, path in sorted(set(_inputs(course))):
         try:
             data = path.read_bytes()
@@ -76,16 +57,6 @@ def digest(course: Course) -> str:
 
 def for_format(inputs: str, fmt: str) -> str:
     return hashlib.sha256(f"{inputs}\0{fmt}".encode()).hexdigest()
-
-
-def _versions() -> str:
-    found = []
-    for name in _LIBRARIES:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} none")
-    return "; ".join(found)
 
 
 def _inputs(course: Course) -> Iterator[tuple[str, Path]]:
@@ -101,23 +72,23 @@ def _inputs(course: Course) -> Iterator[tuple[str, Path]]:
     for path in theme.rglob("*"):
         if path.is_file():
             yield "theme:" + path.relative_to(theme).as_posix(), path
-    for path in _CODE.rglob("*.py"):
-        yield "code:" + path.relative_to(_CODE).as_posix(), path
 
 
-def read(folder: Path | None) -> Record | None:
-    """The record a previous build left in ``folder``, if it is there and readable."""
-    if folder is None:
-        return None
+def recorded(cache: Cache, digest: str) -> Record | None:
+    """What a previous build made from the inputs of ``digest``, if the cache has it."""
+    data = cache.get_json(cache.key("format-output", digest))
     try:
-        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-        files = {str(k): int(v) for k, v in data["files"].items()}
-        return Record(str(data["digest"]), str(data["entry"]), files)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        files = {str(k): (int(v[0]), int(v[1])) for k, v in data["files"].items()}
+        return Record(str(data["entry"]), files)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
 
 
-def written(folder: Path) -> dict[str, int]:
-    """Every file under ``folder`` (but the record) with its size."""
-    return {path.relative_to(folder).as_posix(): path.stat().st_size
-            for path in folder.rglob("*") if path.is_file() and path.name != RECORD}
+def remember(cache: Cache, digest: str, folder: Path, entry: str) -> None:
+    """Record every file now under ``folder`` as made from the inputs of ``digest``."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            files[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    cache.put_json(cache.key("format-output", digest), {"entry": entry, "files": files})

@@ -12,14 +12,13 @@ format can ship an image that points at nothing.
 from __future__ import annotations
 
 import html
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from multiprocessing import get_all_start_methods, get_context
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
@@ -27,7 +26,6 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from coursepack import workers as worker_processes
 from coursepack.model.text import Asset, Markdown
 
 _ALLOWED_TAGS = {
@@ -183,20 +181,17 @@ def _block(markdown: str) -> Parsed:
     return parsed
 
 
-def prime(texts: Iterable[str], workers: int) -> None:
-    """Parse many texts at once in ``workers`` processes, so that later calls find them done.
+def prime(texts: Iterable[str], pool: Executor | None) -> None:
+    """Parse many texts at once in the worker processes of ``pool`` (the build's), so that
+    later calls find them done.
 
     Markdown parsing is most of an HTML build of a large course; on Linux, forked workers
     share the parser and return the results. Small batches are left to the first caller.
     """
     todo = [text for text in dict.fromkeys(texts) if text not in _PARSED]
-    if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in get_all_start_methods():
+    if pool is None or len(todo) < PARALLEL_FROM:
         return
-    with worker_processes.starting():
-        pool = get_context("fork").Pool(workers, initializer=worker_processes.behave,
-                                        initargs=(os.getpid(),))
-    with pool:
-        results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // (workers * 4)))
+    results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // 16))
     _PARSED.update(zip(todo, results, strict=True))
 
 

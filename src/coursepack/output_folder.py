@@ -27,7 +27,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 
-from coursepack import fingerprint
 from coursepack.errors import CoursepackError, os_error
 
 if sys.platform != "win32":
@@ -38,6 +37,7 @@ STAGING = ".coursepack-staging-"
 _MARKER_TEXT = ("This folder holds a coursepack build. Each build replaces its format folders\n"
                 "(html/, pdf/, scorm12/ ...); other files are left alone.\n")
 _SHOWN = 4  # foreign entries named in the refusal
+_OLD_RECORD = ".coursepack-inputs.json"  # what a format folder held before builds left a marker
 
 _held: set[int] = set()  # lock descriptors of this process, closed in forked children
 
@@ -135,7 +135,7 @@ class OutputFolder:
         if entry.name.startswith(STAGING):
             return True
         return (entry.name in self.known and entry.is_dir() and not entry.is_symlink()
-                and (entry / fingerprint.RECORD).is_file())
+                and (entry / _OLD_RECORD).is_file())
 
     def _take_lock(self) -> None:
         marker = self.out / MARKER

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from coursepack import markup
+from coursepack import cache, markup
 from coursepack.errors import CoursepackError, Origin, error
 from coursepack.numbers import number
 
@@ -65,7 +65,7 @@ def unknown_type(kind: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+def _environment(dirs: tuple[Path, ...], store: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=lambda name: name is not None and name.endswith(_ESCAPED_SUFFIXES),
@@ -73,28 +73,17 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_bytecode_cache(),
+        # compiled templates are kept in the course's build cache (see coursepack.cache)
+        bytecode_cache=cache.TemplateCache(cache.Cache(store)) if store else None,
     )
     env.filters.update(FILTERS)
     env.globals["unknown_type"] = unknown_type
     return env
 
 
-@lru_cache(maxsize=1)
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between builds in Jinja's per-user temp folder, or none.
-
-    Compiling the thirty-odd templates of a build costs more than rendering a small
-    course; entries are keyed by each template's source, so an edited template recompiles.
-    """
-    try:
-        return jinja2.FileSystemBytecodeCache()
-    except (OSError, RuntimeError):  # no safe temp folder: compile every time
-        return None
-
-
 def environment(fmt: str, course_root: Path | None = None) -> jinja2.Environment:
-    return _environment(tuple(template_dirs(fmt, course_root)))
+    store = cache.location(course_root) if course_root is not None else None
+    return _environment(tuple(template_dirs(fmt, course_root)), store)
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:

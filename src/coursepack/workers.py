@@ -1,7 +1,12 @@
-"""Worker processes that behave: Ctrl+C is their parent's to report, and they die with it.
+"""The one pool of worker processes of a build, shared by every stage that needs one:
+Markdown parsing for the site and the PDFs, and the PDF renderings.
 
-A terminal sends Ctrl+C to every process of the build, workers included; a worker that
-let it through would print its own traceback. A build that is killed (``kill -9``, an
+Workers are forked on first use, one per core (none on a single core: the work is done
+in the build's own process), and stopped when the build ends, however it ends.
+
+They also behave. A terminal sends Ctrl+C to every process of the build, workers
+included; a worker that let it through would print its own traceback, so workers ignore
+it and leave it to their parent to report. A build that is killed (``kill -9``, an
 out-of-memory kill, a closed CI job) cannot stop its workers, so each worker asks the
 kernel to kill it when its parent dies (Linux), or watches its parent itself elsewhere.
 """
@@ -9,15 +14,76 @@ kernel to kill it when its parent dies (Linux), or watches its parent itself els
 from __future__ import annotations
 
 import ctypes
+import multiprocessing as mp
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from types import TracebackType
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class Workers:
+    """A build's worker processes, started when first asked for."""
+
+    def __init__(self, count: int | None = None) -> None:
+        self.count = count or os.cpu_count() or 1
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if error is not None:  # interrupted or failed: what is still running is not wanted
+            self._terminate()
+        self.close()
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def executor(self) -> ProcessPoolExecutor | None:
+        """The pool, started now if need be; None on a single core or without fork."""
+        if self.count < 2 or "fork" not in mp.get_all_start_methods():
+            return None
+        if self._executor is None:
+            # fork: workers inherit the loaded course code and need no importable __main__.
+            self._executor = ProcessPoolExecutor(max_workers=self.count,
+                                                 mp_context=mp.get_context("fork"),
+                                                 initializer=behave, initargs=(os.getpid(),))
+            with starting():  # with fork, the first task starts every worker at once
+                self._executor.submit(_ready)
+        return self._executor
+
+    def warm(self, setup: Callable[[], object]) -> None:
+        """Start the workers now and have them run ``setup`` (slow imports, say), so that
+        it is done while the build's own process does other work."""
+        executor = self.executor()
+        if executor is not None:
+            for _ in range(self.count):
+                executor.submit(setup)
+
+    def close(self) -> None:
+        """Stop the workers: what is still queued is dropped, what runs is waited for."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _terminate(self) -> None:
+        """Stop the workers mid-task: the executor itself only offers to wait for them."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
+
+
+def _ready() -> None:
+    """A task that only makes the workers start (their initializer does the work)."""
 
 
 @contextmanager

@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
+from coursepack.cache import CACHE_DIR
 from coursepack.cli import main
 from coursepack.loader import load_course
 from coursepack.model import (
@@ -205,24 +205,27 @@ def test_printed_quizzes_show_every_question_and_the_pool(starter: tuple[Path, P
 
 
 @pytest.fixture
-def restored(starter: tuple[Path, Path]) -> Iterator[tuple[Path, Path]]:
-    """The shared starter course, its spec files put back as they were after the test."""
-    root = starter[0]
-    files = {path: path.read_bytes() for path in root.rglob("*.yaml")}
-    yield starter
-    for path, data in files.items():
-        path.write_bytes(data)
+def own_copy(starter: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the built starter course and of its build, for a test that edits either:
+    the module's course stays as every other test expects it, whatever runs first."""
+    root, pdf = tmp_path / "course", tmp_path / "out" / "pdf"
+    shutil.copytree(starter[0], root)
+    shutil.copytree(starter[1].parent, pdf.parent)  # times kept: the build is intact
+    return root, pdf
 
 
 def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(
-        restored: tuple[Path, Path]) -> None:
-    root, first = restored
+        own_copy: tuple[Path, Path]) -> None:
+    root, first = own_copy
     out = root.parent / "again"
     shutil.copytree(first.parent, out)
     assert "the last build's output is kept" in "\n".join(build(root, out))
 
-    cold = root.parent / "cold"
-    build(root, cold)  # no previous build: everything renders afresh
+    # no previous build, no cache, the course in another folder: the same bytes
+    elsewhere, cold = root.parent / "elsewhere", root.parent / "cold"
+    shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns(CACHE_DIR))
+    cold_rendered, units, _ = rendered_note(build(elsewhere, cold))
+    assert cold_rendered == units
     for pdf in first.rglob("*.pdf"):
         assert (cold / "pdf" / pdf.relative_to(first)).read_bytes() == pdf.read_bytes()
 
@@ -232,10 +235,7 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(
     lines = "\n".join(build(root, out))
     rendered, total, assembled = rendered_note(lines.splitlines())
     assert (rendered, assembled) == (1, 2)
-    # what renders: the course pack's parts and page-number sheets, and whole documents
-    whole = [*(first / "quizzes").glob("*.pdf"), first / "answer-key.pdf",
-             first / "facilitator-guide.pdf"]
-    assert total == len(list((out / "pdf" / ".parts").glob("*.pdf"))) + len(whole)
+    assert total == units  # the course pack's parts and page-number sheets, whole documents
     assert "rendered: lesson/writing-questions/feedback" in lines
     assert "assembled: course-pack.pdf, handouts/writing-questions/feedback.pdf" in lines
     assert "never just a grade" in text_of(out / "pdf" / "course-pack.pdf")
@@ -433,16 +433,28 @@ def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
     assert "move the rule to templates/pdf/page-numbers.css.j2" in printed
 
 
-def test_a_part_damaged_since_the_last_build_is_rendered_again(
-        starter: tuple[Path, Path]) -> None:
-    root, first = starter
+def test_a_cache_damaged_since_the_last_build_is_not_trusted(
+        own_copy: tuple[Path, Path]) -> None:
+    """A disk or a copy that cut the cached PDFs short: they are made again, not used."""
+    root, first = own_copy
     out = root.parent / "damaged"
     shutil.copytree(first.parent, out)
-    parts = (out / "pdf" / ".parts").glob("*.pdf")
-    part = max(parts, key=lambda p: p.stat().st_size)  # the lesson with the photo
-    part.write_bytes(part.read_bytes()[:2000])  # a disk or a copy that cut the file short
+    for entry in (root / CACHE_DIR).rglob("*"):
+        if entry.is_file() and entry.stat().st_size > 2000:
+            entry.write_bytes(entry.read_bytes()[:2000])
     (root / "course.yaml").write_text((root / "course.yaml").read_text() + "\n")
-    lines = "\n".join(build(root, out))
-    assert "rendered: lesson/writing-questions/one-idea" in lines
+    rendered, total, _ = rendered_note(build(root, out))
+    assert rendered == total
     assert "Cover the options" in text_of(out / "pdf" / "course-pack.pdf")
     assert "Cover the options" in text_of(out / "pdf" / "handouts/writing-questions/one-idea.pdf")
+    assert (out / "pdf" / "course-pack.pdf").read_bytes() == (first / "course-pack.pdf").read_bytes()
+
+
+def test_the_pdf_folder_holds_only_what_a_user_gets(starter: tuple[Path, Path]) -> None:
+    root, pdf = starter
+    course, _ = load_course(root)
+    expected = {"course-pack.pdf", "answer-key.pdf", "facilitator-guide.pdf",
+                *(f"quizzes/{quiz.id}.pdf" for quiz in course.quizzes),
+                *(f"handouts/{module.id}/{lesson.id}.pdf" for module, lesson in course.lessons())}
+    found = {p.relative_to(pdf).as_posix() for p in pdf.rglob("*") if not p.is_dir()}
+    assert found == expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coursepack.errors import CoursepackError, Problem
-from coursepack.exporters.base import ExportContext, Exporter, OutputDir, Prepares
+from coursepack.exporters.base import ExportContext, Exporter, OutputDir, SetsUpWorkers
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.imscc import ImsccExporter
@@ -57,5 +57,5 @@ def format_problems(name: str, course: Course) -> list[Problem]:
     return left_out(name, course) + get_exporter(name).check(course)
 
 
-__all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "Prepares", "format_problems",
-           "get_exporter", "settings_owners"]
+__all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "SetsUpWorkers",
+           "format_problems", "get_exporter", "settings_owners"]

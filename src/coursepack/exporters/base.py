@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol, runtime_checkable
 
 from coursepack import markup
+from coursepack.cache import Cache
 from coursepack.errors import CoursepackError, Problem
 from coursepack.model import Course
+from coursepack.workers import Workers
 
 
 class OutputDir:
@@ -68,22 +69,27 @@ class OutputDir:
 
 @dataclass
 class ExportContext:
-    """What an exporter gets: the course, where to write, and its previous output."""
+    """What an exporter gets: the course, where to write, its previous output, and the
+    build's cache (where whatever is kept between builds goes, never into ``out``)."""
 
     course: Course
     out: OutputDir
     previous: Path | None = None
     progress: Callable[[str], None] = lambda message: None
     notes: list[str] = field(default_factory=list)
+    cache: Cache = field(default_factory=lambda: Cache(None))
+    workers: Workers = field(default_factory=lambda: Workers(1))
+    """The build's worker processes; by default none (the work is done in this process)."""
 
 
-def parse_lessons_in_parallel(course: Course) -> None:
-    """Parse every lesson body up front, on every core, when the course is large enough.
+def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:
+    """Parse every lesson body up front, in the build's workers, when the course is large
+    enough.
 
     Bodies are most of the Markdown of a course; shorter texts cost more to send to a
     worker than to parse where they are needed.
     """
-    markup.prime((lesson.body for _, lesson in course.lessons()), os.cpu_count() or 1)
+    markup.prime((lesson.body for _, lesson in course.lessons()), workers.executor())
 
 
 class Exporter(Protocol):
@@ -102,13 +108,11 @@ class Exporter(Protocol):
 
 
 @runtime_checkable
-class Prepares(Protocol):
-    """An exporter with slow set-up (worker processes, say) that can start early."""
+class SetsUpWorkers(Protocol):
+    """An exporter whose work in the build's worker processes needs a slow set-up first
+    (imports, say)."""
 
-    def prepare(self, ctx: ExportContext) -> AbstractContextManager[object]:
-        """Start the set-up for exporting ``ctx`` now; the context manager ends it.
-
-        A build calls this for every format before exporting the first, so the set-up
-        runs while the formats before this one export.
-        """
+    def worker_setup(self) -> Callable[[], object]:
+        """What each worker runs before this format's work. A build starts it on the
+        workers before exporting the first format, so that it runs meanwhile."""
         ...

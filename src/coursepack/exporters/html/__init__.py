@@ -57,7 +57,7 @@ class HtmlExporter:
         """Write every page, the search index and the theme's assets; return index.html."""
         ctx = dataclasses.replace(ctx, course=written(self.name, ctx.course))
         course = ctx.course
-        parse_lessons_in_parallel(course)
+        parse_lessons_in_parallel(course, ctx.workers)
         published = Published()
         course_path = CoursePath(course, split=self.split, in_lms=self.in_lms)
         page = self.page_writer(ctx, published, course_path)

@@ -1,14 +1,18 @@
-"""Which documents need rendering: content hashes of their inputs, kept in a manifest."""
+"""What the PDF exporter keeps between builds, as entries of the build's cache.
+
+Every PDF it renders or assembles is named by a hash of what it is made from; the course
+pack's parts and page-number sheets live only there, and the documents a user gets are
+copied from there into the build. A part's page count is kept beside it, so a build that
+reuses a part need not open it.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-MANIFEST = ".inputs.json"
+from coursepack.cache import Cache
 
 
 def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> str:
@@ -23,52 +27,21 @@ def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> s
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """What a build recorded: each PDF's input hash, and the page count of each part."""
+class PdfStore:
+    """The PDFs and page counts of a build's cache, by the digest of their inputs."""
 
-    documents: dict[str, str] = field(default_factory=dict)
-    pages: dict[str, int] = field(default_factory=dict)
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
 
+    def pdf(self, digest: str) -> bytes | None:
+        return self.cache.get(self.cache.key("pdf", digest))
 
-def read_manifest(folder: Path | None) -> Manifest:
-    """What a previous build recorded, or nothing if there is no usable manifest."""
-    if folder is None:
-        return Manifest()
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Manifest()
-    if not isinstance(data, dict):
-        return Manifest()
-    documents, pages = data.get("documents"), data.get("pages")
-    return Manifest(
-        {str(k): str(v) for k, v in documents.items()} if isinstance(documents, dict) else {},
-        {str(k): v for k, v in pages.items() if isinstance(v, int)}
-        if isinstance(pages, dict) else {},
-    )
+    def keep_pdf(self, digest: str, data: bytes) -> None:
+        self.cache.put(self.cache.key("pdf", digest), data)
 
+    def pages(self, digest: str) -> int | None:
+        count = self.cache.get_json(self.cache.key("pdf-pages", digest))
+        return count if isinstance(count, int) else None
 
-def reusable(previous: Path | None, old: Manifest, relpath: str, digest: str) -> Path | None:
-    """The previous build's copy of ``relpath`` if it was made from exactly these inputs."""
-    if previous is None or old.documents.get(relpath) != digest:
-        return None
-    candidate = previous / relpath
-    return candidate if candidate.is_file() and _complete(candidate) else None
-
-
-def _complete(pdf: Path) -> bool:
-    """Whether a PDF ends as a PDF does: a file cut short is made again, not reused."""
-    try:
-        with pdf.open("rb") as file:
-            file.seek(max(0, pdf.stat().st_size - 1024))
-            return b"%%EOF" in file.read()
-    except OSError:
-        return False
-
-
-def manifest_text(manifest: Manifest) -> str:
-    """The manifest as JSON, keys sorted so that equal builds write equal files."""
-    data = {"documents": dict(sorted(manifest.documents.items())),
-            "pages": dict(sorted(manifest.pages.items()))}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    def keep_pages(self, digest: str, count: int) -> None:
+        self.cache.put_json(self.cache.key("pdf-pages", digest), count)

@@ -5,6 +5,14 @@ pack joined from a hundred parts would carry a hundred copies of DejaVu Serif. W
 subsets TrueType fonts keeping the original glyph ids (CID = GID, Identity-H), so the
 subsets of one typeface can be merged glyph by glyph: the union of their outlines, widths
 and Unicode mappings, under one font dictionary that every page then uses.
+
+fontTools writes the merged font program. It does not read the subsets: for the few
+glyphs taken from each, its glyf and hmtx tables decode every glyph slot the subset keeps
+(thousands: WeasyPrint keeps the original glyph ids), which made reading the 86 subsets of
+the starter course's pack twenty times slower (0.08 s against 0.004 s here), and a course
+pack of a thousand lessons has thousands of subsets. So the few table reads needed (table
+directory, loca, glyf, hmtx, composite glyphs' components) are done here, by offset. The
+/W widths and ToUnicode CMaps are PDF structures, not font tables.
 """
 
 from __future__ import annotations

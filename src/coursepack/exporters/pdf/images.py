@@ -9,7 +9,9 @@ become JPEG. Network addresses are refused: builds never download anything.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from PIL import Image
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -17,16 +19,27 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from coursepack.exporters.pdf.pool import MAX_PIXELS
 
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+#: The base URL documents are rendered with, whatever folder the course is in: WeasyPrint
+#: names each image by a hash of its address, so a real path would make a course's PDFs
+#: differ byte for byte from one folder to another (and show where the author keeps it).
+COURSE_URL = "file:///course/"
 
 
 class PrintFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches only file: and data: addresses, shrinking raster images on the way."""
+    """Fetches only file: and data: addresses, shrinking raster images on the way;
+    ``COURSE_URL`` stands for the course folder ``root``."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: str) -> None:
         super().__init__(allowed_protocols={"file", "data"})
+        self.root = Path(root)
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        response = super().fetch(url, headers)
+        if url.startswith(COURSE_URL):
+            real = (self.root / unquote(url[len(COURSE_URL):])).as_uri()
+            response = super().fetch(real, headers)
+            response.url = url
+        else:
+            response = super().fetch(url, headers)
         if not url.startswith("file:") or not url.lower().endswith(RASTER):
             return response
         try:

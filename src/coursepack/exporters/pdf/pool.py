@@ -1,21 +1,21 @@
-"""Rendering HTML to PDF in worker processes: one per core, longest document first.
+"""Rendering HTML to PDF in the build's worker processes, longest document first.
 
-Each worker builds one FontConfiguration and one image cache in its initializer and
-reuses them for every document it renders. WeasyPrint is imported only here, inside
-functions, because importing it is slow and only PDF builds need it.
+Each worker builds one FontConfiguration and one image cache (``start_worker``, run as
+the build starts or before its first rendering) and reuses them for every document.
+WeasyPrint is imported only here, inside functions, because importing it is slow and only
+PDF builds need it.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from coursepack import workers
+from coursepack.workers import Workers
 
 #: Images are resampled to this resolution and JPEG quality: enough for print,
 #: small enough for a handout to travel over a poor link.
@@ -35,46 +35,41 @@ class Job:
     """One PDF to render: the HTML, the print CSS, where relative images are found.
 
     ``label`` names it in progress and notes; ``tagged`` False renders a plain PDF (the
-    page-number sheets, whose text ends up as artifacts of a tagged one).
+    page-number sheets, whose text ends up as artifacts of a tagged one). ``folder`` is the
+    course folder, which relative addresses are read from.
     """
 
     relpath: str
     label: str
     html: str
     css: str
-    base_url: str
+    folder: str
     identifier: str
     tagged: bool = True
 
 
 def start_worker() -> None:
-    """Initializer: one FontConfiguration and image cache per worker process."""
+    """One FontConfiguration and image cache per worker process (and WeasyPrint imported)."""
     from weasyprint.text.fonts import FontConfiguration
 
-    from coursepack.exporters.pdf.images import PrintFetcher
-
+    _worker["pid"] = os.getpid()  # a process forked from one that rendered makes its own
     _worker["fonts"] = FontConfiguration()
     _worker["images"] = {}
-    _worker["fetcher"] = PrintFetcher()
     _worker["css"] = {}
-
-
-def _start_pool_worker(parent: int) -> None:
-    """Initializer of a pool worker: it ignores Ctrl+C and dies with the build (see workers)."""
-    workers.behave(parent)
-    start_worker()
 
 
 def render(job: Job) -> bytes:
     """Render one document to PDF bytes: tagged PDF/UA-1 unless the job says otherwise."""
     from weasyprint import CSS, HTML
 
-    if not _worker:
+    from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
+
+    if _worker.get("pid") != os.getpid():
         start_worker()
     fonts = _worker["fonts"]
     if job.css not in _worker["css"]:
         _worker["css"][job.css] = CSS(string=job.css, font_config=fonts)
-    html = HTML(string=job.html, base_url=job.base_url, url_fetcher=_worker["fetcher"])
+    html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=PrintFetcher(job.folder))
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
         font_config=fonts,
@@ -83,67 +78,39 @@ def render(job: Job) -> bytes:
         optimize_images=True,
         jpeg_quality=JPEG_QUALITY,
         dpi=IMAGE_DPI,
-        cache=_worker["images"],
+        cache=_worker["images"].setdefault(job.folder, {}),  # addresses are the course's
     )
     return bytes(data)
 
 
-def _ready() -> None:
-    """A task that only makes a worker start (its initializer does the work)."""
-
-
 class Renderer:
-    """WeasyPrint workers kept for a whole export (one per core), started on first use.
+    """Renders with the build's workers for one export, longest document first.
 
     The exporter renders in waves (parts, then what depends on their page counts), and
     a worker that has imported WeasyPrint and loaded the fonts serves every wave.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
-        self._pool: ProcessPoolExecutor | None = None
+    def __init__(self, workers: Workers) -> None:
+        self.workers = workers
 
     def __enter__(self) -> Renderer:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._pool is not None:
-            if error is not None:  # interrupted or failed: what is still rendering is not wanted
-                self._stop_workers()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _stop_workers(self) -> None:
-        """Stop the workers mid-render: the executor only offers to wait for running tasks."""
-        processes = getattr(self._pool, "_processes", None) or {}
-        for process in list(processes.values()):
-            process.terminate()
+        _worker.clear()  # what this process rendered itself: the next export starts afresh
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
         """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
 
-        With a single core the jobs render in this process, one per step of the iterator.
+        Without workers the jobs render in this process, one per step of the iterator; so
+        does a single job when the workers have not been started.
         """
         ordered = sorted(jobs, key=lambda job: (-len(job.html), job.relpath))
-        if self.workers <= 1 or (len(ordered) == 1 and self._pool is None):
+        if len(ordered) == 1 and not self.workers.started:
             return ((job, render(job)) for job in ordered)
-        pool = self.pool()
+        pool = self.workers.executor()
+        if pool is None:
+            return ((job, render(job)) for job in ordered)
         futures: dict[Future[bytes], Job] = {pool.submit(render, job): job for job in ordered}
         return ((futures[future], future.result()) for future in as_completed(futures))
-
-    def warm(self) -> None:
-        """Start the workers now, so they import WeasyPrint while the HTML is being made."""
-        self.pool()
-
-    def pool(self) -> ProcessPoolExecutor:
-        """The workers, all started at the first call (the first task forks every one)."""
-        if self._pool is None:
-            # fork: workers inherit the loaded course code and need no importable __main__.
-            context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                             initializer=_start_pool_worker,
-                                             initargs=(os.getpid(),))
-            with workers.starting():
-                for _ in range(self.workers):
-                    self._pool.submit(_ready)
-        return self._pool

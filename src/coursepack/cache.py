@@ -1,0 +1,307 @@
+"""The one cache of a course's builds, kept apart from what a build delivers.
+
+Everything a build keeps to be faster next time is here: which output of each format was
+made from which inputs, the PDF exporter's parts, page counts and assembled documents, and
+Jinja's compiled templates. ``build/<format>/`` holds only what a user distributes.
+
+Where: ``.coursepack-cache/`` in the course folder (``coursepack init`` git-ignores it, and
+the folder ignores itself too). When the course folder cannot be written, a per-user folder
+(``$XDG_CACHE_HOME/coursepack/store``, else ``~/.cache/coursepack/store``) shared by those
+courses. ``COURSEPACK_CACHE_DIR`` names another folder.
+
+Keys: an entry is named by a keyed hash of everything it is made from: what the caller
+gives (file contents, settings, HTML...) and what every entry depends on (the bytes of
+coursepack's own code, the versions of Python and of the libraries that write output,
+``SOURCE_DATE_EPOCH``). The hash key is a secret in the per-user folder, so the entries a
+course folder arrives with (in a zip, say) are never read: only this user's builds make the
+names this user's builds look up.
+
+Entries: a file holding the SHA-256 of its data, then the data. One that does not match
+(a disk or a copy that cut it short) is removed and counts as a miss. An entry is written
+to a temporary file and renamed into place, so builds sharing the cache never see half of
+one.
+
+Size: at most ``COURSEPACK_CACHE_LIMIT_MB`` megabytes (default 1024). Past that, a build
+removes the entries used longest ago, never those it used itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from coursepack.errors import CoursepackError
+
+CACHE_DIR = ".coursepack-cache"
+DEFAULT_LIMIT_MB = 1024
+_CODE = Path(__file__).resolve().parent
+_ENTRIES = "entries"
+#: Libraries whose version can change what a format writes.
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "pyyaml", "lxml", "weasyprint",
+             "pydyf", "tinycss2", "cssselect2", "pikepdf", "fonttools", "pillow")
+# Backup and archiving tools that follow https://bford.info/cachedir/ skip a tagged folder.
+_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# coursepack's build cache: safe to delete ('coursepack clean' does it).\n")
+
+
+def location(course_root: Path) -> Path:
+    """Where the builds of the course in ``course_root`` keep their cache."""
+    chosen = os.environ.get("COURSEPACK_CACHE_DIR")
+    if chosen:
+        return Path(chosen).resolve()
+    beside = course_root.resolve() / CACHE_DIR
+    if beside.is_symlink():  # a course's link could send the cache's writes anywhere
+        return user_folder() / "store"
+    if _writable(beside if beside.is_dir() else beside.parent):
+        return beside
+    return user_folder() / "store"
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def user_folder() -> Path:
+    """This user's coursepack folder for cached things (and the cache's secret)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "coursepack"
+
+
+@lru_cache(maxsize=4)
+def _secret(folder: Path) -> bytes:
+    """This user's key for naming entries, made once; a fresh one per process if it cannot
+    be kept (entries are then never found again, which is slow but never wrong)."""
+    path = folder / "key"
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    made = secrets.token_bytes(32)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        spare = folder / f".key-{os.getpid()}"
+        descriptor = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(made)
+        try:
+            os.link(spare, path)  # fails if another process made the key first: use that
+        finally:
+            spare.unlink()
+    except FileExistsError:
+        return _secret.__wrapped__(folder)
+    except OSError:
+        pass
+    return made
+
+
+def library_versions() -> dict[str, str]:
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "none"
+    return found
+
+
+def code_and_libraries(code: Path, versions: Mapping[str, str]) -> str:
+    """A digest of coursepack's code (every .py file under ``code``), Python and libraries."""
+    found = hashlib.sha256(f"python {sys.version}\0".encode())
+    for name, version in sorted(versions.items()):
+        found.update(f"{name} {version}\0".encode())
+    for path in sorted(code.rglob("*.py")):
+        found.update(path.relative_to(code).as_posix().encode() + b"\0")
+        found.update(hashlib.sha256(path.read_bytes()).digest())
+    return found.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def environment() -> str:
+    """What every entry depends on besides its own inputs: this code and these libraries."""
+    return code_and_libraries(_CODE, library_versions())
+
+
+def limit_from_environment() -> int:
+    """The size limit in bytes: ``COURSEPACK_CACHE_LIMIT_MB``, or the default."""
+    try:
+        megabytes = float(os.environ.get("COURSEPACK_CACHE_LIMIT_MB", DEFAULT_LIMIT_MB))
+    except ValueError:
+        megabytes = DEFAULT_LIMIT_MB
+    return int(max(megabytes, 0) * 1024 * 1024)
+
+
+class Cache:
+    """Entries of one cache folder; ``Cache(None)`` keeps nothing (every lookup misses)."""
+
+    def __init__(self, root: Path | None, limit: int | None = None) -> None:
+        self.root = root
+        self.limit = limit_from_environment() if limit is None else limit
+        self.opened = time.time()
+
+    @classmethod
+    def for_course(cls, course_root: Path) -> Cache:
+        return cls(location(course_root))
+
+    def key(self, kind: str, *inputs: str | bytes) -> str:
+        """The name of the entry made from ``inputs`` (and this code and these libraries)."""
+        named = hmac.new(_secret(user_folder()), digestmod=hashlib.sha256)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        for part in (environment(), epoch, kind, *inputs):
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            named.update(len(data).to_bytes(8, "big") + data)
+        return named.hexdigest()
+
+    def get(self, key: str) -> bytes | None:
+        """The entry's data, or None if it is missing or damaged (then it is removed)."""
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            with path.open("rb") as file:  # two reads, not a copy of a large entry
+                digest, data = file.read(32), file.read()
+        except OSError:
+            return None
+        if hashlib.sha256(data).digest() != digest:
+            _remove(path)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the last to be evicted
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        """Keep ``data`` as the entry ``key``; a cache that cannot be written is skipped."""
+        path = self._path(key)
+        if path is None or self.root is None:
+            return
+        spare = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            self._prepare(self.root)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            spare.write_bytes(hashlib.sha256(data).digest() + data)
+            os.replace(spare, path)
+        except OSError:
+            _remove(spare)
+
+    def get_json(self, key: str) -> Any:
+        data = self.get(key)
+        try:
+            return None if data is None else json.loads(data)
+        except ValueError:
+            return None
+
+    def put_json(self, key: str, value: Any) -> None:
+        self.put(key, json.dumps(value, sort_keys=True).encode("utf-8"))
+
+    def evict(self) -> int:
+        """Remove the entries used longest ago until the cache is within its limit; never
+        one used since this cache was opened. Returns the bytes freed."""
+        if self.root is None:
+            return 0
+        entries = sorted(_entries(self.root), key=lambda entry: entry.used)
+        total = sum(entry.size for entry in entries)
+        freed = 0
+        for entry in entries:
+            if total - freed <= self.limit or entry.used >= self.opened:
+                break
+            if _remove(entry.path):
+                freed += entry.size
+        return freed
+
+    def _path(self, key: str) -> Path | None:
+        """Where the entry lives; None if a link inside the cache leads elsewhere."""
+        if self.root is None:
+            return None
+        folder = self.root / _ENTRIES / key[:2]
+        real = self.root.resolve() / _ENTRIES / key[:2]
+        if folder.exists() and folder.resolve() != real:
+            return None
+        return folder / key
+
+    @staticmethod
+    def _prepare(root: Path) -> None:
+        if (root / "CACHEDIR.TAG").is_file():
+            return
+        root.mkdir(parents=True, exist_ok=True)
+        (root / ".gitignore").write_text("# coursepack's build cache\n*\n", encoding="utf-8")
+        (root / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: Path
+    size: int
+    used: float
+
+
+def _entries(root: Path) -> list[_Entry]:
+    found = []
+    for path in (root / _ENTRIES).glob("*/*"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append(_Entry(path, stat.st_size, max(stat.st_atime, stat.st_mtime)))
+    return found
+
+
+def _remove(path: Path) -> bool:
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def clean(course_root: Path) -> tuple[Path, int]:
+    """Remove the course's cache folder; return it and the bytes that freed. A folder
+    that is not one of our caches (no tag of ours in it) is refused, not emptied."""
+    root = location(course_root)
+    if not root.exists():
+        return root, 0
+    tag = root / "CACHEDIR.TAG"
+    if not tag.is_file() or "coursepack" not in tag.read_text(encoding="utf-8", errors="replace"):
+        raise CoursepackError.single(
+            f"{root} is not a coursepack cache: left as it is",
+            hint="check COURSEPACK_CACHE_DIR, or remove the folder yourself")
+    size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+    shutil.rmtree(root, ignore_errors=True)
+    return root, size
+
+
+class TemplateCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates as entries of a cache: compiling the templates of a build
+    costs more than rendering a small course. Jinja checks each against its source."""
+
+    def __init__(self, store: Cache) -> None:
+        self.store = store
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(self._key(bucket))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.put(self._key(bucket), bucket.bytecode_to_string())
+
+    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
+        """The template's name and file, and the kind of environment (a sandboxed one
+        compiles differently); Jinja checks the source itself."""
+        kind = type(bucket.environment)
+        return self.store.key("jinja", f"{kind.__module__}.{kind.__qualname__}", bucket.key)

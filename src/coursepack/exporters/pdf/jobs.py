@@ -1,0 +1,68 @@
+"""What each PDF is rendered from: its HTML, one of three stylesheets, and the digest of it
+all that names it in the build's cache.
+
+Whole documents (quizzes, answer key, guide) are rendered with their page numbers; the
+course pack's parts without, and page-number sheets with nothing but the numbers, drawn on
+the parts afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
+from coursepack.exporters.pdf.cache import inputs_hash
+from coursepack.exporters.pdf.documents import Document, Documents
+from coursepack.exporters.pdf.pool import SETTINGS, Job
+
+_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+                 "right-top", "right-middle", "right-bottom", "bottom-right-corner",
+                 "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
+                 "left-bottom", "left-middle", "left-top")
+#: Before page-numbers.css on a sheet: nothing in the margins but what that sheet adds.
+_SHEET_CSS = ("@page { " + " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES)
+              + " }\n.cp-sheet + .cp-sheet { break-before: page; }\n")
+
+
+def version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class JobMaker:
+    """Makes the render jobs of one export, each named by the digest of its inputs."""
+
+    def __init__(self, docs: Documents, folder: Path) -> None:
+        numbers = docs.page_numbers()
+        self.part_css = docs.stylesheet()
+        self.whole_css = self.part_css + "\n" + numbers
+        self.sheet_css = self.part_css + "\n" + _SHEET_CSS + numbers
+        self.tools = "; ".join((f"coursepack {version('coursepack')}",
+                                f"weasyprint {version('weasyprint')}",
+                                f"pikepdf {version('pikepdf')}", SETTINGS))
+        self.folder = str(folder.resolve())
+
+    def whole(self, doc: Document) -> Job:
+        """A document a user gets as it is rendered, page numbers and all."""
+        digest = inputs_hash(doc.html, self.whole_css, doc.images, self.tools)
+        return Job(doc.relpath, doc.relpath, doc.html, self.whole_css, self.folder, digest)
+
+    def part(self, doc: Document, label: str) -> Job:
+        """A part of the course pack (and of a handout), kept only in the cache."""
+        digest = inputs_hash(doc.html, self.part_css, doc.images, self.tools)
+        return Job("", label, doc.html, self.part_css, self.folder, digest)
+
+    def sheet(self, pages: int) -> Job:
+        """Blank pages with only their numbers, ``pages`` of them, kept only in the cache."""
+        html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Page numbers</title>'
+                '</head><body>' + '<div class="cp-sheet"></div>' * pages + "</body></html>")
+        digest = inputs_hash(html, self.sheet_css, (), self.tools)
+        return Job("", f"page numbers, {pages} pages", html, self.sheet_css, self.folder,
+                   digest, tagged=False)
+
+    def assembled(self, relpath: str, sources: tuple[str, ...]) -> str:
+        """The digest of a PDF assembled at ``relpath`` from the PDFs of ``sources``."""
+        return hashlib.sha256("\n".join((self.tools, relpath, *sources)).encode()).hexdigest()

@@ -1,0 +1,80 @@
+"""Rendered PDFs, from the cache when an earlier build made them from the same inputs and
+from the WeasyPrint workers otherwise; each is kept in the cache as it comes, and written
+into the build if it is a document a user gets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from coursepack.exporters.base import OutputDir
+from coursepack.exporters.pdf.cache import PdfStore
+from coursepack.exporters.pdf.pool import Job, Renderer
+
+
+class Obtainer:
+    """Gets every job of one export rendered once, and counts what it reused and rendered."""
+
+    def __init__(self, store: PdfStore, renderer: Renderer, out: OutputDir,
+                 progress: Callable[[str], None]) -> None:
+        self.store, self.renderer, self.out, self.progress = store, renderer, out, progress
+        self.asked: set[str] = set()  # digests of every PDF this export needs
+        self.ready: set[str] = set()  # of those, the ones in the cache by now
+        self.rendered: dict[str, str] = {}  # digest -> label, of what WeasyPrint rendered
+
+    def obtain(self, jobs: list[Job]) -> None:
+        """Take what an earlier build made from the same inputs; render the rest."""
+        self.finish(self.start(jobs))
+
+    def start(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
+        """Take what the cache has and start rendering the rest (see ``finish``)."""
+        todo = []
+        for job in jobs:
+            if job.identifier in self.asked:
+                continue  # the same part or sheet asked for twice
+            self.asked.add(job.identifier)
+            data = self.store.pdf(job.identifier)
+            if data is None:
+                todo.append(job)
+                continue
+            if job.relpath:
+                self.out.write_bytes(job.relpath, data)
+            self.ready.add(job.identifier)
+        return self.renderer.run(todo)
+
+    def finish(self, rendering: Iterator[tuple[Job, bytes]],
+               until: set[str] | None = None) -> None:
+        """Keep each rendered PDF as it comes (and write those a user gets): all of them, or
+        until those in ``until`` (digests) are all there; the rest can be finished later."""
+        waiting = until - self.ready if until else None
+        if waiting == set():
+            return
+        for job, data in rendering:
+            self.progress(f"pdf: {job.label}")
+            self.store.keep_pdf(job.identifier, data)
+            if job.relpath:
+                self.out.write_bytes(job.relpath, data)
+            self.rendered[job.identifier] = job.label
+            self.ready.add(job.identifier)
+            if waiting is not None:
+                waiting.discard(job.identifier)
+                if not waiting:
+                    return
+
+    def read(self, job: Job) -> bytes:
+        """A rendered PDF, from the cache; rendered again if it is gone or damaged since."""
+        kept = self.store.pdf(job.identifier)
+        if kept is not None:
+            return kept
+        [(_, data)] = list(self.renderer.run([job]))
+        self.store.keep_pdf(job.identifier, data)
+        return data
+
+    def pages(self, job: Job) -> int:
+        """A rendered part's page count: kept beside it in the cache."""
+        count = self.store.pages(job.identifier)
+        if count is None:
+            from coursepack.exporters.pdf import assemble
+
+            count = assemble.page_count(self.read(job))
+            self.store.keep_pages(job.identifier, count)
+        return count

@@ -1,0 +1,170 @@
+"""One PDF export in order: every whole document and part, the contents (until its own
+page count is right), the handouts, the course pack; and the notes on what was made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+
+from coursepack.errors import CoursepackError
+from coursepack.exporters.base import ExportContext
+from coursepack.exporters.pdf import pack
+from coursepack.exporters.pdf.cache import PdfStore
+from coursepack.exporters.pdf.documents import Documents
+from coursepack.exporters.pdf.jobs import JobMaker
+from coursepack.exporters.pdf.obtaining import Obtainer
+from coursepack.exporters.pdf.pool import Job, Renderer
+
+
+class Assembler:
+    """Writes the PDFs joined from rendered ones (handouts, course pack), from the cache
+    when an earlier build joined the same."""
+
+    def __init__(self, ctx: ExportContext, jobs: JobMaker, obtainer: Obtainer) -> None:
+        self.ctx, self.jobs, self.obtainer = ctx, jobs, obtainer
+        self.store = obtainer.store
+        self.assembled: list[str] = []
+
+    def handouts(self, parts: list[pack.Part], files: dict[str, Job], counts: dict[str, int],
+                 sheets: dict[int, Job]) -> None:
+        """Each lesson's part with its page numbers drawn on: the handout."""
+        for part in parts:
+            if part.level != 1:
+                continue
+            source, sheet = files[part.key], sheets[counts[part.key]]
+            self.write(part.document.relpath, (source.identifier, sheet.identifier),
+                       partial(self._numbered, source, sheet))
+
+    def _numbered(self, part: Job, sheet: Job) -> bytes:
+        from coursepack.exporters.pdf import assemble
+
+        return assemble.numbered(self.obtainer.read(part), self.obtainer.read(sheet))
+
+    def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
+                    counts: dict[str, int], sheet: Job) -> None:
+        # pikepdf and fontTools are imported only when a PDF is assembled: they are slow
+        # to import, and most commands never need them.
+        from coursepack.exporters.pdf import assemble, fonts
+
+        read = self.obtainer.read
+
+        def make() -> bytes:
+            pdf, firsts = assemble.join([read(files[p.key]) for p in ordered],
+                                        [p.heading_shift for p in ordered])
+            with pdf:
+                starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
+                assemble.link_parts(pdf, starts)
+                assemble.set_outline(pdf, pack.outline(ordered, starts))
+                with assemble.open_pdf(read(sheet)) as numbers:
+                    assemble.stamp(pdf, numbers, skip=range(counts[pack.COVER]))
+                fonts.merge_subsets(pdf)
+                return assemble.save(pdf)
+
+        sources = tuple(files[p.key].identifier for p in ordered)
+        self.write("course-pack.pdf", (*sources, sheet.identifier), make)
+
+    def write(self, relpath: str, sources: tuple[str, ...], make: Callable[[], bytes]) -> None:
+        """Write an assembled PDF, from the cache if it was made from the same sources."""
+        digest = self.jobs.assembled(relpath, sources)
+        data = self.store.pdf(digest)
+        if data is None:
+            self.ctx.progress(f"pdf: assembling {relpath}")
+            data = make()
+            self.store.keep_pdf(digest, data)
+            self.assembled.append(relpath)
+        self.ctx.out.write_bytes(relpath, data)
+
+
+class Printing:
+    """The order of one PDF export, and its notes."""
+
+    def __init__(self, ctx: ExportContext, docs: Documents, renderer: Renderer) -> None:
+        self.ctx, self.docs = ctx, docs
+        self.jobs = JobMaker(docs, ctx.course.root)
+        self.obtainer = Obtainer(PdfStore(ctx.cache), renderer, ctx.out, ctx.progress)
+        self.assembler = Assembler(ctx, self.jobs, self.obtainer)
+
+    def run(self) -> None:
+        parts = pack.sections(self.docs)
+        get = self.obtainer
+        with _located("render a PDF", _THEME_HINT):
+            part_files = {p.key: self.jobs.part(p.document, p.key) for p in parts}
+            get.obtain([*(self.jobs.whole(d) for d in self.docs.whole()), *part_files.values()])
+            counts = {key: get.pages(job) for key, job in part_files.items()}
+            contents, handout_sheets, pack_sheet, rendering = self.contents(parts, counts)
+            part_files[pack.CONTENTS] = contents[1]
+            counts[pack.CONTENTS] = get.pages(contents[1])
+        with _located("assemble the handouts", _BUG_HINT):
+            self.assembler.handouts(parts, part_files, counts, handout_sheets)
+        with _located("render a PDF", _THEME_HINT):
+            get.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
+        with _located("assemble the course pack", _BUG_HINT):
+            self.assembler.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
+                                       pack_sheet)
+        self.ctx.notes.extend(self.notes())
+
+    def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
+            tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, bytes]]]:
+        """Render the contents, with the page-number sheets beside it.
+
+        The contents' own length is taken from the last build or guessed, and the course
+        pack's sheet started for the total it gives. If the contents come out longer or
+        shorter, they (whose page numbers depend on it) and that sheet are made again.
+        Returns the contents, the handouts' sheets, the pack's sheet and its rendering, which
+        may still be under way.
+        """
+        get, cache = self.obtainer, self.ctx.cache
+        lengths = sorted({counts[p.key] for p in parts if p.level == 1})
+        sheets = {n: self.jobs.sheet(n) for n in lengths}
+        layout = cache.key("pdf-contents", *(f"{p.level} {p.key}" for p in parts))
+        guessed = cache.get_json(layout)  # what the last build found
+        own = guessed if isinstance(guessed, int) else pack.guess_contents_pages(parts)
+        beside = list(sheets.values())
+        while True:
+            contents = pack.contents(self.docs, parts, counts, own)
+            job = self.jobs.part(contents.document, pack.CONTENTS)
+            pack_sheet = self.jobs.sheet(sum(counts.values()) + own)
+            rendering = get.start([job, pack_sheet, *beside])
+            get.finish(rendering, until={job.identifier, *(s.identifier for s in beside)})
+            beside = []
+            actual = get.pages(job)
+            if actual == own:
+                cache.put_json(layout, own)
+                return (contents, job), sheets, pack_sheet, rendering
+            get.finish(rendering)
+            own = actual
+
+    def notes(self) -> list[str]:
+        total, made = len(self.obtainer.asked), len(self.obtainer.rendered)
+        assembled = self.assembler.assembled
+        lines = [f"rendered {made} of {total} PDF parts and documents, reused {total - made}"
+                 f" unchanged; assembled {len(assembled)} PDFs"]
+        if 0 < made < total:
+            lines.append("rendered: " + _listing(list(self.obtainer.rendered.values())))
+            lines.append("assembled: " + _listing(assembled))
+        return lines
+
+
+def _listing(names: list[str], shown: int = 10) -> str:
+    """Names in order, the first ``shown`` of a long list and how many more."""
+    ordered = sorted(names)
+    if len(ordered) <= shown + 2:
+        return ", ".join(ordered)
+    return ", ".join(ordered[:shown]) + f" and {len(ordered) - shown} more"
+
+
+_THEME_HINT = "check templates/pdf overrides in the course folder"
+_BUG_HINT = ("a file kept from an earlier build may be damaged: run 'coursepack clean' and "
+             "build again; if that fails too, please report this message")
+
+
+@contextmanager
+def _located(what: str, hint: str) -> Iterator[None]:
+    """Any failure of WeasyPrint or pikepdf, as an error a user can act on."""
+    try:
+        yield
+    except CoursepackError:
+        raise
+    except Exception as exc:  # failures reach us from worker processes, with their own types
+        raise CoursepackError.single(f"could not {what}: {exc}", hint=hint) from exc

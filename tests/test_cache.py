@@ -1,0 +1,257 @@
+"""The build cache as a user meets it: outside what they distribute, never stale, bounded,
+removable with one command, and never trusting a cache someone else made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import jinja2
+import pytest
+from jinja2.sandbox import SandboxedEnvironment
+
+from coursepack import cache, fingerprint
+from coursepack.cache import CACHE_DIR, Cache, TemplateCache
+from coursepack.output_folder import MARKER
+from tests.conftest import Run
+
+FAST = "moodle-xml"  # a format that builds in a blink: enough to see what is kept
+
+
+@pytest.fixture(autouse=True)
+def own_user_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test has its own per-user folder (and so its own secret)."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("COURSEPACK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("COURSEPACK_CACHE_LIMIT_MB", raising=False)
+    return folder
+
+
+def kept(run: Run, course: Path, out: Path, fmt: str = FAST) -> bool:
+    """Build one format; whether it was taken over from the last build unchanged."""
+    result = run("build", str(course), "-f", fmt, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return "the last build's output is kept" in result.output
+
+
+def test_every_kind_of_input_makes_a_rebuild_miss(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    assert not kept(run, course, out)
+    assert kept(run, course, out)
+
+    def changed(what: str) -> None:
+        assert not kept(run, course, out), f"{what} changed, yet the output was kept"
+        assert kept(run, course, out), f"after {what} changed, the next build was not kept"
+
+    quiz = course / "quizzes" / "writing-questions.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed("a quiz file")
+
+    image = next((course / "modules").rglob("*.png"))
+    image.write_bytes(image.read_bytes() + b"\0")
+    changed("an image")
+
+    course_yaml = course / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text(encoding="utf-8").replace(
+        "paper: A4", "paper: Letter"), encoding="utf-8")
+    changed("a setting")
+
+    own = course / "templates" / "pdf" / "print.css.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text("/* house style */\n", encoding="utf-8")
+    changed("a template of the course")
+
+    theme = tmp_path / "theme"
+    shutil.copytree(fingerprint.default_templates(), theme)
+    monkeypatch.setattr(fingerprint, "default_templates", lambda: theme)
+    assert kept(run, course, out), "the theme moved, its bytes the same: kept"
+    next(theme.rglob("*.j2")).write_text("{# edited #}\n", encoding="utf-8")
+    changed("a file of the default theme")
+
+    monkeypatch.setattr(cache, "environment", lambda: "another coursepack or library")
+    changed("the code or a library")
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    changed("SOURCE_DATE_EPOCH")
+
+
+def test_code_python_and_library_versions_enter_every_key(tmp_path: Path) -> None:
+    code = tmp_path / "coursepack"
+    shutil.copytree(Path(cache.__file__).parent, code,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    versions = cache.library_versions()
+    assert set(versions) >= {"jinja2", "markdown-it-py", "weasyprint", "pikepdf", "lxml"}
+    before = cache.code_and_libraries(code, versions)
+    assert cache.code_and_libraries(code, versions) == before
+    assert cache.code_and_libraries(code, {**versions, "weasyprint": "0.1"}) != before
+    (code / "render.py").write_text((code / "render.py").read_text() + "# edited\n")
+    assert cache.code_and_libraries(code, versions) != before
+
+
+def test_a_copied_course_reuses_its_cache_but_a_stranger_cache_is_never_read(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A course zipped with its cache (and its build) by someone else is built afresh."""
+    out = tmp_path / "out"
+    assert not kept(run, course, out)
+    copy, copied_out = tmp_path / "copy", tmp_path / "copy-out"
+    shutil.copytree(course, copy)
+    shutil.copytree(out, copied_out)
+    assert kept(run, copy, copied_out)  # same user: the same inputs, the same output
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+    assert not kept(run, copy, copied_out)
+
+
+def test_built_folders_hold_only_what_a_user_distributes(bundled_build: Path) -> None:
+    """Every format's folder: no hidden file or folder, no record of inputs, no PDF parts.
+    Beside them only the marker that says the folder is a coursepack build (and its lock)."""
+    folders = [p for p in bundled_build.iterdir() if p.is_dir()]
+    assert len(folders) >= 9
+    hidden = [p.relative_to(bundled_build).as_posix() for p in bundled_build.rglob("*")
+              if p.name.startswith(".") or "cache" in p.name.lower()]
+    assert hidden == [MARKER]
+
+
+def test_a_read_only_course_keeps_its_cache_in_the_user_folder(
+        run: Run, course: Path, tmp_path: Path, own_user_folder: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "_writable", lambda folder: False)
+    assert cache.location(course) == own_user_folder / "coursepack" / "store"
+    out = tmp_path / "out"
+    assert not kept(run, course, out)
+    assert kept(run, course, out)
+    assert not (course / CACHE_DIR).exists()
+    assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
+
+
+def test_links_in_a_course_cache_never_lead_writes_out_of_it(
+        run: Run, course: Path, tmp_path: Path, own_user_folder: Path) -> None:
+    """A course that arrives with its cache folder, or the folders in it, linked elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (course / CACHE_DIR).symlink_to(elsewhere)
+    assert not kept(run, course, tmp_path / "out")
+    assert list(elsewhere.iterdir()) == []
+    assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
+
+    (course / CACHE_DIR).unlink()
+    entries = course / CACHE_DIR / "entries"
+    entries.mkdir(parents=True)
+    for prefix in range(256):
+        (entries / f"{prefix:02x}").symlink_to(elsewhere)
+    assert not kept(run, course, tmp_path / "out2")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_clean_removes_the_cache_and_says_how_much_it_freed(
+        run: Run, course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert not kept(run, course, out)
+    size = sum(p.stat().st_size for p in (course / CACHE_DIR).rglob("*") if p.is_file())
+    assert size > 0
+    result = run("clean", str(course))
+    assert result.exit_code == 0, result.output
+    assert f": {size / 1e6:.1f} MB freed" in result.output and CACHE_DIR in result.output
+    assert not (course / CACHE_DIR).exists()
+    assert (out / FAST).is_dir(), "clean leaves the build alone"
+    assert "no cache to remove" in run("clean", str(course)).output
+    assert not kept(run, course, out), "nothing is kept without the cache's record"
+
+
+def test_clean_refuses_a_folder_that_is_not_a_cache(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mine = tmp_path / "my-documents"
+    mine.mkdir()
+    (mine / "letter.txt").write_text("keep me")
+    monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(mine))
+    result = run("clean", str(course))
+    assert result.exit_code == 1
+    assert "is not a coursepack cache" in result.stderr
+    assert (mine / "letter.txt").read_text() == "keep me"
+
+
+def test_init_git_ignores_the_build_and_its_cache(run: Run, tmp_path: Path) -> None:
+    assert run("init", str(tmp_path / "new")).exit_code == 0
+    ignored = (tmp_path / "new" / ".gitignore").read_text().split()
+    assert "/build/" in ignored and f"/{CACHE_DIR}/" in ignored
+    assert run("build", str(tmp_path / "new"), "-f", FAST).exit_code == 0
+    assert (tmp_path / "new" / CACHE_DIR / ".gitignore").read_text().split()[-1] == "*"
+
+
+def test_a_damaged_entry_is_a_miss_and_is_removed(tmp_path: Path) -> None:
+    store = Cache(tmp_path / "c")
+    key = store.key("test", "input")
+    store.put(key, b"x" * 5000)
+    assert store.get(key) == b"x" * 5000
+    entry = next(p for p in (tmp_path / "c" / "entries").rglob("*") if p.is_file())
+    entry.write_bytes(entry.read_bytes()[:3000])  # cut short
+    assert store.get(key) is None
+    assert not entry.exists()
+    assert store.key("test", "input") != store.key("test", "inputs")
+    assert store.key("test", "ab", "c") != store.key("test", "a", "bc")
+
+
+def test_eviction_removes_what_was_used_longest_ago(tmp_path: Path) -> None:
+    first = Cache(tmp_path / "c")
+    keys = {name: first.key("test", name) for name in ("old", "older", "recent")}
+    for key in keys.values():
+        first.put(key, b"." * 1000)
+    long_ago = time.time() - 3600
+    for offset, name in enumerate(("older", "old", "recent")):
+        path = tmp_path / "c" / "entries" / keys[name][:2] / keys[name]
+        os.utime(path, (long_ago + offset, long_ago + offset))
+    later = Cache(tmp_path / "c", limit=2100)  # two entries' worth
+    assert later.get(keys["older"]) is not None  # used now: kept, however old it was
+    assert later.evict() > 0
+    assert later.get(keys["old"]) is None
+    assert later.get(keys["older"]) is not None and later.get(keys["recent"]) is not None
+
+
+def test_the_cache_never_grows_past_its_limit_across_builds(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no room at all, a build keeps only what it used itself."""
+    monkeypatch.setenv("COURSEPACK_CACHE_LIMIT_MB", "0")
+
+    def entries() -> set[str]:
+        return {p.name for p in (course / CACHE_DIR / "entries").rglob("*") if p.is_file()}
+
+    assert not kept(run, course, tmp_path / "out")
+    first = entries()
+    quiz = course / "quizzes" / "writing-questions.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not kept(run, course, tmp_path / "out")
+    second = entries()
+    assert second and len(second) <= len(first) and first - second  # the old record is gone
+
+
+def test_compiled_templates_come_from_the_cache_until_a_template_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "t").mkdir()
+    template = tmp_path / "t" / "page.j2"
+    template.write_text("Hello {{ name }}")
+
+    def environment() -> jinja2.Environment:
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")),
+                                  bytecode_cache=TemplateCache(Cache(tmp_path / "c")))
+
+    assert environment().get_template("page.j2").render(name="Amina") == "Hello Amina"
+    again = environment()
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(again, "compile", no_compiling)
+    assert again.get_template("page.j2").render(name="Ravi") == "Hello Ravi"
+    template.write_text("Bonjour {{ name }}")
+    assert environment().get_template("page.j2").render(name="Zoé") == "Bonjour Zoé"
+
+    sandboxed = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")),
+                                     bytecode_cache=TemplateCache(Cache(tmp_path / "c")))
+    compiled: list[str] = []
+    real = sandboxed.compile
+    monkeypatch.setattr(sandboxed, "compile", lambda *a, **k: compiled.append("!") or real(*a, **k))
+    assert sandboxed.get_template("page.j2").render(name="Zoé") == "Bonjour Zoé"
+    assert compiled, "a sandboxed environment never runs what a plain one compiled"
