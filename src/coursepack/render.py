@@ -178,6 +178,48 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return link.st_mtime_ns, target.st_mtime_ns, target.st_ino
 
 
+def template_problems(course_root: Path) -> list[Problem]:
+    """Everything wrong with the files of a course's ``templates/`` folder, found before a
+    build starts (a build that finds nothing changed would not read them again): links out
+    of the course, link loops, FIFOs and devices, folders named like templates, templates
+    that are not UTF-8 text or are too large."""
+    top = course_root.absolute() / "templates"
+    if not os.path.lexists(top) or top.resolve() == default_templates():
+        return []
+    found: list[Problem] = []
+    _vet_folder(top, course_root.resolve(), course_root, set(), found)
+    return found
+
+
+def _vet_folder(folder: Path, inside: Path, course_root: Path, seen: set[Path],
+                found: list[Problem]) -> None:
+    try:
+        real = _vetted_folder(folder, inside, shown(folder, course_root))
+        if real in seen:
+            raise _refused(shown(folder, course_root), "this folder links back to a folder "
+                           "that contains it", "remove the link")
+        entries = sorted(folder.iterdir())
+    except CoursepackError as exc:
+        found.extend(exc.problems)
+        return
+    except OSError as exc:
+        found.append(error(Origin(shown(folder, course_root)),
+                           f"cannot read this folder: {exc.strerror}"))
+        return
+    for entry in entries:
+        where = shown(entry, course_root)
+        if entry.is_dir() and not entry.name.endswith(".j2"):
+            _vet_folder(entry, inside, course_root, seen | {real}, found)
+            continue
+        try:
+            if entry.name.endswith(".j2"):
+                decoded(read_vetted(entry, inside, where), where)
+            else:
+                _vetted_file(entry, inside, where)
+        except CoursepackError as exc:
+            found.extend(exc.problems)
+
+
 def static_files(fmt: str, course_root: Path | None) -> dict[str, Path]:
     """The files to publish from each template folder's ``static/``, a course's own
     replacing the theme's: relative name -> the real file, vetted like a template."""

@@ -35,7 +35,7 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_STEPS = 1_000_000
-MAX_OUTPUT = 50_000_000
+MAX_OUTPUT = 100_000_000
 MAX_RANGE = 100_000
 MAX_VALUE = 10_000_000
 MAX_BITS = 4096 * 8
