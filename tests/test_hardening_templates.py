@@ -67,6 +67,11 @@ ESCAPES = {
                       "access to attribute '__class__' of 'type' object is unsafe."),
     "format_map": ("{{ '{x.__init__}'.format_map({'x': joiner}) }}",
                    "access to attribute '__init__' of 'type' object is unsafe."),
+    "a path's file": ("{{ course.root.joinpath('..', 'secret.txt').read_text() }}",
+                      "access to attribute 'read_text' of 'PosixPath' object is unsafe."),
+    # the environment's bytecode cache could be filled with any code, then run
+    "the template machinery": ("{{ toc.env.bytecode_cache.directory }}",
+                               "access to attribute 'env' of 'Contents' object is unsafe."),
     "changing a value": ("{% set seen = {} %}{{ seen.update(x=1) }}",
                          "access to attribute 'update' of 'dict' object is unsafe."),
 }

@@ -20,6 +20,7 @@ Deep recursion ends in Python's ``RecursionError``, which ``render`` reports.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import string
@@ -28,10 +29,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
+from pathlib import PurePath
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.bccache import Bucket
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_STEPS = 1_000_000
@@ -41,6 +45,15 @@ MAX_VALUE = 10_000_000
 MAX_BITS = 4096 * 8
 MAX_WIDTH = 10_000
 
+_PURE_PATH = frozenset({"name", "stem", "suffix", "suffixes", "parts", "parent", "anchor",
+                        "as_posix", "with_name", "with_stem", "with_suffix", "relative_to",
+                        "is_relative_to", "joinpath", "match", "is_absolute"})
+"""What a template may use of a path: its name and parts, never the file (no read, write,
+listing or stat)."""
+_HIDDEN = (jinja2.Environment, jinja2.BaseLoader, jinja2.BytecodeCache, Bucket, jinja2.Template,
+           types.CodeType, types.ModuleType, types.FrameType, types.TracebackType, io.IOBase)
+"""Objects a template must never hold: the machinery that compiles and caches templates (a
+cache entry can be filled with any code), code, modules, frames and open files."""
 _SIZED_FILTERS = {"center", "indent", "wordwrap", "truncate", "batch", "slice"}
 _SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
 _PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
@@ -162,7 +175,13 @@ class CourseSandbox(ImmutableSandboxedEnvironment):
         if current is not None:
             current.step()
         _check_method(__obj, args, kwargs)
-        return bounded(super().call(__context, __obj, *args, **kwargs))
+        return _allowed(bounded(super().call(__context, __obj, *args, **kwargs)))
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath) and attr not in _PURE_PATH:
+            return False
+        return (super().is_safe_attribute(obj, attr, value)
+                and not isinstance(obj, _HIDDEN) and not isinstance(value, _HIDDEN))
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str,
                    left: Any, right: Any) -> Any:
@@ -173,7 +192,7 @@ class CourseSandbox(ImmutableSandboxedEnvironment):
         return bounded(super().getattr(obj, attribute))
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        return bounded(super().getitem(obj, argument))
+        return _allowed(bounded(super().getitem(obj, argument)))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapper = super().wrap_str_format(value)
@@ -201,6 +220,14 @@ def bounded_range(*args: int) -> range:
         raise LimitExceeded(f"range() of {len(numbers):,} numbers: templates may count "
                             f"to {MAX_RANGE:,} at most")
     return numbers
+
+
+def _allowed(value: Any) -> Any:
+    """``value``, unless it is one a template must never hold (see ``_HIDDEN``)."""
+    if isinstance(value, _HIDDEN):
+        raise SecurityError(
+            f"a template cannot use a {type(value).__name__!r} object")
+    return value
 
 
 def bounded(value: Any) -> Any:
