@@ -51,7 +51,8 @@ _PURE_PATH = frozenset({"name", "stem", "suffix", "suffixes", "parts", "parent",
 """What a template may use of a path: its name and parts, never the file (no read, write,
 listing or stat)."""
 _HIDDEN = (jinja2.Environment, jinja2.BaseLoader, jinja2.BytecodeCache, Bucket, jinja2.Template,
-           types.CodeType, types.ModuleType, types.FrameType, types.TracebackType, io.IOBase)
+           types.CodeType, types.ModuleType, types.FrameType, types.TracebackType, io.FileIO,
+           io.BufferedReader, io.BufferedWriter, io.BufferedRandom, io.TextIOWrapper)
 """Objects a template must never hold: the machinery that compiles and caches templates (a
 cache entry can be filled with any code), code, modules, frames and open files."""
 _SIZED_FILTERS = {"center", "indent", "wordwrap", "truncate", "batch", "slice"}
@@ -178,10 +179,10 @@ class CourseSandbox(ImmutableSandboxedEnvironment):
         return _allowed(bounded(super().call(__context, __obj, *args, **kwargs)))
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, PurePath) and attr not in _PURE_PATH:
+        if _is_path(type(obj)) and attr not in _PURE_PATH:
             return False
-        return (super().is_safe_attribute(obj, attr, value)
-                and not isinstance(obj, _HIDDEN) and not isinstance(value, _HIDDEN))
+        return (not _is_hidden(type(obj)) and not _is_hidden(type(value))
+                and super().is_safe_attribute(obj, attr, value))
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str,
                    left: Any, right: Any) -> Any:
@@ -222,9 +223,28 @@ def bounded_range(*args: int) -> range:
     return numbers
 
 
+_HIDDEN_KINDS: dict[type, bool] = {}
+_PATH_KINDS: dict[type, bool] = {}
+
+
+def _is_hidden(kind: type) -> bool:
+    """Whether ``kind`` is one of ``_HIDDEN`` (remembered per type: asked on every lookup)."""
+    found = _HIDDEN_KINDS.get(kind)
+    if found is None:
+        found = _HIDDEN_KINDS[kind] = issubclass(kind, _HIDDEN)
+    return found
+
+
+def _is_path(kind: type) -> bool:
+    found = _PATH_KINDS.get(kind)
+    if found is None:
+        found = _PATH_KINDS[kind] = issubclass(kind, PurePath)
+    return found
+
+
 def _allowed(value: Any) -> Any:
     """``value``, unless it is one a template must never hold (see ``_HIDDEN``)."""
-    if isinstance(value, _HIDDEN):
+    if _is_hidden(type(value)):
         raise SecurityError(
             f"a template cannot use a {type(value).__name__!r} object")
     return value
