@@ -299,3 +299,32 @@ def test_the_print_stylesheet_check_reads_only_inside_the_course(course: Path, r
     assert ("templates/pdf/print.css.j2: error: this is a FIFO (named pipe), where a file is "
             "expected") in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_pdf_template_cannot_attach_a_file_from_outside_the_course(course: Path,
+                                                                     run: Run) -> None:
+    """WeasyPrint attaches what ``<link rel=attachment>`` names: only course files may be."""
+    import pikepdf
+
+    theme = Path(render.default_templates()) / "pdf" / "_base.html.j2"
+    outside = secret(course).as_uri()
+    (course / "handout-notes.txt").write_text("notes for the room\n", encoding="utf-8")
+    links = (f'<link rel="attachment" href="{outside}">\n'
+             '<link rel="attachment" href="handout-notes.txt">\n</head>')
+    own = course / "templates" / "pdf" / "_base.html.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(theme.read_text(encoding="utf-8").replace("</head>", links, 1),
+                   encoding="utf-8")
+    result = run("build", str(course), "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    pdfs = sorted((course / "build" / "pdf").rglob("*.pdf"))
+    assert pdfs
+    for path in pdfs:
+        assert b"private notes" not in path.read_bytes()
+        with pikepdf.open(path) as pdf:
+            attached = {name: pdf.attachments[name].get_file().read_bytes()
+                        for name in pdf.attachments}
+        assert attached in ({}, {"handout-notes.txt": b"notes for the room\n"}), path
+    handout = next(p for p in pdfs if "handouts" in p.parts)
+    with pikepdf.open(handout) as pdf:
+        assert list(pdf.attachments) == ["handout-notes.txt"]  # the route itself works

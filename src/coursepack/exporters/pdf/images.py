@@ -9,7 +9,9 @@ become JPEG. Network addresses are refused: builds never download anything.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from PIL import Image
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -20,12 +22,20 @@ RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 
 class PrintFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches only file: and data: addresses, shrinking raster images on the way."""
+    """Fetches only file: and data: addresses, shrinking raster images on the way.
+
+    A file must be inside ``inside`` (the course folder of the document being rendered),
+    links resolved: a course's template could otherwise embed any file of the machine
+    (``<link rel=attachment href=file:///...>`` attaches it to the PDF).
+    """
 
     def __init__(self) -> None:
         super().__init__(allowed_protocols={"file", "data"})
+        self.inside: Path | None = None
 
     def fetch(self, url: str, headers: Any = None) -> Any:
+        if url.startswith("file:") and not self.confined(url):
+            raise ValueError(f"{url} is outside the course folder")
         response = super().fetch(url, headers)
         if not url.startswith("file:") or not url.lower().endswith(RASTER):
             return response
@@ -34,6 +44,16 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         finally:
             response.close()
         return URLFetcherResponse(url, shrink(data), status=200)
+
+
+    def confined(self, url: str) -> bool:
+        if self.inside is None:
+            return False
+        try:
+            real = Path(unquote(urlsplit(url).path)).resolve(strict=True)
+        except (OSError, RuntimeError, ValueError):
+            return False
+        return real.is_relative_to(self.inside)
 
 
 def shrink(data: bytes) -> bytes:

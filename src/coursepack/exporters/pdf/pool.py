@@ -12,8 +12,10 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 #: Images are resampled to this resolution and JPEG quality: enough for print,
 #: small enough for a handout to travel over a poor link.
@@ -66,6 +68,7 @@ def render(job: Job) -> bytes:
     fonts = _worker["fonts"]
     if job.css not in _worker["css"]:
         _worker["css"][job.css] = CSS(string=job.css, font_config=fonts)
+    _worker["fetcher"].inside = Path(unquote(urlsplit(job.base_url).path)).resolve()
     html = HTML(string=job.html, base_url=job.base_url, url_fetcher=_worker["fetcher"])
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
