@@ -170,7 +170,7 @@ MISTAKES = {
     "recursive loop": ("{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}", 3,
                        "a macro, include or loop calls itself without end",
                        "give the macro or loop a condition that stops it"),
-    "a type error": ("{{ 'a' + 1 }}", 3, "TypeError: can only concatenate str (not \"int\") to str",
+    "a type error": ("{{ 'a' + 1 }}", 3, "can only concatenate str (not \"int\") to str",
                      render._HINT),
 }
 

@@ -407,8 +407,9 @@ _HINTS: tuple[tuple[type[BaseException], str, str], ...] = (
     (ZeroDivisionError, "division by zero", "check the number divided by on this line"),
     (jinja2.UndefinedError, "", _HINT),
     (jinja2.TemplateRuntimeError, "", _HINT),
+    (TypeError, "", _HINT),
 )
-_THEMES_OWN = (jinja2.UndefinedError, jinja2.TemplateRuntimeError)
+_THEMES_OWN = (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError)
 """Errors located even when only the shipped theme's templates are involved."""
 
 
@@ -416,16 +417,19 @@ def _template_problem(env: jinja2.Environment, name: str, exc: Exception) -> Pro
     """The located problem for an error raised while rendering, or None for a bug of ours.
 
     Anything a course's own template set off is the course's to fix; in the theme alone,
-    only Jinja's own errors are (a field missing from the model), the rest is a bug.
+    only Jinja's own errors (a field missing from the model) and a type error on a template
+    line are, the rest is a bug.
     """
     frames = _template_frames(exc)
     theirs = [f for f in frames if _in_course(env, f.filename)]
     if not theirs and not isinstance(exc, _THEMES_OWN):
         return None
+    if not frames and isinstance(exc, TypeError):
+        return None  # raised outside any template line: ours
     failing = (theirs or frames)[-1:] if frames else []
     where = (Origin(_where(env, failing[0].filename), failing[0].lineno or 0, 1) if failing
              else Origin(_where(env, _template_file(env, name))))
-    message, hint = str(exc), f"{_HINT}"
+    message, hint = str(exc), _HINT
     for kind, text, advice in _HINTS:
         if isinstance(exc, kind):
             message, hint = text or message, advice
