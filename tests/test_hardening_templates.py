@@ -140,6 +140,14 @@ LIMITS = {
                         "{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
                         "a value of 16,777,216 characters or items: templates may hold "
                         "10,000,000 at most"),
+    "list nested in itself, printed": (
+        "{% set ns = namespace(l=[1]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}"
+        "{% endfor %}{{ ns.l }}",
+        "a value that would make more than 10,000,000 characters as text"),
+    "list nested in itself, joined": (
+        "{% set ns = namespace(l=[1]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}"
+        "{% endfor %}{{ 'x' ~ ns.l }}",
+        "a value that would make more than 10,000,000 characters as text"),
     "huge power": ("{{ 10 ** (10 ** 10) }}", "10 ** 10000000000 is more than 32,768 bits"),
     "huge width": ("{{ '{:>999999999}'.format(1) }}", "a format width of 999,999,999: at most 10,000"),
     "huge printf width": ("{{ '%0999999999d' % 1 }}",

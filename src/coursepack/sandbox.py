@@ -112,6 +112,7 @@ def _active() -> Meter:
 
 
 CHARGE = "coursepack_charge"
+SIZED = "coursepack_sized"
 
 
 def _charge(weight: int, lineno: int) -> nodes.Expr:
@@ -122,7 +123,8 @@ def _charge(weight: int, lineno: int) -> nodes.Expr:
 
 
 def add_charges(tree: nodes.Template) -> nodes.Template:
-    """Meter every loop turn, every loop-filter test and every macro or call-block call."""
+    """Meter every loop turn, every loop-filter test and every macro or call-block call;
+    check the size of what ``~`` joins."""
     for node in list(tree.find_all((nodes.For, nodes.Macro, nodes.CallBlock))):
         assert isinstance(node, (nodes.For, nodes.Macro, nodes.CallBlock))
         texts = [data for child in node.body for data in child.find_all(nodes.TemplateData)]
@@ -130,6 +132,10 @@ def add_charges(tree: nodes.Template) -> nodes.Template:
         node.body.insert(0, nodes.ExprStmt(_charge(weight, node.lineno), lineno=node.lineno))
         if isinstance(node, nodes.For) and node.test is not None:
             node.test = nodes.And(_charge(0, node.lineno), node.test, lineno=node.lineno)
+    for concat in list(tree.find_all(nodes.Concat)):
+        assert isinstance(concat, nodes.Concat)
+        concat.nodes = [nodes.Filter(part, SIZED, [], [], None, None, lineno=part.lineno)
+                        for part in concat.nodes]
     return tree
 
 
@@ -152,6 +158,7 @@ class CourseSandbox(ImmutableSandboxedEnvironment):
         self.globals["range"] = bounded_range
         self.globals.pop("lipsum", None)  # placeholder text has no place in a course
         self.filters[CHARGE] = charge
+        self.filters[SIZED] = sized
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         return add_charges(super()._parse(source, name, filename))
@@ -160,14 +167,18 @@ class CourseSandbox(ImmutableSandboxedEnvironment):
         """Register ``filters``, then put every filter behind the size checks."""
         self.filters.update(filters)
         for name, func in list(self.filters.items()):
-            if name != CHARGE:
+            if name not in (CHARGE, SIZED):
                 self.filters[name] = _checked_filter(name, func)
 
     @staticmethod
     def _printed(value: Any) -> Any:
         current = _meter.get()
-        if current is not None and isinstance(value, str):
-            current.printed(len(value))
+        if isinstance(value, _CONTAINERS):
+            size = weight(sized(value))
+        else:
+            size = len(value) if isinstance(value, str) else 0
+        if current is not None:
+            current.printed(size)
         return value
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any,
@@ -176,6 +187,8 @@ class CourseSandbox(ImmutableSandboxedEnvironment):
         if current is not None:
             current.step()
         _check_method(__obj, args, kwargs)
+        for value in (*args, *kwargs.values()):
+            sized(value)
         return _allowed(bounded(super().call(__context, __obj, *args, **kwargs)))
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -186,6 +199,7 @@ class CourseSandbox(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str,
                    left: Any, right: Any) -> Any:
+        sized(left), sized(right)
         _check_binop(operator, left, right)
         return bounded(super().call_binop(context, operator, left, right))
 
@@ -257,6 +271,37 @@ def bounded(value: Any) -> Any:
                             f"hold {MAX_VALUE:,} at most")
     if isinstance(value, int) and value.bit_length() > MAX_BITS:
         raise LimitExceeded(f"a number of more than {MAX_BITS:,} bits")
+    return value
+
+
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
+def weight(value: Any, limit: int = MAX_VALUE) -> int:
+    """About how many characters ``value`` makes as text, counting a list that holds the
+    same list twice twice (as ``str`` does); stops counting past ``limit``."""
+    total, stack = 0, [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item) + 2
+        elif isinstance(item, dict):
+            total += 2
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, _CONTAINERS):
+            total += 2
+            stack.extend(item)
+        else:
+            total += 8
+    return total
+
+
+def sized(value: Any) -> Any:
+    """``value``, unless written as text it would be too long (a list nested in itself)."""
+    if isinstance(value, _CONTAINERS) and weight(value) > MAX_VALUE:
+        raise LimitExceeded(f"a value that would make more than {MAX_VALUE:,} characters "
+                            "as text")
     return value
 
 
@@ -337,6 +382,8 @@ def _checked_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def checked(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args[skip - 1:], *kwargs.values()):
+            sized(value)
         if name in _SIZED_FILTERS:
             _check_sizes(name, args[skip:], kwargs)
         elif name == "format" and len(args) > skip - 1:
