@@ -154,6 +154,10 @@ LIMITS = {
                           "a format width of 999,999,999: at most 10,000"),
     "huge width filter": ("{{ 'x' | center(10**9) }}",
                           "center(1,000,000,000): sizes in templates stop at 10,000"),
+    "replace filter": ("{{ ('a' * 100000) | replace('', 'b' * 10000) }}",
+                       "replace() would make more than 10,000,000 characters"),
+    "replace method": ("{{ ('a' * 100000).replace('', 'b' * 10000) }}",
+                       "replace() would make more than 10,000,000 characters"),
     "huge str method": ("{{ 'x'.ljust(10**9) }}",
                         "ljust(1,000,000,000): sizes in templates stop at 10,000"),
 }

@@ -368,10 +368,14 @@ def _check_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> No
     if obj.__name__ in _SIZED_METHODS:
         _check_sizes(obj.__name__, args, kwargs)
     elif obj.__name__ == "replace" and len(args) >= 2:
-        old, new = str(args[0]), str(args[1])
-        grows = obj.__self__.count(old) * max(len(new) - len(old), 0)
-        if len(obj.__self__) + grows > MAX_VALUE:
-            raise LimitExceeded(f"replace() would make more than {MAX_VALUE:,} characters")
+        _check_replace(obj.__self__, args[0], args[1])
+
+
+def _check_replace(text: Any, old: Any, new: Any) -> None:
+    """``replace`` of every empty string, say, must not make a string too long to hold."""
+    text, old, new = str(text), str(old), str(new)
+    if len(text) + text.count(old) * max(len(new) - len(old), 0) > MAX_VALUE:
+        raise LimitExceeded(f"replace() would make more than {MAX_VALUE:,} characters")
 
 
 def _checked_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -386,6 +390,8 @@ def _checked_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             sized(value)
         if name in _SIZED_FILTERS:
             _check_sizes(name, args[skip:], kwargs)
+        elif name == "replace" and len(args) >= skip + 2:
+            _check_replace(*args[skip - 1:skip + 2])
         elif name == "format" and len(args) > skip - 1:
             check_printf(str(args[skip - 1]), tuple(args[skip:]) or tuple(kwargs.values()))
         return bounded(func(*args, **kwargs))
