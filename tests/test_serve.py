@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -132,3 +133,121 @@ def test_only_course_files_trigger_a_rebuild(course: Path) -> None:
     assert not relevant(root, root / "modules" / ".one-idea.yaml.swp")
     assert not relevant(root, root / ".build.staging-12" / "html" / "index.html")
     assert watched_folders(root) == [root / "modules", root / "quizzes", root / "sources"]
+
+
+# The preview is a web server on the author's machine: any page the author opens elsewhere
+# can make their browser send it requests, and a shared course can put links in its build.
+
+@pytest.fixture
+def preview_server(course: Path, tmp_path: Path) -> Iterator[PreviewServer]:
+    preview = Preview(course, tmp_path / "out", lambda text, is_error: None)
+    assert preview.rebuild()
+    server = PreviewServer(preview.site, 0, preview.status)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def ask(server: PreviewServer, request_line: bytes, host: bytes | None = b"127.0.0.1") -> tuple[int, bytes]:
+    """Send one raw request, as any program (or a rebinding page) could; the status and body."""
+    port = server.server_address[1]
+    headers = b"" if host is None else b"Host: " + host + b":" + str(port).encode() + b"\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(request_line + b"\r\n" + headers + b"Connection: close\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), body
+
+
+@pytest.mark.parametrize("host", [b"127.0.0.1", b"localhost", b"[::1]", b"LocalHost"])
+def test_the_preview_answers_its_own_names(host: bytes, preview_server: PreviewServer) -> None:
+    status, body = ask(preview_server, b"GET / HTTP/1.1", host)
+    assert status == 200 and b"<h1" in body
+
+
+@pytest.mark.parametrize("host", [b"rebound.example", b"127.0.0.1.nip.io", b"localhost.evil",
+                                  b"[::2]"])
+def test_another_host_name_gets_nothing_of_the_site(host: bytes, preview_server: PreviewServer,
+                                                    course: Path) -> None:
+    """DNS rebinding: a page on rebound.example points its name at 127.0.0.1 and reads on."""
+    status, body = ask(preview_server, b"GET /index.html HTTP/1.1", host)
+    assert status == 403
+    assert b"answers only to its own address" in body
+    assert b"Writing" not in body and b"__coursepack__" not in body
+    status, body = ask(preview_server, b"GET /__coursepack__/status HTTP/1.1", host)
+    assert status == 403 and b"version" not in body
+
+
+def test_a_request_without_host_is_refused(preview_server: PreviewServer) -> None:
+    status, body = ask(preview_server, b"GET / HTTP/1.0", host=None)
+    assert status == 400 and b"no Host header" in body
+
+
+@pytest.mark.parametrize("folder", [b"/assets/", b"/media/", b"/quizzes/", b"/assets"])
+def test_no_folder_is_listed(folder: bytes, preview_server: PreviewServer) -> None:
+    status, body = ask(preview_server, b"GET " + folder + b" HTTP/1.1")
+    assert status == 404
+    assert b"style.css" not in body and b"Directory listing" not in body
+
+
+MALFORMED = {
+    "NUL byte": b"/index.html%00.css",
+    "raw NUL byte": b"/index\x00.html",
+    "8 KB path": b"/" + b"a" * 8192,
+    "bad escape": b"/index%zz.html",
+    "not UTF-8": b"/%ff%fe.html",
+    "parent folder": b"/../../../etc/passwd",
+    "encoded parent": b"/..%2f..%2f..%2fetc/passwd",
+    "encoded dots": b"/%2e%2e/%2e%2e/etc/passwd",
+    "backslash": b"/..%5c..%5cetc%5cpasswd",
+    "control character": b"/index%0a.html",
+    "absolute URL": b"http://127.0.0.1/index.html",
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_malformed_path_gets_400_and_no_traceback(case: str, preview_server: PreviewServer,
+                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    status, body = ask(preview_server, b"GET " + MALFORMED[case] + b" HTTP/1.1")
+    assert status == 400
+    assert b"root:" not in body
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.err + printed.out
+
+
+def test_a_link_out_of_the_site_is_not_followed(preview_server: PreviewServer, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the author's private notes\n")
+    site = Path(preview_server.RequestHandlerClass.site)  # type: ignore[attr-defined]
+    (site / "assets" / "notes.txt").symlink_to(secret)
+    (site / "media" / "home").symlink_to(tmp_path, target_is_directory=True)
+    for path in (b"/assets/notes.txt", b"/media/home/secret.txt"):
+        status, body = ask(preview_server, b"GET " + path + b" HTTP/1.1")
+        assert status == 404 and b"private" not in body
+    status, body = ask(preview_server, b"GET /assets/style.css HTTP/1.1")
+    assert status == 200 and body
+
+
+def test_the_command_prints_no_traceback_for_odd_requests(course: Path) -> None:
+    """The real command, its terminal read: odd requests leave no trace but their 400."""
+    running = Served(course)
+    try:
+        url = running.wait_for(r"serving (http://127\.0\.0\.1:(\d+)/)")
+        port = int(url.group(2))
+        for raw in (b"GET /\x00 HTTP/1.1", b"GET /" + b"x" * 8192 + b" HTTP/1.1",
+                    b"GET /..%2f..%2fetc/passwd HTTP/1.1", b"\x16\x03\x01 garbage"):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+                conn.sendall(raw + b"\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                answer = b""
+                while chunk := conn.recv(65536):
+                    answer += chunk
+                assert b"400" in answer.split(b"\r\n")[0] or b"Error code: 400" in answer
+    finally:
+        running.stop()
+    printed = []
+    while not running.lines.empty():
+        printed.append(running.lines.get())
+    assert not [line for line in printed if "Traceback" in line or "Error" in line], printed

@@ -37,6 +37,7 @@ from coursepack.loader.questions import TYPE_FIELDS
 from coursepack.model import Course
 from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
+from coursepack.render import template_problems
 from coursepack.spec_schema import Schema, schema
 from coursepack.workers import Workers
 
@@ -73,6 +74,7 @@ def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> R
     loaded_cleanly = not any(p.is_error for p in problems)
     problems += settings_problems(course)
     problems += check_course(course) if loaded_cleanly else check_partial_course(course)
+    problems += template_problems(root)
     if strict:
         problems = [p.promoted() for p in problems]
     # What a format cannot carry is the pre-flight report's business: it never becomes an

@@ -1,26 +1,35 @@
 """Jinja environments per output format: course overrides first, then the default theme.
 
 A course shadows any default template by putting a file of the same name under
-``<course>/templates/<format>/`` (as mkdocs's ``custom_dir`` does). Template errors
-become problems located at the template's file and line.
+``<course>/templates/<format>/`` (as mkdocs's ``custom_dir`` does). A course is untrusted:
+every template renders in the sandbox of ``coursepack.sandbox``, and every template or
+static file is read only from inside the course folder (or the shipped theme), symlinks
+resolved. Template errors become problems located at the template's file and line.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import traceback
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from coursepack import cache, markup
-from coursepack.errors import CoursepackError, Origin, error
+from coursepack.errors import CoursepackError, Origin, Problem, error
 from coursepack.numbers import number
+from coursepack.sandbox import CourseSandbox, LimitExceeded
 
 _ESCAPED_SUFFIXES = (".html", ".xml", ".html.j2", ".xml.j2", ".htm")
+MAX_TEMPLATE_BYTES = 2_000_000
+"""A template file larger than this is refused (the largest shipped one is a few KB)."""
 
 
 def default_templates() -> Path:
@@ -31,14 +40,244 @@ def default_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-def template_dirs(fmt: str, course_root: Path | None) -> list[Path]:
-    dirs = [default_templates() / fmt, default_templates() / "_common"]
+def _search_path(fmt: str, course_root: Path | None) -> list[tuple[Path, Path]]:
+    """Each template folder, course's first, with the folder its files must stay inside."""
+    theme = default_templates()
+    dirs = [(theme / fmt, theme), (theme / "_common", theme)]
     if course_root is not None:
-        own = course_root / "templates"
+        root = course_root.resolve()
+        own = course_root.absolute() / "templates"
         # The repo root is both the bundled course and the theme's home: don't list it twice.
-        if own.resolve() != default_templates().resolve():
-            dirs = [own / fmt, own / "_common", *dirs]
-    return [d for d in dirs if d.is_dir()]
+        if own.resolve() != theme:
+            dirs = [(own / fmt, root), (own / "_common", root), *dirs]
+    return [(folder, inside) for folder, inside in dirs if folder.is_dir()]
+
+
+def shown(path: Path | str, course_root: Path | None = None) -> str:
+    """A template's path as the user knows it: in the course, else from where they are."""
+    path = Path(path)
+    if course_root is not None:
+        try:
+            return path.relative_to(course_root.absolute()).as_posix()
+        except ValueError:
+            pass
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _refused(where: str, message: str, hint: str) -> CoursepackError:
+    return CoursepackError([error(Origin(where), message, hint)])
+
+
+def read_vetted(path: Path, inside: Path, where: str, limit: int = MAX_TEMPLATE_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, which must resolve to a file inside ``inside``.
+
+    A link out of the course, a link loop, a folder, a FIFO or a device where a file is
+    expected is a located error; a FIFO is opened without waiting for a writer.
+    """
+    real = _inside(path, inside, where)
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _refused(where, f"cannot read this file: {exc.strerror}",
+                       "check that the file exists and that you may read it") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_a_file(where, info.st_mode)
+        if info.st_size > limit:
+            raise _refused(where, f"this file is {info.st_size:,} bytes; at most {limit:,}",
+                           "split it into smaller templates")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise _refused(where, f"cannot read this file: {exc.strerror}",
+                       "check that the file exists and that you may read it") from None
+    finally:
+        os.close(fd)
+
+
+def _not_a_file(where: str, mode: int) -> CoursepackError:
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device")
+    return _refused(where, f"this is {kind}, where a file is expected",
+                    "put a plain file here, or remove it")
+
+
+def _inside(path: Path, inside: Path, where: str) -> Path:
+    """The real path behind ``path`` (links resolved), which must be inside ``inside``."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise _refused(where, "this is a broken link or a link loop",
+                       "make it a plain file, or remove it") from None
+    if not real.is_relative_to(inside):
+        raise _refused(where, "this is a link to a file outside the course folder",
+                       "copy the file into the course instead of linking to it")
+    return real
+
+
+def decoded(data: bytes, where: str) -> str:
+    """Template text as UTF-8, or a located error at the first byte that is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CoursepackError([error(
+            Origin(where, line, column),
+            f"this template is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "save the file as UTF-8 in your editor")]) from None
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads templates from the course's folders, then the theme's, never from elsewhere.
+
+    Unlike Jinja's ``FileSystemLoader``, a folder or FIFO named like a template is an error
+    (not silently skipped for the theme's file) and a link must stay inside its folder's
+    root (the course, or the shipped theme).
+    """
+
+    def __init__(self, folders: tuple[tuple[Path, Path], ...],
+                 where: Callable[[Path], str]) -> None:
+        self.folders = folders
+        self.where = where
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for position, (folder, inside) in enumerate(self.folders):
+            candidate = folder.joinpath(*pieces)
+            if not os.path.lexists(candidate):
+                continue
+            where = self.where(candidate)
+            text = decoded(read_vetted(candidate, inside, where), where)
+            return text, str(candidate), self._unchanged(pieces, position, candidate)
+        raise jinja2.TemplateNotFound(template)
+
+    def _unchanged(self, pieces: list[str], position: int,
+                   found: Path) -> Callable[[], bool]:
+        """Whether a cached template is still the one to use: same file, none shadowing it."""
+        before = [folder.joinpath(*pieces) for folder, _ in self.folders[:position]]
+        stamp = _stamp(found)
+
+        def unchanged() -> bool:
+            return _stamp(found) == stamp and not any(os.path.lexists(p) for p in before)
+
+        return unchanged
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        link, target = os.lstat(path), os.stat(path)
+    except OSError:
+        return None
+    return link.st_mtime_ns, target.st_mtime_ns, target.st_ino
+
+
+def template_problems(course_root: Path) -> list[Problem]:
+    """Everything wrong with the files of a course's ``templates/`` folder, found before a
+    build starts (a build that finds nothing changed would not read them again): links out
+    of the course, link loops, FIFOs and devices, folders named like templates, templates
+    that are not UTF-8 text or are too large."""
+    top = course_root.absolute() / "templates"
+    if not os.path.lexists(top) or top.resolve() == default_templates():
+        return []
+    found: list[Problem] = []
+    _vet_folder(top, course_root.resolve(), course_root, set(), found)
+    return found
+
+
+def _vet_folder(folder: Path, inside: Path, course_root: Path, seen: set[Path],
+                found: list[Problem]) -> None:
+    try:
+        real = _vetted_folder(folder, inside, shown(folder, course_root))
+        if real in seen:
+            raise _refused(shown(folder, course_root), "this folder links back to a folder "
+                           "that contains it", "remove the link")
+        entries = sorted(folder.iterdir())
+    except CoursepackError as exc:
+        found.extend(exc.problems)
+        return
+    except OSError as exc:
+        found.append(error(Origin(shown(folder, course_root)),
+                           f"cannot read this folder: {exc.strerror}"))
+        return
+    for entry in entries:
+        where = shown(entry, course_root)
+        if entry.is_dir() and not entry.name.endswith(".j2"):
+            _vet_folder(entry, inside, course_root, seen | {real}, found)
+            continue
+        try:
+            if entry.name.endswith(".j2"):
+                decoded(read_vetted(entry, inside, where), where)
+            else:
+                _vetted_file(entry, inside, where)
+        except CoursepackError as exc:
+            found.extend(exc.problems)
+
+
+def static_files(fmt: str, course_root: Path | None) -> dict[str, Path]:
+    """The files to publish from each template folder's ``static/``, a course's own
+    replacing the theme's: relative name -> the real file, vetted like a template."""
+    found: dict[str, Path] = {}
+    for folder, inside in reversed(_search_path(fmt, course_root)):
+        static = folder / "static"
+        if os.path.lexists(static):
+            found.update(_walk_static(static, static, inside, course_root, set()))
+    return found
+
+
+def _walk_static(folder: Path, top: Path, inside: Path, course_root: Path | None,
+                 seen: set[Path]) -> Iterator[tuple[str, Path]]:
+    where = shown(folder, course_root)
+    real = _vetted_folder(folder, inside, where)
+    if real in seen:
+        raise _refused(where, "this folder links back to a folder that contains it",
+                       "remove the link")
+    seen = seen | {real}
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():  # follows a link, which _vetted_folder checks
+            yield from _walk_static(entry, top, inside, course_root, seen)
+            continue
+        where = shown(entry, course_root)
+        yield entry.relative_to(top).as_posix(), _vetted_file(entry, inside, where)
+
+
+def _vetted_folder(folder: Path, inside: Path, where: str) -> Path:
+    try:
+        real = folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise _refused(where, "this is a broken link or a link loop",
+                       "make it a plain folder, or remove it") from None
+    if not real.is_relative_to(inside):
+        raise _refused(where, "this is a link to a folder outside the course folder",
+                       "copy the files into the course instead of linking to them")
+    if not real.is_dir():
+        raise _refused(where, "this is not a folder", "static/ must be a folder of files")
+    return real
+
+
+def _vetted_file(path: Path, inside: Path, where: str) -> Path:
+    """The real file behind ``path``: inside ``inside`` and a regular file."""
+    real = _inside(path, inside, where)
+    mode = real.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise _not_a_file(where, mode)
+    return real
+
+
+def own_template(fmt: str, course_root: Path, name: str) -> tuple[str, str] | None:
+    """The text of the course's own template ``name`` and where it is, or None when the
+    theme's is used; read as the loader reads it (inside the course, UTF-8, a plain file)."""
+    env = environment(fmt, course_root)
+    assert isinstance(env.loader, ConfinedLoader)
+    text, filename, _ = env.loader.get_source(env, name)
+    if not _in_course(env, filename):
+        return None
+    return text, _where(env, filename)
 
 
 def _markdown(text: str) -> Markup:
@@ -64,10 +303,17 @@ def unknown_type(kind: str) -> str:
     raise jinja2.TemplateRuntimeError(f"this template has no branch for question type '{kind}'")
 
 
+class CourseEnvironment(CourseSandbox):
+    """The sandbox, plus where the course is, so errors name its templates as it knows them."""
+
+    course_root: Path | None = None
+
+
 @lru_cache(maxsize=32)
-def _environment(dirs: tuple[Path, ...], store: Path | None) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+def _environment(folders: tuple[tuple[Path, Path], ...],
+                 course_root: Path | None, store: Path | None) -> CourseEnvironment:
+    env = CourseEnvironment(
+        loader=ConfinedLoader(folders, partial(shown, course_root=course_root)),
         autoescape=lambda name: name is not None and name.endswith(_ESCAPED_SUFFIXES),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -76,57 +322,103 @@ def _environment(dirs: tuple[Path, ...], store: Path | None) -> jinja2.Environme
         # compiled templates are kept in the course's build cache (see coursepack.cache)
         bytecode_cache=cache.TemplateCache(cache.Cache(store)) if store else None,
     )
-    env.filters.update(FILTERS)
+    env.course_root = course_root
+    env.add_filters(FILTERS)
     env.globals["unknown_type"] = unknown_type
     return env
 
 
 def environment(fmt: str, course_root: Path | None = None) -> jinja2.Environment:
-    store = cache.location(course_root) if course_root is not None else None
-    return _environment(tuple(template_dirs(fmt, course_root)), store)
+    root = None if course_root is None else course_root.absolute()
+    store = cache.location(root) if root is not None else None
+    return _environment(tuple(_search_path(fmt, root)), root, store)
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render one template; a template mistake becomes a located ``CoursepackError``."""
     try:
         return env.get_template(name).render(**context)
+    except CoursepackError:
+        raise
     except jinja2.TemplateSyntaxError as exc:
-        where = Origin(_shown(exc.filename or name), exc.lineno or 0, 1)
+        where = Origin(_where(env, exc.filename or name), exc.lineno or 0, 1)
         hint = "a Jinja tag or expression on this line is incomplete or misspelt"
         raise CoursepackError([error(where, f"template error: {exc.message}", hint)]) from None
     except jinja2.TemplateNotFound as exc:
         raise CoursepackError.single(f"template '{exc.name}' not found", hint=_HINT) from None
-    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError) as exc:
-        line = _failing_line(exc)
-        if line is None and isinstance(exc, TypeError):
+    except Exception as exc:
+        problem = _template_problem(env, name, exc)
+        if problem is None:
             raise  # not a template's doing: let the CLI report it as a bug
-        where = line or Origin(_shown(_template_file(env, name)))
-        raise CoursepackError([error(where, f"template error: {exc}", _HINT)]) from None
+        raise CoursepackError([problem]) from None
 
 
 _HINT = "templates see the course model's fields (docs/spec.md); check the name on this line"
+_HINTS: tuple[tuple[type[BaseException], str, str], ...] = (
+    (SecurityError, "",
+     "course templates run in a sandbox: they may use the course's fields, filters and "
+     "macros, not Python's internals (see 'Templates' in docs/authoring.md)"),
+    (LimitExceeded, "",
+     "a loop or macro that never stops, or a value that grows without end; "
+     "see the limits under 'Templates' in docs/authoring.md"),
+    (RecursionError, "a macro, include or loop calls itself without end",
+     "give the macro or loop a condition that stops it"),
+    (ZeroDivisionError, "division by zero", "check the number divided by on this line"),
+    (jinja2.UndefinedError, "", _HINT),
+    (jinja2.TemplateRuntimeError, "", _HINT),
+    (TypeError, "", _HINT),
+)
+_THEMES_OWN = (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError)
+"""Errors located even when only the shipped theme's templates are involved."""
 
 
-def _failing_line(exc: BaseException) -> Origin | None:
-    """The template line a render failed on: Jinja puts template frames in the traceback."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-    if not frames:
+def _template_problem(env: jinja2.Environment, name: str, exc: Exception) -> Problem | None:
+    """The located problem for an error raised while rendering, or None for a bug of ours.
+
+    Anything a course's own template set off is the course's to fix; in the theme alone,
+    only Jinja's own errors (a field missing from the model) and a type error on a template
+    line are, the rest is a bug.
+    """
+    frames = _template_frames(exc)
+    theirs = [f for f in frames if _in_course(env, f.filename)]
+    if not theirs and not isinstance(exc, _THEMES_OWN):
         return None
-    return Origin(_shown(frames[-1].filename), frames[-1].lineno or 0, 1)
+    if not frames and isinstance(exc, TypeError):
+        return None  # raised outside any template line: ours
+    failing = (theirs or frames)[-1:] if frames else []
+    where = (Origin(_where(env, failing[0].filename), failing[0].lineno or 0, 1) if failing
+             else Origin(_where(env, _template_file(env, name))))
+    message, hint = str(exc), _HINT
+    for kind, text, advice in _HINTS:
+        if isinstance(exc, kind):
+            message, hint = text or message, advice
+            break
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    return error(where, f"template error: {message}", hint)
 
 
-def _shown(filename: str) -> str:
-    """A template's path as the user knows it: relative to where they run coursepack."""
+def _template_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The template lines a render went through: Jinja puts them in the traceback."""
+    return [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+
+
+def _in_course(env: jinja2.Environment, filename: str) -> bool:
+    root = getattr(env, "course_root", None)
+    if root is None:
+        return False
     path = Path(filename)
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return filename
+    theme = default_templates()
+    return path.is_relative_to(root / "templates") and not path.resolve().is_relative_to(theme)
+
+
+def _where(env: jinja2.Environment, filename: str) -> str:
+    return shown(filename, getattr(env, "course_root", None))
 
 
 def _template_file(env: jinja2.Environment, name: str) -> str:
     try:
         source = env.get_template(name).filename
-    except jinja2.TemplateError:
+    except (jinja2.TemplateError, CoursepackError):
         return name
     return source or name

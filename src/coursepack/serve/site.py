@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import mimetypes
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 PREFIX = "/__coursepack__/"
+HOST = "127.0.0.1"
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+"""Host names the preview answers to (besides the address it is bound to)."""
+MAX_PATH = 2048
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LIVE_JS = files("coursepack.serve").joinpath("live.js").read_bytes()
 WAITING = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>coursepack preview</title></head>
@@ -39,49 +47,135 @@ def inject(html: bytes, version: int) -> bytes:
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
 
-class PreviewHandler(SimpleHTTPRequestHandler):
-    """Serves files of the site folder; HTML gets the live-reload script, nothing is cached."""
+class PreviewHandler(BaseHTTPRequestHandler):
+    """Serves the files of the site folder, and nothing else; HTML gets the live-reload
+    script, nothing is cached.
+
+    A request for another host name is refused (a web page cannot reach the preview by
+    pointing a name of its own at 127.0.0.1), folders are never listed, and a malformed
+    path (a control character, a bad percent escape, ``..``, an encoded slash, over-long)
+    gets 400. Links are followed only when they stay inside the site folder.
+    """
 
     status: Callable[[], Status]
+    site: Path
+    hosts: frozenset[str]
+    server_version = "coursepack-preview"
+    sys_version = ""
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        if path == PREFIX + "status":
-            self._send(self.status().to_json(), "application/json")
-        elif path == PREFIX + "live.js":
-            self._send(LIVE_JS, "text/javascript; charset=utf-8")
-        elif (page := self._page(path)) is not None:
-            self._send(inject(page, self.status().version), "text/html; charset=utf-8")
-        else:
-            super().do_GET()
+        self._respond(with_body=True)
 
     def do_HEAD(self) -> None:
-        super().do_HEAD()
+        self._respond(with_body=False)
 
-    def _page(self, path: str) -> bytes | None:
-        """The HTML file a request names, or the waiting page when nothing is built yet."""
-        target = Path(self.translate_path(path))
-        if target.is_dir() and path.endswith("/"):
-            target = target / "index.html"
-        if target.suffix.lower() in (".html", ".htm") and target.is_file():
-            return target.read_bytes()
-        if path in ("/", "/index.html") and not target.exists():
-            return WAITING.encode()
-        return None
+    def _respond(self, with_body: bool) -> None:
+        host = self.headers.get("Host")
+        if host is None:
+            self.send_error(400, "no Host header")
+            return
+        if host_name(host) not in self.hosts:
+            self.send_error(403, "this preview answers only to its own address")
+            return
+        parts = request_path(self.path)
+        if parts is None:
+            self.send_error(400, "malformed path")
+            return
+        path = "/" + "/".join(parts)
+        if path == PREFIX + "status":
+            self._send(self.status().to_json(), "application/json", with_body)
+        elif path == PREFIX + "live.js":
+            self._send(LIVE_JS, "text/javascript; charset=utf-8", with_body)
+        else:
+            self._serve_file(parts, self.path.split("?", 1)[0].endswith("/"), with_body)
 
-    def _send(self, body: bytes, kind: str) -> None:
+    def _serve_file(self, parts: tuple[str, ...], as_folder: bool, with_body: bool) -> None:
+        site = self.site.resolve()
+        target = inside(site, parts)
+        if target is not None and target.is_dir():  # its index page, never a listing
+            target = inside(site, (*parts, "index.html"))
+            if target is not None and parts and not as_folder:  # /module -> /module/
+                self._redirect("/" + "/".join(parts) + "/")
+                return
+        if target is None or not target.is_file():
+            if not parts and not site.exists():
+                self._send(WAITING.encode(), "text/html; charset=utf-8", with_body)
+            else:
+                self.send_error(404, "not found")
+            return
+        try:
+            data = target.read_bytes()
+        except OSError:  # replaced by a rebuild as we read it
+            self.send_error(404, "not found")
+            return
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix.lower() in (".html", ".htm"):
+            data, kind = inject(data, self.status().version), "text/html; charset=utf-8"
+        elif kind.startswith("text/") or kind.endswith(("javascript", "json")):
+            kind += "; charset=utf-8"
+        self._send(data, kind, with_body)
+
+    def _send(self, body: bytes, kind: str, with_body: bool = True) -> None:
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if with_body:
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", quote(location))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal is for build results."""
+
+
+def host_name(header: str) -> str:
+    """The host name of a Host header, lower case, without its port: ``[::1]:8000`` -> ``[::1]``."""
+    text = header.strip().lower()
+    if text.startswith("["):
+        return text[: text.find("]") + 1] if "]" in text else ""
+    name, _, port = text.rpartition(":")
+    return name if name and port.isdigit() else text
+
+
+def request_path(raw: str) -> tuple[str, ...] | None:
+    """The folder and file names a request's path asks for, or None when it is malformed.
+
+    Each segment is decoded on its own, so ``..%2f`` or ``%2e%2e`` cannot reach out of the
+    site; a control character, a backslash, a bad escape or text that is not UTF-8 is refused.
+    """
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    if len(raw) > MAX_PATH or not path.startswith("/") or _BAD_ESCAPE.search(path):
+        return None
+    parts = []
+    for segment in path.split("/"):
+        try:
+            name = unquote(segment, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if name in (".", "..") or "/" in name or "\\" in name or _CONTROL.search(name):
+            return None
+        if name:
+            parts.append(name)
+    return tuple(parts)
+
+
+def inside(site: Path, parts: tuple[str, ...]) -> Path | None:
+    """The real path ``parts`` names in ``site`` (links followed), if it exists there."""
+    try:
+        real = site.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return real if real.is_relative_to(site) else None
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -90,9 +184,17 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, site: Path, port: int, status: Callable[[], Status]) -> None:
-        handler = type("Handler", (PreviewHandler,), {"status": staticmethod(status)})
-        super().__init__(("127.0.0.1", port), partial(handler, directory=str(site)))
+        super().__init__((HOST, port), PreviewHandler)
+        bound = str(self.server_address[0])
+        self.RequestHandlerClass = type("Handler", (PreviewHandler,), {
+            "status": staticmethod(status), "site": site,
+            "hosts": frozenset({*LOCAL_NAMES, bound, f"[{bound}]"}),
+        })
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
+        return f"http://{HOST}:{self.server_address[1]}/"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that drops a connection, or a request we cannot answer, is no news for
+        the terminal (which is for build results); the client just gets no answer."""

@@ -122,14 +122,10 @@ class HtmlExporter:
              trainer_points=trainer_points)
 
     def copy_static(self, out: OutputDir, course_root: Path) -> None:
-        """Copy the theme's static/ files to assets/, a course's own files replacing the theme's."""
-        for folder in reversed(render.template_dirs(self.name, course_root)):
-            static = folder / "static"
-            for source in sorted(static.rglob("*")) if static.is_dir() else []:
-                relpath = "assets/" + source.relative_to(static).as_posix()
-                if source.is_file():
-                    out.written.pop(relpath, None)  # a course's own file replaces the theme's
-                    out.copy(source, relpath)
+        """Copy the theme's static/ files to assets/, a course's own files replacing the theme's
+        (each checked to be a plain file inside the course or the theme)."""
+        for name, source in render.static_files(self.name, course_root).items():
+            out.copy(source, "assets/" + name)
 
 
 def essay_problems(question: Question, rule: str) -> list[Problem]:

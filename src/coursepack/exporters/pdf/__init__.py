@@ -94,15 +94,15 @@ def linked_files(course: Course) -> list[Problem]:
 
 def _page_numbers_in_print_css(course: Course) -> list[Problem]:
     """A course theme's print.css.j2 that numbers pages, as a warning: parts would restart."""
-    own = course.root / "templates" / "pdf" / "print.css.j2"
-    theme = render.default_templates() / "pdf" / "print.css.j2"
-    if not own.is_file() or own.resolve() == theme.resolve():
+    own = render.own_template("pdf", course.root, "print.css.j2")
+    if own is None:
         return []
-    for number, line in enumerate(own.read_text(encoding="utf-8").splitlines(), start=1):
+    text, where = own
+    for number, line in enumerate(text.splitlines(), start=1):
         found = _PAGE_COUNTER.search(line)
         if found:
             return [warning(
-                Origin(str(own), number, found.start() + 1),
+                Origin(where, number, found.start() + 1),
                 "print.css.j2 sets page numbers: each lesson of the course pack and each "
                 "handout would count its pages from 1 again",
                 hint="move the rule to templates/pdf/page-numbers.css.j2, which numbers the "

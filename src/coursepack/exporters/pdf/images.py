@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from PIL import Image
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -26,20 +26,23 @@ COURSE_URL = "file:///course/"
 
 
 class PrintFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches only file: and data: addresses, shrinking raster images on the way;
-    ``COURSE_URL`` stands for the course folder ``root``."""
+    """Fetches only file: and data: addresses, shrinking raster images on the way.
+
+    ``COURSE_URL`` stands for the course folder ``root``, and every file must be inside it,
+    links resolved: a course's template could otherwise embed any file of the machine
+    (``<link rel=attachment href=file:///...>`` attaches it to the PDF).
+    """
 
     def __init__(self, root: str) -> None:
         super().__init__(allowed_protocols={"file", "data"})
-        self.root = Path(root)
+        self.root = Path(root).resolve()
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        if url.startswith(COURSE_URL):
-            real = (self.root / unquote(url[len(COURSE_URL):])).as_uri()
-            response = super().fetch(real, headers)
-            response.url = url
-        else:
-            response = super().fetch(url, headers)
+        real = self.real(url)
+        if real.startswith("file:") and not self.confined(real):
+            raise ValueError(f"{url} is outside the course folder")
+        response = super().fetch(real, headers)
+        response.url = url
         if not url.startswith("file:") or not url.lower().endswith(RASTER):
             return response
         try:
@@ -47,6 +50,19 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         finally:
             response.close()
         return URLFetcherResponse(url, shrink(data), status=200)
+
+    def real(self, url: str) -> str:
+        """The file address that ``url`` stands for."""
+        if url.startswith(COURSE_URL):
+            return (self.root / unquote(url[len(COURSE_URL):])).as_uri()
+        return url
+
+    def confined(self, url: str) -> bool:
+        try:
+            real = Path(unquote(urlsplit(url).path)).resolve(strict=True)
+        except (OSError, RuntimeError, ValueError):
+            return False
+        return real.is_relative_to(self.root)
 
 
 def shrink(data: bytes) -> bytes:

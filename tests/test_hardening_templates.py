@@ -1,0 +1,336 @@
+"""A course shared between organisations carries templates its builder did not write.
+
+Each test is an attack by such a course's ``templates/`` folder: escaping the sandbox,
+hanging the build, reading a file outside the course, or simply a broken file. Every one
+must end in one located error, exit 1, no traceback, and the last good build/ as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from coursepack import cache, render
+from tests.conftest import Run
+
+LESSON = "templates/html/lesson.html.j2"
+SANDBOX_HINT = ("  hint: course templates run in a sandbox: they may use the course's fields, "
+                "filters and macros, not Python's internals (see 'Templates' in "
+                "docs/authoring.md)")
+LIMIT_HINT = ("  hint: a loop or macro that never stops, or a value that grows without end; "
+              "see the limits under 'Templates' in docs/authoring.md")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(course: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The course built once, from inside its folder (as an author works); its build/."""
+    monkeypatch.chdir(course)
+    assert run("build", "-f", "html").exit_code == 0
+    return snapshot(course / "build")
+
+
+def lesson_template(course: Path, main: str) -> Path:
+    """A course's own lesson page: the theme's layout, ``main`` as line 3 on."""
+    path = course / LESSON
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{% extends "base.html.j2" %}\n{% block main %}\n' + main +
+                    "\n{% endblock %}\n", encoding="utf-8")
+    return path
+
+
+def refused(run: Run, course: Path, before: dict[str, str]) -> list[str]:
+    """Build again: exit 1, no traceback, build/ untouched; the lines printed."""
+    result = run("build", "-f", "html")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert snapshot(course / "build") == before
+    return result.stderr.splitlines()
+
+
+ESCAPES = {
+    "function globals": ("{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+                         "access to attribute '__init__' of 'type' object is unsafe."),
+    "class hierarchy": ("{{ ''.__class__.__mro__[1].__subclasses__() }}",
+                        "access to attribute '__class__' of 'str' object is unsafe."),
+    "attr filter": ("{{ cycler | attr('__init__') }}",
+                    "access to attribute '__init__' of 'type' object is unsafe."),
+    "format string": ("{{ '{0.__class__}'.format(cycler) }}",
+                      "access to attribute '__class__' of 'type' object is unsafe."),
+    "format_map": ("{{ '{x.__init__}'.format_map({'x': joiner}) }}",
+                   "access to attribute '__init__' of 'type' object is unsafe."),
+    "a path's file": ("{{ course.root.joinpath('..', 'secret.txt').read_text() }}",
+                      "access to attribute 'read_text' of 'PosixPath' object is unsafe."),
+    # the environment's bytecode cache could be filled with any code, then run
+    "the template machinery": ("{{ toc.env.bytecode_cache.directory }}",
+                               "access to attribute 'env' of 'Contents' object is unsafe."),
+    "changing a value": ("{% set seen = {} %}{{ seen.update(x=1) }}",
+                         "access to attribute 'update' of 'dict' object is unsafe."),
+}
+
+
+@pytest.mark.parametrize("route", list(ESCAPES))
+def test_a_template_cannot_leave_the_sandbox(route: str, course: Path, run: Run,
+                                             built: dict[str, str]) -> None:
+    attack, message = ESCAPES[route]
+    lesson_template(course, attack)
+    lines = refused(run, course, built)
+    assert lines[:2] == [f"{LESSON}:3:1: error: template error: {message}", SANDBOX_HINT]
+    assert not (course / "PWNED").exists()
+
+
+def test_an_unsandboxed_compile_left_in_the_cache_is_never_run(course: Path, run: Run,
+                                                               built: dict[str, str]) -> None:
+    """Code compiled for the same template file without the sandbox, stored in the course's
+    build cache (by another program with this user's key), must not be picked up."""
+    attack = lesson_template(course, "{{ cycler.__init__.__globals__.os.getcwd() }}")
+    store = cache.TemplateCache(cache.Cache.for_course(course))
+    plain = jinja2.Environment(loader=jinja2.FileSystemLoader(str(attack.parent)),
+                               bytecode_cache=store)
+    plain.get_template("lesson.html.j2")  # compiled and stored, never rendered
+    planted = sorted((cache.location(course)).rglob("*"))
+    assert any(p.is_file() for p in planted)
+    lines = refused(run, course, built)
+    lines_again = refused(run, course, built)  # now from the sandbox's own cache entry
+    expected = f"{LESSON}:3:1: error: template error: access to attribute '__init__' of 'type' object is unsafe."
+    assert lines[0] == lines_again[0] == expected
+
+
+LIMITS = {
+    "huge range": ("{% for i in range(10**12) %}{{ i }}{% endfor %}",
+                   "range() of 1,000,000,000,000 numbers: templates may count to 100,000 at most"),
+    "loop that never ends": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "the page took more than 1,000,000 loop turns and calls: a loop or a macro that "
+        "calls itself does not stop"),
+    "loop whose filter skips everything": (
+        "{% for i in range(100000) %}{% for j in range(100000) if j < 0 %}{% endfor %}"
+        "{% endfor %}",
+        "the page took more than 1,000,000 loop turns and calls: a loop or a macro that "
+        "calls itself does not stop"),
+    "macro calling itself twice": (
+        "{% macro tree(n) %}{% if n %}{{ tree(n - 1) }}{{ tree(n - 1) }}{% endif %}"
+        "{% endmacro %}{{ tree(60) }}",
+        "the page took more than 1,000,000 loop turns and calls: a loop or a macro that "
+        "calls itself does not stop"),
+    "huge page": ("{% set s = 'x' * 1000000 %}{% for i in range(100000) %}{{ s }}{% endfor %}",
+                  "the page grew past 100,000,000 characters"),
+    "huge literal text repeated": (
+        "{% for i in range(100000) %}{% for j in range(100) %}" + "x" * 10_000 +
+        "{% endfor %}{% endfor %}",
+        "the page grew past 100,000,000 characters"),
+    "string repeated": ("{{ 'x' * 10**10 }}",
+                        "repeating a value 10,000,000,000 times makes more than 10,000,000 "
+                        "characters or items"),
+    "string doubling": ("{% set ns = namespace(s='ab') %}{% for i in range(64) %}"
+                        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+                        "a value of 16,777,216 characters or items: templates may hold "
+                        "10,000,000 at most"),
+    "list nested in itself, printed": (
+        "{% set ns = namespace(l=[1]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}"
+        "{% endfor %}{{ ns.l }}",
+        "a value that would make more than 10,000,000 characters as text"),
+    "list nested in itself, joined": (
+        "{% set ns = namespace(l=[1]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}"
+        "{% endfor %}{{ 'x' ~ ns.l }}",
+        "a value that would make more than 10,000,000 characters as text"),
+    "huge power": ("{{ 10 ** (10 ** 10) }}", "10 ** 10000000000 is more than 32,768 bits"),
+    "huge width": ("{{ '{:>999999999}'.format(1) }}", "a format width of 999,999,999: at most 10,000"),
+    "huge printf width": ("{{ '%0999999999d' % 1 }}",
+                          "a format width of 999,999,999: at most 10,000"),
+    "huge width filter": ("{{ 'x' | center(10**9) }}",
+                          "center(1,000,000,000): sizes in templates stop at 10,000"),
+    "replace filter": ("{{ ('a' * 100000) | replace('', 'b' * 10000) }}",
+                       "replace() would make more than 10,000,000 characters"),
+    "replace method": ("{{ ('a' * 100000).replace('', 'b' * 10000) }}",
+                       "replace() would make more than 10,000,000 characters"),
+    "huge str method": ("{{ 'x'.ljust(10**9) }}",
+                        "ljust(1,000,000,000): sizes in templates stop at 10,000"),
+}
+
+
+@pytest.mark.parametrize("case", list(LIMITS))
+def test_a_template_that_would_hang_or_fill_memory_is_stopped(case: str, course: Path, run: Run,
+                                                              built: dict[str, str]) -> None:
+    attack, message = LIMITS[case]
+    lesson_template(course, attack)
+    lines = refused(run, course, built)
+    assert lines[:2] == [f"{LESSON}:3:1: error: template error: {message}", LIMIT_HINT]
+
+
+MISTAKES = {
+    "division by zero": ("<p>{{ 1 / 0 }}</p>", 3, "division by zero",
+                         "check the number divided by on this line"),
+    # located at the macro, the one that calls itself
+    "macro calling itself": ("{% macro again() %}\n{{ again() }}\n{% endmacro %}\n{{ again() }}",
+                             3, "a macro, include or loop calls itself without end",
+                             "give the macro or loop a condition that stops it"),
+    "recursive loop": ("{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}", 3,
+                       "a macro, include or loop calls itself without end",
+                       "give the macro or loop a condition that stops it"),
+    "a type error": ("{{ 'a' + 1 }}", 3, "can only concatenate str (not \"int\") to str",
+                     render._HINT),
+}
+
+
+@pytest.mark.parametrize("case", list(MISTAKES))
+def test_a_template_mistake_is_located_not_an_internal_error(
+        case: str, course: Path, run: Run, built: dict[str, str]) -> None:
+    attack, line, message, hint = MISTAKES[case]
+    lesson_template(course, attack)
+    lines = refused(run, course, built)
+    assert lines[:2] == [f"{LESSON}:{line}:1: error: template error: {message}", f"  hint: {hint}"]
+
+
+def test_a_template_that_is_not_utf8_is_located(course: Path, run: Run,
+                                                built: dict[str, str]) -> None:
+    path = lesson_template(course, "")
+    path.write_bytes(b'{% extends "base.html.j2" %}\n{# caf\xe9 #}\n')
+    lines = refused(run, course, built)
+    assert lines[:2] == [f"{LESSON}:2:7: error: this template is not UTF-8 text (byte 0xe9)",
+                         "  hint: save the file as UTF-8 in your editor"]
+
+
+def secret(course: Path) -> Path:
+    """A file beside the course, which a course must never publish."""
+    path = course.parent / "secret.txt"
+    path.write_text("the builder's private notes\n", encoding="utf-8")
+    return path
+
+
+def test_a_template_linked_to_a_file_outside_the_course_is_refused(
+        course: Path, run: Run, built: dict[str, str]) -> None:
+    (course / "templates" / "html").mkdir(parents=True)
+    (course / LESSON).symlink_to(secret(course))
+    lines = refused(run, course, built)
+    assert lines[:2] == [f"{LESSON}: error: this is a link to a file outside the course folder",
+                         "  hint: copy the file into the course instead of linking to it"]
+
+
+def test_a_templates_folder_linked_outside_the_course_is_refused(
+        course: Path, run: Run, built: dict[str, str]) -> None:
+    outside = course.parent / "elsewhere"
+    (outside / "html").mkdir(parents=True)
+    (outside / "html" / "lesson.html.j2").write_text("{{ course.title }}\n", encoding="utf-8")
+    (course / "templates").symlink_to(outside, target_is_directory=True)
+    lines = refused(run, course, built)
+    assert lines[0] == "templates: error: this is a link to a folder outside the course folder"
+
+
+def test_a_static_file_linked_outside_the_course_is_not_published(
+        course: Path, run: Run, built: dict[str, str]) -> None:
+    static = course / "templates" / "html" / "static"
+    static.mkdir(parents=True)
+    (static / "style.css").symlink_to(secret(course))
+    lines = refused(run, course, built)
+    assert lines[:2] == [
+        "templates/html/static/style.css: error: this is a link to a file outside the course "
+        "folder", "  hint: copy the file into the course instead of linking to it"]
+
+
+def test_a_static_folder_linked_outside_the_course_is_not_published(
+        course: Path, run: Run, built: dict[str, str]) -> None:
+    static = course / "templates" / "html" / "static"
+    static.mkdir(parents=True)
+    secret(course)
+    (static / "notes").symlink_to(course.parent, target_is_directory=True)
+    lines = refused(run, course, built)
+    assert lines[0] == ("templates/html/static/notes: error: this is a link to a folder "
+                        "outside the course folder")
+
+
+def test_links_inside_the_course_still_work(course: Path, run: Run,
+                                            built: dict[str, str]) -> None:
+    static = course / "templates" / "html" / "static"
+    static.mkdir(parents=True)
+    (static / "house.css").write_text("body { color: #000; }\n", encoding="utf-8")
+    (static / "style.css").symlink_to("house.css")
+    (course / "templates" / "html" / "lesson.html.j2").symlink_to(
+        lesson_template(course, "<p>house</p>").rename(course / "templates" / "mine.j2"))
+    result = run("build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    site = course / "build" / "html"
+    assert (site / "assets" / "style.css").read_text() == "body { color: #000; }\n"
+    assert "<p>house</p>" in (site / "writing-questions" / "one-idea.html").read_text()
+
+
+@pytest.mark.parametrize("kind", ["FIFO (named pipe)", "folder"])
+def test_a_template_that_is_not_a_file_is_refused(kind: str, course: Path, run: Run,
+                                                  built: dict[str, str]) -> None:
+    """A FIFO would hang a build that opened it and waited; a folder is not silently skipped
+    for the theme's template."""
+    path = course / LESSON
+    path.parent.mkdir(parents=True)
+    if kind == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    lines = refused(run, course, built)
+    assert lines[:2] == [f"{LESSON}: error: this is a {kind}, where a file is expected",
+                         "  hint: put a plain file here, or remove it"]
+
+
+def test_a_static_fifo_is_refused(course: Path, run: Run, built: dict[str, str]) -> None:
+    static = course / "templates" / "html" / "static"
+    static.mkdir(parents=True)
+    os.mkfifo(static / "extra.css")
+    lines = refused(run, course, built)
+    assert lines[0] == ("templates/html/static/extra.css: error: this is a FIFO (named pipe), "
+                        "where a file is expected")
+
+
+def test_a_template_link_loop_is_refused(course: Path, run: Run, built: dict[str, str]) -> None:
+    path = course / LESSON
+    path.parent.mkdir(parents=True)
+    path.symlink_to(path.name)
+    lines = refused(run, course, built)
+    assert lines[0] == f"{LESSON}: error: this is a broken link or a link loop"
+
+
+def test_the_print_stylesheet_check_reads_only_inside_the_course(course: Path, run: Run) -> None:
+    """The PDF format's check of a course's print.css.j2 reads it as templates are read."""
+    own = course / "templates" / "pdf" / "print.css.j2"
+    own.parent.mkdir(parents=True)
+    os.mkfifo(own)
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert ("templates/pdf/print.css.j2: error: this is a FIFO (named pipe), where a file is "
+            "expected") in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_pdf_template_cannot_attach_a_file_from_outside_the_course(course: Path,
+                                                                     run: Run) -> None:
+    """WeasyPrint attaches what ``<link rel=attachment>`` names: only course files may be."""
+    import pikepdf
+
+    theme = Path(render.default_templates()) / "pdf" / "_base.html.j2"
+    outside = secret(course).as_uri()
+    (course / "handout-notes.txt").write_text("notes for the room\n", encoding="utf-8")
+    links = (f'<link rel="attachment" href="{outside}">\n'
+             '<link rel="attachment" href="handout-notes.txt">\n</head>')
+    own = course / "templates" / "pdf" / "_base.html.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(theme.read_text(encoding="utf-8").replace("</head>", links, 1),
+                   encoding="utf-8")
+    result = run("build", str(course), "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    pdfs = sorted((course / "build" / "pdf").rglob("*.pdf"))
+    assert pdfs
+    for path in pdfs:
+        assert b"private notes" not in path.read_bytes()
+        with pikepdf.open(path) as pdf:
+            attached = {name: pdf.attachments[name].get_file().read_bytes()
+                        for name in pdf.attachments}
+        assert attached in ({}, {"handout-notes.txt": b"notes for the room\n"}), path
+    handout = next(p for p in pdfs if "handouts" in p.parts)
+    with pikepdf.open(handout) as pdf:
+        assert list(pdf.attachments) == ["handout-notes.txt"]  # the route itself works
