@@ -38,7 +38,7 @@ def run(runner: CliRunner) -> Run:
 def course(tmp_path: Path) -> Path:
     """A fresh copy of the course ``coursepack init`` writes."""
     target = tmp_path / "course"
-    shutil.copytree(STARTER, target)
+    shutil.copytree(STARTER, target, ignore=shutil.ignore_patterns(".coursepack-cache"))
     return target
 
 

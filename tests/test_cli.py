@@ -325,3 +325,13 @@ def test_build_counts_format_warnings_without_a_pre_flight_target(course: Path, 
 def test_strict_is_about_the_course_not_what_a_format_cannot_carry(course: Path, run: Run) -> None:
     result = run("build", str(course), "-f", "gift", "--strict")
     assert result.exit_code == 0, result.output
+
+
+def test_init_never_copies_the_starters_build_cache(run: Run, tmp_path: Path) -> None:
+    """A starter built where it is installed (as the tests do) has a cache beside it."""
+    from coursepack.starter import STARTER
+
+    assert run("build", str(STARTER), "-f", "gift", "--out", str(tmp_path / "out")).exit_code == 0
+    assert (STARTER / ".coursepack-cache").is_dir()
+    assert run("init", str(tmp_path / "new")).exit_code == 0
+    assert not (tmp_path / "new" / ".coursepack-cache").exists()

@@ -54,7 +54,7 @@ SPEC_FILES = sorted(p.relative_to(STARTER).as_posix() for p in STARTER.rglob("*.
 def test_damaged_spec_files_never_crash(seed: int, tmp_path: Path, run: Run) -> None:
     rng = random.Random(seed)
     course = tmp_path / "course"
-    shutil.copytree(STARTER, course)
+    shutil.copytree(STARTER, course, ignore=shutil.ignore_patterns(".coursepack-cache"))
     for _ in range(rng.randrange(1, 4)):
         path = course / rng.choice(SPEC_FILES)
         path.write_text(damage(path.read_text(encoding="utf-8"), rng), encoding="utf-8")
@@ -174,7 +174,7 @@ def _no_hang(signum: int, frame: object) -> None:
 def test_hostile_courses_get_located_errors(seed: int, tmp_path: Path, run: Run) -> None:
     rng = random.Random(seed)
     course = tmp_path / "course"
-    shutil.copytree(STARTER, course)
+    shutil.copytree(STARTER, course, ignore=shutil.ignore_patterns(".coursepack-cache"))
     mutations = [rng.choice(MUTATIONS) for _ in range(rng.randrange(1, 4))]
     for mutate in mutations:
         mutate(course, rng)

@@ -39,7 +39,7 @@ ESSAY = "What is the main purpose of option feedback?"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The starter course built with the CLI, once for this module."""
     root = tmp_path_factory.mktemp("starter")
-    shutil.copytree(STARTER, root / "course")
+    shutil.copytree(STARTER, root / "course", ignore=shutil.ignore_patterns(".coursepack-cache"))
     result = CliRunner().invoke(main, ["build", str(root / "course"), "-f", "html",
                                        "--out", str(root / "build")])
     assert result.exit_code == 0, result.output

@@ -29,7 +29,7 @@ SERIOUS = ("serious", "critical")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The starter course, plus the shared grading-cases quiz, built with the CLI."""
     root = tmp_path_factory.mktemp("starter-site")
-    shutil.copytree(STARTER, root / "course")
+    shutil.copytree(STARTER, root / "course", ignore=shutil.ignore_patterns(".coursepack-cache"))
     grading_table.add_quiz(root / "course")
     result = CliRunner().invoke(main, ["build", str(root / "course"), "-f", "html",
                                        "--out", str(root / "build")])

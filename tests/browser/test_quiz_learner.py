@@ -97,7 +97,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from coursepack.starter import STARTER
 
     root = tmp_path_factory.mktemp("learner")
-    shutil.copytree(STARTER, root / "course")
+    shutil.copytree(STARTER, root / "course", ignore=shutil.ignore_patterns(".coursepack-cache"))
     (root / "course" / "quizzes" / "writing-questions.yaml").write_text(QUIZ_YAML, encoding="utf-8")
     build(root / "course", out=root / "build", formats=["html", "scorm12"])
     return root / "build"

@@ -49,7 +49,7 @@ def table_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from coursepack.starter import STARTER
 
     target = tmp_path_factory.mktemp("grading") / "course"
-    shutil.copytree(STARTER, target)
+    shutil.copytree(STARTER, target, ignore=shutil.ignore_patterns(".coursepack-cache"))
     grading_table.add_quiz(target)
     return target
 

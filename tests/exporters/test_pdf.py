@@ -70,7 +70,7 @@ def starter(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from PIL import Image, ImageDraw, ImageFilter
 
     root = tmp_path_factory.mktemp("pdf") / "course"
-    shutil.copytree(STARTER, root)
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
     lesson = root / "modules" / "writing-questions" / "one-idea.yaml"
     photo = Image.effect_noise((3000, 2000), 60).convert("RGB").filter(ImageFilter.GaussianBlur(2))
     ImageDraw.Draw(photo).ellipse((600, 400, 2400, 1600), fill=(200, 120, 40))
@@ -277,7 +277,7 @@ def test_paper_is_the_pdf_formats_setting(course_with_paper: Path) -> None:
 @pytest.fixture
 def course_with_paper(tmp_path: Path) -> Path:
     root = tmp_path / "course"
-    shutil.copytree(STARTER, root)
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
     course_yaml = root / "course.yaml"
     course_yaml.write_text(course_yaml.read_text().replace("paper: A4", "paper: Letter"))
     return root
@@ -419,7 +419,7 @@ def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
 def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
     """An older theme numbering pages in print.css.j2 would restart at each lesson."""
     root = tmp_path / "course"
-    shutil.copytree(STARTER, root)
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
     own = root / "templates" / "pdf" / "print.css.j2"
     own.parent.mkdir(parents=True)
     theme = (Path(__file__).resolve().parents[2] / "templates" / "pdf" / "print.css.j2")

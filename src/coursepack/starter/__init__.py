@@ -20,7 +20,7 @@ def write_starter(target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sorted(STARTER.rglob("*")):
-        if source.is_file() and "__pycache__" not in source.parts:
+        if source.is_file() and not {"__pycache__", ".coursepack-cache"} & set(source.parts):
             dest = target / source.relative_to(STARTER)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
