@@ -3,11 +3,13 @@ blocks the model cannot hold (kept as comments), images and located warnings."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from coursepack.errors import Origin, Problem, warning
-from coursepack.importers.text import Media
+from coursepack.importers.text import Media, plain
 
 Spec = dict[str, Any]
 """A question as its quiz file writes it (``type``, ``stem``, ``choices``...)."""
@@ -103,6 +105,45 @@ def split_gap_text(spec: Spec, markdown: str, blanks: list[Spec]) -> None:
         spec["text"] = markdown
         spec["_notes_stem"] = True
     spec["blanks"] = blanks
+
+
+class Unmappable(Exception):
+    """A question of a type the model has whose content the model cannot hold: it is kept
+    as a commented block giving this reason."""
+
+
+def accept_answers(spec: Spec, answers: Iterable[tuple[str, float, str]],
+                   notes: list[str]) -> None:
+    """A short-answer question from Moodle's answers (pattern, fraction, feedback), as
+    Moodle XML and GIFT write them: an answer is right or wrong, a star is kept literal."""
+    spec["type"] = "short-answer"
+    accepted = []
+    for pattern, fraction, feedback in answers:
+        if pattern == "*" and fraction <= 0:
+            fill(spec["feedback"], "incorrect", feedback)
+            continue
+        if fraction < 0.99999:
+            notes.append(f"the answer '{pattern}' (worth {round(fraction * 100, 5):g}%) is left "
+                         "out: a short answer is right or wrong")
+            continue
+        if re.search(r"(?<!\\)\*", pattern):
+            notes.append(f"the answer '{pattern}' uses Moodle's wildcard '*'; it is kept "
+                         "as a literal star, so only that exact text is accepted")
+        accepted.append(pattern.replace("\\*", "*"))
+        fill(spec["feedback"], "correct", feedback)
+    if not accepted:
+        raise Unmappable("a short-answer question with no fully correct answer")
+    spec["answers"] = accepted
+
+
+def true_false(spec: Spec, choices: list[Spec]) -> bool:
+    """Whether ``choices`` are True and False; if so, ``spec`` becomes a true-false question."""
+    if [plain(c["text"]).lower() for c in choices] != ["true", "false"]:
+        return False
+    spec["type"] = "true-false"
+    spec["answer"] = choices[0]["correct"]
+    spec["feedback_true"], spec["feedback_false"] = (c["feedback"] for c in choices)
+    return True
 
 
 def fill(feedback: dict[str, str], kind: str, text: str) -> None:

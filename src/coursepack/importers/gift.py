@@ -19,7 +19,17 @@ from dataclasses import dataclass
 
 from coursepack import markup
 from coursepack.errors import CoursepackError, Origin
-from coursepack.importers.base import Bank, Item, Kept, Spec, fill, split_gap_text, tidy
+from coursepack.importers.base import (
+    Bank,
+    Item,
+    Kept,
+    Spec,
+    Unmappable,
+    accept_answers,
+    fill,
+    split_gap_text,
+    tidy,
+)
 from coursepack.importers.text import as_markdown, plain, with_images
 
 name = "gift"
@@ -184,7 +194,7 @@ class _Reader:
             else:
                 spec = self.start(title, self.markdown(stem_raw, fmt), block)
                 self.answers(block, spec, answers_raw, opening + 1, fmt, notes)
-        except _Unmappable as exc:
+        except Unmappable as exc:
             self.bank.warn(origin, f"question '{title}': {exc}; kept as a comment in the quiz "
                            "file")
             return Item(None, origin, kept=Kept(str(exc), block.raw, origin))
@@ -287,26 +297,8 @@ class _Reader:
 
     def shortanswer(self, spec: Spec, alternatives: list[_Alternative], fmt: str,
                     notes: list[str]) -> None:
-        spec["type"] = "short-answer"
-        accepted = []
-        for a in alternatives:
-            pattern = _restore(a.text).strip()
-            feedback = self.markdown(a.feedback, fmt)
-            if pattern == "*" and a.fraction <= 0:
-                fill(spec["feedback"], "incorrect", feedback)
-                continue
-            if a.fraction < 0.99999:
-                notes.append(f"the answer '{pattern}' (worth {round(a.fraction * 100, 5):g}%) "
-                             "is left out: a short answer is right or wrong")
-                continue
-            if re.search(r"(?<!\\)\*", pattern):
-                notes.append(f"the answer '{pattern}' uses Moodle's wildcard '*'; it is kept "
-                             "as a literal star")
-            accepted.append(pattern.replace("\\*", "*"))
-            fill(spec["feedback"], "correct", feedback)
-        if not accepted:
-            raise _Unmappable("a short-answer question with no fully correct answer")
-        spec["answers"] = accepted
+        accept_answers(spec, ((_restore(a.text).strip(), a.fraction, self.markdown(a.feedback, fmt))
+                              for a in alternatives), notes)
 
     def matching(self, block: _Block, spec: Spec, alternatives: list[_Alternative],
                  fmt: str) -> None:
@@ -324,7 +316,7 @@ class _Reader:
                 spare.append(plain(_restore(answer)))
         spec["pairs"], spec["distractors"] = pairs, spare
         if not pairs:
-            raise _Unmappable("a matching question with no prompts")
+            raise Unmappable("a matching question with no prompts")
 
     def numerical(self, block: _Block, spec: Spec, body: str, at: int,
                   notes: list[str]) -> None:
@@ -349,7 +341,7 @@ class _Reader:
                 right = self.number(block, a)
                 fill(spec["feedback"], "correct", self.markdown(a.feedback, "html"))
         if right is None:
-            raise _Unmappable("a numerical question with no fully correct number")
+            raise Unmappable("a numerical question with no fully correct number")
         spec.update(right)
 
     def number(self, block: _Block, a: _Alternative) -> Spec:
@@ -384,13 +376,13 @@ class _Reader:
                 blank["tolerance"] = probe["tolerance"]
         elif not stripped or re.fullmatch(r"(T|TRUE|F|FALSE)\b.*", stripped, re.S) or \
                 "->" in body:
-            raise _Unmappable("a missing-word question whose gap is not a word, a number or "
+            raise Unmappable("a missing-word question whose gap is not a word, a number or "
                               "a choice")
         else:
             alternatives = self.alternatives(block, body, at)
             right = [a for a in alternatives if a.fraction >= 0.99999]
             if not right:
-                raise _Unmappable("a missing-word question with no right answer")
+                raise Unmappable("a missing-word question with no right answer")
             for a in alternatives:
                 kind = "correct" if a.fraction >= 0.99999 else "incorrect"
                 fill(spec["feedback"], kind, self.markdown(a.feedback, fmt))
@@ -417,10 +409,6 @@ class _Alternative:
     offset: int
 
 
-class _Unmappable(Exception):
-    pass
-
-
 def _general(raw: str) -> tuple[str, str | None]:
     """The answers and the general feedback after ``####``."""
     if "####" in raw:
@@ -433,7 +421,7 @@ def _scoring(spec: Spec, fractions: list[float], notes: list[str]) -> None:
     right = [f for f in fractions if f > 0]
     wrong = [f for f in fractions if f <= 0]
     if not right:
-        raise _Unmappable("a multiple-answer question with no answer worth marks")
+        raise Unmappable("a multiple-answer question with no answer worth marks")
     if max(right) - min(right) > 0.001:
         notes.append("its correct answers carry different weights; the model shares the marks "
                      "equally between them")

@@ -26,6 +26,8 @@ from coursepack.importers.base import (
     Item,
     Kept,
     Spec,
+    Unmappable,
+    accept_answers,
     fill,
     number,
     split_gap_text,
@@ -174,7 +176,7 @@ class _Reader:
         try:
             spec = self.common(node, notes)
             _SPECIFIC[kind](self, node, spec, notes)
-        except _Unmappable as exc:
+        except Unmappable as exc:
             return self.keep(node, str(exc), origin)
         except ClozeError as exc:
             return self.keep(node, f"an embedded-answers (cloze) question: {exc}", origin)
@@ -241,7 +243,7 @@ class _Reader:
         choices = [{"text": as_markdown(self.html_of(a), inline=True),
                     "correct": f > 0, "feedback": self.md(a.find("feedback"))} for a, f in answers]
         if not choices:
-            raise _Unmappable("a multiple-choice question with no answers")
+            raise Unmappable("a multiple-choice question with no answers")
         fractions = [f for _, f in answers]
         if single:
             spec["type"] = "single"
@@ -267,7 +269,7 @@ class _Reader:
         right = [f for f in fractions if f > 0]
         wrong = [f for f in fractions if f <= 0]
         if not right:
-            raise _Unmappable("a multiple-answer question with no correct answer")
+            raise Unmappable("a multiple-answer question with no correct answer")
         if max(right) - min(right) > 0.001:
             notes.append("its correct answers carry different weights (" + ", ".join(
                 f"{round(f * 100, 5):g}%" for f in right) + "); the model shares the marks "
@@ -292,33 +294,16 @@ class _Reader:
         spec["type"] = "true-false"
         by = {plain(a.findtext("text") or "").lower(): (a, f) for a, f in self.answers(node)}
         if "true" not in by or "false" not in by:
-            raise _Unmappable("a true/false question without its 'true' and 'false' answers")
+            raise Unmappable("a true/false question without its 'true' and 'false' answers")
         spec["answer"] = by["true"][1] >= by["false"][1]
         spec["feedback_true"] = self.md(by["true"][0].find("feedback"))
         spec["feedback_false"] = self.md(by["false"][0].find("feedback"))
 
     def shortanswer(self, node: Any, spec: Spec, notes: list[str]) -> None:
-        spec["type"] = "short-answer"
         spec["case_sensitive"] = (node.findtext("usecase") or "0").strip() == "1"
-        accepted: list[str] = []
-        for a, f in self.answers(node):
-            pattern = (a.findtext("text") or "").strip()  # stored as typed, not as HTML
-            feedback = self.md(a.find("feedback"))
-            if pattern == "*" and f <= 0:
-                fill(spec["feedback"], "incorrect", feedback)
-                continue
-            if f < 0.99999:
-                notes.append(f"the answer '{pattern}' (worth {round(f * 100, 5):g}%) is left "
-                             "out: a short answer is right or wrong")
-                continue
-            if re.search(r"(?<!\\)\*", pattern):
-                notes.append(f"the answer '{pattern}' uses Moodle's wildcard '*'; it is kept "
-                             "as a literal star, so only that exact text is accepted")
-            accepted.append(pattern.replace("\\*", "*"))
-            fill(spec["feedback"], "correct", feedback)
-        if not accepted:
-            raise _Unmappable("a short-answer question with no fully correct answer")
-        spec["answers"] = accepted
+        accept_answers(spec, (((a.findtext("text") or "").strip(),  # as typed, not as HTML
+                               f, self.md(a.find("feedback"))) for a, f in self.answers(node)),
+                       notes)
 
     def numerical(self, node: Any, spec: Spec, notes: list[str]) -> None:
         spec["type"] = "numeric"
@@ -335,7 +320,7 @@ class _Reader:
                 notes.append(f"the answer {value} (worth {round(f * 100, 5):g}%) is left out: "
                              "a numeric question has one right answer")
         if right is None or number(right[0], None) is None:
-            raise _Unmappable("a numerical question with no fully correct number")
+            raise Unmappable("a numerical question with no fully correct number")
         spec["answer"] = number(right[0], 0.0)
         if right[1]:
             spec["tolerance"] = abs(right[1])
@@ -358,7 +343,7 @@ class _Reader:
             elif answer:
                 spare.append(answer)
         if not pairs:
-            raise _Unmappable("a matching question with no prompts")
+            raise Unmappable("a matching question with no prompts")
         spec["pairs"] = pairs
         spec["distractors"] = spare
 
@@ -394,7 +379,7 @@ class _Reader:
         def gap(match: re.Match[str]) -> str:
             index = int(match.group(1)) - 1
             if not 0 <= index < len(options):
-                raise _Unmappable(f"a gap [[{index + 1}]] names no option")
+                raise Unmappable(f"a gap [[{index + 1}]] names no option")
             answer, group = options[index]
             choices = list(dict.fromkeys(o for o, g in options if g == group))
             blanks.append({"id": f"b{len(blanks) + 1}", "type": "dropdown", "answer": answer,
@@ -403,7 +388,7 @@ class _Reader:
 
         marked = re.sub(r"\[\[(\d+)\]\]", gap, text)
         if not blanks:
-            raise _Unmappable("a select-missing-words question with no gaps")
+            raise Unmappable("a select-missing-words question with no gaps")
         _split_gap_text(spec, marked, blanks)
 
     def essay(self, node: Any, spec: Spec, notes: list[str]) -> None:
@@ -423,10 +408,6 @@ class _Reader:
     def description(self, node: Any, spec: Spec, notes: list[str]) -> None:
         spec["type"] = "description"
         spec["points"] = 0
-
-
-class _Unmappable(Exception):
-    """A question of a type the model has whose content the model cannot hold."""
 
 
 _SPECIFIC: dict[str, Callable[[_Reader, Any, Spec, list[str]], None]] = {

@@ -21,7 +21,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from coursepack.errors import CoursepackError, Origin
-from coursepack.importers.base import Bank, Group, Item, Kept, Spec, number, split_gap_text, tidy
+from coursepack.importers.base import (
+    Bank,
+    Group,
+    Item,
+    Kept,
+    Spec,
+    Unmappable,
+    number,
+    split_gap_text,
+    tidy,
+    true_false,
+)
 from coursepack.importers.package import ZIP, Package, local
 from coursepack.importers.text import as_markdown, plain
 
@@ -222,10 +233,6 @@ def _title(source: str) -> str:
 _GENERATED = re.compile(r"[0-9a-f]{24,}")
 
 
-class _Unmappable(Exception):
-    pass
-
-
 class _ItemReader:
     def __init__(self, reader: _Reader, node: Any, path: str, origin: Origin) -> None:
         self.reader = reader
@@ -259,7 +266,7 @@ class _ItemReader:
         before = len(self.reader.bank.media.dropped)
         try:
             getattr(self, "read_" + _TYPES[kind].replace("-", "_"))(spec, notes)
-        except _Unmappable as exc:
+        except Unmappable as exc:
             del self.reader.bank.media.dropped[before:]
             return self.keep(str(exc))
         self.common(spec)
@@ -383,7 +390,7 @@ class _ItemReader:
         spec["stem"] = self.stem()
         responses = self.responses()
         if len(responses) != 1:
-            raise _Unmappable("a choice question without one list of choices")
+            raise Unmappable("a choice question without one list of choices")
         response = responses[0]
         right = set(self.right_values(response.get("ident", "")))
         added = {(_tests(c) or [""])[0]: v for c, v in self.additions()}
@@ -393,17 +400,13 @@ class _ItemReader:
                             "correct": ident in right or added.get(ident, 0) > 0,
                             "feedback": self.choice_feedback(ident)})
         if not choices or not any(c["correct"] for c in choices):
-            raise _Unmappable("a choice question with no correct choice")
-        texts = [plain(c["text"]).lower() for c in choices]
-        if single and texts == ["true", "false"]:
-            spec["type"] = "true-false"
-            spec["answer"] = choices[0]["correct"]
-            spec["feedback_true"], spec["feedback_false"] = (c["feedback"] for c in choices)
+            raise Unmappable("a choice question with no correct choice")
+        if single and true_false(spec, choices):
             return
         spec["choices"] = choices
         if single:
             if sum(c["correct"] for c in choices) != 1:
-                raise _Unmappable("a one-answer question with several correct choices")
+                raise Unmappable("a one-answer question with several correct choices")
             return
         if any(v < 0 for v in added.values()):
             spec["negative_marking"] = True
@@ -413,7 +416,7 @@ class _ItemReader:
     def read_true_false(self, spec: Spec, notes: list[str]) -> None:
         self.choices(spec, notes, single=True)
         if spec["type"] != "true-false":
-            raise _Unmappable("a true/false question whose choices are not True and False")
+            raise Unmappable("a true/false question whose choices are not True and False")
 
     def read_short_answer(self, spec: Spec, notes: list[str]) -> None:
         spec["stem"] = self.stem()
@@ -421,7 +424,7 @@ class _ItemReader:
                  if local(t) == "varequal" and not _negated(t)]
         answers = list(dict.fromkeys(t.text or "" for t in tests))
         if not answers:
-            raise _Unmappable("a short-answer question with no accepted answer")
+            raise Unmappable("a short-answer question with no accepted answer")
         spec["answers"] = answers
         spec["case_sensitive"] = all(t.get("case", "No") == "Yes" for t in tests)
 
@@ -454,7 +457,7 @@ class _ItemReader:
                 return found
             if exact is not None:
                 return {"answer": float(exact)}
-        raise _Unmappable("a numerical question with no correct number")
+        raise Unmappable("a numerical question with no correct number")
 
     def read_matching(self, spec: Spec, notes: list[str]) -> None:
         spec["stem"] = self.stem()
@@ -470,10 +473,10 @@ class _ItemReader:
                 if v > 0 and any(t.get("respident") == response.get("ident")
                                  for t in c.iter() if local(t) == "varequal")]
             if not right or right[0] not in labels:
-                raise _Unmappable("a matching prompt with no right answer")
+                raise Unmappable("a matching prompt with no right answer")
             prompts.append((self.md(prompt_node, inline=True), labels[right[0]]))
         if not prompts:
-            raise _Unmappable("a matching question with no prompts")
+            raise Unmappable("a matching question with no prompts")
         positions = [f"Position {n}" for n in range(1, len(prompts) + 1)]
         if sorted(a for _, a in prompts) == sorted(positions) and \
                 set(answers_seen.values()) == set(positions):
@@ -512,7 +515,7 @@ class _ItemReader:
                          if v in labels and any(t.get("respident") == ident for t in c.iter()
                                                 if local(t) == "varequal")]
             if not right:
-                raise _Unmappable(f"the blank '{blank_name}' has no right answer")
+                raise Unmappable(f"the blank '{blank_name}' has no right answer")
             blank_id = blank_name if re.fullmatch(r"[A-Za-z0-9_-]+", blank_name) \
                 else f"b{len(blanks) + 1}"
             blank: Spec = {"id": blank_id}
@@ -524,11 +527,11 @@ class _ItemReader:
             blank["points"] = weights.get(ident, 1.0)
             marker = f"CPIMPORTGAP{len(blanks):03d}X"
             if f"[{blank_name}]" not in text:
-                raise _Unmappable(f"the blank '{blank_name}' is not in the text")
+                raise Unmappable(f"the blank '{blank_name}' is not in the text")
             text = text.replace(f"[{blank_name}]", marker, 1)
             blanks.append(blank)
         if not blanks:
-            raise _Unmappable("a fill-in-the-blanks question with no blanks")
+            raise Unmappable("a fill-in-the-blanks question with no blanks")
         split_gap_text(spec, as_markdown(text), blanks)
 
     def read_essay(self, spec: Spec, notes: list[str]) -> None:
@@ -554,7 +557,7 @@ class _ItemReader:
         spec["stem"] = self.stem()
         spec["points"] = 0
         if not spec["stem"]:
-            raise _Unmappable("a text-only item with no text")
+            raise Unmappable("a text-only item with no text")
 
 
 def _tests(condition: Any) -> list[str]:
@@ -574,9 +577,9 @@ def _decimal(text: str | None) -> Decimal:
     try:
         value = Decimal((text or "").strip())
     except InvalidOperation:
-        raise _Unmappable(f"'{text}' is not a number") from None
+        raise Unmappable(f"'{text}' is not a number") from None
     if not value.is_finite():
-        raise _Unmappable(f"'{text}' is not a number")
+        raise Unmappable(f"'{text}' is not a number")
     return value
 
 

@@ -23,7 +23,18 @@ from typing import Any
 from lxml import etree
 
 from coursepack.errors import CoursepackError, Origin
-from coursepack.importers.base import Bank, Group, Item, Kept, Spec, number, split_gap_text, tidy
+from coursepack.importers.base import (
+    Bank,
+    Group,
+    Item,
+    Kept,
+    Spec,
+    Unmappable,
+    number,
+    split_gap_text,
+    tidy,
+    true_false,
+)
 from coursepack.importers.package import ZIP, Package, inner_html, local
 from coursepack.importers.text import as_markdown, plain
 
@@ -217,7 +228,7 @@ class _Reader:
         before = len(self.bank.media.dropped)
         try:
             item.fill(interactions, kinds)
-        except _Unmappable as exc:
+        except Unmappable as exc:
             del self.bank.media.dropped[before:]
             return self.keep(root, path, origin, str(exc))
         self.bank.warn_dropped(origin, before)
@@ -232,10 +243,6 @@ class _Reader:
         lines = source.splitlines()
         shown = "\n".join(lines[:200] + (["..."] if len(lines) > 200 else []))
         return Item(None, origin, kept=Kept(why, shown, origin))
-
-
-class _Unmappable(Exception):
-    pass
 
 
 class _Item:
@@ -278,7 +285,7 @@ class _Item:
             else:
                 self.gaps(interactions)
         else:
-            raise _Unmappable(f"an item with {len(kinds)} interactions ({', '.join(kinds)}), "
+            raise Unmappable(f"an item with {len(kinds)} interactions ({', '.join(kinds)}), "
                               "which no question of the model holds together")
         self.combined()
 
@@ -360,13 +367,9 @@ class _Item:
                                                                          (0, True))[0] > 0,
                             "feedback": self.md(self.feedback.get(identifier))})
         if not choices:
-            raise _Unmappable("a choice interaction with no choices")
+            raise Unmappable("a choice interaction with no choices")
         single = interaction.get("maxChoices", "1") == "1"
-        texts = [plain(c["text"]).lower() for c in choices]
-        if single and texts == ["true", "false"]:
-            spec["type"] = "true-false"
-            spec["answer"] = choices[0]["correct"]
-            spec["feedback_true"], spec["feedback_false"] = (c["feedback"] for c in choices)
+        if single and true_false(spec, choices):
             return
         for c in choices:
             c.pop("_id")
@@ -374,11 +377,11 @@ class _Item:
         if single:
             spec["type"] = "single"
             if sum(c["correct"] for c in choices) != 1:
-                raise _Unmappable("a one-answer choice with no single correct choice")
+                raise Unmappable("a one-answer choice with no single correct choice")
             return
         spec["type"] = "multiple"
         if not any(c["correct"] for c in choices):
-            raise _Unmappable("a choice interaction with no correct choice")
+            raise Unmappable("a choice interaction with no correct choice")
         maps = self.processing is not None and (any(
             m.get("identifier") == response for m in self.processing.iter(q("mapResponse")))
             or "map_response" in self.processing.get("template", ""))
@@ -405,7 +408,7 @@ class _Item:
         spec["type"] = "short-answer"
         answers, case = self.accepted(response)
         if not answers:
-            raise _Unmappable("a text entry with no accepted answer")
+            raise Unmappable("a text entry with no accepted answer")
         spec["answers"] = answers
         spec["case_sensitive"] = case
 
@@ -453,7 +456,7 @@ class _Item:
         if low is None or high is None:
             right = self.correct(response)
             if not right or number(right[0], None) is None:
-                raise _Unmappable("a number entry with no correct number")
+                raise Unmappable("a number entry with no correct number")
             low = high = _decimal(right[0])
         found: Spec = {"answer": float((low + high) / 2)}
         if high > low:
@@ -467,7 +470,7 @@ class _Item:
         spec["stem"] = _joined(self.stem(()), self.md(interaction.find(q("prompt"))))
         sets = list(interaction.iter(q("simpleMatchSet")))
         if len(sets) != 2:
-            raise _Unmappable("a match interaction without two sets")
+            raise Unmappable("a match interaction without two sets")
         sources = {c.get("identifier"): self.md(c, inline=True)
                    for c in sets[0].iter(q("simpleAssociableChoice"))}
         targets = {c.get("identifier"): plain(inner_html(c))
@@ -479,7 +482,7 @@ class _Item:
             if source in sources and target in targets:
                 pairs[source] = targets[target]
         if len(pairs) != len(sources):
-            raise _Unmappable("a match interaction whose prompts do not each have one match")
+            raise Unmappable("a match interaction whose prompts do not each have one match")
         spec["pairs"] = [{"prompt": sources[s], "match": pairs[s]} for s in sources]
         used = set(pairs.values())
         spec["distractors"] = [t for t in targets.values() if t not in used]
@@ -493,7 +496,7 @@ class _Item:
                  for c in interaction.iter(q("simpleChoice"))}
         order = self.correct(interaction.get("responseIdentifier", "RESPONSE"))
         if sorted(order) != sorted(items):
-            raise _Unmappable("an order interaction without a full correct order")
+            raise Unmappable("an order interaction without a full correct order")
         spec["items"] = [items[i] for i in order]
 
     def essay(self, interaction: Any) -> None:
@@ -559,14 +562,14 @@ class _Item:
                        for c in node.iter(q("inlineChoice"))}
             right = [options[r] for r in self.correct(response) if r in options]
             if not right:
-                raise _Unmappable(f"the drop-down '{blank_id}' has no correct option")
+                raise Unmappable(f"the drop-down '{blank_id}' has no correct option")
             return {"id": blank_id, "type": "dropdown", "answer": right[0],
                     "options": list(dict.fromkeys(options.values()))}
         if base in ("float", "integer"):
             return {"id": blank_id, "type": "numeric", **self.bounds(response)}
         answers, case = self.accepted(response)
         if not answers:
-            raise _Unmappable(f"the gap '{blank_id}' has no accepted answer")
+            raise Unmappable(f"the gap '{blank_id}' has no accepted answer")
         blank: Spec = {"id": blank_id, "answers": answers}
         if case:
             blank["case_sensitive"] = True
