@@ -125,6 +125,14 @@ def map_names(page: Any) -> list[str]:
         ".map(n => n.textContent).join('').trim())")
 
 
+def put_in_order(page: Any, wanted: list[str]) -> None:
+    """Move the ordering question's items up, one by one, until they stand as ``wanted``."""
+    for place, item in enumerate(wanted):
+        while page.locator("#q-steps [data-item]").evaluate_all(
+                "ls => ls.map(l => l.dataset.item)").index(item) > place:
+            page.click(f"#q-steps-{item}-up")
+
+
 def answer_all_right(page: Any) -> None:
     page.check("#q-pick-a")
     page.check("#q-several-a")
@@ -134,10 +142,7 @@ def answer_all_right(page: Any) -> None:
     page.fill("#q-count-answer", "4")
     page.select_option("#q-pairs-match-p1", "m1")
     page.select_option("#q-pairs-match-p2", "m2")
-    for item in ("i1", "i2"):  # the list starts out of order: move each to its place
-        while page.locator("#q-steps [data-item]").evaluate_all(
-                "ls => ls.map(l => l.dataset.item)").index(item) > ["i1", "i2"].index(item):
-            page.click(f"#q-steps-{item}-up")
+    put_in_order(page, ["i1", "i2", "i3"])
     page.fill("#q-gaps-blank-1", "feedback")
     page.fill("#q-gaps-blank-2", "3")
     page.select_option("#q-gaps-blank-3", "not")
@@ -230,6 +235,7 @@ def test_a_fully_answered_quiz_still_asks_while_attempts_are_limited(quiz: Any) 
 
 def test_fail_then_pass_said_in_words_with_the_way_on(quiz: Any) -> None:
     quiz.check("#q-pick-b")
+    put_in_order(quiz, ["i3", "i1", "i2"])  # no item in its place: the list starts shuffled
     submit_and_confirm(quiz)
     result = quiz.locator("[data-quiz-result]")
     assert result.locator("h2").inner_text() == "✗ Not passed yet"
@@ -237,7 +243,7 @@ def test_fail_then_pass_said_in_words_with_the_way_on(quiz: Any) -> None:
     assert "You scored 0 of 8 points (0%). You did not reach the pass mark of 50%." in text
     assert "Your best score: 0%." in text and "You have 1 attempt left." in text
     actions = result.locator(".result-actions > :not([hidden])")
-    assert actions.all_inner_texts() == ["Try again", "Back to the course contents"]
+    assert actions.all_inner_texts() == ["Try again", "Continue: Final check"]
     assert "secondary" not in (actions.first.get_attribute("class") or ""), "after a fail, retry leads"
 
     quiz.click("[data-retry]")
@@ -250,8 +256,7 @@ def test_fail_then_pass_said_in_words_with_the_way_on(quiz: Any) -> None:
     assert "You scored 8 of 8 points (100%). You passed the pass mark of 50%." in text
     assert "Your best score: 100%." in text and "You have used all your attempts." in text
     assert result.locator(".result-actions > :not([hidden])").all_inner_texts() == [
-        "Back to the course contents"], "no retry once every attempt is used"
-    assert quiz.get_attribute("[data-continue]", "href").endswith("index.html")
+        "Continue: Final check"], "no retry once every attempt is used"
     assert "is-pass" in (result.get_attribute("class") or "")
 
 
@@ -273,21 +278,30 @@ def test_every_question_links_to_its_review_and_back(quiz: Any) -> None:
     assert focused(quiz) == "result-title"
 
 
-def test_continue_follows_the_pages_next_link(quiz: Any) -> None:
-    """The course path puts a rel=next link on every quiz page; Continue goes where it goes."""
-    quiz.evaluate("""() => { if (document.querySelector('a[rel~=next]')) return;
-        const a = document.createElement('a'); a.rel = 'next'; a.href = 'final.html';
-        a.innerHTML = '<span class="pager-label">Next</span> Final check';
-        document.querySelector('main').appendChild(a); }""")
-    target = quiz.evaluate("document.querySelector('a[rel~=next]').href")
+def test_continue_follows_the_pages_next_link_to_the_end_of_the_course(quiz: Any) -> None:
+    """Continue goes where the page's own Next link goes: the final check, then the course home."""
+    target = quiz.get_attribute("a[rel~=next]", "href")
+    assert target == "../quizzes/final.html"
     answer_all_right(quiz)
     submit_and_confirm(quiz)
     go = quiz.locator("[data-continue]")
-    assert go.inner_text().startswith("Continue: ")
+    assert go.inner_text() == "Continue: Final check"
+    assert go.get_attribute("href") == target
     assert "secondary" not in (go.get_attribute("class") or ""), "after a pass, Continue leads"
     assert quiz.locator("[data-retry]").get_attribute("class") == "button secondary"
-    go.click()
-    quiz.wait_for_url(target)
+    with quiz.expect_navigation():
+        go.click()
+    quiz.wait_for_selector("form[data-quiz-form]:not([hidden])")
+    assert quiz.evaluate("document.body.dataset.path") == "quizzes/final.html"
+
+    # The course's last step leads home; with unlimited attempts a fail puts Try again first.
+    assert quiz.get_attribute("a[rel~=next]", "href") == "../index.html"
+    submit_and_confirm(quiz)
+    assert quiz.locator("[data-quiz-result] .result-actions > :not([hidden])").all_inner_texts() == [
+        "Try again", "Back to the course home"]
+    with quiz.expect_navigation():
+        go.click()
+    assert quiz.evaluate("document.body.dataset.path") == "index.html"
 
 
 # --- essays ---------------------------------------------------------------------------------------

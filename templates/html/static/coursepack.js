@@ -153,7 +153,7 @@
     try { return JSON.parse(node.getAttribute(name) || "null"); } catch (err) { return null; }
   }
 
-  // A [data-path] block lists its steps in data-steps (exporters/html/path.py); its
+  // A block with data-steps lists its steps (exporters/html/path.py); its
   // "Start" link becomes "Continue" to the first step not done, or leads on once all are.
   function renderPath(node) {
     var steps = readJson(node, "data-steps") || [];
@@ -218,7 +218,7 @@
     all(document, "[data-quiz-progress]").forEach(function (node) {
       node.textContent = quizSummary(node.getAttribute("data-quiz-progress"));
     });
-    all(document, "[data-path]").forEach(renderPath);
+    all(document, "[data-steps]").forEach(renderPath);
     renderSteps();
     all(document, "[data-reset-progress]").forEach(function (button) { button.hidden = !any; });
   }
@@ -835,8 +835,7 @@
 
   /* The result: pass or fail in words and an icon, the score, pass mark, best score and
    * attempts left, every question linked to its review, and the way on: "Continue" to the
-   * page's rel=next link (or the course contents), "Try again" while attempts remain, the
-   * main action only after a fail. */
+   * page's next step, "Try again" while attempts remain, the main action only after a fail. */
   Quiz.prototype.review = function () {
     var self = this, outcome = this.grade(), q = this.record(), left = this.attemptsLeft();
     var marked = outcome.max > 0, passed = outcome.passed, result = this.result;
@@ -868,18 +867,13 @@
     announce(verdict + ". " + summary);
   };
 
+  // The page gives the way on (its "Next" step; none in a quiz that is a SCO of its own).
   Quiz.prototype.leadOn = function (retryFirst) {
     var go = this.result.querySelector("[data-continue]"), retry = this.result.querySelector("[data-retry]");
-    var next = document.querySelector('a[rel~="next"]:not([data-continue])');
-    if (next) {
-      var name = next.cloneNode(true);
-      all(name, ".pager-label, [aria-hidden=true]").forEach(function (n) { n.parentNode.removeChild(n); });
-      go.href = next.href;
-      go.textContent = "Continue" + (squash(name.textContent) ? ": " + squash(name.textContent) : "");
-    }
     retry.hidden = this.attemptsLeft() === 0;
+    retry.className = "button" + (retryFirst || !go ? "" : " secondary");
+    if (!go) return;
     go.className = "button" + (retryFirst ? " secondary" : "");
-    retry.className = "button" + (retryFirst ? "" : " secondary");
     go.parentNode.insertBefore(retryFirst ? retry : go, retryFirst ? go : retry);
   };
 
