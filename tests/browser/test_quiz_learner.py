@@ -2,8 +2,8 @@
 
 The course is the starter with its module quiz rewritten: one question of every type, no
 shuffling, a pass mark of 50 % and two attempts; the essay comes with an outline to fill in
-and a limit of 4 to 12 words. The quiz page runs from file://; the same page inside a SCORM
-1.2 package runs in scorm-again, which must receive nothing when the learner cancels.
+and a limit of 4 to 12 words. The quiz page runs from file://; the same page inside SCORM 1.2
+and 2004 packages runs in scorm-again, which must receive nothing when the learner cancels.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 
 from tests.browser.test_html_site import axe_problems
 from tests.conftest import REPO
-from tests.lms.harness import calls, serve, wait_for_course_page
+from tests.lms.harness import VERSIONS, calls, serve, wait_for_course_page
 from tests.lms.harness import site as lms_site
 
 pytestmark = pytest.mark.browser
@@ -92,14 +92,14 @@ NUMBER = {qid: n for n, qid in enumerate(
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The course with the quiz above, built once as a site and as a SCORM 1.2 package."""
+    """The course with the quiz above, built once as a site and as SCORM 1.2 and 2004 packages."""
     from coursepack.build import build
     from coursepack.starter import STARTER
 
     root = tmp_path_factory.mktemp("learner")
     shutil.copytree(STARTER, root / "course")
     (root / "course" / "quizzes" / "writing-questions.yaml").write_text(QUIZ_YAML, encoding="utf-8")
-    build(root / "course", out=root / "build", formats=["html", "scorm12"])
+    build(root / "course", out=root / "build", formats=["html", "scorm12", "scorm2004"])
     return root / "build"
 
 
@@ -399,11 +399,26 @@ def test_axe_finds_nothing_serious_in_the_quiz_the_dialog_and_the_result(quiz: A
     assert axe_problems(quiz) == []
 
 
-# --- inside a SCORM 1.2 package -------------------------------------------------------------------
+# --- inside a SCORM package, both versions ------------------------------------------------------
+
+# What the LMS holds (a JS expression on the test LMS page), before and after the confirmed
+# submission, and where the score goes, in each version's own terms.
+SCORM = {
+    "scorm12": {"status": "lms.data().core.lesson_status", "before": "incomplete",
+                "after": "failed", "score": "cmi.core.score.raw"},
+    "scorm2004": {"status": "[lms.data().completion_status, lms.data().success_status].join()",
+                  "before": "incomplete,unknown", "after": "incomplete,failed",
+                  "score": "cmi.score.scaled"},
+}
 
 
-def test_cancel_inside_scorm_sends_nothing_to_the_lms(browser: Any, built: Path, tmp_path: Path) -> None:
-    package = next((built / "scorm12").glob("*.zip"))
+@pytest.mark.parametrize("fmt", sorted(SCORM))
+def test_cancel_inside_scorm_sends_nothing_to_the_lms(
+        browser: Any, built: Path, tmp_path: Path, fmt: str) -> None:
+    """Cancel (the button, then Escape) sends nothing at all; confirming records the attempt."""
+    expect = SCORM[fmt]
+    status = expect["status"]
+    package = next((built / fmt).glob("*.zip"))
     root = lms_site(tmp_path / "www", package)
     context = browser.new_context()
     tab = context.new_page()
@@ -411,15 +426,16 @@ def test_cancel_inside_scorm_sends_nothing_to_the_lms(browser: Any, built: Path,
         with serve(root) as base:
             tab.goto(f"{base}/lms/lms.html")
             tab.evaluate("([v, href]) => lms.launch(v, href, {}, {})",
-                         ["1.2", "../pkg/sco-writing-questions.html"])
+                         [VERSIONS[fmt], "../pkg/sco-writing-questions.html"])
             start = wait_for_course_page(tab, "writing-questions/index.html")
-            start.evaluate("() => { location.href = '../" + QUIZ + "'; }")
+            start.locator(".steps a[data-quiz-link]").click()  # the quiz, as a learner finds it
             frame = wait_for_course_page(tab, QUIZ)
             frame.wait_for_selector("form[data-quiz-form]:not([hidden])")
             frame.check("#q-pick-a")
-            tab.wait_for_timeout(350)
+            tab.wait_for_function("(lms.data().suspend_data || '').includes('pick')")
             before = len(calls(tab))
             stored = tab.evaluate("lms.data()")
+            assert tab.evaluate(status) == expect["before"]
 
             frame.click("[data-submit]")
             frame.click("dialog[open] [data-cancel]")
@@ -428,14 +444,13 @@ def test_cancel_inside_scorm_sends_nothing_to_the_lms(browser: Any, built: Path,
             tab.wait_for_timeout(300)
             assert calls(tab)[before:] == [], "cancelling sent nothing to the LMS"
             assert tab.evaluate("lms.data()") == stored
-            assert stored["core"]["lesson_status"] == "incomplete"
 
             frame.click("[data-submit]")
             frame.click("dialog[open] [data-confirm]")
-            tab.wait_for_function("lms.log.some(e => e.call === 'commit') && "
-                                  "lms.data().core.lesson_status === 'failed'")
+            tab.wait_for_function(f"lms.log.some(e => e.call === 'commit') && "
+                                  f"{status} === {expect['after']!r}")
             sent = [e["element"] for e in calls(tab)[before:] if e["call"] == "set"]
-            assert "cmi.core.score.raw" in sent and "cmi.interactions.0.id" in sent
+            assert expect["score"] in sent and "cmi.interactions.0.id" in sent
     finally:
         context.close()
 
