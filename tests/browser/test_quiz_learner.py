@@ -334,12 +334,16 @@ def test_essay_counts_words_and_enforces_its_limits(quiz: Any) -> None:
     assert not saved(quiz).get("a")
 
 
-def test_an_untouched_outline_is_sent_as_no_answer(quiz: Any) -> None:
+def test_an_untouched_outline_and_an_unmoved_list_are_sent_as_no_answer(quiz: Any) -> None:
+    """The list starts shuffled: left as it is, it earns nothing by chance, whatever the draw."""
     quiz.evaluate("window.__detail = null; coursepack.on('quiz-submitted', d => __detail = d)")
     assert quiz.input_value("#q-essay-answer") == OUTLINE
     submit_and_confirm(quiz)
-    essay = next(i for i in quiz.evaluate("__detail.interactions") if i["id"] == "essay")
-    assert essay["learnerResponse"] == [""]
+    sent = {i["id"]: i for i in quiz.evaluate("__detail.interactions")}
+    assert sent["essay"]["learnerResponse"] == [""]
+    assert sent["steps"]["learnerResponse"] == [] and sent["steps"]["score"] == 0
+    assert quiz.evaluate("__detail.score") == 0
+    assert quiz.locator("#q-steps [data-mark]").count() == 0, "no item marked right by chance"
 
 
 # --- the question map -------------------------------------------------------------------------------

@@ -698,6 +698,7 @@
         });
       },
       mark: function (root, item) {
+        if (!item.response.length) return;  // never put in order: nothing to mark
         all(root, "[data-item]").forEach(function (li, i) { mark(li.querySelector(".order-text"), item.key.correct[i] === li.getAttribute("data-item")); });
       },
       // Items start out of order, so a list never moved is no answer.
@@ -810,7 +811,11 @@
     var attempt = this.attempt();
     if (attempt.d) return;
     var self = this;
-    this.drawn.forEach(function (id) { attempt.r[id] = readResponse(self.sections[id]); });
+    // A list never moved is no answer: it starts shuffled, and must not score by chance.
+    this.drawn.forEach(function (id) {
+      var unmoved = !attempt.r[id] && self.sections[id].querySelector("[data-response=order]");
+      attempt.r[id] = unmoved ? [] : readResponse(self.sections[id]);
+    });
     var outcome = this.grade();
     var q = this.record();
     q.a = (q.a || 0) + 1;
