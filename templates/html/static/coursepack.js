@@ -223,26 +223,33 @@
     all(document, "[data-reset-progress]").forEach(function (button) { button.hidden = !any; });
   }
 
-  /* ---- reset, with an in-page confirmation ------------------------------------------------ */
+  /* ---- confirmation dialogs (reset, submit) ---------------------------------------------- */
+
+  // A <dialog> whose <form method="dialog"> holds a [data-confirm] button: `done(yes)` runs
+  // once it closes, yes only for that button (Escape, another button or a link: no). Returns
+  // the function that opens it and moves the focus to `focus` (else its autofocus control).
+  function confirmDialog(dialog, done) {
+    dialog.addEventListener("close", function () {
+      done(dialog.returnValue === dialog.querySelector("[data-confirm]").value);
+    });
+    return function (focus) {
+      dialog.returnValue = "";
+      dialog.showModal();
+      if (focus) focus.focus();
+    };
+  }
 
   function startReset() {
     var button = document.querySelector("[data-reset-progress]");
     var dialog = document.querySelector("[data-reset-dialog]");
-    if (!button || !dialog || typeof dialog.showModal !== "function") return;
-    button.addEventListener("click", function () {
-      dialog.returnValue = "";
-      dialog.showModal();
+    if (!button || !dialog) return;
+    var open = confirmDialog(dialog, function (yes) {
+      if (!yes) { button.focus(); return; }
+      window.coursepack.reset();
+      announce("Your progress has been reset.");
+      (document.querySelector("[data-continue]") || document.getElementById("main")).focus();
     });
-    dialog.addEventListener("close", function () {
-      if (dialog.returnValue === "reset") {
-        window.coursepack.reset();
-        announce("Your progress has been reset.");
-        var first = document.querySelector("[data-continue]") || document.getElementById("main");
-        first.focus();
-      } else {
-        button.focus();
-      }
-    });
+    button.addEventListener("click", function () { open(); });
   }
 
   /* ---- the menu on small screens: a button that opens and closes it ----------------------- */
@@ -373,14 +380,10 @@
       self.close(document.getElementById(link.hash.slice(1)));
     });
     root.querySelector("[data-retry]").addEventListener("click", function () { self.retry(); });
-    root.querySelector("[data-confirm]").addEventListener("click", function () {
-      self.close(self.result.querySelector("[data-result-title]"));
-      self.submit();
-    });
-    root.querySelector("[data-cancel]").addEventListener("click", function () { self.close(); });
-    // Cancel (the button or Escape) returns to the submit button, having changed nothing.
-    this.dialog.addEventListener("close", function () {
-      (self.after || self.form.querySelector("[data-submit]")).focus();
+    // Confirming submits; anything else returns to the submit button (or the question a link
+    // in the dialog names), having changed nothing.
+    this.openDialog = confirmDialog(this.dialog, function (yes) {
+      if (yes) self.submit(); else (self.after || self.form.querySelector("[data-submit]")).focus();
       self.after = null;
     });
     this.form.hidden = false;
@@ -577,8 +580,7 @@
         "This uses attempt " + (limit - left) + " of " + limit + ": " +
         (left ? "you will have " + plural(left, "attempt") + " left." : "it is your last.")));
     }
-    this.dialog.showModal();
-    title.focus();
+    this.openDialog(title);
   };
 
   // An essay's word count below it; a screen reader hears it only when it crosses a limit.
