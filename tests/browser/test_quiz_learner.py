@@ -206,14 +206,15 @@ def test_a_half_answered_quiz_asks_first_and_cancel_records_nothing(quiz: Any) -
     assert "This uses attempt 1 of 2: you will have 1 attempt left." in text
     dialog.get_by_role("link", name="Question 5").click()
     assert quiz.locator("dialog[open]").count() == 0
-    assert focused(quiz) == "q-count-title", "the link leads to the question"
+    quiz.wait_for_function("document.activeElement.id === 'q-count-title'")  # the link's question
 
     quiz.click("[data-submit]")
     quiz.keyboard.press("Escape")
     assert quiz.locator("dialog[open]").count() == 0
     quiz.click("[data-submit]")
     quiz.click("dialog[open] [data-cancel]")
-    assert quiz.evaluate("document.activeElement.matches('[data-submit]')"), "back on the submit button"
+    # back on the submit button, once the dialog has closed
+    quiz.wait_for_function("document.activeElement.matches('[data-submit]')")
     assert saved(quiz) == before, "cancelling recorded nothing"
     assert quiz.evaluate("__sent") == 0 and quiz.locator("[data-quiz-result]").is_hidden()
 
@@ -251,6 +252,7 @@ def test_fail_then_pass_said_in_words_with_the_way_on(quiz: Any) -> None:
     quiz.click("[data-submit]")
     assert "This uses attempt 2 of 2: it is your last." in quiz.locator("dialog[open]").inner_text()
     quiz.click("dialog[open] [data-confirm]")
+    quiz.wait_for_selector("[data-quiz-result]:not([hidden])")
     assert result.locator("h2").inner_text() == "✓ You passed"
     text = " ".join(result.inner_text().split())
     assert "You scored 8 of 8 points (100%). You passed the pass mark of 50%." in text
@@ -330,7 +332,7 @@ def test_essay_counts_words_and_enforces_its_limits(quiz: Any) -> None:
     assert "Question 9: 14 words, at most 12 allowed" in dialog.inner_text()
     assert dialog.locator("[data-confirm]").is_hidden(), "an essay over its limit cannot be sent"
     dialog.get_by_role("link", name="Question 9").click()
-    assert focused(quiz) == "q-essay-title"
+    quiz.wait_for_function("document.activeElement.id === 'q-essay-title'")
     assert not saved(quiz).get("a")
 
 

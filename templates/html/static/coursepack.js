@@ -57,11 +57,12 @@
     emit("progress-changed", { state: copy(progress) });
   }
 
-  // Test hook for LMS adapters: record and announce a submission as if a quiz had sent it.
+  // Record a quiz's submission in progress and announce it (a quiz page's submit, and the
+  // test hook _submit for LMS adapters).
   function submitted(detail) {
     var q = progress.q[detail.quizId] || (progress.q[detail.quizId] = { a: 0 });
     q.a = detail.attempt;
-    q.s = detail.score;
+    q.s = Math.round(detail.score * 100) / 100;
     q.m = detail.maxScore;
     q.b = Math.max(q.b || 0, Math.round(detail.scaled * 10000) / 100);
     if (detail.passed) q.p = 1;
@@ -120,18 +121,19 @@
     return text + " (" + plural(q.a, "attempt") + ")";
   }
 
+  // A tick after a contents link, in an icon and in words (symbol "" removes it).
+  function tick(link, symbol, words) {
+    var old = link.querySelector("[data-tick]");
+    if (old) old.parentNode.removeChild(old);
+    if (!symbol) return;
+    var span = link.appendChild(el("span", "tick"));
+    span.setAttribute("data-tick", "");
+    span.appendChild(el("span", "", " " + symbol)).setAttribute("aria-hidden", "true");
+    span.appendChild(el("span", "visually-hidden", " (" + words + ")"));
+  }
+
   function markVisited(link) {
-    var visited = progress.l.indexOf(link.getAttribute("data-lesson-key")) >= 0;
-    var tick = link.querySelector("[data-tick]");
-    if (visited && !tick) {
-      tick = el("span", "tick");
-      tick.setAttribute("data-tick", "");
-      tick.appendChild(el("span", "", " ✓")).setAttribute("aria-hidden", "true");
-      tick.appendChild(el("span", "visually-hidden", " (read)"));
-      link.appendChild(tick);
-    } else if (!visited && tick) {
-      tick.parentNode.removeChild(tick);
-    }
+    tick(link, progress.l.indexOf(link.getAttribute("data-lesson-key")) >= 0 ? "✓" : "", "read");
   }
 
   function hasProgress() {
@@ -192,14 +194,7 @@
 
   function markQuizLink(link) {
     var q = progress.q[link.getAttribute("data-quiz-link")];
-    var tick = link.querySelector("[data-tick]");
-    if (tick) tick.parentNode.removeChild(tick);
-    if (!q || !q.a) return;
-    tick = el("span", "tick");
-    tick.setAttribute("data-tick", "");
-    tick.appendChild(el("span", "", q.p ? " ✓" : " •")).setAttribute("aria-hidden", "true");
-    tick.appendChild(el("span", "visually-hidden", q.p ? " (passed)" : " (attempted)"));
-    link.appendChild(tick);
+    tick(link, !q || !q.a ? "" : q.p ? "✓" : "•", q && q.p ? "passed" : "attempted");
   }
 
   function renderProgress() {
@@ -819,20 +814,13 @@
       attempt.r[id] = unmoved ? [] : readResponse(self.sections[id]);
     });
     var outcome = this.grade();
-    var q = this.record();
-    q.a = (q.a || 0) + 1;
-    q.s = Math.round(outcome.score * 100) / 100;
-    q.m = outcome.max;
-    q.b = Math.max(q.b || 0, Math.round(outcome.percent * 100) / 100);
-    if (outcome.passed) q.p = 1;
     attempt.d = 1;
-    emit("quiz-submitted", {
+    submitted({
       quizId: this.data.id, moduleId: this.data.module, title: this.data.title,
       score: outcome.score, maxScore: outcome.max, scaled: outcome.max > 0 ? outcome.score / outcome.max : 0,
-      passed: outcome.passed, passMark: this.data.passMark, attempt: q.a,
+      passed: outcome.passed, passMark: this.data.passMark, attempt: (this.record().a || 0) + 1,
       interactions: this.interactions(outcome)
     });
-    save();
     this.review();
     renderProgress();
     this.result.querySelector("[data-result-title]").focus();
