@@ -70,6 +70,8 @@ def click_options(page: Any, qid: str, ids: list[str]) -> None:
 
 
 def order_by_mouse(page: Any, qid: str, wanted: list[str]) -> None:
+    if order_of(page, qid) == wanted:  # a list never moved is no answer: move it and back
+        page.click(f"#q-{qid}-{wanted[0]}-down")
     for position, item in enumerate(wanted):
         while order_of(page, qid).index(item) > position:
             page.click(f"#q-{qid}-{item}-up")
@@ -143,6 +145,11 @@ def type_by_keyboard(page: Any, selector: str, text: str) -> None:
 
 
 def order_by_keyboard(page: Any, qid: str, wanted: list[str]) -> None:
+    if order_of(page, qid) == wanted:  # a list never moved is no answer: move it and back
+        tab_to(page, f"#q-{qid}-{wanted[0]}-down")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Shift+Tab")  # its Move up button
+        page.keyboard.press("Enter")
     for position, item in enumerate(wanted):
         moves = order_of(page, qid).index(item) - position
         if moves > 0:

@@ -2,8 +2,8 @@
 
 The course is the starter with its module quiz rewritten: one question of every type, no
 shuffling, a pass mark of 50 % and two attempts; the essay comes with an outline to fill in
-and a limit of 4 to 12 words. The quiz page runs from file://; the same page inside a SCORM
-1.2 package runs in scorm-again, which must receive nothing when the learner cancels.
+and a limit of 4 to 12 words. The quiz page runs from file://; the same page inside SCORM 1.2
+and 2004 packages runs in scorm-again, which must receive nothing when the learner cancels.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 
 from tests.browser.test_html_site import axe_problems
 from tests.conftest import REPO
-from tests.lms.harness import calls, serve, wait_for_course_page
+from tests.lms.harness import VERSIONS, calls, serve, wait_for_course_page
 from tests.lms.harness import site as lms_site
 
 pytestmark = pytest.mark.browser
@@ -92,14 +92,14 @@ NUMBER = {qid: n for n, qid in enumerate(
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The course with the quiz above, built once as a site and as a SCORM 1.2 package."""
+    """The course with the quiz above, built once as a site and as SCORM 1.2 and 2004 packages."""
     from coursepack.build import build
     from coursepack.starter import STARTER
 
     root = tmp_path_factory.mktemp("learner")
     shutil.copytree(STARTER, root / "course", ignore=shutil.ignore_patterns(".coursepack-cache"))
     (root / "course" / "quizzes" / "writing-questions.yaml").write_text(QUIZ_YAML, encoding="utf-8")
-    build(root / "course", out=root / "build", formats=["html", "scorm12"])
+    build(root / "course", out=root / "build", formats=["html", "scorm12", "scorm2004"])
     return root / "build"
 
 
@@ -125,6 +125,14 @@ def map_names(page: Any) -> list[str]:
         ".map(n => n.textContent).join('').trim())")
 
 
+def put_in_order(page: Any, wanted: list[str]) -> None:
+    """Move the ordering question's items up, one by one, until they stand as ``wanted``."""
+    for place, item in enumerate(wanted):
+        while page.locator("#q-steps [data-item]").evaluate_all(
+                "ls => ls.map(l => l.dataset.item)").index(item) > place:
+            page.click(f"#q-steps-{item}-up")
+
+
 def answer_all_right(page: Any) -> None:
     page.check("#q-pick-a")
     page.check("#q-several-a")
@@ -134,10 +142,7 @@ def answer_all_right(page: Any) -> None:
     page.fill("#q-count-answer", "4")
     page.select_option("#q-pairs-match-p1", "m1")
     page.select_option("#q-pairs-match-p2", "m2")
-    for item in ("i1", "i2"):  # the list starts out of order: move each to its place
-        while page.locator("#q-steps [data-item]").evaluate_all(
-                "ls => ls.map(l => l.dataset.item)").index(item) > ["i1", "i2"].index(item):
-            page.click(f"#q-steps-{item}-up")
+    put_in_order(page, ["i1", "i2", "i3"])
     page.fill("#q-gaps-blank-1", "feedback")
     page.fill("#q-gaps-blank-2", "3")
     page.select_option("#q-gaps-blank-3", "not")
@@ -201,14 +206,15 @@ def test_a_half_answered_quiz_asks_first_and_cancel_records_nothing(quiz: Any) -
     assert "This uses attempt 1 of 2: you will have 1 attempt left." in text
     dialog.get_by_role("link", name="Question 5").click()
     assert quiz.locator("dialog[open]").count() == 0
-    assert focused(quiz) == "q-count-title", "the link leads to the question"
+    quiz.wait_for_function("document.activeElement.id === 'q-count-title'")  # the link's question
 
     quiz.click("[data-submit]")
     quiz.keyboard.press("Escape")
     assert quiz.locator("dialog[open]").count() == 0
     quiz.click("[data-submit]")
     quiz.click("dialog[open] [data-cancel]")
-    assert quiz.evaluate("document.activeElement.matches('[data-submit]')"), "back on the submit button"
+    # back on the submit button, once the dialog has closed
+    quiz.wait_for_function("document.activeElement.matches('[data-submit]')")
     assert saved(quiz) == before, "cancelling recorded nothing"
     assert quiz.evaluate("__sent") == 0 and quiz.locator("[data-quiz-result]").is_hidden()
 
@@ -230,6 +236,7 @@ def test_a_fully_answered_quiz_still_asks_while_attempts_are_limited(quiz: Any) 
 
 def test_fail_then_pass_said_in_words_with_the_way_on(quiz: Any) -> None:
     quiz.check("#q-pick-b")
+    put_in_order(quiz, ["i3", "i1", "i2"])  # no item in its place: the list starts shuffled
     submit_and_confirm(quiz)
     result = quiz.locator("[data-quiz-result]")
     assert result.locator("h2").inner_text() == "✗ Not passed yet"
@@ -237,7 +244,7 @@ def test_fail_then_pass_said_in_words_with_the_way_on(quiz: Any) -> None:
     assert "You scored 0 of 8 points (0%). You did not reach the pass mark of 50%." in text
     assert "Your best score: 0%." in text and "You have 1 attempt left." in text
     actions = result.locator(".result-actions > :not([hidden])")
-    assert actions.all_inner_texts() == ["Try again", "Back to the course contents"]
+    assert actions.all_inner_texts() == ["Try again", "Continue: Final check"]
     assert "secondary" not in (actions.first.get_attribute("class") or ""), "after a fail, retry leads"
 
     quiz.click("[data-retry]")
@@ -245,13 +252,13 @@ def test_fail_then_pass_said_in_words_with_the_way_on(quiz: Any) -> None:
     quiz.click("[data-submit]")
     assert "This uses attempt 2 of 2: it is your last." in quiz.locator("dialog[open]").inner_text()
     quiz.click("dialog[open] [data-confirm]")
+    quiz.wait_for_selector("[data-quiz-result]:not([hidden])")
     assert result.locator("h2").inner_text() == "✓ You passed"
     text = " ".join(result.inner_text().split())
     assert "You scored 8 of 8 points (100%). You passed the pass mark of 50%." in text
     assert "Your best score: 100%." in text and "You have used all your attempts." in text
     assert result.locator(".result-actions > :not([hidden])").all_inner_texts() == [
-        "Back to the course contents"], "no retry once every attempt is used"
-    assert quiz.get_attribute("[data-continue]", "href").endswith("index.html")
+        "Continue: Final check"], "no retry once every attempt is used"
     assert "is-pass" in (result.get_attribute("class") or "")
 
 
@@ -273,21 +280,30 @@ def test_every_question_links_to_its_review_and_back(quiz: Any) -> None:
     assert focused(quiz) == "result-title"
 
 
-def test_continue_follows_the_pages_next_link(quiz: Any) -> None:
-    """The course path puts a rel=next link on every quiz page; Continue goes where it goes."""
-    quiz.evaluate("""() => { if (document.querySelector('a[rel~=next]')) return;
-        const a = document.createElement('a'); a.rel = 'next'; a.href = 'final.html';
-        a.innerHTML = '<span class="pager-label">Next</span> Final check';
-        document.querySelector('main').appendChild(a); }""")
-    target = quiz.evaluate("document.querySelector('a[rel~=next]').href")
+def test_continue_follows_the_pages_next_link_to_the_end_of_the_course(quiz: Any) -> None:
+    """Continue goes where the page's own Next link goes: the final check, then the course home."""
+    target = quiz.get_attribute("a[rel~=next]", "href")
+    assert target == "../quizzes/final.html"
     answer_all_right(quiz)
     submit_and_confirm(quiz)
     go = quiz.locator("[data-continue]")
-    assert go.inner_text().startswith("Continue: ")
+    assert go.inner_text() == "Continue: Final check"
+    assert go.get_attribute("href") == target
     assert "secondary" not in (go.get_attribute("class") or ""), "after a pass, Continue leads"
     assert quiz.locator("[data-retry]").get_attribute("class") == "button secondary"
-    go.click()
-    quiz.wait_for_url(target)
+    with quiz.expect_navigation():
+        go.click()
+    quiz.wait_for_selector("form[data-quiz-form]:not([hidden])")
+    assert quiz.evaluate("document.body.dataset.path") == "quizzes/final.html"
+
+    # The course's last step leads home; with unlimited attempts a fail puts Try again first.
+    assert quiz.get_attribute("a[rel~=next]", "href") == "../index.html"
+    submit_and_confirm(quiz)
+    assert quiz.locator("[data-quiz-result] .result-actions > :not([hidden])").all_inner_texts() == [
+        "Try again", "Back to the course home"]
+    with quiz.expect_navigation():
+        go.click()
+    assert quiz.evaluate("document.body.dataset.path") == "index.html"
 
 
 # --- essays ---------------------------------------------------------------------------------------
@@ -316,16 +332,20 @@ def test_essay_counts_words_and_enforces_its_limits(quiz: Any) -> None:
     assert "Question 9: 14 words, at most 12 allowed" in dialog.inner_text()
     assert dialog.locator("[data-confirm]").is_hidden(), "an essay over its limit cannot be sent"
     dialog.get_by_role("link", name="Question 9").click()
-    assert focused(quiz) == "q-essay-title"
+    quiz.wait_for_function("document.activeElement.id === 'q-essay-title'")
     assert not saved(quiz).get("a")
 
 
-def test_an_untouched_outline_is_sent_as_no_answer(quiz: Any) -> None:
+def test_an_untouched_outline_and_an_unmoved_list_are_sent_as_no_answer(quiz: Any) -> None:
+    """The list starts shuffled: left as it is, it earns nothing by chance, whatever the draw."""
     quiz.evaluate("window.__detail = null; coursepack.on('quiz-submitted', d => __detail = d)")
     assert quiz.input_value("#q-essay-answer") == OUTLINE
     submit_and_confirm(quiz)
-    essay = next(i for i in quiz.evaluate("__detail.interactions") if i["id"] == "essay")
-    assert essay["learnerResponse"] == [""]
+    sent = {i["id"]: i for i in quiz.evaluate("__detail.interactions")}
+    assert sent["essay"]["learnerResponse"] == [""]
+    assert sent["steps"]["learnerResponse"] == [] and sent["steps"]["score"] == 0
+    assert quiz.evaluate("__detail.score") == 0
+    assert quiz.locator("#q-steps [data-mark]").count() == 0, "no item marked right by chance"
 
 
 # --- the question map -------------------------------------------------------------------------------
@@ -363,12 +383,15 @@ def test_the_map_shows_answered_partly_flagged_and_unanswered(quiz: Any) -> None
 
 
 def test_every_section_of_a_quiz_page_has_a_heading(built: Path) -> None:
-    """What the Nu checker reports as "Section lacks heading", checked on the built pages."""
-    for path in (built / "html" / "quizzes").glob("*.html"):
+    """What the Nu checker reports as "Section lacks heading", checked on every built page
+    (the quizzes, and the module and home pages the course path added sections to)."""
+    pages = sorted((built / "html").rglob("*.html"))
+    assert any(p.parent.name == "quizzes" for p in pages)
+    for path in pages:
         tree = lxml_html.parse(str(path))
-        bare = [s.get("id") for s in tree.iter("section")
+        bare = [s.get("id") or s.get("class") for s in tree.iter("section")
                 if not s.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")]
-        assert bare == [], path.name
+        assert bare == [], path.relative_to(built)
     quiz = lxml_html.parse(str(built / "html" / QUIZ))
     assert len(quiz.xpath("//section[@data-question]/div/h2")) == 9, "one heading per question"
 
@@ -385,11 +408,26 @@ def test_axe_finds_nothing_serious_in_the_quiz_the_dialog_and_the_result(quiz: A
     assert axe_problems(quiz) == []
 
 
-# --- inside a SCORM 1.2 package -------------------------------------------------------------------
+# --- inside a SCORM package, both versions ------------------------------------------------------
+
+# What the LMS holds (a JS expression on the test LMS page), before and after the confirmed
+# submission, and where the score goes, in each version's own terms.
+SCORM = {
+    "scorm12": {"status": "lms.data().core.lesson_status", "before": "incomplete",
+                "after": "failed", "score": "cmi.core.score.raw"},
+    "scorm2004": {"status": "[lms.data().completion_status, lms.data().success_status].join()",
+                  "before": "incomplete,unknown", "after": "incomplete,failed",
+                  "score": "cmi.score.scaled"},
+}
 
 
-def test_cancel_inside_scorm_sends_nothing_to_the_lms(browser: Any, built: Path, tmp_path: Path) -> None:
-    package = next((built / "scorm12").glob("*.zip"))
+@pytest.mark.parametrize("fmt", sorted(SCORM))
+def test_cancel_inside_scorm_sends_nothing_to_the_lms(
+        browser: Any, built: Path, tmp_path: Path, fmt: str) -> None:
+    """Cancel (the button, then Escape) sends nothing at all; confirming records the attempt."""
+    expect = SCORM[fmt]
+    status = expect["status"]
+    package = next((built / fmt).glob("*.zip"))
     root = lms_site(tmp_path / "www", package)
     context = browser.new_context()
     tab = context.new_page()
@@ -397,15 +435,16 @@ def test_cancel_inside_scorm_sends_nothing_to_the_lms(browser: Any, built: Path,
         with serve(root) as base:
             tab.goto(f"{base}/lms/lms.html")
             tab.evaluate("([v, href]) => lms.launch(v, href, {}, {})",
-                         ["1.2", "../pkg/sco-writing-questions.html"])
+                         [VERSIONS[fmt], "../pkg/sco-writing-questions.html"])
             start = wait_for_course_page(tab, "writing-questions/index.html")
-            start.evaluate("() => { location.href = '../" + QUIZ + "'; }")
+            start.locator(".steps a[data-quiz-link]").click()  # the quiz, as a learner finds it
             frame = wait_for_course_page(tab, QUIZ)
             frame.wait_for_selector("form[data-quiz-form]:not([hidden])")
             frame.check("#q-pick-a")
-            tab.wait_for_timeout(350)
+            tab.wait_for_function("(lms.data().suspend_data || '').includes('pick')")
             before = len(calls(tab))
             stored = tab.evaluate("lms.data()")
+            assert tab.evaluate(status) == expect["before"]
 
             frame.click("[data-submit]")
             frame.click("dialog[open] [data-cancel]")
@@ -414,14 +453,13 @@ def test_cancel_inside_scorm_sends_nothing_to_the_lms(browser: Any, built: Path,
             tab.wait_for_timeout(300)
             assert calls(tab)[before:] == [], "cancelling sent nothing to the LMS"
             assert tab.evaluate("lms.data()") == stored
-            assert stored["core"]["lesson_status"] == "incomplete"
 
             frame.click("[data-submit]")
             frame.click("dialog[open] [data-confirm]")
-            tab.wait_for_function("lms.log.some(e => e.call === 'commit') && "
-                                  "lms.data().core.lesson_status === 'failed'")
+            tab.wait_for_function(f"lms.log.some(e => e.call === 'commit') && "
+                                  f"{status} === {expect['after']!r}")
             sent = [e["element"] for e in calls(tab)[before:] if e["call"] == "set"]
-            assert "cmi.core.score.raw" in sent and "cmi.interactions.0.id" in sent
+            assert expect["score"] in sent and "cmi.interactions.0.id" in sent
     finally:
         context.close()
 

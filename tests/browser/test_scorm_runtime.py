@@ -107,9 +107,9 @@ class Launcher:
                      "location": stored["location"]}
         return data
 
-    def launch(self, stored: dict[str, Any] | None = None, **options: Any) -> None:
+    def launch(self, stored: dict[str, Any] | None = None, sco: str = SCO, **options: Any) -> None:
         self.page.evaluate("([v, href, preset, o]) => lms.launch(v, href, preset, o)",
-                           [self.version, f"../pkg/{SCO}", self.preset(stored), options])
+                           [self.version, f"../pkg/{sco}", self.preset(stored), options])
 
     def data(self) -> dict[str, Any]:
         return self.page.evaluate("lms.data()")  # type: ignore[no-any-return]
@@ -407,8 +407,30 @@ def test_a_module_sco_is_completed_by_following_its_visible_steps(
         assert float(got["cmi.progress_measure"]) == 1
     assert got["cmi.interactions"] == len(ANSWERS) + 1, "every question, the essay included"
     assert lms.adapter_errors() == []
-    # after the quiz the path leads back to the module's start, never out of the SCO
-    follow_in_sco(lms, quiz, "a[rel=next]", f"{QUIZ}/index.html")
+    # the result leads back to the module's start, as Next does, never out of the SCO
+    go = quiz.locator("[data-quiz-result] [data-continue]")
+    assert go.inner_text() == "Back to the module overview"
+    assert go.get_attribute("href") == quiz.get_attribute("a[rel=next]", "href")
+    back = follow_in_sco(lms, quiz, "[data-quiz-result] [data-continue]", f"{QUIZ}/index.html")
+    assert "all done" in back.inner_text("main [data-path-progress]")
+
+
+def test_a_quiz_that_is_a_sco_of_its_own_leads_nowhere_out_of_it(lms: Launcher) -> None:
+    """The final check is a SCO alone: its result offers a retry, and no link to any other page."""
+    lms.launch(sco="sco-final.html")
+    quiz = wait_for_course_page(lms.page, "quizzes/final.html")
+    quiz.wait_for_selector("form[data-quiz-form]:not([hidden])")
+    assert quiz.locator("a[rel=next]").count() == 0
+    before = lms.commits()
+    quiz.click("[data-submit]")  # nothing answered: the dialog lists every question
+    quiz.click("dialog[open] [data-confirm]")
+    lms.wait_for_commit(before)
+    assert lms.status() == "failed"
+    result = quiz.locator("[data-quiz-result]")
+    assert result.locator(".result-actions > :not([hidden])").all_inner_texts() == ["Try again"]
+    hrefs = quiz.evaluate("""() => Array.from(document.querySelectorAll('main a[href]'),
+        a => a.getAttribute('href')).filter(h => !h.startsWith('#'))""")
+    assert hrefs == [], "a lone quiz links no other page"
 
 
 def status_pair(lms: Launcher) -> tuple[str, str]:

@@ -151,7 +151,8 @@ def sco_configs(archive: zipfile.ZipFile) -> list[dict]:  # type: ignore[type-ar
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_each_module_sco_links_only_its_own_pages(bundled_build: Path, fmt: str) -> None:
     """In the bundled course (several modules and a final assessment), no page of a SCO links
-    another SCO's page, and every page but a lone quiz leads on with rel=next."""
+    another SCO's page, and every page but a lone quiz leads on with rel=next, its quiz's result
+    screen too."""
     archive = zipfile.ZipFile(next((bundled_build / fmt).glob("*.zip")))
     scos = sco_configs(archive)
     assert len(scos) > 2
@@ -168,4 +169,6 @@ def test_each_module_sco_links_only_its_own_pages(bundled_build: Path, fmt: str)
             assert not html.xpath("//*[@data-reset-progress]"), page
             nexts = html.xpath("//a[@rel='next']/@href")
             assert len(nexts) == (1 if len(own) > 1 else 0), page
+            if page.startswith("quizzes/"):  # the result screen leads where Next does, or nowhere
+                assert html.xpath("//*[@data-quiz-result]//a[@data-continue]/@href") == nexts, page
     assert not any(n in archive.namelist() for n in ("course/index.html", "course/glossary.html"))

@@ -57,11 +57,12 @@
     emit("progress-changed", { state: copy(progress) });
   }
 
-  // Test hook for LMS adapters: record and announce a submission as if a quiz had sent it.
+  // Record a quiz's submission in progress and announce it (a quiz page's submit, and the
+  // test hook _submit for LMS adapters).
   function submitted(detail) {
     var q = progress.q[detail.quizId] || (progress.q[detail.quizId] = { a: 0 });
     q.a = detail.attempt;
-    q.s = detail.score;
+    q.s = Math.round(detail.score * 100) / 100;
     q.m = detail.maxScore;
     q.b = Math.max(q.b || 0, Math.round(detail.scaled * 10000) / 100);
     if (detail.passed) q.p = 1;
@@ -120,18 +121,19 @@
     return text + " (" + plural(q.a, "attempt") + ")";
   }
 
+  // A tick after a contents link, in an icon and in words (symbol "" removes it).
+  function tick(link, symbol, words) {
+    var old = link.querySelector("[data-tick]");
+    if (old) old.parentNode.removeChild(old);
+    if (!symbol) return;
+    var span = link.appendChild(el("span", "tick"));
+    span.setAttribute("data-tick", "");
+    span.appendChild(el("span", "", " " + symbol)).setAttribute("aria-hidden", "true");
+    span.appendChild(el("span", "visually-hidden", " (" + words + ")"));
+  }
+
   function markVisited(link) {
-    var visited = progress.l.indexOf(link.getAttribute("data-lesson-key")) >= 0;
-    var tick = link.querySelector("[data-tick]");
-    if (visited && !tick) {
-      tick = el("span", "tick");
-      tick.setAttribute("data-tick", "");
-      tick.appendChild(el("span", "", " ✓")).setAttribute("aria-hidden", "true");
-      tick.appendChild(el("span", "visually-hidden", " (read)"));
-      link.appendChild(tick);
-    } else if (!visited && tick) {
-      tick.parentNode.removeChild(tick);
-    }
+    tick(link, progress.l.indexOf(link.getAttribute("data-lesson-key")) >= 0 ? "✓" : "", "read");
   }
 
   function hasProgress() {
@@ -153,7 +155,7 @@
     try { return JSON.parse(node.getAttribute(name) || "null"); } catch (err) { return null; }
   }
 
-  // A [data-path] block lists its steps in data-steps (exporters/html/path.py); its
+  // A block with data-steps lists its steps (exporters/html/path.py); its
   // "Start" link becomes "Continue" to the first step not done, or leads on once all are.
   function renderPath(node) {
     var steps = readJson(node, "data-steps") || [];
@@ -192,14 +194,7 @@
 
   function markQuizLink(link) {
     var q = progress.q[link.getAttribute("data-quiz-link")];
-    var tick = link.querySelector("[data-tick]");
-    if (tick) tick.parentNode.removeChild(tick);
-    if (!q || !q.a) return;
-    tick = el("span", "tick");
-    tick.setAttribute("data-tick", "");
-    tick.appendChild(el("span", "", q.p ? " ✓" : " •")).setAttribute("aria-hidden", "true");
-    tick.appendChild(el("span", "visually-hidden", q.p ? " (passed)" : " (attempted)"));
-    link.appendChild(tick);
+    tick(link, !q || !q.a ? "" : q.p ? "✓" : "•", q && q.p ? "passed" : "attempted");
   }
 
   function renderProgress() {
@@ -218,31 +213,38 @@
     all(document, "[data-quiz-progress]").forEach(function (node) {
       node.textContent = quizSummary(node.getAttribute("data-quiz-progress"));
     });
-    all(document, "[data-path]").forEach(renderPath);
+    all(document, "[data-steps]").forEach(renderPath);
     renderSteps();
     all(document, "[data-reset-progress]").forEach(function (button) { button.hidden = !any; });
   }
 
-  /* ---- reset, with an in-page confirmation ------------------------------------------------ */
+  /* ---- confirmation dialogs (reset, submit) ---------------------------------------------- */
+
+  // A <dialog> whose <form method="dialog"> holds a [data-confirm] button: `done(yes)` runs
+  // once it closes, yes only for that button (Escape, another button or a link: no). Returns
+  // the function that opens it and moves the focus to `focus` (else its autofocus control).
+  function confirmDialog(dialog, done) {
+    dialog.addEventListener("close", function () {
+      done(dialog.returnValue === dialog.querySelector("[data-confirm]").value);
+    });
+    return function (focus) {
+      dialog.returnValue = "";
+      dialog.showModal();
+      if (focus) focus.focus();
+    };
+  }
 
   function startReset() {
     var button = document.querySelector("[data-reset-progress]");
     var dialog = document.querySelector("[data-reset-dialog]");
-    if (!button || !dialog || typeof dialog.showModal !== "function") return;
-    button.addEventListener("click", function () {
-      dialog.returnValue = "";
-      dialog.showModal();
+    if (!button || !dialog) return;
+    var open = confirmDialog(dialog, function (yes) {
+      if (!yes) { button.focus(); return; }
+      window.coursepack.reset();
+      announce("Your progress has been reset.");
+      (document.querySelector("[data-continue]") || document.getElementById("main")).focus();
     });
-    dialog.addEventListener("close", function () {
-      if (dialog.returnValue === "reset") {
-        window.coursepack.reset();
-        announce("Your progress has been reset.");
-        var first = document.querySelector("[data-continue]") || document.getElementById("main");
-        first.focus();
-      } else {
-        button.focus();
-      }
-    });
+    button.addEventListener("click", function () { open(); });
   }
 
   /* ---- the menu on small screens: a button that opens and closes it ----------------------- */
@@ -373,14 +375,10 @@
       self.close(document.getElementById(link.hash.slice(1)));
     });
     root.querySelector("[data-retry]").addEventListener("click", function () { self.retry(); });
-    root.querySelector("[data-confirm]").addEventListener("click", function () {
-      self.close(self.result.querySelector("[data-result-title]"));
-      self.submit();
-    });
-    root.querySelector("[data-cancel]").addEventListener("click", function () { self.close(); });
-    // Cancel (the button or Escape) returns to the submit button, having changed nothing.
-    this.dialog.addEventListener("close", function () {
-      (self.after || self.form.querySelector("[data-submit]")).focus();
+    // Confirming submits; anything else returns to the submit button (or the question a link
+    // in the dialog names), having changed nothing.
+    this.openDialog = confirmDialog(this.dialog, function (yes) {
+      if (yes) self.submit(); else (self.after || self.form.querySelector("[data-submit]")).focus();
       self.after = null;
     });
     this.form.hidden = false;
@@ -577,8 +575,7 @@
         "This uses attempt " + (limit - left) + " of " + limit + ": " +
         (left ? "you will have " + plural(left, "attempt") + " left." : "it is your last.")));
     }
-    this.dialog.showModal();
-    title.focus();
+    this.openDialog(title);
   };
 
   // An essay's word count below it; a screen reader hears it only when it crosses a limit.
@@ -698,6 +695,7 @@
         });
       },
       mark: function (root, item) {
+        if (!item.response.length) return;  // never put in order: nothing to mark
         all(root, "[data-item]").forEach(function (li, i) { mark(li.querySelector(".order-text"), item.key.correct[i] === li.getAttribute("data-item")); });
       },
       // Items start out of order, so a list never moved is no answer.
@@ -810,22 +808,19 @@
     var attempt = this.attempt();
     if (attempt.d) return;
     var self = this;
-    this.drawn.forEach(function (id) { attempt.r[id] = readResponse(self.sections[id]); });
+    // A list never moved is no answer: it starts shuffled, and must not score by chance.
+    this.drawn.forEach(function (id) {
+      var unmoved = !attempt.r[id] && self.sections[id].querySelector("[data-response=order]");
+      attempt.r[id] = unmoved ? [] : readResponse(self.sections[id]);
+    });
     var outcome = this.grade();
-    var q = this.record();
-    q.a = (q.a || 0) + 1;
-    q.s = Math.round(outcome.score * 100) / 100;
-    q.m = outcome.max;
-    q.b = Math.max(q.b || 0, Math.round(outcome.percent * 100) / 100);
-    if (outcome.passed) q.p = 1;
     attempt.d = 1;
-    emit("quiz-submitted", {
+    submitted({
       quizId: this.data.id, moduleId: this.data.module, title: this.data.title,
       score: outcome.score, maxScore: outcome.max, scaled: outcome.max > 0 ? outcome.score / outcome.max : 0,
-      passed: outcome.passed, passMark: this.data.passMark, attempt: q.a,
+      passed: outcome.passed, passMark: this.data.passMark, attempt: (this.record().a || 0) + 1,
       interactions: this.interactions(outcome)
     });
-    save();
     this.review();
     renderProgress();
     this.result.querySelector("[data-result-title]").focus();
@@ -835,8 +830,7 @@
 
   /* The result: pass or fail in words and an icon, the score, pass mark, best score and
    * attempts left, every question linked to its review, and the way on: "Continue" to the
-   * page's rel=next link (or the course contents), "Try again" while attempts remain, the
-   * main action only after a fail. */
+   * page's next step, "Try again" while attempts remain, the main action only after a fail. */
   Quiz.prototype.review = function () {
     var self = this, outcome = this.grade(), q = this.record(), left = this.attemptsLeft();
     var marked = outcome.max > 0, passed = outcome.passed, result = this.result;
@@ -868,18 +862,13 @@
     announce(verdict + ". " + summary);
   };
 
+  // The page gives the way on (its "Next" step; none in a quiz that is a SCO of its own).
   Quiz.prototype.leadOn = function (retryFirst) {
     var go = this.result.querySelector("[data-continue]"), retry = this.result.querySelector("[data-retry]");
-    var next = document.querySelector('a[rel~="next"]:not([data-continue])');
-    if (next) {
-      var name = next.cloneNode(true);
-      all(name, ".pager-label, [aria-hidden=true]").forEach(function (n) { n.parentNode.removeChild(n); });
-      go.href = next.href;
-      go.textContent = "Continue" + (squash(name.textContent) ? ": " + squash(name.textContent) : "");
-    }
     retry.hidden = this.attemptsLeft() === 0;
+    retry.className = "button" + (retryFirst || !go ? "" : " secondary");
+    if (!go) return;
     go.className = "button" + (retryFirst ? " secondary" : "");
-    retry.className = "button" + (retryFirst ? "" : " secondary");
     go.parentNode.insertBefore(retryFirst ? retry : go, retryFirst ? go : retry);
   };
 

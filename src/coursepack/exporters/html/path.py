@@ -132,6 +132,22 @@ class CoursePath:
             return Link(part.start.path, part.start.title, "Back to the module overview")
         return None
 
+    def onward(self, path: str) -> Link | None:
+        """Where a quiz's result screen leads: the page's "Next" link, named as an action.
+
+        The label is the button's text: "Continue" to the next step, or back to the course
+        home or to the SCO's own overview after the last step. None for a quiz that is a SCO
+        of its own: nothing else is in its scope, and the LMS leads on.
+        """
+        link = self.next(path)
+        if link is None:
+            return None
+        if link.path == HOME:
+            return Link(HOME, link.title, link.title)
+        if link.label.startswith("Next"):
+            return Link(link.path, link.title, f"Continue: {link.title}")
+        return Link(link.path, link.title, link.label)
+
     def previous(self, path: str) -> Link | None:
         """The step before the page in its part; the course home before the first."""
         found = self.where.get(path)
