@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coursepack.checks.quotes import found, nearest, normalise
-from tests.conftest import REPO
+from tests.conftest import REPO, Run
 
 # The bundled course's own source texts, verbatim as received (typos and hyphenation kept).
 CLEMENTS = (REPO / "sources" / "clements-2016.txt").read_text(encoding="utf-8")
@@ -66,3 +66,16 @@ def test_nearest_passage_points_at_the_line() -> None:
 
 def test_empty_quote_is_never_found(tmp_path: Path) -> None:
     assert not found("   ", CLEMENTS)
+
+
+def test_a_source_that_cannot_be_read_is_one_error_not_one_per_quote(
+        course: Path, run: Run) -> None:
+    """A trainer saves the guide from a word processor in the wrong encoding."""
+    (course / "sources" / "item-writing-guide.txt").write_bytes("Caf\xe9 guide".encode("latin-1"))
+
+    result = run("validate", str(course))
+
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("sources/item-writing-guide.txt:1:"), errors
+    assert "inline-quote" not in result.stderr and "quote not found" not in result.stderr

@@ -248,6 +248,8 @@ def opening_position(markdown: str, offset: int, file_text: str, start: Origin) 
 
 def inline_quotes(course: Course) -> Iterator[Problem]:
     """Every passage in quotation marks that claims a source's words it does not have."""
+    if any(s.unread for s in course.sources):
+        return  # a passage may be from the text that could not be read (already reported)
     files: dict[str, str] = {}
     titles = _titles(course)
     for text, nearest_in, fallback in _texts_to_check(course):

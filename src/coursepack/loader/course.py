@@ -141,16 +141,15 @@ class Loader:
         if path is None:
             return None
         text = self._source_text(g, file_node, path, file)
-        if text is None:
-            return None
         return Source(
             id=source_id,
             path=path,
             relpath=self.rel(path),
-            text=text,
+            text=text or "",
             title=title,
             url=url,
             origin=g.origin,
+            unread=text is None,
             **fields,
         )
 

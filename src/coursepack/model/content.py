@@ -24,6 +24,8 @@ class Source:
     url: str = ""
     note: str = ""
     origin: Origin | None = field(default=None, compare=False, repr=False)
+    #: The file could not be read (already reported): nothing can be checked against it.
+    unread: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
