@@ -17,7 +17,7 @@ from lxml import etree
 from coursepack.loader.course import load_course
 from coursepack.model import FillBlanks
 from coursepack.translate import translated
-from tests.conftest import Run
+from tests.conftest import SCHEMAS, Run
 
 X = "{urn:oasis:names:tc:xliff:document:2.0}"
 QUIZ = "quizzes/writing-questions.yaml"
@@ -127,13 +127,20 @@ def test_awkward_text_survives_both_formats(course: Path, run: Run) -> None:
 
 
 NAME_TOKEN = re.compile(r"^[\w.:\-]+$")
+XLIFF_SCHEMA = SCHEMAS / "xliff20" / "xliff_core_2.0.xsd"
 
 
-def test_xliff_has_the_structure_xliff_2_core_requires(course: Path, run: Run) -> None:
-    """Structural checks of XLIFF 2.0 core (the OASIS schema is not shipped in tests/schemas:
-    see tests/schemas/README.md)."""
+def assert_valid_xliff(course: Path, lang: str = "fr") -> None:
+    """Valid against OASIS's XLIFF 2.0 core schema (origin and notice in tests/schemas)."""
+    schema = etree.XMLSchema(etree.parse(str(XLIFF_SCHEMA)))
+    document = etree.parse(str(course / "translations" / lang / "course.xlf"))
+    assert schema.validate(document), schema.error_log
+
+
+def test_xliff_is_valid_xliff_2_core_with_our_notes(course: Path, run: Run) -> None:
     make_awkward(course)
     run("translate", "extract", str(course), "--lang", "fr")
+    assert_valid_xliff(course)
     root = xliff_of(course)
     assert root.tag == f"{X}xliff"
     assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.0", "en", "fr")
@@ -198,6 +205,10 @@ def test_changed_source_is_stale_at_both_places_and_extract_keeps_it(course: Pat
             in (course / "translations/fr/course.po").read_text("utf-8"))
     assert message.id == "Cover the options with a sheet of paper."
     assert "1 stale" in run("translate", "status", str(course), "--lang", "fr").output
+    assert_valid_xliff(course)
+    unit = next(u for u in xliff_of(course).iter(f"{X}unit") if u.get("name") == unit_id)
+    assert unit.find(f"{X}segment").get("state") == "initial"
+    assert unit.find(f"{X}segment/{X}target").text == "Cachez les options avec la main."
 
 
 def test_missing_and_obsolete_units_are_located(course: Path, run: Run) -> None:
@@ -226,6 +237,10 @@ def test_missing_and_obsolete_units_are_located(course: Path, run: Run) -> None:
         catalog = read_po(handle)
     kept = [m for m in catalog.obsolete.values() if m.context == f"{QUIZ}#wq-essay/grader_notes"]
     assert kept and kept[0].string == "Note maximale pour une question."
+    assert_valid_xliff(course)
+    obsolete = [u for u in xliff_of(course).iter(f"{X}unit")
+                if u.get("name") == f"{QUIZ}#wq-essay/grader_notes"]
+    assert obsolete[0].getparent().get("id") == "obsolete"
 
 
 def test_translation_made_in_xliff_is_read_and_kept(course: Path, run: Run) -> None:
