@@ -300,3 +300,22 @@ def test_extract_refuses_the_source_language_and_unknown_codes(course: Path, run
     result = run("translate", "extract", str(course), "--lang", code)
     assert result.exit_code == 1 and "error:" in result.output
     assert not (course / "translations").exists()
+
+
+def test_build_makes_each_listed_language_in_its_own_folder(course: Path, run: Run) -> None:
+    replace_in(course / "course.yaml", "language: en\n", "language: en\nlanguages: [en, fr]\n")
+    run("translate", "extract", str(course), "--lang", "fr")
+    edit_po(course, {"course.yaml#starter-course/title": "Écrire de bonnes questions"})
+    result = run("build", str(course), "-f", "html", "-f", "gift")
+    assert result.exit_code == 0, result.output
+    assert "texts of the course have no fr translation" in result.output
+    build = course / "build"
+    french = (build / "fr" / "html" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in french and "Écrire de bonnes questions" in french
+    assert "Écrire" not in (build / "html" / "index.html").read_text(encoding="utf-8")
+    assert list((build / "fr" / "gift").glob("*.gift.txt"))
+    # Missing translations fail a strict build, and the last build stays as it was.
+    before = (build / "fr" / "html" / "index.html").stat().st_mtime_ns
+    result = run("build", str(course), "-f", "html", "--strict")
+    assert result.exit_code == 1 and "no fr translation" in result.output
+    assert (build / "fr" / "html" / "index.html").stat().st_mtime_ns == before

@@ -200,6 +200,33 @@ def _entries(root: Path, language: str) -> dict[str, Entry]:
     return found
 
 
+def editions(course: Course, strict: bool = False) -> tuple[list[tuple[str, Course]],
+                                                            list[Problem]]:
+    """The course in each language of ``languages:`` but its own, and what a build reports:
+    stale and wrong translations at their lines, missing ones counted per language (the
+    list: ``coursepack translate status``). Errors (warnings too, when ``strict``) raise."""
+    built: list[tuple[str, Course]] = []
+    problems: list[Problem] = []
+    for language in course.languages:
+        if language == course.language:
+            continue
+        result = Status(language)
+        built.append((language, translated_course(course, language, result)))
+        problems += [p for p in result.problems if not p.message.startswith("no ")]
+        if result.missing:
+            problems.append(warning(
+                Origin(folder_of(language)), f"{result.missing} text{'s' * (result.missing != 1)}"
+                f" of the course {'have' if result.missing != 1 else 'has'} no {language} "
+                "translation: the source text is used", hint=f"coursepack translate extract "
+                f"--lang {language} adds them to the files; coursepack translate status lists "
+                "them"))
+    if strict:
+        problems = [p.promoted() for p in problems]
+    if any(p.is_error for p in problems):
+        raise CoursepackError(problems)
+    return built, problems
+
+
 def _check_language(course: Course, language: str) -> None:
     why = language_problem(language)
     if why:
@@ -211,4 +238,4 @@ def _check_language(course: Course, language: str) -> None:
                                      hint="name another language with --lang")])
 
 
-__all__ = ["Status", "extract", "status", "translated"]
+__all__ = ["Status", "editions", "extract", "status", "translated"]
