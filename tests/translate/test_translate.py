@@ -319,3 +319,72 @@ def test_build_makes_each_listed_language_in_its_own_folder(course: Path, run: R
     result = run("build", str(course), "-f", "html", "--strict")
     assert result.exit_code == 1 and "no fr translation" in result.output
     assert (build / "fr" / "html" / "index.html").stat().st_mtime_ns == before
+
+
+def _holds_text(schema: object) -> bool:
+    """Whether a JSON Schema fragment of a spec field has words in it (a string that is not
+    an id or one of a fixed set of values)."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string":
+            return "pattern" not in schema and "enum" not in schema
+        return any(_holds_text(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_holds_text(v) for v in schema)
+    return False
+
+
+def test_every_text_field_of_every_question_type_is_extracted(course: Path, run: Run) -> None:
+    """The fields each type's reader declares (TYPE_FIELDS), not a list kept here: a new
+    text field of a question type is extracted, or this fails."""
+    from coursepack.loader.questions import TYPE_FIELDS
+
+    run("translate", "extract", str(course), "--lang", "fr")
+    ids = list(po_of(course))
+    quiz = yaml.safe_load((course / QUIZ).read_text(encoding="utf-8"))
+    checked = 0
+    for question in quiz["questions"]:
+        _, fields = TYPE_FIELDS[question["type"]]
+        for name, schema in fields.items():
+            if name in question and _holds_text(schema):
+                checked += 1
+                prefix = f"{QUIZ}#{question['id']}/{name}"
+                assert any(i.startswith(prefix) for i in ids), prefix
+    assert checked >= 10
+
+
+def test_a_broken_translation_file_is_an_error_at_its_line(course: Path, run: Run) -> None:
+    run("translate", "extract", str(course), "--lang", "fr")
+    po = course / "translations/fr/course.po"
+    lines = po.read_text(encoding="utf-8").split("\n")
+    lines[30] = 'this line is not PO'
+    po.write_text("\n".join(lines), encoding="utf-8")
+    result = run("translate", "status", str(course), "--lang", "fr")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(r"translations/fr/course\.po:31(:1)?: error: not a PO file", result.output)
+
+
+def test_xliff_entities_are_not_expanded(course: Path, run: Run) -> None:
+    run("translate", "extract", str(course), "--lang", "fr")
+    secret = course.parent / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    (course / "translations/fr/course.po").unlink()
+    (course / "translations/fr/course.xlf").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE xliff [<!ENTITY s SYSTEM "file://{secret}">]>\n'
+        '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" '
+        'trgLang="fr"><file id="f"><unit id="u" name="course.yaml#starter-course/title">'
+        '<segment state="translated"><source>Writing Good Quiz Questions</source>'
+        '<target>&s;</target></segment></unit></file></xliff>', encoding="utf-8")
+    loaded, _ = load_course(course)
+    french, _ = translated(loaded, "fr")
+    assert "SECRET" not in french.title
+
+
+def test_a_translation_file_linked_from_outside_is_refused(course: Path, run: Run,
+                                                           tmp_path: Path) -> None:
+    run("translate", "extract", str(course), "--lang", "fr")
+    outside = tmp_path / "elsewhere.po"
+    (course / "translations/fr/course.po").rename(outside)
+    (course / "translations/fr/course.po").symlink_to(outside)
+    result = run("translate", "status", str(course), "--lang", "fr")
+    assert result.exit_code == 1
+    assert "translations/fr/course.po is outside the course folder" in result.output
