@@ -205,6 +205,10 @@ def test_changed_source_is_stale_at_both_places_and_extract_keeps_it(course: Pat
             in (course / "translations/fr/course.po").read_text("utf-8"))
     assert message.id == "Cover the options with a sheet of paper."
     assert "1 stale" in run("translate", "status", str(course), "--lang", "fr").output
+    run("translate", "extract", str(course), "--lang", "fr")  # again: still stale, same old text
+    assert "1 stale" in run("translate", "status", str(course), "--lang", "fr").output
+    assert (f'#| msgid "Cover the options with your hand."\nmsgctxt "{unit_id}"'
+            in (course / "translations/fr/course.po").read_text("utf-8"))
     assert_valid_xliff(course)
     unit = next(u for u in xliff_of(course).iter(f"{X}unit") if u.get("name") == unit_id)
     assert unit.find(f"{X}segment").get("state") == "initial"

@@ -78,7 +78,9 @@ def _planned(unit: Unit, entry: Entry | None) -> Planned:
         return Planned(unit)
     if entry.hash == unit.hash and not entry.stale:
         return Planned(unit, entry.target)
-    return Planned(unit, entry.target, previous=entry.source, stale=True)
+    # Extracted again while still stale: the file's source is already the current one.
+    previous = entry.source if entry.source != unit.text else entry.previous
+    return Planned(unit, entry.target, previous=previous, stale=True)
 
 
 def _sorted_units(course: Course) -> list[Unit]:
@@ -127,9 +129,12 @@ def translated_course(course: Course, language: str, result: Status) -> Course:
     for entry in known.values():
         if entry.id not in ids and (entry.target or not entry.obsolete):
             result.obsolete += 1
+            hint = ("kept at the end of the file in case the text comes back; delete it when "
+                    "it is no longer wanted") if entry.obsolete else (
+                    "extract again to move it to the end of the file, or delete it")
             result.problems.append(warning(
                 entry.origin, f"obsolete: unit '{entry.id}' is no longer in the course",
-                hint="extract again to move it to the end of the file, or delete it"))
+                hint=hint))
     return new
 
 
@@ -197,6 +202,8 @@ def _entries(root: Path, language: str) -> dict[str, Entry]:
             have = found.get(entry.id)
             if have is None or (not have.target and entry.target):
                 found[entry.id] = entry
+            elif entry.previous and not have.previous:  # PO readers drop the old source
+                found[entry.id] = replace(have, previous=entry.previous)
     return found
 
 

@@ -43,6 +43,8 @@ class Entry:
     origin: Origin
     stale: bool = False
     obsolete: bool = False
+    previous: str = ""
+    """The source a stale translation was made from, when the file says (XLIFF)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def write_catalog(path: Path, language: str, source_language: str, title: str,
             unit.text, item.target, locations=[(unit.origin.path, unit.origin.line)],
             auto_comments=[f"{_HASH_NOTE}{unit.hash}"], context=unit.id,
             flags=("fuzzy",) if item.stale else (),
-            previous_id=item.previous if item.stale else (),
+            previous_id=item.previous if item.stale and item.previous else (),
         )
         message.flags.discard("python-format")  # course text is not a format string
     for entry in obsolete:
@@ -193,7 +195,8 @@ def _xliff_entry(unit: etree._Element, relpath: str, obsolete: bool) -> Entry:
                  target="".join("".join(t.itertext()) for t in targets),
                  hash=notes.get("source-hash", ""),
                  origin=Origin(relpath, where.sourceline or 0),
-                 stale=state == "initial" and "previous-source" in notes, obsolete=obsolete)
+                 stale=state == "initial" and "previous-source" in notes, obsolete=obsolete,
+                 previous=notes.get("previous-source", ""))
 
 
 # --- shared --------------------------------------------------------------------------
