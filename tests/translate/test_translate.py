@@ -304,6 +304,7 @@ def test_languages_are_checked_and_listed_for_status(course: Path, run: Run) -> 
     result = run("translate", "status", str(course))
     assert result.exit_code == 0 and "fr: 0 translated, 0 stale, " in result.output
     assert load_course(course)[0].languages == ("en", "fr")
+    assert not [i for i in po_of(course) if "/languages" in i]  # settings are no text
 
 
 @pytest.mark.parametrize("code", ["en", "nope!"])
