@@ -16,6 +16,7 @@ need() {  # need <package> <command | /absolute/path | lib:soname>
 
 need chromium /usr/bin/chromium          # browser tests (driven by Playwright, never downloaded)
 need poppler-utils pdftotext             # PDF tests read text back
+need gettext msgfmt                      # translation tests: GNU msgfmt checks the PO files
 need fonts-dejavu-core /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 need libpango-1.0-0 lib:libpango-1.0.so.0   # WeasyPrint
 need libpangoft2-1.0-0 lib:libpangoft2-1.0.so.0

@@ -397,7 +397,7 @@ CASES = [
         "paper: A4",
         "paper: A4\nmoodel:\n  core_types_only: true",
         hint="did you mean 'moodle'? allowed fields: authors, description, id, language, "
-             "licence, lint, modules, moodle, paper, quiz_defaults, quizzes, scorm, sources, "
+             "languages, licence, lint, modules, moodle, paper, quiz_defaults, quizzes, scorm, sources, "
              "title, version",
     ),
     Case(

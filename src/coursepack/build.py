@@ -39,6 +39,7 @@ from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
 from coursepack.render import template_problems
 from coursepack.spec_schema import Schema, schema
+from coursepack.translate import editions
 from coursepack.workers import Workers
 
 
@@ -124,6 +125,8 @@ def build(
     """Build ``formats`` (all when empty) of the course in ``root`` into ``out``.
 
     ``out`` must be new, empty or a previous build unless ``force`` (see output_folder).
+    Each language of ``languages:`` but the course's own is built from its translation
+    into ``out/<language>/<format>/``, swapped in with the rest.
     """
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
     out = (out or root / "build").resolve()
@@ -133,6 +136,8 @@ def build(
         report.problems += dates
         exporters = [get_exporter(name) for name in names]
         inputs = fingerprint.digest(report.course)
+        languages, translation_problems = editions(report.course, strict)
+        report.problems += translation_problems
     except KeyboardInterrupt:
         raise BuildInterrupted(out) from None
     store = cache.Cache.for_course(root)
@@ -145,11 +150,16 @@ def build(
                            fingerprint.for_format(inputs, exporter.name),
                            report.format_problems.get(exporter.name, []))
                      for exporter in exporters]
+            steps += [_Step(exporter, _context(exporter, edition, stage / language, out / language,
+                                               progress, store, workers),
+                            fingerprint.for_format(inputs, f"{language}/{exporter.name}"),
+                            report.format_problems.get(exporter.name, []))
+                      for language, edition in languages for exporter in exporters]
             for step in steps:  # slow set-up of later formats runs while earlier ones export
                 if step.kept is None and isinstance(step.exporter, SetsUpWorkers):
                     workers.warm(step.exporter.worker_setup())
             report.built.extend(step.run() for step in steps)
-        folder.swap_in(names)
+        folder.swap_in(names + [language for language, _ in languages])
     store.evict()
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)

@@ -10,13 +10,16 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from coursepack import build as pipeline
 from coursepack.errors import CoursepackError, Problem, os_error
 from coursepack.output_folder import BuildInterrupted
+
+if TYPE_CHECKING:
+    from coursepack.translate import Status
 
 F = TypeVar("F", bound=Callable[..., Any])
 COURSE_DIR = click.argument(
@@ -334,3 +337,52 @@ def check(course_dir: Path, targets: tuple[str, ...]) -> None:
     click.echo(f"\n{_summary(everything)}")
     if any(p.is_error for p in everything):
         sys.exit(1)
+
+
+@main.group()
+def translate() -> None:
+    """Translate the course: files for translators, and how far each language has got."""
+
+
+@translate.command("extract")
+@COURSE_DIR
+@click.option("--lang", "language", required=True, metavar="CODE",
+              help="Language to translate into (fr, ar, es...).")
+@reports_problems
+def translate_extract(course_dir: Path, language: str) -> None:
+    """Write translations/CODE/course.po and course.xlf, keeping every translation made."""
+    from coursepack.translate import extract
+
+    po, xlf, found = extract(pipeline.validate(course_dir).course, language)
+    click.echo(f"wrote {_shown(po)} and {_shown(xlf)}")
+    _print_status(found)
+
+
+@translate.command("status")
+@COURSE_DIR
+@click.option("--lang", "languages", multiple=True, metavar="CODE",
+              help="Language to report (repeatable); every one of 'languages:' when omitted.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any unit is stale or missing.")
+@reports_problems
+def translate_status(course_dir: Path, languages: tuple[str, ...], strict: bool) -> None:
+    """Count translated, stale, missing and obsolete units per language, with their places."""
+    from coursepack.translate import status
+
+    course = pipeline.validate(course_dir).course
+    wanted = languages or course.languages[1:]
+    if not wanted:
+        raise click.UsageError("name a language with --lang, or list the course's languages "
+                               "in course.yaml (languages: [en, fr])")
+    found = [status(course, language) for language in wanted]
+    for one in found:
+        _print_problems(one.problems)
+        _print_status(one)
+    if any(p.is_error for one in found for p in one.problems):
+        sys.exit(1)
+    if strict and any(one.stale or one.missing for one in found):
+        sys.exit(1)
+
+
+def _print_status(found: Status) -> None:
+    click.echo(f"{found.language}: {found.translated} translated, {found.stale} stale, "
+               f"{found.missing} missing, {found.obsolete} obsolete")

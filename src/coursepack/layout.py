@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 COURSE_FILE = "course.yaml"
-COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates")
+COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates", "translations")
 """Folders of a course whose files feed a build."""
 
 

@@ -164,6 +164,7 @@ def course_schema(settings: dict[str, Schema]) -> Schema:
         id=ID,
         title=TEXT,
         language=TEXT,
+        languages=TEXTS,
         version=TEXT,
         authors=TEXTS,
         licence=TEXT,

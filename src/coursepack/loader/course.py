@@ -17,6 +17,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from babel.core import Locale, UnknownLocaleError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from coursepack._yaml import YamlProblem, read_text, read_yaml
@@ -40,8 +41,8 @@ from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
 from coursepack.model.ids import is_id
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
-COURSE_FIELDS = ("id", "title", "language", "version", "authors", "licence", "description",
-                 "modules", "quizzes", "sources", "quiz_defaults")
+COURSE_FIELDS = ("id", "title", "language", "languages", "version", "authors", "licence",
+                 "description", "modules", "quizzes", "sources", "quiz_defaults")
 """The fields of course.yaml the course itself has; any other is kept as a ``Section`` for
 the format (or the lint) that owns it, and the pipeline reports one nobody owns."""
 
@@ -95,10 +96,12 @@ class Loader:
         module_ids = {name for name in (str(getattr(n, "value", "")) for n in listed)
                       if is_id(name)}
         quizzes = self._quizzes(f, defaults, module_ids)
+        languages = read_languages(f)
         course = Course(
             id=course_id,
             title=f.text("title", required=True),
-            language=f.text("language", default="en"),
+            language=f.text("language", default=languages[0] if languages else "en"),
+            languages=languages,
             version=f.text("version", default="1.0"),
             root=self.root,
             modules=modules,
@@ -293,6 +296,37 @@ class Loader:
                         )
                     )
         return found
+
+
+def read_languages(f: Fields) -> tuple[str, ...]:
+    """``languages:``, the languages the course is built in, each a code Babel knows; the
+    source language (``language:``, else the first) first."""
+    found: list[str] = []
+    for node in f.sequence("languages"):
+        code = str(node.value) if isinstance(node, ScalarNode) else ""
+        why = language_problem(code) if code else f"got {describe(node)}"
+        if why:
+            f.fail(node, f"'{quoted(code)}' is not a language code ({why})",
+                   hint="write codes such as en, fr, ar, es, pt_BR")
+        elif code not in found:
+            found.append(code)
+    source = f.text("language") if f.has("language") else ""
+    if found and source and source not in found:
+        f.fail(f.items["languages"][1], f"'languages' must include the course's own "
+               f"language '{quoted(source)}'", hint=f"add {source} at the front of the list")
+    if source in found:
+        found.remove(source)
+        found.insert(0, source)
+    return tuple(found)
+
+
+def language_problem(code: str) -> str:
+    """Why ``code`` is not a language code Babel knows ("" when it is one)."""
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as exc:
+        return str(exc) or "unknown"
+    return ""
 
 
 def read_settings(g: Fields | None, base: QuizSettings) -> QuizSettings:

@@ -109,6 +109,9 @@ class Course:
     licence: str = ""
     description: Markdown = NO_TEXT
     quiz_defaults: QuizSettings = QuizSettings()
+    languages: tuple[str, ...] = ()
+    """Every language the course is built in (``languages:``), its own first; empty: only
+    its own."""
     sections: tuple[Section, ...] = ()
     """The top-level fields the course does not know, for the formats and the lint."""
     origin: Origin | None = field(default=None, compare=False, repr=False)
