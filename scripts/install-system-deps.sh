@@ -20,6 +20,7 @@ need gettext msgfmt                      # translation tests: GNU msgfmt checks 
 need fonts-dejavu-core /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 need libpango-1.0-0 lib:libpango-1.0.so.0   # WeasyPrint
 need libpangoft2-1.0-0 lib:libpangoft2-1.0.so.0
+need default-jre-headless java          # the Nu HTML checker (vnu.jar, from tests/package.json)
 # Node.js may come from another package source that bundles npm; only add Debian's when absent.
 need nodejs node
 need npm npm
