@@ -334,3 +334,18 @@ def test_a_pdf_template_cannot_attach_a_file_from_outside_the_course(course: Pat
     handout = next(p for p in pdfs if "handouts" in p.parts)
     with pikepdf.open(handout) as pdf:
         assert list(pdf.attachments) == ["handout-notes.txt"]  # the route itself works
+
+
+def test_once_a_course_has_a_template_every_template_of_that_format_is_sandboxed(
+        course: Path) -> None:
+    """The shipped theme alone renders unsandboxed (it is ours); a course's own template,
+    for one format or for all (_common), puts that format's whole set in the sandbox."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    assert not isinstance(render.environment("html", course), SandboxedEnvironment)
+    (course / "templates" / "html").mkdir(parents=True)
+    (course / "templates" / "html" / "lesson.html.j2").write_text("{{ 1 }}", encoding="utf-8")
+    assert isinstance(render.environment("html", course), SandboxedEnvironment)
+    assert not isinstance(render.environment("pdf", course), SandboxedEnvironment)
+    (course / "templates" / "_common").mkdir()
+    assert isinstance(render.environment("pdf", course), SandboxedEnvironment)

@@ -309,21 +309,36 @@ class CourseEnvironment(CourseSandbox):
     course_root: Path | None = None
 
 
+class ThemeEnvironment(jinja2.Environment):
+    """The shipped theme alone, which is ours: no course template can run in it, so it
+    renders without the sandbox's checks on every attribute, call and loop turn."""
+
+    course_root: Path | None = None
+
+
+_OPTIONS: dict[str, Any] = {
+    "autoescape": lambda name: name is not None and name.endswith(_ESCAPED_SUFFIXES),
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
 @lru_cache(maxsize=32)
-def _environment(folders: tuple[tuple[Path, Path], ...],
-                 course_root: Path | None, store: Path | None) -> CourseEnvironment:
-    env = CourseEnvironment(
-        loader=ConfinedLoader(folders, partial(shown, course_root=course_root)),
-        autoescape=lambda name: name is not None and name.endswith(_ESCAPED_SUFFIXES),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        # compiled templates are kept in the course's build cache (see coursepack.cache)
-        bytecode_cache=cache.TemplateCache(cache.Cache(store)) if store else None,
-    )
+def _environment(folders: tuple[tuple[Path, Path], ...], course_root: Path | None,
+                 store: Path | None) -> CourseEnvironment | ThemeEnvironment:
+    loader = ConfinedLoader(folders, partial(shown, course_root=course_root))
+    # compiled templates are kept in the course's build cache (see coursepack.cache)
+    compiled = cache.TemplateCache(cache.Cache(store)) if store else None
+    env: CourseEnvironment | ThemeEnvironment
+    if all(inside == default_templates() for _, inside in folders):
+        env = ThemeEnvironment(loader=loader, bytecode_cache=compiled, **_OPTIONS)
+        env.filters.update(FILTERS)
+    else:  # a course's own template is untrusted, and so is all it includes or extends
+        env = CourseEnvironment(loader=loader, bytecode_cache=compiled, **_OPTIONS)
+        env.add_filters(FILTERS)
     env.course_root = course_root
-    env.add_filters(FILTERS)
     env.globals["unknown_type"] = unknown_type
     return env
 
