@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from coursepack.confinement import confined
+
 COURSE_FILE = "course.yaml"
 COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates", "translations")
 """Folders of a course whose files feed a build."""
@@ -13,8 +15,6 @@ COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates", "translations")
 def course_files(root: Path) -> Iterator[Path]:
     """The course file and every visible file under the course folders that the course may
     read (inside it once links are followed, an ordinary file)."""
-    from coursepack.loader.assets import confined  # the loader imports this module
-
     root = root.resolve()
     course = root / COURSE_FILE
     if course.is_file():

@@ -23,6 +23,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from coursepack import cache, markup
+from coursepack.confinement import Unusable, confined
 from coursepack.errors import CoursepackError, Origin, Problem, error
 from coursepack.numbers import number
 from coursepack.sandbox import CourseSandbox, LimitExceeded
@@ -106,16 +107,22 @@ def _not_a_file(where: str, mode: int) -> CoursepackError:
                     "put a plain file here, or remove it")
 
 
-def _inside(path: Path, inside: Path, where: str) -> Path:
-    """The real path behind ``path`` (links resolved), which must be inside ``inside``."""
-    try:
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError):
+def _inside(path: Path, inside: Path, where: str, folder: bool = False) -> Path:
+    """The real path behind ``path`` (links resolved), which must be inside ``inside`` and a
+    plain file (a folder, when ``folder``): the course's one rule, in a template's words."""
+    real, why = confined(inside, path, folder)
+    kind = "folder" if folder else "file"
+    if why in (Unusable.LOOP, Unusable.MISSING):
         raise _refused(where, "this is a broken link or a link loop",
-                       "make it a plain file, or remove it") from None
-    if not real.is_relative_to(inside):
-        raise _refused(where, "this is a link to a file outside the course folder",
-                       "copy the file into the course instead of linking to it")
+                       f"make it a plain {kind}, or remove it")
+    if why is Unusable.OUTSIDE:
+        raise _refused(where, f"this is a link to a {kind} outside the course folder",
+                       "copy the files into the course instead of linking to them" if folder
+                       else "copy the file into the course instead of linking to it")
+    if why is Unusable.NOT_FOLDER:
+        raise _refused(where, "this is not a folder", "static/ must be a folder of files")
+    if why is not None:
+        raise _not_a_file(where, real.stat().st_mode)
     return real
 
 
@@ -193,7 +200,7 @@ def template_problems(course_root: Path) -> list[Problem]:
 def _vet_folder(folder: Path, inside: Path, course_root: Path, seen: set[Path],
                 found: list[Problem]) -> None:
     try:
-        real = _vetted_folder(folder, inside, shown(folder, course_root))
+        real = _inside(folder, inside, shown(folder, course_root), folder=True)
         if real in seen:
             raise _refused(shown(folder, course_root), "this folder links back to a folder "
                            "that contains it", "remove the link")
@@ -214,7 +221,7 @@ def _vet_folder(folder: Path, inside: Path, course_root: Path, seen: set[Path],
             if entry.name.endswith(".j2"):
                 decoded(read_vetted(entry, inside, where), where)
             else:
-                _vetted_file(entry, inside, where)
+                _inside(entry, inside, where)
         except CoursepackError as exc:
             found.extend(exc.problems)
 
@@ -233,40 +240,17 @@ def static_files(fmt: str, course_root: Path | None) -> dict[str, Path]:
 def _walk_static(folder: Path, top: Path, inside: Path, course_root: Path | None,
                  seen: set[Path]) -> Iterator[tuple[str, Path]]:
     where = shown(folder, course_root)
-    real = _vetted_folder(folder, inside, where)
+    real = _inside(folder, inside, where, folder=True)
     if real in seen:
         raise _refused(where, "this folder links back to a folder that contains it",
                        "remove the link")
     seen = seen | {real}
     for entry in sorted(folder.iterdir()):
-        if entry.is_dir():  # follows a link, which _vetted_folder checks
+        if entry.is_dir():  # follows a link, which _inside checks
             yield from _walk_static(entry, top, inside, course_root, seen)
             continue
         where = shown(entry, course_root)
-        yield entry.relative_to(top).as_posix(), _vetted_file(entry, inside, where)
-
-
-def _vetted_folder(folder: Path, inside: Path, where: str) -> Path:
-    try:
-        real = folder.resolve(strict=True)
-    except (OSError, RuntimeError):
-        raise _refused(where, "this is a broken link or a link loop",
-                       "make it a plain folder, or remove it") from None
-    if not real.is_relative_to(inside):
-        raise _refused(where, "this is a link to a folder outside the course folder",
-                       "copy the files into the course instead of linking to them")
-    if not real.is_dir():
-        raise _refused(where, "this is not a folder", "static/ must be a folder of files")
-    return real
-
-
-def _vetted_file(path: Path, inside: Path, where: str) -> Path:
-    """The real file behind ``path``: inside ``inside`` and a regular file."""
-    real = _inside(path, inside, where)
-    mode = real.stat().st_mode
-    if not stat.S_ISREG(mode):
-        raise _not_a_file(where, mode)
-    return real
+        yield entry.relative_to(top).as_posix(), _inside(entry, inside, where)
 
 
 def own_template(fmt: str, course_root: Path, name: str) -> tuple[str, str] | None:

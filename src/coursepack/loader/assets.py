@@ -9,11 +9,8 @@ wrote it, and the model carries only files a format can package.
 
 from __future__ import annotations
 
-import errno
-import stat
 from collections.abc import Iterator
 from dataclasses import replace
-from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -21,6 +18,7 @@ from urllib.parse import unquote
 from lxml import etree
 from yaml.nodes import Node, ScalarNode
 
+from coursepack.confinement import Unusable, confined
 from coursepack.errors import Origin, Problem, did_you_mean, error
 from coursepack.loader.links import is_safe, unsafe_links, unsafe_problem
 from coursepack.markup import FileRef, file_refs
@@ -42,17 +40,6 @@ LINKABLE = (*SUPPORTED, ".pdf", ".txt", ".csv", ".rtf", ".odt", ".ods", ".odp", 
 _XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
-class Unusable(Enum):
-    """Why a path named by the course cannot be read as one of its files."""
-
-    OUTSIDE = "is outside the course folder"
-    MISSING = "does not exist"
-    LOOP = "is a symbolic link that leads back to itself"
-    FOLDER = "is a folder, not a file"
-    NOT_FOLDER = "is not a folder"
-    SPECIAL = "is not an ordinary file (a pipe, socket or device)"
-
-
 _FIX = {
     Unusable.OUTSIDE: "copy the file into the course folder (not a link to a file elsewhere) "
     "and refer to it by a relative path",
@@ -61,31 +48,6 @@ _FIX = {
     Unusable.NOT_FOLDER: "make it a folder that holds the course's files",
     Unusable.SPECIAL: "replace it by an ordinary file",
 }
-
-
-def confined(root: Path, path: Path, folder: bool = False) -> tuple[Path, Unusable | None]:
-    """``path`` with every symbolic link followed, or why the course may not read it there.
-
-    The one rule for every file a course reads (spec files, sources, images, linked
-    files): after links are followed it is inside ``root`` (resolved by the caller) and
-    an ordinary file (a folder, when ``folder``). Nothing is opened, so a pipe never
-    blocks the build.
-    """
-    try:
-        real = path.resolve()
-    except (RuntimeError, OSError):  # a loop of links (RuntimeError up to Python 3.12)
-        return path, Unusable.LOOP
-    if not real.is_relative_to(root):
-        return real, Unusable.OUTSIDE
-    try:
-        mode = real.stat().st_mode
-    except OSError as exc:
-        return real, Unusable.LOOP if exc.errno == errno.ELOOP else Unusable.MISSING
-    if folder:
-        return real, None if stat.S_ISDIR(mode) else Unusable.NOT_FOLDER
-    if stat.S_ISDIR(mode):
-        return real, Unusable.FOLDER
-    return real, None if stat.S_ISREG(mode) else Unusable.SPECIAL
 
 
 def unusable(origin: Origin, what: str, why: Unusable, hint: str = "") -> Problem:

@@ -21,6 +21,7 @@ from babel.core import Locale, UnknownLocaleError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from coursepack._yaml import YamlProblem, read_text, read_yaml
+from coursepack.confinement import Unusable, confined
 from coursepack.errors import (
     CoursepackError,
     Origin,
@@ -33,7 +34,7 @@ from coursepack.errors import (
 from coursepack.fields import UNWRITABLE, Fields, Sink, check_id, describe, id_error
 from coursepack.layout import COURSE_FILE
 from coursepack.loader import assets, links
-from coursepack.loader.assets import Unusable, confined, nearest_file, unusable
+from coursepack.loader.assets import nearest_file, unusable
 from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.names import clashes
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools

@@ -18,10 +18,10 @@ from pathlib import Path
 from yaml.error import Mark
 from yaml.nodes import ScalarNode
 
+from coursepack.confinement import confined
 from coursepack.errors import CoursepackError, Origin, Problem, error, quoted, warning
 from coursepack.fields import UNWRITABLE
 from coursepack.loader import assets
-from coursepack.loader.assets import confined
 from coursepack.loader.course import language_problem
 from coursepack.model import Course
 from coursepack.model.text import Markdown

@@ -1,0 +1,46 @@
+"""The one rule for every file a course reads, whoever reads it (the loader, the templates,
+the build's fingerprint): inside the course once links are followed, and of the kind
+expected. It opens nothing, so a pipe never blocks a build."""
+
+from __future__ import annotations
+
+import errno
+import stat
+from enum import Enum
+from pathlib import Path
+
+
+class Unusable(Enum):
+    """Why a path named by the course cannot be read as one of its files."""
+
+    OUTSIDE = "is outside the course folder"
+    MISSING = "does not exist"
+    LOOP = "is a symbolic link that leads back to itself"
+    FOLDER = "is a folder, not a file"
+    NOT_FOLDER = "is not a folder"
+    SPECIAL = "is not an ordinary file (a pipe, socket or device)"
+
+
+def confined(root: Path, path: Path, folder: bool = False) -> tuple[Path, Unusable | None]:
+    """``path`` with every symbolic link followed, or why the course may not read it there.
+
+    The one rule for every file a course reads (spec files, sources, images, linked
+    files): after links are followed it is inside ``root`` (resolved by the caller) and
+    an ordinary file (a folder, when ``folder``). Nothing is opened, so a pipe never
+    blocks the build.
+    """
+    try:
+        real = path.resolve()
+    except (RuntimeError, OSError):  # a loop of links (RuntimeError up to Python 3.12)
+        return path, Unusable.LOOP
+    if not real.is_relative_to(root):
+        return real, Unusable.OUTSIDE
+    try:
+        mode = real.stat().st_mode
+    except OSError as exc:
+        return real, Unusable.LOOP if exc.errno == errno.ELOOP else Unusable.MISSING
+    if folder:
+        return real, None if stat.S_ISDIR(mode) else Unusable.NOT_FOLDER
+    if stat.S_ISDIR(mode):
+        return real, Unusable.FOLDER
+    return real, None if stat.S_ISREG(mode) else Unusable.SPECIAL
