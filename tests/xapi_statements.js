@@ -1,7 +1,9 @@
 // Build xAPI statements with templates/html/static/xapi.js and check each with Learning
 // Locker's xAPI validator (pinned in tests/package.json). Reads JSON on stdin:
 //   {answered: [{question, answer, outcome, ctx}], results: [{quiz, attempt, ctx}]}
-// and prints {statements: [...], problems: [[message, path], ...] per statement}.
+// and prints {answered: [{statement, problems, type}], results: [[{statement, problems}]]};
+// given {validate: [statements]} it prints {validated: [problems per statement]}, where
+// problems are [[message, path], ...].
 // Usage: node tests/xapi_statements.js < cases.json
 "use strict";
 const path = require("path");
@@ -17,6 +19,7 @@ let input = "";
 process.stdin.on("data", (d) => { input += d; }).on("end", () => {
   const cases = JSON.parse(input);
   const out = { answered: [], results: [] };
+  if (cases.validate) out.validated = cases.validate.map(problems);
   (cases.answered || []).forEach((c) => {
     const statement = xapi.answered(c.question, c.answer, c.outcome, c.ctx);
     out.answered.push({ statement, problems: problems(statement), type: xapi.interactionType(c.question) });

@@ -51,11 +51,11 @@ class LeftOut:
 
 Support = Carried | LeftOut
 
-_SITE = {"html", "scorm12", "scorm2004"}
+_SITE = {"html", "scorm12", "scorm2004", "cmi5"}
 
 
 def _site(how: str) -> dict[str, Support]:
-    """The site and both SCORM packages (which carry the site) show a type the same way."""
+    """The site and the SCORM and cmi5 packages (which carry the site) show a type the same way."""
     return {name: Carried(how) for name in _SITE}
 
 
