@@ -155,6 +155,17 @@ TABLE: dict[str, dict[str, Support]] = {
     },
 }
 
+_XAPI = {"single": "choice", "multiple": "choice", "true-false": "true-false",
+         "short-answer": "fill-in", "numeric": "numeric", "matching": "matching",
+         "ordering": "sequencing", "fill-blanks": "fill-in", "essay": "long-fill-in"}
+"""cmi5 shows what the site shows and reports each answer as an xAPI interaction (xapi.js)."""
+
+for _type, _row in TABLE.items():
+    _shown = _row["cmi5"]
+    if isinstance(_shown, Carried):
+        _row["cmi5"] = Carried(f"{_shown.how}; an xAPI {_XAPI[_type]} interaction"
+                               if _type in _XAPI else f"{_shown.how}; no statement")
+
 
 def support(fmt: str, type_: str) -> Support:
     """What ``fmt`` does with questions of type ``type_``; a missing cell is a bug."""

@@ -44,7 +44,7 @@ from coursepack.exporters.html import HtmlExporter, essay_problems
 from coursepack.exporters.question_types import written
 from coursepack.exporters.scorm12 import Sco, ScoPer, ScormSettings, plan_scos, scaled
 from coursepack.fields import Fields, settings_mapping
-from coursepack.model import BlankKind, Course, FillBlanks, Question, ShortAnswer
+from coursepack.model import BlankKind, Course, Essay, FillBlanks, Question, ShortAnswer
 from coursepack.spec_schema import Schema, record
 
 CONTENT = "course"
@@ -130,7 +130,7 @@ class Au:
 
     @property
     def marked(self) -> bool:
-        return any(q.max_points > 0 for q in self.part.quizzes)
+        return marked(self.part)
 
     def config(self, course: Course, base: str) -> dict[str, Any]:
         """What the adapter needs to know, embedded as JSON in the launch page."""
@@ -146,16 +146,21 @@ class Au:
         }
 
 
+def marked(part: Sco) -> bool:
+    """Whether a unit holds a question the site marks (an essay waits for a trainer)."""
+    return any(q.scored and not isinstance(q, Essay) and q.points > 0
+               for quiz in part.quizzes for q in quiz.all_questions())
+
+
 def plan_aus(course: Course, settings: Cmi5Settings) -> list[Au]:
     """The AUs of a course, in the order of its path."""
     base = activity_base(course, settings)
     aus = []
     for sco in plan_scos(course, ScormSettings(settings.au_per)):
-        marked = any(q.max_points > 0 for q in sco.quizzes)
-        mark = sco.pass_mark if marked else None
+        mark = sco.pass_mark if marked(sco) else None
         move_on = settings.move_on
         if move_on is MoveOn.AUTO:
-            move_on = MoveOn.PASSED if marked else MoveOn.COMPLETED
+            move_on = MoveOn.PASSED if mark is not None else MoveOn.COMPLETED
         aus.append(Au(sco, f"{base}/au/{quote(sco.id, safe='')}", _MOVE_ON_XML[move_on],
                       None if mark is None else float(scaled(mark)),
                       _LAUNCH_XML[settings.launch_method]))
@@ -204,7 +209,7 @@ class Cmi5Exporter:
                 course.origin,
                 f"cmi5: the unit '{au.part.id}' holds quizzes with different pass marks; its "
                 f"masteryScore is their points-weighted mean, {au.mastery_score:g}",
-                hint="set cmi5: {au_per: module}, or give the quizzes one pass mark"))
+                hint="give the quizzes of this unit one pass mark"))
         if au.move_on in ("Passed", "CompletedAndPassed") and not au.marked:
             problems.append(error(
                 course.origin,
