@@ -29,6 +29,8 @@
   var STATE_ID = "coursepack.progress";
   var RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
   var SAVE_DELAY_MS = 800;
+  var START_TIMEOUT_MS = 20000;  // a slow link may take this long; then the course shows untracked
+  var SEND_TIMEOUT_MS = 30000;   // a request with no answer by then is tried again (same id)
 
   /* ---- the launch parameters ------------------------------------------------------------ */
 
@@ -87,11 +89,21 @@
   Session.prototype.request = function (method, path, query, body, keepalive) {
     var headers = { "X-Experience-API-Version": XAPI_VERSION, Authorization: "Basic " + this.token };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    return fetch(this.url(path, query), {
+    return timed(fetch(this.url(path, query), {
       method: method, headers: headers, keepalive: !!keepalive, credentials: "omit",
       body: body === undefined ? undefined : JSON.stringify(body)
-    });
+    }), keepalive ? 0 : this.tracking ? SEND_TIMEOUT_MS : START_TIMEOUT_MS);
   };
+
+  // A request that gives up after `ms` (0: never), as the start does on a link that hangs.
+  function timed(promise, ms) {
+    if (!ms) return promise;
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error("no answer in " + ms / 1000 + " s")); }, ms);
+      promise.then(function (v) { clearTimeout(timer); resolve(v); },
+        function (e) { clearTimeout(timer); reject(e); });
+    });
+  }
 
   Session.prototype.agent = function () { return JSON.stringify(this.launch.actor); };
 
@@ -113,7 +125,8 @@
   // the session.
   Session.prototype.fetchToken = function () {
     var self = this;
-    return fetch(this.launch.fetch, { method: "POST", credentials: "omit" }).then(function (response) {
+    var asked = fetch(this.launch.fetch, { method: "POST", credentials: "omit" });
+    return timed(asked, START_TIMEOUT_MS).then(function (response) {
       return response.json();
     }).then(function (data) {
       if (!data || data["error-code"] !== undefined || !data["auth-token"]) {
