@@ -387,3 +387,28 @@ def test_a_module_of_the_bundled_course_run_through_a_cmi5_lms(page: Any, bundle
         (passed,) = statements(lms, session, "passed")
         assert passed["result"]["score"]["scaled"] == 1
         assert_valid_and_nothing_refused(lms)
+
+
+def test_answers_not_yet_submitted_come_back_on_another_computer(page: Any, lms: Lms, browser: Any) -> None:
+    session = launch(page, lms)
+    registration = lms.sessions[session].registration
+    frame = course_frame(page)
+    frame.goto(f"{lms.url}/pkg/course/{QUIZ}")
+    frame = course_frame(page, QUIZ)
+    frame.wait_for_selector("[data-quiz-form]:not([hidden])")
+    frame.fill("#q-wq-short-answer", "the stem, [,] café")
+    frame.click('label[for="q-wq-single-b"]')
+    wait_until(page, lambda: "wq-short" in json.dumps(lms.document(registration, "coursepack.progress")),
+               "the answers in the state document")
+    leave(page)
+    wait_until(page, lambda: "terminated" in lms.verbs(session), "terminated")
+    other = browser.new_context().new_page()
+    try:
+        launch(other, lms, registration=registration)
+        frame = course_frame(other, QUIZ)  # the unit reopens on the page the learner left
+        frame.wait_for_selector("[data-quiz-form]:not([hidden])")
+        assert frame.input_value("#q-wq-short-answer") == "the stem, [,] café"
+        assert frame.is_checked("#q-wq-single-b")
+    finally:
+        other.context.close()
+    assert_valid_and_nothing_refused(lms)
