@@ -177,19 +177,22 @@
     return String(ext[CMI5 + "context/extensions/sessionid"] || "");
   };
 
+  // Progress comes from the state document, or from this browser's copy when that is newer
+  // (saved while the LMS could not be reached); verdicts the LMS has, from either.
   Session.prototype.resume = function (saved) {
-    if (saved && typeof saved === "object") {
-      if (saved.t && saved.t.q) this.track = saved.t;
-      this.runtimeState = saved.s || null;
-      this.location = typeof saved.l === "string" ? saved.l : "";
-      this.delivered = saved.d && typeof saved.d === "object" ? saved.d : {};
-    }
     var local = null;
     try { local = JSON.parse(window.localStorage.getItem(this.storeKey()) || "null"); } catch (e) { local = null; }
-    if (local && local.d) {
-      var self = this;
-      Object.keys(local.d).forEach(function (k) { if (local.d[k]) self.delivered[k] = true; });
+    var doc = saved && typeof saved === "object" ? saved : null;
+    if (local && local.doc && (!doc || (Number(local.doc.at) || 0) > (Number(doc.at) || 0))) doc = local.doc;
+    if (doc) {
+      if (doc.t && doc.t.q) this.track = doc.t;
+      this.runtimeState = doc.s || null;
+      this.location = typeof doc.l === "string" ? doc.l : "";
     }
+    var self = this;
+    [saved && saved.d, local && local.d].forEach(function (d) {
+      if (d && typeof d === "object") Object.keys(d).forEach(function (k) { if (d[k]) self.delivered[k] = true; });
+    });
     // Statements queued in an earlier session belong to it: the LMS has closed it
     // (abandoned), so they are dropped, and any verdict among them is judged again here.
     if (local && local.session === this.sessionId() && Array.isArray(local.queue)) this.queue = local.queue;
@@ -198,18 +201,21 @@
   Session.prototype.keep = function () {
     try {
       window.localStorage.setItem(this.storeKey(), JSON.stringify({
-        session: this.sessionId(), queue: this.queue, d: this.delivered
+        session: this.sessionId(), queue: this.queue, d: this.delivered, doc: this.document()
       }));
     } catch (e) { /* private mode: the queue lives in memory only */ }
   };
 
   Session.prototype.document = function () {
-    return { v: 1, t: this.track, s: this.runtimeState, l: this.location, d: this.delivered };
+    return { v: 1, at: Date.now(), t: this.track, s: this.runtimeState, l: this.location, d: this.delivered };
   };
 
+  // Keep progress in this browser at once, and in the state document a moment later.
   Session.prototype.saveSoon = function () {
     var self = this;
-    if (!this.tracking || this.terminated || this.saveTimer) return;
+    if (!this.tracking || this.terminated) return;
+    this.keep();
+    if (this.saveTimer) return;
     this.saveTimer = setTimeout(function () { self.saveTimer = null; self.saveState(false); }, SAVE_DELAY_MS);
   };
 
