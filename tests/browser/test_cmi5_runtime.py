@@ -284,8 +284,9 @@ def test_an_abandoned_session_is_closed_by_the_lms_and_the_next_one_starts_clean
     assert_valid_and_nothing_refused(lms)
 
 
-def test_browse_mode_sends_no_completion_or_verdict(page: Any, lms: Lms) -> None:
-    session = launch(page, lms, mode="Browse")
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_browse_and_review_modes_send_no_completion_or_verdict(page: Any, lms: Lms, mode: str) -> None:
+    session = launch(page, lms, mode=mode)
     open_lessons(page, lms)
     take_quiz(page, lms, RIGHT)
     wait_until(page, lambda: lms.verbs(session).count("answered") == ANSWERED, "answers")
