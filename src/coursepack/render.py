@@ -279,6 +279,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "line": lambda text: markup.as_line(text or ""),
     "slug": markup.slugify,
     "points": number,
+    "direction": markup.direction,
 }
 
 
