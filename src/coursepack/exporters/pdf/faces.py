@@ -53,7 +53,7 @@ def _two(family: str, stem: str) -> tuple[Face, ...]:
 FACES: tuple[Face, ...] = (
     *_four("Noto Serif", "NotoSerif"), *_four("Noto Sans", "NotoSans"),
     Face("Noto Sans Mono", "NotoSansMono-Regular.ttf"),
-    *_two("Noto Naskh Arabic", "NotoNaskhArabic"), *_two("Noto Sans Arabic", "NotoSansArabic"),
+    *_two("Noto Naskh Arabic", "NotoNaskhArabic"),
     *_two("Noto Serif Hebrew", "NotoSerifHebrew"), *_two("Noto Sans Hebrew", "NotoSansHebrew"),
 )
 
@@ -70,7 +70,9 @@ class Script:
 
 
 LATIN = Script("Noto Serif", "Noto Sans")
-ARABIC = Script("Noto Naskh Arabic", "Noto Sans Arabic")
+ARABIC = Script("Noto Naskh Arabic", "Noto Naskh Arabic")
+"""Naskh for headings too: Noto Sans Arabic draws lam-alef as one ligature glyph, whose text
+poppler-based viewers copy out reversed (Naskh draws it as two joined glyphs)."""
 HEBREW = Script("Noto Serif Hebrew", "Noto Sans Hebrew")
 _CJK_FILES = ("NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc")
 CHINESE = Script("Noto Serif CJK SC", "Noto Sans CJK SC", _CJK_FILES, "fonts-noto-cjk")
