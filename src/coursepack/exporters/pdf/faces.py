@@ -55,7 +55,11 @@ FACES: tuple[Face, ...] = (
     Face("Noto Sans Mono", "NotoSansMono-Regular.ttf"),
     *_two("Noto Naskh Arabic", "NotoNaskhArabic"),
     *_two("Noto Serif Hebrew", "NotoSerifHebrew"), *_two("Noto Sans Hebrew", "NotoSansHebrew"),
+    Face("Noto Sans Symbols2", "NotoSansSymbols2-Regular.ttf"),
+    Face("Noto Sans Math", "NotoSansMath-Regular.ttf"),
 )
+SYMBOLS = ("Noto Sans Symbols2", "Noto Sans Math")
+"""After every list: ticks, boxes and circles of the printed quizzes, arrows, math signs."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,9 @@ def families(language: str) -> dict[str, str]:
     script = script_of(language)
     serif = [script.serif, LATIN.serif] if script is not LATIN else [LATIN.serif]
     sans = [script.sans, LATIN.sans] if script is not LATIN else [LATIN.sans]
-    return {"serif": _css_list([*serif, "serif"]), "sans": _css_list([*sans, "sans-serif"]),
-            "mono": _css_list(["Noto Sans Mono", *sans, "monospace"])}
+    return {"serif": _css_list([*serif, *SYMBOLS, "serif"]),
+            "sans": _css_list([*sans, *SYMBOLS, "sans-serif"]),
+            "mono": _css_list(["Noto Sans Mono", *sans, *SYMBOLS, "monospace"])}
 
 
 def _css_list(names: list[str]) -> str:
@@ -152,5 +157,5 @@ def missing_fonts(course: Course) -> list[Problem]:
                 f"{', '.join(str(d) for d in font_dirs())}",
                 hint=f"install Debian's {script.package} (sudo apt-get install {script.package}, "
                      f"or scripts/install-system-deps.sh), or name the folder holding them "
-                     f"in {FONT_DIRS_VARIABLE}", rule="pdf"))
+                     f"in {FONT_DIRS_VARIABLE}"))
     return found
