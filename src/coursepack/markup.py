@@ -422,3 +422,9 @@ def direction(language: str) -> str:
     except (UnknownLocaleError, ValueError, TypeError):
         return "ltr"
     return "rtl" if order == "right-to-left" else "ltr"
+
+
+def language_tag(language: str) -> str:
+    """A course's language code (Babel's ``pt_BR``) as the BCP 47 tag that HTML ``lang``,
+    ``xml:lang`` and LOM's language field take (``pt-BR``)."""
+    return language.replace("_", "-")

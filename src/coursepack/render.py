@@ -280,6 +280,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "slug": markup.slugify,
     "points": number,
     "direction": markup.direction,
+    "language_tag": markup.language_tag,
 }
 
 
