@@ -128,3 +128,21 @@ def test_question_banks_without_a_language_field_keep_the_arabic_text(build: Pat
     assert "بماذا يبدأ التفاوض الجيد؟" in "".join(moodle.xpath("//questiontext/text/text()"))
     gift = next((build / "gift").glob("*")).read_text(encoding="utf-8")
     assert "بماذا يبدأ التفاوض الجيد؟" in gift
+
+
+def test_each_language_of_a_bilingual_course_has_its_own_direction(run, course, tmp_path):  # type: ignore[no-untyped-def]
+    spec = course / "course.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "languages: [en, ar]\n", encoding="utf-8")
+    result = run("build", str(course), "-f", "html", "-f", "scorm2004", "--out",
+                 str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    for folder, expected in ((tmp_path / "out", ("en", "ltr")),
+                             (tmp_path / "out" / "ar", ("ar", "rtl"))):
+        pages = list((folder / "html").rglob("*.html"))
+        assert len(pages) >= 7
+        for page in pages:
+            root = lxml.html.parse(str(page)).getroot()
+            assert (root.get("lang"), root.get("dir")) == expected, page
+        files = package(folder, "scorm2004")
+        assert [e.text for e in local(etree.fromstring(files["imsmanifest.xml"]),
+                                      "//lom/general/language")] == [expected[0]]
