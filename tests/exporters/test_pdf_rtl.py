@@ -111,6 +111,7 @@ def test_every_font_is_embedded_and_is_one_coursepack_ships(arabic_pdfs: Path) -
     for pdf in [handout(arabic_pdfs), arabic_pdfs / "course-pack.pdf",
                 arabic_pdfs / "quizzes" / "listening.pdf"]:
         with pikepdf.Pdf.open(pdf) as doc:
+            assert str(doc.Root.Lang) == "ar"  # the document's language, for screen readers
             fonts = {str(f.objgen): f for page in doc.pages
                      for f in page.Resources.Font.values()}
             assert fonts
