@@ -169,3 +169,21 @@ def test_a_chinese_course_without_its_fonts_is_told_which_to_install(
     assert faces.FONT_DIRS_VARIABLE in result.output
     assert "Traceback" not in result.output
     assert not (out / "pdf").exists()
+
+
+def test_a_chinese_course_is_set_in_noto_cjk_when_it_is_installed(
+        course: Path, tmp_path: Path) -> None:
+    """scripts/install-system-deps.sh installs fonts-noto-cjk (too large to ship)."""
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("language: en", "language: zh")
+                    .replace("title: Writing Good Quiz Questions", "title: 编写好的测验题"),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(course), "-f", "pdf",
+                                       "--out", str(tmp_path / "build")])
+    assert result.exit_code == 0, result.output
+    handout = tmp_path / "build" / "pdf" / "handouts" / "writing-questions" / "one-idea.pdf"
+    assert "编写好的测验题" in pdftotext(handout)
+    with pikepdf.Pdf.open(handout) as doc:
+        names = {str(f.BaseFont).partition("+")[2] for page in doc.pages
+                 for f in page.Resources.Font.values()}
+    assert "Noto-Serif-CJK-SC" in names and "Noto-Sans-CJK-SC" in names
