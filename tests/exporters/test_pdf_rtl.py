@@ -121,6 +121,7 @@ def test_every_font_is_embedded_and_is_one_coursepack_ships(arabic_pdfs: Path) -
                 tag, _, name = str(font.BaseFont).lstrip("/").partition("+")
                 assert re.fullmatch("[A-Z]{6}", tag), font.BaseFont  # a subset
                 assert name in shipped, name
+                assert "Oblique" not in name and "Italic" not in name  # Arabic is never slanted
     assert (faces.SHIPPED / "OFL.txt").is_file() and (faces.SHIPPED / "ORIGIN.md").is_file()
 
 
