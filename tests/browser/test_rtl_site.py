@@ -184,3 +184,13 @@ def test_a_latin_answer_typed_into_an_arabic_page_runs_left_to_right(
         == "ltr"
     page.fill("#search-q", "سلام")
     assert page.evaluate("document.querySelector('#search-q').matches(':dir(rtl)')")
+
+
+def test_a_search_for_a_latin_word_is_isolated_inside_the_sentence_about_it(
+        page: Any, site: Path) -> None:
+    page.goto((site / "search.html").as_uri() + "?q=UNHCR")
+    page.wait_for_function("document.readyState === 'complete'")
+    assert page.inner_text("#search-status bdi") == "UNHCR"  # isolated from the sentence
+    assert page.evaluate("getComputedStyle(document.querySelector('#search-status bdi'))"
+                         ".unicodeBidi") == "isolate"
+    assert page.locator("#search-results li").count() == 1
