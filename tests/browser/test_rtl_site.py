@@ -194,3 +194,14 @@ def test_a_search_for_a_latin_word_is_isolated_inside_the_sentence_about_it(
     assert page.evaluate("getComputedStyle(document.querySelector('#search-status bdi'))"
                          ".unicodeBidi") == "isolate"
     assert page.locator("#search-results li").count() == 1
+
+
+def test_arrow_keys_move_through_the_options_in_reading_order(page: Any, site: Path) -> None:
+    """Right to left, the left arrow goes on to the next option (the browser mirrors it)."""
+    visit(page, site, QUIZ)
+    tab_to(page, "#q-first-a")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement.id") == "q-first-b"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.id") == "q-first-a"
