@@ -18,6 +18,7 @@ need chromium /usr/bin/chromium          # browser tests (driven by Playwright, 
 need poppler-utils pdftotext             # PDF tests read text back
 need gettext msgfmt                      # translation tests: GNU msgfmt checks the PO files
 need fonts-dejavu-core /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+need fonts-noto-cjk /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc  # Chinese PDFs (other fonts ship inside coursepack)
 need libpango-1.0-0 lib:libpango-1.0.so.0   # WeasyPrint
 need libpangoft2-1.0-0 lib:libpangoft2-1.0.so.0
 need default-jre-headless java          # the Nu HTML checker (vnu.jar, from tests/package.json)

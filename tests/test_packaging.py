@@ -56,3 +56,12 @@ def test_installed_wheel_builds_a_new_course_with_its_own_theme(wheel: Path, tmp
     ).stdout.strip()
     assert str(env_dir) in where
     assert (course / "build" / "html" / "index.html").is_file()
+
+
+def test_wheel_ships_the_pdf_fonts_with_their_licence(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = REPO / "src" / "coursepack" / "exporters" / "pdf" / "typefaces"
+    files = sorted(p.name for p in shipped.iterdir())
+    assert "OFL.txt" in files and "ORIGIN.md" in files and len(files) > 10
+    for name in files:
+        assert f"coursepack/exporters/pdf/typefaces/{name}" in names

@@ -146,7 +146,7 @@ def build(
         # One pool for every format's work; the workers stop before the swap.
         with folder.os_errors(), Workers() as workers:
             steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress,
-                                              store, workers),
+                                              store, workers, tuple(languages)),
                            fingerprint.for_format(inputs, exporter.name),
                            report.format_problems.get(exporter.name, []))
                      for exporter in exporters]
@@ -168,7 +168,7 @@ def build(
 
 def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
              progress: Callable[[str], None], store: cache.Cache,
-             workers: Workers) -> ExportContext:
+             workers: Workers, translations: tuple[tuple[str, Course], ...] = ()) -> ExportContext:
     previous = out / exporter.name
     return ExportContext(
         course=course,
@@ -177,6 +177,7 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
         progress=progress,
         cache=store,
         workers=workers,
+        translations=translations,
     )
 
 

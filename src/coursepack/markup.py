@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import nh3
+from babel import Locale, UnknownLocaleError
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -411,3 +412,19 @@ def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "section"
 
+
+@lru_cache(maxsize=64)
+def direction(language: str) -> str:
+    """``"rtl"`` for a language written right to left (Arabic, Hebrew, Persian, Urdu...),
+    as Babel's locale data says (its character order), else ``"ltr"``."""
+    try:
+        order = Locale.parse(language.replace("-", "_")).character_order
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
+
+
+def language_tag(language: str) -> str:
+    """A course's language code (Babel's ``pt_BR``) as the BCP 47 tag that HTML ``lang``,
+    ``xml:lang`` and LOM's language field take (``pt-BR``)."""
+    return language.replace("_", "-")

@@ -279,6 +279,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "line": lambda text: markup.as_line(text or ""),
     "slug": markup.slugify,
     "points": number,
+    "direction": markup.direction,
+    "language_tag": markup.language_tag,
 }
 
 

@@ -55,6 +55,7 @@ def schema(kind: str) -> etree.XMLSchema:
             "http://www.adlnet.org/xsd/adlseq_v1p3": SCORM2004 / "adlseq_v1p3.xsd",
             "http://www.adlnet.org/xsd/adlnav_v1p3": SCORM2004 / "adlnav_v1p3.xsd",
             "http://www.imsglobal.org/xsd/imsss": SCORM2004 / "imsss_v1p0.xsd",
+            "http://ltsc.ieee.org/xsd/LOM": SCORM2004 / "lom.xsd",  # the manifest's metadata
         }
     else:
         imports = {ns: CC11 / name for ns, name in CC_SCHEMAS.items()}

@@ -80,6 +80,10 @@ class ExportContext:
     cache: Cache = field(default_factory=lambda: Cache(None))
     workers: Workers = field(default_factory=lambda: Workers(1))
     """The build's worker processes; by default none (the work is done in this process)."""
+    translations: tuple[tuple[str, Course], ...] = ()
+    """The course in each other language of ``languages:`` (language, course), given to the
+    course's own language's build only, for a format that carries several languages in one
+    file (Moodle XML's ``multilang``)."""
 
 
 def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:

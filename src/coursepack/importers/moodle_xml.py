@@ -4,8 +4,10 @@ Each core type becomes the model's type that holds it: multichoice (one or sever
 answers, fractions as scoring and negative marking), truefalse, shortanswer, numerical,
 matching, ordering, multianswer (cloze), gapselect and ddwtos (gaps as drop-downs), essay
 and description. Combined feedback, per-answer feedback, general feedback and hints come
-along. Any other type (calculated, random short-answer matching, drag-and-drop onto an
-image...) is kept as a commented-out block with a warning at its line.
+along. A text in several languages for Moodle's multi-language content filter (a run of
+``<span lang=".." class="multilang">``) comes in the language of its first span. Any other
+type (calculated, random short-answer matching, drag-and-drop onto an image...) is kept as
+a commented-out block with a warning at its line.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ from coursepack.importers.text import Media, as_markdown, plain, text_lines, wit
 
 name = "moodle-xml"
 label = "Moodle XML"
+
+_MULTILANG_SPAN = r'<span(?:\s+lang="[\w-]+"|\s+class="multilang"){2}\s*>(.*?)</span>'
+_MULTILANG_RUN = re.compile(rf"{_MULTILANG_SPAN}(?:\s*{_MULTILANG_SPAN})+", re.S | re.I)
+
+
+def first_language(text: str) -> str:
+    """Each run of multi-language spans as the text of its first (the bank's own language,
+    as coursepack and most authors write them first)."""
+    return _MULTILANG_RUN.sub(lambda m: m.group(1), text)
+
 
 _KEPT_TYPES = {
     "calculated": "a calculated question (its numbers are drawn from datasets)",
@@ -130,7 +142,7 @@ class _Reader:
         """The HTML of a text field (``<x format=..><text/><file/></x>``), images copied."""
         if node is None:
             return ""
-        text = node.findtext("text") or ""
+        text = first_language(node.findtext("text") or "")
         fmt = node.get("format", "html")
         if fmt in ("plain_text", "moodle_auto_format") and "<" not in text:
             text = "<br>".join(html.escape(line) for line in text.split("\n"))
@@ -210,7 +222,7 @@ class _Reader:
     def common(self, node: Any, notes: list[str]) -> Spec:
         spec: Spec = {
             "id": "",
-            "title": plain(node.findtext("name/text") or ""),
+            "title": plain(first_language(node.findtext("name/text") or "")),
             "type": "",
             "stem": self.md(node.find("questiontext")),
         }
@@ -337,7 +349,7 @@ class _Reader:
         pairs, spare = [], []
         for sub in node.iterchildren("subquestion"):
             prompt = as_markdown(self.html_of(sub), inline=True)
-            answer = plain(sub.findtext("answer/text") or "")
+            answer = plain(first_language(sub.findtext("answer/text") or ""))
             if prompt:
                 pairs.append({"prompt": prompt, "match": answer})
             elif answer:

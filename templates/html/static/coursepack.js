@@ -108,6 +108,14 @@
     return String(Math.round(n * 100) / 100);
   }
 
+  // What the learner typed, inside a sentence of ours: in a <bdi>, so its own direction (a
+  // Latin word on an Arabic page, Arabic on an English one) does not reorder the sentence.
+  function sayAround(node, before, typed, after) {
+    node.textContent = before;
+    node.appendChild(el("bdi", "", typed));
+    node.appendChild(document.createTextNode(after));
+  }
+
   function plural(n, word) {
     return fmt(n) + " " + word + (n === 1 ? "" : "s");
   }
@@ -1000,8 +1008,8 @@
       li.appendChild(snippet(hit.entry.text, hit.term));
       list.appendChild(li);
     });
-    status.textContent = hits.length ? plural(hits.length, "lesson") + " match “" + query + "”." :
-      "No lesson matches “" + query + "”.";
+    sayAround(status, hits.length ? plural(hits.length, "lesson") + " match “" : "No lesson matches “",
+      query, "”.");
   }
 
   function startSearch() {

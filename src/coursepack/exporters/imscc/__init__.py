@@ -147,9 +147,11 @@ class ImsccExporter:
                                      module.description, module)] if module.description else []
             entries += [self.lesson(ctx, env, files, published, module, lesson)
                         for lesson in module.lessons]
-            entries += self.quizzes(env, files, published, course.module_quizzes(module))
+            entries += self.quizzes(env, files, published, course.module_quizzes(module),
+                                    course.language)
             tree.append((module, entries))
-        tree.append((None, self.quizzes(env, files, published, course.standalone_quizzes())))
+        tree.append((None, self.quizzes(env, files, published, course.standalone_quizzes(),
+                                        course.language)))
         media = tuple(MEDIA + name for name in sorted(published.files))
         files.update({MEDIA + name: path.read_bytes() for name, path in published.files.items()})
         manifest = render.render(env, "imsmanifest.xml.j2", course=course, tree=tree,
@@ -189,7 +191,7 @@ class ImsccExporter:
                      (href,), _depends(bool(own.files)))
 
     def quizzes(self, env: jinja2.Environment, files: dict[str, bytes], published: Published,
-                quizzes: tuple[Quiz, ...]) -> list[Entry]:
+                quizzes: tuple[Quiz, ...], language: str = "en") -> list[Entry]:
         entries = []
         for quiz in quizzes:
             own = Published()
@@ -197,7 +199,7 @@ class ImsccExporter:
                 items = quiz_items(quiz)
                 text = render.render(env, "assessment.xml.j2", quiz=quiz, items=items,
                                      attempts=max_attempts(quiz), rubric=rubric(quiz),
-                                     response="response1")
+                                     response="response1", language=language)
             if not items:
                 continue
             published.files.update(own.files)

@@ -37,6 +37,7 @@ from coursepack.exporters._quizbank import (
     warn,
 )
 from coursepack.exporters.base import ExportContext
+from coursepack.exporters.moodle_xml import multilang
 from coursepack.exporters.moodle_xml.questions import cloze_tilde, cloze_weights, fields, gaps
 from coursepack.exporters.question_types import written
 from coursepack.fields import Fields, settings_mapping
@@ -84,17 +85,19 @@ class MoodleSettings:
 
     core_types_only: bool = False
     """Ordering questions as matching questions, for sites without qtype_ordering."""
+    multilang: bool = False
+    """Every language of ``languages:`` in one question, in the multi-language filter's spans."""
 
     @staticmethod
     def read(g: Fields) -> MoodleSettings:
-        return MoodleSettings(g.boolean("core_types_only"))
+        return MoodleSettings(g.boolean("core_types_only"), g.boolean("multilang"))
 
 
 class MoodleXmlExporter:
     name: ClassVar[str] = "moodle-xml"
     summary: ClassVar[str] = "Moodle XML question bank (categories per module, all types)"
     settings_key: ClassVar[str] = "moodle"
-    settings_schema: ClassVar[Schema] = record([], core_types_only=FLAG)
+    settings_schema: ClassVar[Schema] = record([], core_types_only=FLAG, multilang=FLAG)
 
     def settings(self, course: Course) -> tuple[MoodleSettings, list[Problem]]:
         return settings_mapping(course, self.settings_key, "moodle settings", MoodleSettings.read,
@@ -103,16 +106,26 @@ class MoodleXmlExporter:
     def check(self, course: Course) -> list[Problem]:
         settings = self.settings(course)[0]
         course = written(self.name, course)  # the question-type table speaks for the rest
-        return [p for _, q in course.questions()
-                for p in question_problems(course, q, settings)] + pool_problems(course, RULE)
+        return ([p for _, q in course.questions()
+                 for p in question_problems(course, q, settings)] + pool_problems(course, RULE)
+                + language_problems(course, settings))
 
     def export(self, ctx: ExportContext) -> Path:
         course = ctx.course
-        core_only = self.settings(course)[0].core_types_only
+        settings = self.settings(course)[0]
+        core_only = settings.core_types_only
         env = render.environment(self.name, course.root)
+        found = entries(course, self.name)
+        editions = [(course.language, course, found)]
+        if settings.multilang:
+            editions += [(language, edition, multilang.aligned(found, entries(edition, self.name)))
+                         for language, edition in ctx.translations]
+        texts = {id(e): multilang.merged([(language, fields(c, each[i], core_only))
+                                          for language, c, each in editions])
+                 for i, e in enumerate(found)}
         groups = [
-            (category_path(category), [fields(course, e, core_only) for e in group])
-            for category, group in categories(entries(course, self.name))
+            (category_path(category), [texts[id(e)] for e in group])
+            for category, group in categories(found)
         ]
         xml = render.render(env, "questions.xml.j2", course=course, categories=groups,
                             cdata=cdata)
@@ -143,6 +156,15 @@ def question_problems(course: Course, question: Question,
         found.append(warn(question, "it contains control characters that XML cannot hold; "
                           "they are left out", RULE, hint="remove them from the spec"))
     return found
+
+
+def language_problems(course: Course, settings: MoodleSettings) -> list[Problem]:
+    """What a question of a course in several languages keeps in one language only, when
+    they all go in one question (Moodle XML has no language field: without ``multilang``
+    each language's build has its own bank)."""
+    if len(course.languages) < 2 or not settings.multilang:
+        return []
+    return [p for _, q in course.questions() for p in multilang.losses(q, RULE)]
 
 
 def grade_step_problems(question: MultipleResponse, rule: str, fmt: str) -> list[Problem]:

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from coursepack import markup, render
 from coursepack.exporters._package import source_date_epoch
+from coursepack.exporters.pdf import faces
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
 from coursepack.exporters.question_types import written
 from coursepack.model import Asset, Course, Lesson, Module, Question, Quiz, Timing
@@ -95,11 +96,17 @@ class Documents:
         if course.licence:
             edition += f" · {course.licence}"
         return render.render(self.env, "print.css.j2", paper=self.paper.value,
-                             edition=css_string(edition))
+                             edition=css_string(edition), fonts=faces.font_face_css(),
+                             **self.typography())
 
     def page_numbers(self) -> str:
         """The CSS that numbers pages: in whole documents, and on the sheets stamped on parts."""
-        return render.render(self.env, "page-numbers.css.j2")
+        return render.render(self.env, "page-numbers.css.j2", **self.typography())
+
+    def typography(self) -> dict[str, str]:
+        """The font families and the page sides (start, end) of the course's language."""
+        language = self.course.language
+        return faces.families(language) | faces.page_sides(language)
 
     def whole(self) -> list[Document]:
         """The documents rendered in one piece: printable quizzes, answer key, guide."""

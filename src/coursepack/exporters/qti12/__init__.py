@@ -84,7 +84,10 @@ class Names:
         return self.idents[f"pool\0{quiz.id}\0{pool_id}"]
 
 
-def assessment(quiz: Quiz, media: Media, names: Names) -> bytes:
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def assessment(quiz: Quiz, media: Media, names: Names, language: str) -> bytes:
     """The quiz as one <questestinterop>: fixed items, then a section per pool."""
 
     def node(q: Question, points: float) -> etree._Element:
@@ -102,6 +105,8 @@ def assessment(quiz: Quiz, media: Media, names: Names) -> bytes:
                                  title=clean(pool.title or pool.id)))
     root = E.questestinterop(E.assessment(section, ident=names.quiz(quiz),
                                           title=clean(quiz.title)))
+    for element in root.iter(f"{{{NS}}}assessment", f"{{{NS}}}item"):  # where QTI 1.2 takes it
+        element.set(XML_LANG, markup.language_tag(language))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -159,7 +164,7 @@ class Qti12Exporter:
         for quiz in course.quizzes:
             ctx.progress(f"qti12: {quiz.id}")
             folder = names.quiz(quiz)
-            files[f"{folder}/{folder}.xml"] = assessment(quiz, media, names)
+            files[f"{folder}/{folder}.xml"] = assessment(quiz, media, names, course.language)
             with media.published.serving(lambda name: FILEBASE + name):
                 description = clean(markup.to_html(quiz.description).strip())
             meta = render.render(env, "assessment_meta.xml.j2", quiz=quiz, ident=folder,

@@ -79,7 +79,8 @@ def _messages(q: Question) -> list[tuple[str, str]]:
     return [(key, text) for key, text in found if text]
 
 
-def item_xml(q: Question, media: Media, identifier: str, shuffle: bool) -> bytes:
+def item_xml(q: Question, media: Media, identifier: str, shuffle: bool,
+             language: str = "en") -> bytes:
     """One question as a complete assessmentItem document."""
     def html(text: str, inline: bool = False) -> str:
         return clean(media.html(q, text, inline)) if text else ""
@@ -89,6 +90,7 @@ def item_xml(q: Question, media: Media, identifier: str, shuffle: bool) -> bytes
     root = E.assessmentItem(*decls, identifier=identifier, title=clean(q.title) or q.id,
                             adaptive="false", timeDependent="false")
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", markup.language_tag(language))
     for name, value in (("SCORE", "0"), ("MAXSCORE", amount(q.points))):
         root.append(E.outcomeDeclaration(E.defaultValue(E.value(value)), identifier=name,
                                          cardinality="single", baseType="float"))
@@ -169,7 +171,8 @@ class Qti21Exporter:
             before = set(media.files)
             name = idents[q.id]
             files[f"items/{name}.xml"] = item_xml(q, media, name,
-                                                  entry.quiz.settings.shuffle_options)
+                                                  entry.quiz.settings.shuffle_options,
+                                                  course.language)
             items.append((name, sorted(set(media.files) - before)))
         before = set(media.files)
         files["tests/test.xml"] = test_xml(course, idents, media)
