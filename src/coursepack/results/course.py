@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from coursepack.model import Course
 
@@ -61,9 +62,16 @@ def results_key(course_id: str, version: str) -> bytes:
 
 
 def course_iri(course_id: str) -> str:
-    """The IRI that names the course in xAPI: the learner's account home page and the base of
-    each quiz's activity id."""
-    return f"https://coursepack.invalid/courses/{course_id}"
+    """The IRI that names the course in xAPI: the learner's account home page, and the base
+    of each quiz's activity id (as ``xapi.js`` makes it when no base is configured)."""
+    return "urn:coursepack:" + quote(course_id, safe="")
+
+
+def final_quiz(course: Course) -> str:
+    """The quiz whose pass earns the certificate: the last quiz of no module (the final
+    assessment), else the course's last quiz; '' when it has none."""
+    finals = course.standalone_quizzes() or course.quizzes
+    return finals[-1].id if finals else ""
 
 
 def site_settings(course: Course) -> dict[str, object]:
@@ -71,4 +79,12 @@ def site_settings(course: Course) -> dict[str, object]:
     ref = CourseRef.of(course)
     return {"course": ref.id, "version": ref.version, "title": ref.title,
             "language": course.language, "key": ref.key.hex(), "iri": ref.iri,
-            "quizzes": [q.id for q in ref.quizzes]}
+            "quizzes": [q.id for q in ref.quizzes], "final": final_quiz(course),
+            "paper": paper(course)}
+
+
+def paper(course: Course) -> str:
+    """The certificate's paper size: course.yaml's ``paper:`` (as the PDFs), else A4."""
+    section = course.section("paper")
+    value = str(getattr(section.node, "value", "")) if section else ""
+    return "Letter" if value.lower() == "letter" else "A4"
