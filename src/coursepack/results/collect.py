@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from coursepack.errors import Origin, Problem, error
 from coursepack.results import code as codes
@@ -221,8 +222,8 @@ def _code_statement(row: Row, course: CourseRef) -> dict[str, Any]:
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{course.iri}/codes/{row.code}")),
         "actor": {"objectType": "Agent", "name": row.learner,
                   "account": {"homePage": course.iri, "name": codes.learner_key(row.learner)}},
-        "verb": {"id": ADL_VERBS + verb, "display": {"en-US": verb}},
-        "object": {"objectType": "Activity", "id": f"{course.iri}/quizzes/{row.quiz}",
+        "verb": {"id": ADL_VERBS + verb, "display": {"en": verb}},
+        "object": {"objectType": "Activity", "id": f"{course.iri}/quiz/{quote(row.quiz, safe='')}",
                    "definition": {"name": {lang: quiz.title if quiz else row.quiz},
                                   "type": "http://adlnet.gov/expapi/activities/assessment"}},
         "result": {"score": {"scaled": row.percent / 100}, "success": row.passed,

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from coursepack.errors import Origin
 from coursepack.results import code as codes
 from coursepack.results.collect import Row
 
@@ -31,8 +32,12 @@ def csv_text(rows: Iterable[Row]) -> str:
                          row.attempt if row.name_known or row.attempt < 15 else "15+",
                          f"{row.percent:g}", row.points, row.max_points,
                          "yes" if row.passed else "no", row.day.isoformat(), row.code,
-                         cell(str(row.source))])
+                         cell(_place(row.source))])
     return out.getvalue()
+
+
+def _place(origin: Origin) -> str:
+    return f"{origin.path}:{origin.line}" if origin.line else origin.path
 
 
 def find_in_table(path: Path, code: str) -> list[dict[str, str]]:
