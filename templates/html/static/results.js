@@ -122,7 +122,7 @@
   /* ---- the results file --------------------------------------------------------------- */
 
   function fileName(s, r) {
-    var slug = learnerKey(r.name).normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+    var slug = learnerKey(r.name).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
     return ["results", s.course, r.quizId, slug || "learner", r.finished.slice(0, 10)].join("-") + ".json";
   }
 
