@@ -80,6 +80,8 @@ TARGETS: dict[str, Target] = {
         Target("canvas-new", "Canvas New Quizzes (QTI 1.2 zip)", "qti12", _canvas_new),
         Target("gift", "Moodle or any GIFT reader (GIFT file)", "gift", _nothing),
         Target("qti21", "QTI 2.1 LMSs (content package zip)", "qti21", _qti21),
+        Target("cmi5", "cmi5 LMSs and learning record stores (cmi5 course package zip)", "cmi5",
+               _nothing),
     )
 }
 ALIASES = {"canvas": ("canvas-classic", "canvas-new")}

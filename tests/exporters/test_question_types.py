@@ -80,6 +80,7 @@ def _written(fmt: str, text: str, course: Course) -> set[str]:
         marks = {
             "html": f'data-question="{question.id}"', "scorm12": f'data-question="{question.id}"',
             "scorm2004": f'data-question="{question.id}"',
+            "cmi5": f'data-question="{question.id}"',
             "moodle-xml": f"<idnumber>{question.id}</idnumber>",
             "gift": f"[id:{question.id}]",
             "qti12": f'title="{question.id}"', "qti21": f'identifier="{question.id}"',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters.base import ExportContext, Exporter, OutputDir, SetsUpWorkers
+from coursepack.exporters.cmi5 import Cmi5Exporter
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.imscc import ImsccExporter
@@ -25,6 +26,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
     "qti21": Qti21Exporter,
     "scorm12": Scorm12Exporter,
     "scorm2004": Scorm2004Exporter,
+    "cmi5": Cmi5Exporter,
     "imscc": ImsccExporter,
     "pdf": PdfExporter,
 }

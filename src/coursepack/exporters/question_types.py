@@ -51,11 +51,11 @@ class LeftOut:
 
 Support = Carried | LeftOut
 
-_SITE = {"html", "scorm12", "scorm2004"}
+_SITE = {"html", "scorm12", "scorm2004", "cmi5"}
 
 
 def _site(how: str) -> dict[str, Support]:
-    """The site and both SCORM packages (which carry the site) show a type the same way."""
+    """The site and the SCORM and cmi5 packages (which carry the site) show a type the same way."""
     return {name: Carried(how) for name in _SITE}
 
 
@@ -154,6 +154,17 @@ TABLE: dict[str, dict[str, Support]] = {
         "imscc": Carried("part of the assessment's instructions"),
     },
 }
+
+_XAPI = {"single": "choice", "multiple": "choice", "true-false": "true-false",
+         "short-answer": "fill-in", "numeric": "numeric", "matching": "matching",
+         "ordering": "sequencing", "fill-blanks": "fill-in", "essay": "long-fill-in"}
+"""cmi5 shows what the site shows and reports each answer as an xAPI interaction (xapi.js)."""
+
+for _type, _row in TABLE.items():
+    _shown = _row["cmi5"]
+    if isinstance(_shown, Carried):
+        _row["cmi5"] = Carried(f"{_shown.how}; an xAPI {_XAPI[_type]} interaction"
+                               if _type in _XAPI else f"{_shown.how}; no statement")
 
 
 def support(fmt: str, type_: str) -> Support:

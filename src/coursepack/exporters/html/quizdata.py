@@ -65,6 +65,7 @@ def question_data(q: Question, source: Source | None) -> dict[str, Any]:
             "correctResponse": correct_response(q),
             "objectives": list(q.objectives),
             "description": markup.as_line(q.title or q.stem)[:250],
+            "components": home(q).components(q),
         },
     }
 

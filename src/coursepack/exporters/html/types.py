@@ -7,7 +7,9 @@ A type's home says, in one class:
 - ``correct_response``: the right answer as LMS tokens (see ``coursepack.grading``);
 - ``answer_html``: the right answer as HTML, for the review after an attempt;
 - ``interaction``: the LMS interaction type (SCORM's ``cmi.interactions.n.type``);
-- ``option_feedback``: feedback per option id, shown beside the options a learner chose.
+- ``option_feedback``: feedback per option id, shown beside the options a learner chose;
+- ``components``: the options, prompts or items by id as plain text, for xAPI statements
+  (``xapi.js`` writes them as the interaction's choices, source and target).
 
 ``questions.py`` and ``quizdata.py`` only ask ``home(q)``. Adding a type to the site means a
 class here, its entry in ``HOMES``, and its template; the template declares which kind of
@@ -79,6 +81,11 @@ class SiteType(Generic[Q]):
         """Feedback per option id (HTML); empty when the type has none."""
         return {}
 
+    def components(self, q: Q) -> dict[str, list[dict[str, str]]]:
+        """xAPI interaction components ("choices", "source", "target"): [{id, text}] each,
+        the text plain; empty when the type has none."""
+        return {}
+
 
 # ---- helpers shared by several types ----------------------------------------------------
 
@@ -90,6 +97,11 @@ def _inline(text: str) -> Markup:
 def _plain(text: str) -> str:
     """A plain-text field (an accepted answer, a match) as HTML: shown exactly as written."""
     return html.escape(text, quote=False)
+
+
+def _parts(ids_and_texts: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """Interaction components: each id with its text as one plain line."""
+    return [{"id": id_, "text": markup.as_line(text)} for id_, text in ids_and_texts]
 
 
 def _list(items: list[str]) -> str:
@@ -128,6 +140,9 @@ class _Choices(SiteType[C]):
     def option_feedback(self, q: C) -> dict[str, str]:
         return {choice_id(i): markup.to_inline_html(c.feedback)
                 for i, c in enumerate(q.choices) if c.feedback}
+
+    def components(self, q: C) -> dict[str, list[dict[str, str]]]:
+        return {"choices": _parts([(choice_id(i), c.text) for i, c in enumerate(q.choices)])}
 
 
 class SingleHome(_Choices[SingleChoice]):
@@ -216,6 +231,10 @@ class MatchingHome(SiteType[Matching]):
     def answer_html(self, q: Matching) -> str:
         return _list([f"{markup.to_inline_html(p.prompt)}: {_plain(p.match)}" for p in q.pairs])
 
+    def components(self, q: Matching) -> dict[str, list[dict[str, str]]]:
+        return {"source": _parts([(prompt_id(i), p.prompt) for i, p in enumerate(q.pairs)]),
+                "target": _parts([(match_id(i), a) for i, a in enumerate(q.answers)])}
+
     @staticmethod
     def _pairs(q: Matching) -> dict[str, str]:
         answer_ids = {text: match_id(i) for i, text in enumerate(q.answers)}
@@ -237,6 +256,9 @@ class OrderingHome(SiteType[Ordering]):
     def answer_html(self, q: Ordering) -> str:
         items = "".join(f"<li>{markup.to_inline_html(i)}</li>" for i in q.items)
         return f"<ol>{items}</ol>"
+
+    def components(self, q: Ordering) -> dict[str, list[dict[str, str]]]:
+        return {"choices": _parts([(item_id(i), t) for i, t in enumerate(q.items)])}
 
 
 class FillBlanksHome(SiteType[FillBlanks]):

@@ -1,0 +1,562 @@
+/* coursepack cmi5 adapter, hand-written for coursepack (cmi5 packages only).
+ *
+ * One script, two roles, as the SCORM adapter:
+ * - in an AU's launch page (it carries <script id="coursepack-au"> with the unit's settings)
+ *   it reads the cmi5 launch parameters, fetches the session's token, reads LMS.LaunchData and
+ *   the learner's preferences, resumes from the xAPI State API, sends the statements, and
+ *   shows the course pages in a frame;
+ * - in a course page shown in that frame it forwards the quiz runtime's events to the launch
+ *   page and hands the runtime a store that lives in the LMS's state document.
+ * Without cmi5 launch parameters the course works as the plain site does and nothing is sent.
+ * The statements, their order and the rules followed: docs/formats.md ("cmi5").
+ */
+(function () {
+  "use strict";
+
+  // Interface strings (kept together for the translation catalogues).
+  var MESSAGES = {
+    exit: "Exit",
+    offline: "Your answers are kept and will be sent to the LMS when the connection returns.",
+    noLms: "This unit could not connect to the LMS: your progress here is not recorded."
+  };
+
+  var EVENTS = ["page-viewed", "quiz-submitted", "progress-changed"];
+  var CMI5 = "https://w3id.org/xapi/cmi5/";
+  var CATEGORY = { objectType: "Activity", id: CMI5 + "context/categories/cmi5" };
+  var MOVEON = { objectType: "Activity", id: CMI5 + "context/categories/moveon" };
+  var MASTERY = CMI5 + "context/extensions/masteryscore";
+  var XAPI_VERSION = "1.0.3";
+  var STATE_ID = "coursepack.progress";
+  var RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+  var SAVE_DELAY_MS = 800;
+
+  /* ---- the launch parameters ------------------------------------------------------------ */
+
+  // The five cmi5 launch parameters, or null when any is missing or unreadable (the unit was
+  // opened outside a cmi5 LMS: it then sends nothing).
+  function launchParameters(search) {
+    var query = new URLSearchParams(search || "");
+    var names = ["endpoint", "fetch", "actor", "registration", "activityId"];
+    var found = {};
+    for (var i = 0; i < names.length; i++) {
+      var value = query.get(names[i]);
+      if (!value) return null;
+      found[names[i]] = value;
+    }
+    try { found.actor = JSON.parse(found.actor); } catch (e) { return null; }
+    if (!found.actor || typeof found.actor !== "object") return null;
+    return found;
+  }
+
+  /* ---- the session in the launch page --------------------------------------------------- */
+
+  function Session(cfg, launch) {
+    this.cfg = cfg;
+    this.launch = launch;
+    this.xapi = window.CoursepackXapi;
+    this.tracking = false;      // the token and the launch data were read
+    this.terminated = false;
+    this.error = "";
+    this.token = "";
+    this.launchData = null;
+    this.mode = "Normal";
+    this.languages = [];
+    this.track = { v: [], q: {} };   // lessons opened (by index), best result per quiz
+    this.runtimeState = null;
+    this.location = "";
+    this.delivered = {};        // cmi5 verdicts the LMS has: {completed, passed} (registration)
+    this.queued = {};           // verbs queued in this session
+    this.verdict = "";          // "passed" or "failed" sent in this session (one at most)
+    this.failedPending = false; // failed, and not passed since: sent when the session ends
+    this.queue = [];            // statements not yet accepted by the LMS, in order
+    this.sending = false;
+    this.retries = 0;
+    this.retryTimer = null;
+    this.saveTimer = null;
+    this.started = Date.now();
+    this.lastStamp = 0;
+    this.log = [];              // what happened, for tests and support: [what, detail]
+  }
+
+  Session.prototype.url = function (path, query) {
+    var base = this.launch.endpoint.replace(/\/?$/, "/");
+    var qs = query ? "?" + new URLSearchParams(query).toString() : "";
+    return base + path + qs;
+  };
+
+  Session.prototype.request = function (method, path, query, body, keepalive) {
+    var headers = { "X-Experience-API-Version": XAPI_VERSION, Authorization: "Basic " + this.token };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    return fetch(this.url(path, query), {
+      method: method, headers: headers, keepalive: !!keepalive, credentials: "omit",
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
+  };
+
+  Session.prototype.agent = function () { return JSON.stringify(this.launch.actor); };
+
+  Session.prototype.stateQuery = function (stateId) {
+    return { stateId: stateId, activityId: this.launch.activityId, agent: this.agent(),
+      registration: this.launch.registration };
+  };
+
+  // A JSON document from the LRS; null when there is none (404).
+  Session.prototype.getJson = function (path, query) {
+    return this.request("GET", path, query).then(function (response) {
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+      return response.json();
+    });
+  };
+
+  // The token: one POST to the fetch URL, whose error JSON (error-code, error-text) stops
+  // the session.
+  Session.prototype.fetchToken = function () {
+    var self = this;
+    return fetch(this.launch.fetch, { method: "POST", credentials: "omit" }).then(function (response) {
+      return response.json();
+    }).then(function (data) {
+      if (!data || data["error-code"] !== undefined || !data["auth-token"]) {
+        throw new Error("fetch URL: error " + (data && data["error-code"]) + ": " + (data && data["error-text"]));
+      }
+      self.token = data["auth-token"];
+    });
+  };
+
+  Session.prototype.start = function () {
+    var self = this;
+    return this.fetchToken().then(function () {
+      return self.getJson("activities/state", self.stateQuery("LMS.LaunchData"));
+    }).then(function (data) {
+      if (!data || !data.contextTemplate) throw new Error("LMS.LaunchData: no contextTemplate");
+      self.launchData = data;
+      self.mode = data.launchMode === "Browse" || data.launchMode === "Review" ? data.launchMode : "Normal";
+      return self.getJson("agents/profile", { agent: self.agent(), profileId: "cmi5LearnerPreferences" })
+        .catch(function () { return null; });
+    }).then(function (prefs) {
+      self.languages = prefs && typeof prefs.languagePreference === "string" ?
+        prefs.languagePreference.split(",").map(function (l) { return l.trim(); }).filter(Boolean) : [];
+      return self.getJson("activities/state", self.stateQuery(STATE_ID)).catch(function () { return null; });
+    }).then(function (saved) {
+      self.resume(saved);
+      self.tracking = true;
+      self.enqueue(self.defined("initialized"));
+      self.evaluate();
+      self.note("started", self.mode);
+    }).catch(function (err) {
+      self.error = String(err && err.message || err);
+      self.note("no LMS", self.error);
+    });
+  };
+
+  Session.prototype.note = function (what, detail) {
+    this.log.push([what, detail === undefined ? "" : detail]);
+  };
+
+  /* ---- what was kept: the State API document and this browser's queue -------------------- */
+
+  Session.prototype.storeKey = function () {
+    return "coursepack-cmi5:" + this.launch.registration + ":" + this.launch.activityId;
+  };
+
+  Session.prototype.sessionId = function () {
+    var ext = this.launchData && this.launchData.contextTemplate.extensions || {};
+    return String(ext[CMI5 + "context/extensions/sessionid"] || "");
+  };
+
+  Session.prototype.resume = function (saved) {
+    if (saved && typeof saved === "object") {
+      if (saved.t && saved.t.q) this.track = saved.t;
+      this.runtimeState = saved.s || null;
+      this.location = typeof saved.l === "string" ? saved.l : "";
+      this.delivered = saved.d && typeof saved.d === "object" ? saved.d : {};
+    }
+    var local = null;
+    try { local = JSON.parse(window.localStorage.getItem(this.storeKey()) || "null"); } catch (e) { local = null; }
+    if (local && local.d) {
+      var self = this;
+      Object.keys(local.d).forEach(function (k) { if (local.d[k]) self.delivered[k] = true; });
+    }
+    // Statements queued in an earlier session belong to it: the LMS has closed it
+    // (abandoned), so they are dropped, and any verdict among them is judged again here.
+    if (local && local.session === this.sessionId() && Array.isArray(local.queue)) this.queue = local.queue;
+  };
+
+  Session.prototype.keep = function () {
+    try {
+      window.localStorage.setItem(this.storeKey(), JSON.stringify({
+        session: this.sessionId(), queue: this.queue, d: this.delivered
+      }));
+    } catch (e) { /* private mode: the queue lives in memory only */ }
+  };
+
+  Session.prototype.document = function () {
+    return { v: 1, t: this.track, s: this.runtimeState, l: this.location, d: this.delivered };
+  };
+
+  Session.prototype.saveSoon = function () {
+    var self = this;
+    if (!this.tracking || this.terminated || this.saveTimer) return;
+    this.saveTimer = setTimeout(function () { self.saveTimer = null; self.saveState(false); }, SAVE_DELAY_MS);
+  };
+
+  Session.prototype.saveState = function (keepalive) {
+    if (!this.tracking) return Promise.resolve();
+    var self = this;
+    return this.request("PUT", "activities/state", this.stateQuery(STATE_ID), this.document(), keepalive)
+      .then(function (r) { self.note("state", r.status); })
+      .catch(function () { self.note("state", "failed"); });
+  };
+
+  /* ---- statements ---------------------------------------------------------------------- */
+
+  // A timestamp after the last one: the LMS orders a session's statements by timestamp.
+  Session.prototype.stamp = function () {
+    var now = Math.max(Date.now(), this.lastStamp + 1);
+    this.lastStamp = now;
+    return new Date(now);
+  };
+
+  Session.prototype.ctx = function () {
+    return { actor: this.launch.actor, registration: this.launch.registration, lang: this.cfg.lang,
+      context: this.launchData.contextTemplate, timestamp: this.stamp(), base: this.cfg.activityBase,
+      courseId: this.cfg.courseId };
+  };
+
+  // A cmi5-defined statement about this AU: the cmi5 category, the moveOn category on
+  // completed/passed/failed, the masteryScore extension on passed/failed when there is one.
+  Session.prototype.defined = function (verb, result) {
+    var judged = verb === "completed" || verb === "passed" || verb === "failed";
+    var context = { contextActivities: { category: judged ? [CATEGORY, MOVEON] : [CATEGORY] } };
+    var mastery = this.lmsMastery();
+    if ((verb === "passed" || verb === "failed") && mastery !== null) {
+      context.extensions = {};
+      context.extensions[MASTERY] = mastery;
+    }
+    var object = { objectType: "Activity", id: this.launch.activityId };
+    this.queued[verb] = true;
+    return this.xapi.statement(verb, object, result || null, this.ctx(), context);
+  };
+
+  Session.prototype.enqueue = function (statement) {
+    if (this.terminated || !statement) return;
+    this.queue.push(statement);
+    this.keep();
+    this.pump();
+  };
+
+  // Send the queue in order, one statement at a time (PUT with its id, so a retry of one the
+  // LMS already has changes nothing). A network error or a 5xx waits and tries again; a
+  // statement the LMS refuses (4xx) is dropped: sending it again would not help.
+  Session.prototype.pump = function () {
+    var self = this;
+    if (this.sending || !this.queue.length || !this.token || this.retryTimer) return;
+    var statement = this.queue[0];
+    this.sending = true;
+    this.request("PUT", "statements", { statementId: statement.id }, statement).then(function (response) {
+      self.sending = false;
+      if (response.status >= 500) { self.retryLater("HTTP " + response.status); return; }
+      if (response.ok || response.status === 409) {
+        self.accepted(statement);
+      } else {
+        self.note("refused", response.status + " " + verbOf(statement));
+      }
+      self.queue.shift();
+      self.retries = 0;
+      self.keep();
+      self.pump();
+    }).catch(function (err) {
+      self.sending = false;
+      self.retryLater(String(err && err.message || err));
+    });
+  };
+
+  Session.prototype.accepted = function (statement) {
+    var verb = verbOf(statement);
+    this.note("sent", verb);
+    if ((verb === "completed" || verb === "passed") && isDefined(statement)) {
+      this.delivered[verb] = true;
+      this.saveSoon();
+    }
+  };
+
+  Session.prototype.retryLater = function (why) {
+    var self = this;
+    this.note("retry", why);
+    showNote(MESSAGES.offline);
+    if (this.retryTimer || this.terminated) return;
+    var wait = RETRY_MS[Math.min(this.retries, RETRY_MS.length - 1)];
+    this.retries += 1;
+    this.retryTimer = setTimeout(function () { self.retryTimer = null; self.pump(); }, wait);
+  };
+
+  Session.prototype.retryNow = function () {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.pump();
+  };
+
+  /* ---- progress and verdicts ------------------------------------------------------------ */
+
+  // masteryScore from LMS.LaunchData (0..1), or null when the LMS gave none.
+  Session.prototype.lmsMastery = function () {
+    var m = this.launchData && this.launchData.masteryScore;
+    return typeof m === "number" && m >= 0 && m <= 1 ? m : null;
+  };
+
+  // The mastery score that decides: the LMS's, else the unit's own (its pass mark).
+  Session.prototype.mastery = function () {
+    var lms = this.lmsMastery();
+    if (lms !== null) return lms;
+    return typeof this.cfg.masteryScore === "number" ? this.cfg.masteryScore : 1;
+  };
+
+  Session.prototype.summary = function () {
+    var cfg = this.cfg, track = this.track, ids = Object.keys(cfg.quizzes);
+    var score = 0, max = 0;
+    var tried = ids.every(function (id) { return !!track.q[id]; });
+    ids.forEach(function (id) {
+      var q = track.q[id];
+      score += q ? q.b : 0;
+      max += q ? q.m : cfg.quizzes[id].max;
+    });
+    var lessons = cfg.lessons.every(function (_, i) { return track.v.indexOf(i) >= 0; });
+    var scaled = max > 0 ? Math.round(score / max * 10000) / 10000 : 0;
+    return { quizzes: ids.length > 0 && max > 0, tried: tried, lessons: lessons, score: score,
+      max: max, scaled: scaled, passed: tried && max > 0 && scaled >= this.mastery() };
+  };
+
+  // The unit's rules (docs/formats.md): completed once every lesson was opened and every
+  // quiz submitted; passed once the best scores reach the mastery score, failed (sent when
+  // the session ends) when every quiz was submitted and they do not. Browse and Review send
+  // neither; completed and passed go once per registration, passed or failed once a session.
+  Session.prototype.evaluate = function () {
+    if (!this.tracking || this.terminated || this.mode !== "Normal") return;
+    var s = this.summary();
+    var spent = this.xapi.duration(Date.now() - this.started);
+    if (s.lessons && s.tried && !this.delivered.completed && !this.queued.completed) {
+      this.enqueue(this.defined("completed", { completion: true, duration: spent }));
+    }
+    if (!s.quizzes || !s.tried || this.delivered.passed || this.queued.passed) return;
+    if (s.passed && !this.verdict) {
+      this.verdict = "passed";
+      this.failedPending = false;
+      this.enqueue(this.defined("passed", this.judged(s, true, spent)));
+    } else if (!s.passed) {
+      this.failedPending = !this.verdict;
+    }
+  };
+
+  Session.prototype.judged = function (s, success, spent) {
+    var score = this.xapi.score(s.score, s.max);
+    score.scaled = s.scaled;
+    return { success: success, score: score, duration: spent };
+  };
+
+  /* ---- events from the course pages ------------------------------------------------------ */
+
+  Session.prototype.relative = function (win) {
+    var base = new URL(this.cfg.content, window.location.href).href;
+    var here = win.location.href.split("?")[0];
+    return here.indexOf(base) === 0 ? here.slice(base.length) : "";
+  };
+
+  Session.prototype.allows = function (rel) {
+    var pages = this.cfg.pages || [];
+    return !pages.length || pages.indexOf(rel.split("#")[0]) >= 0;
+  };
+
+  Session.prototype.firstPage = function () {
+    var loc = this.location;
+    var safe = loc && !/^[a-z]+:|^\/|\.\./i.test(loc) && /\.html(#.*)?$/.test(loc) && this.allows(loc);
+    return this.cfg.content + (safe ? loc : this.cfg.start);
+  };
+
+  Session.prototype.pageShown = function (win) {
+    var rel = this.relative(win);
+    if (!rel || !this.allows(rel)) return;
+    this.location = rel;
+    var lesson = this.cfg.lessons.indexOf(rel.split("#")[0]);
+    if (lesson >= 0 && this.track.v.indexOf(lesson) < 0) this.track.v.push(lesson);
+    this.saveSoon();
+    this.evaluate();
+  };
+
+  // A submitted quiz: one "answered" per question (cmi5 "allowed" statements: the context
+  // template, no cmi5 category), then the unit's verdicts.
+  Session.prototype.quizSubmitted = function (d, data) {
+    if (!d || !Object.prototype.hasOwnProperty.call(this.cfg.quizzes, d.quizId)) return;
+    var max = Number(d.maxScore) || 0, score = Number(d.score) || 0;
+    var best = this.track.q[d.quizId];
+    var ratio = max > 0 ? score / max : 0;
+    var n = best ? best.n + 1 : 1;
+    if (!best || ratio > (best.m > 0 ? best.b / best.m : 0)) best = { b: score, m: max };
+    best.n = n;
+    this.track.q[d.quizId] = best;
+    if (!this.tracking || this.terminated) return;
+    var self = this, questions = data && data.questions || {};
+    (d.interactions || []).forEach(function (it) {
+      var question = questions[it.id];
+      if (!question) return;
+      var ctx = self.ctx();
+      ctx.quizId = d.quizId;
+      ctx.points = Number(it.weighting) || 0;
+      var outcome = { score: it.score, result: it.result === "neutral" ? "pending" : it.result };
+      self.enqueue(self.xapi.answered(Object.assign({ id: it.id }, question), it.learnerResponse, outcome, ctx));
+    });
+    this.saveSoon();
+    this.evaluate();
+  };
+
+  Session.prototype.progressChanged = function (state) {
+    this.runtimeState = state;
+    this.saveSoon();
+  };
+
+  /* ---- the end of the session ------------------------------------------------------------ */
+
+  // Leaving (the page is hidden for good, or the learner exits): a failed verdict still due,
+  // then terminated, all sent with keepalive so they leave even as the page closes; the
+  // state document goes too. Nothing is sent after terminated.
+  Session.prototype.finish = function () {
+    if (!this.tracking || this.terminated) return Promise.resolve();
+    if (this.mode === "Normal" && this.failedPending && !this.verdict && !this.delivered.passed) {
+      this.verdict = "failed";
+      var s = this.summary();
+      this.enqueue(this.defined("failed", this.judged(s, false, this.xapi.duration(Date.now() - this.started))));
+    }
+    this.queue.push(this.defined("terminated", { duration: this.xapi.duration(Date.now() - this.started) }));
+    this.terminated = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.saveTimer);
+    this.keep();
+    var self = this, batch = this.queue.slice();
+    var state = this.saveState(true);
+    var sent = this.request("POST", "statements", null, batch, true).then(function (response) {
+      if (response.ok) {
+        batch.forEach(function (st) { self.accepted(st); });
+        self.queue = [];
+        self.keep();
+      }
+    }).catch(function () { self.note("retry", "at the end"); });
+    return Promise.all([state, sent]);
+  };
+
+  function verbOf(statement) {
+    return statement.verb.id.replace(/^.*\//, "");
+  }
+
+  function isDefined(statement) {
+    var cats = statement.context && statement.context.contextActivities &&
+      statement.context.contextActivities.category || [];
+    return cats.some(function (c) { return c.id === CATEGORY.id; });
+  }
+
+  function showNote(text) {
+    var bar = document.querySelector("[data-cmi5-bar]");
+    if (!bar) return;
+    var note = bar.querySelector("[data-cmi5-note]");
+    if (!note) {
+      note = document.createElement("p");
+      note.setAttribute("data-cmi5-note", "");
+      note.setAttribute("role", "status");
+      note.style.margin = "0 auto 0 0";
+      bar.insertBefore(note, bar.firstChild);
+    }
+    note.textContent = text;
+    bar.hidden = false;
+  }
+
+  /* ---- the launch page ---------------------------------------------------------------- */
+
+  function startLauncher(cfg) {
+    var launch = launchParameters(window.location.search);
+    var session = launch && window.CoursepackXapi ? new Session(cfg, launch) : null;
+    var host = {
+      session: session,
+      attach: function (win) {
+        var cp = win.coursepack;
+        win.__coursepackCmi5Attached = true;
+        if (!session || !session.tracking || !cp) return;
+        if (typeof cp.setStore === "function") {
+          cp.setStore({
+            load: function () { return session.runtimeState; },
+            save: function (state) { session.progressChanged(state); }
+          });
+        }
+        if (session.runtimeState && typeof cp.restore === "function") cp.restore(session.runtimeState);
+      },
+      event: function (name, detail, win, data) {
+        if (!session) return;
+        if (name === "page-viewed") session.pageShown(win);
+        if (name === "quiz-submitted") session.quizSubmitted(detail, data);
+        if (name === "progress-changed" && win.__coursepackCmi5Attached && detail) session.progressChanged(detail.state);
+      },
+      page: function (win) { if (session) session.pageShown(win); },
+      allows: function (win) {
+        if (!session) return true;
+        var rel = session.relative(win);
+        return !rel || session.allows(rel);
+      },
+      start: function () { return new URL(cfg.content + cfg.start, window.location.href).href; },
+      finish: function () { return session ? session.finish() : Promise.resolve(); }
+    };
+    window.coursepackCmi5 = host;
+    function show() {
+      var frame = document.getElementById("coursepack-content");
+      frame.src = session ? session.firstPage() : cfg.content + cfg.start;
+      var exit = document.querySelector("[data-cmi5-exit]");
+      var back = session && session.launchData && session.launchData.returnURL;
+      if (exit && back) {
+        exit.textContent = MESSAGES.exit;
+        exit.parentNode.hidden = false;
+        exit.addEventListener("click", function () {
+          host.finish().then(function () { window.location.href = back; });
+        });
+      }
+      if (session && session.error) showNote(MESSAGES.noLms);
+    }
+    window.addEventListener("pagehide", function () { if (session) session.finish(); });
+    window.addEventListener("online", function () { if (session) session.retryNow(); });
+    var ready = session ? session.start() : Promise.resolve();
+    ready.then(function () {
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show);
+      else show();
+    });
+  }
+
+  /* ---- a course page inside the launch page --------------------------------------------- */
+
+  function quizData() {
+    var node = document.getElementById("quiz-data");
+    try { return node ? JSON.parse(node.textContent) : null; } catch (e) { return null; }
+  }
+
+  function startBridge() {
+    var host = null;
+    try { host = window.parent !== window ? window.parent.coursepackCmi5 : null; } catch (e) { host = null; }
+    if (!host) return;
+    if (host.allows && !host.allows(window)) {  // another unit's page: back to this unit's start
+      window.location.replace(host.start());
+      return;
+    }
+    EVENTS.forEach(function (name) {
+      document.addEventListener("coursepack:" + name, function (e) {
+        host.event(name, e.detail || {}, window, name === "quiz-submitted" ? quizData() : null);
+      });
+    });
+    var attached = false;
+    function attach() {
+      if (attached || !window.coursepack) return;
+      attached = true;
+      host.attach(window);
+    }
+    attach();
+    document.addEventListener("DOMContentLoaded", function () { host.page(window); attach(); });
+    window.addEventListener("load", function () { if (!attached) { attached = true; host.attach(window); } });
+  }
+
+  var node = document.getElementById("coursepack-au");
+  if (node) startLauncher(JSON.parse(node.textContent));
+  else startBridge();
+})();
