@@ -345,3 +345,30 @@ def _load(folder: Path) -> Any:
     from coursepack.build import validate
 
     return validate(folder).course
+
+
+def test_results_name_the_activities_a_cmi5_package_names(run: Run, starter_course: Path,
+                                                          tmp_path: Path) -> None:
+    base = "https://training.example.org/courses/starter"
+    with (starter_course / "course.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"cmi5:\n  activity_base: {base}/\n")
+    ref = CourseRef.of(_load(starter_course))
+    assert ref.iri == base
+    code = encode(CodeFields(ref.tag, 0, 80, True, 697, 1, learner_tag("Li Wei")), ref.key)
+    xapi = tmp_path / "s.json"
+    result = run("results", "collect", "--code", f"{code} Li Wei", "--course",
+                 str(starter_course), "--out", str(tmp_path / "r.csv"), "--xapi", str(xapi))
+    assert result.exit_code == 0, result.output
+    [statement] = json.loads(xapi.read_text(encoding="utf-8"))
+    assert statement["object"]["id"] == f"{base}/quiz/final"
+    assert statement["actor"]["account"] == {"homePage": base, "name": "li wei"}
+
+
+def test_the_certificate_takes_the_courses_paper_size(course: Path, tmp_path: Path) -> None:
+    from coursepack.results import site_settings
+
+    assert site_settings(_load(course))["paper"] == "A4"
+    text = (course / "course.yaml").read_text(encoding="utf-8")
+    (course / "course.yaml").write_text(text.replace("paper: A4", "paper: Letter"),
+                                        encoding="utf-8")
+    assert site_settings(_load(course))["paper"] == "Letter"

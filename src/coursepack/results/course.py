@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
+
+from yaml.nodes import MappingNode, ScalarNode
 
 from coursepack.model import Course
 
 FORMAT = "coursepack-results"
 FORMAT_VERSION = 1
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+")
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,14 @@ class CourseRef:
     title: str = ""
     quizzes: tuple[QuizRef, ...] = ()
     language: str = "und"
+    base: str = ""
+    """course.yaml's ``cmi5: activity_base``, when set: the course's IRI in xAPI."""
 
     @staticmethod
     def of(course: Course) -> CourseRef:
         return CourseRef(course.id, course.version, course.title,
                          tuple(QuizRef(q.id, q.title, q.settings.pass_mark)
-                               for q in course.quizzes), course.language)
+                               for q in course.quizzes), course.language, activity_base(course))
 
     @property
     def key(self) -> bytes:
@@ -48,7 +54,7 @@ class CourseRef:
 
     @property
     def iri(self) -> str:
-        return course_iri(self.id)
+        return self.base or course_iri(self.id)
 
     def quiz(self, quiz_id: str) -> QuizRef | None:
         return next((q for q in self.quizzes if q.id == quiz_id), None)
@@ -65,6 +71,19 @@ def course_iri(course_id: str) -> str:
     """The IRI that names the course in xAPI: the learner's account home page, and the base
     of each quiz's activity id (as ``xapi.js`` makes it when no base is configured)."""
     return "urn:coursepack:" + quote(course_id, safe="")
+
+
+def activity_base(course: Course) -> str:
+    """``cmi5: activity_base`` of course.yaml when it is an absolute IRI (the cmi5 format
+    checks and reports it), so results name the same activities as a cmi5 package."""
+    node = _top_level(course, "cmi5")
+    if not isinstance(node, MappingNode):
+        return ""
+    for key, value in node.value:
+        if getattr(key, "value", None) == "activity_base" and isinstance(value, ScalarNode):
+            text = str(value.value).strip().rstrip("/")
+            return text if _IRI.fullmatch(text) else ""
+    return ""
 
 
 def final_quiz(course: Course) -> str:
@@ -85,6 +104,14 @@ def site_settings(course: Course) -> dict[str, object]:
 
 def paper(course: Course) -> str:
     """The certificate's paper size: course.yaml's ``paper:`` (as the PDFs), else A4."""
-    section = course.section("paper")
-    value = str(getattr(section.node, "value", "")) if section else ""
+    node = _top_level(course, "paper")
+    value = str(node.value) if isinstance(node, ScalarNode) else ""
     return "Letter" if value.lower() == "letter" else "A4"
+
+
+def _top_level(course: Course, name: str) -> object:
+    """The YAML node of a top-level field of course.yaml the course itself does not know."""
+    section = course.section(name)
+    node = section.node if section else None
+    pairs = node.value if isinstance(node, MappingNode) else []
+    return next((value for key, value in pairs if getattr(key, "value", None) == name), None)

@@ -129,7 +129,7 @@
   function statements(s, quiz, detail, r) {
     var x = window.CoursepackXapi;
     var ctx = { actor: { objectType: "Agent", name: r.name, account: { homePage: s.iri, name: learnerKey(r.name) } },
-      courseId: s.course, quizId: detail.quizId, lang: s.language, timestamp: r.finished };
+      courseId: s.course, base: s.iri, quizId: detail.quizId, lang: s.language, timestamp: r.finished };
     var out = detail.interactions.map(function (i) {
       var result = i.result === "neutral" ? "pending" : i.result === "incorrect" && i.score > 0 ? "partial" : i.result;
       var q = quiz.questions[i.id];
