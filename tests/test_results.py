@@ -32,8 +32,9 @@ def a_result(name: str = "Amina Yusuf", quiz: str = "writing-questions", attempt
     """A results file's content as results.js writes it, sealed with the course's key."""
     percent = score / max_score * 100
     day = (date.fromisoformat(finished[:10]) - date(2025, 1, 1)).days
-    code = encode(CodeFields(course.tag, quiz_number, whole(percent), percent >= 60, day,
-                             attempt, learner_tag(name)), course.key)
+    fields = CodeFields(course.tag, quiz_number, whole(percent), percent >= 60, day, attempt,
+                        learner_tag(name))
+    code = encode(fields, course.key) if day >= 0 else ""
     data: dict[str, Any] = {
         "format": "coursepack-results", "formatVersion": 1,
         "course": {"id": course.id, "version": course.version, "title": course.title,
@@ -372,3 +373,17 @@ def test_the_certificate_takes_the_courses_paper_size(course: Path, tmp_path: Pa
     (course / "course.yaml").write_text(text.replace("paper: A4", "paper: Letter"),
                                         encoding="utf-8")
     assert site_settings(_load(course))["paper"] == "Letter"
+
+
+def test_a_laptop_with_its_clock_in_the_past_still_brings_its_result(
+        run: Run, starter_course: Path, tmp_path: Path) -> None:
+    """Before 2025 a code cannot say the day: the page gives none, and the file is taken."""
+    ref = CourseRef.of(_load(starter_course))
+    data = a_result(course=ref, finished="2021-03-01T08:00:00+00:00")
+    assert data["code"] == ""
+    path = save(tmp_path, "old-clock.json", data)
+    out = tmp_path / "r.csv"
+    result = run("results", "collect", str(path), "--course", str(starter_course), "--out",
+                 str(out))
+    assert result.exit_code == 0, result.output
+    assert [(r["date"], r["code"]) for r in rows(out)] == [("2021-03-01", "")]

@@ -132,10 +132,15 @@ def _file_row(saved: SavedResult, where: Origin, course: CourseRef) -> Row | tup
 
 
 def _code_of(row: Row, course: CourseRef) -> str:
+    """The code the quiz page gave this result: none for a quiz past the 64th, or a day
+    before 2025 or after 2069 (a laptop whose clock is wrong)."""
     fields = codes.CodeFields(course.tag, course.quiz_number(row.quiz), whole(row.percent),
                               row.passed, codes.day_number(row.day), row.attempt,
                               row.learner_tag)
-    return codes.encode(fields, course.key)
+    try:
+        return codes.encode(fields, course.key)
+    except codes.CodeError:
+        return ""
 
 
 def _number(value: float) -> str:

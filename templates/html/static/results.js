@@ -229,7 +229,8 @@
       var r = { name: name, quizId: detail.quizId, quiz: s.quizzes.indexOf(detail.quizId), attempt: detail.attempt,
         percent: detail.maxScore > 0 ? detail.score / detail.maxScore * 100 : 0, passed: detail.passed,
         finished: finished, day: dayOf(finished) };
-      r.code = resultCode(s, r);
+      // No code past the 64th quiz, or on a clock set before 2025 or after 2069.
+      r.code = r.quiz >= 0 && r.quiz < 64 && r.day >= 0 && r.day < 16384 ? resultCode(s, r) : "";
       var file = fileName(s, r);
       download(resultsFile(s, quiz, detail, r), file);
       status.textContent = say("saved", { file: file });
@@ -240,6 +241,8 @@
 
   function show(out, s, r) {
     out.textContent = "";
+    out.hidden = !r.code;
+    if (!r.code) return;
     out.appendChild(el("p", {}, MESSAGES.code + ": ")).appendChild(el("strong", { class: "results-code", "data-results-code": "" }, r.code));
     drawQr(out.appendChild(el("div", { "data-results-qr": "" })), r.code + " " + r.name, say("qr", { code: r.code }));
     if (r.passed && s.final === r.quizId) {
@@ -247,7 +250,6 @@
       out.appendChild(el("p")).appendChild(el("a", { class: "button", "data-certificate-link": "",
         href: document.body.getAttribute("data-root") + "certificate.html#" + encodeURIComponent(JSON.stringify(cert)) }, MESSAGES.certificate));
     }
-    out.hidden = false;
   }
 
   /* ---- the certificate page ------------------------------------------------------------ */
