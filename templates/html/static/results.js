@@ -21,7 +21,6 @@
     qrFailed: "The QR code could not be shown; read out the code instead.",
     needName: "Type your name or learner ID first.",
     certificate: "Print your certificate",
-    certTitle: "Certificate of completion",
     certBad: "This certificate's details do not match its code: open it again from the quiz page.",
     certNone: "Pass the final assessment, then open your certificate from its result."
   };

@@ -73,8 +73,9 @@ class HtmlExporter:
             page("glossary.html.j2", Page("glossary.html", "Glossary"))
             page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
             page("search.html.j2", Page("search.html", "Search"))
-            page("certificate.html.j2", Page("certificate.html", "Certificate"),
-                 results_paper=site_settings(course)["paper"])
+            if not self.in_lms:  # results come home only from the site (docs/results.md)
+                page("certificate.html.j2", Page("certificate.html", "Certificate"),
+                     results_paper=site_settings(course)["paper"])
             ctx.out.write_text("assets/search-index.js", search_script(course))
         for name, path in sorted(published.files.items()):
             ctx.out.copy(path, MEDIA + name)
