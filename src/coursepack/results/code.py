@@ -1,5 +1,5 @@
 """The short result code a learner reads out or types: 12 Crockford base32 symbols and a
-check symbol, shown in groups of four (``7KQ2-M9XA-3FD0-R``). ``results.js`` makes the same
+check symbol, shown in groups of four (``D10C-J2Q4-9RQ1-*``). ``results.js`` makes the same
 code in the browser; the layout below is the one both follow.
 
 Bits, most significant first (60 in all): format version (2), course tag (8: the first byte
