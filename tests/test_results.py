@@ -387,3 +387,22 @@ def test_a_laptop_with_its_clock_in_the_past_still_brings_its_result(
                  str(out))
     assert result.exit_code == 0, result.output
     assert [(r["date"], r["code"]) for r in rows(out)] == [("2021-03-01", "")]
+
+
+def test_crafted_files_are_refused_not_crashed_on(run: Run, tmp_path: Path) -> None:
+    deep = save(tmp_path, "deep.json", b'{"format": "coursepack-results", "x": ' + b"[" * 100_000
+                + b"]" * 100_000 + b"}")
+    odd = edited(lambda d: d["statements"][0].update(id=["not", "a", "string"]))
+    odd["checksum"] = checksum(odd, COURSE.key)
+    odd_id = save(tmp_path, "odd-id.json", odd)
+    result = run("results", "collect", str(deep), str(odd_id), "--out", str(tmp_path / "r.csv"))
+    assert result.exit_code == 1, result.output
+    assert f"{deep}: error: refused: its JSON is nested far too deeply" in result.output
+    assert f"{odd_id}: error: refused: statements[0] is not an xAPI statement" in result.output
+
+
+def test_verify_refuses_a_table_it_did_not_write(run: Run, tmp_path: Path) -> None:
+    table = save(tmp_path, "other.csv", b"\xff\xfe\x00junk")
+    result = run("results", "verify", "D10C-J2Q4-9RQ1-*", "--results", str(table))
+    assert result.exit_code == 1 and "is not a table 'coursepack results collect' wrote" \
+        in result.output

@@ -89,6 +89,8 @@ def parse(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise Damaged(f"not valid JSON ({exc.msg}, column {exc.colno}): the file is damaged "
                       "or cut short", exc.lineno) from None
+    except RecursionError:
+        raise Damaged("its JSON is nested far too deeply for a results file") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Damaged(f"not a coursepack results file (no \"format\": \"{FORMAT}\")")
     if data.get("formatVersion") != FORMAT_VERSION:
@@ -175,10 +177,10 @@ def _timestamp(text: str) -> datetime:
 
 def _statements(items: list[Any]) -> list[dict[str, Any]]:
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or not all(k in item for k in ("id", "actor", "verb",
-                                                                       "object")):
-            raise Damaged(f"statements[{i}] is not an xAPI statement (needs id, actor, verb, "
-                          "object)")
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str)
+                and all(isinstance(item.get(k), dict) for k in ("actor", "verb", "object"))):
+            raise Damaged(f"statements[{i}] is not an xAPI statement (needs an id, and an "
+                          "actor, verb and object)")
     return items
 
 

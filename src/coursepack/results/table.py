@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from coursepack.errors import Origin
+from coursepack.errors import CoursepackError, Origin
 from coursepack.results import code as codes
 from coursepack.results.collect import Row
 
@@ -43,8 +43,15 @@ def _place(origin: Origin) -> str:
 def find_in_table(path: Path, code: str) -> list[dict[str, str]]:
     """The rows of a collected table whose code is ``code`` (as typed)."""
     wanted = codes.normalised(code)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row.get("code") == wanted]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            found = [row for row in csv.DictReader(handle) if row.get("code") == wanted]
+    except (UnicodeDecodeError, csv.Error):
+        found = None
+    if found is None or (found and not set(COLUMNS) <= set(found[0])):
+        raise CoursepackError.single(f"{path} is not a table 'coursepack results collect' wrote",
+                                     hint="collect the results again, or give the files")
+    return found
 
 
 def write_atomically(path: Path, text: str) -> None:
