@@ -89,9 +89,14 @@ def qr_text(tab: Any, folder: Path) -> str:
 
 
 def final_check(browser: Any, built: Path, right: bool) -> Any:
-    tab = browser.new_context(accept_downloads=True).new_page()
+    context = browser.new_context(accept_downloads=True)
+    context.route("http*://**/*", lambda route: route.abort())
+    tab = context.new_page()
+    tab.requested = []
+    tab.on("request", lambda request: tab.requested.append(request.url))
     tab.goto((built / "build" / "html" / "quizzes" / "final.html").as_uri())
     tab.wait_for_selector("form[data-quiz-form]:not([hidden])")
+    assert tab.evaluate("typeof window.qrcode") == "undefined", "the QR encoder waits until asked"
     tab.check("#q-f-one-a" if right else "#q-f-one-b")
     tab.check("#q-f-two-true" if right else "#q-f-two-false")
     submit(tab)
@@ -109,6 +114,9 @@ def test_learners_take_results_home_and_the_trainer_collects_them(
         assert tab.locator("[data-results-qr] svg").get_attribute("aria-label").endswith(
             f"the result code {code}."), "the QR's text alternative gives the code"
         assert (tab.locator("[data-certificate-link]").count() == 1) is right
+        assert [u for u in tab.requested if not u.startswith(("file:", "blob:"))] == [], \
+            "no network: the file is a Blob, the QR encoder a file beside the page"
+        assert any(u.endswith("assets/vendor/qrcode-generator.js") for u in tab.requested)
         files.append(saved)
         lines.append(f"{code} {name}")
         tab.context.close()
