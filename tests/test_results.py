@@ -406,3 +406,15 @@ def test_verify_refuses_a_table_it_did_not_write(run: Run, tmp_path: Path) -> No
     result = run("results", "verify", "D10C-J2Q4-9RQ1-*", "--results", str(table))
     assert result.exit_code == 1 and "is not a table 'coursepack results collect' wrote" \
         in result.output
+
+
+@pytest.mark.node
+def test_numbers_are_written_for_the_checksum_as_javascript_writes_them() -> None:
+    from coursepack.results.files import js_number
+
+    values = [0.1, 1 / 3 * 100, 0.5, -2.25, 1e-7, 5e-5, 0.0001, 1.5e21, 1e21, 123456789.125,
+              1e16 + 2.0, 2.5e-300, 1.7976931348623157e308, 70.00000000000001, 28.999999999999996]
+    script = f"process.stdout.write(JSON.stringify({json.dumps(values)}.map(String)))"
+    written = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True,
+                             timeout=60).stdout
+    assert [js_number(v) for v in values] == json.loads(written)

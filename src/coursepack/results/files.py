@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CHECKSUM = re.compile(r"hmac-sha256:([0-9a-f]{64})")
 _MAX_NAME = 200
+_DEEPEST = 40  # a results file nests about 8 deep
 
 
 class Damaged(ValueError):
@@ -54,8 +56,41 @@ class SavedResult:
 
 
 def canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    """``value`` as the quiz page writes it for the checksum: JSON with keys sorted, no spaces,
+    non-ASCII as it is, and numbers as JavaScript writes them."""
+    return _canonical(value).encode("utf-8")
+
+
+def _canonical(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _canonical(value[k])
+                              for k in sorted(value)) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_canonical(item) for item in value) + "]"
+    if isinstance(value, float):
+        return js_number(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def js_number(value: float) -> str:
+    """A finite float as JavaScript's ``String(value)`` writes it: the same shortest digits
+    as Python's repr, placed by ECMAScript's rules (``0.00005`` where Python writes
+    ``5e-05``, ``1e-7`` for ``1e-07``)."""
+    if value == 0:
+        return "0"
+    _, figures, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, figures))
+    k, n = len(digits), int(exponent) + len(digits)
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+        text = f"{mantissa}e{'+' if n > 0 else '-'}{abs(n - 1)}"
+    return ("-" if value < 0 else "") + text
 
 
 def checksum(data: dict[str, Any], key: bytes) -> str:
@@ -109,16 +144,18 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def _no_controls(value: object, where: str) -> None:
+def _no_controls(value: object, where: str, depth: int = 0) -> None:
+    if depth > _DEEPEST:
+        raise Damaged("its JSON is nested far too deeply for a results file")
     if isinstance(value, str) and _CONTROL.search(value):
         raise Damaged(f"{where or 'a value'}: holds a control character")
     if isinstance(value, dict):
         for key, item in value.items():
-            _no_controls(key, where)
-            _no_controls(item, f"{where}.{key}".lstrip("."))
+            _no_controls(key, where, depth)
+            _no_controls(item, f"{where}.{key}".lstrip("."), depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _no_controls(item, f"{where}[{i}]")
+            _no_controls(item, f"{where}[{i}]", depth + 1)
 
 
 def _field(data: dict[str, Any], path: str, kind: type | tuple[type, ...]) -> Any:
