@@ -11,6 +11,7 @@ verifies against the table. A file with a forged score is refused.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -107,7 +108,9 @@ def test_learners_take_results_home_and_the_trainer_collects_them(
         browser: Any, built: Path, tmp_path: Path, run: Run) -> None:
     course = built / "course"
     files, lines = [], []
-    for name, right in (("Amina Yusuf", True), ("Rafael Núñez", False), ("=HYPERLINK(1)", True)):
+    learners = (("Amina Yusuf", True), ("Rafael Núñez", False), ("=HYPERLINK(1)", True),
+                ("أمينة يوسف", True))
+    for name, right in learners:
         tab = final_check(browser, built, right)
         saved, code = take_home(tab, name, tmp_path)
         assert qr_text(tab, tmp_path) == f"{code} {name}", "the QR holds a line of a code list"
@@ -131,9 +134,11 @@ def test_learners_take_results_home_and_the_trainer_collects_them(
     assert [(r["learner"], r["quiz"], r["score_percent"], r["passed"], r["points"])
             for r in rows] == [("Amina Yusuf", "final", "100", "yes", "2"),
                                ("Rafael Núñez", "final", "0", "no", "0"),
-                               ("'=HYPERLINK(1)", "final", "100", "yes", "2")]
+                               ("'=HYPERLINK(1)", "final", "100", "yes", "2"),
+                               ("أمينة يوسف", "final", "100", "yes", "2")]
+    assert files[3].name.startswith("results-starter-course-final-learner-"), "a safe name"
     sent = json.loads(statements.read_text(encoding="utf-8"))
-    assert len(sent) == 12 and len({s["id"] for s in sent}) == 12  # 2 answered, completed, passed or failed
+    assert len(sent) == 16 and len({s["id"] for s in sent}) == 16  # 2 answered, completed, passed or failed
     assert {s["verb"]["id"].rsplit("/", 1)[1] for s in sent} == {
         "answered", "completed", "passed", "failed"}
     assert json.loads(check_statements(statements)) == []
@@ -142,7 +147,7 @@ def test_learners_take_results_home_and_the_trainer_collects_them(
     from_codes = run("results", "collect", "--codes", str(tmp_path / "codes.txt"),
                      "--course", str(course), "--out", str(tmp_path / "codes.csv"))
     assert from_codes.exit_code == 0, from_codes.output
-    assert "wrote" in from_codes.output and "3 results" in from_codes.output
+    assert "wrote" in from_codes.output and "4 results" in from_codes.output
 
 
 def test_a_module_quiz_of_every_type_gives_valid_statements(
@@ -169,6 +174,17 @@ def test_a_module_quiz_of_every_type_gives_valid_statements(
 def test_a_certificate_prints_on_a4_and_letter_and_its_code_verifies(
         browser: Any, built: Path, tmp_path: Path, run: Run) -> None:
     from pypdf import PdfReader
+
+    tab = final_check(browser, built, right=True)
+    long_name = "Amina " + "Yusuf-Abdullahi " * 12
+    take_home(tab, long_name, tmp_path)
+    tab.click("[data-certificate-link]")
+    tab.wait_for_selector("[data-certificate]:not([hidden])")
+    for paper in ("A4", "Letter"):
+        tab.check(f"input[name=paper][value={paper}]")
+        assert len(PdfReader(io.BytesIO(tab.pdf(prefer_css_page_size=True))).pages) == 1, \
+            f"a long name still fits one {paper} page"
+    tab.context.close()
 
     tab = final_check(browser, built, right=True)
     saved, code = take_home(tab, "Amina Yusuf", tmp_path)

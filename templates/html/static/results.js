@@ -266,11 +266,12 @@
     var c = null;
     try { c = JSON.parse(decodeURIComponent(window.location.hash.slice(1))); } catch (err) { c = null; }
     var field = function (name) { return document.querySelector("[data-cert-" + name + "]"); };
-    if (!c || typeof c.n !== "string" || !c.n.trim()) { field("problem").textContent = MESSAGES.certNone; return; }
+    if (!c || typeof c.n !== "string" || !c.n.trim() || c.n.length > 200) { field("problem").textContent = MESSAGES.certNone; return; }
     var r = { name: c.n, quiz: c.q, percent: Number(c.p), passed: !!c.ok, day: c.d, attempt: c.a };
     var ok = s.quizzes[r.quiz] === s.final && r.passed && r.percent >= 0 && r.percent <= 100 && r.day >= 0;
     if (!ok) { field("problem").textContent = MESSAGES.certBad; return; }
     field("name").textContent = r.name;
+    if (r.name.length > 30) field("name").classList.add(r.name.length > 80 ? "is-longer" : "is-long");
     field("date").textContent = new Date(EPOCH + r.day * 864e5).toISOString().slice(0, 10);
     field("score").textContent = Math.floor(r.percent + 1e-9) + "%";
     field("code").textContent = resultCode(s, r);
