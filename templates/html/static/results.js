@@ -214,7 +214,7 @@
     home.appendChild(el("p", {}, MESSAGES.intro));
     var form = home.appendChild(el("form", { "data-results-form": "" }));
     form.appendChild(el("label", { for: "results-name" }, MESSAGES.name));
-    var input = form.appendChild(el("input", { id: "results-name", name: "learner", autocomplete: "name", maxlength: "200", required: "" }));
+    var input = form.appendChild(el("input", { id: "results-name", name: "learner", autocomplete: "name", maxlength: "200", required: "", dir: "auto" }));
     input.value = lastName;
     var button = form.appendChild(el("button", { type: "submit", class: "button" }, MESSAGES.save));
     var status = home.appendChild(el("p", { role: "status", "data-results-status": "" }));
@@ -242,7 +242,7 @@
     out.textContent = "";
     out.hidden = !r.code;
     if (!r.code) return;
-    out.appendChild(el("p", {}, MESSAGES.code + ": ")).appendChild(el("strong", { class: "results-code", "data-results-code": "" }, r.code));
+    out.appendChild(el("p", {}, MESSAGES.code + ": ")).appendChild(el("strong", { class: "results-code", dir: "ltr", "data-results-code": "" }, r.code));
     drawQr(out.appendChild(el("div", { "data-results-qr": "" })), r.code + " " + r.name, say("qr", { code: r.code }));
     if (r.passed && s.final === r.quizId) {
       var cert = { n: r.name, q: r.quiz, p: r.percent, ok: 1, d: r.day, a: r.attempt };
