@@ -29,6 +29,8 @@
   var STATE_ID = "coursepack.progress";
   var RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
   var SAVE_DELAY_MS = 800;
+  var START_TIMEOUT_MS = 20000;  // a slow link may take this long; then the course shows untracked
+  var SEND_TIMEOUT_MS = 30000;   // a request with no answer by then is tried again (same id)
 
   /* ---- the launch parameters ------------------------------------------------------------ */
 
@@ -87,11 +89,21 @@
   Session.prototype.request = function (method, path, query, body, keepalive) {
     var headers = { "X-Experience-API-Version": XAPI_VERSION, Authorization: "Basic " + this.token };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    return fetch(this.url(path, query), {
+    return timed(fetch(this.url(path, query), {
       method: method, headers: headers, keepalive: !!keepalive, credentials: "omit",
       body: body === undefined ? undefined : JSON.stringify(body)
-    });
+    }), keepalive ? 0 : this.tracking ? SEND_TIMEOUT_MS : START_TIMEOUT_MS);
   };
+
+  // A request that gives up after `ms` (0: never), as the start does on a link that hangs.
+  function timed(promise, ms) {
+    if (!ms) return promise;
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error("no answer in " + ms / 1000 + " s")); }, ms);
+      promise.then(function (v) { clearTimeout(timer); resolve(v); },
+        function (e) { clearTimeout(timer); reject(e); });
+    });
+  }
 
   Session.prototype.agent = function () { return JSON.stringify(this.launch.actor); };
 
@@ -113,7 +125,8 @@
   // the session.
   Session.prototype.fetchToken = function () {
     var self = this;
-    return fetch(this.launch.fetch, { method: "POST", credentials: "omit" }).then(function (response) {
+    var asked = fetch(this.launch.fetch, { method: "POST", credentials: "omit" });
+    return timed(asked, START_TIMEOUT_MS).then(function (response) {
       return response.json();
     }).then(function (data) {
       if (!data || data["error-code"] !== undefined || !data["auth-token"]) {
@@ -164,19 +177,22 @@
     return String(ext[CMI5 + "context/extensions/sessionid"] || "");
   };
 
+  // Progress comes from the state document, or from this browser's copy when that is newer
+  // (saved while the LMS could not be reached); verdicts the LMS has, from either.
   Session.prototype.resume = function (saved) {
-    if (saved && typeof saved === "object") {
-      if (saved.t && saved.t.q) this.track = saved.t;
-      this.runtimeState = saved.s || null;
-      this.location = typeof saved.l === "string" ? saved.l : "";
-      this.delivered = saved.d && typeof saved.d === "object" ? saved.d : {};
-    }
     var local = null;
     try { local = JSON.parse(window.localStorage.getItem(this.storeKey()) || "null"); } catch (e) { local = null; }
-    if (local && local.d) {
-      var self = this;
-      Object.keys(local.d).forEach(function (k) { if (local.d[k]) self.delivered[k] = true; });
+    var doc = saved && typeof saved === "object" ? saved : null;
+    if (local && local.doc && (!doc || (Number(local.doc.at) || 0) > (Number(doc.at) || 0))) doc = local.doc;
+    if (doc) {
+      if (doc.t && doc.t.q) this.track = doc.t;
+      this.runtimeState = doc.s || null;
+      this.location = typeof doc.l === "string" ? doc.l : "";
     }
+    var self = this;
+    [saved && saved.d, local && local.d].forEach(function (d) {
+      if (d && typeof d === "object") Object.keys(d).forEach(function (k) { if (d[k]) self.delivered[k] = true; });
+    });
     // Statements queued in an earlier session belong to it: the LMS has closed it
     // (abandoned), so they are dropped, and any verdict among them is judged again here.
     if (local && local.session === this.sessionId() && Array.isArray(local.queue)) this.queue = local.queue;
@@ -185,18 +201,21 @@
   Session.prototype.keep = function () {
     try {
       window.localStorage.setItem(this.storeKey(), JSON.stringify({
-        session: this.sessionId(), queue: this.queue, d: this.delivered
+        session: this.sessionId(), queue: this.queue, d: this.delivered, doc: this.document()
       }));
     } catch (e) { /* private mode: the queue lives in memory only */ }
   };
 
   Session.prototype.document = function () {
-    return { v: 1, t: this.track, s: this.runtimeState, l: this.location, d: this.delivered };
+    return { v: 1, at: Date.now(), t: this.track, s: this.runtimeState, l: this.location, d: this.delivered };
   };
 
+  // Keep progress in this browser at once, and in the state document a moment later.
   Session.prototype.saveSoon = function () {
     var self = this;
-    if (!this.tracking || this.terminated || this.saveTimer) return;
+    if (!this.tracking || this.terminated) return;
+    this.keep();
+    if (this.saveTimer) return;
     this.saveTimer = setTimeout(function () { self.saveTimer = null; self.saveState(false); }, SAVE_DELAY_MS);
   };
 

@@ -34,7 +34,7 @@ from tests.fidelity.expected import Expected, Text, keyed, latin_runs, md, squas
 from tests.fidelity.readback import MISSING, Got
 
 # Which records each format is expected to carry (the rest it has no place for by design).
-SITE = {"html", "scorm12", "scorm2004"}
+SITE = {"html", "scorm12", "scorm2004", "cmi5"}
 BANKS = {"moodle-xml", "gift", "qti12", "qti21", "imscc"}
 OUT_OF_SCOPE: dict[str, set[str]] = {
     # The site is for learners: a question's bank title and the notes for markers are not

@@ -122,10 +122,11 @@ def broken_references(fmt: str, out: Path, images: dict[bytes, str]) -> list[str
     file that is not the course's image."""
     if fmt == "html":
         return site_problems(Package.of(out, images))
-    if fmt in ("scorm12", "scorm2004"):
+    if fmt in ("scorm12", "scorm2004", "cmi5"):
         pkg = Package.of(next(out.glob("*.zip")), images)
         check = Checker(pkg)
-        check.manifest()
+        if fmt != "cmi5":  # cmi5.xml names only the launch pages, checked with the pages
+            check.manifest()
         for name in pkg.files:
             if name.endswith(".html"):
                 check.page(name)

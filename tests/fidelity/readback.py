@@ -1481,7 +1481,7 @@ def read_format(fmt: str, out: Path, course: Course, expected: dict[str, Expecte
     """Read the build of ``fmt`` under ``out`` (the folder ``coursepack build -f fmt`` wrote)."""
     if fmt == "html":
         return read_site(Package.of(out, images), "", course, expected)
-    if fmt in ("scorm12", "scorm2004"):
+    if fmt in ("scorm12", "scorm2004", "cmi5"):
         return read_site(Package.of(next(out.glob("*.zip")), images), "course/", course,
                          expected)
     if fmt == "moodle-xml":

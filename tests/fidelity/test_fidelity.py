@@ -41,6 +41,7 @@ FORMATS = [
     pytest.param("html", marks=NODE),
     pytest.param("scorm12", marks=NODE),
     pytest.param("scorm2004", marks=NODE),
+    pytest.param("cmi5", marks=NODE),
     pytest.param("imscc"),
     pytest.param("pdf", marks=PDF),
     pytest.param("moodle-xml"),
@@ -199,8 +200,12 @@ def _qti21(files: dict[str, bytes]) -> list[str]:
     return found
 
 
+def _cmi5(files: dict[str, bytes]) -> list[str]:
+    return _invalid(_xsd("cmi5", "CourseStructure.xsd"), files["cmi5.xml"], "cmi5.xml")
+
+
 VALIDATORS = {"scorm12": _scorm("scorm12"), "scorm2004": _scorm("scorm2004"), "imscc": _imscc,
-              "qti12": _qti12, "qti21": _qti21}
+              "qti12": _qti12, "qti21": _qti21, "cmi5": _cmi5}
 
 
 @pytest.mark.parametrize("fmt", sorted(VALIDATORS))

@@ -82,6 +82,7 @@ class Lms:
         self.launch_urls: dict[str, dict[str, str]] = {}  # session id -> launch parameters
         self.fail_statements = 0  # answer this many statement requests with 503
         self.down = False  # refuse every connection to the LRS (as a lost network does)
+        self.cut: list[tuple[str, str]] = []  # the LRS requests refused while down
 
     # --- what the LMS does before a launch ------------------------------------------------
 
@@ -352,6 +353,8 @@ class Lms:
 
             def lrs(self, method: str) -> None:
                 if lms.down:
+                    with lms.lock:
+                        lms.cut.append((method, self.path.split("?")[0]))
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return

@@ -1,16 +1,6 @@
-/* coursepack xAPI statements: builds xAPI 1.0.3 statements from what a quiz page knows.
- *
- * No dependencies, no network: it only builds JSON objects. Whoever sends them (the cmi5
- * adapter, a results file) decides where they go. Works in the browser
- * (window.CoursepackXapi) and in Node (module.exports). The API and the choices made here
- * (activity IRIs, response patterns, what an unanswered question sends) are in
- * docs/runtime.md, "xAPI statements".
- *
- * `question` is one entry of a quiz page's data (exporters/html/quizdata.py) with its `id`:
- * {id, key: {type, points, ...}, interaction: {type, correctResponse, description,
- * components}}; `answer` is the learner's response as the runtime's tokens; `outcome` is what
- * grading.js returned for it ({score, result}).
- */
+/* coursepack xAPI statements: builds xAPI 1.0.3 statements from a quiz page's data; sends
+ * nothing. Browser: window.CoursepackXapi; Node: module.exports. API, IRIs and response
+ * patterns: docs/runtime.md, "xAPI statements". */
 (function (root) {
   "use strict";
 
@@ -21,36 +11,28 @@
     passed: ADL + "verbs/passed",
     failed: ADL + "verbs/failed",
     initialized: ADL + "verbs/initialized",
-    terminated: ADL + "verbs/terminated",
-    attempted: ADL + "verbs/attempted"
+    terminated: ADL + "verbs/terminated"
   };
   var ACTIVITY_TYPES = {
     question: ADL + "activities/cmi.interaction",
-    assessment: ADL + "activities/assessment",
-    course: ADL + "activities/course",
-    module: ADL + "activities/module"
+    assessment: ADL + "activities/assessment"
   };
-  // The interaction type of each question type; a type not here sends no "answered".
   var INTERACTION = {
     single: "choice", multiple: "choice", "true-false": "true-false",
     "short-answer": "fill-in", "fill-blanks": "fill-in", essay: "long-fill-in",
     numeric: "numeric", matching: "matching", ordering: "sequencing"
   };
   var LIST = "[,]", PAIR = "[.]", RANGE = "[:]";
-  var MAX_PATTERNS = 32;  // fill-blanks: accepted answers combined, at most this many patterns
+  var MAX_PATTERNS = 32;  // fill-blanks: at most this many combinations of answers
   var NUMBER = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 
-  /* ---- identifiers ------------------------------------------------------------------- */
-
-  // The base IRI of a course's activities: the one configured (course.yaml `cmi5:
-  // activity_base`), else urn:coursepack:<course id>. Stable across builds.
+  // The configured base IRI (course.yaml cmi5: activity_base), else urn:coursepack:<id>.
   function activityBase(courseId, configured) {
     if (configured) return String(configured).replace(/\/+$/, "");
     return "urn:coursepack:" + segment(courseId || "course");
   }
 
-  // One path segment of an IRI: anything but unreserved characters percent-encoded, so an
-  // id with spaces, slashes, "#" or "?" never changes the IRI's structure.
+  // One IRI segment: only unreserved characters stay, so no id can change the IRI's shape.
   function segment(text) {
     return encodeURIComponent(String(text)).replace(/[!'()*]/g, function (c) {
       return "%" + c.charCodeAt(0).toString(16).toUpperCase();
@@ -70,7 +52,6 @@
     return activityId(activityBase(ctx.courseId, ctx.base), "quiz", quizId, "question", questionId);
   }
 
-  // A random UUID (version 4), as xAPI statement ids are.
   function uuid() {
     var c = typeof globalThis !== "undefined" && globalThis.crypto ? globalThis.crypto : root && root.crypto;
     if (c && typeof c.randomUUID === "function") return c.randomUUID();
@@ -84,9 +65,7 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  /* ---- small values ------------------------------------------------------------------- */
-
-  // An ISO 8601 duration from milliseconds, to the hundredth of a second: "PT1M5.25S".
+  // ISO 8601, to the hundredth of a second: "PT1M5.25S".
   function duration(ms) {
     var total = Math.max(0, Math.round((Number(ms) || 0) / 10)) / 100;
     var h = Math.floor(total / 3600), m = Math.floor((total - h * 3600) / 60);
@@ -114,11 +93,7 @@
     return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   }
 
-  /* ---- response patterns ---------------------------------------------------------------- */
-
-  // A typed text as one item of a "[,]" list: xAPI has no escape for the delimiter, so a
-  // "[,]" inside the text is written "[ ,]" and the list still splits where the learner's
-  // answers part.
+  // xAPI has no escape for its delimiter: a "[,]" typed in a text is written "[ ,]".
   function textItem(text) {
     return String(text).split(LIST).join("[ ,]");
   }
@@ -140,8 +115,7 @@
     return question && question.key ? question.key.type : question && question.type;
   }
 
-  // The xAPI interaction type of a question (its quiz data, or a type name); null for a
-  // description, which is not a question.
+  // null for a description, which is no question.
   function interactionType(question) {
     var type = typeOf(question);
     return Object.prototype.hasOwnProperty.call(INTERACTION, type) ? INTERACTION[type] : null;
@@ -153,8 +127,6 @@
     return texts.length > 0 && texts.every(function (b) { return b.caseSensitive || b.kind === "dropdown"; });
   }
 
-  // Every combination of one accepted answer per blank, the first answers first, at most
-  // MAX_PATTERNS of them.
   function combinations(lists) {
     var out = [[]];
     lists.forEach(function (list) {
@@ -167,15 +139,12 @@
     return out;
   }
 
-  // The answers a blank accepts: a numeric blank gives the value the exporter chose
-  // (`correct`: its exact value, or the low end of a range), a drop-down its one answer.
+  // A numeric blank: the exporter's value (`correct`: exact, or a range's low end).
   function blankAnswers(blank, correct) {
     if (blank.kind === "numeric") return [correct];
     return blank.kind === "dropdown" ? [blank.answers[0]] : blank.answers;
   }
 
-  // correctResponsesPattern: the right answers in xAPI's pattern syntax ([] when there is
-  // none to give, as for an essay).
   function correctResponsesPattern(question) {
     var key = question.key || {}, info = question.interaction || {};
     var correct = (info.correctResponse || []).map(String);
@@ -207,8 +176,7 @@
     return (tokens || []).map(String).some(function (t) { return t.trim() !== ""; });
   }
 
-  // The learner's response in the same syntax; undefined when nothing was given (xAPI has
-  // no value meaning "no answer" for true-false or numeric, so every type leaves it out).
+  // undefined when nothing was given: xAPI has no "no answer" value.
   function response(question, answer) {
     var tokens = (answer || []).map(String);
     if (!given(tokens)) return undefined;
@@ -228,8 +196,6 @@
       default: return undefined;
     }
   }
-
-  /* ---- activity definitions ------------------------------------------------------------- */
 
   function components(list, lang) {
     return (list || []).map(function (c) {
@@ -256,8 +222,6 @@
     return def;
   }
 
-  /* ---- statements --------------------------------------------------------------------- */
-
   function activity(id, def) {
     var a = { objectType: "Activity", id: id };
     if (def) a.definition = def;
@@ -268,8 +232,7 @@
     return { id: VERBS[name], display: { en: name } };
   }
 
-  // Merge `extra` into the context template `base`: lists (contextActivities) are joined,
-  // objects merged, and a value the template gives is never overwritten.
+  // `extra` merged into the template `base`, never overwriting what the template gives.
   function mergeContext(base, extra) {
     var out = copy(base) || {};
     Object.keys(extra || {}).forEach(function (k) {
@@ -289,9 +252,6 @@
     return out;
   }
 
-  /* A statement: `ctx` gives actor, timestamp (default now), id (default a new UUID),
-   * registration, lang, context (a template merged under what this builds, as cmi5's
-   * contextTemplate) and platform. */
   function statement(verbName, object, result, ctx, context) {
     ctx = ctx || {};
     var s = { id: ctx.id || uuid(), verb: verb(verbName, ctx.lang), object: object, timestamp: timestamp(ctx.timestamp) };
@@ -305,9 +265,7 @@
     return s;
   }
 
-  // A score out of `max`: scaled (0..1, four decimals) whenever max > 0; raw, min and max
-  // only when raw and max are whole numbers, as cmi5 wants them (a partly right answer
-  // can score 1.5 points: then the scaled score says it all). `always` keeps raw anyway.
+  // raw/min/max only when whole numbers (cmi5), unless `always`; scaled when max > 0.
   function score(raw, max, always) {
     var s = {};
     if (always || (Math.round(raw) === raw && Math.round(max) === max)) {
@@ -317,10 +275,6 @@
     return s;
   }
 
-  /* "answered" for one question: null for a description. `outcome` ({score, result} from
-   * grading.js) gives success (correct: true; partial and incorrect: false; an essay
-   * awaiting a trainer: none) and the score out of the question's points. `ctx`: as for
-   * statement(), plus quizId, base or courseId, durationMs, points (a pool's override). */
   function answered(question, answer, outcome, ctx) {
     ctx = ctx || {};
     var type = interactionType(question);
@@ -342,13 +296,6 @@
     return statement("answered", object, result, ctx, context);
   }
 
-  /* A submitted attempt's statements: "completed", then "passed" or "failed" (nothing of the
-   * two when the quiz has no marked question). `quiz`: the quiz data ({id, title, passMark});
-   * `attempt`: the quiz-submitted detail ({score, maxScore, scaled, passed}) with durationMs;
-   * `ctx`: as for statement(), plus base or courseId, activityId (to speak of another
-   * activity than the quiz, as a cmi5 AU), masteryScore (0..1, overrides the pass mark),
-   * verbs (which of "completed", "passed"/"failed" to build; default all) and
-   * resultContext (context added to passed/failed only). */
   function quizResult(quiz, attempt, ctx) {
     ctx = ctx || {};
     var id = ctx.activityId || quizIri(ctx, quiz.id);
@@ -372,8 +319,7 @@
     return out;
   }
 
-  // Passed or not: against masteryScore (0..1) when given, else the quiz's own verdict
-  // (or its pass mark).
+  // Against masteryScore (0..1) when given, else the quiz's verdict or pass mark.
   function judge(attempt, quiz, masteryScore) {
     var max = Number(attempt.maxScore) || 0;
     var scaled = max > 0 ? (Number(attempt.score) || 0) / max : 0;
