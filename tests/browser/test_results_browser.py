@@ -97,7 +97,8 @@ def final_check(browser: Any, built: Path, right: bool) -> Any:
     tab.on("request", lambda request: tab.requested.append(request.url))
     tab.goto((built / "build" / "html" / "quizzes" / "final.html").as_uri())
     tab.wait_for_selector("form[data-quiz-form]:not([hidden])")
-    assert tab.evaluate("typeof window.qrcode") == "undefined", "the QR encoder waits until asked"
+    assert tab.evaluate("[typeof qrcode, typeof coursepackResults, typeof CoursepackXapi]") == [
+        "undefined"] * 3, "the results scripts and the QR encoder wait until they are needed"
     tab.check("#q-f-one-a" if right else "#q-f-one-b")
     tab.check("#q-f-two-true" if right else "#q-f-two-false")
     submit(tab)
@@ -119,7 +120,9 @@ def test_learners_take_results_home_and_the_trainer_collects_them(
         assert (tab.locator("[data-certificate-link]").count() == 1) is right
         assert [u for u in tab.requested if not u.startswith(("file:", "blob:"))] == [], \
             "no network: the file is a Blob, the QR encoder a file beside the page"
-        assert any(u.endswith("assets/vendor/qrcode-generator.js") for u in tab.requested)
+        for script in ("assets/xapi.js", "assets/results/results.js",
+                       "assets/vendor/qrcode-generator.js"):
+            assert any(u.endswith(script) for u in tab.requested), script
         files.append(saved)
         lines.append(f"{code} {name}")
         tab.context.close()

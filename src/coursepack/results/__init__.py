@@ -2,7 +2,7 @@
 bring from a quiz page, merged into one table (``coursepack results collect``), and the
 codes of completion certificates checked against it (``coursepack results verify``).
 
-The site's side is ``templates/html/static/results.js``; ``docs/results.md`` is the guide,
+The site's side is ``templates/html/static/results/results.js``; ``docs/results.md`` is the guide,
 and says what a checksum can and cannot prove.
 """
 

@@ -1,7 +1,9 @@
 /* coursepack results: after a quiz the learner types a name and takes the result home as a
  * results file (xAPI statements from xapi.js, sealed with a checksum), a short code and a QR
  * code; after the final assessment, a printable certificate (certificate.html). No network:
- * the file is saved through a Blob link, the QR encoder (assets/vendor/) loads only when asked.
+ * the file is saved through a Blob link. Loaded on demand, so no page carries it before it is
+ * needed: a quiz page loads it (and xapi.js) once a quiz is submitted (quiz.html.j2), and this
+ * file loads the QR encoder (assets/vendor/) once a code is shown.
  * The file's layout, the code's bits and what a checksum proves: docs/results.md; the Python
  * side that reads them: src/coursepack/results/.
  */
@@ -206,9 +208,14 @@
 
   var lastName = "";
 
+  var STYLE = ".results-home{border-top:1px solid #c8ccd2;margin-top:1rem}.results-home label{display:block;font-weight:600}" +
+    ".results-home input{width:100%;max-width:20rem;margin-block:.25rem;margin-inline-end:.5rem}" +
+    ".results-code{font-family:monospace;font-size:1.2em;letter-spacing:.06em}";
+
   function panel(s, quiz, detail) {
     var home = document.querySelector("[data-results-home]");
     if (!home) return;
+    if (!document.querySelector("style[data-results-style]")) document.head.appendChild(el("style", { "data-results-style": "" }, STYLE));
     home.textContent = "";
     home.appendChild(el("h3", { id: "results-home-title" }, MESSAGES.heading));
     home.appendChild(el("p", {}, MESSAGES.intro));
@@ -279,20 +286,20 @@
     page.hidden = false;
   }
 
+  // A quiz page's loader calls this with each quiz-submitted detail (docs/runtime.md).
+  window.coursepackResults = {
+    submitted: function (detail) {
+      var s = settings(), dataNode = document.getElementById("quiz-data");
+      if (!s || !dataNode || !window.CoursepackXapi) return;
+      window.setTimeout(function () { panel(s, JSON.parse(dataNode.textContent), detail); }, 0);
+    }
+  };
+
   function start() {
-    var s = settings();
-    if (!s) return;
-    var page = document.querySelector("[data-certificate]");
-    if (page) return certificate(s, page);
-    var dataNode = document.getElementById("quiz-data");
-    if (!dataNode || !window.coursepack || !window.CoursepackXapi) return;
-    var quiz = JSON.parse(dataNode.textContent);
-    window.coursepack.on("quiz-submitted", function (detail) {
-      window.setTimeout(function () { panel(s, quiz, detail); }, 0);
-    });
+    var s = settings(), page = document.querySelector("[data-certificate]");
+    if (s && page) certificate(s, page);
   }
 
-  // After every deferred script (coursepack.js and xapi.js come later in the page).
-  if (document.readyState === "complete") start();
-  else document.addEventListener("DOMContentLoaded", start);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
