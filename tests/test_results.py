@@ -418,3 +418,15 @@ def test_numbers_are_written_for_the_checksum_as_javascript_writes_them() -> Non
     written = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True,
                              timeout=60).stdout
     assert [js_number(v) for v in values] == json.loads(written)
+
+
+def test_a_folder_stands_for_the_results_files_in_it(run: Run, tmp_path: Path) -> None:
+    inbox = tmp_path / "from the field"
+    inbox.mkdir()
+    save(inbox, "b.json", a_result("Rafael Núñez"))
+    save(inbox, "a.json", a_result())
+    (inbox / "notes.txt").write_text("not a result", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    result = run("results", "collect", str(inbox), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [r["learner"] for r in rows(out)] == ["Amina Yusuf", "Rafael Núñez"]
