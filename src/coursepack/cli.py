@@ -19,6 +19,7 @@ from coursepack.errors import CoursepackError, Problem, os_error
 from coursepack.output_folder import BuildInterrupted
 
 if TYPE_CHECKING:
+    from coursepack.results import CourseRef
     from coursepack.translate import Status
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -386,3 +387,109 @@ def translate_status(course_dir: Path, languages: tuple[str, ...], strict: bool)
 def _print_status(found: Status) -> None:
     click.echo(f"{found.language}: {found.translated} translated, {found.stale} stale, "
                f"{found.missing} missing, {found.obsolete} obsolete")
+
+
+@main.group()
+def results() -> None:
+    """Results learners bring home from the site: collect them, check certificate codes."""
+
+
+def _results_course(course_dir: Path | None) -> CourseRef | None:
+    from coursepack.results import CourseRef
+
+    return CourseRef.of(pipeline.validate(course_dir).course) if course_dir else None
+
+
+def _results_inputs(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given; a folder stands for the .json files in it."""
+    return [f for p in paths for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
+
+
+@results.command("collect")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The CSV table to write.")
+@click.option("--xapi", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the xAPI statements of every result, as one JSON array.")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The course folder the results must come from (needed to read codes).")
+@click.option("--codes", "code_lists", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A text file of result codes, one a line, each followed by the name.")
+@click.option("--code", "code_args", multiple=True, metavar="'CODE [NAME]'",
+              help="A result code (and the learner's name after it); repeatable.")
+@click.option("--strict", is_flag=True, help="Write nothing if any input is refused.")
+@reports_problems
+def results_collect(files: tuple[Path, ...], out: Path, xapi: Path | None,
+                    course_dir: Path | None, code_lists: tuple[Path, ...],
+                    code_args: tuple[str, ...], strict: bool) -> None:
+    """Merge results files (or folders of them) and result codes into one CSV table."""
+    from coursepack import results as found_results
+    from coursepack.errors import Origin
+
+    entries, problems = [], []
+    for listed in code_lists:
+        more, bad = found_results.read_code_list(listed)
+        entries += more
+        problems += bad
+    entries += [found_results.code_entry(text, Origin(f"--code {i}"))
+                for i, text in enumerate(code_args, 1)]
+    inputs = _results_inputs(files)
+    if not inputs and not entries and not problems:
+        raise click.UsageError("give results files, a folder of them, --codes or --code")
+    collected, course = found_results.collect(inputs, entries, _results_course(course_dir))
+    problems += collected.problems
+    _print_problems(problems)
+    if not (strict and problems):
+        found_results.write_atomically(out, found_results.csv_text(collected.rows))
+        click.echo(f"wrote {_shown(out)}: {len(collected.rows)} result"
+                   f"{'s' * (len(collected.rows) != 1)}")
+        if xapi is not None and course is not None:
+            statements = found_results.statements(collected.rows, course)
+            found_results.write_atomically(xapi, json.dumps(statements, ensure_ascii=False,
+                                                            indent=1) + "\n")
+            click.echo(f"wrote {_shown(xapi)}: {len(statements)} xAPI statements")
+    if problems:
+        click.secho(f"refused {len(problems)} input{'s' * (len(problems) != 1)}"
+                    f"{'; nothing written (--strict)' if strict else ''}", fg="red", err=True)
+        sys.exit(1)
+
+
+@results.command("verify")
+@click.argument("code")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--results", "table", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A table written by 'coursepack results collect'.")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The course folder: also checks the code's seal and reads what it holds.")
+@reports_problems
+def results_verify(code: str, files: tuple[Path, ...], table: Path | None,
+                   course_dir: Path | None) -> None:
+    """Say whether a certificate's CODE matches a collected result (a table or files)."""
+    from coursepack import results as found_results
+
+    if table is None and not files:
+        raise click.UsageError("give the collected table with --results, or results files")
+    course = _results_course(course_dir)
+    try:
+        fields = found_results.decode(code, course.key if course else None)
+    except found_results.CodeError as exc:
+        click.secho(f"NOT VALID: {found_results.normalised(code)}: {exc}", fg="red", err=True)
+        sys.exit(1)
+    rows = found_results.find_in_table(table, code) if table else []
+    if files:
+        collected, _ = found_results.collect(_results_inputs(files), [], course)
+        _print_problems(collected.problems)
+        rows += [{"learner": r.learner, "quiz": r.quiz, "score_percent": f"{r.percent:g}",
+                  "passed": "yes" if r.passed else "no", "date": r.day.isoformat(),
+                  "source": str(r.source)} for r in collected.rows
+                 if r.code == found_results.normalised(code)]
+    if not rows:
+        click.secho(f"NOT FOUND: no collected result has the code "
+                    f"{found_results.normalised(code)} ({fields.percent}%, "
+                    f"{fields.date.isoformat()})", fg="red", err=True)
+        sys.exit(1)
+    for row in rows:
+        click.echo(f"VERIFIED: {found_results.normalised(code)} is {row['learner']}, quiz "
+                   f"'{row['quiz']}', {row['score_percent']}%, passed: {row['passed']}, "
+                   f"{row['date']} ({row['source']})")

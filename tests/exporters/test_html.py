@@ -83,7 +83,7 @@ def test_javascript_grading_in_node_agrees_with_the_table(table_course: Path) ->
 def test_every_page_of_the_course_is_written(site: Path) -> None:
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     assert pages == [
-        "glossary.html", "index.html", "quizzes/final.html", "quizzes/writing-questions.html",
+        "certificate.html", "glossary.html", "index.html", "quizzes/final.html", "quizzes/writing-questions.html",
         "search.html", "sources.html", "writing-questions/feedback.html",
         "writing-questions/index.html", "writing-questions/one-idea.html",
     ]
@@ -144,7 +144,8 @@ def test_markup_in_a_question_cannot_break_out_of_the_page(run: Run, course: Pat
     site = build(run, course, tmp_path / "out")
     page = (site / "quizzes" / "writing-questions.html").read_text()
     assert "<script>alert" not in page
-    assert page.count("<script") == 3, "grading.js, coursepack.js and the data: nothing injected"
+    assert page.count("<script") == 5, ("grading.js, the results loader, coursepack.js, the "
+                                        "quiz's data and the results settings: nothing injected")
     assert "onerror" not in page
     data = json.loads(parse(site / "quizzes" / "writing-questions.html")
                       .get_element_by_id("quiz-data").text)

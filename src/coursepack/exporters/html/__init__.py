@@ -32,6 +32,7 @@ from coursepack.exporters.html.toc import Contents
 from coursepack.exporters.media import Published
 from coursepack.exporters.question_types import written
 from coursepack.model import Course, Essay, Lesson, Module, Question, Quiz
+from coursepack.results import site_settings
 
 PageWriter = Callable[..., None]
 MEDIA = "media/"
@@ -72,6 +73,9 @@ class HtmlExporter:
             page("glossary.html.j2", Page("glossary.html", "Glossary"))
             page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
             page("search.html.j2", Page("search.html", "Search"))
+            if not self.in_lms:  # results come home only from the site (docs/results.md)
+                page("certificate.html.j2", Page("certificate.html", "Certificate"),
+                     results_paper=site_settings(course)["paper"])
             ctx.out.write_text("assets/search-index.js", search_script(course))
         for name, path in sorted(published.files.items()):
             ctx.out.copy(path, MEDIA + name)
@@ -92,6 +96,7 @@ class HtmlExporter:
             "course_path": course_path, "in_lms": course_path.in_lms,
         }
         base["toc"] = Contents(env, base)
+        base["results_json"] = to_script_json(site_settings(course))
 
         def page(template: str, here: Page, **extra: Any) -> None:
             """Render ``template`` as the page ``here``, its images pointing at their copies."""
