@@ -419,6 +419,7 @@ _SPECIFIC: dict[str, Callable[[_Reader, Any, Spec, list[str]], None]] = {
     "matching": _Reader.matching,
     "ordering": _Reader.ordering,
     "multianswer": _Reader.multianswer,
+    "cloze": _Reader.multianswer,  # the name Moodle's XML export gives a multianswer question
     "gapselect": _Reader.gapselect,
     "ddwtos": _Reader.gapselect,
     "essay": _Reader.essay,
