@@ -10,6 +10,7 @@ docs/import.md or the pre-flight report (`coursepack check`) declares.
 from __future__ import annotations
 
 import base64
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ BANKS = [REAL / name for name in (
     "xmlformat.nested_categories_with_questions.xml",
     "xmlformat.html_chars_in_idnumbers.xml",
     "xmlformat.broken_cloze_questions.xml",
+    "xmlformat.error_invalid_grades.xml",
+    "xmlformat.sample_questions_with_old_image_tag.xml",
 )]
 BROKEN = "xmlformat.broken_cloze_questions.xml"
 KEPT = {  # Moodle's own broken cloze questions: line, name, why
@@ -71,7 +74,7 @@ NINE = {"html", "pdf", "scorm12", "scorm2004", "imscc", "moodle-xml", "gift", "q
 def questions_in(path: Path) -> dict[str, Any]:
     """Every non-category question of a Moodle XML file, by its name."""
     root = etree.parse(str(path)).getroot()
-    return {q.findtext("name/text").strip(): q for q in root.iter("question")
+    return {text_of_html(q.findtext("name/text")): q for q in root.iter("question")
             if q.get("type") != "category"}
 
 
@@ -86,7 +89,7 @@ def text_of(node: Any | None) -> str:
     raw = node.findtext("text") or ""
     raw = re.sub(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>", r"[\1]", raw)
     raw = re.sub(r"<[^>]+>", " ", raw)
-    return " ".join(raw.replace("&quot;", '"').replace("&amp;", "&").split())
+    return " ".join(html.unescape(raw).split())
 
 
 def md_text(markdown: str) -> str:
@@ -130,7 +133,7 @@ def test_every_file_imports_at_once_into_a_new_course(run: Run,
                                                       imported: tuple[Path, str]) -> None:
     root, output = imported
     assert f"created course {NEW_COURSE}" in output
-    assert "imported 20 questions, 4 kept as comments (NOT IMPORTED)\n" in output
+    assert "imported 23 questions, 4 kept as comments (NOT IMPORTED)\n" in output
     assert f"next: coursepack build {NEW_COURSE}" in output
     assert run("validate", str(root)).exit_code == 0
     course = loaded(root)
@@ -139,8 +142,9 @@ def test_every_file_imports_at_once_into_a_new_course(run: Run,
     c1, tq = "Default for C1", "Test questions"
     assert titles == [c1, tq, tq, c1, tq, tq, c1, c1, "Default for Test images in backup", c1,
                       c1, "Alpha", "Alpha", "Iota", "Kappa", "Lambda", "Mu", "Alpha",
-                      "xmlformat.broken cloze questions"]
-    assert len(list(course.questions())) == 20
+                      "xmlformat.broken cloze questions", "xmlformat.error invalid grades",
+                      "Default for Test images in backup"]
+    assert len(list(course.questions())) == 23
 
 
 @pytest.mark.pdf
@@ -162,7 +166,7 @@ def test_into_the_starter_course_it_builds_and_passes_check(run: Run, course: Pa
     before = (course / "course.yaml").read_text()
     result = run("import", *[str(p) for p in BANKS], "--into", str(course))
     assert result.exit_code == 0, result.output
-    assert "imported 20 questions, 4 kept as comments" in result.output
+    assert "imported 23 questions, 4 kept as comments" in result.output
     assert (course / "course.yaml").read_text().startswith(before.rstrip("\n"))
     assert (course / "quizzes" / "images" / "moodle.png").is_file()
     built = run("build", str(course), "--out", str(tmp_path / "out"), "-q")
@@ -172,7 +176,7 @@ def test_into_the_starter_course_it_builds_and_passes_check(run: Run, course: Pa
     assert checked.exit_code == 0, checked.output
     # the starter's own quizzes are still there, beside the bank's
     mine = loaded(course)
-    assert len(mine.quizzes) > 19 and "water-litres" not in {q.id for _, q in mine.questions()}
+    assert len(mine.quizzes) > 21 and "water-litres" not in {q.id for _, q in mine.questions()}
 
 
 # --- each type against its XML ------------------------------------------------------------
@@ -405,6 +409,42 @@ def test_an_id_number_with_html_characters_becomes_a_readable_id(
     assert "t-f" in ids
 
 
+def test_answers_written_in_moodles_editor_become_plain_text(imported: tuple[Path, str]
+                                                             ) -> None:
+    root, output = imported
+    name = "Question with invalid grades : x > 1 & x < 2"
+    node = xml_question("xmlformat.error_invalid_grades.xml", name)
+    assert node.find("answer/text").text == '<p dir="ltr" style="text-align: left;">1<br></p>'
+    question = by_title(root)[name]
+    assert isinstance(question, MultipleResponse)
+    assert question.stem == "Select all prime numbers :"
+    assert [c.text for c in question.choices] == ["1", "2", "3", "4", "5"]
+    assert [c.correct for c in question.choices] == [f > 0 for _, f, _ in answers_of(node)] \
+        == [False, True, True, False, True]
+    # two wrong answers at -50%: negative marking, each an equal share
+    assert question.negative_marking and question.scoring is Scoring.PARTIAL
+    assert (f"xmlformat.error_invalid_grades.xml:4:1: warning: question '{name}': its correct "
+            "answers carry different weights (33%, 33.3333%, 33.3333%); the model shares the "
+            "marks equally between them") in output
+
+
+def test_the_image_of_moodle_19s_own_field_follows_the_question_text(
+        imported: tuple[Path, str]) -> None:
+    root, _ = imported
+    file = "xmlformat.sample_questions_with_old_image_tag.xml"
+    picture = base64.b64decode(xml_question(file, "mcq with image").findtext("image_base64"))
+    assert (root / "quizzes" / "images" / "moodle.png").read_bytes() == picture
+    questions = by_title(root)
+    mcq = questions["mcq with image"]
+    assert mcq.stem.endswith(" ![](images/moodle.png)")
+    assert [c.text for c in mcq.choices] == ["wrong answer", "another wrong answer",
+                                             "right answer"]
+    cloze = questions["cloze question with image"]
+    assert isinstance(cloze, FillBlanks) and len(cloze.blanks) == 5
+    assert cloze.text.endswith("![](images/moodle.png)")
+    assert [a.path.name for a in cloze.text.assets] == ["moodle.png"]
+
+
 def test_a_single_question_without_its_quiz_is_refused_with_the_reason(run: Run,
                                                                        tmp_path: Path) -> None:
     fragment = REAL / "ordering.testexport.moodle.xml"
@@ -443,7 +483,8 @@ def moodle_reading(node: Any) -> dict[str, Any]:
                 alternatives.append((m.group(2), grade, text_of_html(m.group(3) or "")))
             gaps.append((sub, tuple(alternatives)))
         text = re.sub(r"\{(\d*):([A-Z_]+):((?:\\.|[^}\\])*)\}", "{gap}", text)
-    read["questiontext"] = text_of_html(text)
+    old_image = node.findtext("image")  # Moodle 1.9's field: Moodle puts it after the text
+    read["questiontext"] = text_of_html(text + (' <img alt="">' if old_image else ""))
     read["gaps"] = gaps
     for field in ("generalfeedback", "correctfeedback", "partiallycorrectfeedback",
                   "incorrectfeedback", "graderinfo", "responsetemplate"):
@@ -475,7 +516,7 @@ def moodle_reading(node: Any) -> dict[str, Any]:
 def text_of_html(raw: str) -> str:
     raw = re.sub(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>", r"[\1]", raw)
     raw = re.sub(r"<[^>]+>", " ", raw)
-    return " ".join(raw.replace("&quot;", '"').replace("&amp;", "&").split())
+    return " ".join(html.unescape(raw).split())
 
 
 # What Moodle gets back that differs from what it exported. Each names the words of its
@@ -495,6 +536,14 @@ DECLARED = {
                                            "worth the sum of its gaps",
 }
 DECLARED.update({
+    ("Question with invalid grades : x > 1 & x < 2", "answers"):
+        "Unequal positive weights become equal shares",
+    ("cloze question with image", "gaps"): "per-answer feedback in a gap and partial-credit "
+                                           "answers are left out",
+    ("cloze question with image", "questiontext"): "Fill in the blanks.",
+    ("cloze question with image", "shuffleanswers"): "a quiz whose questions disagree does "
+                                                     "not shuffle",
+    ("mcq with image", "shuffleanswers"): "a quiz whose questions disagree does not shuffle",
     ("Multichoice subquestion with only one choice", "gaps"): "per-answer feedback in a gap",
     ("Multichoice subquestion with only one choice", "questiontext"): "Fill in the blank.",
 })
