@@ -56,6 +56,7 @@ BANKS = [REAL / name for name in (
     "xmlformat.broken_cloze_questions.xml",
     "xmlformat.error_invalid_grades.xml",
     "xmlformat.sample_questions_with_old_image_tag.xml",
+    "xmlformat.categories_reverse_order.xml",
 )]
 BROKEN = "xmlformat.broken_cloze_questions.xml"
 KEPT = {  # Moodle's own broken cloze questions: line, name, why
@@ -133,7 +134,7 @@ def test_every_file_imports_at_once_into_a_new_course(run: Run,
                                                       imported: tuple[Path, str]) -> None:
     root, output = imported
     assert f"created course {NEW_COURSE}" in output
-    assert "imported 23 questions, 4 kept as comments (NOT IMPORTED)\n" in output
+    assert "imported 25 questions, 4 kept as comments (NOT IMPORTED)\n" in output
     assert f"next: coursepack build {NEW_COURSE}" in output
     assert run("validate", str(root)).exit_code == 0
     course = loaded(root)
@@ -143,8 +144,8 @@ def test_every_file_imports_at_once_into_a_new_course(run: Run,
     assert titles == [c1, tq, tq, c1, tq, tq, c1, c1, "Default for Test images in backup", c1,
                       c1, "Alpha", "Alpha", "Iota", "Kappa", "Lambda", "Mu", "Alpha",
                       "xmlformat.broken cloze questions", "xmlformat.error invalid grades",
-                      "Default for Test images in backup"]
-    assert len(list(course.questions())) == 23
+                      "Default for Test images in backup", "Tau", "Sigma"]
+    assert len(list(course.questions())) == 25
 
 
 @pytest.mark.pdf
@@ -166,7 +167,7 @@ def test_into_the_starter_course_it_builds_and_passes_check(run: Run, course: Pa
     before = (course / "course.yaml").read_text()
     result = run("import", *[str(p) for p in BANKS], "--into", str(course))
     assert result.exit_code == 0, result.output
-    assert "imported 23 questions, 4 kept as comments" in result.output
+    assert "imported 25 questions, 4 kept as comments" in result.output
     assert (course / "course.yaml").read_text().startswith(before.rstrip("\n"))
     assert (course / "quizzes" / "images" / "moodle.png").is_file()
     built = run("build", str(course), "--out", str(tmp_path / "out"), "-q")
@@ -176,7 +177,7 @@ def test_into_the_starter_course_it_builds_and_passes_check(run: Run, course: Pa
     assert checked.exit_code == 0, checked.output
     # the starter's own quizzes are still there, beside the bank's
     mine = loaded(course)
-    assert len(mine.quizzes) > 21 and "water-litres" not in {q.id for _, q in mine.questions()}
+    assert len(mine.quizzes) > 23 and "water-litres" not in {q.id for _, q in mine.questions()}
 
 
 # --- each type against its XML ------------------------------------------------------------
@@ -445,6 +446,21 @@ def test_the_image_of_moodle_19s_own_field_follows_the_question_text(
     assert [a.path.name for a in cloze.text.assets] == ["moodle.png"]
 
 
+def test_wrong_answers_without_feedback_lose_nothing_and_say_nothing(
+        imported: tuple[Path, str]) -> None:
+    root, output = imported
+    node = xml_question("xmlformat.categories_reverse_order.xml", "Sigma Question")
+    assert answers_of(node) == [("yes", 100, ""), ("no", 0, ""), ("may be", 0, "")]
+    question = by_title(root)["Sigma Question"]
+    assert isinstance(question, ShortAnswer) and question.answers == ("yes",)
+    assert "'no'" not in output and "'may be'" not in output
+    course = loaded(root)
+    tau, sigma = (next(q for q in course.quizzes if q.title == t) for t in ("Tau", "Sigma"))
+    assert (tau.description, sigma.description) == ("This is Tau category for test",
+                                                    "This is Sigma category for test")
+    assert course.quizzes.index(tau) < course.quizzes.index(sigma)  # as the file has them
+
+
 def test_a_single_question_without_its_quiz_is_refused_with_the_reason(run: Run,
                                                                        tmp_path: Path) -> None:
     fragment = REAL / "ordering.testexport.moodle.xml"
@@ -536,6 +552,8 @@ DECLARED = {
                                            "worth the sum of its gaps",
 }
 DECLARED.update({
+    ("Sigma Question", "answers"): "other 0% answers are wrong as every answer not accepted "
+                                   "is, so only their own feedback is lost",
     ("Question with invalid grades : x > 1 & x < 2", "answers"):
         "Unequal positive weights become equal shares",
     ("cloze question with image", "gaps"): "per-answer feedback in a gap and partial-credit "
