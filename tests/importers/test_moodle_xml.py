@@ -176,3 +176,26 @@ def test_the_imported_bank_builds_into_every_format_and_passes_check(
     assert {"html", "pdf", "scorm12", "scorm2004", "imscc", "moodle-xml", "gift", "qti12",
             "qti21"} <= built
     assert run("check", str(root)).exit_code == 0
+
+
+def test_a_wrong_short_answer_loses_only_its_feedback_and_says_so(run: Run,
+                                                                 tmp_path: Path) -> None:
+    bank = tmp_path / "bank.xml"
+    bank.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+        '  <question type="shortanswer">\n'
+        "    <name><text>Disinfect</text></name>\n"
+        '    <questiontext format="html"><text>What disinfects water?</text></questiontext>\n'
+        '    <answer fraction="100"><text>chlorine</text></answer>\n'
+        '    <answer fraction="0"><text>bleach</text>\n'
+        "      <feedback><text>Not household bleach.</text></feedback></answer>\n"
+        '    <answer fraction="0"><text>salt</text><feedback><text></text></feedback></answer>\n'
+        "  </question>\n</quiz>\n", encoding="utf-8")
+    result = run("import", str(bank), "--into", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    assert ("bank.xml:3:1: warning: question 'Disinfect': the feedback of the wrong answer "
+            "'bleach' is left out: a short answer has one incorrect feedback") in result.output
+    assert "'salt'" not in result.output
+    course, _ = load_course(tmp_path / "c")
+    (question,) = [q for _, q in course.questions()]
+    assert isinstance(question, ShortAnswer) and question.answers == ("chlorine",)

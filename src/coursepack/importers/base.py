@@ -122,6 +122,11 @@ def accept_answers(spec: Spec, answers: Iterable[tuple[str, float, str]],
         if pattern == "*" and fraction <= 0:
             fill(spec["feedback"], "incorrect", feedback)
             continue
+        if fraction <= 0:  # wrong already: only its own feedback can be lost
+            if feedback:
+                notes.append(f"the feedback of the wrong answer '{pattern}' is left out: a "
+                             "short answer has one incorrect feedback")
+            continue
         if fraction < 0.99999:
             notes.append(f"the answer '{pattern}' (worth {round(fraction * 100, 5):g}%) is left "
                          "out: a short answer is right or wrong")

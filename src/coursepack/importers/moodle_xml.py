@@ -172,6 +172,26 @@ class _Reader:
         self.bank.warn_dropped(self.origin(node), before)
         return rendered
 
+    def question_html(self, node: Any) -> str:
+        """The question text, with the image of Moodle 1.9's own field (``<image>`` and
+        ``<image_base64>``) after it, as Moodle's importer still places it."""
+        text = node.find("questiontext")
+        name = (node.findtext("image") or "").strip()
+        if not name:
+            return self.html_of(text)
+        try:
+            extra = {name: base64.b64decode(node.findtext("image_base64") or "")}
+        except (binascii.Error, ValueError):
+            extra = {}
+        image = f' <img src="@@PLUGINFILE@@/{html.escape(name)}" alt="">'
+        if text is None:
+            return self.html_of(_text_node(image), extra)
+        own = self.html_of(text, extra)
+        before = len(self.media.dropped)
+        shown = with_images(image, self.media, lambda _: (name, extra[name]) if extra else None)
+        self.bank.warn_dropped(self.origin(node), before)
+        return own + shown
+
     def md(self, node: Any | None, inline: bool = False) -> str:
         return as_markdown(self.html_of(node), inline)
 
@@ -224,7 +244,7 @@ class _Reader:
             "id": "",
             "title": plain(first_language(node.findtext("name/text") or "")),
             "type": "",
-            "stem": self.md(node.find("questiontext")),
+            "stem": as_markdown(self.question_html(node)),
         }
         grade = number(node.findtext("defaultgrade"), 1.0)
         spec["points"] = grade
@@ -373,7 +393,7 @@ class _Reader:
 
     def multianswer(self, node: Any, spec: Spec, notes: list[str]) -> None:
         spec["type"] = "fill-blanks"
-        whole = self.html_of(node.find("questiontext"))
+        whole = self.question_html(node)
         cloze = read_cloze(whole)
         notes += cloze.notes
         _split_gap_text(spec, cloze.html, cloze.blanks)
@@ -386,7 +406,7 @@ class _Reader:
         if node.get("type") == "ddwtos":
             notes.append("its words to drag into the gaps become drop-down lists")
         blanks: list[Spec] = []
-        text = self.html_of(node.find("questiontext"))
+        text = self.question_html(node)
 
         def gap(match: re.Match[str]) -> str:
             index = int(match.group(1)) - 1
@@ -431,11 +451,18 @@ _SPECIFIC: dict[str, Callable[[_Reader, Any, Spec, list[str]], None]] = {
     "matching": _Reader.matching,
     "ordering": _Reader.ordering,
     "multianswer": _Reader.multianswer,
+    "cloze": _Reader.multianswer,  # the name Moodle's XML export gives a multianswer question
     "gapselect": _Reader.gapselect,
     "ddwtos": _Reader.gapselect,
     "essay": _Reader.essay,
     "description": _Reader.description,
 }
+
+
+def _text_node(fragment: str) -> Any:
+    holder = etree.Element("questiontext", format="html")
+    etree.SubElement(holder, "text").text = fragment
+    return holder
 
 
 def _split_gap_text(spec: Spec, marked_html: str, blanks: list[Spec]) -> None:

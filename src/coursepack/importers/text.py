@@ -162,7 +162,7 @@ def vetted(name: str, data: bytes) -> str | None:
 def as_markdown(fragment: str, inline: bool = False) -> str:
     """HTML as Markdown when markdown-it renders that Markdown back to the same thing, else
     the HTML itself, sanitised (``inline``: one line, for a choice or a prompt)."""
-    clean = markup.sanitise(fragment).strip()
+    clean = _without_editor_marks(markup.sanitise(fragment)).strip()
     if inline:
         clean = _unwrap_paragraph(clean)
     if not clean:
@@ -178,6 +178,18 @@ def as_markdown(fragment: str, inline: bool = False) -> str:
     if _shape(rendered) == _shape(clean if inline or _has_block(clean) else f"<p>{clean}</p>"):
         return converted
     return _one_line(clean) if inline else clean
+
+
+_TRAILING_BREAK = re.compile(
+    r"(?:<br\s*/?>\s*)+(?=</(?:p|div|li|h[1-6]|td|th|blockquote)>|$)", re.I)
+_LTR = re.compile(r"(<(?:p|div|span|li|h[1-6])\b[^>]*?)\s+dir=\"ltr\"", re.I)
+
+
+def _without_editor_marks(fragment: str) -> str:
+    """Without what Moodle's and Canvas's editors add to every paragraph and change nothing
+    on the page: a line break at the end of a block (``<p>2<br></p>``) and ``dir="ltr"``
+    (the page's direction is the course language's)."""
+    return _LTR.sub(r"\1", _TRAILING_BREAK.sub("", fragment.strip()))
 
 
 _MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>#!~|+]|^\s*\d+[.)]|^\s*[-=]|\n\s*[-=>]|  \n")
