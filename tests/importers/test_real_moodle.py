@@ -67,7 +67,8 @@ KEPT = {  # Moodle's own broken cloze questions: line, name, why
     68: ("Numerical subquestion with buggy answer", "gap b1: 'zero' is not a number"),
 }
 NEW_COURSE = "multichoice-testquestion-moodle"  # named after the first file
-NINE = {"html", "pdf", "scorm12", "scorm2004", "imscc", "moodle-xml", "gift", "qti12", "qti21"}
+FORMATS = {"html", "pdf", "scorm12", "scorm2004", "cmi5", "imscc", "moodle-xml", "gift", "qti12",
+           "qti21"}
 
 
 # --- the XML as Moodle wrote it (read here with lxml, not with the importer) ---------------
@@ -149,13 +150,13 @@ def test_every_file_imports_at_once_into_a_new_course(run: Run,
 
 
 @pytest.mark.pdf
-def test_the_new_course_builds_into_all_nine_formats_and_passes_check(
+def test_the_new_course_builds_into_every_format_and_passes_check(
         run: Run, imported: tuple[Path, str], tmp_path: Path) -> None:
     root, _ = imported
     result = run("build", str(root), "--out", str(tmp_path / "out"), "-q")
     assert result.exit_code == 0, result.output
     built = {p.name for p in (tmp_path / "out").iterdir() if p.is_dir() and any(p.iterdir())}
-    assert built == NINE
+    assert built == FORMATS
     checked = run("check", str(root))
     assert checked.exit_code == 0, checked.output
     assert "\n0 errors," in checked.output
@@ -172,7 +173,7 @@ def test_into_the_starter_course_it_builds_and_passes_check(run: Run, course: Pa
     assert (course / "quizzes" / "images" / "moodle.png").is_file()
     built = run("build", str(course), "--out", str(tmp_path / "out"), "-q")
     assert built.exit_code == 0, built.output
-    assert {p.name for p in (tmp_path / "out").iterdir() if p.is_dir() and any(p.iterdir())} == NINE
+    assert {p.name for p in (tmp_path / "out").iterdir() if p.is_dir() and any(p.iterdir())} == FORMATS
     checked = run("check", str(course))
     assert checked.exit_code == 0, checked.output
     # the starter's own quizzes are still there, beside the bank's
