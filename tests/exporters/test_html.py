@@ -144,7 +144,7 @@ def test_markup_in_a_question_cannot_break_out_of_the_page(run: Run, course: Pat
     site = build(run, course, tmp_path / "out")
     page = (site / "quizzes" / "writing-questions.html").read_text()
     assert "<script>alert" not in page
-    assert page.count("<script") == 3, "grading.js, coursepack.js and the data: nothing injected"
+    assert page.count("<script") == 4, "grading.js, messages.js, coursepack.js and the data: nothing injected"
     assert "onerror" not in page
     data = json.loads(parse(site / "quizzes" / "writing-questions.html")
                       .get_element_by_id("quiz-data").text)

@@ -1,0 +1,148 @@
+"""The interface's own words (buttons, labels, runtime messages) in the shipped languages.
+
+One gettext catalogue per language, ``<lang>/LC_MESSAGES/coursepack.po``, holds every
+string of the theme's templates, its JavaScript and the exporters; ``scripts/
+update-catalogues.py`` extracts them with Babel. The catalogues are compiled in memory
+when first used. A language without a catalogue falls back to English (the build warns).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+HERE = Path(__file__).resolve().parent
+DOMAIN = "coursepack"
+SOURCE = "en"
+SHIPPED = ("ar", "en", "es", "fr", "ru", "zh")
+"""The six official languages of the United Nations, each with a full catalogue."""
+JS_SOURCES = (".js",)
+"""A message whose location in the catalogue is a JavaScript file is one the runtime shows."""
+_PLURAL_EXPR = re.compile(r"[n0-9\s()<>=!%&|?:+-]*")
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction; it is translated where it is shown."""
+    return message
+
+
+def catalogue_path(language: str) -> Path:
+    return HERE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def shipped(code: str) -> str | None:
+    """The shipped catalogue for language ``code`` (fr, fr-CA, zh_Hans_CN...), or None."""
+    try:
+        language = Locale.parse(code.replace("-", "_")).language
+    except (UnknownLocaleError, ValueError, TypeError):
+        language = code.replace("-", "_").split("_")[0].lower()
+    return language if language in SHIPPED else None
+
+
+@lru_cache(maxsize=16)
+def catalogue(language: str) -> Catalog:
+    """The shipped catalogue of ``language`` (one of ``SHIPPED``), read with Babel."""
+    with catalogue_path(language).open("rb") as handle:
+        return read_po(handle, locale=language, domain=DOMAIN)
+
+
+@lru_cache(maxsize=16)
+def interface(code: str) -> NullTranslations:
+    """The translations for language ``code``: its catalogue, or English (the msgids)."""
+    language = shipped(code)
+    if language is None or language == SOURCE:
+        return NullTranslations()
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue(language))
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+_current: ContextVar[str] = ContextVar("coursepack_interface_language", default=SOURCE)
+
+
+@contextmanager
+def speaking(code: str) -> Any:
+    """Templates rendered inside this block use language ``code``'s catalogue."""
+    token = _current.set(code)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current() -> NullTranslations:
+    return interface(_current.get())
+
+
+def gettext(message: str) -> str:
+    return current().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: float) -> str:
+    return current().ngettext(singular, plural, plural_count(n))
+
+
+FRACTION = 102
+"""The count a plural form is chosen by for a number that is not whole (1.5 points): in
+every shipped language, the form for 102 is the one fractions take."""
+
+
+def plural_count(n: Any) -> int:
+    """``n`` as the whole number gettext's plural rules take."""
+    if isinstance(n, bool) or not isinstance(n, (int, float)):
+        raise TypeError(f"a plural form needs a number, not {type(n).__name__}")
+    if isinstance(n, float) and not n.is_integer():
+        return FRACTION
+    return abs(int(n))
+
+
+def runtime_messages(code: str) -> dict[str, Any]:
+    """What the JavaScript runtime needs in language ``code``: its messages (msgid ->
+    msgstr, or the list of plural forms keyed by the singular), and the plural rule."""
+    language = shipped(code) or SOURCE
+    found: dict[str, Any] = {}
+    if language != SOURCE:
+        for message in catalogue(language):
+            if not message.id or not message.string or not _in_js(message.locations):
+                continue
+            if isinstance(message.id, tuple | list):
+                forms = list(message.string)
+                if all(forms):
+                    found[str(message.id[0])] = forms
+            else:
+                found[str(message.id)] = message.string
+    return {"lang": language, "plural": plural_expression(language), "messages": found}
+
+
+def plural_expression(language: str) -> str:
+    """The catalogue's plural rule, a C expression in ``n`` that JavaScript reads too."""
+    expr = "(n != 1)" if language == SOURCE else str(catalogue(language).plural_expr)
+    if not _PLURAL_EXPR.fullmatch(expr):
+        raise ValueError(f"unexpected plural rule in the {language} catalogue: {expr}")
+    return expr
+
+
+def _in_js(locations: Sequence[tuple[str, int | None]]) -> bool:
+    return any(path.endswith(JS_SOURCES) for path, _ in locations)
+
+
+def translator(code: str) -> Callable[[str], str]:
+    """``gettext`` of language ``code``, for the words the exporters write themselves."""
+    return interface(code).gettext
+
+
+__all__ = ["N_", "SHIPPED", "SOURCE", "catalogue", "current", "gettext", "interface",
+           "ngettext", "plural_count", "runtime_messages", "shipped", "speaking", "translator"]
