@@ -37,6 +37,7 @@ from coursepack.loader import assets, links
 from coursepack.loader.assets import nearest_file, unusable
 from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.names import clashes
+from coursepack.locale import SHIPPED, shipped
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
 from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
 from coursepack.model.ids import is_id
@@ -303,6 +304,7 @@ def read_languages(f: Fields) -> tuple[str, ...]:
     """``languages:``, the languages the course is built in, each a code Babel knows; the
     source language (``language:``, else the first) first."""
     found: list[str] = []
+    nodes: dict[str, Node] = {}
     for node in f.sequence("languages"):
         code = str(node.value) if isinstance(node, ScalarNode) else ""
         why = language_problem(code) if code else f"got {describe(node)}"
@@ -311,6 +313,7 @@ def read_languages(f: Fields) -> tuple[str, ...]:
                    hint="write codes such as en, fr, ar, es, pt_BR")
         elif code not in found:
             found.append(code)
+            nodes[code] = node
     source = f.text("language") if f.has("language") else ""
     if found and source and source not in found:
         f.fail(f.items["languages"][1], f"'languages' must include the course's own "
@@ -318,7 +321,23 @@ def read_languages(f: Fields) -> tuple[str, ...]:
     if source in found:
         found.remove(source)
         found.insert(0, source)
+    own = f.items["language"][1] if f.has("language") else None
+    if isinstance(own, ScalarNode) and not language_problem(str(own.value)):
+        nodes = {str(own.value): own, **nodes}
+    _interface_languages(f, nodes)
     return tuple(found)
+
+
+def _interface_languages(f: Fields, nodes: dict[str, Node]) -> None:
+    """One warning for each language the course is built in that has no interface
+    catalogue: its buttons and labels fall back to English."""
+    for code, node in nodes.items():
+        if shipped(code) is None:
+            f.sink.add(warning(
+                f.at(node), f"coursepack has no interface catalogue for '{quoted(code)}': "
+                "buttons, labels and messages of this language's build are in English",
+                hint=f"interface languages shipped: {', '.join(SHIPPED)}; the course's "
+                "own text is still in its language"))
 
 
 def language_problem(code: str) -> str:
