@@ -172,3 +172,36 @@ def test_a_course_template_uses_the_catalogue_and_cannot_abuse_it(
     assert result.exit_code != 0
     assert "templates/html/glossary.html.j2:1" in result.output and "format width" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("language", "title", "button"), [
+    ("fr", "Rédiger de bonnes questions de quiz", "Commencer le cours"),
+    ("ar", "كتابة أسئلة اختبار جيدة", "ابدأ الدورة"),
+    ("es", "Redactar buenas preguntas de cuestionario", "Empezar el curso"),
+])
+def test_init_writes_the_starter_course_in_french_arabic_or_spanish(
+        run: Run, tmp_path: Path, language: str, title: str, button: str) -> None:
+    target = tmp_path / "mon cours"
+    result = run("init", "--lang", language, str(target))
+    assert result.exit_code == 0, result.output
+    yaml = (target / "course.yaml").read_text()
+    assert f"language: {language}\n" in yaml and f"title: {title}\n" in yaml
+    strict = run("validate", "--strict", str(target))  # quotes found in the translated source
+    assert strict.exit_code == 0 and "0 errors, 0 warnings" in strict.output, strict.output
+    built = run("build", str(target), "-f", "html", "-f", "gift", "--out", str(tmp_path / "out"))
+    assert built.exit_code == 0, built.output
+    index = (tmp_path / "out" / "html" / "index.html").read_text()
+    assert title in index and button in index and f'lang="{language}"' in index
+    english = ("Writing questions", "Feedback that teaches", "Select all that apply")
+    pages = [p.read_text() for p in (tmp_path / "out" / "html").rglob("*.html")]
+    assert not [w for w in english for page in pages if w in page]
+    gift = next((tmp_path / "out" / "gift").glob("*.gift.txt")).read_text()
+    assert "Writing" not in gift and "Feedback" not in gift
+
+
+def test_init_names_the_starter_languages_for_any_other(run: Run, tmp_path: Path) -> None:
+    result = run("init", "--lang", "de", str(tmp_path / "kurs"))
+    assert result.exit_code != 0
+    assert "no starter course in 'de'" in result.output
+    assert "en, ar, es, fr" in result.output
+    assert not (tmp_path / "kurs").exists()
