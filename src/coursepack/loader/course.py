@@ -37,8 +37,8 @@ from coursepack.loader import assets, links
 from coursepack.loader.assets import nearest_file, unusable
 from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.names import clashes
-from coursepack.locale import SHIPPED, shipped
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
+from coursepack.locale import SHIPPED, shipped
 from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
 from coursepack.model.ids import is_id
 
