@@ -202,7 +202,8 @@ class _Step:
             ctx.notes.append("nothing it is made from changed: the last build's output is kept")
             entry = ctx.out.root / self.kept.entry
         else:
-            with speaking(ctx.course.language):  # the words an exporter writes itself
+            # the words an exporter writes itself are in the course's language
+            with speaking(ctx.course.language, ctx.course.root):
                 entry = self.exporter.export(ctx)
         fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
                              entry.relative_to(ctx.out.root).as_posix())

@@ -364,7 +364,7 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     language = getattr(course, "language", None)
     try:
         if isinstance(language, str):
-            with locale.speaking(language):
+            with locale.speaking(language, getattr(course, "root", None)):
                 return env.get_template(name).render(**context)
         return env.get_template(name).render(**context)
     except CoursepackError:

@@ -205,3 +205,80 @@ def test_init_names_the_starter_languages_for_any_other(run: Run, tmp_path: Path
     assert "no starter course in 'de'" in result.output
     assert "en, ar, es, fr" in result.output
     assert not (tmp_path / "kurs").exists()
+
+
+OWN_FR = '''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "Try again"
+msgstr "Nouvel essai"
+
+msgid "Continue"
+msgstr "Poursuivre"
+
+msgid "%(num)s lesson"
+msgid_plural "%(num)s lessons"
+msgstr[0] "%(num)s séquence"
+msgstr[1] "%(num)s séquences"
+msgstr[2] "%(num)s séquences"
+
+msgid "A string coursepack never had"
+msgstr "Rien"
+
+msgid "Question %(n)s of %(total)s"
+msgstr "Question %(n)s"
+'''
+
+
+def test_a_course_changes_interface_words_in_its_own_catalogue(
+        run: Run, course: Path, tmp_path: Path) -> None:
+    own = course / "translations" / "fr" / "interface.po"
+    own.parent.mkdir(parents=True)
+    own.write_text(OWN_FR)
+    text = (course / "course.yaml").read_text()
+    (course / "course.yaml").write_text(text.replace("language: en", "language: fr"))
+    result = run("build", str(course), "-f", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code != 0  # a translation that loses a placeholder
+    assert "translations/fr/interface.po:20:" in result.output and "%(total)s" in result.output
+    assert "translations/fr/interface.po:17:1: warning" in result.output  # unknown: not used
+    own.write_text(OWN_FR.split('msgid "Question')[0])
+    result = run("build", str(course), "-f", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "out" / "html"
+    assert "Nouvel essai" in (site / "quizzes" / "writing-questions.html").read_text()
+    assert "2 séquences" in (site / "index.html").read_text()
+    assert "Commencer le cours" in (site / "index.html").read_text()  # the rest: shipped
+    assert '"Continue":"Poursuivre"' in (site / "assets" / "messages.js").read_text()
+
+
+def test_a_course_gives_interface_words_in_a_language_coursepack_does_not_ship(
+        run: Run, course: Path, tmp_path: Path) -> None:
+    own = course / "translations" / "sw" / "interface.po"
+    own.parent.mkdir(parents=True)
+    own.write_text('msgid "Try again"\nmsgstr "Jaribu tena"\n\nmsgid "Search lessons"\n'
+                   'msgstr "<b>Tafuta</b> masomo"\n')
+    text = (course / "course.yaml").read_text()
+    (course / "course.yaml").write_text(text.replace("language: en", "language: sw"))
+    result = run("build", str(course), "-f", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "no interface catalogue" not in result.output
+    assert "interface strings have no 'sw' translation in this file" in result.output
+    site = tmp_path / "out" / "html"
+    assert "Jaribu tena" in (site / "quizzes" / "writing-questions.html").read_text()
+    index = (site / "index.html").read_text()
+    assert "&lt;b&gt;Tafuta&lt;/b&gt; masomo" in index  # text, never markup
+    assert "Start the course" in index  # untranslated: English
+
+
+def test_a_link_out_of_the_course_is_not_read_as_its_interface_words(
+        run: Run, course: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.po"
+    outside.write_text('msgid "Try again"\nmsgstr "Volé"\n')
+    (course / "translations" / "fr").mkdir(parents=True)
+    (course / "translations" / "fr" / "interface.po").symlink_to(outside)
+    text = (course / "course.yaml").read_text()
+    (course / "course.yaml").write_text(text.replace("language: en", "language: fr"))
+    result = run("build", str(course), "-f", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code != 0
+    assert "translations/fr/interface.po" in result.output and "Traceback" not in result.output

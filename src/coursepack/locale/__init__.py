@@ -23,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from coursepack.locale import own
+
 HERE = Path(__file__).resolve().parent
 DOMAIN = "coursepack"
 SOURCE = "en"
@@ -58,25 +60,67 @@ def catalogue(language: str) -> Catalog:
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
-@lru_cache(maxsize=16)
-def interface(code: str) -> NullTranslations:
-    """The translations for language ``code``: its catalogue, or English (the msgids)."""
-    language = shipped(code)
-    if language is None or language == SOURCE:
+def interface(code: str, root: Path | None = None) -> NullTranslations:
+    """The translations for language ``code``: its catalogue, or English (the msgids), with
+    the course's own words from ``translations/<code>/interface.po`` when ``root`` has one."""
+    when = own.stamp(root, code) if root is not None else None
+    return _interface(code, root.resolve() if when is not None and root else None, when)
+
+
+@lru_cache(maxsize=32)
+def _interface(code: str, root: Path | None, when: object) -> NullTranslations:
+    words = merged(code, root)
+    if not words.messages:
         return NullTranslations()
     compiled = io.BytesIO()
-    write_mo(compiled, catalogue(language))
+    write_mo(compiled, words.catalog())
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
 
 
-_current: ContextVar[str] = ContextVar("coursepack_interface_language", default=SOURCE)
+class Words:
+    """The messages of one interface language (msgid, or the singular of a plural message ->
+    its translation or forms) and the plural rule they follow."""
+
+    def __init__(self, language: str, messages: own.Messages, plural_locale: str) -> None:
+        self.language, self.messages, self.plural_locale = language, messages, plural_locale
+
+    def catalog(self) -> Catalog:
+        found = Catalog(locale=self.plural_locale, domain=DOMAIN)
+        for message in catalogue(SOURCE):
+            if not message.id:
+                continue
+            key = str(message.id[0] if isinstance(message.id, tuple | list) else message.id)
+            if key in self.messages:
+                found.add(message.id, self.messages[key])
+        return found
+
+
+def merged(code: str, root: Path | None = None) -> Words:
+    """The shipped words of ``code`` (none for English or a language not shipped), with the
+    course's own on top."""
+    language = shipped(code)
+    base: own.Messages = {}
+    if language is not None and language != SOURCE:
+        for message in catalogue(language):
+            if message.id and message.string:
+                key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+                value = message.string
+                base[str(key)] = (tuple(value) if isinstance(value, tuple | list) else str(value))
+    ours = own.own_messages(root, code)[0] if root is not None else {}
+    plural_locale = language or code.replace("-", "_")
+    return Words(language or code, {**base, **ours}, plural_locale)
+
+
+_current: ContextVar[tuple[str, Path | None]] = ContextVar(
+    "coursepack_interface_language", default=(SOURCE, None))
 
 
 @contextmanager
-def speaking(code: str) -> Any:
-    """Templates rendered inside this block use language ``code``'s catalogue."""
-    token = _current.set(code)
+def speaking(code: str, root: Path | None = None) -> Any:
+    """Templates rendered inside this block use language ``code``'s words (and those of the
+    course in ``root``)."""
+    token = _current.set((code, root))
     try:
         yield
     finally:
@@ -84,7 +128,7 @@ def speaking(code: str) -> Any:
 
 
 def current() -> NullTranslations:
-    return interface(_current.get())
+    return interface(*_current.get())
 
 
 def gettext(message: str) -> str:
@@ -109,27 +153,25 @@ def plural_count(n: Any) -> int:
     return abs(int(n))
 
 
-def runtime_messages(code: str) -> dict[str, Any]:
+def runtime_messages(code: str, root: Path | None = None) -> dict[str, Any]:
     """What the JavaScript runtime needs in language ``code``: its messages (msgid ->
     msgstr, or the list of plural forms keyed by the singular), and the plural rule."""
-    language = shipped(code) or SOURCE
+    words = merged(code, root)
+    runtime = {str(m.id[0] if isinstance(m.id, tuple | list) else m.id)
+               for m in catalogue(SOURCE) if m.id and _in_js(m.locations)}
     found: dict[str, Any] = {}
-    if language != SOURCE:
-        for message in catalogue(language):
-            if not message.id or not message.string or not _in_js(message.locations):
-                continue
-            if isinstance(message.id, tuple | list):
-                forms = list(message.string)
-                if all(forms):
-                    found[str(message.id[0])] = forms
-            else:
-                found[str(message.id)] = message.string
-    return {"lang": language, "plural": plural_expression(language), "messages": found}
+    for key, value in words.messages.items():
+        if key in runtime and value and (isinstance(value, str) or all(value)):
+            found[key] = value if isinstance(value, str) else list(value)
+    language = words.language if found else (shipped(code) or SOURCE)
+    return {"lang": language, "plural": plural_expression(words.plural_locale if found
+                                                              else SOURCE),
+            "messages": found}
 
 
 def plural_expression(language: str) -> str:
-    """The catalogue's plural rule, a C expression in ``n`` that JavaScript reads too."""
-    expr = "(n != 1)" if language == SOURCE else str(catalogue(language).plural_expr)
+    """The language's plural rule, a C expression in ``n`` that JavaScript reads too."""
+    expr = "(n != 1)" if language == SOURCE else str(Catalog(locale=language).plural_expr)
     if not _PLURAL_EXPR.fullmatch(expr):
         raise ValueError(f"unexpected plural rule in the {language} catalogue: {expr}")
     return expr
@@ -139,9 +181,9 @@ def _in_js(locations: Sequence[tuple[str, int | None]]) -> bool:
     return any(path.endswith(JS_SOURCES) for path, _ in locations)
 
 
-def translator(code: str) -> Callable[[str], str]:
+def translator(code: str, root: Path | None = None) -> Callable[[str], str]:
     """``gettext`` of language ``code``, for the words the exporters write themselves."""
-    return interface(code).gettext
+    return interface(code, root).gettext
 
 
 __all__ = ["N_", "SHIPPED", "SOURCE", "catalogue", "current", "gettext", "interface",

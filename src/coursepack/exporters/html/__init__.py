@@ -70,7 +70,7 @@ class HtmlExporter:
         for quiz in course.quizzes:
             self.write_quiz(quiz, course, page, published)
         if course_path.has_home:
-            _ = translator(course.language)
+            _ = translator(course.language, course.root)
             page("index.html.j2", Page("index.html", course.title, "home"))
             page("glossary.html.j2", Page("glossary.html", _("Glossary")))
             page("sources.html.j2", Page("sources.html", _("Sources")),
@@ -79,7 +79,7 @@ class HtmlExporter:
             ctx.out.write_text("assets/search-index.js", search_script(course))
         for name, path in sorted(published.files.items()):
             ctx.out.copy(path, MEDIA + name)
-        ctx.out.write_text("assets/messages.js", messages_script(course.language))
+        ctx.out.write_text("assets/messages.js", messages_script(course.language, course.root))
         self.copy_static(ctx.out, course.root)
         return ctx.out.root / "index.html"
 
@@ -133,10 +133,10 @@ class HtmlExporter:
             out.copy(source, "assets/" + name)
 
 
-def messages_script(language: str) -> str:
+def messages_script(language: str, root: Path | None = None) -> str:
     """assets/messages.js: the runtime's words in ``language`` and its plural rule, read by
     coursepack.js (English, the words in its source, needs none)."""
-    found = runtime_messages(language)
+    found = runtime_messages(language, root)
     words = json.dumps(found["messages"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return (f"/* coursepack: the runtime's words in {found['lang']}, from its catalogue. */\n"
             f"window.coursepackMessages = {{\"lang\": {json.dumps(found['lang'])}, "

@@ -102,7 +102,7 @@ class CoursePath:
     def __init__(self, course: Course, *, split: bool = False, in_lms: bool = False) -> None:
         self.course = course
         self.in_lms = in_lms
-        self._ = translator(course.language)
+        self._ = translator(course.language, course.root)
         modules = [(m, module_steps(course, m)) for m in course.modules]
         finals = [quiz_step(q) for q in course.standalone_quizzes()]
         if split:

@@ -89,7 +89,7 @@ class Documents:
         course = written("pdf", course)
         self.course = course
         self.paper = paper
-        self._ = translator(course.language)
+        self._ = translator(course.language, course.root)
         self.env = render.environment("pdf", course.root)
         self.common: dict[str, Any] = {
             "course": course, "version": version, "created": created_date(),
