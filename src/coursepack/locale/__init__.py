@@ -181,10 +181,55 @@ def _in_js(locations: Sequence[tuple[str, int | None]]) -> bool:
     return any(path.endswith(JS_SOURCES) for path, _ in locations)
 
 
+@lru_cache(maxsize=64)
+def everywhere(msgid: str) -> tuple[str, ...]:
+    """``msgid`` and its translation in every shipped language (every plural form, for a
+    plural message keyed by its singular): what an importer must recognise in a file that
+    coursepack, or a person using its words, wrote in any of them."""
+    found = [msgid]
+    for language in SHIPPED:
+        for message in catalogue(language):
+            key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+            if key != msgid:
+                continue
+            if isinstance(message.id, tuple | list):
+                found.append(str(message.id[1]))
+            strings = message.string if isinstance(message.string, tuple | list) else [
+                message.string]
+            found += [str(s) for s in strings if s]
+    return tuple(dict.fromkeys(found))
+
+
+def patterns(msgid: str) -> tuple[re.Pattern[str], ...]:
+    """``everywhere(msgid)`` as patterns whose named groups are the numbers in its
+    placeholders ("Write between %(min)s and %(max)s words." -> min, max)."""
+    found = []
+    for text in everywhere(msgid):
+        parts = re.split(r"%\((\w+)\)s", text.replace("%%", "%"))
+        body = "".join(f"(?P<{p}>\\d+)" if n % 2 else re.escape(p) for n, p in enumerate(parts))
+        found.append(re.compile(body))
+    return tuple(found)
+
+
 def translator(code: str, root: Path | None = None) -> Callable[[str], str]:
     """``gettext`` of language ``code``, for the words the exporters write themselves."""
     return interface(code, root).gettext
 
 
-__all__ = ["N_", "SHIPPED", "SOURCE", "catalogue", "current", "gettext", "interface",
-           "ngettext", "plural_count", "runtime_messages", "shipped", "speaking", "translator"]
+__all__ = [
+    "N_",
+    "SHIPPED",
+    "SOURCE",
+    "catalogue",
+    "current",
+    "everywhere",
+    "gettext",
+    "interface",
+    "ngettext",
+    "patterns",
+    "plural_count",
+    "runtime_messages",
+    "shipped",
+    "speaking",
+    "translator",
+]
