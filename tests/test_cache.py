@@ -90,6 +90,10 @@ def test_code_python_and_library_versions_enter_every_key(tmp_path: Path) -> Non
     assert cache.code_and_libraries(code, {**versions, "weasyprint": "0.1"}) != before
     (code / "render.py").write_text((code / "render.py").read_text() + "# edited\n")
     assert cache.code_and_libraries(code, versions) != before
+    edited = cache.code_and_libraries(code, versions)
+    french = code / "locale" / "fr" / "LC_MESSAGES" / "coursepack.po"  # a better translation
+    french.write_text(french.read_text().replace("Réessayer", "Essayer encore"))
+    assert cache.code_and_libraries(code, versions) != edited
 
 
 def test_a_copied_course_reuses_its_cache_but_a_stranger_cache_is_never_read(

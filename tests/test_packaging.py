@@ -32,6 +32,10 @@ def test_wheel_ships_every_template_and_the_starter_course(wheel: Path) -> None:
         assert f"coursepack/{path}" in names
     assert "coursepack/starter/course/course.yaml" in names
     assert "coursepack/starter/course/.gitignore" in names  # the build and its cache
+    for language in ("ar", "es", "fr"):  # coursepack init --lang
+        assert f"coursepack/starter/course-{language}/sources/item-writing-guide.txt" in names
+    for language in ("ar", "en", "es", "fr", "ru", "zh"):  # the interface's catalogues
+        assert f"coursepack/locale/{language}/LC_MESSAGES/coursepack.po" in names
     assert "coursepack/py.typed" in names
 
 

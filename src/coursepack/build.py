@@ -34,6 +34,7 @@ from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
 from coursepack.loader.questions import TYPE_FIELDS
+from coursepack.locale import speaking
 from coursepack.model import Course
 from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
@@ -202,7 +203,9 @@ class _Step:
             ctx.notes.append("nothing it is made from changed: the last build's output is kept")
             entry = ctx.out.root / self.kept.entry
         else:
-            entry = self.exporter.export(ctx)
+            # the words an exporter writes itself are in the course's language
+            with speaking(ctx.course.language, ctx.course.root):
+                entry = self.exporter.export(ctx)
         fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
                              entry.relative_to(ctx.out.root).as_posix())
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)

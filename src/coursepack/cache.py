@@ -53,7 +53,7 @@ _CODE = Path(__file__).resolve().parent
 _ENTRIES = "entries"
 #: Libraries whose version can change what a format writes.
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "pyyaml", "lxml", "weasyprint",
-             "pydyf", "tinycss2", "cssselect2", "pikepdf", "fonttools", "pillow")
+             "pydyf", "tinycss2", "cssselect2", "pikepdf", "fonttools", "pillow", "babel")
 # Backup and archiving tools that follow https://bford.info/cachedir/ skip a tagged folder.
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# coursepack's build cache: safe to delete ('coursepack clean' does it).\n")
@@ -122,11 +122,12 @@ def library_versions() -> dict[str, str]:
 
 
 def code_and_libraries(code: Path, versions: Mapping[str, str]) -> str:
-    """A digest of coursepack's code (every .py file under ``code``), Python and libraries."""
+    """A digest of coursepack's code (every .py file under ``code``, and the interface's
+    catalogues, .po), Python and libraries."""
     found = hashlib.sha256(f"python {sys.version}\0".encode())
     for name, version in sorted(versions.items()):
         found.update(f"{name} {version}\0".encode())
-    for path in sorted(code.rglob("*.py")):
+    for path in sorted([*code.rglob("*.py"), *code.rglob("*.po")]):
         found.update(path.relative_to(code).as_posix().encode() + b"\0")
         found.update(hashlib.sha256(path.read_bytes()).digest())
     return found.hexdigest()

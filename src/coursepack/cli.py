@@ -195,12 +195,14 @@ def formats(by_type: bool, markdown: bool) -> None:
 
 @main.command()
 @click.argument("target", type=click.Path(path_type=Path))
+@click.option("--lang", "language", default="en", show_default=True, metavar="CODE",
+              help="The language of the course written: en, fr, ar or es.")
 @reports_problems
-def init(target: Path) -> None:
+def init(target: Path, language: str) -> None:
     """Write a small example course into TARGET that builds as it is."""
     from coursepack.starter import write_starter
 
-    written = write_starter(target)
+    written = write_starter(target, language)
     click.echo(f"wrote {len(written)} files to {target}")
     click.echo(f"next: coursepack build {target}")
 

@@ -20,13 +20,14 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from markupsafe import Markup
+from jinja2.nodes import EvalContext
+from markupsafe import Markup, escape
 
-from coursepack import cache, markup
+from coursepack import cache, locale, markup
 from coursepack.confinement import Unusable, confined
 from coursepack.errors import CoursepackError, Origin, Problem, error
 from coursepack.numbers import number
-from coursepack.sandbox import CourseSandbox, LimitExceeded
+from coursepack.sandbox import CourseSandbox, LimitExceeded, check_printf
 
 _ESCAPED_SUFFIXES = (".html", ".xml", ".html.j2", ".xml.j2", ".htm")
 MAX_TEMPLATE_BYTES = 2_000_000
@@ -308,7 +309,26 @@ _OPTIONS: dict[str, Any] = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "keep_trailing_newline": True,
+    "extensions": ["jinja2.ext.i18n"],
 }
+
+
+@jinja2.pass_eval_context
+def _gettext(eval_ctx: EvalContext, message: str) -> str:
+    """The interface's words in the language of the course being rendered: text, escaped
+    in an HTML or XML template like any value; a template's own message is vetted like
+    any format string (its widths stay small)."""
+    return _vetted(eval_ctx, locale.gettext(message))
+
+
+@jinja2.pass_eval_context
+def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, n: float) -> str:
+    return _vetted(eval_ctx, locale.ngettext(singular, plural, n))
+
+
+def _vetted(eval_ctx: EvalContext, found: str) -> str:
+    check_printf(found, ())
+    return escape(found) if eval_ctx.autoescape else found
 
 
 @lru_cache(maxsize=32)
@@ -326,6 +346,8 @@ def _environment(folders: tuple[tuple[Path, Path], ...], course_root: Path | Non
         env.add_filters(FILTERS)
     env.course_root = course_root
     env.globals["unknown_type"] = unknown_type
+    env.install_gettext_callables(  # type: ignore[union-attr]
+        _gettext, _ngettext, newstyle=True)
     return env
 
 
@@ -336,8 +358,16 @@ def environment(fmt: str, course_root: Path | None = None) -> jinja2.Environment
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
-    """Render one template; a template mistake becomes a located ``CoursepackError``."""
+    """Render one template; a template mistake becomes a located ``CoursepackError``.
+
+    Its interface strings are in the language of the ``course`` it is given, if any.
+    """
+    course = context.get("course")
+    language = getattr(course, "language", None)
     try:
+        if isinstance(language, str):
+            with locale.speaking(language, getattr(course, "root", None)):
+                return env.get_template(name).render(**context)
         return env.get_template(name).render(**context)
     except CoursepackError:
         raise

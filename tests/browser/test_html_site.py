@@ -127,7 +127,7 @@ def test_search_finds_lessons_offline_from_the_header(page: Any, site: Path) -> 
     page.wait_for_selector("#search-results li")
     titles = page.locator("#search-results li > a").all_inner_texts()
     assert titles[0] == "One idea per question"
-    assert "match “options”" in page.inner_text("#search-status")
+    assert page.inner_text("#search-status") == "1 lesson matches “options”."
     page.fill("#search-q", "zebra")
     page.press("#search-q", "Enter")
     assert page.inner_text("#search-status") == "No lesson matches “zebra”."

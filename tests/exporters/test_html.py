@@ -144,8 +144,8 @@ def test_markup_in_a_question_cannot_break_out_of_the_page(run: Run, course: Pat
     site = build(run, course, tmp_path / "out")
     page = (site / "quizzes" / "writing-questions.html").read_text()
     assert "<script>alert" not in page
-    assert page.count("<script") == 5, ("grading.js, the results loader, coursepack.js, the "
-                                        "quiz's data and the results settings: nothing injected")
+    assert page.count("<script") == 6, ("grading.js, messages.js, the results loader, coursepack.js, "
+                                        "the quiz's data and the results settings: nothing injected")
     assert "onerror" not in page
     data = json.loads(parse(site / "quizzes" / "writing-questions.html")
                       .get_element_by_id("quiz-data").text)

@@ -36,6 +36,7 @@ import lxml.html
 from lxml import etree
 
 from coursepack.exporters.question_types import carries
+from coursepack.locale import everywhere, patterns
 from coursepack.model import (
     Course,
     Description,
@@ -141,13 +142,28 @@ def number_or_none(text: str) -> float | None:
 
 
 def words(text: str) -> tuple[int, int]:
-    """Word limits stated as 'Write between 5 and 50 words.' (or at least / at most)."""
-    found = re.search(r"between (\d+) and (\d+) words", text)
-    if found:
-        return int(found.group(1)), int(found.group(2))
-    least = re.search(r"at least (\d+) words", text)
-    most = re.search(r"at most (\d+) words", text)
-    return (int(least.group(1)) if least else 0, int(most.group(1)) if most else 0)
+    """Word limits stated as 'Write between 5 and 50 words.' (or at least / at most), in any
+    of coursepack's interface languages (an export writes them in the course's)."""
+    found = _stated(text, "Write between %(min)s and %(max)s words.")
+    if found and "min" in found and "max" in found:
+        return int(found["min"]), int(found["max"])
+    least = _stated(text, "Write at least %(num)s word.")
+    most = _stated(text, "Write at most %(num)s word.")
+    return (int(least["num"]) if least and "num" in least else 0,
+            int(most["num"]) if most and "num" in most else 0)
+
+
+def _stated(text: str, msgid: str) -> dict[str, str] | None:
+    for pattern in patterns(msgid):
+        found = pattern.search(text)
+        if found:
+            return found.groupdict()
+    return None
+
+
+def is_true(text: str, value: bool) -> bool:
+    """Whether ``text`` is the True (``value``) or False label in any interface language."""
+    return text.casefold() in {t.casefold() for t in everywhere("True" if value else "False")}
 
 
 def joined(texts: list[Text]) -> Text:
@@ -316,7 +332,7 @@ def _site_tokens(section: Element, q: Question, ids: list[str], outcome: Outcome
     if kind == "tf":
         labels = {plain(o.find("label").text_content()): o.get("data-option")
                   for o in section.xpath(".//div[@data-option]")}
-        return [labels.get("True" if value else "False", "")]
+        return [next((ident for label, ident in labels.items() if is_true(label, value)), "")]
     if kind == "type":
         return [value]
     if kind == "match":
@@ -1045,9 +1061,8 @@ class QtiReader:
             options = labels.get(first, [])
             response[first] = [options[i][0] for i in value if i < len(options)]
         elif act == "tf":
-            wanted = "true" if value else "false"
             response[first] = [i for i, lab in labels.get(first, [])
-                               if _mattext(lab, self.resolve).key.lower() == wanted]
+                               if is_true(_mattext(lab, self.resolve).key, value)]
         elif act == "type":
             response["response1"] = [value]
         elif act in ("match", "order"):
@@ -1380,9 +1395,8 @@ def _qti21_outcome(item: Item21, root: Element, body: Element, q: Question, o: O
         multiple = item.responses["RESPONSE"].get("cardinality") == "multiple"
         given["RESPONSE"] = chosen if multiple else (chosen[0] if chosen else None)
     elif act == "tf":
-        wanted = "True" if value else "False"
         given["RESPONSE"] = next((c.get("identifier") for c in choice_ids("choiceInteraction")
-                                  if squash("".join(c.itertext())) == wanted), None)
+                                  if is_true(squash("".join(c.itertext())), value)), None)
     elif act == "type":
         decl = item.responses["RESPONSE"]
         given["RESPONSE"] = item._typed(decl, value)

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from coursepack.errors import Origin, Problem, warning
 from coursepack.importers.text import Media, plain
+from coursepack.locale import everywhere
 
 Spec = dict[str, Any]
 """A question as its quiz file writes it (``type``, ``stem``, ``choices``...)."""
@@ -142,8 +143,11 @@ def accept_answers(spec: Spec, answers: Iterable[tuple[str, float, str]],
 
 
 def true_false(spec: Spec, choices: list[Spec]) -> bool:
-    """Whether ``choices`` are True and False; if so, ``spec`` becomes a true-false question."""
-    if [plain(c["text"]).lower() for c in choices] != ["true", "false"]:
+    """Whether ``choices`` are True and False (in any of coursepack's interface languages: its
+    exports write them in the course's); if so, ``spec`` becomes a true-false question."""
+    texts = [plain(c["text"]).casefold() for c in choices]
+    if (len(texts) != 2 or texts[0] not in {t.casefold() for t in everywhere("True")}
+            or texts[1] not in {t.casefold() for t in everywhere("False")}):
         return False
     spec["type"] = "true-false"
     spec["answer"] = choices[0]["correct"]

@@ -35,6 +35,7 @@ from coursepack.importers.base import (
 )
 from coursepack.importers.package import ZIP, Package, local
 from coursepack.importers.text import as_markdown, plain
+from coursepack.locale import patterns
 
 name = "qti12"
 label = "QTI 1.2"
@@ -541,15 +542,15 @@ class _ItemReader:
         materials = [m for m in self.presentation.iterchildren() if local(m) == "material"]
         for material in materials[1:]:
             said = plain(self.reader.html(material, self.path))
-            between = re.fullmatch(r"Write between (\d+) and (\d+) words\.", said)
-            least = re.fullmatch(r"Write at least (\d+) words\.", said)
-            most = re.fullmatch(r"Write at most (\d+) words\.", said)
-            if between:
-                spec["min_words"], spec["max_words"] = int(between[1]), int(between[2])
-            elif least:
-                spec["min_words"] = int(least[1])
-            elif most:
-                spec["max_words"] = int(most[1])
+            between = _said(said, "Write between %(min)s and %(max)s words.")
+            least = _said(said, "Write at least %(num)s word.")
+            most = _said(said, "Write at most %(num)s word.")
+            if between and "min" in between and "max" in between:
+                spec["min_words"], spec["max_words"] = int(between["min"]), int(between["max"])
+            elif least and "num" in least:
+                spec["min_words"] = int(least["num"])
+            elif most and "num" in most:
+                spec["max_words"] = int(most["num"])
             else:
                 spec["stem"] = "\n\n".join([spec["stem"], self.md(material)])
 
@@ -584,3 +585,14 @@ def _decimal(text: str | None) -> Decimal:
 
 
 __all__ = ["detect", "label", "name", "read"]
+
+
+def _said(text: str, msgid: str) -> dict[str, str] | None:
+    """The numbers in ``text`` when it is ``msgid`` in any interface language (the word
+    limits coursepack's export states), else None."""
+    for pattern in patterns(msgid):
+        found = pattern.fullmatch(text)
+        if found:
+            return found.groupdict()
+    return None
+

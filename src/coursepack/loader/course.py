@@ -38,6 +38,8 @@ from coursepack.loader.assets import nearest_file, unusable
 from coursepack.loader.lessons import read_lesson, read_module
 from coursepack.loader.names import clashes
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
+from coursepack.locale import SHIPPED, shipped
+from coursepack.locale.own import missing, own_messages, relpath
 from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
 from coursepack.model.ids import is_id
 
@@ -97,7 +99,7 @@ class Loader:
         module_ids = {name for name in (str(getattr(n, "value", "")) for n in listed)
                       if is_id(name)}
         quizzes = self._quizzes(f, defaults, module_ids)
-        languages = read_languages(f)
+        languages = read_languages(f, self.root)
         course = Course(
             id=course_id,
             title=f.text("title", required=True),
@@ -299,10 +301,11 @@ class Loader:
         return found
 
 
-def read_languages(f: Fields) -> tuple[str, ...]:
+def read_languages(f: Fields, root: Path | None = None) -> tuple[str, ...]:
     """``languages:``, the languages the course is built in, each a code Babel knows; the
     source language (``language:``, else the first) first."""
     found: list[str] = []
+    nodes: dict[str, Node] = {}
     for node in f.sequence("languages"):
         code = str(node.value) if isinstance(node, ScalarNode) else ""
         why = language_problem(code) if code else f"got {describe(node)}"
@@ -311,6 +314,7 @@ def read_languages(f: Fields) -> tuple[str, ...]:
                    hint="write codes such as en, fr, ar, es, pt_BR")
         elif code not in found:
             found.append(code)
+            nodes[code] = node
     source = f.text("language") if f.has("language") else ""
     if found and source and source not in found:
         f.fail(f.items["languages"][1], f"'languages' must include the course's own "
@@ -318,7 +322,34 @@ def read_languages(f: Fields) -> tuple[str, ...]:
     if source in found:
         found.remove(source)
         found.insert(0, source)
+    own = f.items["language"][1] if f.has("language") else None
+    if isinstance(own, ScalarNode) and not language_problem(str(own.value)):
+        nodes = {str(own.value): own, **nodes}
+    _interface_languages(f, nodes, root)
     return tuple(found)
+
+
+def _interface_languages(f: Fields, nodes: dict[str, Node], root: Path | None) -> None:
+    """One warning for each language the course is built in that has no interface
+    catalogue (its buttons and labels fall back to English), and what is wrong with the
+    course's own interface words (translations/<lang>/interface.po)."""
+    for code, node in nodes.items():
+        words, problems = own_messages(root, code) if root is not None else ({}, [])
+        for problem in problems:
+            f.sink.add(problem)
+        if words and shipped(code) is None and (left := missing(words)):
+            f.sink.add(warning(
+                Origin(relpath(code)), f"{left} of coursepack's interface strings have no "
+                f"'{quoted(code)}' translation in this file: English is used for them",
+                hint="coursepack's own catalogues list every string (coursepack/locale/<lang>/"
+                "LC_MESSAGES/coursepack.po in the package)"))
+        elif shipped(code) is None and not words:
+            f.sink.add(warning(
+                f.at(node), f"coursepack has no interface catalogue for '{quoted(code)}': "
+                "buttons, labels and messages of this language's build are in English",
+                hint=f"interface languages shipped: {', '.join(SHIPPED)}; or give the words "
+                f"in {relpath(code)} (docs/translation.md); the course's own text is still in "
+                "its language"))
 
 
 def language_problem(code: str) -> str:

@@ -108,25 +108,53 @@
     return String(Math.round(n * 100) / 100);
   }
 
-  // What the learner typed, inside a sentence of ours: in a <bdi>, so its own direction (a
-  // Latin word on an Arabic page, Arabic on an English one) does not reorder the sentence.
-  function sayAround(node, before, typed, after) {
-    node.textContent = before;
+  // A sentence of ours around what the learner typed (where `sentence` holds TYPED): the typed
+  // text goes in a <bdi>, so its own direction (a Latin word on an Arabic page, Arabic on an
+  // English one) does not reorder the sentence.
+  var TYPED = "\u0000";
+  function sayAround(node, sentence, typed) {
+    var parts = sentence.split(TYPED);
+    node.textContent = parts[0];
     node.appendChild(el("bdi", "", typed));
-    node.appendChild(document.createTextNode(after));
+    node.appendChild(document.createTextNode(parts.slice(1).join("")));
   }
 
-  function plural(n, word) {
-    return fmt(n) + " " + word + (n === 1 ? "" : "s");
+  /* ---- interface words: assets/messages.js holds them in the course's language ----------- */
+
+  var WORDS = window.coursepackMessages || {};
+  var SAID = WORDS.messages || {};
+
+  // `message` in the course's language, its %(name)s placeholders filled from `params`
+  // (placeholders without a value stay, for a second fill).
+  function t(message, params) {
+    return fill(typeof SAID[message] === "string" ? SAID[message] : message, params);
+  }
+
+  // The form of a message for the count `n` (shown as %(num)s), by the language's plural rule.
+  function nt(singular, plural, n, params) {
+    var count = n % 1 ? 102 : Math.abs(n), forms = SAID[singular];
+    var index = WORDS.rule ? Number(WORDS.rule(count)) : count !== 1 ? 1 : 0;
+    var text = Array.isArray(forms) ? forms[Math.min(index, forms.length - 1)] : index ? plural : singular;
+    var values = { num: fmt(n) };
+    Object.keys(params || {}).forEach(function (k) { values[k] = params[k]; });
+    return fill(text, values);
+  }
+
+  function fill(text, params) {
+    return text.replace(/%\((\w+)\)s|%%/g, function (whole, name) {
+      if (!name) return params ? "%" : whole;
+      return params && params[name] !== undefined ? String(params[name]) : whole;
+    });
   }
 
   /* ---- progress on every page -------------------------------------------------------- */
 
   function quizSummary(id) {
     var q = progress.q[id];
-    if (!q || !q.a) return "not attempted yet";
-    var text = "best score " + fmt(q.b || 0) + "%" + (q.p ? ", passed" : ", not passed yet");
-    return text + " (" + plural(q.a, "attempt") + ")";
+    if (!q || !q.a) return t("not attempted yet");
+    var best = { score: fmt(q.b || 0) };
+    var text = q.p ? t("best score %(score)s%%, passed", best) : t("best score %(score)s%%, not passed yet", best);
+    return text + " (" + nt("%(num)s attempt", "%(num)s attempts", q.a) + ")";
   }
 
   // A tick after a contents link, in an icon and in words (symbol "" removes it).
@@ -141,7 +169,7 @@
   }
 
   function markVisited(link) {
-    tick(link, progress.l.indexOf(link.getAttribute("data-lesson-key")) >= 0 ? "✓" : "", "read");
+    tick(link, progress.l.indexOf(link.getAttribute("data-lesson-key")) >= 0 ? "✓" : "", t("read"));
   }
 
   function hasProgress() {
@@ -171,8 +199,9 @@
     var next = steps.filter(function (step) { return !stepDone(step); })[0];
     var after = readJson(node, "data-after");
     all(node, "[data-path-progress]").forEach(function (text) {
-      text.textContent = done === 0 ? "Not started: " + plural(steps.length, "step") + "." :
-        done + " of " + plural(steps.length, "step") + " done" + (next ? "." : ": all done.");
+      text.textContent = done === 0 ? nt("Not started: %(num)s step.", "Not started: %(num)s steps.", steps.length) : next ?
+        nt("%(done)s of %(num)s step done.", "%(done)s of %(num)s steps done.", steps.length, { done: done }) :
+        nt("%(done)s of %(num)s step done: all done.", "%(done)s of %(num)s steps done: all done.", steps.length, { done: done });
     });
     all(node, "[data-path-bar]").forEach(function (bar) {
       bar.style.width = (steps.length ? Math.round(done / steps.length * 100) : 0) + "%";
@@ -184,7 +213,7 @@
     var title = link.querySelector("[data-continue-title]");
     if (!link.start) link.start = { href: link.getAttribute("href"), label: label.textContent, title: title ? title.textContent : "" };
     var target = done === 0 ? null : next || after;
-    label.textContent = done === 0 ? link.start.label : next ? "Continue" : after ? "Next" : "Review";
+    label.textContent = done === 0 ? link.start.label : next ? t("Continue") : after ? t("Next") : t("Review");
     link.setAttribute("href", target ? target.href : link.start.href);
     if (title) title.textContent = target ? ": " + target.title : done === 0 ? link.start.title : "";
   }
@@ -202,7 +231,7 @@
 
   function markQuizLink(link) {
     var q = progress.q[link.getAttribute("data-quiz-link")];
-    tick(link, !q || !q.a ? "" : q.p ? "✓" : "•", q && q.p ? "passed" : "attempted");
+    tick(link, !q || !q.a ? "" : q.p ? "✓" : "•", q && q.p ? t("passed") : t("attempted"));
   }
 
   function renderProgress() {
@@ -215,8 +244,8 @@
     var seen = Object.keys(keys).filter(function (k) { return progress.l.indexOf(k) >= 0; }).length;
     var any = hasProgress();
     all(document, "[data-progress-summary]").forEach(function (node) {
-      node.textContent = (any ? "You have opened " + seen + " of " + total + " lessons." :
-        "Nothing yet: start with the first module.") + " Your progress is kept in this browser only.";
+      node.textContent = (any ? nt("You have opened %(seen)s of %(num)s lessons.", "You have opened %(seen)s of %(num)s lessons.", total, { seen: seen }) :
+        t("Nothing yet: start with the first module.")) + " " + t("Your progress is kept in this browser only.");
     });
     all(document, "[data-quiz-progress]").forEach(function (node) {
       node.textContent = quizSummary(node.getAttribute("data-quiz-progress"));
@@ -249,7 +278,7 @@
     var open = confirmDialog(dialog, function (yes) {
       if (!yes) { button.focus(); return; }
       window.coursepack.reset();
-      announce("Your progress has been reset.");
+      announce(t("Your progress has been reset."));
       (document.querySelector("[data-continue]") || document.getElementById("main")).focus();
     });
     button.addEventListener("click", function () { open(); });
@@ -322,8 +351,8 @@
   /* ---- quizzes ------------------------------------------------------------------------ */
 
   var RESULT_TEXT = {
-    correct: "Correct", partial: "Partly correct", incorrect: "Incorrect",
-    pending: "Recorded: a trainer will mark this answer", neutral: ""
+    correct: t("Correct"), partial: t("Partly correct"), incorrect: t("Incorrect"),
+    pending: t("Recorded: a trainer will mark this answer"), neutral: ""
   };
   var SCORM_RESULT = {
     correct: "correct", partial: "incorrect", incorrect: "incorrect", pending: "neutral", neutral: "neutral"
@@ -480,7 +509,7 @@
       self.form.insertBefore(self.sections[id], self.actions);
       self.arrange(id, rng);
       var label = self.sections[id].querySelector("[data-q-number]");
-      if (label) label.textContent = "Question " + (++number) + " of " + scored.length;
+      if (label) label.textContent = t("Question %(n)s of %(total)s", { n: ++number, total: scored.length });
       writeResponse(self.sections[id], attempt.r[id] || null);
     });
     all(this.form, "[data-essay]").forEach(function (input) { self.countWords(input); });
@@ -499,7 +528,7 @@
     return r.kind.status(r.root, r.kind.read(r.root), !!this.attempt().r[id]);
   };
 
-  var MAP = { done: "✓answered", part: "◐partly answered", none: "○not answered", long: "!too long" };
+  var MAP = { done: ["✓", t("answered")], part: ["◐", t("partly answered")], none: ["○", t("not answered")], long: ["!", t("too long")] };
 
   // The question map: each question's state in words and an icon, and its flag.
   Quiz.prototype.renderMap = function () {
@@ -511,14 +540,15 @@
       done += state === "done";
       flagged += flag;
       a.className = "map-item is-" + state + (flag ? " is-flagged" : "");
-      a.appendChild(el("span", "visually-hidden", "Question "));
+      a.appendChild(el("span", "visually-hidden", t("Question") + " "));
       a.appendChild(el("span", "", i + 1));
       icon(a, MAP[state][0] + (flag ? "⚑" : ""));
-      a.appendChild(el("span", "visually-hidden", ": " + MAP[state].slice(1) + (flag ? ", flagged" : "")));
+      a.appendChild(el("span", "visually-hidden", ": " + MAP[state][1] + (flag ? ", " + t("flagged") : "")));
       list.appendChild(el("li")).appendChild(a);
     });
-    this.map.querySelector("[data-map-count]").textContent = done + " of " + this.questions().length +
-      " answered" + (flagged ? ", " + flagged + " flagged." : ".");
+    var counts = { done: done, total: this.questions().length, flagged: flagged };
+    this.map.querySelector("[data-map-count]").textContent = flagged ?
+      t("%(done)s of %(total)s answered, %(flagged)s flagged.", counts) : t("%(done)s of %(total)s answered.", counts);
   };
 
   // A link that moves the focus to question `id`'s heading, or to the element of that id.
@@ -539,7 +569,7 @@
     items.forEach(function (item) {
       var li = ul.appendChild(el("li", item.className));
       if (item.icon) icon(li, item.icon + " ");
-      li.appendChild(self.link(item.id, "Question " + item.n));
+      li.appendChild(self.link(item.id, t("Question %(n)s", { n: item.n })));
       li.appendChild(document.createTextNode(": " + item.text));
     });
     return ul;
@@ -566,7 +596,7 @@
     var limit = this.data.attempts, left = this.attemptsLeft() - 1, n = this.questions().length;
     this.questions().forEach(function (id, i) {
       var status = self.statusOf(id), flag = flags.indexOf(id) >= 0;
-      var text = [status[1], flag && "flagged for review"].filter(Boolean).join("; ");
+      var text = [status[1], flag && t("flagged for review")].filter(Boolean).join("; ");
       done += status[0] === "done";
       if (text) (status[0] === "long" ? long : check).push({ id: id, n: i + 1, text: text });
     });
@@ -574,14 +604,15 @@
     var body = this.dialog.querySelector("[data-dialog-body]"), title = this.dialog.querySelector("h2");
     body.textContent = "";
     this.dialog.querySelector("[data-confirm]").hidden = long.length > 0;
-    title.textContent = long.length ? "Shorten your answer first" : "Submit your answers?";
-    body.appendChild(el("p", "", long.length ? "An answer is over its word limit, so the quiz cannot be submitted yet." :
-      "You have answered " + done + " of " + plural(n, "question") + "." + (check.length ? " Check these before you submit:" : "")));
+    title.textContent = long.length ? t("Shorten your answer first") : t("Submit your answers?");
+    body.appendChild(el("p", "", long.length ? t("An answer is over its word limit, so the quiz cannot be submitted yet.") :
+      nt("You have answered %(done)s of %(num)s question.", "You have answered %(done)s of %(num)s questions.", n, { done: done }) +
+      (check.length ? " " + t("Check these before you submit:") : "")));
     body.appendChild(this.list(long.length ? long : check));
     if (!long.length) {
-      body.appendChild(el("p", "", !limit ? "You can try again afterwards as often as you like." :
-        "This uses attempt " + (limit - left) + " of " + limit + ": " +
-        (left ? "you will have " + plural(left, "attempt") + " left." : "it is your last.")));
+      body.appendChild(el("p", "", !limit ? t("You can try again afterwards as often as you like.") :
+        t("This uses attempt %(n)s of %(total)s:", { n: limit - left, total: limit }) + " " +
+        (left ? nt("you will have %(num)s attempt left.", "you will have %(num)s attempts left.", left) : t("it is your last."))));
     }
     this.openDialog(title);
   };
@@ -591,8 +622,10 @@
     var min = Number(input.getAttribute("data-min-words")) || 0;
     var max = Number(input.getAttribute("data-max-words")) || 0;
     var n = wordCount(input.value), state = max && n > max ? "over" : n < min ? "under" : "ok";
-    var text = untouched(input) && input.defaultValue.trim() ? "Outline not filled in yet." : plural(n, "word") +
-      (state === "over" ? ", " + (n - max) + " over the limit." : state === "under" ? ", " + (min - n) + " more needed." : ".");
+    var text = untouched(input) && input.defaultValue.trim() ? t("Outline not filled in yet.") :
+      state === "over" ? nt("%(num)s word, %(over)s over the limit.", "%(num)s words, %(over)s over the limit.", n, { over: n - max }) :
+      state === "under" ? nt("%(num)s word, %(more)s more needed.", "%(num)s words, %(more)s more needed.", n, { more: min - n }) :
+      nt("%(num)s word.", "%(num)s words.", n);
     input.parentNode.querySelector("[data-word-count]").textContent = text;
     input.setAttribute("aria-invalid", state === "over");
     if (typing && (min || max) && state !== input.wordState) announce(text);
@@ -626,8 +659,9 @@
     this.renderMap();
     var q = this.record();
     var limit = this.data.attempts;
-    this.status.textContent = "Attempt " + ((q.a || 0) + 1) + (limit ? " of " + limit : "") + "." +
-      (q.a ? " Best score so far: " + fmt(q.b || 0) + "%." : "");
+    var which = { n: (q.a || 0) + 1, total: limit };
+    this.status.textContent = (limit ? t("Attempt %(n)s of %(total)s.", which) : t("Attempt %(n)s.", which)) +
+      (q.a ? " " + t("Best score so far: %(score)s%%.", { score: fmt(q.b || 0) }) : "");
   };
 
   Quiz.prototype.changed = function (target) {
@@ -675,7 +709,7 @@
         all(root, "input").forEach(function (i) { i.checked = !!tokens && tokens.indexOf(i.value) >= 0; });
       },
       mark: function (root, item, reveal, fb) { markOptions(root, item, reveal, fb.options || {}); },
-      status: function (root, tokens) { return tokens.length ? ["done"] : ["none", "not answered"]; }
+      status: function (root, tokens) { return tokens.length ? ["done"] : ["none", t("not answered")]; }
     },
     pairs: {
       read: function (root) {
@@ -690,7 +724,7 @@
       mark: function (root, item) {
         all(root, "select[data-prompt]").forEach(function (s) { mark(s, item.key.pairs[s.getAttribute("data-prompt")] === s.value); });
       },
-      status: function (root, tokens) { return some(tokens, all(root, "select[data-prompt]").length, "matched"); }
+      status: function (root, tokens) { return some(tokens, all(root, "select[data-prompt]").length, t("%(n)s of %(total)s matched")); }
     },
     order: {
       read: function (root) { return all(root, "[data-item]").map(function (li) { return li.getAttribute("data-item"); }); },
@@ -707,7 +741,7 @@
         all(root, "[data-item]").forEach(function (li, i) { mark(li.querySelector(".order-text"), item.key.correct[i] === li.getAttribute("data-item")); });
       },
       // Items start out of order, so a list never moved is no answer.
-      status: function (root, tokens, touched) { return touched ? ["done"] : ["none", "not put in order yet"]; }
+      status: function (root, tokens, touched) { return touched ? ["done"] : ["none", t("not put in order yet")]; }
     },
     blanks: {
       read: function (root) { return all(root, "[data-blank]").map(function (i) { return i.value; }); },
@@ -719,7 +753,7 @@
           mark(input, window.coursepackGrading.blankAccepted(item.key.blanks[i], input.value));
         });
       },
-      status: function (root, tokens) { return some(tokens.filter(function (t) { return t.trim(); }), tokens.length, "filled in"); }
+      status: function (root, tokens) { return some(tokens.filter(function (t) { return t.trim(); }), tokens.length, t("%(n)s of %(total)s filled in")); }
     },
     text: {
       read: function (root) {
@@ -735,12 +769,12 @@
       mark: function () {},
       status: function (root, tokens) {
         var input = root.querySelector("[data-answer]");
-        if (!tokens[0].trim()) return ["none", input.defaultValue.trim() ? "outline not filled in" : "not answered"];
+        if (!tokens[0].trim()) return ["none", input.defaultValue.trim() ? t("outline not filled in") : t("not answered")];
         var n = wordCount(input.value);
         var min = Number(input.getAttribute("data-min-words")) || 0;
         var max = Number(input.getAttribute("data-max-words")) || 0;
-        if (max && n > max) return ["long", plural(n, "word") + ", at most " + max + " allowed"];
-        return n < min ? ["none", plural(n, "word") + ", at least " + min + " needed"] : ["done"];
+        if (max && n > max) return ["long", nt("%(num)s word, at most %(max)s allowed", "%(num)s words, at most %(max)s allowed", n, { max: max })];
+        return n < min ? ["none", nt("%(num)s word, at least %(min)s needed", "%(num)s words, at least %(min)s needed", n, { min: min })] : ["done"];
       }
     },
     none: {
@@ -751,10 +785,10 @@
     }
   };
 
-  // The status of a response of `total` parts of which `given` are given.
+  // The status of a response of `total` parts of which `given` are given (`what` says so).
   function some(given, total, what) {
     if (given.length >= total) return ["done"];
-    return given.length ? ["part", given.length + " of " + total + " " + what] : ["none", "not answered"];
+    return given.length ? ["part", fill(what, { n: given.length, total: total })] : ["none", t("not answered")];
   }
 
   // The element declaring a question's response kind, and that kind; an Error naming the
@@ -844,14 +878,16 @@
     var marked = outcome.max > 0, passed = outcome.passed, result = this.result;
     outcome.items.forEach(function (item) { self.showFeedback(item, !!q.p || left === 0); });
     this.actions.hidden = this.map.hidden = true;
-    var summary = marked ? "You scored " + fmt(outcome.score) + " of " + plural(outcome.max, "point") +
-      " (" + fmt(outcome.percent) + "%). " + (passed ? "You passed" : "You did not reach") +
-      " the pass mark of " + fmt(this.data.passMark) + "%. Your best score: " + fmt(q.b || 0) + "%." : "";
+    var passMark = { mark: fmt(this.data.passMark) };
+    var summary = marked ? nt("You scored %(score)s of %(num)s point (%(percent)s%%).", "You scored %(score)s of %(num)s points (%(percent)s%%).",
+      outcome.max, { score: fmt(outcome.score), percent: fmt(outcome.percent) }) + " " +
+      (passed ? t("You passed the pass mark of %(mark)s%%.", passMark) : t("You did not reach the pass mark of %(mark)s%%.", passMark)) + " " +
+      t("Your best score: %(score)s%%.", { score: fmt(q.b || 0) }) : "";
     var pending = outcome.items.filter(function (i) { return i.result === "pending"; }).length;
-    if (pending) summary += " " + plural(pending, "written answer") + " will be marked by a trainer.";
-    summary = (summary + (left === 0 ? " You have used all your attempts." :
-      left === Infinity ? "" : " You have " + plural(left, "attempt") + " left.")).trim();
-    var verdict = passed ? "You passed" : !marked ? "Answers sent" : left ? "Not passed yet" : "Not passed";
+    if (pending) summary += " " + nt("%(num)s written answer will be marked by a trainer.", "%(num)s written answers will be marked by a trainer.", pending);
+    summary = (summary + (left === 0 ? " " + t("You have used all your attempts.") :
+      left === Infinity ? "" : " " + nt("You have %(num)s attempt left.", "You have %(num)s attempts left.", left))).trim();
+    var verdict = passed ? t("You passed") : !marked ? t("Answers sent") : left ? t("Not passed yet") : t("Not passed");
     result.querySelector("[data-result-icon]").textContent = passed ? "✓" : marked ? "✗" : "✎";
     result.querySelector("[data-result-verdict]").textContent = verdict;
     result.className = "quiz-result " + (passed ? "is-pass" : marked ? "is-fail" : "");
@@ -861,14 +897,17 @@
     review.appendChild(this.list(outcome.items.filter(function (i) { return i.key.type !== "description"; })
       .map(function (item, i) {
         return { id: item.id, n: i + 1, icon: VERDICT[item.result], className: "is-" + item.result,
-          text: RESULT_TEXT[item.result] + (item.result === "pending" ? "" :
-            ", " + fmt(item.score) + " of " + plural(item.key.points, "point")) };
+          text: RESULT_TEXT[item.result] + (item.result === "pending" ? "" : ", " + scoreOf(item)) };
       })));
     this.leadOn(marked && !passed && left > 0);
     result.hidden = false;
-    this.status.textContent = "Attempt " + q.a + " submitted. Best score: " + fmt(q.b || 0) + "%.";
+    this.status.textContent = t("Attempt %(n)s submitted. Best score: %(score)s%%.", { n: q.a, score: fmt(q.b || 0) });
     announce(verdict + ". " + summary);
   };
+
+  function scoreOf(item) {
+    return nt("%(score)s of %(num)s point", "%(score)s of %(num)s points", item.key.points, { score: fmt(item.score) });
+  }
 
   // The page gives the way on (its "Next" step; none in a quiz that is a SCO of its own).
   Quiz.prototype.leadOn = function (retryFirst) {
@@ -891,8 +930,7 @@
     markControls(section, item, reveal, show ? fb : {});
     var box = section.querySelector("[data-feedback]");
     box.textContent = "";
-    box.appendChild(el("p", "result-label", RESULT_TEXT[item.result] + (item.result === "pending" ? "" :
-      ": " + fmt(item.score) + " of " + plural(item.key.points, "point"))));
+    box.appendChild(el("p", "result-label", RESULT_TEXT[item.result] + (item.result === "pending" ? "" : ": " + scoreOf(item))));
     if (show) {
       var byResult = item.result === "correct" ? fb.correct : item.result === "partial" ? fb.partial :
         item.result === "incorrect" ? fb.incorrect : "";
@@ -900,10 +938,10 @@
       appendHtml(box, fb.general, "feedback-general");
     }
     if (reveal && fb.answer && item.result !== "correct") {
-      appendHtml(box, fb.answer, "feedback-answer", "The right answer: ");
+      appendHtml(box, fb.answer, "feedback-answer", t("The right answer:") + " ");
     }
-    if (show && fb.source) appendHtml(box, fb.source, "feedback-source", "Source: ");
-    box.appendChild(el("p")).appendChild(this.link("result-title", "Back to the result"));
+    if (show && fb.source) appendHtml(box, fb.source, "feedback-source", t("Source:") + " ");
+    box.appendChild(el("p")).appendChild(this.link("result-title", t("Back to the result")));
     box.hidden = false;
   };
 
@@ -917,7 +955,7 @@
   }
 
   function mark(after, ok) {
-    var span = el("span", "mark " + (ok ? "mark-right" : "mark-wrong"), ok ? " ✓ right" : " ✗ not right");
+    var span = el("span", "mark " + (ok ? "mark-right" : "mark-wrong"), ok ? " ✓ " + t("right") : " ✗ " + t("not right"));
     span.setAttribute("data-mark", "");
     after.parentNode.insertBefore(span, after.nextSibling);
   }
@@ -936,8 +974,8 @@
       var box = option.querySelector("[data-option-feedback]");
       box.textContent = "";
       var notes = [];
-      if (chosen) notes.push("Your answer" + (correct.indexOf(id) >= 0 ? ", right." : ", not right."));
-      if (!chosen && reveal && correct.indexOf(id) >= 0) notes.push("A right answer.");
+      if (chosen) notes.push(correct.indexOf(id) >= 0 ? t("Your answer, right.") : t("Your answer, not right."));
+      if (!chosen && reveal && correct.indexOf(id) >= 0) notes.push(t("A right answer."));
       if (notes.length) box.appendChild(el("strong", "", notes.join(" ") + " "));
       if (chosen && optionFeedback[id]) appendHtml(box, optionFeedback[id], "option-feedback-text");
       box.hidden = !box.firstChild;
@@ -997,7 +1035,7 @@
     var list = document.getElementById("search-results");
     var status = document.getElementById("search-status");
     list.textContent = "";
-    if (!words(query).length) { status.textContent = "Type a word to search all lessons."; return; }
+    if (!words(query).length) { status.textContent = t("Type a word to search all lessons."); return; }
     var hits = search(query);
     hits.forEach(function (hit) {
       var li = el("li");
@@ -1008,8 +1046,8 @@
       li.appendChild(snippet(hit.entry.text, hit.term));
       list.appendChild(li);
     });
-    sayAround(status, hits.length ? plural(hits.length, "lesson") + " match “" : "No lesson matches “",
-      query, "”.");
+    sayAround(status, hits.length ? nt("%(num)s lesson matches “%(query)s”.", "%(num)s lessons match “%(query)s”.", hits.length, { query: TYPED }) :
+      t("No lesson matches “%(query)s”.", { query: TYPED }), query);
   }
 
   function startSearch() {

@@ -9,6 +9,7 @@ events, quizzes, search) whose API is documented at its top.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -31,6 +32,7 @@ from coursepack.exporters.html.search import search_script
 from coursepack.exporters.html.toc import Contents
 from coursepack.exporters.media import Published
 from coursepack.exporters.question_types import written
+from coursepack.locale import runtime_messages, translator
 from coursepack.model import Course, Essay, Lesson, Module, Question, Quiz
 from coursepack.results import site_settings
 
@@ -69,16 +71,19 @@ class HtmlExporter:
         for quiz in course.quizzes:
             self.write_quiz(quiz, course, page, published)
         if course_path.has_home:
+            _ = translator(course.language, course.root)
             page("index.html.j2", Page("index.html", course.title, "home"))
-            page("glossary.html.j2", Page("glossary.html", "Glossary"))
-            page("sources.html.j2", Page("sources.html", "Sources"), quoted_in=quoted_in(course))
-            page("search.html.j2", Page("search.html", "Search"))
+            page("glossary.html.j2", Page("glossary.html", _("Glossary")))
+            page("sources.html.j2", Page("sources.html", _("Sources")),
+                 quoted_in=quoted_in(course))
+            page("search.html.j2", Page("search.html", _("Search")))
             if not self.in_lms:  # results come home only from the site (docs/results.md)
-                page("certificate.html.j2", Page("certificate.html", "Certificate"),
+                page("certificate.html.j2", Page("certificate.html", _("Certificate")),
                      results_paper=site_settings(course)["paper"])
             ctx.out.write_text("assets/search-index.js", search_script(course))
         for name, path in sorted(published.files.items()):
             ctx.out.copy(path, MEDIA + name)
+        ctx.out.write_text("assets/messages.js", messages_script(course.language, course.root))
         self.copy_static(ctx.out, course.root)
         return ctx.out.root / "index.html"
 
@@ -131,6 +136,17 @@ class HtmlExporter:
         (each checked to be a plain file inside the course or the theme)."""
         for name, source in render.static_files(self.name, course_root).items():
             out.copy(source, "assets/" + name)
+
+
+def messages_script(language: str, root: Path | None = None) -> str:
+    """assets/messages.js: the runtime's words in ``language`` and its plural rule, read by
+    coursepack.js (English, the words in its source, needs none)."""
+    found = runtime_messages(language, root)
+    words = json.dumps(found["messages"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (f"/* coursepack: the runtime's words in {found['lang']}, from its catalogue. */\n"
+            f"window.coursepackMessages = {{\"lang\": {json.dumps(found['lang'])}, "
+            f"\"rule\": function (n) {{ return {found['plural']}; }},\n"
+            f"\"messages\": {words}}};\n")
 
 
 def essay_problems(question: Question, rule: str) -> list[Problem]:

@@ -14,9 +14,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from coursepack.exporters.html.paths import lesson_key, lesson_path, module_path, quiz_path
+from coursepack.locale import N_, translator
 from coursepack.model import Course, Lesson, Module, Quiz
 
 HOME = "index.html"
+LABELS = {
+    ("Next", "module"): N_("Next module"), ("Next", "quiz"): N_("Next: quiz"),
+    ("Next", "lesson"): N_("Next"), ("Previous", "module"): N_("Previous module"),
+    ("Previous", "quiz"): N_("Previous: quiz"), ("Previous", "lesson"): N_("Previous"),
+}
+"""The pager's label for a step, by direction and the step's kind (in the course's language)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Link:
     path: str
     title: str
     label: str
+    forward: bool = False  # the next step of the part: the result screen says "Continue"
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,7 @@ class CoursePath:
     def __init__(self, course: Course, *, split: bool = False, in_lms: bool = False) -> None:
         self.course = course
         self.in_lms = in_lms
+        self._ = translator(course.language, course.root)
         modules = [(m, module_steps(course, m)) for m in course.modules]
         finals = [quiz_step(q) for q in course.standalone_quizzes()]
         if split:
@@ -127,9 +136,9 @@ class CoursePath:
         if n + 1 < len(part.steps):
             return self.link(part.steps[n + 1], "Next")
         if part.whole:
-            return Link(HOME, "Back to the course home", "End of the course")
+            return Link(HOME, self._("Back to the course home"), self._("End of the course"))
         if len(part.steps) > 1:
-            return Link(part.start.path, part.start.title, "Back to the module overview")
+            return Link(part.start.path, part.start.title, self._("Back to the module overview"))
         return None
 
     def onward(self, path: str) -> Link | None:
@@ -144,8 +153,9 @@ class CoursePath:
             return None
         if link.path == HOME:
             return Link(HOME, link.title, link.title)
-        if link.label.startswith("Next"):
-            return Link(link.path, link.title, f"Continue: {link.title}")
+        if link.forward:
+            return Link(link.path, link.title,
+                        self._("Continue: %(title)s") % {"title": link.title})
         return Link(link.path, link.title, link.label)
 
     def previous(self, path: str) -> Link | None:
@@ -156,15 +166,12 @@ class CoursePath:
         part, n = found
         if n > 0:
             return self.link(part.steps[n - 1], "Previous")
-        return Link(HOME, self.course.title, "Course home") if part.whole else None
+        return Link(HOME, self.course.title, self._("Course home")) if part.whole else None
 
-    @staticmethod
-    def link(step: Step, label: str) -> Link:
-        if step.kind == "module":
-            label = f"{label} module"
-        elif step.kind == "quiz":
-            label = f"{label}: quiz"
-        return Link(step.path, step.title, label)
+    def link(self, step: Step, direction: str) -> Link:
+        label = self._(LABELS[direction, step.kind if step.kind in ("module", "quiz")
+                              else "lesson"])
+        return Link(step.path, step.title, label, forward=direction == "Next")
 
     def numbered(self, path: str) -> tuple[int, int] | None:
         """A lesson's or quiz's number among its module's lessons and quizzes, and their count."""
@@ -178,9 +185,10 @@ class CoursePath:
         """The pages above this one: the course home (on the site), then its module."""
         step = self.step(path)
         part = self.part_of(path)
-        crumbs = [Link(HOME, self.course.title, "Course")] if part is None or part.whole else []
+        crumbs = ([Link(HOME, self.course.title, self._("Course"))]
+                  if part is None or part.whole else [])
         if step is not None and step.module is not None and step.kind != "module":
-            crumbs.append(Link(module_path(step.module), step.module.title, "Module"))
+            crumbs.append(Link(module_path(step.module), step.module.title, self._("Module")))
         return crumbs
 
     def inner_steps(self, module: Module) -> tuple[Step, ...]:

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from coursepack import markup
 from coursepack.grading import choice_id, item_id, match_id, prompt_id
+from coursepack.locale import gettext as _
 from coursepack.model import (
     QUESTION_TYPES,
     Blank,
@@ -168,7 +169,7 @@ class TrueFalseHome(SiteType[TrueFalse]):
     interaction = "true-false"
 
     def view(self, q: TrueFalse) -> dict[str, Any]:
-        return {"choices": [{"id": "true", "html": "True"}, {"id": "false", "html": "False"}]}
+        return {"choices": [{"id": "true", "html": _("True")}, {"id": "false", "html": _("False")}]}
 
     def key(self, q: TrueFalse) -> dict[str, Any]:
         return {"correct": self.correct_response(q)[0]}
@@ -177,7 +178,7 @@ class TrueFalseHome(SiteType[TrueFalse]):
         return ["true" if q.answer else "false"]
 
     def answer_html(self, q: TrueFalse) -> str:
-        return "True" if q.answer else "False"
+        return _("True") if q.answer else _("False")
 
     def option_feedback(self, q: TrueFalse) -> dict[str, str]:
         return {"true": markup.to_inline_html(q.feedback_true),

@@ -16,6 +16,7 @@ from typing import Any
 from coursepack import markup
 from coursepack.exporters.qti12.names import clean, name_of
 from coursepack.exporters.question_types import carries, no_branch
+from coursepack.locale import gettext as _
 from coursepack.model import (
     BlankKind,
     Choice,
@@ -246,7 +247,7 @@ def _choices(base: Head, choices: tuple[Choice, ...], single: bool, shuffle: boo
 
 def _true_false(base: Head, q: TrueFalse) -> Item:
     feedback, conditions = _feedback(q)
-    options = (Label("true", "True"), Label("false", "False"))
+    options = (Label("true", _("True")), Label("false", _("False")))
     for ident, text in (("true", q.feedback_true), ("false", q.feedback_false)):
         if text:
             feedback.append(Label(f"{ident}_fb", html(text)))

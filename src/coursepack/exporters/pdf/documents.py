@@ -20,6 +20,7 @@ from coursepack.exporters._package import source_date_epoch
 from coursepack.exporters.pdf import faces
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
 from coursepack.exporters.question_types import written
+from coursepack.locale import N_, translator
 from coursepack.model import Asset, Course, Lesson, Module, Question, Quiz, Timing
 
 
@@ -53,11 +54,20 @@ class Section:
 
 
 KIND_LABELS = {
-    "single": "Single choice", "multiple": "Multiple response", "true-false": "True or false",
-    "short-answer": "Short answer", "numeric": "Numeric", "matching": "Matching",
-    "ordering": "Ordering", "fill-blanks": "Fill in the blanks", "essay": "Essay",
-    "description": "Text",
+    "single": N_("Single choice"), "multiple": N_("Multiple response"),
+    "true-false": N_("True or false"), "short-answer": N_("Short answer"),
+    "numeric": N_("Numeric"), "matching": N_("Matching"), "ordering": N_("Ordering"),
+    "fill-blanks": N_("Fill in the blanks"), "essay": N_("Essay"), "description": N_("Text"),
 }
+
+
+def page_counters(label: str) -> str:
+    """A translated "Page %(page)s of %(pages)s" as a CSS ``content`` value: its words as
+    CSS strings, its numbers as the page counters."""
+    counters = {"page": "counter(page)", "pages": "counter(pages)"}
+    parts = re.split(r"%\((page|pages)\)s", label.replace("%%", "%"))
+    return " ".join(counters[part] if n % 2 else f'"{css_string(part)}"'
+                    for n, part in enumerate(parts) if part or n % 2)
 
 
 def handout_path(module: Module, lesson: Lesson) -> str:
@@ -80,11 +90,13 @@ class Documents:
         course = written("pdf", course)
         self.course = course
         self.paper = paper
+        self._ = translator(course.language, course.root)
         self.env = render.environment("pdf", course.root)
         self.common: dict[str, Any] = {
             "course": course, "version": version, "created": created_date(),
             "body": self.body, "objective": self.objective, "sections": sections,
-            "schedule": schedule, "kind_label": KIND_LABELS, "rows": rows,
+            "schedule": schedule, "rows": rows,
+            "kind_label": {kind: self._(label) for kind, label in KIND_LABELS.items()},
             "handout_path": handout_path, "quiz_path": quiz_path,
             "quizzes": quizzes(course),
         }
@@ -92,7 +104,7 @@ class Documents:
     def stylesheet(self) -> str:
         """The print CSS, without page numbers (``page_numbers`` adds them)."""
         course = self.course
-        edition = f"{course.title} · version {course.version}"
+        edition = f"{course.title} · " + self._("version %(version)s") % {"version": course.version}
         if course.licence:
             edition += f" · {course.licence}"
         return render.render(self.env, "print.css.j2", paper=self.paper.value,
@@ -101,7 +113,9 @@ class Documents:
 
     def page_numbers(self) -> str:
         """The CSS that numbers pages: in whole documents, and on the sheets stamped on parts."""
-        return render.render(self.env, "page-numbers.css.j2", **self.typography())
+        label = self._("Page %(page)s of %(pages)s")
+        return render.render(self.env, "page-numbers.css.j2", course=self.course,
+                             page_label=page_counters(label), **self.typography())
 
     def typography(self) -> dict[str, str]:
         """The font families and the page sides (start, end) of the course's language."""
@@ -113,9 +127,9 @@ class Documents:
         course = self.course
         docs = [self.page("quiz.html.j2", quiz_path(q), q.title, quiz=q) for q in quizzes(course)]
         docs.append(self.page("answer-key.html.j2", "answer-key.pdf",
-                              f"Answer key: {course.title}"))
+                              f"{self._('Answer key')}: {course.title}"))
         docs.append(self.page("facilitator-guide.html.j2", "facilitator-guide.pdf",
-                              f"Facilitator guide: {course.title}"))
+                              f"{self._('Facilitator guide')}: {course.title}"))
         return docs
 
     def handout(self, module: Module, lesson: Lesson) -> Document:

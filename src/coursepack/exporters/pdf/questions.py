@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from typing import assert_never
 
 from coursepack.exporters.question_types import no_branch
+from coursepack.locale import gettext as _
+from coursepack.locale import ngettext
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -71,7 +73,8 @@ class Printed:
 
 def lay_out(question: Question, number: int | None, points: float) -> Printed:
     """The printed form of ``question``: dispatch on its type (a type the question-type table
-    leaves out of the PDFs never comes here: ``Documents`` prints the course as written)."""
+    leaves out of the PDFs never comes here: ``Documents`` prints the course as written).
+    Its words are in the interface language of the document being rendered."""
     base = Printed(question, type_name(question), number, points, notes=_feedback_notes(question))
     match question:
         case SingleChoice() | MultipleResponse():
@@ -80,8 +83,9 @@ def lay_out(question: Question, number: int | None, points: float) -> Printed:
             return _true_false(base, question)
         case ShortAnswer():
             accepted = " / ".join(question.answers)
-            case = " (case matters)" if question.case_sensitive else ""
-            return replace(base, lines=1, answer=(f"Accept: {accepted}{case}",))
+            case = " " + _("(case matters)") if question.case_sensitive else ""
+            return replace(base, lines=1, answer=(_("Accept: %(answers)s") % {"answers": accepted}
+                                                  + case,))
         case Numeric():
             return replace(base, lines=1, answer=(number_answer(question.answer, question.unit),))
         case Matching():
@@ -108,10 +112,10 @@ def _choices(base: Printed, question: SingleChoice | MultipleResponse) -> Printe
 
 def _true_false(base: Printed, question: TrueFalse) -> Printed:
     options = (
-        Option("True", "True", question.answer, question.feedback_true),
-        Option("False", "False", not question.answer, question.feedback_false),
+        Option(_("True"), _("True"), question.answer, question.feedback_true),
+        Option(_("False"), _("False"), not question.answer, question.feedback_false),
     )
-    return replace(base, options=options, answer=("True" if question.answer else "False",))
+    return replace(base, options=options, answer=(_("True") if question.answer else _("False"),))
 
 
 def _matching(base: Printed, question: Matching) -> Printed:
@@ -121,7 +125,8 @@ def _matching(base: Printed, question: Matching) -> Printed:
     prompts = tuple(Option(str(i + 1), pair.prompt, rationale=letter[pair.match])
                     for i, pair in enumerate(question.pairs))
     key = tuple(f"{p.label} → {p.rationale}" for p in prompts)
-    extra = ((f"Not used: {', '.join(letter[d] for d in question.distractors)}",)
+    unused = ", ".join(letter[d] for d in question.distractors)
+    extra = ((_("Not used: %(letters)s") % {"letters": unused},)
              if question.distractors else ())
     return replace(base, options=options, prompts=prompts, answer=key + extra)
 
@@ -133,7 +138,8 @@ def _ordering(base: Printed, question: Ordering) -> Printed:
     in_order = tuple(Option(letter[t], t, rationale=str(n))
                      for n, t in enumerate(question.items, start=1))
     order = ", ".join(o.label for o in in_order)
-    return replace(base, options=options, prompts=in_order, answer=(f"Order: {order}",))
+    answer = _("Order: %(letters)s") % {"letters": order}
+    return replace(base, options=options, prompts=in_order, answer=(answer,))
 
 
 def _fill_blanks(base: Printed, question: FillBlanks) -> Printed:
@@ -154,7 +160,7 @@ def _blank_answer(blank: Blank) -> str:
         return number_answer(blank.numeric)
     if blank.kind is BlankKind.DROPDOWN:
         return blank.answers[0] if blank.answers else ""
-    case = " (case matters)" if blank.case_sensitive else ""
+    case = " " + _("(case matters)") if blank.case_sensitive else ""
     return " / ".join(blank.answers) + case
 
 
@@ -162,19 +168,22 @@ def _essay(base: Printed, question: Essay) -> Printed:
     lines = max(6, min(24, (question.max_words or 120) // 10))
     limits = []
     if question.min_words:
-        limits.append(f"at least {question.min_words} words")
+        limits.append(ngettext("at least %(num)s word", "at least %(num)s words",
+                               question.min_words) % {"num": question.min_words})
     if question.max_words:
-        limits.append(f"at most {question.max_words} words")
-    answer = (f"Marked by hand ({', '.join(limits)})." if limits else "Marked by hand.",)
-    notes = (("Grader notes", question.grader_notes),) if question.grader_notes else ()
+        limits.append(ngettext("at most %(num)s word", "at most %(num)s words",
+                               question.max_words) % {"num": question.max_words})
+    answer = (_("Marked by hand (%(limits)s).") % {"limits": ", ".join(limits)} if limits
+              else _("Marked by hand."),)
+    notes = ((_("Grader notes"), question.grader_notes),) if question.grader_notes else ()
     return replace(base, lines=lines, answer=answer, notes=notes + base.notes)
 
 
 def _feedback_notes(question: Question) -> tuple[tuple[str, str], ...]:
     feedback = question.feedback
-    pairs = (("Feedback", feedback.general), ("If right", feedback.correct),
-             ("If partly right", feedback.partial), ("If wrong", feedback.incorrect))
-    hints = tuple((f"Hint {n}" if len(question.hints) > 1 else "Hint", hint)
+    pairs = ((_("Feedback"), feedback.general), (_("If right"), feedback.correct),
+             (_("If partly right"), feedback.partial), (_("If wrong"), feedback.incorrect))
+    hints = tuple((_("Hint %(n)s") % {"n": n} if len(question.hints) > 1 else _("Hint"), hint)
                   for n, hint in enumerate(question.hints, start=1))
     return tuple((label, text) for label, text in pairs if text) + hints
 

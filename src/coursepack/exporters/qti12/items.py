@@ -32,6 +32,8 @@ from lxml.builder import ElementMaker
 from coursepack.exporters._quizbank import blank_marker
 from coursepack.exporters.qti12.names import amount, blank_names, clean, scrambled
 from coursepack.exporters.question_types import no_branch
+from coursepack.locale import gettext as _
+from coursepack.locale import ngettext
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -174,7 +176,7 @@ def _numeric(q: Numeric, ctx: Context) -> Rules:
 
 def _choice(q: SingleChoice | MultipleResponse | TrueFalse, ctx: Context) -> Rules:
     if isinstance(q, TrueFalse):
-        texts, right = ["True", "False"], [q.answer, not q.answer]
+        texts, right = [_("True"), _("False")], [q.answer, not q.answer]
         notes, shuffle = [q.feedback_true, q.feedback_false], False
     else:
         texts, right = [c.text for c in q.choices], [c.correct for c in q.choices]
@@ -295,11 +297,14 @@ def _gap(blank: Blank, name: str, dropdowns: bool, ctx: Context) -> tuple[Elemen
 def word_limits(q: Essay) -> str:
     """The essay's word limits as the instruction the other formats show, or ''."""
     if q.min_words and q.max_words:
-        return f"Write between {q.min_words} and {q.max_words} words."
+        return _("Write between %(min)s and %(max)s words.") % {"min": q.min_words,
+                                                                "max": q.max_words}
     if q.min_words:
-        return f"Write at least {q.min_words} words."
+        return ngettext("Write at least %(num)s word.", "Write at least %(num)s words.",
+                        q.min_words) % {"num": q.min_words}
     if q.max_words:
-        return f"Write at most {q.max_words} words."
+        return ngettext("Write at most %(num)s word.", "Write at most %(num)s words.",
+                        q.max_words) % {"num": q.max_words}
     return ""
 
 

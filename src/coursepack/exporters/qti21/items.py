@@ -23,6 +23,7 @@ from coursepack.exporters.qti12.items import gap_text, word_limits
 from coursepack.exporters.qti12.names import Idents, amount, clean, scrambled
 from coursepack.exporters.qti21.xhtml import NS, append, append_inline
 from coursepack.exporters.question_types import no_branch
+from coursepack.locale import gettext as _
 from coursepack.model import (
     Blank,
     BlankKind,
@@ -168,7 +169,7 @@ def _middle(low: str, high: str) -> str:
 
 def _single(q: SingleChoice | TrueFalse, pts: float, ctx: Context) -> Parts:
     if isinstance(q, TrueFalse):
-        texts, ok, shuffle = ["True", "False"], [q.answer, not q.answer], False
+        texts, ok, shuffle = [_("True"), _("False")], [q.answer, not q.answer], False
     else:
         texts, ok = [c.text for c in q.choices], [c.correct for c in q.choices]
         shuffle = ctx.shuffle
