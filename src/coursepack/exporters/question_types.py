@@ -52,6 +52,7 @@ class LeftOut:
 Support = Carried | LeftOut
 
 _SITE = {"html", "scorm12", "scorm2004"}
+_SITE.add("field-pack")  # the field pack carries the site and single-file modules
 
 
 def _site(how: str) -> dict[str, Support]:
