@@ -203,7 +203,7 @@ def test_names_a_phone_or_windows_cannot_store_are_caught(name: str) -> None:
 
 def test_names_that_differ_only_by_case_clash() -> None:
     assert unsafe_names(["site/a.html", "site/A.html"]) == [
-        "site/A.html", "site/A.html (and site/a.html: the same name but for case)"]
+        "site/A.html (and site/a.html: the same name but for case)"]
 
 
 def test_bad_settings_are_located_errors(run: Run, course: Path) -> None:
