@@ -37,8 +37,7 @@ def noise_jpeg(width: int, height: int, mode: str = "RGB") -> bytes:
 def _noise(size: int) -> bytes:
     import random
 
-    rng = random.Random(7)
-    return bytes(rng.getrandbits(8) for _ in range(size))
+    return random.Random(7).randbytes(size)
 
 
 def add_image(course: Path, name: str, data: bytes, alt: str = "A picture") -> None:
@@ -50,7 +49,7 @@ def add_image(course: Path, name: str, data: bytes, alt: str = "A picture") -> N
     text = lesson.read_text(encoding="utf-8")
     marker = "![A stem above four options of equal length](images/stem-and-options.png)"
     assert marker in text
-    lesson.write_text(text.replace(marker, f"{marker}\n\n  ![{alt}](images/{name})"),
+    lesson.write_text(text.replace(marker, f"{marker}\n\n  ![{alt}](<images/{name}>)"),
                       encoding="utf-8")
 
 

@@ -232,7 +232,8 @@ class _Packer:
             return "file, in the page as base64"
         if found.changed:
             return (f"image, {found.width_before} px wide scaled to {found.width_after} px: "
-                    f"{size_text(found.before)} -> {size_text(found.after)}")
+                    f"{size_text(found.before)} -> {size_text(found.after)}, a third more "
+                    "as text in the page")
         return f"image, {found.width_before} px wide, kept as it is: {found.why_kept}"
 
     def notes(self, pack_size: int) -> list[str]:

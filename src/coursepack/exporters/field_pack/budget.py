@@ -54,7 +54,7 @@ def module_over(course: Course, settings: FieldPackSettings, name: str, size: in
     if limit is None or size <= limit * KB:
         return None
     largest = sorted(parts, key=lambda p: (-p.size, p.name))[:SHOWN]
-    lines = [f"    {p.name}: {size_text(p.size)}{f' ({p.detail})' if p.detail else ''}"
+    lines = [f"  {p.name}: {size_text(p.size)}{f' ({p.detail})' if p.detail else ''}"
              for p in largest]
     advice = []
     if any(p.detail.startswith("image") for p in largest[:2]):
@@ -65,9 +65,9 @@ def module_over(course: Course, settings: FieldPackSettings, name: str, size: in
     advice.append(f"or raise max_module_kb (now {limit})")
     return error(setting_origin(course, "max_module_kb"),
                  f"field-pack: the single-file module {name} is {size_text(size)}, over "
-                 f"max_module_kb ({limit:,} KB) by {size_text(size - limit * KB)}; its largest "
-                 "parts:\n" + "\n".join(lines),
-                 hint="to bring it under: " + "; ".join(advice))
+                 f"max_module_kb ({limit:,} KB) by {size_text(size - limit * KB)}",
+                 hint="\n".join(["its largest parts:", *lines,
+                                  "to bring it under: " + "; ".join(advice)]))
 
 
 def pack_over(course: Course, settings: FieldPackSettings, size: int,
@@ -77,13 +77,13 @@ def pack_over(course: Course, settings: FieldPackSettings, size: int,
     if limit is None or size <= limit * MB:
         return None
     largest = sorted(parts, key=lambda p: (-p.size, p.name))[:SHOWN]
-    lines = [f"    {p.name}: {size_text(p.size)}{f' ({p.detail})' if p.detail else ''}"
+    lines = [f"  {p.name}: {size_text(p.size)}{f' ({p.detail})' if p.detail else ''}"
              for p in largest]
     return error(setting_origin(course, "max_pack_mb"),
                  f"field-pack: the pack is {size_text(size)} (zipped), over max_pack_mb "
-                 f"({limit:,} MB) by {size_text(size - limit * MB)}; its largest parts "
-                 "(unzipped):\n" + "\n".join(lines),
-                 hint=f"to bring it under: lower image_max_width (now {settings.image_max_width}) "
+                 f"({limit:,} MB) by {size_text(size - limit * MB)}",
+                 hint="\n".join(["its largest parts (unzipped):", *lines]) + "\n"
+                      f"to bring it under: lower image_max_width (now {settings.image_max_width}) "
                       f"or image_quality (now {settings.image_quality}); set facilitator_files: "
                       "false; make one pack per group of modules; or raise max_pack_mb "
                       f"(now {limit})")
