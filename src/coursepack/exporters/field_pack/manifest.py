@@ -46,7 +46,7 @@ class Entry:
     content: bytes | None = field(default=None, compare=False, repr=False)
 
 
-def manifests(files: dict[str, bytes], about: dict[str, str]) -> dict[str, bytes]:
+def manifests(files: dict[str, bytes], about: dict[str, object]) -> dict[str, bytes]:
     """MANIFEST.json and manifest.sha256 for ``files`` (path -> content)."""
     entries = [{"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                for path, data in sorted(files.items())]
