@@ -217,3 +217,20 @@ def test_bad_settings_are_located_errors(run: Run, course: Path) -> None:
     assert "'max_module_kb' must be at least 1 (got -5)" in out
     assert "'image_max_width' must be a whole number, got 'wide'" in out
     assert "unknown field 'colour' in field_pack settings" in out
+
+
+def test_each_language_gets_its_own_pack(run: Run, course: Path, tmp_path: Path) -> None:
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "language: en\n", "language: en\nlanguages: [en, fr]\n", 1), encoding="utf-8")
+    assert run("translate", "extract", str(course), "--lang", "fr").exit_code == 0
+    out = tmp_path / "out"
+    result = run("build", str(course), "-f", "field-pack", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    english = out / "field-pack" / "starter-course-1.0-en-field-pack.zip"
+    french = out / "fr" / "field-pack" / "starter-course-1.0-fr-field-pack.zip"
+    for pack, language in ((english, "en"), (french, "fr")):
+        files = entries(pack)
+        assert json.loads(files["MANIFEST.json"])["course"]["language"] == language
+        assert f'<html lang="{language}"'.encode() in files["modules/01-writing-questions.html"]
+        assert run("verify-pack", str(pack)).exit_code == 0

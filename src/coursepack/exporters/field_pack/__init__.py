@@ -154,7 +154,7 @@ class _Packer:
 
     def site(self, tmp: Path) -> dict[str, bytes]:
         out = OutputDir(tmp / "site")
-        HtmlExporter().export(dataclasses.replace(self.ctx, out=out, notes=[]))
+        HtmlExporter().export(dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
         files: dict[str, bytes] = {}
         for path in sorted(p for p in out.root.rglob("*") if p.is_file()):
             rel = path.relative_to(out.root).as_posix()
@@ -167,7 +167,7 @@ class _Packer:
 
     def pdfs(self, tmp: Path) -> dict[str, bytes]:
         out = OutputDir(tmp / "pdf")
-        PdfExporter().export(dataclasses.replace(self.ctx, out=out, notes=[]))
+        PdfExporter().export(dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
         files: dict[str, bytes] = {}
         for path in sorted(p for p in out.root.rglob("*") if p.is_file()):
             rel = path.relative_to(out.root).as_posix()

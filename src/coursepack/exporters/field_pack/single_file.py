@@ -105,7 +105,7 @@ def render_pages(ctx: ExportContext, course: Course) -> tuple[dict[str, Rendered
     site = HtmlExporter(split=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = OutputDir(Path(tmp))
-        inner = dataclasses.replace(ctx, out=out, notes=[])
+        inner = dataclasses.replace(ctx, out=out, notes=[], previous=None)
         page = site.page_writer(inner, published, course_path)
 
         def in_file(template: str, here: Page, **extra: Any) -> None:
