@@ -234,3 +234,43 @@ def test_each_language_gets_its_own_pack(run: Run, course: Path, tmp_path: Path)
         assert json.loads(files["MANIFEST.json"])["course"]["language"] == language
         assert f'<html lang="{language}"'.encode() in files["modules/01-writing-questions.html"]
         assert run("verify-pack", str(pack)).exit_code == 0
+
+
+def test_single_file_alone_gives_the_packs_module_files(run: Run, course: Path,
+                                                        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", str(course), "-f", "field-pack", "-f", "single-file", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "single-file modules: 01-writing-questions.html" in result.output
+    alone = {p.name: p.read_bytes() for p in (out / "single-file").iterdir()}
+    packed = {name[len("modules/"):]: data for name, data in
+              entries(next((out / "field-pack").glob("*.zip"))).items()
+              if name.startswith("modules/")}
+    assert alone == packed and sorted(alone) == ["01-writing-questions.html", "02-final.html"]
+
+
+def test_an_encrypted_entry_is_reported_not_a_traceback(run: Run, tmp_path: Path) -> None:
+    pack = tmp_path / "locked.zip"
+    with zipfile.ZipFile(pack, "w") as archive:
+        archive.writestr("READ-ME-FIRST.txt", "hello")
+    data = bytearray(pack.read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + flags_at
+        data[at] |= 0x01  # "encrypted": a password would be needed
+    pack.write_bytes(bytes(data))
+    result = run("verify-pack", str(pack))
+    assert result.exit_code == 1
+    assert f"{pack}:READ-ME-FIRST.txt: error: this entry is damaged and cannot be read" in \
+        result.output
+    assert "MANIFEST.json is missing" in result.output
+
+
+def test_the_read_me_and_single_file_modules_are_valid_html(bundled_pack: Path,
+                                                            tmp_path: Path) -> None:
+    from tests.test_html_validity import assert_nu_clean
+
+    folder = unzip(bundled_pack, tmp_path / "copy")
+    shutil.rmtree(folder / "site")  # the site is checked as the html format
+    shutil.rmtree(folder / "pdf")
+    (folder / "style.css").write_text("p { margin: 0 }\n", encoding="utf-8")  # the checker wants one
+    assert_nu_clean(folder)

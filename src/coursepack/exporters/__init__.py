@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters.base import ExportContext, Exporter, OutputDir, SetsUpWorkers
-from coursepack.exporters.field_pack import FieldPackExporter
+from coursepack.exporters.field_pack import FieldPackExporter, SingleFileExporter
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.imscc import ImsccExporter
@@ -29,6 +29,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
     "imscc": ImsccExporter,
     "pdf": PdfExporter,
     "field-pack": FieldPackExporter,
+    "single-file": SingleFileExporter,
 }
 
 

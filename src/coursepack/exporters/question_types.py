@@ -53,6 +53,7 @@ Support = Carried | LeftOut
 
 _SITE = {"html", "scorm12", "scorm2004"}
 _SITE.add("field-pack")  # the field pack carries the site and single-file modules
+_SITE.add("single-file")  # each module as one file, rendered as the site renders it
 
 
 def _site(how: str) -> dict[str, Support]:

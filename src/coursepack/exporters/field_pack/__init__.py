@@ -128,15 +128,19 @@ class _Packer:
                                        self.settings.image_quality, self.origins.get(path), shown)
         return self.shrunk[path].data
 
-    def contents(self) -> dict[str, bytes]:
-        files: dict[str, bytes] = {}
+    def single_files(self) -> list[SingleFile]:
+        """Every module as one file, each within the budget (else a located error)."""
         self.modules = single_files(self.ctx, self.course, self.carried)
         problems = [p for m in self.modules
                     if (p := module_over(self.course, self.settings, m.name, len(m.data),
                                          self.module_shares(m))) is not None]
         if problems:
             raise CoursepackError(problems)
-        for module in self.modules:
+        return self.modules
+
+    def contents(self) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        for module in self.single_files():
             files[f"modules/{module.name}"] = module.data
         with tempfile.TemporaryDirectory() as tmp:
             files.update(self.site(Path(tmp)))
@@ -237,9 +241,14 @@ class _Packer:
         return f"image, {found.width_before} px wide, kept as it is: {found.why_kept}"
 
     def notes(self, pack_size: int) -> list[str]:
+        return [f"field-pack: {pack_name(self.course)}, {size_text(pack_size)}",
+                *self.module_notes()]
+
+    def module_notes(self) -> list[str]:
+        """The images re-encoded (sizes before and after) and each module file's size."""
         changed = [s for s in self.shrunk.values() if s.changed]
         kept = len(self.shrunk) - len(changed)
-        lines = [f"field-pack: {pack_name(self.course)}, {size_text(pack_size)}"]
+        lines = []
         if changed:
             before = sum(s.before for s in changed)
             after = sum(s.after for s in changed)
@@ -252,6 +261,28 @@ class _Packer:
         lines.append("single-file modules: " + ", ".join(
             f"{m.name} {size_text(len(m.data))}" for m in self.modules))
         return lines
+
+
+class SingleFileExporter:
+    """The field pack's single-file modules alone, for sending one module by email or a
+    messaging app; images and the size budget follow course.yaml's ``field_pack:``."""
+
+    name: ClassVar[str] = "single-file"
+    summary: ClassVar[str] = ("each module (and final quiz) as one self-contained HTML file "
+                              "that works alone, offline, from email or a phone")
+
+    def check(self, course: Course) -> list[Problem]:
+        return [p for _, q in course.questions() for p in essay_problems(q, self.name)]
+
+    def export(self, ctx: ExportContext) -> Path:
+        course = written(self.name, ctx.course)
+        ctx = dataclasses.replace(ctx, course=course)
+        packer = _Packer(ctx, FieldPackExporter().settings(course)[0])
+        modules = packer.single_files()
+        for module in modules:
+            ctx.out.write_bytes(module.name, module.data)
+        ctx.notes.extend(packer.module_notes())
+        return ctx.out.root / modules[0].name if modules else ctx.out.root
 
 
 def build_date() -> str:

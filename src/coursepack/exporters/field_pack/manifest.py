@@ -252,7 +252,8 @@ def _read_zip_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str,
     try:
         with archive.open(info) as stream:
             found[name] = _entry(name, stream, name in (MANIFEST, SUMS))
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+            ValueError) as exc:  # RuntimeError: encrypted; ValueError: unknown compression
         problems.append(error(where, f"this entry is damaged and cannot be read ({exc})",
                               hint="copy the pack again from the original"))
 
