@@ -70,7 +70,7 @@ class FieldPackExporter:
         course = written(self.name, ctx.course)
         ctx = dataclasses.replace(ctx, course=course)
         settings = self.settings(course)[0]
-        packer = _Packer(ctx, settings)
+        packer = Packer(ctx, settings)
         files = packer.contents()
         target = ctx.out.path(pack_name(course))
         zip_files(files, target)
@@ -104,8 +104,9 @@ def unsafe_names(names: list[str]) -> list[str]:
     return found
 
 
-class _Packer:
-    """Gathers what goes into one pack, keeping what the budget report needs."""
+class Packer:
+    """Gathers what goes into one pack (or the single-file modules alone), keeping what the
+    budget report needs."""
 
     def __init__(self, ctx: ExportContext, settings: FieldPackSettings) -> None:
         self.ctx = ctx
@@ -261,28 +262,6 @@ class _Packer:
         lines.append("single-file modules: " + ", ".join(
             f"{m.name} {size_text(len(m.data))}" for m in self.modules))
         return lines
-
-
-class SingleFileExporter:
-    """The field pack's single-file modules alone, for sending one module by email or a
-    messaging app; images and the size budget follow course.yaml's ``field_pack:``."""
-
-    name: ClassVar[str] = "single-file"
-    summary: ClassVar[str] = ("each module (and final quiz) as one self-contained HTML file "
-                              "that works alone, offline, from email or a phone")
-
-    def check(self, course: Course) -> list[Problem]:
-        return [p for _, q in course.questions() for p in essay_problems(q, self.name)]
-
-    def export(self, ctx: ExportContext) -> Path:
-        course = written(self.name, ctx.course)
-        ctx = dataclasses.replace(ctx, course=course)
-        packer = _Packer(ctx, FieldPackExporter().settings(course)[0])
-        modules = packer.single_files()
-        for module in modules:
-            ctx.out.write_bytes(module.name, module.data)
-        ctx.notes.extend(packer.module_notes())
-        return ctx.out.root / modules[0].name if modules else ctx.out.root
 
 
 def build_date() -> str:

@@ -5,7 +5,7 @@ SCORM-like "split" path (each module a part of its own, so no page links outside
 every link to a page written as ``#/<page path>`` and every image or file as a placeholder.
 Each file then holds its module's pages as ``<template>`` elements, the theme's styles and
 scripts (the ones its pages load) and every image and file as a ``data:`` URI; a small
-script (templates/field-pack/single-file.js) shows the page the address names, so the
+script (templates/single-file/static/single-file.js) shows the page the address names, so the
 runtime, the quiz and its result screen run exactly as on the site. No request leaves the
 file, whatever it is called and wherever it is moved.
 """
@@ -43,6 +43,7 @@ _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _HTML = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HEAD_TAG = re.compile(r"<(?:link|script)\b[^>]*>", re.IGNORECASE)
+FORMAT = "single-file"  # its templates: templates/single-file/
 SHELL = "single-file.html.j2"
 BOOT = "single-file.js"
 
@@ -164,10 +165,10 @@ class Assembler:
         self.course = course
         self.static = static
         self.carried = carried
-        self.env = render.environment("field-pack", course.root)
-        boot = render.static_files("field-pack", course.root).get(BOOT)
+        self.env = render.environment(FORMAT, course.root)
+        boot = render.static_files(FORMAT, course.root).get(BOOT)
         if boot is None:
-            raise CoursepackError.single(f"field-pack: the theme has no static/{BOOT}")
+            raise CoursepackError.single(f"single-file: the theme has no static/{BOOT}")
         self.boot = boot.read_text(encoding="utf-8")
 
     def build(self, name: str, part: Part, pages: dict[str, RenderedPage]) -> SingleFile:
