@@ -274,3 +274,34 @@ def test_the_read_me_and_single_file_modules_are_valid_html(bundled_pack: Path,
     shutil.rmtree(folder / "pdf")
     (folder / "style.css").write_text("p { margin: 0 }\n", encoding="utf-8")  # the checker wants one
     assert_nu_clean(folder)
+
+
+def test_a_single_file_inlines_the_courses_own_theme_files(run: Run, course: Path,
+                                                           tmp_path: Path) -> None:
+    static = course / "templates" / "html" / "static"
+    static.mkdir(parents=True)
+    (static / "style.css").write_text("body { background: #fdf6e3 } /* our colours */\n",
+                                      encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", str(course), "-f", "single-file", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    module = (out / "single-file" / "01-writing-questions.html").read_text(encoding="utf-8")
+    assert "/* our colours */" in module
+    assert "<link" not in module and "<script src" not in module  # nothing left to fetch
+
+
+def test_what_a_course_template_loads_from_the_web_is_left_out_and_said(
+        run: Run, course: Path, tmp_path: Path) -> None:
+    html = course / "templates" / "html"
+    html.mkdir(parents=True)
+    (html / "lesson.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block scripts %}<script src="https://cdn.example.org/'
+        'track.js"></script>{% endblock %}\n{% block main %}<h1>{{ lesson.title }}</h1>'
+        '{% endblock %}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", str(course), "-f", "single-file", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "left out what the pages' <head> loads from outside the theme's static/ (a file " \
+           "must not fetch): https://cdn.example.org/track.js" in result.output
+    module = (out / "single-file" / "01-writing-questions.html").read_text(encoding="utf-8")
+    assert "cdn.example.org" not in module

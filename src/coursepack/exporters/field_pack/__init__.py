@@ -259,6 +259,11 @@ class Packer:
         elif self.shrunk:
             lines.append(f"images: {kept} kept as they are (none wider than "
                          f"{self.settings.image_max_width} px)")
+        left_out = sorted({ref for m in self.modules for ref in m.left_out})
+        if left_out:
+            lines.append("single-file modules: left out what the pages' <head> loads from "
+                         f"outside the theme's static/ (a file must not fetch): "
+                         f"{', '.join(left_out[:5])}")
         lines.append("single-file modules: " + ", ".join(
             f"{m.name} {size_text(len(m.data))}" for m in self.modules))
         return lines

@@ -75,6 +75,7 @@ class RenderedPage:
     body_attrs: dict[str, str]
     body: str
     assets: list[str]  # theme files its head loads, from assets/ ("style.css")
+    elsewhere: list[str] = field(default_factory=list)  # what its head loads from elsewhere
 
 
 @dataclass
@@ -86,6 +87,7 @@ class SingleFile:
     data: bytes
     media: dict[str, int] = field(default_factory=dict)  # published name -> bytes carried
     theme: dict[str, int] = field(default_factory=dict)  # style/script name -> bytes
+    left_out: list[str] = field(default_factory=list)  # head files that could not be inlined
 
     @property
     def pages_bytes(self) -> int:
@@ -133,15 +135,17 @@ def _parsed(path: str, text: str) -> RenderedPage:
     head = text[:body.start()]
     title = _TITLE.search(head)
     opening = _HTML.search(head)
-    assets = []
+    assets, elsewhere = [], []
     for tag in _HEAD_TAG.findall(head):
         attrs = _attributes(tag)
         ref = attrs.get("src") or (attrs.get("href") if attrs.get("rel") == "stylesheet" else None)
         if ref and ref.startswith(ROUTE + "assets/"):
             assets.append(ref[len(ROUTE + "assets/"):])
+        elif ref:
+            elsewhere.append(ref)
     return RenderedPage(path, html.unescape(title.group(1)).strip() if title else path,
                         _attributes(opening.group(0)) if opening else {},
-                        _attributes(body.group(0)), text[body.end():end], assets)
+                        _attributes(body.group(0)), text[body.end():end], assets, elsewhere)
 
 
 def _attributes(tag: str) -> dict[str, str]:
@@ -173,7 +177,10 @@ class Assembler:
 
     def build(self, name: str, part: Part, pages: dict[str, RenderedPage]) -> SingleFile:
         ordered = [pages[path] for path in part.paths if path in pages]
-        theme_names = list(dict.fromkeys(a for p in ordered for a in p.assets if a in self.static))
+        wanted = list(dict.fromkeys(a for p in ordered for a in p.assets))
+        theme_names = [n for n in wanted if n in self.static and n.endswith((".css", ".js"))]
+        left_out = sorted({*(n for n in wanted if n not in theme_names),
+                           *(r for p in ordered for r in p.elsewhere)})
         styles = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
                   if n.endswith(".css")]
         scripts = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
@@ -199,7 +206,7 @@ class Assembler:
             scripts=[Markup(_safe_in(js, "script")) for _, js in scripts],
             boot=Markup(_safe_in(self.boot, "script")))
         return SingleFile(name, part, text.encode("utf-8"), media,
-                          {n: len(t.encode("utf-8")) for n, t in styles + scripts})
+                          {n: len(t.encode("utf-8")) for n, t in styles + scripts}, left_out)
 
 
 def _safe_in(text: str, element: str) -> str:
