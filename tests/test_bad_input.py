@@ -396,7 +396,7 @@ CASES = [
         f"{COURSE}:15:1: error: unknown field 'moodel' in course.yaml",
         "paper: A4",
         "paper: A4\nmoodel:\n  core_types_only: true",
-        hint="did you mean 'moodle'? allowed fields: authors, cmi5, description, id, language, "
+        hint="did you mean 'moodle'? allowed fields: authors, cmi5, description, field_pack, id, language, "
              "languages, licence, lint, modules, moodle, paper, quiz_defaults, quizzes, scorm, sources, "
              "title, version",
     ),

@@ -342,6 +342,34 @@ def check(course_dir: Path, targets: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+@main.command("verify-pack")
+@click.argument("pack", type=click.Path(path_type=Path))
+@reports_problems
+def verify_pack(pack: Path) -> None:
+    """Check a field pack (its .zip, or the folder unzipped from it) against its manifest:
+    name every file missing, extra or changed. Exit status 0 only when all match."""
+    from coursepack.exporters.field_pack.manifest import verify
+
+    verdict = verify(pack)
+    _print_problems(verdict.problems)
+    for path in verdict.missing:
+        click.secho(f"missing  {path}", fg="red")
+    for path in verdict.extra:
+        click.secho(f"extra    {path}", fg="red")
+    for path, want, have in verdict.changed:
+        click.secho(f"changed  {path} ({want.size:,} bytes packed, {have.size:,} now)", fg="red")
+    course = verdict.about.get("course")
+    what = (f"{course.get('id')} version {course.get('version')}, {course.get('language')}, "
+            f"built {verdict.about.get('built')}") if isinstance(course, dict) else str(pack)
+    if not verdict.intact:
+        faults = len(verdict.missing) + len(verdict.extra) + len(verdict.changed)
+        click.secho(f"NOT intact: {faults} file(s) missing, extra or changed, "
+                    f"{len(verdict.problems)} problem(s); {verdict.checked} file(s) match "
+                    f"({what})", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"intact: all {verdict.checked} files match the manifest ({what})")
+
+
 @main.group()
 def translate() -> None:
     """Translate the course: files for translators, and how far each language has got."""

@@ -85,6 +85,8 @@ def _written(fmt: str, text: str, course: Course) -> set[str]:
             "gift": f"[id:{question.id}]",
             "qti12": f'title="{question.id}"', "qti21": f'identifier="{question.id}"',
             "imscc": f'ident="{question.id}"',
+            "field-pack": f'data-question="{question.id}"',
+            "single-file": f'data-question="{question.id}"',
         }
         if fmt == "pdf" or (fmt == "imscc" and type_name(question) == "description"):
             mark = " ".join(to_line(question.stem).split()[:4])

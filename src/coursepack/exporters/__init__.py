@@ -5,6 +5,7 @@ from __future__ import annotations
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters.base import ExportContext, Exporter, OutputDir, SetsUpWorkers
 from coursepack.exporters.cmi5 import Cmi5Exporter
+from coursepack.exporters.field_pack import FieldPackExporter
 from coursepack.exporters.gift import GiftExporter
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.imscc import ImsccExporter
@@ -15,6 +16,7 @@ from coursepack.exporters.qti21 import Qti21Exporter
 from coursepack.exporters.question_types import left_out
 from coursepack.exporters.scorm12 import Scorm12Exporter
 from coursepack.exporters.scorm2004 import Scorm2004Exporter
+from coursepack.exporters.single_file import SingleFileExporter
 from coursepack.fields import HasSettings
 from coursepack.model import Course
 
@@ -29,6 +31,8 @@ EXPORTERS: dict[str, type[Exporter]] = {
     "cmi5": Cmi5Exporter,
     "imscc": ImsccExporter,
     "pdf": PdfExporter,
+    "field-pack": FieldPackExporter,
+    "single-file": SingleFileExporter,
 }
 
 

@@ -52,6 +52,8 @@ class LeftOut:
 Support = Carried | LeftOut
 
 _SITE = {"html", "scorm12", "scorm2004", "cmi5"}
+_SITE.add("field-pack")  # the field pack carries the site and single-file modules
+_SITE.add("single-file")  # each module as one file, rendered as the site renders it
 
 
 def _site(how: str) -> dict[str, Support]:

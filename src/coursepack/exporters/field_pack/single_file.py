@@ -1,0 +1,233 @@
+"""Each module (and each quiz of no module) as one self-contained HTML file.
+
+The pages are the site's own: the HTML exporter renders them with its templates, in its
+SCORM-like "split" path (each module a part of its own, so no page links outside it), with
+every link to a page written as ``#/<page path>`` and every image or file as a placeholder.
+Each file then holds its module's pages as ``<template>`` elements, the theme's styles and
+scripts (the ones its pages load) and every image and file as a ``data:`` URI; a small
+script (templates/single-file/static/single-file.js) shows the page the address names, so the
+runtime, the quiz and its result screen run exactly as on the site. No request leaves the
+file, whatever it is called and wherever it is moved.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from coursepack import markup, render
+from coursepack.errors import CoursepackError
+from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.field_pack.images import mime_type
+from coursepack.exporters.html import HtmlExporter, Page
+from coursepack.exporters.html.path import CoursePath, Part
+from coursepack.exporters.html.paths import module_path
+from coursepack.exporters.media import Published
+from coursepack.model import Asset, Course
+
+ROUTE = "#/"
+PLACEHOLDER = "cp-media:"
+_PLACED = re.compile(r"cp-media:([A-Za-z0-9][A-Za-z0-9._-]*)")
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_HTML = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HEAD_TAG = re.compile(r"<(?:link|script)\b[^>]*>", re.IGNORECASE)
+FORMAT = "single-file"  # its templates: templates/single-file/
+SHELL = "single-file.html.j2"
+BOOT = "single-file.js"
+
+
+@dataclass(frozen=True)
+class InFile(Page):
+    """A page of a single-file module: its links to other pages are routes in the file."""
+
+    @property
+    def root(self) -> str:
+        return ROUTE
+
+
+class Placeholders(Published):
+    """Every image or file a page shows becomes ``cp-media:<published name>``, replaced by
+    its data: URI once the file knows which it carries."""
+
+    @contextmanager
+    def serving(self, url: Callable[[str], str]) -> Iterator[None]:
+        with markup.publishing(lambda asset: PLACEHOLDER + self.add(asset)):
+            yield
+
+
+@dataclass
+class RenderedPage:
+    path: str
+    title: str
+    html_attrs: dict[str, str]
+    body_attrs: dict[str, str]
+    body: str
+    assets: list[str]  # theme files its head loads, from assets/ ("style.css")
+    elsewhere: list[str] = field(default_factory=list)  # what its head loads from elsewhere
+
+
+@dataclass
+class SingleFile:
+    """One module's file, with what it is made of (for the size budget)."""
+
+    name: str
+    part: Part
+    data: bytes
+    media: dict[str, int] = field(default_factory=dict)  # published name -> bytes carried
+    theme: dict[str, int] = field(default_factory=dict)  # style/script name -> bytes
+    left_out: list[str] = field(default_factory=list)  # head files that could not be inlined
+
+    @property
+    def pages_bytes(self) -> int:
+        return len(self.data) - sum(self.media.values()) * 4 // 3 - sum(self.theme.values())
+
+
+def file_name(number: int, part: Part) -> str:
+    """``01-module-id.html``: sorted in reading order, safe on any file system."""
+    return f"{number:02d}-{part.id}.html"
+
+
+def render_pages(ctx: ExportContext, course: Course) -> tuple[dict[str, RenderedPage],
+                                                               dict[str, Path], CoursePath]:
+    """Every page of the course in split mode, with routes for links and placeholders for
+    images; and the published files, by name."""
+    published = Placeholders()
+    course_path = CoursePath(course, split=True)
+    site = HtmlExporter(split=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = OutputDir(Path(tmp))
+        inner = dataclasses.replace(ctx, out=out, notes=[], previous=None)
+        page = site.page_writer(inner, published, course_path)
+
+        def in_file(template: str, here: Page, **extra: Any) -> None:
+            page(template, InFile(**dataclasses.asdict(here)), **extra)
+
+        site.write_lessons(inner, in_file)
+        for module in course.modules:
+            in_file("module.html.j2", Page(module_path(module), module.title, "module",
+                                           module.id), module=module)
+        for quiz in course.quizzes:
+            site.write_quiz(quiz, course, in_file, published)
+        pages = {rel: _parsed(rel, (out.root / rel).read_text(encoding="utf-8"))
+                 for rel in sorted(out.written)}
+    return pages, dict(published.files), course_path
+
+
+def _parsed(path: str, text: str) -> RenderedPage:
+    body = _BODY.search(text)
+    end = text.rfind("</body>")
+    if body is None or end < body.end():
+        raise CoursepackError.single(
+            f"field-pack: the page {path} has no <body>...</body> to put in a single file",
+            hint="a course's own base.html.j2 must keep the <body> element")
+    head = text[:body.start()]
+    title = _TITLE.search(head)
+    opening = _HTML.search(head)
+    assets, elsewhere = [], []
+    for tag in _HEAD_TAG.findall(head):
+        attrs = _attributes(tag)
+        ref = attrs.get("src") or (attrs.get("href") if attrs.get("rel") == "stylesheet" else None)
+        if ref and ref.startswith(ROUTE + "assets/"):
+            assets.append(ref[len(ROUTE + "assets/"):])
+        elif ref:
+            elsewhere.append(ref)
+    return RenderedPage(path, html.unescape(title.group(1)).strip() if title else path,
+                        _attributes(opening.group(0)) if opening else {},
+                        _attributes(body.group(0)), text[body.end():end], assets, elsewhere)
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, name: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.update({k: v or "" for k, v in attrs})
+
+    reader = Reader()
+    reader.feed(tag)
+    reader.close()
+    return found
+
+
+class Assembler:
+    """Puts the pages of one part, the theme's files and the media into one HTML file."""
+
+    def __init__(self, course: Course, static: dict[str, Path],
+                 carried: Callable[[str], bytes]) -> None:
+        self.course = course
+        self.static = static
+        self.carried = carried
+        self.env = render.environment(FORMAT, course.root)
+        boot = render.static_files(FORMAT, course.root).get(BOOT)
+        if boot is None:
+            raise CoursepackError.single(f"single-file: the theme has no static/{BOOT}")
+        self.boot = boot.read_text(encoding="utf-8")
+
+    def build(self, name: str, part: Part, pages: dict[str, RenderedPage]) -> SingleFile:
+        ordered = [pages[path] for path in part.paths if path in pages]
+        wanted = list(dict.fromkeys(a for p in ordered for a in p.assets))
+        theme_names = [n for n in wanted if n in self.static and n.endswith((".css", ".js"))]
+        left_out = sorted({*(n for n in wanted if n not in theme_names),
+                           *(r for p in ordered for r in p.elsewhere)})
+        styles = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
+                  if n.endswith(".css")]
+        scripts = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
+                   if n.endswith(".js")]
+        media: dict[str, int] = {}
+        uris: dict[str, str] = {}
+
+        def inline(match: re.Match[str]) -> str:
+            media_name = match.group(1)
+            if media_name not in uris:
+                data = self.carried(media_name)
+                media[media_name] = len(data)
+                uris[media_name] = (f"data:{mime_type(media_name)};base64,"
+                                    + base64.b64encode(data).decode("ascii"))
+            return uris[media_name]
+
+        shown = [{"path": p.path, "title": p.title, "body": p.body_attrs,
+                  "content": Markup(_PLACED.sub(inline, p.body))} for p in ordered]
+        text = render.render(
+            self.env, SHELL, course=self.course, part=part, pages=shown,
+            html_attrs=ordered[0].html_attrs if ordered else {"lang": self.course.language},
+            styles=[Markup(_safe_in(css, "style")) for _, css in styles],
+            scripts=[Markup(_safe_in(js, "script")) for _, js in scripts],
+            boot=Markup(_safe_in(self.boot, "script")))
+        return SingleFile(name, part, text.encode("utf-8"), media,
+                          {n: len(t.encode("utf-8")) for n, t in styles + scripts}, left_out)
+
+
+def _safe_in(text: str, element: str) -> str:
+    """Text that cannot close the <style> or <script> element it is inlined into."""
+    return re.sub(rf"</(?={element})", r"<\\/", text, flags=re.IGNORECASE)
+
+
+def single_files(ctx: ExportContext, course: Course,
+                 carried: Callable[[str, Path], bytes]) -> list[SingleFile]:
+    """One self-contained HTML file per part of the split course path (each module, each
+    quiz of no module); ``carried(name, path)`` gives a published file's bytes in the pack."""
+    pages, files, course_path = render_pages(ctx, course)
+    static = render.static_files("html", course.root)
+    assembler = Assembler(course, static, lambda name: carried(name, files[name]))
+    return [assembler.build(file_name(n, part), part, pages)
+            for n, part in enumerate(course_path.parts, start=1)]
+
+
+def assets_of(course: Course) -> Iterator[Asset]:
+    """Every file the course's Markdown shows or links to."""
+    from coursepack.model import markdown_texts
+
+    for text in markdown_texts(course):
+        yield from text.assets
