@@ -16,6 +16,7 @@ from fontTools.ttLib import TTFont
 
 from coursepack.cli import main
 from coursepack.exporters.pdf import faces
+from coursepack.locale import translator
 from tests.arabic_course import NAME_SENTENCE, SENTENCE, WORD, write_arabic_course
 
 pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
@@ -129,14 +130,17 @@ def word_x(pdf: Path, word: str) -> tuple[float, float]:
     """(x of the word's left edge, page width) on the first page (pdftotext -bbox)."""
     boxes = pdftotext(pdf, "-bbox", "-f", "1", "-l", "1")
     width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))  # type: ignore[union-attr]
-    found = re.search(rf'<word xMin="([\d.]+)"[^>]*>{word}</word>', boxes)
+    # -bbox writes a right-to-left word in visual order: its letters reversed
+    either = f"{re.escape(word)}|{re.escape(word[::-1])}"
+    found = re.search(rf'<word xMin="([\d.]+)"[^>]*>(?:{either})</word>', boxes)
     assert found, f"{word!r} not on the first page"
     return float(found.group(1)), width
 
 
 def test_the_page_number_sits_bottom_left_in_arabic_and_bottom_right_in_english(
         arabic_pdfs: Path, course: Path, tmp_path: Path) -> None:
-    x, width = word_x(handout(arabic_pdfs), "Page")
+    arabic_page = translator("ar")("Page %(page)s of %(pages)s").split()[0]  # the word for "Page"
+    x, width = word_x(handout(arabic_pdfs), arabic_page)
     assert x < width / 2
     result = CliRunner().invoke(main, ["build", str(course), "-f", "pdf",
                                        "--out", str(tmp_path / "en")])
@@ -148,7 +152,8 @@ def test_the_page_number_sits_bottom_left_in_arabic_and_bottom_right_in_english(
 
 def test_the_arabic_page_is_set_flush_right(arabic_pdfs: Path) -> None:
     """Headings start at the right margin, and a Latin name sits inside its Arabic line."""
-    x, width = word_x(handout(arabic_pdfs), "Key")  # the "Key terms" heading, an English label
+    key_terms = translator("ar")("Key terms").split()[0]  # the heading's first word
+    x, width = word_x(handout(arabic_pdfs), key_terms)
     assert x > width / 2
     x, width = word_x(handout(arabic_pdfs), "UNHCR")
     assert x > width / 3  # after the sentence's first words, counted from the right
