@@ -177,6 +177,7 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
         progress=progress,
         cache=store,
         workers=workers,
+        destination=previous,
     )
 
 

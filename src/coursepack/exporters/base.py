@@ -80,6 +80,9 @@ class ExportContext:
     cache: Cache = field(default_factory=lambda: Cache(None))
     workers: Workers = field(default_factory=lambda: Workers(1))
     """The build's worker processes; by default none (the work is done in this process)."""
+    destination: Path | None = None
+    """Where ``out`` is moved once the build succeeds (``previous`` is the last build
+    there); None when the output goes into a package."""
 
 
 def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:
