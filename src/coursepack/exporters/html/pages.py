@@ -199,9 +199,29 @@ class KeptPages:
         self.search: dict[str, Any] = {}
         self.rendered: list[str] = []
         self.kept = 0
+        self.keys: dict[str, tuple[str, str]] = {}
+        self.lessons: dict[int, tuple[Lesson, str]] = {}
 
     def key(self, template: str, here: Page, shown: object) -> str:
-        return digest(self.base, template, here, around(self.path, here), shown)
+        known = self.keys.get(here.path)
+        if known is None or known[0] != template:
+            known = template, digest(self.base, template, here, around(self.path, here),
+                                     self.shown(shown))
+            self.keys[here.path] = known
+        return known[1]
+
+    def shown(self, value: object) -> object:
+        """A lesson by its digest, made once per build (its page, its search entry)."""
+        if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], Lesson):
+            return self.lesson_digest(value[0])
+        return value
+
+    def lesson_digest(self, lesson: Lesson) -> str:
+        found = self.lessons.get(id(lesson))
+        if found is None or found[0] is not lesson:
+            found = lesson, digest(lesson)
+            self.lessons[id(lesson)] = found
+        return found[1]
 
     def known(self, template: str, here: Page, shown: object) -> bool:
         """Whether the page can be taken over from the last build."""
@@ -239,13 +259,16 @@ class KeptPages:
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
 
+    def _search_key(self, module: Module, lesson: Lesson) -> str:
+        return digest(module.id, module.title, self.lesson_digest(lesson))
+
     def has_search_entry(self, module: Module, lesson: Lesson) -> bool:
-        return digest(module.id, module.title, lesson) in self.before_search
+        return self._search_key(module, lesson) in self.before_search
 
     def search_entry(self, module: Module, lesson: Lesson) -> Any:
         """The lesson's entry of the search index: the last build's if the lesson and its
         module's title are as they were."""
-        key = digest(module.id, module.title, lesson)
+        key = self._search_key(module, lesson)
         was = self.before_search.get(key)
         entry = None
         if isinstance(was, dict) and set(was) == set(_SEARCH_FIELDS):
