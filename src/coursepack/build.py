@@ -11,6 +11,7 @@ that neither the course nor any owner knows.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,9 +31,11 @@ from coursepack.exporters import (
     settings_owners,
 )
 from coursepack.exporters._package import date_problems
+from coursepack.exporters.html import HtmlExporter
 from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
+from coursepack.loader.course import reload_lesson
 from coursepack.loader.questions import TYPE_FIELDS
 from coursepack.model import Course
 from coursepack.output_folder import BuildInterrupted, OutputFolder
@@ -164,6 +167,30 @@ def build(
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report
+
+
+def edited_lesson_page(course: Course, path: Path) -> tuple[Course, str, str,
+                                                           dict[str, Path]] | None:
+    """The site's page for the lesson file ``path`` just edited, as the next build of
+    ``course`` will write it: the course with that lesson read again, the page's path in
+    the site, its HTML and the images it shows. None when the lesson does not load, or the
+    checks that need no other lesson or quiz find an error in it (a whole build says what).
+
+    For the preview: it shows the edited page first, then builds the whole site again.
+    """
+    found = reload_lesson(course, path)
+    if found is None:
+        return None
+    edited, module, lesson = found
+    alone = dataclasses.replace(edited, quizzes=(), modules=(
+        dataclasses.replace(module, lessons=(lesson,)),))
+    if any(p.is_error for p in check_course(alone)):
+        return None
+    try:
+        relpath, html, images = HtmlExporter().lesson_page(edited, module.id, lesson.id)
+    except CoursepackError:
+        return None
+    return edited, relpath, html, images
 
 
 def _context(exporter: Exporter, course: Course, stage: Path, out: Path,

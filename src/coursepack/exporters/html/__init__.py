@@ -102,13 +102,7 @@ class HtmlExporter:
 
         Every image a page shows is recorded in ``published``, to be copied to media/.
         """
-        course = ctx.course
-        base: dict[str, Any] = {
-            "course": course, "lesson_path": lesson_path, "quiz_path": quiz_path,
-            "module_path": module_path, "lesson_key": lesson_key,
-            "course_path": course_path, "in_lms": course_path.in_lms,
-        }
-        base["toc"] = Contents(env, base)
+        base = self.context(ctx.course, course_path, env)
 
         def page(template: str, here: Page, shown: object,
                  make: Callable[[], dict[str, Any]] = dict, **extra: Any) -> None:
@@ -126,6 +120,36 @@ class HtmlExporter:
             published.files.update(images)
 
         return page
+
+    @staticmethod
+    def context(course: Course, course_path: CoursePath,
+                env: jinja2.Environment) -> dict[str, Any]:
+        """What every page's template sees besides the page itself."""
+        base: dict[str, Any] = {
+            "course": course, "lesson_path": lesson_path, "quiz_path": quiz_path,
+            "module_path": module_path, "lesson_key": lesson_key,
+            "course_path": course_path, "in_lms": course_path.in_lms,
+        }
+        base["toc"] = Contents(env, base)
+        return base
+
+    def lesson_page(self, course: Course, module_id: str,
+                    lesson_id: str) -> tuple[str, str, dict[str, Path]]:
+        """One lesson's page alone, as a build of ``course`` writes it: its path in the
+        site, its HTML and the images it shows (by published name). For the preview, which
+        shows an edited lesson before the rest of the site is built again."""
+        course = written(self.name, course)
+        module = next(m for m in course.modules if m.id == module_id)
+        lesson = next(lesson for lesson in module.lessons if lesson.id == lesson_id)
+        course_path = CoursePath(course, split=self.split, in_lms=self.in_lms)
+        env = render.environment(self.name, course.root)
+        here = Page(lesson_path(module, lesson), lesson.title, "lesson", module.id, lesson.id)
+        shown = Published()
+        with media_for(shown, here):
+            html = render.render(env, "lesson.html.j2", page=here, root=here.root,
+                                 **self.context(course, course_path, env), module=module,
+                                 lesson=lesson)
+        return here.path, html, shown.files
 
     def write_lessons(self, ctx: ExportContext, page: PageWriter, kept: KeptPages) -> None:
         """One page per lesson; its previous and next steps come from the course path. The
