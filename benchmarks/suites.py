@@ -249,9 +249,7 @@ def serve_reload(tools: Tools, lessons: int, runs: int,
         for n in range(runs):
             version = _status(url)["version"]
             answer: queue.Queue[float] = queue.Queue()
-            threading.Thread(target=lambda v=version: (
-                _status(url, f"?after={v}&shown=0"), answer.put(time.perf_counter())),
-                daemon=True).start()
+            threading.Thread(target=_answered, args=(url, version, answer), daemon=True).start()
             time.sleep(0.3)  # the page's long poll is waiting
             saved = time.perf_counter()
             path = edit_lesson(root, n + 1)
@@ -270,6 +268,12 @@ def serve_reload(tools: Tools, lessons: int, runs: int,
         edit_lesson(root, 0)
     return {"lessons": lessons, "reload": Stats.of(reload), "page_served": Stats.of(shown),
             "whole_site": Stats.of(whole)}
+
+
+def _answered(url: str, version: int, answer: queue.Queue[float]) -> None:
+    """Ask as an open page does for news after ``version``; put the time of the answer."""
+    _status(url, f"?after={version}&shown=0")
+    answer.put(time.perf_counter())
 
 
 def _get(url: str) -> str:
