@@ -19,6 +19,7 @@ from pathlib import Path
 
 from coursepack import cache, fingerprint
 from coursepack.checks import check_course, check_partial_course
+from coursepack.confinement import folders_resolved_once
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import (
     EXPORTERS,
@@ -74,6 +75,11 @@ class Report:
 
 def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> Report:
     """Load and check a course; raise ``CoursepackError`` with every error found."""
+    with folders_resolved_once():
+        return _validate(root, formats, strict)
+
+
+def _validate(root: Path, formats: Iterable[str], strict: bool) -> Report:
     course, problems = load_course(root)
     loaded_cleanly = not any(p.is_error for p in problems)
     problems += settings_problems(course)
@@ -134,13 +140,14 @@ def build(
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
     out = (out or root / "build").resolve()
     try:
-        dates = date_problems()
-        report = validate(root, names, strict)
-        report.problems += dates
-        exporters = [get_exporter(name) for name in names]
-        inputs = fingerprint.digest(report.course)
-        languages, translation_problems = editions(report.course, strict)
-        report.problems += translation_problems
+        with folders_resolved_once():
+            dates = date_problems()
+            report = validate(root, names, strict)
+            report.problems += dates
+            exporters = [get_exporter(name) for name in names]
+            inputs = fingerprint.digest(report.course)
+            languages, translation_problems = editions(report.course, strict)
+            report.problems += translation_problems
     except KeyboardInterrupt:
         raise BuildInterrupted(out) from None
     store = cache.Cache.for_course(root)

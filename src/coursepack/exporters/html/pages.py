@@ -24,6 +24,7 @@ import logging
 import os
 import stat
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +65,30 @@ class Digest:
         self.hash.update(tag + len(data).to_bytes(8, "big") + data)
 
     def add(self, value: object) -> None:
-        update = self.hash.update
-        if value is None:
-            update(b"N")
-        elif isinstance(value, Markdown):
+        kind = type(value)
+        if kind is str:
+            self._text(b"S", value)  # type: ignore[arg-type]
+        elif kind is tuple or kind is list:
+            self.hash.update(b"T" + len(value).to_bytes(8, "big"))  # type: ignore[arg-type]
+            for item in value:  # type: ignore[attr-defined]
+                self.add(item)
+        elif kind is Markdown:
+            self._text(b"M", value)  # type: ignore[arg-type]
+            if value.assets:  # type: ignore[attr-defined]
+                self.add(value.assets)  # type: ignore[attr-defined]
+        elif value is None:
+            self.hash.update(b"N")
+        else:
+            names = _compared(kind)  # type: ignore[arg-type]
+            if names is not None:
+                self._text(b"D", kind.__qualname__)
+                for name in names:
+                    self.add(getattr(value, name))
+            else:
+                self._other(value)
+
+    def _other(self, value: object) -> None:
+        if isinstance(value, Markdown):
             self._text(b"M", value)
             self.add(value.assets)
         elif isinstance(value, str):
@@ -85,17 +106,12 @@ class Digest:
             self._text(b"E", f"{type(value).__qualname__}.{value.name}")
         elif isinstance(value, Path):
             self._text(b"F", str(value))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self._text(b"D", type(value).__qualname__)
-            for found in dataclasses.fields(value):
-                if found.compare:
-                    self.add(getattr(value, found.name))
         elif isinstance(value, (tuple, list)):
-            update(b"T" + len(value).to_bytes(8, "big"))
+            self.hash.update(b"T" + len(value).to_bytes(8, "big"))
             for item in value:
                 self.add(item)
         elif isinstance(value, dict):
-            update(b"D" + len(value).to_bytes(8, "big"))
+            self.hash.update(b"D" + len(value).to_bytes(8, "big"))
             for key in sorted(value, key=repr):
                 self.add(key)
                 self.add(value[key])
@@ -115,6 +131,15 @@ class Digest:
                     self._node(item[1])
                 else:
                     self._node(item)
+
+
+@lru_cache(maxsize=256)
+def _compared(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass that take part in comparison (not where it was read);
+    None for any other type, and for an Asset (digested by its file's content)."""
+    if kind is Asset or not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind) if f.compare)
 
 
 def digest(*values: object) -> str:
