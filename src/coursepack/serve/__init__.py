@@ -81,11 +81,12 @@ class Preview:
         """Write the page of the one lesson file in ``paths`` into the site and tell the
         open pages, when the lesson loads and checks cleanly on its own; the page's last
         good version (to put back if the whole build fails) or None."""
-        if len(paths) != 1 or self.course is None or self.current.error:
-            return None
+        specs = [path for path in paths if path.suffix == ".yaml" and path.is_file()]
+        if len(specs) != 1 or self.course is None or self.current.error:
+            return None  # an editor's scratch files go with the save; the whole build checks
         started = time.perf_counter()
         try:
-            found = edited_lesson_page(self.course, next(iter(paths)))
+            found = edited_lesson_page(self.course, specs[0])
         except Exception:  # the whole build that follows reports whatever this was
             return None
         if found is None:
