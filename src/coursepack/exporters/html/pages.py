@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import stat
@@ -44,7 +45,7 @@ from coursepack.model.text import Asset, Markdown
 log = logging.getLogger("coursepack.html")
 """Each page rendered again is logged here at DEBUG level ("rendered <path>")."""
 
-_RECORD_VERSION = "1"
+_RECORD_VERSION = "2"
 _SEARCH_FIELDS = ("title", "module", "url", "text")
 
 
@@ -296,19 +297,20 @@ class KeptPages:
         key = self._search_key(module, lesson)
         was = self.before_search.get(key)
         entry = None
-        if isinstance(was, dict) and set(was) == set(_SEARCH_FIELDS):
-            entry = {name: was[name] for name in _SEARCH_FIELDS}  # in the order it was made
+        if isinstance(was, list) and len(was) == len(_SEARCH_FIELDS):
+            entry = dict(zip(_SEARCH_FIELDS, was, strict=True))  # in the order it was made
         if entry is None:
             entry = search.search_entry(module, lesson)
             log.debug("indexed %s", lesson_path(module, lesson))
-        self.search[key] = entry
+        self.search[key] = [entry[name] for name in _SEARCH_FIELDS]
         return entry
 
     def finish(self) -> None:
         """Record this build's pages for the next one, and say what was rendered."""
         if self.record_key is not None:
-            self.ctx.cache.put_json(self.record_key, {"pages": self.pages,
-                                                      "search": self.search})
+            record = {"pages": self.pages, "search": self.search}  # a large course: megabytes
+            self.ctx.cache.put(self.record_key, json.dumps(record, separators=(",", ":"),
+                                                           ensure_ascii=False).encode())
         if self.kept:
             shown = ", ".join(self.rendered[:8]) + (" ..." if len(self.rendered) > 8 else "")
             self.ctx.notes.append(
