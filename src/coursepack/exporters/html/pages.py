@@ -170,16 +170,6 @@ def module_outline(module: Module) -> list[object]:
                   for lesson in module.lessons]]
 
 
-def around(path: CoursePath, here: Page) -> list[object]:
-    """What the course path puts on the page ``here``: breadcrumb, step number, neighbours."""
-    def link(found: Any) -> object:
-        return None if found is None else (found.path, found.title, found.label)
-
-    return [[link(c) for c in path.crumbs(here.path)], path.numbered(here.path),
-            link(path.previous(here.path)), link(path.next(here.path)),
-            link(path.onward(here.path))]
-
-
 def site_inputs(env: jinja2.Environment, course: Course, path: CoursePath) -> str:
     """What every page of the site is made from: the templates, the course's own fields and
     sources, the course path; with a course's own templates, the whole course."""
@@ -231,8 +221,9 @@ class KeptPages:
     def key(self, template: str, here: Page, shown: object) -> str:
         known = self.keys.get(here.path)
         if known is None or known[0] != template:
-            known = template, digest(self.base, template, here, around(self.path, here),
-                                     self.shown(shown))
+            # where the page sits (breadcrumb, step number, previous and next) follows from
+            # its path and the navigation, which ``base`` holds
+            known = template, digest(self.base, template, here, self.shown(shown))
             self.keys[here.path] = known
         return known[1]
 
