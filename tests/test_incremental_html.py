@@ -219,3 +219,14 @@ def test_an_unchanged_rebuild_renders_nothing(
          "    Bring two printed copies")  # facilitator notes: not on the site
     assert rebuild(long_course, out, caplog) == set()
     same_as_cold(long_course, out, tmp_path)
+
+
+def test_an_image_changed_in_the_output_is_copied_again(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    (copy,) = (out / "html" / "media").glob("*stem-and-options.png")
+    copy.write_bytes(bytes(len(copy.read_bytes())))  # same size, other bytes
+    edit(long_course / MODULE / "second.yaml", "Cover the options", "Hide the options")
+    rebuild(long_course, out, caplog)
+    same_as_cold(long_course, out, tmp_path)

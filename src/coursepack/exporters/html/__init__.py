@@ -88,9 +88,9 @@ class HtmlExporter:
             page("search.html.j2", Page("search.html", "Search"), ())
             ctx.out.write_text("assets/search-index.js", search_script(course, [
                 kept.search_entry(module, lesson) for module, lesson in course.lessons()]))
-        kept.finish()
         for name, path in sorted(published.files.items()):
-            ctx.out.copy(path, MEDIA + name)
+            kept.publish(path, MEDIA + name)
+        kept.finish()
         self.copy_static(ctx.out, course.root)
         return ctx.out.root / "index.html"
 

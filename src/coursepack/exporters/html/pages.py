@@ -45,7 +45,7 @@ from coursepack.model.text import Asset, Markdown
 log = logging.getLogger("coursepack.html")
 """Each page rendered again is logged here at DEBUG level ("rendered <path>")."""
 
-_RECORD_VERSION = "2"
+_RECORD_VERSION = "3"
 _SEARCH_FIELDS = ("title", "module", "url", "text")
 
 
@@ -208,7 +208,9 @@ class KeptPages:
                            if where is not None else None)
         before = ctx.cache.get_json(self.record_key) if self.record_key else None
         before = before if isinstance(before, dict) else {}
-        pages, search = before.get("pages"), before.get("search")
+        pages, search, media = before.get("pages"), before.get("search"), before.get("media")
+        self.before_media: dict[str, Any] = media if isinstance(media, dict) else {}
+        self.media: dict[str, Any] = {}
         self.before_pages: dict[str, Any] = pages if isinstance(pages, dict) else {}
         self.before_search: dict[str, Any] = search if isinstance(search, dict) else {}
         self.pages: dict[str, list[Any]] = {}
@@ -276,6 +278,26 @@ class KeptPages:
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
 
+    def publish(self, source: Path, relpath: str) -> None:
+        """Copy an image the site shows to ``relpath``, or link the last build's copy in
+        when it is still the one that build wrote (its name holds a digest of its content,
+        and it is as large as the file now)."""
+        was = self.before_media.get(relpath)
+        if self.previous is not None and isinstance(was, list):
+            try:
+                info = os.lstat(self.previous / relpath)
+                size = os.stat(source).st_size
+            except OSError:
+                info = None
+            if info is not None and stat.S_ISREG(info.st_mode) and info.st_size == size and \
+                    [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns] == was:
+                self.ctx.out.reuse(self.previous / relpath, relpath)
+                self.media[relpath] = was
+                return
+        target = self.ctx.out.copy(source, relpath)
+        info = os.lstat(target)
+        self.media[relpath] = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
+
     def _search_key(self, module: Module, lesson: Lesson) -> str:
         return digest(module.id, module.title, self.lesson_digest(lesson))
 
@@ -299,7 +321,8 @@ class KeptPages:
     def finish(self) -> None:
         """Record this build's pages for the next one, and say what was rendered."""
         if self.record_key is not None:
-            record = {"pages": self.pages, "search": self.search}  # a large course: megabytes
+            record = {"pages": self.pages, "search": self.search,  # a large course: megabytes
+                      "media": self.media}
             self.ctx.cache.put(self.record_key, json.dumps(record, separators=(",", ":"),
                                                            ensure_ascii=False).encode())
         if self.kept:
