@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from measure import Stats, machine
-from suites import Tools, course_pack_memory, full_vs_weasyprint, html_vs_mkdocs, rebuilds
+from suites import (
+    Tools,
+    course_pack_memory,
+    full_vs_weasyprint,
+    html_vs_mkdocs,
+    rebuilds,
+    serve_reload,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -47,13 +54,17 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=0,
                         help="pairs per comparison (default: 5, 3 at 1,000 lessons, 2 for PDF)")
     parser.add_argument("--rebuild-lessons", type=int, default=100)
-    parser.add_argument("--skip", default="", help="comma list of: html,pdf,rebuild,memory")
+    parser.add_argument("--serve-lessons", type=int, default=1000,
+                        help="lessons of the course served for the reload benchmark")
+    parser.add_argument("--skip", default="",
+                        help="comma list of: html,pdf,rebuild,memory,serve")
     parser.add_argument("--src", type=Path,
                         help="time the coursepack checkout in this folder instead (PYTHONPATH)")
     parser.add_argument("--work", type=Path, default=HERE / ".work")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.pdf_sizes, args.rebuild_lessons = "10,100", "10", 10
+        args.serve_lessons = 100
     return args
 
 
@@ -125,6 +136,14 @@ def report_rest(args: argparse.Namespace, t: Tools, skip: set[str],
         log(f"\nrebuilds of {lessons} lessons (html + pdf) as a fraction of the cold build")
         results["rebuild"] = found = rebuilds(t, lessons, runs_for(args, "rebuild", lessons), log)
         show_rebuild(found)
+    if "serve" not in skip:
+        lessons = args.serve_lessons
+        log(f"\ncoursepack serve, {lessons} lessons: one lesson saved, until the page reloads")
+        results["serve"] = found = serve_reload(t, lessons, 3 if args.quick else 7, log)
+        log(f"  reload message {found['reload'].show()}")
+        log(f"  new page text served {found['page_served'].show()}")
+        log(f"  whole site built again {found['whole_site'].show()}")
+    lessons = args.rebuild_lessons
     if "memory" not in skip:
         log(f"\ncourse pack of {lessons} lessons rendered alone (A = idle WeasyPrint, B = pack)")
         results["memory"] = found = course_pack_memory(t, lessons, 2 if args.quick else 3, log)

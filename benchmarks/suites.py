@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import queue
 import re
 import shutil
+import subprocess
+import threading
+import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,3 +217,70 @@ def assembled_pack_memory(tools: Tools, lessons: int, runs: int,
         pages = len(pdf.pages)
     return {"runs": summary(samples), "bytes": made.stat().st_size, "pages": pages,
             "notes": _notes(samples[-1])}
+
+
+def serve_reload(tools: Tools, lessons: int, runs: int,
+                 log: Callable[[str], None]) -> dict[str, Any]:
+    """``coursepack serve`` on the course: from saving one lesson to the open page's reload
+    message (its long poll answered), then to the new text served, then to the whole site
+    built again (the terminal's "built in" line)."""
+    root = course(tools, lessons)
+    shutil.rmtree(root / ".coursepack-cache", ignore_errors=True)
+    served = subprocess.Popen([*map(str, tools.coursepack("serve", root, "--port", "0"))],
+                              env=tools.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, bufsize=1)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert served.stdout is not None
+        for line in served.stdout:
+            lines.put(line.rstrip("\n"))
+
+    def wait_for(pattern: str) -> re.Match[str]:
+        while True:
+            found = re.search(pattern, lines.get(timeout=300))
+            if found:
+                return found
+
+    threading.Thread(target=read, daemon=True).start()
+    reload, shown, whole = [], [], []
+    try:
+        url = wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+        for n in range(runs):
+            version = _status(url)["version"]
+            answer: queue.Queue[float] = queue.Queue()
+            threading.Thread(target=_answered, args=(url, version, answer), daemon=True).start()
+            time.sleep(0.3)  # the page's long poll is waiting
+            saved = time.perf_counter()
+            path = edit_lesson(root, n + 1)
+            reload.append(answer.get(timeout=300) - saved)
+            page = f"{url}{path.parent.name}/{path.stem}.html"
+            while f"Edited for rebuild {n + 1}." not in _get(page):
+                time.sleep(0.005)
+            shown.append(time.perf_counter() - saved)
+            wait_for(r"^built in ")
+            whole.append(time.perf_counter() - saved)
+            log(f"    run {n + 1}/{runs}: reload message {reload[-1]:.3f} s, new page served "
+                f"{shown[-1]:.3f} s, whole site built {whole[-1]:.2f} s")
+    finally:
+        served.terminate()
+        served.wait(timeout=30)
+        edit_lesson(root, 0)
+    return {"lessons": lessons, "reload": Stats.of(reload), "page_served": Stats.of(shown),
+            "whole_site": Stats.of(whole)}
+
+
+def _answered(url: str, version: int, answer: queue.Queue[float]) -> None:
+    """Ask as an open page does for news after ``version``; put the time of the answer."""
+    _status(url, f"?after={version}&shown=0")
+    answer.put(time.perf_counter())
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=300) as response:
+        return str(response.read().decode("utf-8"))
+
+
+def _status(url: str, query: str = "") -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(_get(f"{url}__coursepack__/status{query}"))
+    return found

@@ -259,3 +259,17 @@ def test_compiled_templates_come_from_the_cache_until_a_template_changes(
     monkeypatch.setattr(sandboxed, "compile", lambda *a, **k: compiled.append("!") or real(*a, **k))
     assert sandboxed.get_template("page.j2").render(name="Zoé") == "Bonjour Zoé"
     assert compiled, "a sandboxed environment never runs what a plain one compiled"
+
+
+def test_library_versions_are_those_python_would_import() -> None:
+    """Read from the import path's folder names in one pass, they agree with asking
+    importlib.metadata library by library (which the cache's keys used to do)."""
+    from importlib import metadata
+
+    def asked(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "none"
+
+    assert cache.library_versions() == {name: asked(name) for name in cache.LIBRARIES}

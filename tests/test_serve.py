@@ -251,3 +251,60 @@ def test_the_command_prints_no_traceback_for_odd_requests(course: Path) -> None:
     while not running.lines.empty():
         printed.append(running.lines.get())
     assert not [line for line in printed if "Traceback" in line or "Error" in line], printed
+
+
+def test_a_saved_lesson_is_shown_before_the_whole_site_is_built(course: Path,
+                                                                 tmp_path: Path) -> None:
+    """The edited lesson's page is written first, exactly as the whole build then writes it."""
+    preview = Preview(course, tmp_path / "out", lambda text, is_error: None)
+    assert preview.rebuild()
+    page = preview.site / "writing-questions" / "one-idea.html"
+    edit(course / LESSON, "Cover the options with your hand", "Hide the options under a card")
+    before = preview.status().version
+    assert preview.show_edited_lesson({course / LESSON}) is not None
+    assert preview.status().version == before + 1  # the open pages reload now
+    first = page.read_bytes()
+    assert b"Hide the options under a card" in first
+    assert preview.rebuild()
+    assert page.read_bytes() == first
+
+
+def test_an_edit_the_whole_build_refuses_puts_the_last_good_page_back(course: Path,
+                                                                      tmp_path: Path) -> None:
+    preview = Preview(course, tmp_path / "out", lambda text, is_error: None)
+    assert preview.rebuild()
+    page = preview.site / "writing-questions" / "one-idea.html"
+    good = page.read_bytes()
+    # the lesson alone is fine, but it now quotes a source the course does not have
+    edit(course / LESSON, "source: item-guide", "source: no-such-source")
+    assert preview.show_edited_lesson({course / LESSON}) is None  # its own checks fail
+    edit(course / LESSON, "source: no-such-source", "source: item-guide")
+    edit(course / LESSON, "Cover the options with your hand", "Hide the options under a card")
+    edit(course / "quizzes" / "final.yaml", "title:", "title: [")  # another file is broken
+    assert not preview.update({course / LESSON})
+    assert page.read_bytes() == good
+    assert "final.yaml" in preview.status().error
+
+
+def test_the_status_request_waits_for_news(course: Path, tmp_path: Path) -> None:
+    """An open page asks "anything after build N?" and is answered when build N+1 is in."""
+    preview = Preview(course, tmp_path / "out", lambda text, is_error: None)
+    assert preview.rebuild()
+    server = PreviewServer(preview.site, 0, preview.status, preview.news)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    answers: queue.Queue[str] = queue.Queue()
+
+    def ask_after(version: int) -> None:
+        with urllib.request.urlopen(
+                f"{server.url}__coursepack__/status?after={version}&shown=0") as response:
+            answers.put(response.read().decode())
+
+    try:
+        threading.Thread(target=ask_after, args=(1,), daemon=True).start()
+        edit(course / LESSON, "Cover the options with your hand", "Hide the options")
+        assert preview.update({course / LESSON})
+        assert answers.get(timeout=60) in ('{"version": 2, "error": ""}',
+                                           '{"version": 3, "error": ""}')
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -11,6 +11,7 @@ that neither the course nor any owner knows.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from coursepack import cache, fingerprint
 from coursepack.checks import check_course, check_partial_course
+from coursepack.confinement import folders_resolved_once
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import (
     EXPORTERS,
@@ -30,9 +32,11 @@ from coursepack.exporters import (
     settings_owners,
 )
 from coursepack.exporters._package import date_problems
+from coursepack.exporters.html import HtmlExporter
 from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
+from coursepack.loader.course import reload_lesson
 from coursepack.loader.questions import TYPE_FIELDS
 from coursepack.locale import speaking
 from coursepack.model import Course
@@ -72,6 +76,11 @@ class Report:
 
 def validate(root: Path, formats: Iterable[str] = (), strict: bool = False) -> Report:
     """Load and check a course; raise ``CoursepackError`` with every error found."""
+    with folders_resolved_once():
+        return _validate(root, formats, strict)
+
+
+def _validate(root: Path, formats: Iterable[str], strict: bool) -> Report:
     course, problems = load_course(root)
     loaded_cleanly = not any(p.is_error for p in problems)
     problems += settings_problems(course)
@@ -132,13 +141,14 @@ def build(
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
     out = (out or root / "build").resolve()
     try:
-        dates = date_problems()
-        report = validate(root, names, strict)
-        report.problems += dates
-        exporters = [get_exporter(name) for name in names]
-        inputs = fingerprint.digest(report.course)
-        languages, translation_problems = editions(report.course, strict)
-        report.problems += translation_problems
+        with folders_resolved_once():
+            dates = date_problems()
+            report = validate(root, names, strict)
+            report.problems += dates
+            exporters = [get_exporter(name) for name in names]
+            inputs = fingerprint.digest(report.course)
+            languages, translation_problems = editions(report.course, strict)
+            report.problems += translation_problems
     except KeyboardInterrupt:
         raise BuildInterrupted(out) from None
     store = cache.Cache.for_course(root)
@@ -167,6 +177,30 @@ def build(
     return report
 
 
+def edited_lesson_page(course: Course, path: Path) -> tuple[Course, str, str,
+                                                           dict[str, Path]] | None:
+    """The site's page for the lesson file ``path`` just edited, as the next build of
+    ``course`` will write it: the course with that lesson read again, the page's path in
+    the site, its HTML and the images it shows. None when the lesson does not load, or the
+    checks that need no other lesson or quiz find an error in it (a whole build says what).
+
+    For the preview: it shows the edited page first, then builds the whole site again.
+    """
+    found = reload_lesson(course, path)
+    if found is None:
+        return None
+    edited, module, lesson = found
+    alone = dataclasses.replace(edited, quizzes=(), modules=(
+        dataclasses.replace(module, lessons=(lesson,)),))
+    if any(p.is_error for p in check_course(alone)):
+        return None
+    try:
+        relpath, html, images = HtmlExporter().lesson_page(edited, module.id, lesson.id)
+    except CoursepackError:
+        return None
+    return edited, relpath, html, images
+
+
 def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
              progress: Callable[[str], None], store: cache.Cache,
              workers: Workers, translations: tuple[tuple[str, Course], ...] = ()) -> ExportContext:
@@ -179,6 +213,7 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
         cache=store,
         workers=workers,
         translations=translations,
+        destination=previous,
     )
 
 

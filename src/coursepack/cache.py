@@ -112,13 +112,34 @@ def _secret(folder: Path) -> bytes:
 
 
 def library_versions() -> dict[str, str]:
-    found = {}
-    for name in LIBRARIES:
+    """The version of each library in ``LIBRARIES`` that Python would import: read from the
+    ``<name>-<version>.dist-info`` folder names of the import path in one pass (asking
+    ``importlib.metadata`` library by library scans the whole path each time), else asked."""
+    wanted = {_normal(name): name for name in LIBRARIES}
+    found: dict[str, str] = {}
+    for entry in sys.path:
         try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "none"
-    return found
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if not folder.endswith(".dist-info"):
+                continue
+            name, _, version = folder.removesuffix(".dist-info").partition("-")
+            library = wanted.get(_normal(name))
+            if library is not None and library not in found and version:
+                found[library] = version
+    for library in LIBRARIES:
+        if library not in found:
+            try:
+                found[library] = metadata.version(library)
+            except metadata.PackageNotFoundError:
+                found[library] = "none"
+    return {library: found[library] for library in LIBRARIES}
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def code_and_libraries(code: Path, versions: Mapping[str, str]) -> str:

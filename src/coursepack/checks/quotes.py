@@ -174,6 +174,8 @@ def quoted_passages(markdown: str) -> list[QuotedPassage]:
     A passage does not run over a blank line (a paragraph break), so an unclosed mark costs
     one paragraph, not the rest of the text.
     """
+    if _OPENING.search(markdown) is None:
+        return []  # no opening mark at all: nothing to blank out or look for
     prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), markdown)
     found: list[QuotedPassage] = []
     position = 0

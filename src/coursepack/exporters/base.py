@@ -84,6 +84,9 @@ class ExportContext:
     """The course in each other language of ``languages:`` (language, course), given to the
     course's own language's build only, for a format that carries several languages in one
     file (Moodle XML's ``multilang``)."""
+    destination: Path | None = None
+    """Where ``out`` is moved once the build succeeds (``previous`` is the last build
+    there); None when the output goes into a package."""
 
 
 def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:

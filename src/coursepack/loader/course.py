@@ -40,7 +40,7 @@ from coursepack.loader.names import clashes
 from coursepack.loader.quizzes import ReadQuiz, read_quiz, resolve_pools
 from coursepack.locale import SHIPPED, shipped
 from coursepack.locale.own import missing, own_messages, relpath
-from coursepack.model import Course, Module, Quiz, QuizSettings, Section, Source
+from coursepack.model import Course, Lesson, Module, Quiz, QuizSettings, Section, Source
 from coursepack.model.ids import is_id
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
@@ -398,3 +398,33 @@ def load_course(root: Path) -> tuple[Course, list[Problem]]:
     loader = Loader(root)
     course = loader.load()
     return course, loader.problems + loader.unlisted_lessons(course)
+
+
+def reload_lesson(course: Course, path: Path) -> tuple[Course, Module, Lesson] | None:
+    """``course`` with the lesson in ``path`` read again (and that module and lesson), if
+    that file is a lesson of it that now loads with no error; else None (then only a whole
+    load can tell what is wrong).
+
+    For the preview, which shows an edited lesson before the whole course is loaded again.
+    """
+    root = course.root.resolve()
+    try:
+        module_id, name = path.resolve().relative_to(root / "modules").parts
+    except ValueError:
+        return None
+    lesson_id = name.removesuffix(".yaml")
+    module = next((m for m in course.modules if m.id == module_id), None)
+    if module is None or not name.endswith(".yaml") or \
+            lesson_id not in [lesson.id for lesson in module.lessons]:
+        return None
+    loader = Loader(root)
+    fields = loader.open(root / "modules" / module_id / name, "lesson")
+    if fields is None:
+        return None
+    lesson = read_lesson(fields, lesson_id)
+    if any(p.is_error for p in loader.problems):
+        return None
+    edited = replace(module, lessons=tuple(lesson if old.id == lesson_id else old
+                                           for old in module.lessons))
+    modules = tuple(edited if m is module else m for m in course.modules)
+    return replace(course, modules=modules), edited, lesson

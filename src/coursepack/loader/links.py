@@ -70,7 +70,26 @@ def _may_hold_unsafe(markdown: str) -> bool:
         return False
     if "&" in markdown:
         return True
-    return any(m.group(1).lower() not in SAFE_SCHEMES for m in _CANDIDATE.finditer(markdown))
+    return any(word.lower() not in SAFE_SCHEMES for word in _candidates(markdown))
+
+
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
+
+
+def _candidates(markdown: str) -> Iterator[str]:
+    """What ``_CANDIDATE`` finds, found from each colon backwards: a text has few colons,
+    and a pattern tried at every word start costs a millisecond per long lesson."""
+    colon = markdown.find(":")
+    while colon >= 0:
+        end = colon
+        while end > 0 and markdown[end - 1].isspace():
+            end -= 1
+        start = end
+        while start > 0 and markdown[start - 1] in _WORD_CHARS:
+            start -= 1
+        if start < end and markdown[start].isascii() and markdown[start].isalpha():
+            yield markdown[start:end]
+        colon = markdown.find(":", colon + 1)
 
 
 @lru_cache(maxsize=1024)

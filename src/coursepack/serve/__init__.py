@@ -2,12 +2,19 @@
 
 The site is built into a temporary folder (the course's own build/ is left alone). A
 failed rebuild keeps the last good site in place (``build`` swaps folders only on
-success); its problems go to the terminal and, through the polling script that the
-server adds to every page it serves, into an overlay on the open page.
+success); its problems go to the terminal and, through the script that the server adds
+to every page it serves, into an overlay on the open page. That script asks the server
+for news and gets its answer as soon as there is some (a long poll).
+
+When one lesson file is saved, its page is written into the site and the open pages told
+to reload first; then the whole site is built again (the same engine as ``build``, which
+renders only the pages the edit changed). If that build fails, the lesson's page goes
+back to the last good build's.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import tempfile
@@ -17,8 +24,9 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from coursepack.build import build
+from coursepack.build import build, edited_lesson_page
 from coursepack.errors import CoursepackError, Problem
+from coursepack.model import Course
 from coursepack.serve.site import PreviewServer, Status
 from coursepack.serve.watch import start_watching
 
@@ -35,7 +43,9 @@ class Preview:
         self.echo = echo
         self.lock = threading.Lock()
         self.current = Status(version=0, error="")
+        self.changed = threading.Condition(self.lock)
         self.asset_folders: set[Path] = set()
+        self.course: Course | None = None  # of the last good build
         self._warnings: list[str] = []
 
     @property
@@ -45,6 +55,56 @@ class Preview:
     def status(self) -> Status:
         with self.lock:
             return self.current
+
+    def news(self, seen: Status, timeout: float) -> Status:
+        """The status once it differs from ``seen``, or after ``timeout`` seconds."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.current != seen, timeout)
+            return self.current
+
+    def _publish(self, status: Status) -> None:
+        with self.changed:
+            self.current = status
+            self.changed.notify_all()
+
+    def update(self, paths: set[Path]) -> bool:
+        """Show the change of ``paths``: an edited lesson's page first, then the whole site."""
+        shown = self.show_edited_lesson(paths)
+        if self.rebuild():
+            return True
+        if shown is not None:  # the whole build failed: the last good page goes back
+            _write(*shown)
+            self._publish(Status(self.current.version + 1, self.current.error))
+        return False
+
+    def show_edited_lesson(self, paths: set[Path]) -> tuple[Path, bytes] | None:
+        """Write the page of the one lesson file in ``paths`` into the site and tell the
+        open pages, when the lesson loads and checks cleanly on its own; the page's last
+        good version (to put back if the whole build fails) or None."""
+        specs = [path for path in paths if path.suffix == ".yaml" and path.is_file()]
+        if len(specs) != 1 or self.course is None or self.current.error:
+            return None  # an editor's scratch files go with the save; the whole build checks
+        started = time.perf_counter()
+        try:
+            found = edited_lesson_page(self.course, specs[0])
+        except Exception:  # the whole build that follows reports whatever this was
+            return None
+        if found is None:
+            return None
+        _, relpath, html, images = found
+        target = self.site / relpath
+        try:
+            before = target.read_bytes()
+            for name, source in images.items():
+                if not (self.site / "media" / name).is_file():
+                    _write(self.site / "media" / name, source.read_bytes())
+            _write(target, html.encode("utf-8"))
+        except OSError:
+            return None
+        self._publish(Status(self.current.version + 1, ""))
+        self.echo(f"{relpath} shown in {time.perf_counter() - started:.2f} s; "
+                  "building the rest", False)
+        return target, before
 
     def rebuild(self) -> bool:
         """Build the HTML site; on failure keep the last good one and record the problems."""
@@ -56,17 +116,16 @@ class Preview:
         except Exception as exc:  # a bug of ours: say so, keep serving the last good site
             return self._failed([], f"internal error: {type(exc).__name__}: {exc}")
         self.asset_folders = {a.path.parent for a in report.course.assets()}
+        self.course = report.course
         self._show_warnings(report.warnings)
-        with self.lock:
-            self.current = Status(self.current.version + 1, "")
+        self._publish(Status(self.current.version + 1, ""))
         seconds = time.perf_counter() - started
         self.echo(f"built in {seconds:.1f} s ({len(report.warnings)} warnings)", False)
         return True
 
     def _failed(self, problems: tuple[Problem, ...] | list[Problem], text: str = "") -> bool:
         text = text or "\n".join(str(p) for p in problems)
-        with self.lock:
-            self.current = Status(self.current.version, text)
+        self._publish(Status(self.current.version, text))
         self.echo(text, True)
         self.echo("build failed; still serving the last good build", True)
         return False
@@ -77,6 +136,13 @@ class Preview:
             for line in lines:
                 self.echo(line, False)
         self._warnings = lines
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace ``path`` at once: a reader gets the old file or the new one, never half."""
+    spare = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    spare.write_bytes(data)
+    os.replace(spare, path)
 
 
 def serve(root: Path, port: int, echo: Echo) -> None:
@@ -92,22 +158,33 @@ def serve(root: Path, port: int, echo: Echo) -> None:
 
 def _run(preview: Preview, port: int, echo: Echo) -> None:
     try:
-        server = PreviewServer(preview.site, port, preview.status)
+        server = PreviewServer(preview.site, port, preview.status, preview.news)
     except OSError as exc:
         raise CoursepackError.single(
             f"cannot serve on 127.0.0.1:{port}: {exc.strerror}",
             hint="another program uses this port; pick one with --port (0: any free port)",
         ) from None
     stop, dirty = threading.Event(), threading.Event()
+    pending: set[Path] = set()
+    guard = threading.Lock()
+
+    def note(paths: set[Path]) -> None:
+        with guard:
+            pending.update(paths)
+        dirty.set()
+
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    start_watching(preview.root, stop, dirty.set, preview.asset_folders)
+    start_watching(preview.root, stop, note, preview.asset_folders)
     _stop_on_sigterm()
     echo(f"serving {server.url}  (watching {preview.root}; Ctrl+C to stop)", False)
     try:
         while True:
             if dirty.wait(0.5):
                 dirty.clear()
-                preview.rebuild()
+                with guard:
+                    paths = set(pending)
+                    pending.clear()
+                preview.update(paths)
     except KeyboardInterrupt:
         echo("stopped", False)
     finally:

@@ -32,13 +32,16 @@
     if (overlay) { overlay.remove(); overlay = null; }
   }
 
+  // The server answers as soon as there is news for this page (a new build, problems
+  // found or fixed), or after some seconds with none: ask again at once.
   function poll() {
-    fetch(STATUS, { cache: "no-store" })
+    var asked = STATUS + "?after=" + shown + "&shown=" + (overlay ? 1 : 0);
+    fetch(asked, { cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (status) {
         if (status.version !== shown) { location.reload(); return; }
         if (status.error) { showProblems(status.error); } else { hideProblems(); }
-        setTimeout(poll, 400);
+        setTimeout(poll, 50);
       })
       .catch(function () { setTimeout(poll, 1000); });  // server restarting or stopped
   }

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 PREFIX = "/__coursepack__/"
 HOST = "127.0.0.1"
@@ -40,6 +40,12 @@ class Status:
         return json.dumps({"version": self.version, "error": self.error}).encode()
 
 
+News = Callable[[Status, float], Status]
+"""``news(seen, timeout)``: the status once it differs from ``seen``, or after ``timeout``."""
+LONG_POLL = 20.0
+"""Seconds a status request with ``?after=<version>`` waits for news before answering."""
+
+
 def inject(html: bytes, version: int) -> bytes:
     """The page with the live-reload script added just before ``</body>``."""
     tag = f'<script src="{PREFIX}live.js" data-version="{version}"></script>'.encode()
@@ -58,6 +64,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     """
 
     status: Callable[[], Status]
+    news: News | None
     site: Path
     hosts: frozenset[str]
     server_version = "coursepack-preview"
@@ -83,11 +90,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         path = "/" + "/".join(parts)
         if path == PREFIX + "status":
-            self._send(self.status().to_json(), "application/json", with_body)
+            self._send(self._status().to_json(), "application/json", with_body)
         elif path == PREFIX + "live.js":
             self._send(LIVE_JS, "text/javascript; charset=utf-8", with_body)
         else:
             self._serve_file(parts, self.path.split("?", 1)[0].endswith("/"), with_body)
+
+    def _status(self) -> Status:
+        """The status now; with ``?after=<version>&shown=<0|1>`` (the build the page shows,
+        whether it shows problems), the status once there is news for the page: a new
+        build, or problems that it does not show yet (or that are gone)."""
+        now = self.status()
+        query = parse_qs(urlsplit(self.path).query)
+        after = query.get("after", [""])[0]
+        shown = query.get("shown", ["0"])[0] == "1"
+        if self.news is None or not after.isdigit() or int(after) != now.version \
+                or shown != bool(now.error):
+            return now
+        return self.news(now, LONG_POLL)
 
     def _serve_file(self, parts: tuple[str, ...], as_folder: bool, with_body: bool) -> None:
         site = self.site.resolve()
@@ -183,11 +203,13 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, site: Path, port: int, status: Callable[[], Status]) -> None:
+    def __init__(self, site: Path, port: int, status: Callable[[], Status],
+                 news: News | None = None) -> None:
         super().__init__((HOST, port), PreviewHandler)
         bound = str(self.server_address[0])
         self.RequestHandlerClass = type("Handler", (PreviewHandler,), {
             "status": staticmethod(status), "site": site,
+            "news": staticmethod(news) if news is not None else None,
             "hosts": frozenset({*LOCAL_NAMES, bound, f"[{bound}]"}),
         })
 

@@ -46,9 +46,11 @@ def watched_folders(root: Path, extra: Iterable[Path] = ()) -> list[Path]:
 
 
 def start_watching(
-    root: Path, stop: threading.Event, changed: Callable[[], None], extra: Iterable[Path] = ()
+    root: Path, stop: threading.Event, changed: Callable[[set[Path]], None],
+    extra: Iterable[Path] = (),
 ) -> list[threading.Thread]:
-    """Threads that call ``changed`` after each batch of relevant changes, until ``stop`` is set."""
+    """Threads that call ``changed`` with the paths of each batch of relevant changes, until
+    ``stop`` is set."""
     jobs: list[tuple[list[Path], bool]] = [([root], True)]
     folders = watched_folders(root, extra)
     if folders:
@@ -65,9 +67,9 @@ def start_watching(
 
 def _watch(
     paths: list[Path], root: Path, top_level: bool, stop: threading.Event,
-    changed: Callable[[], None],
+    changed: Callable[[set[Path]], None],
 ) -> None:
     watch_filter = CourseFilter(root, top_level)
-    for _ in watch(*paths, watch_filter=watch_filter, stop_event=stop, recursive=not top_level,
-                   raise_interrupt=False, debounce=400):
-        changed()
+    for changes in watch(*paths, watch_filter=watch_filter, stop_event=stop,
+                         recursive=not top_level, raise_interrupt=False, debounce=400):
+        changed({Path(path) for _, path in changes})

@@ -31,6 +31,7 @@ from coursepack.errors import CoursepackError
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.field_pack.images import mime_type
 from coursepack.exporters.html import HtmlExporter, Page
+from coursepack.exporters.html.pages import KeptPages, site_inputs
 from coursepack.exporters.html.path import CoursePath, Part
 from coursepack.exporters.html.paths import module_path
 from coursepack.exporters.media import Published
@@ -108,18 +109,22 @@ def render_pages(ctx: ExportContext, course: Course) -> tuple[dict[str, Rendered
     site = HtmlExporter(split=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = OutputDir(Path(tmp))
-        inner = dataclasses.replace(ctx, out=out, notes=[], previous=None)
-        page = site.page_writer(inner, published, course_path)
+        inner = dataclasses.replace(ctx, out=out, notes=[], previous=None, destination=None)
+        env = render.environment(site.name, course.root)
+        kept = KeptPages(inner, "single-file", site_inputs(env, course, course_path),
+                         course_path)  # no last build here: every page is rendered
+        page = site.page_writer(inner, published, course_path, env, kept)
 
-        def in_file(template: str, here: Page, **extra: Any) -> None:
-            page(template, InFile(**dataclasses.asdict(here)), **extra)
+        def in_file(template: str, here: Page, shown: object,
+                    make: Callable[[], dict[str, Any]] = dict, **extra: Any) -> None:
+            page(template, InFile(**dataclasses.asdict(here)), shown, make, **extra)
 
-        site.write_lessons(inner, in_file)
+        site.write_lessons(inner, in_file, kept)
         for module in course.modules:
             in_file("module.html.j2", Page(module_path(module), module.title, "module",
-                                           module.id), module=module)
+                                           module.id), (), module=module)
         for quiz in course.quizzes:
-            site.write_quiz(quiz, course, in_file, published)
+            site.write_quiz(quiz, course, in_file)
         pages = {rel: _parsed(rel, (out.root / rel).read_text(encoding="utf-8"))
                  for rel in sorted(out.written)}
     return pages, dict(published.files), course_path

@@ -15,9 +15,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from coursepack import render
+import jinja2
+
+from coursepack import markup, render
 from coursepack.errors import Problem, warning
-from coursepack.exporters.base import ExportContext, OutputDir, parse_lessons_in_parallel
+from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.html import pages
+from coursepack.exporters.html.pages import KeptPages
 from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import (
     Page,
@@ -57,44 +61,78 @@ class HtmlExporter:
         return [p for _, q in course.questions() for p in essay_problems(q, self.name)]
 
     def export(self, ctx: ExportContext) -> Path:
-        """Write every page, the search index and the theme's assets; return index.html."""
+        """Write every page, the search index and the theme's assets; return index.html.
+
+        A page whose inputs are those of the same page in the last build is taken over
+        from it (exporters/html/pages.py); the others are rendered.
+        """
         ctx = dataclasses.replace(ctx, course=written(self.name, ctx.course))
         course = ctx.course
-        parse_lessons_in_parallel(course, ctx.workers)
         published = Published()
         course_path = CoursePath(course, split=self.split, in_lms=self.in_lms)
-        page = self.page_writer(ctx, published, course_path)
-        self.write_lessons(ctx, page)
+        env = render.environment(self.name, course.root)
+        kept = KeptPages(ctx, f"{self.name}:{self.split}:{self.in_lms}",
+                         pages.site_inputs(env, course, course_path), course_path)
+        page = self.page_writer(ctx, published, course_path, env, kept)
+        self.write_lessons(ctx, page, kept)
         for module in course.modules:
             page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
-                 module=module)
+                 (pages.module_outline(module), course.module_quizzes(module)), module=module)
         for quiz in course.quizzes:
-            self.write_quiz(quiz, course, page, published)
+            self.write_quiz(quiz, course, page)
         if course_path.has_home:
             _ = translator(course.language, course.root)
-            page("index.html.j2", Page("index.html", course.title, "home"))
-            page("glossary.html.j2", Page("glossary.html", _("Glossary")))
+            page("index.html.j2", Page("index.html", course.title, "home"),
+                 ([pages.module_outline(m) for m in course.modules], course.quizzes))
+            page("glossary.html.j2", Page("glossary.html", _("Glossary")), (course.glossary(),))
+            found = quoted_in(course)
             page("sources.html.j2", Page("sources.html", _("Sources")),
-                 quoted_in=quoted_in(course))
-            page("search.html.j2", Page("search.html", _("Search")))
+                 ({source: [(lesson_path(m, lesson), lesson.title) for m, lesson in lessons]
+                   for source, lessons in found.items()},), quoted_in=found)
+            page("search.html.j2", Page("search.html", _("Search")), ())
             if not self.in_lms:  # results come home only from the site (docs/results.md)
-                page("certificate.html.j2", Page("certificate.html", _("Certificate")),
+                page("certificate.html.j2", Page("certificate.html", _("Certificate")), (),
                      results_paper=site_settings(course)["paper"])
-            ctx.out.write_text("assets/search-index.js", search_script(course))
+            ctx.out.write_text("assets/search-index.js", search_script(course, [
+                kept.search_entry(module, lesson) for module, lesson in course.lessons()]))
         for name, path in sorted(published.files.items()):
-            ctx.out.copy(path, MEDIA + name)
+            kept.publish(path, MEDIA + name)
         ctx.out.write_text("assets/messages.js", messages_script(course.language, course.root))
+        kept.finish()
         self.copy_static(ctx.out, course.root)
         return ctx.out.root / "index.html"
 
-    def page_writer(self, ctx: ExportContext, published: Published,
-                    course_path: CoursePath) -> PageWriter:
-        """A function that renders one template to one page, with links relative to that page.
+    def page_writer(self, ctx: ExportContext, published: Published, course_path: CoursePath,
+                    env: jinja2.Environment, kept: KeptPages) -> PageWriter:
+        """A function that renders one template to one page, with links relative to that page,
+        or takes the page over from the last build when ``shown`` (what the page shows of
+        the course besides what every page shows) is as it was.
 
         Every image a page shows is recorded in ``published``, to be copied to media/.
         """
-        course = ctx.course
-        env = render.environment(self.name, course.root)
+        base = self.context(ctx.course, course_path, env)
+
+        def page(template: str, here: Page, shown: object,
+                 make: Callable[[], dict[str, Any]] = dict, **extra: Any) -> None:
+            """Render ``template`` as the page ``here``, its images pointing at their copies;
+            ``make`` gives the rest of its context (called only when it is rendered)."""
+            key = kept.key(template, here, shown)
+            images = kept.take_over(here, key)
+            if images is None:
+                shown_here = type(published)()  # same kind: a single file's placeholders too
+                with media_for(shown_here, here):
+                    html = render.render(env, template, page=here, root=here.root, **base,
+                                         **extra, **make())
+                images = shown_here.files
+                kept.written(here, key, ctx.out.write_text(here.path, html), images)
+            published.files.update(images)
+
+        return page
+
+    @staticmethod
+    def context(course: Course, course_path: CoursePath,
+                env: jinja2.Environment) -> dict[str, Any]:
+        """What every page's template sees besides the page itself."""
         base: dict[str, Any] = {
             "course": course, "lesson_path": lesson_path, "quiz_path": quiz_path,
             "module_path": module_path, "lesson_key": lesson_key,
@@ -102,34 +140,55 @@ class HtmlExporter:
         }
         base["toc"] = Contents(env, base)
         base["results_json"] = to_script_json(site_settings(course))
+        return base
 
-        def page(template: str, here: Page, **extra: Any) -> None:
-            """Render ``template`` as the page ``here``, its images pointing at their copies."""
-            with media_for(published, here):
-                html = render.render(env, template, page=here, root=here.root, **base, **extra)
-            ctx.out.write_text(here.path, html)
+    def lesson_page(self, course: Course, module_id: str,
+                    lesson_id: str) -> tuple[str, str, dict[str, Path]]:
+        """One lesson's page alone, as a build of ``course`` writes it: its path in the
+        site, its HTML and the images it shows (by published name). For the preview, which
+        shows an edited lesson before the rest of the site is built again."""
+        course = written(self.name, course)
+        module = next(m for m in course.modules if m.id == module_id)
+        lesson = next(lesson for lesson in module.lessons if lesson.id == lesson_id)
+        course_path = CoursePath(course, split=self.split, in_lms=self.in_lms)
+        env = render.environment(self.name, course.root)
+        here = Page(lesson_path(module, lesson), lesson.title, "lesson", module.id, lesson.id)
+        shown = Published()
+        with media_for(shown, here):
+            html = render.render(env, "lesson.html.j2", page=here, root=here.root,
+                                 **self.context(course, course_path, env), module=module,
+                                 lesson=lesson)
+        return here.path, html, shown.files
 
-        return page
-
-    def write_lessons(self, ctx: ExportContext, page: PageWriter) -> None:
-        """One page per lesson; its previous and next steps come from the course path."""
-        for module, lesson in ctx.course.lessons():
+    def write_lessons(self, ctx: ExportContext, page: PageWriter, kept: KeptPages) -> None:
+        """One page per lesson; its previous and next steps come from the course path. The
+        bodies of the pages to render (and of the search entries to make) are parsed first,
+        in the build's workers when there are many."""
+        lessons = [(module, lesson, Page(lesson_path(module, lesson), lesson.title, "lesson",
+                                         module.id, lesson.id))
+                   for module, lesson in ctx.course.lessons()]
+        fresh = [(m, lesson, here) for m, lesson, here in lessons
+                 if not kept.known("lesson.html.j2", here, (lesson,))
+                 or not kept.has_search_entry(m, lesson)]
+        markup.prime((lesson.body for _, lesson, _ in fresh), ctx.workers.executor())
+        for module, lesson, here in lessons:
             ctx.progress(f"html: {module.id}/{lesson.id}")
-            here = Page(lesson_path(module, lesson), lesson.title, "lesson", module.id, lesson.id)
-            page("lesson.html.j2", here, module=module, lesson=lesson)
+            page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
 
-    def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter,
-                   published: Published) -> None:
+    def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter) -> None:
         """One quiz page: its questions as a form, and its grading data as JSON (both rendered
-        here, before the page, so their images are published for this page too)."""
+        with the page, so their images are published for this page too)."""
         sources = {s.id: s for s in course.sources}
         here = Page(quiz_path(quiz), quiz.title, "quiz", quiz.module, quiz_id=quiz.id)
         module = next((m for m in course.modules if m.id == quiz.module), None)
         trainer_points = sum(q.points for q in quiz.questions if isinstance(q, Essay))
-        with media_for(published, here):
+
+        def make() -> dict[str, Any]:
             views, data = list(quiz_views(quiz)), to_script_json(quiz_data(quiz, sources))
-        page("quiz.html.j2", here, quiz=quiz, module=module, questions=views, quiz_json=data,
-             trainer_points=trainer_points)
+            return {"questions": views, "quiz_json": data}
+
+        page("quiz.html.j2", here, (quiz, module and (module.id, module.title)), make,
+             quiz=quiz, module=module, trainer_points=trainer_points)
 
     def copy_static(self, out: OutputDir, course_root: Path) -> None:
         """Copy the theme's static/ files to assets/, a course's own files replacing the theme's

@@ -1,0 +1,335 @@
+"""Pages kept from the last build: the site is incremental page by page.
+
+Each page gets a key made of exactly what it shows: its own lesson, module or quiz (with
+the digests of the images it shows), the course's own fields and sources, the course path
+around it (breadcrumb, step number, previous and next), the contents beside it, the
+templates and the code. When a page's key is the one recorded for the same page of the last
+build, and that file is still the one the last build wrote (same device, inode, size and
+modification time), the page is hard-linked from there instead of rendered again.
+
+What this gives: a lesson whose body changes re-renders its own page and its search entry
+only; a changed title also changes the contents and neighbours of other pages, so those are
+rendered again. A course with its own HTML templates can show anything on any page, so
+there every page's key holds the whole course: any edit renders every page again.
+
+The record of the last build (keys, files, published images, search entries) lives in the
+build's cache (coursepack.cache), under a key naming the output folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import stat
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from coursepack import render
+from coursepack.errors import CoursepackError
+from coursepack.exporters.base import ExportContext
+from coursepack.exporters.html import search
+from coursepack.exporters.html.path import CoursePath
+from coursepack.exporters.html.paths import Page, lesson_path
+from coursepack.exporters.media import media_name
+from coursepack.locale.own import own_messages
+from coursepack.model import Course, Lesson, Module
+from coursepack.model.text import Asset, Markdown
+
+log = logging.getLogger("coursepack.html")
+"""Each page rendered again is logged here at DEBUG level ("rendered <path>")."""
+
+_RECORD_VERSION = "3"
+_SEARCH_FIELDS = ("title", "module", "url", "text")
+
+
+class Digest:
+    """A SHA-256 over model values: dataclass fields that take part in comparison (not
+    where a value was read), texts, numbers, images by content, YAML nodes."""
+
+    def __init__(self, *values: object) -> None:
+        self.hash = hashlib.sha256()
+        for value in values:
+            self.add(value)
+
+    def hexdigest(self) -> str:
+        return self.hash.hexdigest()
+
+    def _text(self, tag: bytes, text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        self.hash.update(tag + len(data).to_bytes(8, "big") + data)
+
+    def add(self, value: object) -> None:
+        kind = type(value)
+        if kind is str:
+            self._text(b"S", value)  # type: ignore[arg-type]
+        elif kind is tuple or kind is list:
+            self.hash.update(b"T" + len(value).to_bytes(8, "big"))  # type: ignore[arg-type]
+            for item in value:  # type: ignore[attr-defined]
+                self.add(item)
+        elif kind is Markdown:
+            self._text(b"M", value)  # type: ignore[arg-type]
+            if value.assets:  # type: ignore[attr-defined]
+                self.add(value.assets)  # type: ignore[attr-defined]
+        elif value is None:
+            self.hash.update(b"N")
+        else:
+            names = _compared(kind)  # type: ignore[arg-type]
+            if names is not None:
+                self._text(b"D", kind.__qualname__)
+                for name in names:
+                    self.add(getattr(value, name))
+            else:
+                self._other(value)
+
+    def _other(self, value: object) -> None:
+        if isinstance(value, Markdown):
+            self._text(b"M", value)
+            self.add(value.assets)
+        elif isinstance(value, str):
+            self._text(b"S", value)
+        elif isinstance(value, (bool, int, float)):
+            self._text(b"I", f"{type(value).__name__}:{value!r}")
+        elif isinstance(value, Asset):
+            self._text(b"A", value.ref)
+            self._text(b"P", str(value.path))
+            try:
+                self._text(b"C", media_name(value.path))  # its content, by digest
+            except OSError:
+                self._text(b"C", "\0missing")
+        elif isinstance(value, Enum):
+            self._text(b"E", f"{type(value).__qualname__}.{value.name}")
+        elif isinstance(value, Path):
+            self._text(b"F", str(value))
+        elif isinstance(value, (tuple, list)):
+            self.hash.update(b"T" + len(value).to_bytes(8, "big"))
+            for item in value:
+                self.add(item)
+        elif isinstance(value, dict):
+            self.hash.update(b"D" + len(value).to_bytes(8, "big"))
+            for key in sorted(value, key=repr):
+                self.add(key)
+                self.add(value[key])
+        elif isinstance(value, Node):
+            self._node(value)
+        else:  # a value we cannot digest: this page is never taken over, always rendered
+            self._text(b"X", os.urandom(16).hex())
+
+    def _node(self, node: Node) -> None:
+        self._text(b"Y", node.tag)
+        if isinstance(node, ScalarNode):
+            self._text(b"V", str(node.value))
+        elif isinstance(node, (SequenceNode, MappingNode)):
+            for item in node.value:
+                if isinstance(item, tuple):
+                    self._node(item[0])
+                    self._node(item[1])
+                else:
+                    self._node(item)
+
+
+@lru_cache(maxsize=256)
+def _compared(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass that take part in comparison (not where it was read);
+    None for any other type, and for an Asset (digested by its file's content)."""
+    if kind is Asset or not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind) if f.compare)
+
+
+def digest(*values: object) -> str:
+    return Digest(*values).hexdigest()
+
+
+def course_fields(course: Course) -> str:
+    """Everything of the course a page may show besides its modules and quizzes."""
+    shown = [getattr(course, f.name) for f in dataclasses.fields(course)
+             if f.compare and f.name not in ("modules", "quizzes")]
+    return digest(shown, [(s.name, s.node) for s in course.sections])
+
+
+def navigation(path: CoursePath) -> str:
+    """The order and titles of every step: what the contents and the pagers show."""
+    return digest([(part.id, part.title, part.whole,
+                    [(step.kind, step.path, step.title, step.key) for step in part.steps])
+                   for part in path.parts], path.has_home, path.in_lms)
+
+
+def module_outline(module: Module) -> list[object]:
+    """A module as an overview or a card of the shipped theme shows it: all but its
+    lessons' bodies and its facilitator notes (which only the printed guide shows)."""
+    own = [getattr(module, f.name) for f in dataclasses.fields(module)
+           if f.compare and f.name not in ("lessons", "facilitator")]
+    return [own, [(lesson.id, lesson.title, lesson.duration, lesson.summary)
+                  for lesson in module.lessons]]
+
+
+def site_inputs(env: jinja2.Environment, course: Course, path: CoursePath) -> str:
+    """What every page of the site is made from: the templates, the course's own fields and
+    sources, the course path, the course's own interface words; with a course's own
+    templates, the whole course. (coursepack's own catalogues count as its code.)"""
+    custom = not isinstance(env, render.ThemeEnvironment)
+    words = json.dumps(own_messages(course.root, course.language)[0], sort_keys=True)
+    return digest(course_fields(course), navigation(path), templates(env), words,
+                  course if custom else None)
+
+
+def templates(env: jinja2.Environment) -> str:
+    """The text of every file of the template folders the site is rendered from."""
+    found = Digest()
+    loader = env.loader
+    if not isinstance(loader, render.ConfinedLoader):
+        return os.urandom(16).hex()  # not ours: never take a page over
+    for folder, inside in loader.folders:
+        for path in sorted(folder.rglob("*")):
+            found.add(path.relative_to(folder).as_posix())
+            try:
+                found.add(render.read_vetted(path, inside, str(path), limit=1 << 30)
+                          .hex() if path.is_file() else "folder")
+            except (CoursepackError, OSError):
+                return os.urandom(16).hex()
+    return found.hexdigest()
+
+
+class KeptPages:
+    """Which pages of the last build can be taken over, and the record of this build's."""
+
+    def __init__(self, ctx: ExportContext, variant: str, base: str, path: CoursePath) -> None:
+        self.ctx = ctx
+        self.base = base
+        self.path = path
+        self.previous = ctx.previous
+        where = ctx.destination
+        self.record_key = (ctx.cache.key("html-pages", _RECORD_VERSION, variant, str(where))
+                           if where is not None else None)
+        before = ctx.cache.get_json(self.record_key) if self.record_key else None
+        before = before if isinstance(before, dict) else {}
+        pages, search, media = before.get("pages"), before.get("search"), before.get("media")
+        self.before_media: dict[str, Any] = media if isinstance(media, dict) else {}
+        self.media: dict[str, Any] = {}
+        self.before_pages: dict[str, Any] = pages if isinstance(pages, dict) else {}
+        self.before_search: dict[str, Any] = search if isinstance(search, dict) else {}
+        self.pages: dict[str, list[Any]] = {}
+        self.search: dict[str, Any] = {}
+        self.rendered: list[str] = []
+        self.kept = 0
+        self.keys: dict[str, tuple[str, str]] = {}
+        self.lessons: dict[int, tuple[Lesson, str]] = {}
+
+    def key(self, template: str, here: Page, shown: object) -> str:
+        known = self.keys.get(here.path)
+        if known is None or known[0] != template:
+            # where the page sits (breadcrumb, step number, previous and next) follows from
+            # its path and the navigation, which ``base`` holds
+            known = template, digest(self.base, template, here, self.shown(shown))
+            self.keys[here.path] = known
+        return known[1]
+
+    def shown(self, value: object) -> object:
+        """A lesson by its digest, made once per build (its page, its search entry)."""
+        if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], Lesson):
+            return self.lesson_digest(value[0])
+        return value
+
+    def lesson_digest(self, lesson: Lesson) -> str:
+        found = self.lessons.get(id(lesson))
+        if found is None or found[0] is not lesson:
+            found = lesson, digest(lesson)
+            self.lessons[id(lesson)] = found
+        return found[1]
+
+    def known(self, template: str, here: Page, shown: object) -> bool:
+        """Whether the page can be taken over from the last build."""
+        return self._linkable(here, self.key(template, here, shown)) is not None
+
+    def _linkable(self, here: Page, key: str) -> list[Any] | None:
+        was = self.before_pages.get(here.path)
+        if self.previous is None or not isinstance(was, list) or len(was) != 3 \
+                or was[0] != key or not isinstance(was[2], dict):
+            return None
+        try:
+            info = os.lstat(self.previous / here.path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or \
+                [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns] != was[1]:
+            return None
+        return was
+
+    def take_over(self, here: Page, key: str) -> dict[str, Path] | None:
+        """The images of the page ``here`` if the last build's copy is linked in; else None."""
+        was = self._linkable(here, key)
+        if was is None or self.previous is None:
+            return None
+        self.ctx.out.reuse(self.previous / here.path, here.path)
+        self.pages[here.path] = was
+        self.kept += 1
+        return {str(name): Path(str(path)) for name, path in was[2].items()}
+
+    def written(self, here: Page, key: str, target: Path, images: dict[str, Path]) -> None:
+        info = os.lstat(target)
+        self.pages[here.path] = [key, [info.st_dev, info.st_ino, info.st_size,
+                                       info.st_mtime_ns],
+                                 {name: str(path) for name, path in images.items()}]
+        self.rendered.append(here.path)
+        log.debug("rendered %s", here.path)
+
+    def publish(self, source: Path, relpath: str) -> None:
+        """Copy an image the site shows to ``relpath``, or link the last build's copy in
+        when it is still the one that build wrote (its name holds a digest of its content,
+        and it is as large as the file now)."""
+        was = self.before_media.get(relpath)
+        if self.previous is not None and isinstance(was, list):
+            try:
+                info = os.lstat(self.previous / relpath)
+                size = os.stat(source).st_size
+            except OSError:
+                info = None
+            if info is not None and stat.S_ISREG(info.st_mode) and info.st_size == size and \
+                    [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns] == was:
+                self.ctx.out.reuse(self.previous / relpath, relpath)
+                self.media[relpath] = was
+                return
+        target = self.ctx.out.copy(source, relpath)
+        info = os.lstat(target)
+        self.media[relpath] = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
+
+    def _search_key(self, module: Module, lesson: Lesson) -> str:
+        return digest(module.id, module.title, self.lesson_digest(lesson))
+
+    def has_search_entry(self, module: Module, lesson: Lesson) -> bool:
+        return self._search_key(module, lesson) in self.before_search
+
+    def search_entry(self, module: Module, lesson: Lesson) -> Any:
+        """The lesson's entry of the search index: the last build's if the lesson and its
+        module's title are as they were."""
+        key = self._search_key(module, lesson)
+        was = self.before_search.get(key)
+        entry = None
+        if isinstance(was, list) and len(was) == len(_SEARCH_FIELDS):
+            entry = dict(zip(_SEARCH_FIELDS, was, strict=True))  # in the order it was made
+        if entry is None:
+            entry = search.search_entry(module, lesson)
+            log.debug("indexed %s", lesson_path(module, lesson))
+        self.search[key] = [entry[name] for name in _SEARCH_FIELDS]
+        return entry
+
+    def finish(self) -> None:
+        """Record this build's pages for the next one, and say what was rendered."""
+        if self.record_key is not None:
+            record = {"pages": self.pages, "search": self.search,  # a large course: megabytes
+                      "media": self.media}
+            self.ctx.cache.put(self.record_key, json.dumps(record, separators=(",", ":"),
+                                                           ensure_ascii=False).encode())
+        if self.kept:
+            shown = ", ".join(self.rendered[:8]) + (" ..." if len(self.rendered) > 8 else "")
+            self.ctx.notes.append(
+                f"rendered {len(self.rendered)} of {len(self.pages)} pages, the rest kept "
+                f"from the last build" + (f": {shown}" if self.rendered else ""))

@@ -1,0 +1,232 @@
+"""The site is rebuilt page by page: an edit renders again the pages it changes and no
+other, and a page kept from the last build is never stale (every rebuild below is
+compared byte for byte with a cold build of the same course)."""
+
+from __future__ import annotations
+
+import filecmp
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coursepack.build import build
+from coursepack.errors import CoursepackError
+from coursepack.exporters.gift import GiftExporter
+
+MODULE = Path("modules/writing-questions")
+LESSONS = ("one-idea", "second", "third", "feedback")
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test has its own per-user folder and its course's cache beside it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("COURSEPACK_CACHE_DIR", raising=False)
+
+
+@pytest.fixture
+def long_course(course: Path) -> Path:
+    """The starter course with four lessons in its module, so a lesson has two neighbours."""
+    folder = course / MODULE
+    text = (folder / "one-idea.yaml").read_text(encoding="utf-8")
+    for name, title in (("second", "A second lesson"), ("third", "A third lesson")):
+        (folder / f"{name}.yaml").write_text(
+            text.replace("title: One idea per question", f"title: {title}"), encoding="utf-8")
+    module = folder / "module.yaml"
+    module.write_text(module.read_text(encoding="utf-8").replace(
+        "  - one-idea\n  - feedback\n", "".join(f"  - {n}\n" for n in LESSONS)),
+        encoding="utf-8")
+    return course
+
+
+def rebuild(course: Path, out: Path, caplog: pytest.LogCaptureFixture) -> set[str]:
+    """Build the site into ``out``; the pages it rendered (not taken over)."""
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="coursepack.html"):
+        build(course, ["html"], out)
+    return {r.getMessage().removeprefix("rendered ") for r in caplog.records
+            if r.getMessage().startswith("rendered ")}
+
+
+def same_as_cold(course: Path, out: Path, tmp_path: Path) -> None:
+    """The incremental site equals, file for file and byte for byte, a cold build's."""
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    os.environ["COURSEPACK_CACHE_DIR"] = str(tmp_path / "cold-cache")
+    try:
+        build(course, ["html"], cold)
+    finally:
+        del os.environ["COURSEPACK_CACHE_DIR"]
+        shutil.rmtree(tmp_path / "cold-cache", ignore_errors=True)
+    assert _tree(out / "html") == _tree(cold / "html")
+    for relpath in _tree(cold / "html"):
+        assert filecmp.cmp(out / "html" / relpath, cold / "html" / relpath, shallow=False), \
+            relpath
+
+
+def _tree(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+PAGES = {f"writing-questions/{name}.html" for name in LESSONS} | {
+    "writing-questions/index.html", "quizzes/writing-questions.html", "quizzes/final.html",
+    "index.html", "glossary.html", "sources.html", "search.html", "certificate.html"}
+
+
+def test_a_body_edit_renders_its_own_page_and_nothing_else(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    assert rebuild(long_course, out, caplog) == PAGES
+    edit(long_course / MODULE / "second.yaml", "Cover the options with your hand",
+         "Hide the options with your hand")
+    assert rebuild(long_course, out, caplog) == {"writing-questions/second.html"}
+    index = (out / "html" / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert "Hide the options with your hand" in index  # the search index follows the text
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_a_title_edit_renders_every_page_that_shows_it(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    edit(long_course / MODULE / "second.yaml", "title: A second lesson",
+         "title: Options of equal weight")
+    rendered = rebuild(long_course, out, caplog)
+    # the contents beside every page list it; its neighbours' "Previous" and "Next" name it
+    assert {"writing-questions/one-idea.html", "writing-questions/third.html",
+            "writing-questions/second.html", "writing-questions/index.html"} <= rendered
+    assert rendered == PAGES
+    third = (out / "html" / "writing-questions" / "third.html").read_text(encoding="utf-8")
+    assert "Options of equal weight" in third
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_a_key_term_edit_renders_its_lesson_and_the_glossary(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    edit(long_course / MODULE / "one-idea.yaml",
+         "The part of a question that asks it", "The part of an item that asks it")
+    assert rebuild(long_course, out, caplog) == {"writing-questions/one-idea.html",
+                                                 "glossary.html"}
+    glossary = (out / "html" / "glossary.html").read_text(encoding="utf-8")
+    assert "The part of an item that asks it" in glossary
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_a_template_of_the_course_renders_every_page_again(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    own = long_course / "templates" / "html"
+    own.mkdir(parents=True)
+    base = Path(__file__).resolve().parents[1] / "templates" / "html" / "base.html.j2"
+    text = base.read_text(encoding="utf-8")
+    (own / "base.html.j2").write_text(text.replace("<footer", "<p>Draft</p><footer"),
+                                      encoding="utf-8")
+    assert rebuild(long_course, out, caplog) == PAGES
+    edit(own / "base.html.j2", "<p>Draft</p>", "<p>Final</p>")
+    assert rebuild(long_course, out, caplog) == PAGES
+    # with its own templates, a page may show anything of the course: a body edit renders all
+    edit(long_course / MODULE / "second.yaml", "Cover the options", "Hide the options")
+    assert rebuild(long_course, out, caplog) == PAGES
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_a_course_setting_renders_every_page_again(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    edit(long_course / "course.yaml", "licence: CC-BY-4.0", "licence: CC BY 4.0")
+    assert rebuild(long_course, out, caplog) == PAGES
+    assert "CC BY 4.0" in (out / "html" / "writing-questions" / "third.html").read_text(
+        encoding="utf-8")
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_a_deleted_lesson_leaves_no_page_behind(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    edit(long_course / MODULE / "module.yaml", "  - third\n", "")
+    (long_course / MODULE / "third.yaml").unlink()
+    rebuild(long_course, out, caplog)
+    assert not (out / "html" / "writing-questions" / "third.html").exists()
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_an_image_changed_in_place_renders_the_pages_showing_it(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    image = long_course / MODULE / "images" / "stem-and-options.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # same name, other content
+    rendered = rebuild(long_course, out, caplog)
+    assert {f"writing-questions/{n}.html" for n in ("one-idea", "second", "third")} <= rendered
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_a_page_changed_in_the_output_is_rendered_again(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    page = out / "html" / "writing-questions" / "third.html"
+    page.write_text("tampered", encoding="utf-8")
+    edit(long_course / MODULE / "second.yaml", "Cover the options", "Hide the options")
+    assert rebuild(long_course, out, caplog) == {"writing-questions/second.html",
+                                                 "writing-questions/third.html"}
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_a_failed_build_leaves_no_record_of_pages_it_did_not_deliver(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site of a build that fails in a later format never reaches the output folder:
+    the next build must not take the old pages there for the new ones."""
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    edit(long_course / MODULE / "second.yaml", "Cover the options", "Hide the options")
+
+    def fails(self: object, ctx: object) -> Path:
+        raise CoursepackError.single("this format failed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(GiftExporter, "export", fails)
+        with pytest.raises(CoursepackError):
+            build(long_course, ["html", "gift"], out)
+    assert "Hide the options" not in (out / "html" / "writing-questions" / "second.html"
+                                      ).read_text(encoding="utf-8")
+    assert rebuild(long_course, out, caplog) == {"writing-questions/second.html"}
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_an_unchanged_rebuild_renders_nothing(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Even when the format as a whole is built again (another format's input changed
+    nothing the site shows), every page is taken over."""
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    edit(long_course / MODULE / "module.yaml", "    Bring printed copies",
+         "    Bring two printed copies")  # facilitator notes: not on the site
+    assert rebuild(long_course, out, caplog) == set()
+    same_as_cold(long_course, out, tmp_path)
+
+
+def test_an_image_changed_in_the_output_is_copied_again(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    (copy,) = (out / "html" / "media").glob("*stem-and-options.png")
+    copy.write_bytes(bytes(len(copy.read_bytes())))  # same size, other bytes
+    edit(long_course / MODULE / "second.yaml", "Cover the options", "Hide the options")
+    rebuild(long_course, out, caplog)
+    same_as_cold(long_course, out, tmp_path)
