@@ -253,7 +253,7 @@ SPOKEN = {
     "fr": {"heading": "Emportez votre résultat", "label": "Votre nom ou identifiant d’apprenant",
            "save": "Enregistrer le fichier de résultats et afficher le code",
            "again": "Enregistrer de nouveau le fichier", "saved": "Enregistré sous {file}.",
-           "code": "Votre code de résultat : {code}",
+           "code": "Votre code de résultat\u00a0: {code}",
            "qr": "Code QR de votre résultat. Son texte est votre nom et le code de résultat {code}.",
            "link": "Imprimer votre certificat", "paper": "Format du papier",
            "print": "Imprimer le certificat",
