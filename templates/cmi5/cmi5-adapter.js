@@ -13,12 +13,13 @@
 (function () {
   "use strict";
 
-  // Interface strings (kept together for the translation catalogues).
-  var MESSAGES = {
-    exit: "Exit",
-    offline: "Your answers are kept and will be sent to the LMS when the connection returns.",
-    noLms: "This unit could not connect to the LMS: your progress here is not recorded."
-  };
+  // An interface string in the course's language: the launch page loads the site's
+  // assets/messages.js before this script (English without it). `python -m
+  // coursepack.locale.extract` collects the strings given to t().
+  function t(message) {
+    var said = (window.coursepackMessages || {}).messages || {};
+    return typeof said[message] === "string" ? said[message] : message;
+  }
 
   var EVENTS = ["page-viewed", "quiz-submitted", "progress-changed"];
   var CMI5 = "https://w3id.org/xapi/cmi5/";
@@ -302,7 +303,7 @@
   Session.prototype.retryLater = function (why) {
     var self = this;
     this.note("retry", why);
-    showNote(MESSAGES.offline);
+    showNote(t("Your answers are kept and will be sent to the LMS when the connection returns."));
     if (this.retryTimer || this.terminated) return;
     var wait = RETRY_MS[Math.min(this.retries, RETRY_MS.length - 1)];
     this.retries += 1;
@@ -527,13 +528,13 @@
       var exit = document.querySelector("[data-cmi5-exit]");
       var back = session && session.launchData && session.launchData.returnURL;
       if (exit && back) {
-        exit.textContent = MESSAGES.exit;
+        exit.textContent = t("Exit");
         exit.parentNode.hidden = false;
         exit.addEventListener("click", function () {
           host.finish().then(function () { window.location.href = back; });
         });
       }
-      if (session && session.error) showNote(MESSAGES.noLms);
+      if (session && session.error) showNote(t("This unit could not connect to the LMS: your progress here is not recorded."));
     }
     window.addEventListener("pagehide", function () { if (session) session.finish(); });
     window.addEventListener("online", function () { if (session) session.retryNow(); });

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -417,3 +418,44 @@ def test_answers_not_yet_submitted_come_back_on_another_computer(page: Any, lms:
     finally:
         other.context.close()
     assert_valid_and_nothing_refused(lms)
+
+
+# --- a course in French ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def french_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The starter course with French as its interface language, as an unzipped cmi5 package."""
+    root = tmp_path_factory.mktemp("cmi5-fr")
+    course = root / "course"
+    shutil.copytree(STARTER, course, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("language: en", "language: fr"), "utf-8")
+    result = CliRunner().invoke(main, ["build", str(course), "-f", "cmi5", "--out", str(root / "build")])
+    assert result.exit_code == 0, result.output
+    (zipped,) = (root / "build" / "cmi5").glob("*.zip")
+    with zipfile.ZipFile(zipped) as archive:
+        archive.extractall(root / "site" / "pkg")
+    return root / "site" / "pkg"
+
+
+def test_the_units_own_messages_are_in_the_courses_language(
+        page: Any, french_package: Path) -> None:
+    with running(french_package) as lms:
+        launch(page, lms, return_url="https://lms.example.org/back")
+        assert page.evaluate("window.coursepackMessages.lang") == "fr"
+        exit_button = page.locator("[data-cmi5-exit]")
+        exit_button.wait_for()
+        assert exit_button.inner_text() == "Quitter"
+
+        # A launch whose LMS cannot be reached: the unit says so, in French.
+        actor = json.dumps({"objectType": "Agent", "account": {
+            "homePage": "https://lms.example.org", "name": "learner"}})
+        closed = "http://127.0.0.1:9"
+        page.goto(f"{lms.url}/pkg/{UNIT}?" + urlencode({
+            "endpoint": f"{closed}/xapi/", "fetch": f"{closed}/fetch", "actor": actor,
+            "registration": "0b4c2d7e-1f3a-4c5b-9d6e-7a8b9c0d1e2f",
+            "activityId": "https://lms.example.org/activities/unit"}))
+        page.wait_for_selector("[data-cmi5-note]")
+        assert page.inner_text("[data-cmi5-note]") == (
+            "Ce module n’a pas pu se connecter au LMS\u00a0: votre progression ici n’est pas "
+            "enregistrée.")

@@ -49,12 +49,19 @@ LETTER = (612, 792)
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The starter course with a two-question final check (quiz number 0), built as a site."""
+    return built_in(tmp_path_factory.mktemp("results"), "en")
+
+
+def built_in(root: Path, language: str) -> Path:
+    """The starter course with the final check, in interface ``language``, built as a site."""
     from coursepack.build import build
     from coursepack.starter import STARTER
 
-    root = tmp_path_factory.mktemp("results")
     shutil.copytree(STARTER, root / "course", ignore=shutil.ignore_patterns(".coursepack-cache"))
     (root / "course" / "quizzes" / "final.yaml").write_text(FINAL, encoding="utf-8")
+    yaml = root / "course" / "course.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("language: en", f"language: {language}"),
+                    encoding="utf-8")
     build(root / "course", out=root / "build", formats=["html"])
     return root
 
@@ -239,3 +246,68 @@ def test_a_forged_score_with_a_stale_checksum_is_refused(
     result = run("results", "collect", str(saved), "--out", str(tmp_path / "r.csv"))
     assert result.exit_code == 1
     assert f"{saved}: error: refused: its checksum does not match its content" in result.output
+
+
+# The results panel and the certificate in the course's language (assets/messages.js).
+SPOKEN = {
+    "fr": {"heading": "Emportez votre résultat", "label": "Votre nom ou identifiant d’apprenant",
+           "save": "Enregistrer le fichier de résultats et afficher le code",
+           "again": "Enregistrer de nouveau le fichier", "saved": "Enregistré sous {file}.",
+           "code": "Votre code de résultat\u00a0: {code}",
+           "qr": "Code QR de votre résultat. Son texte est votre nom et le code de résultat {code}.",
+           "link": "Imprimer votre certificat", "paper": "Format du papier",
+           "print": "Imprimer le certificat",
+           "certificate": ["Certificat de réussite", "Ce certificat atteste que", "Amina Yusuf",
+                           "a réussi l’évaluation finale du cours", "version 1.0", "Date",
+                           "Score 100%", "Code de vérification {code}"],
+           "none": "Réussissez l’évaluation finale, puis ouvrez votre certificat depuis son "
+                   "résultat."},
+    "ar": {"heading": "احتفظ بنتيجتك", "label": "اسمك أو رقم المتعلّم",
+           "save": "احفظ ملف النتائج واعرض الرمز", "again": "احفظ الملف مرة أخرى",
+           "saved": "حُفظ باسم {file}.", "code": "رمز نتيجتك: {code}",
+           "qr": "رمز QR لنتيجتك. نصّه اسمك ورمز النتيجة {code}.",
+           "link": "اطبع شهادتك", "paper": "مقاس الورق", "print": "طباعة الشهادة",
+           "certificate": ["شهادة إتمام", "تشهد هذه الشهادة بأنّ", "Amina Yusuf",
+                           "اجتاز/اجتازت التقييم النهائي للدورة", "الإصدار 1.0", "التاريخ",
+                           "النتيجة 100%", "رمز التحقق {code}"],
+           "none": "انجح في التقييم النهائي، ثم افتح شهادتك من نتيجته."},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SPOKEN))
+def spoken(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    language = str(request.param)
+    return language, built_in(tmp_path_factory.mktemp(f"results-{language}"), language)
+
+
+def test_the_results_panel_and_the_certificate_speak_the_courses_language(
+        browser: Any, spoken: tuple[str, Path], tmp_path: Path) -> None:
+    language, built = spoken
+    words = SPOKEN[language]
+    tab = final_check(browser, built, right=True)
+    home = "[data-results-home]"
+    assert tab.inner_text(f"{home} h3") == words["heading"]
+    assert tab.inner_text(f"{home} label") == words["label"]
+    assert tab.inner_text(f"{home} button") == words["save"]
+    saved, code = take_home(tab, "Amina Yusuf", tmp_path)
+    assert tab.inner_text("[data-results-status]") == words["saved"].format(file=saved.name)
+    assert tab.inner_text(f"{home} button") == words["again"]
+    assert tab.inner_text("[data-results-out] p").strip() == words["code"].format(code=code)
+    assert tab.locator("[data-results-qr] svg").get_attribute("aria-label") == \
+        words["qr"].format(code=code)
+    assert tab.inner_text("[data-certificate-link]") == words["link"]
+    tab.click("[data-certificate-link]")
+    tab.wait_for_selector("[data-certificate]:not([hidden])")
+    assert tab.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        language, "rtl" if language == "ar" else "ltr"]
+    assert tab.inner_text("[data-cert-tools] legend") == words["paper"]
+    assert tab.inner_text("[data-cert-print]") == words["print"]
+    shown = " ".join(tab.inner_text("[data-certificate]").split()).casefold()  # the title's in capitals
+    for text in words["certificate"]:
+        assert text.format(code=code).casefold() in shown, (text, shown)
+    assert tab.locator("[data-certificate]").get_attribute("aria-label") != "Certificate"
+    tab.goto((built / "build" / "html" / "certificate.html").as_uri())
+    tab.wait_for_function("document.querySelector('[data-cert-problem]').textContent")
+    assert tab.inner_text("[data-cert-problem]") == words["none"]
+    tab.context.close()

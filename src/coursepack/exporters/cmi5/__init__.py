@@ -50,6 +50,7 @@ from coursepack.spec_schema import Schema, record
 CONTENT = "course"
 ADAPTER = "cmi5/cmi5-adapter.js"
 XAPI = f"{CONTENT}/assets/xapi.js"
+MESSAGES = f"{CONTENT}/assets/messages.js"  # the interface words, for the adapter
 DELIMITER = "[,]"
 MAX_PATTERNS = 32  # xapi.js: at most this many fill-in patterns per question
 _HEAD_END = re.compile(r"</head>", re.IGNORECASE)
@@ -259,7 +260,7 @@ class Cmi5Exporter:
         text = json.dumps(au.config(course, base), sort_keys=True, ensure_ascii=False)
         text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
         return render.render(env, "launch.html.j2", course=course, au=au, config=text,
-                             scripts=[XAPI, ADAPTER])
+                             scripts=[MESSAGES, XAPI, ADAPTER])
 
     def course_structure(self, course: Course, aus: list[Au], base: str) -> str:
         env = render.environment(self.name, course.root)

@@ -10,29 +10,20 @@
 (function () {
   "use strict";
 
-  /* ---- interface strings (one place, for the translation catalogues) ---------------- */
-  var MESSAGES = {
-    heading: "Take your result with you",
-    intro: "No network is needed: save a results file to send or hand to your trainer, or show them the code.",
-    name: "Your name or learner ID",
-    save: "Save results file and show code",
-    again: "Save the file again",
-    saved: "Saved as {file}.",
-    code: "Your result code",
-    qr: "QR code of your result. Its text is your name and the result code {code}.",
-    qrFailed: "The QR code could not be shown; read out the code instead.",
-    needName: "Type your name or learner ID first.",
-    certificate: "Print your certificate",
-    certBad: "This certificate's details do not match its code: open it again from the quiz page.",
-    certNone: "Pass the final assessment, then open your certificate from its result."
-  };
+  /* ---- interface words: assets/messages.js holds them in the course's language ---------- */
+
+  // `message` in the course's language (English without messages.js), its %(name)s filled
+  // from `values`. `python -m coursepack.locale.extract` collects the strings given to it.
+  function t(message, values) {
+    var said = (window.coursepackMessages || {}).messages || {};
+    var text = typeof said[message] === "string" ? said[message] : message;
+    return text.replace(/%\((\w+)\)s|%%/g, function (whole, k) {
+      return !k ? "%" : values && values[k] !== undefined ? String(values[k]) : whole;
+    });
+  }
 
   var ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ", CHECK = ALPHABET + "*~$=U";
   var EPOCH = Date.UTC(2025, 0, 1);
-
-  function say(key, values) {
-    return MESSAGES[key].replace(/\{(\w+)\}/g, function (m, k) { return values[k]; });
-  }
 
   function settings() {
     var node = document.getElementById("results-data");
@@ -168,7 +159,7 @@
     var script = document.createElement("script");
     script.src = document.body.getAttribute("data-root") + "assets/vendor/qrcode-generator.js";
     script.onload = function () { done(); };
-    script.onerror = function () { done(MESSAGES.qrFailed); };
+    script.onerror = function () { done(t("The QR code could not be shown; read out the code instead.")); };
     document.head.appendChild(script);
   }
 
@@ -217,20 +208,20 @@
     if (!home) return;
     if (!document.querySelector("style[data-results-style]")) document.head.appendChild(el("style", { "data-results-style": "" }, STYLE));
     home.textContent = "";
-    home.appendChild(el("h3", { id: "results-home-title" }, MESSAGES.heading));
-    home.appendChild(el("p", {}, MESSAGES.intro));
+    home.appendChild(el("h3", { id: "results-home-title" }, t("Take your result with you")));
+    home.appendChild(el("p", {}, t("No network is needed: save a results file to send or hand to your trainer, or show them the code.")));
     var form = home.appendChild(el("form", { "data-results-form": "" }));
-    form.appendChild(el("label", { for: "results-name" }, MESSAGES.name));
+    form.appendChild(el("label", { for: "results-name" }, t("Your name or learner ID")));
     var input = form.appendChild(el("input", { id: "results-name", name: "learner", autocomplete: "name", maxlength: "200", required: "", dir: "auto" }));
     input.value = lastName;
-    var button = form.appendChild(el("button", { type: "submit", class: "button" }, MESSAGES.save));
+    var button = form.appendChild(el("button", { type: "submit", class: "button" }, t("Save results file and show code")));
     var status = home.appendChild(el("p", { role: "status", "data-results-status": "" }));
     var out = home.appendChild(el("div", { "data-results-out": "", hidden: "" }));
     var finished = new Date().toISOString();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var name = input.value.replace(/[\u0000-\u001f\u007f-\u009f]/g, "").trim();
-      if (!name) { status.textContent = MESSAGES.needName; input.focus(); return; }
+      if (!name) { status.textContent = t("Type your name or learner ID first."); input.focus(); return; }
       lastName = name;
       var r = { name: name, quizId: detail.quizId, quiz: s.quizzes.indexOf(detail.quizId), attempt: detail.attempt,
         percent: detail.maxScore > 0 ? detail.score / detail.maxScore * 100 : 0, passed: detail.passed,
@@ -239,8 +230,8 @@
       r.code = r.quiz >= 0 && r.quiz < 64 && r.day >= 0 && r.day < 16384 ? resultCode(s, r) : "";
       var file = fileName(s, r);
       download(resultsFile(s, quiz, detail, r), file);
-      status.textContent = say("saved", { file: file });
-      button.textContent = MESSAGES.again;
+      status.textContent = t("Saved as %(file)s.", { file: file });
+      button.textContent = t("Save the file again");
       show(out, s, r);
     });
   }
@@ -249,12 +240,12 @@
     out.textContent = "";
     out.hidden = !r.code;
     if (!r.code) return;
-    out.appendChild(el("p", {}, MESSAGES.code + ": ")).appendChild(el("strong", { class: "results-code", dir: "ltr", "data-results-code": "" }, r.code));
-    drawQr(out.appendChild(el("div", { "data-results-qr": "" })), r.code + " " + r.name, say("qr", { code: r.code }));
+    out.appendChild(el("p", {}, t("Your result code:") + " ")).appendChild(el("strong", { class: "results-code", dir: "ltr", "data-results-code": "" }, r.code));
+    drawQr(out.appendChild(el("div", { "data-results-qr": "" })), r.code + " " + r.name, t("QR code of your result. Its text is your name and the result code %(code)s.", { code: r.code }));
     if (r.passed && s.final === r.quizId) {
       var cert = { n: r.name, q: r.quiz, p: r.percent, ok: 1, d: r.day, a: r.attempt };
       out.appendChild(el("p")).appendChild(el("a", { class: "button", "data-certificate-link": "",
-        href: document.body.getAttribute("data-root") + "certificate.html#" + encodeURIComponent(JSON.stringify(cert)) }, MESSAGES.certificate));
+        href: document.body.getAttribute("data-root") + "certificate.html#" + encodeURIComponent(JSON.stringify(cert)) }, t("Print your certificate")));
     }
   }
 
@@ -273,10 +264,10 @@
     var c = null;
     try { c = JSON.parse(decodeURIComponent(window.location.hash.slice(1))); } catch (err) { c = null; }
     var field = function (name) { return document.querySelector("[data-cert-" + name + "]"); };
-    if (!c || typeof c.n !== "string" || !c.n.trim() || c.n.length > 200) { field("problem").textContent = MESSAGES.certNone; return; }
+    if (!c || typeof c.n !== "string" || !c.n.trim() || c.n.length > 200) { field("problem").textContent = t("Pass the final assessment, then open your certificate from its result."); return; }
     var r = { name: c.n, quiz: c.q, percent: Number(c.p), passed: !!c.ok, day: c.d, attempt: c.a };
     var ok = s.quizzes[r.quiz] === s.final && r.passed && r.percent >= 0 && r.percent <= 100 && r.day >= 0;
-    if (!ok) { field("problem").textContent = MESSAGES.certBad; return; }
+    if (!ok) { field("problem").textContent = t("This certificate's details do not match its code: open it again from the quiz page."); return; }
     field("name").textContent = r.name;
     if (r.name.length > 30) field("name").classList.add(r.name.length > 80 ? "is-longer" : "is-long");
     field("date").textContent = new Date(EPOCH + r.day * 864e5).toISOString().slice(0, 10);
