@@ -23,9 +23,11 @@
   var byPath = {};
   templates.forEach(function (t) { byPath[t.getAttribute("data-page")] = t; });
 
+  // The page a #/<page path> address names; what follows a second "#" is for the page itself
+  // (the certificate's details, from the final assessment's result).
   function routeOf(hash) {
     if (hash.indexOf(ROUTE) !== 0) return null;
-    try { return decodeURIComponent(hash.slice(ROUTE.length)); } catch (err) { return null; }
+    try { return decodeURIComponent(hash.slice(ROUTE.length).split("#")[0]); } catch (err) { return null; }
   }
 
   function remembered() {
