@@ -9,12 +9,15 @@
 (function () {
   "use strict";
 
-  /* Interface text, in one place for translation. */
+  /* Interface text, in the course's language: the runtime's words (messages.js, inlined in
+   * the file's head before this script) hold these too, as the catalogues do. */
+  var WORDS = (window.coursepackMessages || {}).messages || {};
+  function t(message) { return typeof WORDS[message] === "string" ? WORDS[message] : message; }
   var MESSAGES = {
-    noStorage: "Your progress is not kept: this browser does not let a file opened this way " +
+    noStorage: t("Your progress is not kept: this browser does not let a file opened this way " +
       "save anything. You can read every lesson and take the quiz; write down your result " +
-      "before you close this file.",
-    file: "file"
+      "before you close this file."),
+    file: t("file")
   };
   var ROUTE = "#/";
   var KEY = "coursepack-single-file:";
