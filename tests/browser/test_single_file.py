@@ -232,3 +232,26 @@ def test_a_module_file_gives_a_code_but_no_certificate_link_that_leads_nowhere(
     result = run("results", "collect", str(saved), "--course", str(course),
                  "--out", str(tmp_path / "r.csv"))
     assert result.exit_code == 0, result.output
+
+
+def test_a_french_module_file_speaks_french_at_run_time(browser: Any, tmp_path: Path,
+                                                        run: Run) -> None:
+    """The runtime's words (assets/messages.js on the site) travel inside the file."""
+    from coursepack.starter import starter
+
+    course = tmp_path / "cours"
+    shutil.copytree(starter("fr"), course, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    result = run("build", str(course), "-f", "single-file", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    final = sorted((tmp_path / "out" / "single-file").glob("*.html"))[-1]
+    url = alone(final.read_bytes(), tmp_path / "Téléchargements").as_uri()
+    context, page, seen = offline(browser)
+    try:
+        show(page, url)
+        page.wait_for_selector("[data-quiz-form]:not([hidden])")
+        assert page.evaluate("window.coursepackMessages.lang") == "fr"
+        count = page.inner_text("[data-map-count]")
+        assert count.startswith("Répondues") and "answered" not in count, count
+        assert {u.split("#")[0] for u in seen} == {url}
+    finally:
+        context.close()
