@@ -13,6 +13,7 @@ the same file.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -25,6 +26,7 @@ from tests.browser.test_results_browser import FINAL, qr_text, take_home
 from tests.browser.test_results_browser import submit as submit_for_results
 from tests.conftest import Run
 from tests.field_pack.helpers import add_image, build_pack, noise_jpeg
+from tests.test_results import check_statements
 
 pytestmark = pytest.mark.browser
 
@@ -200,9 +202,11 @@ def test_the_learner_takes_the_result_home_from_the_file_alone(
             "no request but the file itself (the results file is a Blob the page makes)"
     finally:
         context.close()
-    table = tmp_path / "results.csv"
-    result = run("results", "collect", str(saved), "--course", str(course), "--out", str(table))
+    table, statements = tmp_path / "results.csv", tmp_path / "statements.json"
+    result = run("results", "collect", str(saved), "--course", str(course), "--out", str(table),
+                 "--xapi", str(statements))
     assert result.exit_code == 0, result.output
+    assert json.loads(check_statements(statements)) == []
     with table.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["learner"], r["quiz"], r["score_percent"], r["passed"]) for r in rows] == [
