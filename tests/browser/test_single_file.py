@@ -13,6 +13,7 @@ the same file.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 import zipfile
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from tests.browser.test_html_quiz import submit
 from tests.browser.test_results_browser import FINAL, qr_text, take_home
@@ -197,6 +199,10 @@ def test_the_learner_takes_the_result_home_from_the_file_alone(
         assert page.evaluate("document.body.getAttribute('data-path')") == "certificate.html"
         shown = " ".join(page.inner_text("[data-certificate]").split())
         assert "Amina Yusuf" in shown and "Score 100%" in shown and code in shown
+        page.check("input[name=paper][value=Letter]")  # the page's own styles came with it
+        pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True))).pages
+        assert len(pdf) == 1 and round(float(pdf[0].mediabox.width)) == 612
+        assert "Print the certificate" not in pdf[0].extract_text()
         assert page.errors == []
         assert {u.split("#")[0] for u in seen if not u.startswith("blob:")} == {url}, \
             "no request but the file itself (the results file is a Blob the page makes)"
