@@ -9,12 +9,15 @@
 (function () {
   "use strict";
 
-  /* Interface text, in one place for translation. */
+  /* Interface text, in the course's language: the runtime's words (messages.js, inlined in
+   * the file's head before this script) hold these too, as the catalogues do. */
+  var WORDS = (window.coursepackMessages || {}).messages || {};
+  function t(message) { return typeof WORDS[message] === "string" ? WORDS[message] : message; }
   var MESSAGES = {
-    noStorage: "Your progress is not kept: this browser does not let a file opened this way " +
+    noStorage: t("Your progress is not kept: this browser does not let a file opened this way " +
       "save anything. You can read every lesson and take the quiz; write down your result " +
-      "before you close this file.",
-    file: "file"
+      "before you close this file."),
+    file: t("file")
   };
   var ROUTE = "#/";
   var KEY = "coursepack-single-file:";
@@ -23,9 +26,11 @@
   var byPath = {};
   templates.forEach(function (t) { byPath[t.getAttribute("data-page")] = t; });
 
+  // The page a #/<page path> address names; what follows a second "#" is for the page itself
+  // (the certificate's details, from the final assessment's result).
   function routeOf(hash) {
     if (hash.indexOf(ROUTE) !== 0) return null;
-    try { return decodeURIComponent(hash.slice(ROUTE.length)); } catch (err) { return null; }
+    try { return decodeURIComponent(hash.slice(ROUTE.length).split("#")[0]); } catch (err) { return null; }
   }
 
   function remembered() {

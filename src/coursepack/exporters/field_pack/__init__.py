@@ -30,7 +30,12 @@ from coursepack.exporters.field_pack.budget import Share, module_over, pack_over
 from coursepack.exporters.field_pack.images import Shrunk, shrink
 from coursepack.exporters.field_pack.manifest import MANIFEST, SUMS, manifests
 from coursepack.exporters.field_pack.settings import SCHEMA, FieldPackSettings
-from coursepack.exporters.field_pack.single_file import SingleFile, assets_of, single_files
+from coursepack.exporters.field_pack.single_file import (
+    LAZY,
+    SingleFile,
+    assets_of,
+    single_files,
+)
 from coursepack.exporters.html import HtmlExporter, essay_problems
 from coursepack.exporters.media import media_name
 from coursepack.exporters.pdf import PdfExporter
@@ -205,8 +210,9 @@ class Packer:
     def module_shares(self, module: SingleFile) -> list[Share]:
         shares = [Share(self._shown(name), size * 4 // 3, self._image_detail(name))
                   for name, size in module.media.items()]
-        shares += [Share(name, size, "the runtime every page needs") for name, size in
-                   module.theme.items()]
+        shares += [Share(name, size, "the results panel: file, code and QR" if name in LAZY
+                         else "the runtime every page needs")
+                   for name, size in module.theme.items()]
         shares.append(Share("lesson, overview and quiz pages", max(0, module.pages_bytes),
                             "the text and the quiz"))
         return shares

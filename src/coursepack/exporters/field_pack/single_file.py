@@ -7,7 +7,11 @@ Each file then holds its module's pages as ``<template>`` elements, the theme's 
 scripts (the ones its pages load) and every image and file as a ``data:`` URI; a small
 script (templates/single-file/static/single-file.js) shows the page the address names, so the
 runtime, the quiz and its result screen run exactly as on the site. No request leaves the
-file, whatever it is called and wherever it is moved.
+file, whatever it is called and wherever it is moved: the runtime's words (assets/messages.js,
+written by the build) are inlined with the theme's scripts, and so are the scripts the site
+loads only once a quiz is submitted (``LAZY``: the results panel, its xAPI statements and QR
+encoder), which the quiz page's loader and results.js then find already there. The final
+assessment's file also holds the certificate page, so the link its result offers stays inside it.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ from coursepack import markup, render
 from coursepack.errors import CoursepackError
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.field_pack.images import mime_type
-from coursepack.exporters.html import HtmlExporter, Page
+from coursepack.exporters.html import HtmlExporter, Page, messages_script
 from coursepack.exporters.html.pages import KeptPages, site_inputs
 from coursepack.exporters.html.path import CoursePath, Part
-from coursepack.exporters.html.paths import module_path
+from coursepack.exporters.html.paths import module_path, quiz_path
 from coursepack.exporters.media import Published
+from coursepack.locale import translator
 from coursepack.model import Asset, Course
+from coursepack.results import site_settings
 
 ROUTE = "#/"
 PLACEHOLDER = "cp-media:"
@@ -44,9 +50,16 @@ _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _HTML = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HEAD_TAG = re.compile(r"<(?:link|script)\b[^>]*>", re.IGNORECASE)
+_HEAD_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.IGNORECASE | re.DOTALL)
 FORMAT = "single-file"  # its templates: templates/single-file/
 SHELL = "single-file.html.j2"
 BOOT = "single-file.js"
+MESSAGES = "messages.js"  # the runtime's words: written by the build, not a theme file
+CERTIFICATE = "certificate.html"
+RESULTS_PANEL = "data-results-home"
+LAZY = ("xapi.js", "results/results.js", "vendor/qrcode-generator.js")
+"""What the site loads on demand once a quiz is submitted (templates/html/quiz.html.j2 and
+results.js): a file with a results panel carries it, for a file must not fetch."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,11 @@ def render_pages(ctx: ExportContext, course: Course) -> tuple[dict[str, Rendered
                                            module.id), (), module=module)
         for quiz in course.quizzes:
             site.write_quiz(quiz, course, in_file)
+        results = site_settings(course)
+        if results["final"]:
+            _ = translator(course.language, course.root)
+            in_file("certificate.html.j2", Page(CERTIFICATE, _("Certificate")), (),
+                    results_paper=results["paper"])
         pages = {rel: _parsed(rel, (out.root / rel).read_text(encoding="utf-8"))
                  for rel in sorted(out.written)}
     return pages, dict(published.files), course_path
@@ -148,9 +166,13 @@ def _parsed(path: str, text: str) -> RenderedPage:
             assets.append(ref[len(ROUTE + "assets/"):])
         elif ref:
             elsewhere.append(ref)
+    # A page's own <style> elements (the certificate's) go with its body: the file's head is
+    # shared by all its pages.
+    own_styles = "\n".join(_HEAD_STYLE.findall(head))
     return RenderedPage(path, html.unescape(title.group(1)).strip() if title else path,
                         _attributes(opening.group(0)) if opening else {},
-                        _attributes(body.group(0)), text[body.end():end], assets, elsewhere)
+                        _attributes(body.group(0)), own_styles + text[body.end():end], assets,
+                        elsewhere)
 
 
 def _attributes(tag: str) -> dict[str, str]:
@@ -179,17 +201,23 @@ class Assembler:
         if boot is None:
             raise CoursepackError.single(f"single-file: the theme has no static/{BOOT}")
         self.boot = boot.read_text(encoding="utf-8")
+        self.messages = messages_script(course.language, course.root)
+        final = site_settings(course)["final"]
+        self.final = next((quiz_path(q) for q in course.quizzes if q.id == final), "")
 
     def build(self, name: str, part: Part, pages: dict[str, RenderedPage]) -> SingleFile:
-        ordered = [pages[path] for path in part.paths if path in pages]
+        paths = [*part.paths, CERTIFICATE] if self.final in part.paths else list(part.paths)
+        ordered = [pages[path] for path in paths if path in pages]
         wanted = list(dict.fromkeys(a for p in ordered for a in p.assets))
-        theme_names = [n for n in wanted if n in self.static and n.endswith((".css", ".js"))]
+        if any(RESULTS_PANEL in p.body for p in ordered):
+            wanted = list(dict.fromkeys([*wanted, *LAZY]))
+        theme_names = [n for n in wanted if n == MESSAGES
+                       or (n in self.static and n.endswith((".css", ".js")))]
         left_out = sorted({*(n for n in wanted if n not in theme_names),
                            *(r for p in ordered for r in p.elsewhere)})
         styles = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
                   if n.endswith(".css")]
-        scripts = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
-                   if n.endswith(".js")]
+        scripts = [(n, self._script(n)) for n in theme_names if n.endswith(".js")]
         media: dict[str, int] = {}
         uris: dict[str, str] = {}
 
@@ -212,6 +240,19 @@ class Assembler:
             boot=Markup(_safe_in(self.boot, "script")))
         return SingleFile(name, part, text.encode("utf-8"), media,
                           {n: len(t.encode("utf-8")) for n, t in styles + scripts}, left_out)
+
+
+    def _script(self, name: str) -> str:
+        """A script of the theme (a third party's with its licence beside it, as on the
+        site), or the runtime's words."""
+        if name == MESSAGES:
+            return self.messages
+        text = self.static[name].read_text(encoding="utf-8")
+        licence = self.static.get(name.removesuffix(".js") + ".LICENSE.txt")
+        if licence is None:
+            return text
+        notice = licence.read_text(encoding="utf-8").replace("*/", "* /")
+        return f"/* {notice.strip()}\n*/\n{text}"
 
 
 def _safe_in(text: str, element: str) -> str:

@@ -262,7 +262,9 @@
     });
     document.querySelector("[data-cert-print]").addEventListener("click", function () { window.print(); });
     var c = null;
-    try { c = JSON.parse(decodeURIComponent(window.location.hash.slice(1))); } catch (err) { c = null; }
+    // After the last "#": a single-file module's address names its page first (#/certificate.html#...).
+    var hash = window.location.hash;
+    try { c = JSON.parse(decodeURIComponent(hash.slice(hash.lastIndexOf("#") + 1))); } catch (err) { c = null; }
     var field = function (name) { return document.querySelector("[data-cert-" + name + "]"); };
     if (!c || typeof c.n !== "string" || !c.n.trim() || c.n.length > 200) { field("problem").textContent = t("Pass the final assessment, then open your certificate from its result."); return; }
     var r = { name: c.n, quiz: c.q, percent: Number(c.p), passed: !!c.ok, day: c.d, attempt: c.a };
