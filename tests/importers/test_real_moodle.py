@@ -68,7 +68,7 @@ KEPT = {  # Moodle's own broken cloze questions: line, name, why
 }
 NEW_COURSE = "multichoice-testquestion-moodle"  # named after the first file
 FORMATS = {"html", "pdf", "scorm12", "scorm2004", "cmi5", "imscc", "moodle-xml", "gift", "qti12",
-           "qti21"}
+           "qti21", "field-pack", "single-file"}
 
 
 # --- the XML as Moodle wrote it (read here with lxml, not with the importer) ---------------
