@@ -84,3 +84,16 @@ def zip_files(files: dict[str, bytes], target: Path) -> Path:
             info.create_system = 3
             archive.writestr(info, data)
     return target
+
+
+_HEAD_END = re.compile(r"</head>", re.IGNORECASE)
+
+
+def add_scripts(html: str, relpath: str, scripts: list[str]) -> str:
+    """Add script tags to the head of the course page at ``relpath`` in a package whose site
+    sits one folder down (``course/``); ``scripts`` are paths from the package root."""
+    up = "../" * relpath.count("/") + "../"
+    tags = "".join(f'<script src="{up}{src}"></script>\n' for src in scripts)
+    if not _HEAD_END.search(html):
+        return html
+    return _HEAD_END.sub(lambda m: tags + m.group(0), html, count=1)

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 from coursepack import render
 from coursepack.errors import Problem, warning
-from coursepack.exporters._package import zip_files
+from coursepack.exporters._package import add_scripts, zip_files
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.html import HtmlExporter, essay_problems
 from coursepack.exporters.html.path import CoursePath
@@ -43,7 +43,6 @@ from coursepack.spec_schema import Schema, record
 
 CONTENT = "course"
 ADAPTER = "scorm/scorm-adapter.js"
-_HEAD_END = re.compile(r"</head>", re.IGNORECASE)
 
 
 class ScoPer(Enum):
@@ -118,15 +117,6 @@ def plan_scos(course: Course, settings: ScormSettings) -> list[Sco]:
     ]
 
 
-def inject_adapter(html: str, relpath: str) -> str:
-    """Add the adapter's script tag to a course page, with a path relative to the page."""
-    root = "../" * relpath.count("/") + "../"
-    tag = f'<script src="{root}{ADAPTER}"></script>\n'
-    if not _HEAD_END.search(html):
-        return html
-    return _HEAD_END.sub(lambda m: tag + m.group(0), html, count=1)
-
-
 class Scorm12Exporter:
     name: ClassVar[str] = "scorm12"
     summary: ClassVar[str] = "SCORM 1.2 package (zip) whose quiz scores reach the LMS"
@@ -184,7 +174,7 @@ class Scorm12Exporter:
                 rel = path.relative_to(site.root).as_posix()
                 data = path.read_bytes()
                 if rel.endswith(".html"):
-                    data = inject_adapter(data.decode("utf-8"), rel).encode("utf-8")
+                    data = add_scripts(data.decode("utf-8"), rel, [ADAPTER]).encode("utf-8")
                 files[f"{CONTENT}/{rel}"] = data
             return files
 

@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 from coursepack import markup, render
 from coursepack.errors import Problem, error, warning
-from coursepack.exporters._package import zip_files
+from coursepack.exporters._package import add_scripts, zip_files
 from coursepack.exporters._quizbank import warn
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.html import HtmlExporter, essay_problems
@@ -53,7 +53,6 @@ XAPI = f"{CONTENT}/assets/xapi.js"
 MESSAGES = f"{CONTENT}/assets/messages.js"  # the interface words, for the adapter
 DELIMITER = "[,]"
 MAX_PATTERNS = 32  # xapi.js: at most this many fill-in patterns per question
-_HEAD_END = re.compile(r"</head>", re.IGNORECASE)
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 
 
@@ -168,15 +167,6 @@ def plan_aus(course: Course, settings: Cmi5Settings) -> list[Au]:
     return aus
 
 
-def inject_scripts(html: str, relpath: str, scripts: list[str]) -> str:
-    """Add script tags (paths from the package root) to a course page's head."""
-    up = "../" * relpath.count("/") + "../"
-    tags = "".join(f'<script src="{up}{src}"></script>\n' for src in scripts)
-    if not _HEAD_END.search(html):
-        return html
-    return _HEAD_END.sub(lambda m: tags + m.group(0), html, count=1)
-
-
 class Cmi5Exporter:
     name: ClassVar[str] = "cmi5"
     summary: ClassVar[str] = "cmi5 course package (zip): every answer reaches the LMS via xAPI"
@@ -251,7 +241,7 @@ class Cmi5Exporter:
                 rel = path.relative_to(site.root).as_posix()
                 data = path.read_bytes()
                 if rel.endswith(".html"):
-                    data = inject_scripts(data.decode("utf-8"), rel, [ADAPTER]).encode("utf-8")
+                    data = add_scripts(data.decode("utf-8"), rel, [ADAPTER]).encode("utf-8")
                 files[f"{CONTENT}/{rel}"] = data
             return files
 
