@@ -30,7 +30,7 @@ from coursepack import markup, render
 from coursepack.errors import CoursepackError
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.field_pack.images import mime_type
-from coursepack.exporters.html import HtmlExporter, Page
+from coursepack.exporters.html import HtmlExporter, Page, messages_script
 from coursepack.exporters.html.pages import KeptPages, site_inputs
 from coursepack.exporters.html.path import CoursePath, Part
 from coursepack.exporters.html.paths import module_path
@@ -179,17 +179,24 @@ class Assembler:
         if boot is None:
             raise CoursepackError.single(f"single-file: the theme has no static/{BOOT}")
         self.boot = boot.read_text(encoding="utf-8")
+        # Written by the site's build, not kept in the theme: the runtime's words in the
+        # course's language, without which a module file would speak English.
+        self.generated = {"messages.js": messages_script(course.language, course.root)}
+
+    def _text(self, name: str) -> str:
+        if name in self.generated:
+            return self.generated[name]
+        return self.static[name].read_text(encoding="utf-8")
 
     def build(self, name: str, part: Part, pages: dict[str, RenderedPage]) -> SingleFile:
         ordered = [pages[path] for path in part.paths if path in pages]
         wanted = list(dict.fromkeys(a for p in ordered for a in p.assets))
-        theme_names = [n for n in wanted if n in self.static and n.endswith((".css", ".js"))]
+        theme_names = [n for n in wanted if (n in self.static or n in self.generated)
+                       and n.endswith((".css", ".js"))]
         left_out = sorted({*(n for n in wanted if n not in theme_names),
                            *(r for p in ordered for r in p.elsewhere)})
-        styles = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
-                  if n.endswith(".css")]
-        scripts = [(n, self.static[n].read_text(encoding="utf-8")) for n in theme_names
-                   if n.endswith(".js")]
+        styles = [(n, self._text(n)) for n in theme_names if n.endswith(".css")]
+        scripts = [(n, self._text(n)) for n in theme_names if n.endswith(".js")]
         media: dict[str, int] = {}
         uris: dict[str, str] = {}
 
