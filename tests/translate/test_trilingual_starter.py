@@ -9,17 +9,20 @@ stable id), and one build with every format gives each language its own folder.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pytest
 import yaml
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner, Result
+from fontTools.ttLib import TTFont
 
 from coursepack.cli import main
 from coursepack.loader.course import load_course
@@ -292,3 +295,52 @@ def test_field_pack_and_single_files_carry_the_language_and_its_runtime_words(
     module = (single / "01-writing-questions.html").read_text(encoding="utf-8")
     assert field_of(language, LESSON) in module
     assert stem_of(language, "wq-single") in module
+
+
+SHIPPED_FONTS = STARTER.parents[1] / "exporters" / "pdf" / "typefaces"
+
+
+def outline(font: TTFont, gid: int) -> list[tuple[float, float]]:
+    """A glyph's points with its components drawn in: what a PDF viewer draws."""
+    coordinates, _, _ = font["glyf"][font.getGlyphOrder()[gid]].getCoordinates(font["glyf"])
+    return [tuple(point) for point in coordinates]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_letter_of_the_joined_course_pack_is_drawn_as_its_font_draws_it(
+        trilingual: Trilingual, language: str) -> None:
+    # The course pack is joined from parts, and their font subsets merged into one font per
+    # typeface: each glyph a page shows must keep the outline of the shipped font, parts of
+    # composed glyphs (Arabic dots and letter bodies) included.
+    originals = {re.sub(r"[-\s]", "", TTFont(path)["name"].getDebugName(6) or ""): path
+                 for path in SHIPPED_FONTS.glob("*.ttf")}
+    checked = 0
+    with pikepdf.open(folder(trilingual, language, "pdf") / "course-pack.pdf") as pdf:
+        fonts = {f.objgen: f for page in pdf.pages
+                 for f in page.Resources.get("/Font", pikepdf.Dictionary()).values()
+                 if "/DescendantFonts" in f}
+        for font in fonts.values():
+            name = re.sub(r"^[A-Z]{6}\+|-", "", str(font.BaseFont)[1:])
+            if name not in originals:
+                continue
+            descendant = font.DescendantFonts[0]
+            embedded = TTFont(io.BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
+            original = TTFont(originals[name])
+            for gid in shown_ids(descendant.W):
+                assert outline(embedded, gid) == outline(original, gid), (name, gid)
+                checked += 1
+    assert checked > 50
+
+
+def shown_ids(widths: pikepdf.Array) -> set[int]:
+    """The glyph ids a CIDFont's /W array gives widths to: the glyphs its pages show."""
+    items, found, index = list(widths), set(), 0
+    while index < len(items):
+        first = int(items[index])
+        if isinstance(items[index + 1], pikepdf.Array):
+            found.update(range(first, first + len(items[index + 1])))
+            index += 2
+        else:
+            found.update(range(first, int(items[index + 1]) + 1))
+            index += 3
+    return found
