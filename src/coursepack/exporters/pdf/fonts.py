@@ -13,6 +13,12 @@ the starter course's pack twenty times slower (0.08 s against 0.004 s here), and
 pack of a thousand lessons has thousands of subsets. So the few table reads needed (table
 directory, loca, glyf, hmtx, composite glyphs' components) are done here, by offset. The
 /W widths and ToUnicode CMaps are PDF structures, not font tables.
+
+Only the glyphs a page shows keep their original ids in every subset. A glyph that is
+only a part of others (the dot of an Arabic letter, the body several letters share) is
+renumbered by each subset as it likes, so one id names different outlines in different
+subsets: such a part is taken under its id where that id is free or holds the same
+outline, and otherwise under a new id past the font's last, its composites pointing there.
 """
 
 from __future__ import annotations
@@ -45,6 +51,10 @@ class _Typeface:
     unicode: dict[int, str] = field(default_factory=dict)
     largest: bytes = b""
     largest_glyphs: int = -1
+    shown: set[int] = field(default_factory=set)  # ids a page draws: the same in every subset
+    parts: dict[tuple[bytes, tuple[int, ...]], int] = field(default_factory=dict)
+    references: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # offset, id
+    added: list[int] = field(default_factory=list)  # ids given to parts, past the font's last
 
 
 def merge_subsets(pdf: Pdf) -> None:
@@ -58,7 +68,10 @@ def merge_subsets(pdf: Pdf) -> None:
             continue  # not a WeasyPrint TrueType subset: leave it alone
         face = faces.setdefault(_TAG.sub("", str(font.BaseFont)), _Typeface())
         face.fonts.append(font)
-        _gather(face, font)
+        face.shown.update(_widths(descendant.get("/W", Array())))
+    for face in faces.values():
+        for font in face.fonts:
+            _gather(face, font)
     replaced: dict[tuple[int, int], pikepdf.Object] = {}
     for face in faces.values():
         if len(face.fonts) > 1:
@@ -133,28 +146,66 @@ def _glyphs_and_metrics(program: bytes, face: _Typeface, wanted: list[int]) -> i
     loca, glyf, hmtx = (tables[tag][0] for tag in (b"loca", b"glyf", b"hmtx"))
     size, scale = (4, 1) if long_offsets else (2, 2)
     code = ">I" if long_offsets else ">H"
-    pending = list(wanted)
-    while pending:
-        gid = pending.pop()
-        if gid in face.glyphs or gid >= count:
-            continue
+    def outline(gid: int) -> bytes:
         start, end = (struct.unpack_from(code, program, loca + size * g)[0] * scale
                       for g in (gid, gid + 1))
-        data = program[glyf + start: glyf + end]
+        return program[glyf + start: glyf + end]
+
+    def take(gid: int, data: bytes, at: int) -> None:
         face.glyphs[gid] = data
-        face.metrics[gid] = _metric(program, hmtx, metrics_count, gid)
-        pending.extend(_components(data))
+        face.metrics[gid] = _metric(program, hmtx, metrics_count, at)
+
+    def part(gid: int, seen: tuple[int, ...]) -> int:
+        """The merged font's id for component ``gid`` of this subset."""
+        data, references = composed(gid, (*seen, gid))
+        key = (data, tuple(target for _, target in references))
+        if key in face.parts:
+            return face.parts[key]
+        if gid in face.shown or (gid in face.glyphs and not _same(face, gid, key)):
+            merged = _ADDED + len(face.added)  # a placeholder, numbered when written
+            face.added.append(merged)
+        else:
+            merged = gid
+        take(merged, data, gid)
+        face.parts[key] = merged
+        if references:
+            face.references[merged] = references
+        return merged
+
+    def composed(gid: int, seen: tuple[int, ...]) -> tuple[bytes, list[tuple[int, int]]]:
+        data = outline(gid) if gid < count else b""
+        references = [(offset, part(component, seen)) for offset, component in
+                      _component_offsets(data) if component < count and component not in seen]
+        return data, references
+
+    for gid in wanted:
+        if gid in face.glyphs or gid >= count:
+            continue
+        data, references = composed(gid, (gid,))
+        take(gid, data, gid)
+        if references:
+            face.references[gid] = references
     return count
 
 
-def _components(glyph: bytes) -> list[int]:
-    """The glyph ids a composite glyph is built from (none for a simple or empty glyph)."""
+_ADDED = 1 << 16  # placeholder ids of parts moved past the font's last glyph
+
+
+def _same(face: _Typeface, gid: int, key: tuple[bytes, tuple[int, ...]]) -> bool:
+    """Whether ``gid`` already holds the outline ``key`` describes."""
+    targets = tuple(target for _, target in face.references.get(gid, []))
+    return face.glyphs[gid] == key[0] and targets == key[1]
+
+
+def _component_offsets(glyph: bytes) -> list[tuple[int, int]]:
+    """(offset of the glyph id, glyph id) of each component of a composite glyph (none for
+    a simple or empty glyph)."""
     if len(glyph) < 10 or struct.unpack_from(">h", glyph, 0)[0] >= 0:
         return []
     found, at = [], 10
     while at + 4 <= len(glyph):
         flags, gid = struct.unpack_from(">HH", glyph, at)
-        found.append(gid)
+        found.append((at + 2, gid))
         at += 4 + (4 if flags & 0x0001 else 2)  # arguments: words or bytes
         at += 2 if flags & 0x0008 else 4 if flags & 0x0040 else 8 if flags & 0x0080 else 0
         if not flags & 0x0020:  # no more components
@@ -225,15 +276,33 @@ def _rewrite(pdf: Pdf, face: _Typeface) -> pikepdf.Object:
 
 def _merged_program(face: _Typeface) -> bytes:
     font = TTFont(io.BytesIO(face.largest), recalcBBoxes=False, recalcTimestamp=False)
-    order = font.getGlyphOrder()
+    order = list(font.getGlyphOrder())
     glyf, hmtx = font["glyf"], font["hmtx"]
+    final = {placeholder: len(order) + n for n, placeholder in enumerate(face.added)}
+    if final:
+        order += [f"coursepack.part{n}" for n in range(len(final))]
+        font.setGlyphOrder(order)
+        glyf.glyphOrder = order
+        if "post" in font:
+            font["post"].formatType = 3.0  # names of glyphs are no use in a PDF's font
     for gid, data in face.glyphs.items():
-        if gid < len(order):
-            glyf.glyphs[order[gid]] = Glyph(data)
-            hmtx.metrics[order[gid]] = face.metrics[gid]
+        at = final.get(gid, gid)
+        if at < len(order):
+            glyf.glyphs[order[at]] = Glyph(_pointed(data, face.references.get(gid, []), final))
+            hmtx.metrics[order[at]] = face.metrics[gid]
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def _pointed(data: bytes, references: list[tuple[int, int]], final: dict[int, int]) -> bytes:
+    """A composite glyph whose components point at their ids in the merged font."""
+    if not references:
+        return data
+    patched = bytearray(data)
+    for offset, target in references:
+        struct.pack_into(">H", patched, offset, final.get(target, target))
+    return bytes(patched)
 
 
 def _width_array(widths: dict[int, float]) -> Array:
