@@ -343,3 +343,13 @@ def shown_ids(widths: pikepdf.Array) -> set[int]:
             found.update(range(first, int(items[index + 1]) + 1))
             index += 3
     return found
+
+
+def test_quotes_stay_marked_in_the_language_of_their_source(trilingual: Trilingual) -> None:
+    """A translation keeps the quotes in English (they are checked against English sources),
+    so on an Arabic page they read left to right, as English, in the site and the PDFs."""
+    arabic = (folder(trilingual, "ar", "html") / "writing-questions" / "one-idea.html")
+    page = arabic.read_text(encoding="utf-8")
+    assert '<blockquote lang="en" dir="ltr">' in page
+    english = (folder(trilingual, "en", "html") / "writing-questions" / "one-idea.html")
+    assert "<blockquote>" in english.read_text(encoding="utf-8")  # nothing to mark at home

@@ -114,7 +114,14 @@ class Course:
     its own."""
     sections: tuple[Section, ...] = ()
     """The top-level fields the course does not know, for the formats and the lint."""
+    written_in: str = ""
+    """The language the course was written in, when this is a translation of it: its quotes
+    and sources stay in that language. Empty: the course is in its own language."""
     origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    def quotes_language(self) -> str:
+        """The language of the quotes and of the sources they come from."""
+        return self.written_in or self.language
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)

@@ -124,7 +124,8 @@ def translated_course(course: Course, language: str, result: Status) -> Course:
             _count(result, unit, entry)
         return _vetted(root, unit, entry, result.problems if first else [])
 
-    new = replace(rewritten(course, replace_text), language=language)
+    new = replace(rewritten(course, replace_text), language=language,
+                  written_in=course.quotes_language())
     ids = {u.id for u in units(course)}
     for entry in known.values():
         if entry.id not in ids and (entry.target or not entry.obsolete):

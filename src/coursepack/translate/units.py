@@ -40,8 +40,8 @@ ELEMENTS = (Course, Module, Lesson, Objective, Quiz, QuestionBase)
 """Model nodes whose id starts a unit's element path (ids unique in their file or course)."""
 NOT_TRANSLATED = (Quote, Source, SourceRef, Section)
 """Quotes and their sources stay in the language they are verified in; settings are code."""
-NOT_TEXT = frozenset({"id", "language", "languages", "version", "licence", "authors", "module",
-                      "objectives", "source", "locator", "relpath"})
+NOT_TEXT = frozenset({"id", "language", "languages", "written_in", "version", "licence",
+                      "authors", "module", "objectives", "source", "locator", "relpath"})
 """Plain ``str`` fields that are identifiers, references or metadata, not words to translate."""
 HASH_LENGTH = 12
 
