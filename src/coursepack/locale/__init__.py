@@ -112,15 +112,17 @@ def merged(code: str, root: Path | None = None) -> Words:
     return Words(language or code, {**base, **ours}, plural_locale)
 
 
-_current: ContextVar[tuple[str, Path | None]] = ContextVar(
-    "coursepack_interface_language", default=(SOURCE, None))
+_current: ContextVar[NullTranslations | None] = ContextVar(
+    "coursepack_interface_words", default=None)
 
 
 @contextmanager
 def speaking(code: str, root: Path | None = None) -> Any:
     """Templates rendered inside this block use language ``code``'s words (and those of the
     course in ``root``)."""
-    token = _current.set((code, root))
+    # Looked up once for the block (the course's own words included), not once per string:
+    # a build renders thousands of them.
+    token = _current.set(interface(code, root))
     try:
         yield
     finally:
@@ -128,7 +130,8 @@ def speaking(code: str, root: Path | None = None) -> Any:
 
 
 def current() -> NullTranslations:
-    return interface(*_current.get())
+    words = _current.get()
+    return words if words is not None else interface(SOURCE)
 
 
 def gettext(message: str) -> str:
