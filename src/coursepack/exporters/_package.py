@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 from coursepack.errors import CoursepackError, Problem, warning
+from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.html import HtmlExporter
 
 DEFAULT_EPOCH = 946684800  # 2000-01-01: any fixed date makes archives byte-identical
 ZIP_FIRST = 315532800  # 1980-01-01 00:00:00 UTC
@@ -97,3 +100,24 @@ def add_scripts(html: str, relpath: str, scripts: list[str]) -> str:
     if not _HEAD_END.search(html):
         return html
     return _HEAD_END.sub(lambda m: tags + m.group(0), html, count=1)
+
+
+def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
+             split: bool) -> dict[str, bytes]:
+    """The HTML course as an LMS package holds it, under ``folder``, with ``scripts`` (paths
+    from the package root) added to each page; ``split`` scopes each module's pages to its
+    own unit (a SCORM SCO, a cmi5 AU)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = OutputDir(Path(tmp) / folder)
+        HtmlExporter(split=split, in_lms=True).export(
+            ExportContext(course=ctx.course, out=site, progress=ctx.progress, notes=[]))
+        files: dict[str, bytes] = {}
+        for path in sorted(site.root.rglob("*")):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(site.root).as_posix()
+            data = path.read_bytes()
+            if rel.endswith(".html"):
+                data = add_scripts(data.decode("utf-8"), rel, scripts).encode("utf-8")
+            files[f"{folder}/{rel}"] = data
+        return files

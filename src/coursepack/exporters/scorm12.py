@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import tempfile
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -31,9 +30,9 @@ from typing import Any, ClassVar
 
 from coursepack import render
 from coursepack.errors import Problem, warning
-from coursepack.exporters._package import add_scripts, zip_files
-from coursepack.exporters.base import ExportContext, OutputDir
-from coursepack.exporters.html import HtmlExporter, essay_problems
+from coursepack.exporters._package import lms_site, zip_files
+from coursepack.exporters.base import ExportContext
+from coursepack.exporters.html import essay_problems
 from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import lesson_path
 from coursepack.exporters.question_types import written
@@ -147,7 +146,7 @@ class Scorm12Exporter:
         ctx = dataclasses.replace(ctx, course=written(self.name, ctx.course))
         course = ctx.course
         settings = self.settings(course)[0]
-        files = self.content_files(ctx, split=settings.sco_per is ScoPer.MODULE)
+        files = lms_site(ctx, CONTENT, [ADAPTER], split=settings.sco_per is ScoPer.MODULE)
         scos = plan_scos(course, settings)
         for sco in scos:
             files[sco.launch] = self.launch_page(course, sco).encode()
@@ -159,24 +158,6 @@ class Scorm12Exporter:
         ctx.notes.append(f"{self.name}: {len(scos)} SCO(s) in {target.name}; "
                          "import the zip as a SCORM package")
         return target
-
-    def content_files(self, ctx: ExportContext, *, split: bool) -> dict[str, bytes]:
-        """The HTML course, built by the HTML exporter, with the adapter added to each page;
-        ``split`` scopes each module's pages to their own SCO."""
-        with tempfile.TemporaryDirectory() as tmp:
-            site = OutputDir(Path(tmp) / CONTENT)
-            HtmlExporter(split=split, in_lms=True).export(ExportContext(course=ctx.course, out=site,
-                                                progress=ctx.progress, notes=[]))
-            files: dict[str, bytes] = {}
-            for path in sorted(site.root.rglob("*")):
-                if not path.is_file():
-                    continue
-                rel = path.relative_to(site.root).as_posix()
-                data = path.read_bytes()
-                if rel.endswith(".html"):
-                    data = add_scripts(data.decode("utf-8"), rel, [ADAPTER]).encode("utf-8")
-                files[f"{CONTENT}/{rel}"] = data
-            return files
 
     def launch_page(self, course: Course, sco: Sco) -> str:
         env = render.environment("scorm", course.root)

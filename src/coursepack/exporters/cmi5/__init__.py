@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import tempfile
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -37,10 +36,10 @@ from urllib.parse import quote
 
 from coursepack import markup, render
 from coursepack.errors import Problem, error, warning
-from coursepack.exporters._package import add_scripts, zip_files
+from coursepack.exporters._package import lms_site, zip_files
 from coursepack.exporters._quizbank import warn
-from coursepack.exporters.base import ExportContext, OutputDir
-from coursepack.exporters.html import HtmlExporter, essay_problems
+from coursepack.exporters.base import ExportContext
+from coursepack.exporters.html import essay_problems
 from coursepack.exporters.question_types import written
 from coursepack.exporters.scorm12 import Sco, ScoPer, ScormSettings, plan_scos, scaled
 from coursepack.fields import Fields, settings_mapping
@@ -214,7 +213,7 @@ class Cmi5Exporter:
         course = ctx.course
         settings = self.settings(course)[0]
         aus = plan_aus(course, settings)
-        files = self.content_files(ctx, split=settings.au_per is ScoPer.MODULE)
+        files = lms_site(ctx, CONTENT, [ADAPTER], split=settings.au_per is ScoPer.MODULE)
         base = activity_base(course, settings)
         for au in aus:
             files[au.launch] = self.launch_page(course, au, base).encode()
@@ -226,24 +225,6 @@ class Cmi5Exporter:
         ctx.notes.append(f"{self.name}: {len(aus)} assignable unit(s) in {target.name}; "
                          "import the zip into a cmi5 LMS")
         return target
-
-    def content_files(self, ctx: ExportContext, *, split: bool) -> dict[str, bytes]:
-        """The HTML course, with the adapter added to each page; ``split`` scopes each
-        module's pages to its own AU."""
-        with tempfile.TemporaryDirectory() as tmp:
-            site = OutputDir(Path(tmp) / CONTENT)
-            HtmlExporter(split=split, in_lms=True).export(
-                ExportContext(course=ctx.course, out=site, progress=ctx.progress, notes=[]))
-            files: dict[str, bytes] = {}
-            for path in sorted(site.root.rglob("*")):
-                if not path.is_file():
-                    continue
-                rel = path.relative_to(site.root).as_posix()
-                data = path.read_bytes()
-                if rel.endswith(".html"):
-                    data = add_scripts(data.decode("utf-8"), rel, [ADAPTER]).encode("utf-8")
-                files[f"{CONTENT}/{rel}"] = data
-            return files
 
     def launch_page(self, course: Course, au: Au, base: str) -> str:
         env = render.environment(self.name, course.root)
