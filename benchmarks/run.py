@@ -80,9 +80,15 @@ def runs_for(args: argparse.Namespace, kind: str, lessons: int) -> int:
 
 def tools(args: argparse.Namespace) -> Tools:
     env = dict(os.environ, PYTHONHASHSEED="0", SOURCE_DATE_EPOCH="1700000000")
+    # An installed coursepack, like mkdocs in its venv, runs from compiled modules: without
+    # this a checkout whose environment forbids writing them compiles every module per run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if args.src is not None:
         env["PYTHONPATH"] = str((args.src / "src").resolve())
     args.work.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-c", "import compileall, coursepack, os; compileall."
+                    "compile_dir(os.path.dirname(coursepack.__file__), quiet=1)"],
+                   env=env, check=True)
     return Tools(python=Path(sys.executable), mkdocs=mkdocs_binary(), work=args.work.resolve(),
                  env=env)
 

@@ -20,6 +20,7 @@ import jinja2
 from coursepack import markup, render
 from coursepack.errors import Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.digests import module_outline
 from coursepack.exporters.html import pages
 from coursepack.exporters.html.pages import KeptPages
 from coursepack.exporters.html.path import CoursePath
@@ -77,13 +78,13 @@ class HtmlExporter:
         self.write_lessons(ctx, page, kept)
         for module in course.modules:
             page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
-                 (pages.module_outline(module), course.module_quizzes(module)), module=module)
+                 (module_outline(module), course.module_quizzes(module)), module=module)
         for quiz in course.quizzes:
             self.write_quiz(quiz, course, page)
         if course_path.has_home:
             _ = translator(course.language, course.root)
             page("index.html.j2", Page("index.html", course.title, "home"),
-                 ([pages.module_outline(m) for m in course.modules], course.quizzes))
+                 ([module_outline(m) for m in course.modules], course.quizzes))
             page("glossary.html.j2", Page("glossary.html", _("Glossary")), (course.glossary(),))
             found = quoted_in(course)
             page("sources.html.j2", Page("sources.html", _("Sources")),

@@ -76,7 +76,8 @@ class PdfExporter:
         parse_lessons_in_parallel(ctx.course, ctx.workers)
         paper = self.settings(ctx.course)[0].paper
         with Renderer(ctx.workers) as renderer:
-            Printing(ctx, Documents(ctx.course, version("coursepack"), paper), renderer).run()
+            docs = Documents(ctx.course, version("coursepack"), paper, ctx.cache)
+            Printing(ctx, docs, renderer).run()
         return ctx.out.root / "course-pack.pdf"
 
 

@@ -16,8 +16,10 @@ from urllib.parse import quote, unquote
 from markupsafe import Markup
 
 from coursepack import markup, render
+from coursepack.cache import Cache
 from coursepack.exporters._package import source_date_epoch
 from coursepack.exporters.pdf import faces
+from coursepack.exporters.pdf.kept import KeptHtml
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
 from coursepack.exporters.question_types import written
 from coursepack.locale import N_, translator
@@ -86,14 +88,19 @@ class Documents:
     quizzes' points are those of what is printed.
     """
 
-    def __init__(self, course: Course, version: str, paper: PaperSize = PaperSize.A4) -> None:
+    def __init__(self, course: Course, version: str, paper: PaperSize = PaperSize.A4,
+                 cache: Cache | None = None) -> None:
         course = written("pdf", course)
         self.course = course
         self.paper = paper
         self._ = translator(course.language, course.root)
         self.env = render.environment("pdf", course.root)
+        created = created_date()
+        #: Print HTML of earlier builds (with a build's cache), made again only when changed.
+        self.kept = None if cache is None else KeptHtml(cache, self.env, course, paper.value,
+                                                        version, created)
         self.common: dict[str, Any] = {
-            "course": course, "version": version, "created": created_date(),
+            "course": course, "version": version, "created": created,
             "body": self.body, "objective": self.objective, "sections": sections,
             "schedule": schedule, "rows": rows,
             "kind_label": {kind: self._(label) for kind, label in KIND_LABELS.items()},
@@ -125,20 +132,39 @@ class Documents:
     def whole(self) -> list[Document]:
         """The documents rendered in one piece: printable quizzes, answer key, guide."""
         course = self.course
-        docs = [self.page("quiz.html.j2", quiz_path(q), q.title, quiz=q) for q in quizzes(course)]
+        docs = [self.page("quiz.html.j2", quiz_path(q), q.title, kept_as=(q.id,), quiz=q)
+                for q in quizzes(course)]
         docs.append(self.page("answer-key.html.j2", "answer-key.pdf",
-                              f"{self._('Answer key')}: {course.title}"))
+                              f"{self._('Answer key')}: {course.title}", kept_as=()))
         docs.append(self.page("facilitator-guide.html.j2", "facilitator-guide.pdf",
-                              f"{self._('Facilitator guide')}: {course.title}"))
+                              f"{self._('Facilitator guide')}: {course.title}", kept_as=()))
         return docs
 
     def handout(self, module: Module, lesson: Lesson) -> Document:
         """A lesson on its own: the handout, and the same pages in the course pack."""
         return self.page("handout.html.j2", handout_path(module, lesson), lesson.title,
-                         module=module, lesson=lesson)
+                         kept_as=(module.id, lesson), module=module, lesson=lesson)
 
-    def page(self, template: str, relpath: str, title: str, **extra: Any) -> Document:
-        """One document; every image it shows points at its file and is one of its inputs."""
+    def page(self, template: str, relpath: str, title: str,
+             kept_as: tuple[object, ...] | None = None, **extra: Any) -> Document:
+        """One document; every image it shows points at its file and is one of its inputs.
+
+        ``kept_as``: what the document shows besides what every document shows (``kept``);
+        with it, the HTML an earlier build made for the same is taken over. None: always
+        made (a document that shows what no key covers, such as page numbers).
+        """
+        key = None
+        if self.kept is not None and kept_as is not None:
+            key = self.kept.key(template, relpath, title, kept_as)
+            found = self.kept.get(key)
+            if found is not None:
+                return Document(relpath, title, *found)
+        document = self._made(template, relpath, title, **extra)
+        if self.kept is not None and key is not None:
+            self.kept.keep(key, document.html, document.images)
+        return document
+
+    def _made(self, template: str, relpath: str, title: str, **extra: Any) -> Document:
         shown: dict[Path, None] = {}
 
         def url(asset: Asset) -> str:

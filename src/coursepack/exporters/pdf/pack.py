@@ -49,25 +49,28 @@ def sections(docs: Documents) -> list[Part]:
     """Every part but the contents, in the order they are printed."""
     course = docs.course
     parts = [Part(COVER, course.title, _document(docs, "pack-cover.html.j2", COVER,
-                                                 course.title), None)]
+                                                 course.title, ()), None)]
     for module in course.modules:
         key = f"module/{module.id}"
         parts.append(Part(key, module.title, _document(docs, "pack-module.html.j2", key,
-                                                       module.title, module=module), 0))
+                                                       module.title, (module.id,),
+                                                       module=module), 0))
         for lesson in module.lessons:
             parts.append(Part(f"lesson/{module.id}/{lesson.id}", lesson.title,
                               docs.handout(module, lesson), 1, heading_shift=1))
     if course.glossary():
         parts.append(Part("glossary", "Glossary",
-                          _document(docs, "pack-glossary.html.j2", "glossary", "Glossary"), 0))
+                          _document(docs, "pack-glossary.html.j2", "glossary", "Glossary",
+                                    (course.glossary(),)), 0))
     if course.sources:
         parts.append(Part("sources", "Sources",
-                          _document(docs, "pack-sources.html.j2", "sources", "Sources"), 0))
+                          _document(docs, "pack-sources.html.j2", "sources", "Sources", ()), 0))
     return parts
 
 
-def _document(docs: Documents, template: str, key: str, title: str, **extra: Any) -> Document:
-    return docs.page(template, f"course-pack.pdf#{key}", title, **extra)
+def _document(docs: Documents, template: str, key: str, title: str,
+              kept_as: tuple[object, ...] | None, **extra: Any) -> Document:
+    return docs.page(template, f"course-pack.pdf#{key}", title, kept_as, **extra)
 
 
 def contents(docs: Documents, parts: Sequence[Part], counts: dict[str, int],
@@ -76,7 +79,8 @@ def contents(docs: Documents, parts: Sequence[Part], counts: dict[str, int],
     firsts = first_pages(parts, counts, own_pages)
     entries = [(part, firsts[part.key] + 1, [(child, firsts[child.key] + 1) for child in kids])
                for part, kids in _tree(parts)]
-    document = _document(docs, "pack-contents.html.j2", CONTENTS, "Contents", entries=entries,
+    document = _document(docs, "pack-contents.html.j2", CONTENTS, "Contents", None,
+                         entries=entries,
                          part_link=lambda part: PART_SCHEME + part.key)
     return Part(CONTENTS, "Contents", document, None)
 
