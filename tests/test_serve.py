@@ -308,3 +308,31 @@ def test_the_status_request_waits_for_news(course: Path, tmp_path: Path) -> None
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_saved_lesson_reloads_the_open_pages_once(course: Path, tmp_path: Path) -> None:
+    """Its page is shown at once; the whole build that follows writes the same page and
+    changes nothing else a page shows, so the open pages are not reloaded a second time."""
+    said: list[str] = []
+    preview = Preview(course, tmp_path / "out", lambda text, is_error: said.append(text))
+    assert preview.rebuild()
+    before = preview.status().version
+    edit(course / LESSON, "Cover the options with your hand", "Hide the options under a card")
+    assert preview.update({course / LESSON})
+    assert preview.status().version == before + 1
+    assert b"Hide the options under a card" in (
+        preview.site / "writing-questions" / "one-idea.html").read_bytes()
+    assert "Hide the options under a card" in (
+        preview.site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert said[-1].endswith("; nothing else changed")
+
+
+def test_a_new_lesson_title_reloads_the_open_pages_again(course: Path, tmp_path: Path) -> None:
+    """A title is in every page's contents: the whole build changes other pages too."""
+    preview = Preview(course, tmp_path / "out", lambda text, is_error: None)
+    assert preview.rebuild()
+    before = preview.status().version
+    edit(course / LESSON, "title: One idea per question", "title: One idea, one question")
+    assert preview.update({course / LESSON})
+    assert preview.status().version == before + 2
+    assert "One idea, one question" in (preview.site / "index.html").read_text(encoding="utf-8")

@@ -8,12 +8,14 @@ for news and gets its answer as soon as there is some (a long poll).
 
 When one lesson file is saved, its page is written into the site and the open pages told
 to reload first; then the whole site is built again (the same engine as ``build``, which
-renders only the pages the edit changed). If that build fails, the lesson's page goes
-back to the last good build's.
+renders only the pages the edit changed). The open pages reload again only if that build
+changed more than the page already shown (its search index aside, which a page reads only
+when searched). If that build fails, the lesson's page goes back to the last good build's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -70,17 +72,21 @@ class Preview:
     def update(self, paths: set[Path]) -> bool:
         """Show the change of ``paths``: an edited lesson's page first, then the whole site."""
         shown = self.show_edited_lesson(paths)
-        if self.rebuild():
+        if shown is None:
+            return self.rebuild()
+        target, before, written = shown
+        served = _files(self.site)
+        if self.rebuild(lambda: _changed(served, self.site, target, written)):
             return True
-        if shown is not None:  # the whole build failed: the last good page goes back
-            _write(*shown)
-            self._publish(Status(self.current.version + 1, self.current.error))
+        _write(target, before)  # the whole build failed: the last good page goes back
+        self._publish(Status(self.current.version + 1, self.current.error))
         return False
 
-    def show_edited_lesson(self, paths: set[Path]) -> tuple[Path, bytes] | None:
+    def show_edited_lesson(self, paths: set[Path]) -> tuple[Path, bytes, bytes] | None:
         """Write the page of the one lesson file in ``paths`` into the site and tell the
-        open pages, when the lesson loads and checks cleanly on its own; the page's last
-        good version (to put back if the whole build fails) or None."""
+        open pages, when the lesson loads and checks cleanly on its own. Returns the page,
+        its last good version (to put back if the whole build fails) and what was written;
+        None if nothing was shown."""
         specs = [path for path in paths if path.suffix == ".yaml" and path.is_file()]
         if len(specs) != 1 or self.course is None or self.current.error:
             return None  # an editor's scratch files go with the save; the whole build checks
@@ -93,21 +99,25 @@ class Preview:
             return None
         _, relpath, html, images = found
         target = self.site / relpath
+        written = html.encode("utf-8")
         try:
             before = target.read_bytes()
             for name, source in images.items():
                 if not (self.site / "media" / name).is_file():
                     _write(self.site / "media" / name, source.read_bytes())
-            _write(target, html.encode("utf-8"))
+            _write(target, written)
         except OSError:
             return None
         self._publish(Status(self.current.version + 1, ""))
         self.echo(f"{relpath} shown in {time.perf_counter() - started:.2f} s; "
                   "building the rest", False)
-        return target, before
+        return target, before, written
 
-    def rebuild(self) -> bool:
-        """Build the HTML site; on failure keep the last good one and record the problems."""
+    def rebuild(self, changed: Callable[[], bool] = lambda: True) -> bool:
+        """Build the HTML site; on failure keep the last good one and record the problems.
+
+        The open pages are told to reload if ``changed()`` says the new site differs from
+        the one they show (always, unless told otherwise)."""
         started = time.perf_counter()
         try:
             report = build(self.root, ["html"], self.out)
@@ -118,9 +128,12 @@ class Preview:
         self.asset_folders = {a.path.parent for a in report.course.assets()}
         self.course = report.course
         self._show_warnings(report.warnings)
-        self._publish(Status(self.current.version + 1, ""))
+        reload = changed()
+        if reload:
+            self._publish(Status(self.current.version + 1, ""))
         seconds = time.perf_counter() - started
-        self.echo(f"built in {seconds:.1f} s ({len(report.warnings)} warnings)", False)
+        self.echo(f"built in {seconds:.1f} s ({len(report.warnings)} warnings)"
+                  + ("" if reload else "; nothing else changed"), False)
         return True
 
     def _failed(self, problems: tuple[Problem, ...] | list[Problem], text: str = "") -> bool:
@@ -136,6 +149,53 @@ class Preview:
             for line in lines:
                 self.echo(line, False)
         self._warnings = lines
+
+
+#: Read by a page only when the learner searches: a change to it alone reloads nothing.
+_SEARCH_INDEX = "assets/search-index.js"
+
+Files = dict[str, tuple[int, int, str]]
+"""Each file of a site: its inode and size, and its digest if every build writes it anew."""
+
+
+def _files(site: Path) -> Files:
+    """The site's files as served now. Pages and images kept from the last build are hard
+    links (same inode); what every build writes anew is the assets folder, a few small
+    files, compared by content."""
+    found: Files = {}
+    for folder, _, names in os.walk(site):
+        for name in names:
+            path = Path(folder, name)
+            relpath = path.relative_to(site).as_posix()
+            try:
+                info = path.lstat()
+                content = (hashlib.sha256(path.read_bytes()).hexdigest()
+                           if relpath.startswith("assets/") else "")
+            except OSError:
+                content = os.urandom(8).hex()  # unreadable now: never the same
+                info = os.stat_result((0,) * 10)
+            found[relpath] = (info.st_ino, info.st_size, content)
+    return found
+
+
+def _changed(served: Files, site: Path, shown: Path, written: bytes) -> bool:
+    """Whether the site just built differs from ``served`` (with ``written`` at ``shown``)
+    in anything an open page shows."""
+    now = _files(site)
+    page = shown.relative_to(site).as_posix()
+    if now.keys() != served.keys():
+        return True
+    for relpath, (inode, size, content) in now.items():
+        if relpath == _SEARCH_INDEX or (inode, size, content) == served[relpath]:
+            continue
+        if content and content == served[relpath][2]:
+            continue  # written anew, the same
+        if relpath.startswith("media/") and size == served[relpath][1]:
+            continue  # an image is named by a digest of its content
+        if relpath == page and (site / relpath).read_bytes() == written:
+            continue
+        return True
+    return False
 
 
 def _write(path: Path, data: bytes) -> None:
