@@ -25,6 +25,7 @@ from suites import (
     html_vs_mkdocs,
     rebuilds,
     serve_reload,
+    validate_large_source,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -57,7 +58,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--serve-lessons", type=int, default=1000,
                         help="lessons of the course served for the reload benchmark")
     parser.add_argument("--skip", default="",
-                        help="comma list of: html,pdf,rebuild,memory,serve")
+                        help="comma list of: html,pdf,rebuild,memory,serve,validate")
     parser.add_argument("--src", type=Path,
                         help="time the coursepack checkout in this folder instead (PYTHONPATH)")
     parser.add_argument("--work", type=Path, default=HERE / ".work")
@@ -148,7 +149,15 @@ def report_rest(args: argparse.Namespace, t: Tools, skip: set[str],
         results["serve"] = found = serve_reload(t, lessons, 3 if args.quick else 7, log)
         log(f"  reload message {found['reload'].show()}")
         log(f"  new page text served {found['page_served'].show()}")
-        log(f"  whole site built again {found['whole_site'].show()}")
+        log(f"  whole site built again {found['whole_site'].show()}; reloads per save "
+            f"{found['reloads_per_save']}")
+    if "validate" not in skip:
+        log("\nvalidate the bundled course (A = sources as shipped, B = one source of 5 MB)")
+        results["validate"] = found = validate_large_source(t, 2 if args.quick else 5, log)
+        log(f"  as shipped {found['shipped']['seconds'].show()}; 5 MB source "
+            f"{found['five_mb']['seconds'].show()}; ratio B/A {found['ratio'].show('x')}")
+        log(f"  60 MB source: exit {found['sixty_mb_exit']} in "
+            f"{found['sixty_mb_seconds']:.2f} s: {found['sixty_mb_said']}")
     lessons = args.rebuild_lessons
     if "memory" not in skip:
         log(f"\ncourse pack of {lessons} lessons rendered alone (A = idle WeasyPrint, B = pack)")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-from generator import write_course, write_mkdocs
+from generator import Writer, write_course, write_mkdocs
 from measure import Sample, Stats, ratios, summary, timed
 
 HERE = Path(__file__).resolve().parent
@@ -219,6 +219,45 @@ def assembled_pack_memory(tools: Tools, lessons: int, runs: int,
             "notes": _notes(samples[-1])}
 
 
+def bundled_course(tools: Tools, name: str, grown_to: int = 0) -> Path:
+    """A copy of the bundled course (this checkout's), one source text grown with seeded
+    prose to ``grown_to`` bytes (0: as shipped)."""
+    root = tools.work / name
+    if not root.is_dir():
+        repo = HERE.parent
+        root.mkdir(parents=True)
+        shutil.copy(repo / "course.yaml", root)
+        for folder in ("modules", "quizzes", "sources"):
+            shutil.copytree(repo / folder, root / folder)
+        if grown_to:
+            source = root / "sources" / "tennant-2009.txt"
+            writer, chunks = Writer(7), [source.read_text(encoding="utf-8")]
+            size = len(chunks[0].encode("utf-8"))
+            while size < grown_to:
+                chunks.append("\n\n" + writer.paragraph())
+                size += len(chunks[-1])
+            source.write_text("".join(chunks), encoding="utf-8")
+    return root
+
+
+def validate_large_source(tools: Tools, runs: int,
+                          log: Callable[[str], None]) -> dict[str, Any]:
+    """``coursepack validate`` of the bundled course as shipped (A) and with a source text of
+    5 MB (B); then once with a 60 MB source, which is refused with its size limit."""
+    shipped = bundled_course(tools, "bundled")
+    five = bundled_course(tools, "bundled-5mb", 5 * 1024 * 1024)
+    sixty = bundled_course(tools, "bundled-60mb", 60 * 1024 * 1024)
+    a, b = paired(runs, lambda: timed(tools.coursepack("validate", shipped), env=tools.env),
+                  lambda: timed(tools.coursepack("validate", five), env=tools.env), log)
+    started = time.perf_counter()
+    refused = subprocess.run([*map(str, tools.coursepack("validate", sixty))], env=tools.env,
+                             capture_output=True, text=True, timeout=600)
+    said = [line for line in refused.stderr.splitlines() if "error" in line]
+    return {"shipped": summary(a), "five_mb": summary(b), "ratio": ratios(b, a),
+            "sixty_mb_seconds": time.perf_counter() - started,
+            "sixty_mb_exit": refused.returncode, "sixty_mb_said": said[:2]}
+
+
 def serve_reload(tools: Tools, lessons: int, runs: int,
                  log: Callable[[str], None]) -> dict[str, Any]:
     """``coursepack serve`` on the course: from saving one lesson to the open page's reload
@@ -243,7 +282,7 @@ def serve_reload(tools: Tools, lessons: int, runs: int,
                 return found
 
     threading.Thread(target=read, daemon=True).start()
-    reload, shown, whole = [], [], []
+    reload, shown, whole, reloads = [], [], [], []
     try:
         url = wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
         for n in range(runs):
@@ -260,14 +299,16 @@ def serve_reload(tools: Tools, lessons: int, runs: int,
             shown.append(time.perf_counter() - saved)
             wait_for(r"^built in ")
             whole.append(time.perf_counter() - saved)
+            reloads.append(_status(url)["version"] - version)
             log(f"    run {n + 1}/{runs}: reload message {reload[-1]:.3f} s, new page served "
-                f"{shown[-1]:.3f} s, whole site built {whole[-1]:.2f} s")
+                f"{shown[-1]:.3f} s, whole site built {whole[-1]:.2f} s, "
+                f"{reloads[-1]} reload(s)")
     finally:
         served.terminate()
         served.wait(timeout=30)
         edit_lesson(root, 0)
     return {"lessons": lessons, "reload": Stats.of(reload), "page_served": Stats.of(shown),
-            "whole_site": Stats.of(whole)}
+            "whole_site": Stats.of(whole), "reloads_per_save": reloads}
 
 
 def _answered(url: str, version: int, answer: queue.Queue[float]) -> None:

@@ -50,6 +50,31 @@ def test_quotes_the_source_does_not_contain_are_not_found(quote: str) -> None:
     assert not found(quote, CLEMENTS + TENNANT)
 
 
+@pytest.mark.parametrize(("source", "quote"), [
+    ("a \ufb01ne line-\nend \u201cquote\u201d", 'a fine lineend "quote"'),
+    ("no\u00a0break and \uff21\uff22 wide", "no break and AB wide"),
+    ("a small\ufe63\n  hyphen, folded first", "a smallhyphen, folded first"),
+    ("\u0627\u0644\u0633\u0644\u0627\u0645-\n\u0639\u0644\u064a\u0643\u0645 \u0648",
+     "\u0627\u0644\u0633\u0644\u0627\u0645\u0639\u0644\u064a\u0643\u0645 \u0648"),
+])
+def test_a_source_is_normalised_as_documented_before_a_quote_is_looked_for(
+        source: str, quote: str) -> None:
+    """NFKC, straight quotes, line-end hyphens joined, whitespace collapsed: in that order,
+    over the whole source at once."""
+    assert found(quote, "Before. " + source + " After.")
+
+
+def test_a_large_source_is_searched_whole() -> None:
+    """A handbook-sized source (about 1 MB here): the quote near its end is found, a
+    changed word is not, and the nearest passage still names the right line."""
+    filler = "Plain words of a long handbook, line after line.\n" * 20_000
+    source = filler + "The last chapter ends with this sen-\ntence about access.\n"
+    assert found("ends with this sentence about access", source)
+    assert not found("ends with this sentence about entry", source)
+    passage = nearest("ends with this sentence about entry", source)
+    assert passage is not None and passage.line == 20_001
+
+
 def test_the_typo_in_the_source_is_kept() -> None:
     assert found("where confict is still ongoing", TENNANT)
 

@@ -45,7 +45,6 @@ class Passage:
 class IndexedSource:
     words: tuple[str, ...]
     lines: tuple[int, ...]
-    normalised: str
 
 
 @lru_cache(maxsize=64)
@@ -64,7 +63,7 @@ def index(source_text: str) -> IndexedSource:
             if word:
                 words.append(word)
                 lines.append(line)
-    return IndexedSource(tuple(words), tuple(lines), " ".join(words))
+    return IndexedSource(tuple(words), tuple(lines))
 
 
 def line_starts(text: str) -> list[int]:
@@ -88,9 +87,17 @@ def _joined_words(text: str) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=64)
+def searchable(source_text: str) -> str:
+    """The whole source normalised at once, as quotes are looked for in it: a few passes
+    over the text, not one per word (``index``, with each word's line, is made only when
+    a quote is not found and the nearest passage is wanted)."""
+    return normalise(source_text, join_hyphens=True)
+
+
 def found(quote: str, source_text: str) -> bool:
     needle = normalise(quote)
-    return bool(needle) and needle in index(source_text).normalised
+    return bool(needle) and needle in searchable(source_text)
 
 
 def nearest(quote: str, source_text: str) -> Passage | None:
