@@ -9,12 +9,14 @@ whitespace collapsed to one space. Nothing else is forgiven: a changed word, a
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from coursepack.errors import Origin, Problem, warning
 from coursepack.model import Course, Markdown, Source
@@ -110,7 +112,7 @@ def nearest(quote: str, source_text: str) -> Passage | None:
     candidates: list[tuple[float, int]] = []
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(target)
-    for start in range(max(1, len(indexed.words) - size + 1)):
+    for start in _starts(indexed.words, target):
         matcher.set_seq1(indexed.words[start : start + size])
         floor = candidates[-1][0] if len(candidates) >= _SHORTLIST else -1.0
         if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
@@ -125,6 +127,26 @@ def nearest(quote: str, source_text: str) -> Passage | None:
     )
     words = indexed.words[start : start + size]
     return Passage(" ".join(words), indexed.lines[start], ratio)
+
+
+#: Up to this many words, every passage of a source is compared with the quote.
+_EVERY_PASSAGE = 50_000
+#: In a longer source, the passages sharing the most words with the quote are compared.
+_LIKELY_PASSAGES = 512
+
+
+def _starts(words: tuple[str, ...], target: list[str]) -> Iterable[int]:
+    """Where the passages worth comparing with the quote start: all of them in a short
+    source; in a long one (a handbook), those with the most of the quote's words, found by
+    a running count instead of a comparison at every word."""
+    size = len(target)
+    last = max(1, len(words) - size + 1)
+    if len(words) <= _EVERY_PASSAGE:
+        return range(last)
+    wanted = set(target)
+    shared = [0, *accumulate(word in wanted for word in words)]
+    counts = [shared[min(start + size, len(words))] - shared[start] for start in range(last)]
+    return sorted(heapq.nlargest(_LIKELY_PASSAGES, range(last), key=counts.__getitem__))
 
 
 def first_difference(quote: str, passage: str) -> str:
