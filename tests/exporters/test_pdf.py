@@ -433,6 +433,32 @@ def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
     assert "move the rule to templates/pdf/page-numbers.css.j2" in printed
 
 
+def test_an_edit_with_no_new_letters_reuses_the_merged_fonts_and_changes_nothing_else(
+        own_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The course pack is joined again after any edit; its fonts, merged from every part's
+    subset, are taken from the last build when the edit uses no letter it did not have."""
+    from coursepack.exporters.pdf import fonts
+
+    root, first = own_copy
+    out = root.parent / "edited"
+    shutil.copytree(first.parent, out)
+    merged: list[str] = []
+    make = fonts._merged_program
+    monkeypatch.setattr(fonts, "_merged_program",
+                        lambda face: merged.append("made") or make(face))
+    lesson = root / "modules" / "writing-questions" / "feedback.yaml"
+    lesson.write_text(lesson.read_text().replace("Feedback is not a grade.",
+                                                 "Feedback is a grade not."))
+    rendered, _, assembled = rendered_note(build(root, out))
+    assert (rendered, assembled, merged) == (1, 2, [])
+    elsewhere, cold = root.parent / "elsewhere", root.parent / "cold"
+    shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns(CACHE_DIR))
+    build(elsewhere, cold)
+    assert merged  # made anew there
+    for pdf in (out / "pdf").rglob("*.pdf"):
+        assert (cold / "pdf" / pdf.relative_to(out / "pdf")).read_bytes() == pdf.read_bytes()
+
+
 def test_a_cache_damaged_since_the_last_build_is_not_trusted(
         own_copy: tuple[Path, Path]) -> None:
     """A disk or a copy that cut the cached PDFs short: they are made again, not used."""

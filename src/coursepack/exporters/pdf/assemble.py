@@ -113,19 +113,13 @@ def _append(base: Pdf, document: pikepdf.Object, entries: list[tuple[int, pikepd
         copied = base.copy_foreign(kid)
         copied.P = document
         document.K.append(copied)
-    for key, value in _number_tree(tree.ParentTree):
+    keyed = list(_number_tree(tree.ParentTree))
+    # one copy of every value at once (arrays of references to the elements copied above)
+    values = base.copy_foreign(part.make_indirect(Array([value for _, value in keyed])))
+    for (key, _), value in zip(keyed, values, strict=True):
         highest = max(highest, key)
-        entries.append((key + next_key, _copy(base, value)))
+        entries.append((key + next_key, value))
     return next_key + highest + 1
-
-
-def _copy(base: Pdf, value: pikepdf.Object) -> pikepdf.Object:
-    """A foreign object (indirect, or a direct array of indirect ones) as ``base``'s own."""
-    if value.is_indirect:
-        return base.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array([_copy(base, item) for item in value])
-    return value
 
 
 def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:

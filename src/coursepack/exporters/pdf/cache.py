@@ -3,7 +3,8 @@
 Every PDF it renders or assembles is named by a hash of what it is made from; the course
 pack's parts and page-number sheets live only there, and the documents a user gets are
 copied from there into the build. A part's page count is kept beside it, so a build that
-reuses a part need not open it.
+reuses a part need not open it; so are the font programs merged from the parts' subsets
+(``fonts``), by a digest of the glyphs they hold.
 """
 
 from __future__ import annotations
@@ -45,3 +46,10 @@ class PdfStore:
 
     def keep_pages(self, digest: str, count: int) -> None:
         self.cache.put_json(self.cache.key("pdf-pages", digest), count)
+
+    def font_program(self, digest: str) -> bytes | None:
+        """A font program merged from the subsets of a joined PDF's parts."""
+        return self.cache.get(self.cache.key("pdf-font", digest))
+
+    def keep_font_program(self, digest: str, program: bytes) -> None:
+        self.cache.put(self.cache.key("pdf-font", digest), program)

@@ -23,11 +23,13 @@ outline, and otherwise under a new id past the font's last, its composites point
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pikepdf
 from fontTools.ttLib import TTFont
@@ -45,6 +47,7 @@ class _Typeface:
     """Every subset of one typeface found in the PDF, and what they hold together."""
 
     fonts: list[pikepdf.Object] = field(default_factory=list)
+    font_widths: list[dict[int, float]] = field(default_factory=list)  # each font's /W
     glyphs: dict[int, bytes] = field(default_factory=dict)
     metrics: dict[int, tuple[int, int]] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)
@@ -57,8 +60,17 @@ class _Typeface:
     added: list[int] = field(default_factory=list)  # ids given to parts, past the font's last
 
 
-def merge_subsets(pdf: Pdf) -> None:
-    """Replace every typeface's subsets by one font holding all of their glyphs."""
+class Programs(Protocol):
+    """Where merged font programs made before are kept, by a digest of what they hold."""
+
+    def font_program(self, digest: str) -> bytes | None: ...
+
+    def keep_font_program(self, digest: str, program: bytes) -> None: ...
+
+
+def merge_subsets(pdf: Pdf, programs: Programs | None = None) -> None:
+    """Replace every typeface's subsets by one font holding all of their glyphs (their font
+    program taken from ``programs`` when one was made from the same glyphs before)."""
     faces: dict[str, _Typeface] = {}
     for font in _type0_fonts(pdf):
         descendant = font.DescendantFonts[0]
@@ -68,14 +80,15 @@ def merge_subsets(pdf: Pdf) -> None:
             continue  # not a WeasyPrint TrueType subset: leave it alone
         face = faces.setdefault(_TAG.sub("", str(font.BaseFont)), _Typeface())
         face.fonts.append(font)
-        face.shown.update(_widths(descendant.get("/W", Array())))
+        face.font_widths.append(_widths(descendant.get("/W", Array())))
+        face.shown.update(face.font_widths[-1])
     for face in faces.values():
-        for font in face.fonts:
-            _gather(face, font)
+        for font, widths in zip(face.fonts, face.font_widths, strict=True):
+            _gather(face, font, widths)
     replaced: dict[tuple[int, int], pikepdf.Object] = {}
     for face in faces.values():
         if len(face.fonts) > 1:
-            keep = _rewrite(pdf, face)
+            keep = _rewrite(pdf, face, programs)
             replaced.update({font.objgen: keep for font in face.fonts[1:]})
     if replaced:
         _point_resources_at(pdf, replaced)
@@ -110,9 +123,8 @@ def _resources(pdf: Pdf) -> Iterator[pikepdf.Object]:
                 pending.append(xobject.get("/Resources"))
 
 
-def _gather(face: _Typeface, font: pikepdf.Object) -> None:
+def _gather(face: _Typeface, font: pikepdf.Object, widths: dict[int, float]) -> None:
     descendant = font.DescendantFonts[0]
-    widths = _widths(descendant.get("/W", Array()))
     face.widths.update(widths)
     wanted = [cid for cid in widths if cid not in face.glyphs]
     if "/ToUnicode" in font:
@@ -261,17 +273,32 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
     return found
 
 
-def _rewrite(pdf: Pdf, face: _Typeface) -> pikepdf.Object:
+def _rewrite(pdf: Pdf, face: _Typeface, programs: Programs | None) -> pikepdf.Object:
     """Make the face's first font hold every glyph; returns it."""
     keep = face.fonts[0]
     descendant = keep.DescendantFonts[0]
-    program = _merged_program(face)
+    digest = _program_digest(face)
+    program = programs.font_program(digest) if programs is not None else None
+    if program is None:
+        program = _merged_program(face)
+        if programs is not None:
+            programs.keep_font_program(digest, program)
     descriptor = descendant.FontDescriptor
     descriptor.FontFile2 = pikepdf.Stream(pdf, program)
     descriptor.FontFile2.Length1 = len(program)
     descendant.W = _width_array(face.widths)
     keep.ToUnicode = pikepdf.Stream(pdf, _cmap(face.unicode))
     return keep
+
+
+def _program_digest(face: _Typeface) -> str:
+    """A digest of all ``_merged_program`` makes a font program from."""
+    found = hashlib.sha256(hashlib.sha256(face.largest).digest())
+    found.update(repr((face.added, sorted(face.metrics.items()),
+                       sorted(face.references.items()))).encode())
+    for gid in sorted(face.glyphs):
+        found.update(gid.to_bytes(4, "big") + hashlib.sha256(face.glyphs[gid]).digest())
+    return found.hexdigest()
 
 
 def _merged_program(face: _Typeface) -> bytes:

@@ -58,7 +58,7 @@ class Assembler:
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
                 with assemble.open_pdf(read(sheet)) as numbers:
                     assemble.stamp(pdf, numbers, skip=range(counts[pack.COVER]))
-                fonts.merge_subsets(pdf)
+                fonts.merge_subsets(pdf, self.store)
                 return assemble.save(pdf)
 
         sources = tuple(files[p.key].identifier for p in ordered)
