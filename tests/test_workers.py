@@ -35,13 +35,10 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(workers, "ProcessPoolExecutor", Counted)
-    monkeypatch.setattr(workers.Workers, "__init__",
-                        lambda self, count=None: _two_workers(self))
+    real = workers.Workers.__init__
+    # two workers, as on the smallest machine with workers
+    monkeypatch.setattr(workers.Workers, "__init__", lambda self, count=None: real(self, 2))
     return made
-
-
-def _two_workers(self: workers.Workers) -> None:
-    self.count, self._executor = 2, None  # as on the smallest machine with workers
 
 
 def stopped(pool: ProcessPoolExecutor) -> bool:
@@ -76,3 +73,43 @@ def test_a_failing_build_stops_its_workers(
     assert result.exit_code == 1 and "disk full, say" in result.stderr
     assert len(pools) == 1, "the PDF format's set-up started the workers before the site"
     assert stopped(pools[0])
+
+
+def _slow_setup(marker: Path) -> Callable[[], None]:
+    def setup() -> None:
+        import time
+
+        time.sleep(20)
+        marker.write_text("set up")
+    return setup
+
+
+def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
+        run: Run, course: Path, tmp_path: Path, pools: list[Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDF workers start setting up as the build starts; a rebuild that finds every
+    PDF as it was stops them at once instead of waiting for WeasyPrint to load."""
+    from coursepack.exporters import pdf
+
+    out = tmp_path / "o"
+    assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
+    marker = tmp_path / "set-up-finished"
+    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker))
+    pools.clear()
+    result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert ["_slow_setup" in task for task in pools[0].tasks] == [False, True]  # one set-up
+    assert stopped(pools[0]) and not marker.exists()
+
+
+def test_a_course_that_fails_its_checks_stops_the_workers_setting_up(
+        run: Run, course: Path, tmp_path: Path, pools: list[Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursepack.exporters import pdf
+
+    marker = tmp_path / "set-up-finished"
+    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker))
+    (course / "course.yaml").write_text("title: [\n")
+    result = run("build", str(course), "-f", "pdf", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1 and "course.yaml:2" in result.stderr
+    assert len(pools) == 1 and stopped(pools[0]) and not marker.exists()

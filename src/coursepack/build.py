@@ -140,6 +140,31 @@ def build(
     """
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
     out = (out or root / "build").resolve()
+    workers = Workers()
+    try:
+        warmed = _warm_early(workers, names)
+        return _build(root, names, out, strict, progress, force, workers, warmed)
+    finally:
+        workers.close()
+
+
+def _warm_early(workers: Workers, names: list[str]) -> Callable[[], object] | None:
+    """Have one worker set up (import WeasyPrint, say) while the course loads and is
+    checked, for the first format that needs workers; returns that set-up. One: the
+    build's own process keeps a core. The worker is stopped if that format turns out to
+    have nothing to make; the others set up once it has."""
+    for name in names:
+        exporter = EXPORTERS[name]() if name in EXPORTERS else None
+        if isinstance(exporter, SetsUpWorkers):
+            setup = exporter.worker_setup()
+            workers.warm(setup, count=1)
+            return setup
+    return None
+
+
+def _build(root: Path, names: list[str], out: Path, strict: bool,
+           progress: Callable[[str], None], force: bool, workers: Workers,
+           warmed: Callable[[], object] | None) -> Report:
     try:
         with folders_resolved_once():
             dates = date_problems()
@@ -155,7 +180,7 @@ def build(
     with OutputFolder(out, EXPORTERS, force) as folder:
         stage = folder.stage
         # One pool for every format's work; the workers stop before the swap.
-        with folder.os_errors(), Workers() as workers:
+        with folder.os_errors(), workers:
             steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress,
                                               store, workers, tuple(languages)),
                            fingerprint.for_format(inputs, exporter.name),
@@ -166,9 +191,13 @@ def build(
                             fingerprint.for_format(inputs, f"{language}/{exporter.name}"),
                             report.format_problems.get(exporter.name, []))
                       for language, edition in languages for exporter in exporters]
-            for step in steps:  # slow set-up of later formats runs while earlier ones export
-                if step.kept is None and isinstance(step.exporter, SetsUpWorkers):
-                    workers.warm(step.exporter.worker_setup())
+            setups = {step.exporter.worker_setup(): None for step in steps
+                      if step.kept is None and isinstance(step.exporter, SetsUpWorkers)}
+            if warmed not in setups:
+                workers.not_needed()
+            for setup in setups:  # slow set-ups run while earlier formats export
+                warmed_one = setup is warmed and workers.started
+                workers.warm(setup, count=workers.count - 1 if warmed_one else None)
             report.built.extend(step.run() for step in steps)
         folder.swap_in(names + [language for language, _ in languages])
     store.evict()

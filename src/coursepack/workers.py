@@ -34,6 +34,7 @@ class Workers:
     def __init__(self, count: int | None = None) -> None:
         self.count = count or os.cpu_count() or 1
         self._executor: ProcessPoolExecutor | None = None
+        self._only_warming = False  # the workers were asked to set up and nothing else
 
     def __enter__(self) -> Workers:
         return self
@@ -50,6 +51,10 @@ class Workers:
 
     def executor(self) -> ProcessPoolExecutor | None:
         """The pool, started now if need be; None on a single core or without fork."""
+        self._only_warming = False  # whoever asks for the pool gives it work
+        return self._pool()
+
+    def _pool(self) -> ProcessPoolExecutor | None:
         if self.count < 2 or "fork" not in mp.get_all_start_methods():
             return None
         if self._executor is None:
@@ -61,19 +66,34 @@ class Workers:
                 self._executor.submit(_ready)
         return self._executor
 
-    def warm(self, setup: Callable[[], object]) -> None:
-        """Start the workers now and have them run ``setup`` (slow imports, say), so that
-        it is done while the build's own process does other work."""
-        executor = self.executor()
+    def warm(self, setup: Callable[[], object], count: int | None = None) -> None:
+        """Start the workers now and have ``count`` of them (all by default) run ``setup``
+        (slow imports, say), so that it is done while the build's own process does other
+        work. A worker that is idle takes it."""
+        started = self.started
+        executor = self._pool()
         if executor is not None:
-            for _ in range(self.count):
+            self._only_warming = self._only_warming or not started
+            for _ in range(self.count if count is None else count):
                 executor.submit(setup)
 
+    def not_needed(self) -> None:
+        """The work the workers were warmed for is not there after all: if they were given
+        nothing else, stop them now rather than wait for their set-up (a later ``executor``
+        starts new ones)."""
+        if self._only_warming:
+            self._terminate()
+            self.close()
+
     def close(self) -> None:
-        """Stop the workers: what is still queued is dropped, what runs is waited for."""
+        """Stop the workers: what is still queued is dropped, what runs is waited for (a
+        set-up only, nothing else asked of them: stopped at once)."""
+        if self._only_warming:
+            self._terminate()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        self._only_warming = False
 
     def _terminate(self) -> None:
         """Stop the workers mid-task: the executor itself only offers to wait for them."""
