@@ -573,7 +573,8 @@ def test_a_killed_build_takes_its_workers_and_the_next_cleans_up(course: Path, r
     before = snapshot(out)
     lengthen(course)
     build = coursepack("build", ".", "-f", "pdf", cwd=course)
-    wait_for(lambda: workers_of(build.pid), "the PDF workers to start")
+    # the workers start loading WeasyPrint as the build starts; the PDFs come after the checks
+    wait_for(lambda: workers_of(build.pid) and staging_left(out), "the PDF export to start")
     os.kill(build.pid, signal.SIGSTOP)  # freeze it mid-PDF, then kill it as kill -9 does
     workers = workers_of(build.pid)
     assert staging_left(out) == [f"{STAGING}{build.pid}"]
@@ -595,7 +596,8 @@ def test_ctrl_c_mid_pdf_exits_130_without_tracebacks(course: Path, run: Run) -> 
     before = snapshot(out)
     lengthen(course)
     build = coursepack("build", ".", "-f", "pdf", cwd=course)
-    wait_for(lambda: workers_of(build.pid), "the PDF workers to start")
+    # the workers start loading WeasyPrint as the build starts; the PDFs come after the checks
+    wait_for(lambda: workers_of(build.pid) and staging_left(out), "the PDF export to start")
     workers = workers_of(build.pid)
     os.killpg(build.pid, signal.SIGINT)  # a terminal sends Ctrl+C to the whole group
 

@@ -484,3 +484,36 @@ def test_the_pdf_folder_holds_only_what_a_user_gets(starter: tuple[Path, Path]) 
                 *(f"handouts/{module.id}/{lesson.id}.pdf" for module, lesson in course.lessons())}
     found = {p.relative_to(pdf).as_posix() for p in pdf.rglob("*") if not p.is_dir()}
     assert found == expected
+
+
+def test_what_a_course_pdf_template_asks_for_and_does_not_get_is_said(tmp_path: Path) -> None:
+    """A trainer's own handout template with a logo: a wrong path, a file outside the
+    course and a web address are each named in a warning, with the PDFs that lack them;
+    a right path is printed. Said again by a later build that reuses those PDFs."""
+    root = tmp_path / "my course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / "templates" / "pdf").mkdir(parents=True)
+    (root / "templates" / "pdf" / "handout.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}'
+        '<img src="images/logo%20final.png" alt="Logo">'
+        '<img src="modules/writing-questions/images/stem-and-options.png" alt="Right path">'
+        '<img src="/etc/hostname" alt="x"><img src="https://example.org/seal.png" alt="Seal">'
+        "<h1>{{ lesson.title }}</h1>{% endblock %}", encoding="utf-8")
+    lines = "\n".join(build(root, tmp_path / "out"))
+    handouts = ("handouts/writing-questions/feedback.pdf, "
+                "handouts/writing-questions/one-idea.pdf")
+    assert (f"warning: 'images/logo final.png' is left out of course-pack.pdf, {handouts}: "
+            "there is no such file in the course folder") in lines
+    assert "'file:///etc/hostname' is left out of" in lines
+    assert "it is outside the course folder" in lines
+    assert "'https://example.org/seal.png' is left out of" in lines
+    assert "a build never downloads anything" in lines
+    assert "stem-and-options" not in lines
+    with pikepdf.open(tmp_path / "out" / "pdf" / "handouts/writing-questions/one-idea.pdf") as pdf:
+        shown = pdf.pages[0].Resources.get("/XObject", {}).values()
+        assert sum(1 for x in shown if x.get("/Subtype") == "/Image") == 1  # the one found
+
+    (root / "course.yaml").write_text((root / "course.yaml").read_text().replace(
+        "version: \"1.0\"", "version: \"1.1\""))
+    again = "\n".join(build(root, tmp_path / "out"))
+    assert "'images/logo final.png' is left out of" in again

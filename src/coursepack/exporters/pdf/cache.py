@@ -47,6 +47,18 @@ class PdfStore:
     def keep_pages(self, digest: str, count: int) -> None:
         self.cache.put_json(self.cache.key("pdf-pages", digest), count)
 
+    def left_out(self, digest: str) -> list[tuple[str, str]]:
+        """What the PDF's HTML asked for and did not get (``pool.Rendered``), as kept."""
+        kept = self.cache.get_json(self.cache.key("pdf-left-out", digest))
+        if not isinstance(kept, list):
+            return []
+        return [(str(pair[0]), str(pair[1])) for pair in kept
+                if isinstance(pair, list) and len(pair) == 2]
+
+    def keep_left_out(self, digest: str, left_out: tuple[tuple[str, str], ...]) -> None:
+        if left_out:
+            self.cache.put_json(self.cache.key("pdf-left-out", digest), list(left_out))
+
     def font_program(self, digest: str) -> bytes | None:
         """A font program merged from the subsets of a joined PDF's parts."""
         return self.cache.get(self.cache.key("pdf-font", digest))

@@ -36,12 +36,20 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
     def __init__(self, root: str) -> None:
         super().__init__(allowed_protocols={"file", "data"})
         self.root = Path(root).resolve()
+        #: What the document asked for and did not get: (address, why), in the order asked.
+        self.left_out: list[tuple[str, str]] = []
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         real = self.real(url)
-        if real.startswith("file:") and not self.confined(real):
-            raise ValueError(f"{url} is outside the course folder")
-        response = super().fetch(real, headers)
+        why = self.refusal(real)
+        if why:
+            self.left_out.append((self.shown(url), why))
+            raise ValueError(f"{url}: {why}")
+        try:
+            response = super().fetch(real, headers)
+        except Exception as exc:
+            self.left_out.append((self.shown(url), f"it cannot be read ({exc})"))
+            raise
         response.url = url
         if not url.startswith("file:") or not url.lower().endswith(RASTER):
             return response
@@ -56,6 +64,25 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         if url.startswith(COURSE_URL):
             return (self.root / unquote(url[len(COURSE_URL):])).as_uri()
         return url
+
+    def refusal(self, real: str) -> str:
+        """Why the file at ``real`` is not fetched, or "" if it is."""
+        scheme = urlsplit(real).scheme
+        if scheme == "data":
+            return ""
+        if scheme != "file":
+            return "a web address: a build never downloads anything"
+        if self.confined(real):
+            return ""
+        try:
+            Path(unquote(urlsplit(real).path)).resolve(strict=True)
+        except (OSError, RuntimeError, ValueError):
+            return "there is no such file in the course folder"
+        return "it is outside the course folder"
+
+    def shown(self, url: str) -> str:
+        """An address as the course wrote it: relative to the course folder."""
+        return unquote(url[len(COURSE_URL):]) if url.startswith(COURSE_URL) else url
 
     def confined(self, url: str) -> bool:
         try:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 from coursepack.exporters.base import OutputDir
 from coursepack.exporters.pdf.cache import PdfStore
-from coursepack.exporters.pdf.pool import Job, Renderer
+from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
 
 
 class Obtainer:
@@ -20,12 +20,14 @@ class Obtainer:
         self.asked: set[str] = set()  # digests of every PDF this export needs
         self.ready: set[str] = set()  # of those, the ones in the cache by now
         self.rendered: dict[str, str] = {}  # digest -> label, of what WeasyPrint rendered
+        #: label -> what its HTML asked for and did not get (address, why)
+        self.left_out: dict[str, list[tuple[str, str]]] = {}
 
     def obtain(self, jobs: list[Job]) -> None:
         """Take what an earlier build made from the same inputs; render the rest."""
         self.finish(self.start(jobs))
 
-    def start(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
+    def start(self, jobs: list[Job]) -> Iterator[tuple[Job, Rendered]]:
         """Take what the cache has and start rendering the rest (see ``finish``)."""
         todo = []
         for job in jobs:
@@ -38,21 +40,28 @@ class Obtainer:
                 continue
             if job.relpath:
                 self.out.write_bytes(job.relpath, data)
+            self._said(job, self.store.left_out(job.identifier))
             self.ready.add(job.identifier)
         return self.renderer.run(todo)
 
-    def finish(self, rendering: Iterator[tuple[Job, bytes]],
+    def _said(self, job: Job, left_out: list[tuple[str, str]]) -> None:
+        if left_out:
+            self.left_out[job.label] = left_out
+
+    def finish(self, rendering: Iterator[tuple[Job, Rendered]],
                until: set[str] | None = None) -> None:
         """Keep each rendered PDF as it comes (and write those a user gets): all of them, or
         until those in ``until`` (digests) are all there; the rest can be finished later."""
         waiting = until - self.ready if until else None
         if waiting == set():
             return
-        for job, data in rendering:
+        for job, made in rendering:
             self.progress(f"pdf: {job.label}")
-            self.store.keep_pdf(job.identifier, data)
+            self.store.keep_pdf(job.identifier, made.pdf)
+            self.store.keep_left_out(job.identifier, made.left_out)
+            self._said(job, list(made.left_out))
             if job.relpath:
-                self.out.write_bytes(job.relpath, data)
+                self.out.write_bytes(job.relpath, made.pdf)
             self.rendered[job.identifier] = job.label
             self.ready.add(job.identifier)
             if waiting is not None:
@@ -65,9 +74,9 @@ class Obtainer:
         kept = self.store.pdf(job.identifier)
         if kept is not None:
             return kept
-        [(_, data)] = list(self.renderer.run([job]))
-        self.store.keep_pdf(job.identifier, data)
-        return data
+        [(_, made)] = list(self.renderer.run([job]))
+        self.store.keep_pdf(job.identifier, made.pdf)
+        return made.pdf
 
     def pages(self, job: Job) -> int:
         """A rendered part's page count: kept beside it in the cache."""

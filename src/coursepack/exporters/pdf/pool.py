@@ -58,7 +58,16 @@ def start_worker() -> None:
     _worker["css"] = {}
 
 
-def render(job: Job) -> bytes:
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered PDF, and the files its HTML or CSS asked for that it left out
+    ((address, why) pairs: a course template's image that is not in the course, say)."""
+
+    pdf: bytes
+    left_out: tuple[tuple[str, str], ...] = ()
+
+
+def render(job: Job) -> Rendered:
     """Render one document to PDF bytes: tagged PDF/UA-1 unless the job says otherwise."""
     from weasyprint import CSS, HTML
 
@@ -69,7 +78,11 @@ def render(job: Job) -> bytes:
     fonts = _worker["fonts"]
     if job.css not in _worker["css"]:
         _worker["css"][job.css] = CSS(string=job.css, font_config=fonts)
-    html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=PrintFetcher(job.folder))
+    fetcher = PrintFetcher(job.folder)
+    images = _worker["images"].setdefault(job.folder, {})  # addresses are the course's
+    for failed in [url for url, image in images.items() if image is None]:
+        del images[failed]  # asked again, so that this document says what it left out
+    html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=fetcher)
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
         font_config=fonts,
@@ -78,9 +91,9 @@ def render(job: Job) -> bytes:
         optimize_images=True,
         jpeg_quality=JPEG_QUALITY,
         dpi=IMAGE_DPI,
-        cache=_worker["images"].setdefault(job.folder, {}),  # addresses are the course's
+        cache=images,
     )
-    return bytes(data)
+    return Rendered(bytes(data), tuple(dict.fromkeys(fetcher.left_out)))
 
 
 class Renderer:
@@ -100,7 +113,7 @@ class Renderer:
                  trace: TracebackType | None) -> None:
         _worker.clear()  # what this process rendered itself: the next export starts afresh
 
-    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
+    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Rendered]]:
         """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
 
         Without workers the jobs render in this process, one per step of the iterator; so
@@ -112,5 +125,6 @@ class Renderer:
         pool = self.workers.executor()
         if pool is None:
             return ((job, render(job)) for job in ordered)
-        futures: dict[Future[bytes], Job] = {pool.submit(render, job): job for job in ordered}
+        futures: dict[Future[Rendered], Job] = {pool.submit(render, job): job
+                                                for job in ordered}
         return ((futures[future], future.result()) for future in as_completed(futures))

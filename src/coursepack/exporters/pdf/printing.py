@@ -14,7 +14,7 @@ from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.documents import Documents
 from coursepack.exporters.pdf.jobs import JobMaker
 from coursepack.exporters.pdf.obtaining import Obtainer
-from coursepack.exporters.pdf.pool import Job, Renderer
+from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
 
 
 class Assembler:
@@ -105,7 +105,7 @@ class Printing:
         self.ctx.notes.extend(self.notes())
 
     def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
-            tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, bytes]]]:
+            tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, Rendered]]]:
         """Render the contents, with the page-number sheets beside it.
 
         The contents' own length is taken from the last build or guessed, and the course
@@ -143,7 +143,21 @@ class Printing:
         if 0 < made < total:
             lines.append("rendered: " + _listing(list(self.obtainer.rendered.values())))
             lines.append("assembled: " + _listing(assembled))
-        return lines
+        return lines + left_out_notes(self.obtainer.left_out)
+
+
+def left_out_notes(left_out: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """One warning per file a document asked for and did not get, naming the documents."""
+    where: dict[tuple[str, str], set[str]] = {}
+    for label, pairs in left_out.items():
+        documents = {label} if label.endswith(".pdf") else {"course-pack.pdf"}
+        if label.startswith("lesson/"):  # a lesson's part is also its handout
+            documents.add(f"handouts/{label.removeprefix('lesson/')}.pdf")
+        for pair in pairs:
+            where.setdefault(pair, set()).update(documents)
+    return [f"warning: '{address}' is left out of {_listing(list(documents))}: {why} "
+            "(the course's pdf templates find files from the course folder)"
+            for (address, why), documents in sorted(where.items())]
 
 
 def _listing(names: list[str], shown: int = 10) -> str:
