@@ -1,4 +1,5 @@
-/* coursepack cmi5 adapter, hand-written for coursepack (cmi5 packages only).
+/* coursepack cmi5 adapter, hand-written for coursepack (cmi5 packages only). It needs
+ * ../lms/unit-pages.js loaded first (the unit's pages, and the bridge from a course page).
  *
  * One script, two roles, as the SCORM adapter:
  * - in an AU's launch page (it carries <script id="coursepack-au"> with the unit's settings)
@@ -21,7 +22,6 @@
     return typeof said[message] === "string" ? said[message] : message;
   }
 
-  var EVENTS = ["page-viewed", "quiz-submitted", "progress-changed"];
   var CMI5 = "https://w3id.org/xapi/cmi5/";
   var CATEGORY = { objectType: "Activity", id: CMI5 + "context/categories/cmi5" };
   var MOVEON = { objectType: "Activity", id: CMI5 + "context/categories/moveon" };
@@ -55,6 +55,7 @@
 
   function Session(cfg, launch) {
     this.cfg = cfg;
+    this.unit = new window.CoursepackUnit.Unit(cfg);
     this.launch = launch;
     this.xapi = window.CoursepackXapi;
     this.tracking = false;      // the token and the launch data were read
@@ -375,26 +376,9 @@
 
   /* ---- events from the course pages ------------------------------------------------------ */
 
-  Session.prototype.relative = function (win) {
-    var base = new URL(this.cfg.content, window.location.href).href;
-    var here = win.location.href.split("?")[0];
-    return here.indexOf(base) === 0 ? here.slice(base.length) : "";
-  };
-
-  Session.prototype.allows = function (rel) {
-    var pages = this.cfg.pages || [];
-    return !pages.length || pages.indexOf(rel.split("#")[0]) >= 0;
-  };
-
-  Session.prototype.firstPage = function () {
-    var loc = this.location;
-    var safe = loc && !/^[a-z]+:|^\/|\.\./i.test(loc) && /\.html(#.*)?$/.test(loc) && this.allows(loc);
-    return this.cfg.content + (safe ? loc : this.cfg.start);
-  };
-
   Session.prototype.pageShown = function (win) {
-    var rel = this.relative(win);
-    if (!rel || !this.allows(rel)) return;
+    var rel = this.unit.shown(win);
+    if (!rel) return;
     this.location = rel;
     var lesson = this.cfg.lessons.indexOf(rel.split("#")[0]);
     if (lesson >= 0 && this.track.v.indexOf(lesson) < 0) this.track.v.push(lesson);
@@ -513,18 +497,14 @@
         if (name === "progress-changed" && win.__coursepackCmi5Attached && detail) session.progressChanged(detail.state);
       },
       page: function (win) { if (session) session.pageShown(win); },
-      allows: function (win) {
-        if (!session) return true;
-        var rel = session.relative(win);
-        return !rel || session.allows(rel);
-      },
-      start: function () { return new URL(cfg.content + cfg.start, window.location.href).href; },
+      allows: function (win) { return !session || session.unit.keeps(win); },
+      start: function () { return new window.CoursepackUnit.Unit(cfg).start(); },
       finish: function () { return session ? session.finish() : Promise.resolve(); }
     };
     window.coursepackCmi5 = host;
     function show() {
       var frame = document.getElementById("coursepack-content");
-      frame.src = session ? session.firstPage() : cfg.content + cfg.start;
+      frame.src = session ? session.unit.firstPage(session.location) : cfg.content + cfg.start;
       var exit = document.querySelector("[data-cmi5-exit]");
       var back = session && session.launchData && session.launchData.returnURL;
       if (exit && back) {
@@ -552,31 +532,12 @@
     try { return node ? JSON.parse(node.textContent) : null; } catch (e) { return null; }
   }
 
-  function startBridge() {
-    var host = null;
-    try { host = window.parent !== window ? window.parent.coursepackCmi5 : null; } catch (e) { host = null; }
-    if (!host) return;
-    if (host.allows && !host.allows(window)) {  // another unit's page: back to this unit's start
-      window.location.replace(host.start());
-      return;
-    }
-    EVENTS.forEach(function (name) {
-      document.addEventListener("coursepack:" + name, function (e) {
-        host.event(name, e.detail || {}, window, name === "quiz-submitted" ? quizData() : null);
-      });
-    });
-    var attached = false;
-    function attach() {
-      if (attached || !window.coursepack) return;
-      attached = true;
-      host.attach(window);
-    }
-    attach();
-    document.addEventListener("DOMContentLoaded", function () { host.page(window); attach(); });
-    window.addEventListener("load", function () { if (!attached) { attached = true; host.attach(window); } });
-  }
-
   var node = document.getElementById("coursepack-au");
-  if (node) startLauncher(JSON.parse(node.textContent));
-  else startBridge();
+  if (node) {
+    startLauncher(JSON.parse(node.textContent));
+  } else {  // unit-pages.js passes the page's events on, with the quiz's data on submitting
+    window.CoursepackUnit.bridge("coursepackCmi5", function (name) {
+      return name === "quiz-submitted" ? quizData() : null;
+    });
+  }
 })();

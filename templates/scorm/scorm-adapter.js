@@ -1,4 +1,5 @@
-/* coursepack SCORM adapter (SCORM 1.2 and 2004), hand-written for coursepack.
+/* coursepack SCORM adapter (SCORM 1.2 and 2004), hand-written for coursepack. It needs
+ * ../lms/unit-pages.js loaded first (the unit's pages, and the bridge from a course page).
  *
  * One script, two roles:
  * - in a SCO launch page (it carries <script id="coursepack-sco"> with the SCO's settings) it
@@ -11,7 +12,6 @@
 (function () {
   "use strict";
 
-  var EVENTS = ["page-viewed", "quiz-submitted", "progress-changed"];
   var RETRIES = 5;
   var RETRY_MS = 2000;
 
@@ -117,6 +117,7 @@
 
   function Session(cfg) {
     this.cfg = cfg;
+    this.unit = new window.CoursepackUnit.Unit(cfg);
     this.is12 = cfg.version === "1.2";
     this.driver = DRIVERS[this.is12 ? "1.2" : "2004"];
     this.format = this.is12 ? FORMAT_12 : FORMAT_2004;
@@ -184,26 +185,6 @@
     for (var i = 0; i < count; i++) { this.objectiveIndex[this.get("cmi.objectives." + i + ".id")] = i; }
   };
 
-  // The course page a frame shows, relative to the content folder ("" if outside it).
-  Session.prototype.relative = function (win) {
-    var base = new URL(this.cfg.content, window.location.href).href;
-    var here = win.location.href.split("?")[0];
-    return here.indexOf(base) === 0 ? here.slice(base.length) : "";
-  };
-
-  // A module SCO shows only its own pages: a page of another SCO (reached through a link an
-  // author wrote, or a stored location) would record nothing here.
-  Session.prototype.allows = function (rel) {
-    var pages = this.cfg.pages || [];
-    return !pages.length || pages.indexOf(rel.split("#")[0]) >= 0;
-  };
-
-  Session.prototype.firstPage = function () {
-    var loc = this.location;
-    var safe = loc && !/^[a-z]+:|^\/|\.\./i.test(loc) && /\.html(#.*)?$/.test(loc) &&
-      this.allows(loc);
-    return this.cfg.content + (safe ? loc : this.cfg.start);
-  };
 
   // ---- progress and status --------------------------------------------------------------
 
@@ -356,8 +337,8 @@
   // ---- events from the course pages ---------------------------------------------------------
 
   Session.prototype.pageShown = function (win) {
-    var rel = this.relative(win);
-    if (!rel || !this.allows(rel)) { return; }
+    var rel = this.unit.shown(win);
+    if (!rel) { return; }
     this.location = rel;
     var lesson = this.cfg.lessons.indexOf(rel.split("#")[0]);
     if (lesson >= 0 && this.track.v.indexOf(lesson) < 0) { this.track.v.push(lesson); }
@@ -480,8 +461,8 @@
         }
       },
       page: function (win) { session.pageShown(win); },
-      allows: function (win) { var rel = session.relative(win); return !rel || session.allows(rel); },
-      start: function () { return new URL(cfg.content + cfg.start, window.location.href).href; }
+      allows: function (win) { return session.unit.keeps(win); },
+      start: function () { return session.unit.start(); }
     };
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") { session.saveSuspend(); session.commit(); }
@@ -489,36 +470,18 @@
     // pagehide, not unload: it fires on every browser that closes or leaves the page, and keeps
     // the page eligible for the back/forward cache. finish() runs once whatever calls it.
     window.addEventListener("pagehide", function () { session.finish(); });
-    function show() { document.getElementById("coursepack-content").src = session.firstPage(); }
+    function show() {
+      document.getElementById("coursepack-content").src = session.unit.firstPage(session.location);
+    }
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", show); } else { show(); }
   }
 
-  // ---- a course page inside the launch page -------------------------------------------------
-
-  function startBridge() {
-    var host = null;
-    try { host = window.parent !== window ? window.parent.coursepackScorm : null; } catch (e) { host = null; }
-    if (!host) { return; }
-    if (host.allows && !host.allows(window)) {  // another SCO's page: back to this SCO's start
-      window.location.replace(host.start());
-      return;
-    }
-    EVENTS.forEach(function (name) {
-      document.addEventListener("coursepack:" + name, function (e) { host.event(name, e.detail || {}, window); });
-    });
-    var attached = false;
-    function attach() {
-      if (attached || !window.coursepack) { return; }
-      attached = true;
-      host.attach(window);
-    }
-    attach();
-    document.addEventListener("DOMContentLoaded", function () { host.page(window); attach(); });
-    window.addEventListener("load", function () {
-      if (!attached) { attached = true; host.attach(window); }
-    });
-  }
+  // ---- a course page inside the launch page: unit-pages.js passes its events on ----------
 
   var node = document.getElementById("coursepack-sco");
-  if (node) { startLauncher(JSON.parse(node.textContent)); } else { startBridge(); }
+  if (node) {
+    startLauncher(JSON.parse(node.textContent));
+  } else {
+    window.CoursepackUnit.bridge("coursepackScorm", function () { return null; });
+  }
 })();

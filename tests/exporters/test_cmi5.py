@@ -136,12 +136,16 @@ def test_every_page_loads_the_adapter_and_every_launch_page_the_builder(run, cou
     assert "cmi5/cmi5-adapter.js" in names and "course/assets/xapi.js" in names
     pages = [n for n in names if n.startswith("course/") and n.endswith(".html")]
     assert pages
+    assert "lms/unit-pages.js" in names  # shared with the SCORM adapter
     for name in pages:
         depth = name.count("/")
-        assert f'<script src="{"../" * depth}cmi5/cmi5-adapter.js"></script>' in archive.read(name).decode(), name
+        page = archive.read(name).decode()
+        assert f'<script src="{"../" * depth}cmi5/cmi5-adapter.js"></script>' in page, name
+        assert page.index(f'src="{"../" * depth}lms/unit-pages.js"') < page.index("cmi5-adapter.js")
     for launch in ("au-writing-questions.html", "au-final.html"):
         page = archive.read(launch).decode()
-        assert page.index('src="course/assets/xapi.js"') < page.index('src="cmi5/cmi5-adapter.js"')
+        assert page.index('src="course/assets/xapi.js"') < page.index('src="lms/unit-pages.js"') \
+            < page.index('src="cmi5/cmi5-adapter.js"')
         config = json.loads(re.search(r'id="coursepack-au">(.*?)</script>', page, re.S).group(1))
         assert config["activityBase"] == "urn:coursepack:starter-course"
         assert config["start"] in [p[len("course/"):] for p in pages]

@@ -123,6 +123,11 @@ def test_every_course_page_loads_the_adapter(run, course, tmp_path, fmt) -> None
         assert len(adapter) == 1, name
         depth = name.count("/")
         assert adapter[0] == "../" * depth + "scorm/scorm-adapter.js"
+        # what knows the unit's own pages comes first, shared with the cmi5 adapter
+        assert sources.index("../" * depth + "lms/unit-pages.js") < sources.index(adapter[0])
+    for name in [n for n in archive.namelist() if n.endswith(".html") and "/" not in n]:
+        launch = etree.HTML(archive.read(name)).xpath("//head/script/@src")
+        assert launch == ["lms/unit-pages.js", "scorm/scorm-adapter.js"], name
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -17,6 +17,7 @@ from pathlib import Path
 from coursepack.errors import CoursepackError, Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.html import HtmlExporter
+from coursepack.render import default_templates
 
 DEFAULT_EPOCH = 946684800  # 2000-01-01: any fixed date makes archives byte-identical
 ZIP_FIRST = 315532800  # 1980-01-01 00:00:00 UTC
@@ -102,11 +103,17 @@ def add_scripts(html: str, relpath: str, scripts: list[str]) -> str:
     return _HEAD_END.sub(lambda m: tags + m.group(0), html, count=1)
 
 
+#: The script that knows which pages are a unit's own (a SCORM SCO, a cmi5 AU) and passes a
+#: course page's events to its launch page, for the adapters of both (path in the package).
+UNIT_PAGES = "lms/unit-pages.js"
+
+
 def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
              split: bool) -> dict[str, bytes]:
     """The HTML course as an LMS package holds it, under ``folder``, with ``scripts`` (paths
-    from the package root) added to each page; ``split`` scopes each module's pages to its
-    own unit (a SCORM SCO, a cmi5 AU)."""
+    from the package root) added to each page after ``UNIT_PAGES``, which comes with it;
+    ``split`` scopes each module's pages to its own unit (a SCORM SCO, a cmi5 AU)."""
+    scripts = [UNIT_PAGES, *scripts]
     with tempfile.TemporaryDirectory() as tmp:
         site = OutputDir(Path(tmp) / folder)
         HtmlExporter(split=split, in_lms=True).export(
@@ -120,4 +127,5 @@ def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
             if rel.endswith(".html"):
                 data = add_scripts(data.decode("utf-8"), rel, scripts).encode("utf-8")
             files[f"{folder}/{rel}"] = data
+        files[UNIT_PAGES] = (default_templates() / UNIT_PAGES).read_bytes()
         return files

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 from coursepack import render
 from coursepack.errors import Problem, warning
-from coursepack.exporters._package import lms_site, zip_files
+from coursepack.exporters._package import UNIT_PAGES, lms_site, zip_files
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.html import essay_problems
 from coursepack.exporters.html.path import CoursePath
@@ -164,7 +164,7 @@ class Scorm12Exporter:
         config = sco.config(self.version, course) | {"suspendLimit": self.suspend_limit}
         text = json.dumps(config, sort_keys=True).replace("</", "<\\/")
         return render.render(env, "launch.html.j2", course=course, sco=sco,
-                             config=text, adapter=ADAPTER)
+                             config=text, scripts=[UNIT_PAGES, ADAPTER])
 
     def manifest(self, course: Course, scos: list[Sco], files: list[str]) -> str:
         env = render.environment(self.name, course.root)

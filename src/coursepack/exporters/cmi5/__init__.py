@@ -36,7 +36,7 @@ from urllib.parse import quote
 
 from coursepack import markup, render
 from coursepack.errors import Problem, error, warning
-from coursepack.exporters._package import lms_site, zip_files
+from coursepack.exporters._package import UNIT_PAGES, lms_site, zip_files
 from coursepack.exporters._quizbank import warn
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.html import essay_problems
@@ -231,7 +231,7 @@ class Cmi5Exporter:
         text = json.dumps(au.config(course, base), sort_keys=True, ensure_ascii=False)
         text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
         return render.render(env, "launch.html.j2", course=course, au=au, config=text,
-                             scripts=[MESSAGES, XAPI, ADAPTER])
+                             scripts=[MESSAGES, XAPI, UNIT_PAGES, ADAPTER])
 
     def course_structure(self, course: Course, aus: list[Au], base: str) -> str:
         env = render.environment(self.name, course.root)
