@@ -5,6 +5,7 @@ embedded, the page mirrored; and a Chinese course without its fonts told how to 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -193,3 +194,49 @@ def test_a_chinese_course_is_set_in_noto_cjk_when_it_is_installed(
         names = {str(f.BaseFont).partition("+")[2] for page in doc.pages
                  for f in page.Resources.Font.values()}
     assert "Noto-Serif-CJK-SC" in names and "Noto-Sans-CJK-SC" in names
+
+
+def test_a_chinese_course_pack_carries_each_typeface_once_and_looks_the_same(
+        course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every part embeds its own subset of each Noto CJK typeface; the pack holds one font
+    per typeface, subset anew from the system's font: far smaller, the same text, the same
+    look (rendered by poppler, which takes codes as glyph ids)."""
+    from coursepack.exporters.pdf import fonts
+
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("language: en", "language: zh")
+                    .replace("title: Writing Good Quiz Questions", "title: 编写好的测验题"),
+                    encoding="utf-8")
+    lesson = course / "modules" / "writing-questions" / "feedback.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "Feedback is not a grade.", "反馈不是分数。每个选项都要说明对错的理由。"), encoding="utf-8")
+    build = ["build", str(course), "-f", "pdf", "--out"]
+    assert CliRunner().invoke(main, [*build, str(tmp_path / "merged")]).exit_code == 0
+    monkeypatch.setattr(fonts, "merged_program", lambda name, codes, programs: None)
+    shutil.rmtree(course / ".coursepack-cache")
+    assert CliRunner().invoke(main, [*build, str(tmp_path / "apart")]).exit_code == 0
+    merged = tmp_path / "merged" / "pdf" / "course-pack.pdf"
+    apart = tmp_path / "apart" / "pdf" / "course-pack.pdf"
+
+    def typefaces(pdf: Path) -> list[str]:
+        lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()[2:]
+        return [line.split()[0].partition("+")[2] for line in lines]
+
+    assert sorted(typefaces(merged)) == sorted(set(typefaces(apart)))  # each once
+    assert len(typefaces(apart)) > 2 * len(typefaces(merged))
+    assert merged.stat().st_size * 2 < apart.stat().st_size
+    assert pdftotext(merged) == pdftotext(apart)
+    assert "反馈不是分数" in pdftotext(merged)
+    for page in range(1, int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+            ["pdfinfo", str(merged)], capture_output=True, text=True).stdout).group(1)) + 1):
+        assert _pixels(merged, page, tmp_path) == _pixels(apart, page, tmp_path), page
+
+
+def _pixels(pdf: Path, page: int, folder: Path) -> bytes:
+    """Page ``page`` of ``pdf`` as 8-bit grey pixels at 72 dpi (poppler's pdftoppm)."""
+    stem = folder / f"{pdf.parent.parent.name}-{page}"
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", "-f", str(page), "-l", str(page),
+                    "-singlefile", str(pdf), str(stem)], check=True)
+    data = stem.with_suffix(".pgm").read_bytes()
+    return data[data.index(b"255\n") + 4:]

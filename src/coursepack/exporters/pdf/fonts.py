@@ -19,6 +19,8 @@ only a part of others (the dot of an Arabic letter, the body several letters sha
 renumbered by each subset as it likes, so one id names different outlines in different
 subsets: such a part is taken under its id where that id is free or holds the same
 outline, and otherwise under a new id past the font's last, its composites pointing there.
+
+CJK typefaces have CFF outlines, not TrueType: ``cff_fonts`` makes their one font.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ import pikepdf
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 from pikepdf import Array, Dictionary, Name, Pdf
+
+from coursepack.exporters.pdf.cff_fonts import merged_program
 
 _TAG = re.compile(r"^[A-Z]{6}\+")
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
@@ -72,13 +76,18 @@ def merge_subsets(pdf: Pdf, programs: Programs | None = None) -> None:
     """Replace every typeface's subsets by one font holding all of their glyphs (their font
     program taken from ``programs`` when one was made from the same glyphs before)."""
     faces: dict[str, _Typeface] = {}
+    cff: dict[str, list[pikepdf.Object]] = {}  # CJK typefaces: cff_fonts
     for font in _type0_fonts(pdf):
         descendant = font.DescendantFonts[0]
-        if (descendant.get("/Subtype") != Name.CIDFontType2
-                or "/FontFile2" not in descendant.get("/FontDescriptor", Dictionary())
+        descriptor = descendant.get("/FontDescriptor", Dictionary())
+        if descendant.get("/Subtype") == Name.CIDFontType0 and \
+                descriptor.get("/FontFile3", Dictionary()).get("/Subtype") == Name.OpenType:
+            cff.setdefault(_face_name(font), []).append(font)
+            continue
+        if (descendant.get("/Subtype") != Name.CIDFontType2 or "/FontFile2" not in descriptor
                 or str(descendant.get("/CIDToGIDMap", "")) != "/Identity"):
             continue  # not a WeasyPrint TrueType subset: leave it alone
-        face = faces.setdefault(_TAG.sub("", str(font.BaseFont)), _Typeface())
+        face = faces.setdefault(_face_name(font), _Typeface())
         face.fonts.append(font)
         face.font_widths.append(_widths(descendant.get("/W", Array())))
         face.shown.update(face.font_widths[-1])
@@ -90,8 +99,40 @@ def merge_subsets(pdf: Pdf, programs: Programs | None = None) -> None:
         if len(face.fonts) > 1:
             keep = _rewrite(pdf, face, programs)
             replaced.update({font.objgen: keep for font in face.fonts[1:]})
+    replaced.update(_merge_cff(pdf, cff, programs))
     if replaced:
         _point_resources_at(pdf, replaced)
+
+
+def _merge_cff(pdf: Pdf, faces: dict[str, list[pikepdf.Object]],
+               programs: Programs | None) -> dict[tuple[int, int], pikepdf.Object]:
+    """Each CFF typeface's subsets as one font subset anew from its source (cff_fonts)."""
+    replaced: dict[tuple[int, int], pikepdf.Object] = {}
+    for name, group in sorted(faces.items()):
+        if len(group) < 2:
+            continue
+        widths: dict[int, float] = {}
+        unicode: dict[int, str] = {}
+        for font in group:
+            widths.update(_widths(font.DescendantFonts[0].get("/W", Array())))
+            if "/ToUnicode" in font:
+                unicode.update(_to_unicode(font.ToUnicode.read_bytes()))
+        program = merged_program(name, sorted(widths), programs)
+        if program is None:
+            continue  # its source font is not here: each part keeps its own subset
+        keep = group[0]
+        descendant = keep.DescendantFonts[0]
+        descendant.FontDescriptor.FontFile3 = pikepdf.Stream(pdf, program)
+        descendant.FontDescriptor.FontFile3.Subtype = Name.OpenType
+        descendant.W = _width_array(widths)
+        keep.ToUnicode = pikepdf.Stream(pdf, _cmap(unicode))
+        replaced.update({font.objgen: keep for font in group[1:]})
+    return replaced
+
+
+def _face_name(font: pikepdf.Object) -> str:
+    """The typeface of an embedded font: its name without the subset's tag."""
+    return _TAG.sub("", str(font.BaseFont).removeprefix("/"))
 
 
 def _type0_fonts(pdf: Pdf) -> Iterator[pikepdf.Object]:
