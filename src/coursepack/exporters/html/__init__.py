@@ -20,7 +20,7 @@ import jinja2
 from coursepack import markup, render
 from coursepack.errors import Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir
-from coursepack.exporters.html import pages
+from coursepack.exporters.html import pages, search
 from coursepack.exporters.html.pages import KeptPages
 from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import (
@@ -170,10 +170,11 @@ class HtmlExporter:
         fresh = [(m, lesson, here) for m, lesson, here in lessons
                  if not kept.known("lesson.html.j2", here, (lesson,))
                  or not kept.has_search_entry(m, lesson)]
-        markup.prime((lesson.body for _, lesson, _ in fresh), ctx.workers.executor())
-        for module, lesson, here in lessons:
-            ctx.progress(f"html: {module.id}/{lesson.id}")
-            page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
+        with markup.parsed_ahead((lesson_work(lesson) for _, lesson, _ in fresh),
+                                 ctx.workers.executor()):
+            for module, lesson, here in lessons:
+                ctx.progress(f"html: {module.id}/{lesson.id}")
+                page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
 
     def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter) -> None:
         """One quiz page: its questions as a form, and its grading data as JSON (both rendered
@@ -195,6 +196,15 @@ class HtmlExporter:
         (each checked to be a plain file inside the course or the theme)."""
         for name, source in render.static_files(self.name, course_root).items():
             out.copy(source, "assets/" + name)
+
+
+def lesson_work(lesson: Lesson) -> list[markup.Job]:
+    """The Markdown of a lesson's page and search entry, for the build's workers: its body,
+    the one-line texts the shipped page shows, the texts of its search entry."""
+    inline = [lesson.summary, *(term.definition for term in lesson.key_terms),
+              *lesson.further_reading]
+    return [(markup.BLOCK, lesson.body), *((markup.INLINE, text) for text in inline if text),
+            *((markup.LINE, text) for text in search.lesson_texts(lesson))]
 
 
 def messages_script(language: str, root: Path | None = None) -> str:
