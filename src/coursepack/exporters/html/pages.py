@@ -275,9 +275,13 @@ class KeptPages:
 
     def written(self, here: Page, key: str, target: Path, images: dict[str, Path]) -> None:
         info = os.lstat(target)
-        self.pages[here.path] = [key, [info.st_dev, info.st_ino, info.st_size,
-                                       info.st_mtime_ns],
-                                 {name: str(path) for name, path in images.items()}]
+        self.recorded(here, key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
+                      images)
+
+    def recorded(self, here: Page, key: str, info: list[int], images: dict[str, Path]) -> None:
+        """Record the page ``here`` as rendered into a file with ``info`` (device, inode,
+        size and modification time)."""
+        self.pages[here.path] = [key, info, {name: str(path) for name, path in images.items()}]
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
 
@@ -307,12 +311,13 @@ class KeptPages:
     def has_search_entry(self, module: Module, lesson: Lesson) -> bool:
         return self._search_key(module, lesson) in self.before_search
 
-    def search_entry(self, module: Module, lesson: Lesson) -> Any:
+    def search_entry(self, module: Module, lesson: Lesson,
+                     made: dict[str, Any] | None = None) -> Any:
         """The lesson's entry of the search index: the last build's if the lesson and its
-        module's title are as they were."""
+        module's title are as they were, else ``made`` (by a worker), else made here."""
         key = self._search_key(module, lesson)
         was = self.before_search.get(key)
-        entry = None
+        entry = made
         if isinstance(was, list) and len(was) == len(_SEARCH_FIELDS):
             entry = dict(zip(_SEARCH_FIELDS, was, strict=True))  # in the order it was made
         if entry is None:

@@ -1,0 +1,99 @@
+"""Lesson pages rendered by the build's workers while this process writes the rest of the site.
+
+The workers are forked processes: they know what this process knew when they started. So
+when the site is the first to start the build's workers (an HTML build of a large course),
+it puts what renders a lesson page here first, and each worker renders, writes and indexes
+lesson pages as this process would, while this process renders the module, quiz and other
+pages. When another format started the workers earlier, the site renders its lesson pages
+itself, the workers parsing their Markdown ahead (``markup.parsed_ahead``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coursepack.errors import CoursepackError, Problem
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a worker made of one lesson: the file it wrote (device, inode, size and
+    modification time), the images the page shows, the lesson's search entry."""
+
+    info: list[int]
+    images: dict[str, str]
+    entry: dict[str, Any] | None
+    problems: tuple[Problem, ...] = field(default=())
+    """Why the page could not be made (a template error), raised again in the build."""
+
+    @property
+    def image_paths(self) -> dict[str, Path]:
+        return {name: Path(path) for name, path in self.images.items()}
+
+
+Maker = Callable[[int, str], Made]
+"""Renders lesson number ``i`` of the site into the file ``target``."""
+
+_MAKERS: dict[int, Maker] = {}
+_TOKENS = itertools.count()
+BATCH = 16
+"""Lessons per task: the first pages are collected soon, the queue stays short."""
+
+
+def _make(token: int, work: Sequence[tuple[int, str]]) -> list[Made]:
+    """In a worker: render each lesson of ``work`` (its number, the file to write)."""
+    maker = _MAKERS[token]
+    made = []
+    for index, target in work:
+        try:
+            made.append(maker(index, target))
+        except CoursepackError as exc:  # sent back as its problems: they pickle, it does not
+            made.append(Made([], {}, None, exc.problems))
+    return made
+
+
+class Ahead:
+    """Lesson pages being made by workers: ``collect`` waits for them in order."""
+
+    def __init__(self, futures: list[tuple[Future[list[Made]], list[int]]]) -> None:
+        self.futures = futures
+
+    def collect(self) -> Iterator[tuple[int, Made]]:
+        """Each lesson made (its number, what was made), in the order sent; a template
+        error is raised as it would be had the page been rendered here."""
+        for future, indexes in self.futures:
+            for index, made in zip(indexes, future.result(), strict=True):
+                if made.problems:
+                    raise CoursepackError(made.problems)
+                yield index, made
+
+
+@contextmanager
+def in_workers(maker: Maker, start: Callable[[], Executor | None]) -> Iterator[
+        Callable[[list[tuple[int, str]]], Ahead]]:
+    """Within this block, a function that sends lessons to the workers ``start`` starts
+    when it is first called (they learn ``maker`` and all this process knows then); with
+    no workers, the lessons are made at once, here."""
+    token = next(_TOKENS)
+    _MAKERS[token] = maker
+
+    def send(work: list[tuple[int, str]]) -> Ahead:
+        pool = start()
+        if pool is None:  # no workers after all (one core): made here, now
+            done: Future[list[Made]] = Future()
+            done.set_result(_make(token, work))
+            return Ahead([(done, [index for index, _ in work])])
+        batches = [work[at:at + BATCH] for at in range(0, len(work), BATCH)]
+        return Ahead([(pool.submit(_make, token, batch), [i for i, _ in batch])
+                      for batch in batches])
+
+    try:
+        yield send
+    finally:
+        del _MAKERS[token]
