@@ -83,7 +83,8 @@ class HtmlExporter:
         if self.forks(ctx, kept, lessons):
             maker = self.lesson_maker(env, base, published, lessons, course_path.has_home)
             with ahead.in_workers(maker, ctx.workers.executor) as send:
-                entries = self._lessons_in_workers(ctx, page, kept, lessons, send, published)
+                entries = self._lessons_in_workers(ctx, page, kept, lessons, send, published,
+                                                   base["toc"])
                 self.write_others(ctx, page, course_path)
                 made = entries()
         else:
@@ -231,8 +232,9 @@ class HtmlExporter:
     @staticmethod
     def _lessons_in_workers(ctx: ExportContext, page: PageWriter, kept: KeptPages,
                             lessons: list[tuple[Module, Lesson, Page]],
-                            send: Callable[[list[tuple[int, str]]], ahead.Ahead],
-                            published: Published) -> Callable[[], dict[int, dict[str, Any]]]:
+                            send: Callable[[ahead.Work], ahead.Ahead],
+                            published: Published,
+                            toc: Contents) -> Callable[[], dict[int, dict[str, Any]]]:
         """Send the lesson pages to render to the build's workers, but the first, rendered
         here (the workers, started after it, find its templates compiled). The function
         returned waits for them and gives their search entries, by lesson number."""
@@ -249,6 +251,9 @@ class HtmlExporter:
                 first = False
             else:
                 keys[index] = key
+        opened = {lessons[index][0].id: lessons[index][2] for index in keys}
+        for here in opened.values():  # each contents once, here, not once in each worker
+            toc(here)
         sent = send([(index, str(ctx.out.path(lessons[index][2].path))) for index in keys])
 
         def collect() -> dict[int, dict[str, Any]]:

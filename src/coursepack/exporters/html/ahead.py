@@ -39,6 +39,8 @@ class Made:
 
 Maker = Callable[[int, str], Made]
 """Renders lesson number ``i`` of the site into the file ``target``."""
+Work = list[tuple[int, str]]
+"""Lessons to make: each one's number and the file to write."""
 
 _MAKERS: dict[int, Maker] = {}
 _TOKENS = itertools.count()
@@ -47,7 +49,7 @@ BATCH = 16
 
 
 def _make(token: int, work: Sequence[tuple[int, str]]) -> list[Made]:
-    """In a worker: render each lesson of ``work`` (its number, the file to write)."""
+    """In a worker (or here): render each lesson of ``work`` (its number, the file to write)."""
     maker = _MAKERS[token]
     made = []
     for index, target in work:
@@ -61,37 +63,48 @@ def _make(token: int, work: Sequence[tuple[int, str]]) -> list[Made]:
 class Ahead:
     """Lesson pages being made by workers: ``collect`` waits for them in order."""
 
-    def __init__(self, futures: list[tuple[Future[list[Made]], list[int]]]) -> None:
-        self.futures = futures
+    def __init__(self, token: int, sent: list[tuple[Future[list[Made]], Work]]) -> None:
+        self.token = token
+        self.sent = sent
 
     def collect(self) -> Iterator[tuple[int, Made]]:
         """Each lesson made (its number, what was made), in the order sent; a template
-        error is raised as it would be had the page been rendered here."""
-        for future, indexes in self.futures:
-            for index, made in zip(indexes, future.result(), strict=True):
-                if made.problems:
-                    raise CoursepackError(made.problems)
-                yield index, made
+        error is raised as it would be had the page been rendered here.
+
+        The batches no worker has started yet are made here, last first, while the workers
+        finish theirs: this process has nothing else left to do.
+        """
+        here: dict[int, list[Made]] = {}
+        for number in reversed(range(len(self.sent))):
+            future, work = self.sent[number]
+            if not future.cancel():
+                break  # the workers got this far
+            here[number] = _make(self.token, work)
+        for number, (future, work) in enumerate(self.sent):
+            made = here[number] if number in here else future.result()
+            for (index, _), one in zip(work, made, strict=True):
+                if one.problems:
+                    raise CoursepackError(one.problems)
+                yield index, one
 
 
 @contextmanager
 def in_workers(maker: Maker, start: Callable[[], Executor | None]) -> Iterator[
-        Callable[[list[tuple[int, str]]], Ahead]]:
+        Callable[[Work], Ahead]]:
     """Within this block, a function that sends lessons to the workers ``start`` starts
     when it is first called (they learn ``maker`` and all this process knows then); with
     no workers, the lessons are made at once, here."""
     token = next(_TOKENS)
     _MAKERS[token] = maker
 
-    def send(work: list[tuple[int, str]]) -> Ahead:
+    def send(work: Work) -> Ahead:
         pool = start()
         if pool is None:  # no workers after all (one core): made here, now
             done: Future[list[Made]] = Future()
             done.set_result(_make(token, work))
-            return Ahead([(done, [index for index, _ in work])])
+            return Ahead(token, [(done, work)])
         batches = [work[at:at + BATCH] for at in range(0, len(work), BATCH)]
-        return Ahead([(pool.submit(_make, token, batch), [i for i, _ in batch])
-                      for batch in batches])
+        return Ahead(token, [(pool.submit(_make, token, batch), batch) for batch in batches])
 
     try:
         yield send
