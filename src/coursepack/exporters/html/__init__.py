@@ -262,7 +262,10 @@ class HtmlExporter:
                 module, lesson, here = lessons[index]
                 ctx.progress(f"html: {module.id}/{lesson.id}")
                 kept.recorded(here, keys[index], made.info, made.image_paths)
-                published.files.update(made.image_paths)
+                for name, image in made.image_paths.items():  # while workers still work
+                    if name not in published.files:
+                        published.files[name] = image
+                        kept.publish(image, MEDIA + name)
                 if made.entry is not None:
                     entries[index] = made.entry
             return entries

@@ -71,21 +71,28 @@ class Ahead:
         """Each lesson made (its number, what was made), in the order sent; a template
         error is raised as it would be had the page been rendered here.
 
-        The batches no worker has started yet are made here, last first, while the workers
-        finish theirs: this process has nothing else left to do.
+        While the next batch in order is not done, this process (which has nothing else
+        left to do) makes the last batch no worker has started yet.
         """
         here: dict[int, list[Made]] = {}
-        for number in reversed(range(len(self.sent))):
-            future, work = self.sent[number]
-            if not future.cancel():
-                break  # the workers got this far
-            here[number] = _make(self.token, work)
-        for number, (future, work) in enumerate(self.sent):
-            made = here[number] if number in here else future.result()
-            for (index, _), one in zip(work, made, strict=True):
-                if one.problems:
-                    raise CoursepackError(one.problems)
-                yield index, one
+        front, back = 0, len(self.sent)
+        while front < back:
+            future, work = self.sent[front]
+            if not future.done() and front < back - 1 and self.sent[back - 1][0].cancel():
+                back -= 1
+                here[back] = _make(self.token, self.sent[back][1])
+                continue
+            yield from self._checked(work, future.result())
+            front += 1
+        for number in range(back, len(self.sent)):
+            yield from self._checked(self.sent[number][1], here[number])
+
+    @staticmethod
+    def _checked(work: Work, made: list[Made]) -> Iterator[tuple[int, Made]]:
+        for (index, _), one in zip(work, made, strict=True):
+            if one.problems:
+                raise CoursepackError(one.problems)
+            yield index, one
 
 
 @contextmanager

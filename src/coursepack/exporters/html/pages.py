@@ -288,7 +288,9 @@ class KeptPages:
     def publish(self, source: Path, relpath: str) -> None:
         """Copy an image the site shows to ``relpath``, or link the last build's copy in
         when it is still the one that build wrote (its name holds a digest of its content,
-        and it is as large as the file now)."""
+        and it is as large as the file now). An image published already is left as it is."""
+        if relpath in self.media:
+            return
         was = self.before_media.get(relpath)
         if self.previous is not None and isinstance(was, list):
             try:
