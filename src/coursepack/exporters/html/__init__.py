@@ -81,7 +81,8 @@ class HtmlExporter:
                    for module, lesson in course.lessons()]
         made: dict[int, dict[str, Any]] = {}
         if self.forks(ctx, kept, lessons):
-            maker = self.lesson_maker(env, base, published, lessons, course_path.has_home)
+            maker = self.lesson_maker(env, base, published, kept, lessons,
+                                      course_path.has_home)
             with ahead.in_workers(maker, ctx.workers.executor) as send:
                 entries = self._lessons_in_workers(ctx, page, kept, lessons, send, published,
                                                    base["toc"])
@@ -154,19 +155,22 @@ class HtmlExporter:
 
     @staticmethod
     def lesson_maker(env: jinja2.Environment, base: dict[str, Any], published: Published,
-                     lessons: list[tuple[Module, Lesson, Page]], indexed: bool) -> ahead.Maker:
+                     kept: KeptPages, lessons: list[tuple[Module, Lesson, Page]],
+                     indexed: bool) -> ahead.Maker:
         """What renders lesson number ``i`` into a file in a worker, as ``page`` would,
-        with its search entry when the site has a search index."""
+        with its key, and its search entry when the site has a search index."""
 
         def make(index: int, target: str) -> ahead.Made:
             module, lesson, here = lessons[index]
+            key = kept.key("lesson.html.j2", here, (lesson,))
             html, images = render_page(env, base, published, "lesson.html.j2", here,
                                        module=module, lesson=lesson)
             path = Path(target)
             path.write_text(html, encoding="utf-8", newline="\n")
             info = os.lstat(path)
-            return ahead.Made([info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
+            return ahead.Made(key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
                               {name: str(image) for name, image in images.items()},
+                              kept.lesson_digest(lesson),
                               search.search_entry(module, lesson) if indexed else None)
 
         return make
@@ -238,30 +242,32 @@ class HtmlExporter:
         """Send the lesson pages to render to the build's workers, but the first, rendered
         here (the workers, started after it, find its templates compiled). The function
         returned waits for them and gives their search entries, by lesson number."""
-        keys: dict[int, str] = {}
+        fresh: list[int] = []
         first = True
         for index, (module, lesson, here) in enumerate(lessons):
-            key = kept.key("lesson.html.j2", here, (lesson,))
-            images = kept.take_over(here, key)
-            if images is not None:
-                published.files.update(images)
-            elif first:
+            if kept.recorded_before(here):  # else its key is made with it, by a worker
+                images = kept.take_over(here, kept.key("lesson.html.j2", here, (lesson,)))
+                if images is not None:
+                    published.files.update(images)
+                    continue
+            if first:
                 ctx.progress(f"html: {module.id}/{lesson.id}")
                 page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
                 first = False
             else:
-                keys[index] = key
-        opened = {lessons[index][0].id: lessons[index][2] for index in keys}
+                fresh.append(index)
+        opened = {lessons[index][0].id: lessons[index][2] for index in fresh}
         for here in opened.values():  # each contents once, here, not once in each worker
             toc(here)
-        sent = send([(index, str(ctx.out.path(lessons[index][2].path))) for index in keys])
+        sent = send([(index, str(ctx.out.path(lessons[index][2].path))) for index in fresh])
 
         def collect() -> dict[int, dict[str, Any]]:
             entries: dict[int, dict[str, Any]] = {}
             for index, made in sent.collect():
                 module, lesson, here = lessons[index]
                 ctx.progress(f"html: {module.id}/{lesson.id}")
-                kept.recorded(here, keys[index], made.info, made.image_paths)
+                kept.lesson_digested(lesson, made.digest)
+                kept.recorded(here, made.key, made.info, made.image_paths)
                 for name, image in made.image_paths.items():  # while workers still work
                     if name not in published.files:
                         published.files[name] = image

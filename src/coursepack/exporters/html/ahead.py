@@ -23,11 +23,14 @@ from coursepack.errors import CoursepackError, Problem
 
 @dataclass(frozen=True)
 class Made:
-    """What a worker made of one lesson: the file it wrote (device, inode, size and
-    modification time), the images the page shows, the lesson's search entry."""
+    """What a worker made of one lesson: the page's key (pages.KeptPages), the file it
+    wrote (device, inode, size and modification time), the images the page shows, the
+    lesson's digest and search entry."""
 
+    key: str
     info: list[int]
     images: dict[str, str]
+    digest: str
     entry: dict[str, Any] | None
     problems: tuple[Problem, ...] = field(default=())
     """Why the page could not be made (a template error), raised again in the build."""
@@ -56,7 +59,7 @@ def _make(token: int, work: Sequence[tuple[int, str]]) -> list[Made]:
         try:
             made.append(maker(index, target))
         except CoursepackError as exc:  # sent back as its problems: they pickle, it does not
-            made.append(Made([], {}, None, exc.problems))
+            made.append(Made("", [], {}, "", None, exc.problems))
     return made
 
 

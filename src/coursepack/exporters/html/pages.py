@@ -247,7 +247,17 @@ class KeptPages:
 
     def known(self, template: str, here: Page, shown: object) -> bool:
         """Whether the page can be taken over from the last build."""
-        return self._linkable(here, self.key(template, here, shown)) is not None
+        return self.recorded_before(here) and \
+            self._linkable(here, self.key(template, here, shown)) is not None
+
+    def recorded_before(self, here: Page) -> bool:
+        """Whether the last build recorded the page ``here`` (if not, no need for its key
+        to know that it is rendered)."""
+        return self.previous is not None and here.path in self.before_pages
+
+    def lesson_digested(self, lesson: Lesson, found: str) -> None:
+        """The digest of ``lesson``, made elsewhere (by a worker)."""
+        self.lessons[id(lesson)] = lesson, found
 
     def _linkable(self, here: Page, key: str) -> list[Any] | None:
         was = self.before_pages.get(here.path)
