@@ -146,8 +146,8 @@ class HtmlExporter:
             key = kept.key(template, here, shown)
             images = kept.take_over(here, key)
             if images is None:
-                html, images = render_page(env, base, published, template, here,
-                                           **extra, **make())
+                html, images = render_page(env, base, published, template, here, make,
+                                           **extra)
                 kept.written(here, key, ctx.out.write_text(here.path, html), images)
             published.files.update(images)
 
@@ -163,7 +163,7 @@ class HtmlExporter:
         def make(index: int, target: str) -> ahead.Made:
             module, lesson, here = lessons[index]
             key = kept.key("lesson.html.j2", here, (lesson,))
-            html, images = render_page(env, base, published, "lesson.html.j2", here,
+            html, images = render_page(env, base, published, "lesson.html.j2", here, dict,
                                        module=module, lesson=lesson)
             path = Path(target)
             path.write_text(html, encoding="utf-8", newline="\n")
@@ -346,12 +346,15 @@ def quoted_in(course: Course) -> dict[str, list[tuple[Module, Lesson]]]:
 
 
 def render_page(env: jinja2.Environment, base: dict[str, Any], published: Published,
-                template: str, here: Page, **extra: Any) -> tuple[str, dict[str, Path]]:
+                template: str, here: Page, make: Callable[[], dict[str, Any]],
+                **extra: Any) -> tuple[str, dict[str, Path]]:
     """The HTML of ``template`` as the page ``here``, and the images it shows (by published
-    name), each pointing at its copy in media/."""
+    name), each pointing at its copy in media/; ``make`` gives the rest of its context
+    (made here: what it renders of Markdown publishes the page's images too)."""
     shown = type(published)()  # same kind: a single file's placeholders too
     with media_for(shown, here):
-        html = render.render(env, template, page=here, root=here.root, **base, **extra)
+        html = render.render(env, template, page=here, root=here.root, **base, **extra,
+                             **make())
     return html, shown.files
 
 
