@@ -224,11 +224,10 @@ class HtmlExporter:
         lessons = [(module, lesson, Page(lesson_path(module, lesson), lesson.title, "lesson",
                                          module.id, lesson.id))
                    for module, lesson in ctx.course.lessons()]
-        fresh = [(m, lesson, here) for m, lesson, here in lessons
-                 if not kept.known("lesson.html.j2", here, (lesson,))
-                 or not kept.has_search_entry(m, lesson)]
-        with markup.parsed_ahead((lesson_work(lesson) for _, lesson, _ in fresh),
-                                 ctx.workers.executor()):
+        work = [lesson_work(lesson, not kept.known("lesson.html.j2", here, (lesson,)),
+                            not kept.has_search_entry(m, lesson))
+                for m, lesson, here in lessons]
+        with markup.parsed_ahead(work, ctx.workers.executor()):
             for module, lesson, here in lessons:
                 ctx.progress(f"html: {module.id}/{lesson.id}")
                 page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
@@ -300,13 +299,20 @@ class HtmlExporter:
             out.copy(source, "assets/" + name)
 
 
-def lesson_work(lesson: Lesson) -> list[markup.Job]:
-    """The Markdown of a lesson's page and search entry, for the build's workers: its body,
-    the one-line texts the shipped page shows, the texts of its search entry."""
+def lesson_work(lesson: Lesson, page: bool, entry: bool) -> list[markup.Job]:
+    """The Markdown of a lesson's page and of its search entry (those to make), for the
+    build's workers: its body, the one-line texts the shipped page shows, the texts of
+    its search entry."""
     inline = [lesson.summary, *(term.definition for term in lesson.key_terms),
               *lesson.further_reading]
-    return [(markup.BLOCK, lesson.body), *((markup.INLINE, text) for text in inline if text),
-            *((markup.LINE, text) for text in search.lesson_texts(lesson))]
+    found: list[markup.Job] = []
+    if page or entry:
+        found.append((markup.BLOCK, lesson.body))
+    if page:
+        found += [(markup.INLINE, text) for text in inline if text]
+    if entry:
+        found += [(markup.LINE, text) for text in search.lesson_texts(lesson)]
+    return found
 
 
 def messages_script(language: str, root: Path | None = None) -> str:
