@@ -96,3 +96,48 @@ def test_many_texts_are_parsed_in_worker_processes_with_the_same_result() -> Non
     for text in texts:
         markup._PARSED.pop(text)
     assert primed == [markup._block(t) for t in texts]
+
+
+def _page_work(n: int) -> list[tuple[str, str]]:
+    from coursepack import markup
+
+    body = f"## Part {n}\n\n- item *{n}* &amp; <b>more</b>\n\n| a | b |\n|---|---|\n| {n} | x |"
+    return [(markup.BLOCK, body), (markup.INLINE, f"a *summary* {n} <ouvert>"),
+            (markup.LINE, body), (markup.LINE, f"term {n}: a `definition`")]
+
+
+def _done_here(kind: str, text: str) -> str | tuple[str, tuple[object, ...]]:
+    from coursepack import markup
+
+    return (markup._parse_block(text) if kind == markup.BLOCK
+            else markup._parse_inline(text) if kind == markup.INLINE
+            else " ".join(markup._plain(text, " ", " ").split()))
+
+
+def test_pages_made_while_workers_parse_ahead_are_those_made_without_them() -> None:
+    from coursepack import markup
+    from coursepack.workers import Workers
+
+    work = [_page_work(n) for n in range(markup.PARALLEL_FROM)]
+    expected = {job: _done_here(*job) for group in work for job in group}
+    with Workers(2) as workers, markup.parsed_ahead(work, workers.executor()):
+        assert markup._AHEAD, "nothing was sent to the workers"
+        made = {(kind, text): markup._block(text) if kind == markup.BLOCK
+                else markup.to_inline_html(text) if kind == markup.INLINE
+                else markup.to_line(text) for kind, text in reversed(expected)}
+    assert made == expected
+    assert not markup._AHEAD
+
+
+def test_work_sent_to_workers_that_stopped_is_done_here() -> None:
+    from coursepack import markup
+    from coursepack.workers import Workers
+
+    work = [_page_work(n + 1000) for n in range(markup.PARALLEL_FROM)]
+    with Workers(2) as workers, markup.parsed_ahead(work, workers.executor()):
+        workers._terminate()  # as when a build is interrupted
+        workers.close()
+        body = work[-1][0][1]
+        assert markup._block(body) == markup._parse_block(body)
+        assert markup.to_line(body) == _done_here(markup.LINE, body)
+    assert not markup._AHEAD

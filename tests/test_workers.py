@@ -58,7 +58,8 @@ def test_markdown_and_pdf_share_one_pool_that_stops_with_the_build(
     assert result.exit_code == 0, result.output
     assert len(pools) == 1
     tasks = " ".join(pools[0].tasks)
-    assert "_parse_block" in tasks and "render" in tasks and "start_worker" in tasks
+    # the site's Markdown (parsed while its pages are written), the PDFs, their set-up
+    assert "_make_batch" in tasks and "render" in tasks and "start_worker" in tasks
     assert stopped(pools[0])
 
 

@@ -12,10 +12,11 @@ format can ship an image that points at nothing.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -176,10 +177,17 @@ def _block(markdown: str) -> Parsed:
     """The parse of ``markdown``, computed once: the loader wants its images, exporters its HTML."""
     parsed = _PARSED.get(markdown)
     if parsed is None:
-        if len(_PARSED) >= _PARSED_LIMIT:
-            _PARSED.clear()
-        parsed = _PARSED[markdown] = _parse_block(markdown)
+        parsed = _from_workers(BLOCK, markdown)
+        if parsed is None:
+            parsed = _parse_block(markdown)
+        _keep(_PARSED, markdown, parsed)
     return parsed
+
+
+def _keep(cache: dict[str, Any], text: str, value: object) -> None:
+    if len(cache) >= _PARSED_LIMIT:
+        cache.clear()
+    cache[text] = value
 
 
 def prime(texts: Iterable[str], pool: Executor | None) -> None:
@@ -194,6 +202,92 @@ def prime(texts: Iterable[str], pool: Executor | None) -> None:
         return
     results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // 16))
     _PARSED.update(zip(todo, results, strict=True))
+
+
+BLOCK, INLINE, LINE = "block", "inline", "line"
+"""What ``parsed_ahead`` can have made of a text: ``to_html``, ``to_inline_html``, ``to_line``."""
+Job = tuple[str, str]
+"""One piece of work for ``parsed_ahead``: (BLOCK, INLINE or LINE, the text)."""
+_Batch = tuple["Future[list[Any]]", tuple[Job, ...], int]
+_AHEAD: dict[Job, _Batch] = {}
+"""Work being done by workers (``parsed_ahead``): the batch each job is in, and the process
+that asked (a process forked meanwhile must not wait for its parent's workers)."""
+_BATCH_FROM = 64  # jobs per task at least: the first page waits for one task only
+
+
+def _made(kind: str, text: str) -> Any:
+    """In a worker: what ``kind`` makes of ``text``, as the caches below keep it."""
+    if kind == BLOCK:
+        return _block(text)
+    return _inline(text) if kind == INLINE else to_line(text)
+
+
+def _make_batch(jobs: tuple[Job, ...]) -> list[Any]:
+    return [_made(kind, text) for kind, text in jobs]
+
+
+def _from_workers(kind: str, text: str) -> Any:
+    """What the workers made of ``text`` (waited for) if they were asked to; None if they
+    were not, or could not (the caller then does it itself)."""
+    ahead = _AHEAD.pop((kind, text), None)
+    if ahead is None or ahead[2] != os.getpid():
+        return None
+    future, jobs, _ = ahead
+    try:
+        results = future.result()
+    except Exception:  # cancelled, or the pool broke: done here instead
+        return None
+    found = None
+    for job, result in zip(jobs, results, strict=True):
+        if job == (kind, text):
+            found = result
+        elif _AHEAD.pop(job, None) is not None:
+            _keep(_cache(job[0]), job[1], result)
+    return found
+
+
+@contextmanager
+def parsed_ahead(work: Iterable[Iterable[Job]], pool: Executor | None) -> Iterator[None]:
+    """Within this block, the worker processes of ``pool`` do ``work`` (parse a text as
+    a block, as one line of HTML, or make it one line of plain text), each group of jobs
+    (a page's) in one task, in the order given, while this process goes on: a text asked
+    for waits for its own task only, so pages are rendered while later texts are still
+    being parsed.
+
+    With fewer than ``PARALLEL_FROM`` jobs nothing is sent: each is done where it is asked
+    for. Jobs not asked for by the end of the block are forgotten.
+    """
+    batches: list[tuple[Job, ...]] = []
+    todo: list[Job] = []
+    seen: set[Job] = set()
+    for group in work:
+        for kind, text in group:
+            job = kind, str(text)  # not a Markdown: its images stay here
+            if job in seen or job in _AHEAD or text in _cache(kind) \
+                    or (kind == LINE and not _MARKDOWN_SIGNS.search(text)):
+                continue
+            seen.add(job)
+            todo.append(job)
+        if len(todo) >= _BATCH_FROM:
+            batches.append(tuple(todo))
+            todo = []
+    if todo:
+        batches.append(tuple(todo))
+    if pool is None or len(seen) < PARALLEL_FROM:
+        yield
+        return
+    futures = [pool.submit(_make_batch, batch) for batch in batches]
+    owner = os.getpid()
+    for batch, future in zip(batches, futures, strict=True):
+        for job in batch:
+            _AHEAD[job] = (future, batch, owner)
+    try:
+        yield
+    finally:
+        for batch, future in zip(batches, futures, strict=True):
+            future.cancel()
+            for job in batch:
+                _AHEAD.pop(job, None)
 
 
 AssetUrl = Callable[[Asset], str]
@@ -240,8 +334,17 @@ def to_inline_html(markdown: str) -> str:
     return _published(_inline(str(markdown)), markdown)
 
 
-@lru_cache(maxsize=8192)
 def _inline(markdown: str) -> str:
+    found = _INLINE.get(markdown)
+    if found is None:
+        found = _from_workers(INLINE, markdown)
+        if found is None:
+            found = _parse_inline(markdown)
+        _keep(_INLINE, markdown, found)
+    return found
+
+
+def _parse_inline(markdown: str) -> str:
     parser = _parser()
     env: dict[str, Any] = {}
     tokens = parser.parseInline(markdown, env)
@@ -278,7 +381,17 @@ def to_line(markdown: str) -> str:
     """Markdown as plain text on one line."""
     if not _MARKDOWN_SIGNS.search(markdown):
         return " ".join(markdown.split())
-    return " ".join(_plain(markdown, " ", " ").split())
+    found = _LINES.pop(markdown, None) or _from_workers(LINE, markdown)
+    return found if found is not None else " ".join(_plain(markdown, " ", " ").split())
+
+
+_INLINE: dict[str, str] = {}
+_LINES: dict[str, str] = {}
+"""Lines made by workers, each kept until it is asked for once."""
+
+
+def _cache(kind: str) -> dict[str, Any]:
+    return _PARSED if kind == BLOCK else _INLINE if kind == INLINE else _LINES
 
 
 def as_line(text: str) -> str:

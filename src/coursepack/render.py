@@ -21,6 +21,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from coursepack import cache, locale, markup
@@ -331,6 +332,27 @@ def _vetted(eval_ctx: EvalContext, found: str) -> str:
     return escape(found) if eval_ctx.autoescape else found
 
 
+_WORDS: dict[tuple[object, str, bool], str] = {}
+
+
+@jinja2.pass_context
+def _words(context: Context, message: str, **variables: Any) -> str:
+    """``_()`` and ``gettext()`` in templates, as Jinja's new-style gettext does them (the
+    words are a %-format, its values escaped in an HTML or XML template), each message
+    looked up and vetted once per language and escaping instead of on every page."""
+    autoescape = context.eval_ctx.autoescape
+    key = (locale.current(), message, autoescape)
+    found = _WORDS.get(key)
+    if found is None:
+        found = _vetted(context.eval_ctx, locale.gettext(message))
+        if autoescape:
+            found = Markup(found)
+        if len(_WORDS) >= 4096:
+            _WORDS.clear()
+        _WORDS[key] = found
+    return found % variables
+
+
 @lru_cache(maxsize=32)
 def _environment(folders: tuple[tuple[Path, Path], ...], course_root: Path | None,
                  store: Path | None) -> CourseEnvironment | ThemeEnvironment:
@@ -348,13 +370,21 @@ def _environment(folders: tuple[tuple[Path, Path], ...], course_root: Path | Non
     env.globals["unknown_type"] = unknown_type
     env.install_gettext_callables(  # type: ignore[union-attr]
         _gettext, _ngettext, newstyle=True)
+    env.globals["_"] = env.globals["gettext"] = _words
     return env
 
 
 def environment(fmt: str, course_root: Path | None = None) -> jinja2.Environment:
+    """The environment of ``fmt`` for the course in ``course_root``, its templates as their
+    files are now: checked here, once per build step, not on every page rendered."""
     root = None if course_root is None else course_root.absolute()
     store = cache.location(root) if root is not None else None
-    return _environment(tuple(_search_path(fmt, root)), root, store)
+    env = _environment(tuple(_search_path(fmt, root)), root, store)
+    env.auto_reload = False
+    loaded = env.cache
+    if loaded is not None and not all(template.is_up_to_date for template in loaded.values()):
+        loaded.clear()
+    return env
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -21,7 +22,7 @@ from coursepack import markup, render
 from coursepack.errors import Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.digests import module_outline
-from coursepack.exporters.html import pages
+from coursepack.exporters.html import ahead, pages, search
 from coursepack.exporters.html.pages import KeptPages
 from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import (
@@ -74,28 +75,27 @@ class HtmlExporter:
         env = render.environment(self.name, course.root)
         kept = KeptPages(ctx, f"{self.name}:{self.split}:{self.in_lms}",
                          pages.site_inputs(env, course, course_path), course_path)
-        page = self.page_writer(ctx, published, course_path, env, kept)
-        self.write_lessons(ctx, page, kept)
-        for module in course.modules:
-            page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
-                 (module_outline(module), course.module_quizzes(module)), module=module)
-        for quiz in course.quizzes:
-            self.write_quiz(quiz, course, page)
+        base = self.context(course, course_path, env)
+        page = self.page_writer(ctx, published, course_path, env, kept, base)
+        lessons = [(module, lesson, Page(lesson_path(module, lesson), lesson.title, "lesson",
+                                         module.id, lesson.id))
+                   for module, lesson in course.lessons()]
+        made: dict[int, dict[str, Any]] = {}
+        if self.forks(ctx, kept, lessons):
+            maker = self.lesson_maker(env, base, published, kept, lessons,
+                                      course_path.has_home)
+            with ahead.in_workers(maker, ctx.workers.executor) as send:
+                entries = self._lessons_in_workers(ctx, page, kept, lessons, send, published,
+                                                   base["toc"])
+                self.write_others(ctx, page, course_path)
+                made = entries()
+        else:
+            self.write_lessons(ctx, page, kept)
+            self.write_others(ctx, page, course_path)
         if course_path.has_home:
-            _ = translator(course.language, course.root)
-            page("index.html.j2", Page("index.html", course.title, "home"),
-                 ([module_outline(m) for m in course.modules], course.quizzes))
-            page("glossary.html.j2", Page("glossary.html", _("Glossary")), (course.glossary(),))
-            found = quoted_in(course)
-            page("sources.html.j2", Page("sources.html", _("Sources")),
-                 ({source: [(lesson_path(m, lesson), lesson.title) for m, lesson in lessons]
-                   for source, lessons in found.items()},), quoted_in=found)
-            page("search.html.j2", Page("search.html", _("Search")), ())
-            if not self.in_lms:  # results come home only from the site (docs/results.md)
-                page("certificate.html.j2", Page("certificate.html", _("Certificate")), (),
-                     results_paper=site_settings(course)["paper"])
             ctx.out.write_text("assets/search-index.js", search_script(course, [
-                kept.search_entry(module, lesson) for module, lesson in course.lessons()]))
+                kept.search_entry(module, lesson, made.get(number))
+                for number, (module, lesson, _here) in enumerate(lessons)]))
         for name, path in sorted(published.files.items()):
             kept.publish(path, MEDIA + name)
         ctx.out.write_text("assets/messages.js", messages_script(course.language, course.root))
@@ -103,15 +103,42 @@ class HtmlExporter:
         self.copy_static(ctx.out, course.root)
         return ctx.out.root / "index.html"
 
+    def write_others(self, ctx: ExportContext, page: PageWriter, course_path: CoursePath) -> None:
+        """Every page but the lessons': modules, quizzes, and the course's home page, its
+        glossary, sources, search and certificate pages."""
+        course = ctx.course
+        for module in course.modules:
+            page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
+                 (module_outline(module), course.module_quizzes(module)), module=module)
+        for quiz in course.quizzes:
+            self.write_quiz(quiz, course, page)
+        if not course_path.has_home:
+            return
+        _ = translator(course.language, course.root)
+        page("index.html.j2", Page("index.html", course.title, "home"),
+             ([module_outline(m) for m in course.modules], course.quizzes))
+        page("glossary.html.j2", Page("glossary.html", _("Glossary")), (course.glossary(),))
+        found = quoted_in(course)
+        page("sources.html.j2", Page("sources.html", _("Sources")),
+             ({source: [(lesson_path(m, lesson), lesson.title) for m, lesson in lessons]
+               for source, lessons in found.items()},), quoted_in=found)
+        page("search.html.j2", Page("search.html", _("Search")), ())
+        if not self.in_lms:  # results come home only from the site (docs/results.md)
+            page("certificate.html.j2", Page("certificate.html", _("Certificate")), (),
+                 results_paper=site_settings(course)["paper"])
+
     def page_writer(self, ctx: ExportContext, published: Published, course_path: CoursePath,
-                    env: jinja2.Environment, kept: KeptPages) -> PageWriter:
+                    env: jinja2.Environment, kept: KeptPages,
+                    base: dict[str, Any] | None = None) -> PageWriter:
         """A function that renders one template to one page, with links relative to that page,
         or takes the page over from the last build when ``shown`` (what the page shows of
         the course besides what every page shows) is as it was.
 
         Every image a page shows is recorded in ``published``, to be copied to media/.
+        ``base`` is what every page's template sees (``context``), made here if not given.
         """
-        base = self.context(ctx.course, course_path, env)
+        if base is None:
+            base = self.context(ctx.course, course_path, env)
 
         def page(template: str, here: Page, shown: object,
                  make: Callable[[], dict[str, Any]] = dict, **extra: Any) -> None:
@@ -120,15 +147,34 @@ class HtmlExporter:
             key = kept.key(template, here, shown)
             images = kept.take_over(here, key)
             if images is None:
-                shown_here = type(published)()  # same kind: a single file's placeholders too
-                with media_for(shown_here, here):
-                    html = render.render(env, template, page=here, root=here.root, **base,
-                                         **extra, **make())
-                images = shown_here.files
+                html, images = render_page(env, base, published, template, here, make,
+                                           **extra)
                 kept.written(here, key, ctx.out.write_text(here.path, html), images)
             published.files.update(images)
 
         return page
+
+    @staticmethod
+    def lesson_maker(env: jinja2.Environment, base: dict[str, Any], published: Published,
+                     kept: KeptPages, lessons: list[tuple[Module, Lesson, Page]],
+                     indexed: bool) -> ahead.Maker:
+        """What renders lesson number ``i`` into a file in a worker, as ``page`` would,
+        with its key, and its search entry when the site has a search index."""
+
+        def make(index: int, target: str) -> ahead.Made:
+            module, lesson, here = lessons[index]
+            key = kept.key("lesson.html.j2", here, (lesson,))
+            html, images = render_page(env, base, published, "lesson.html.j2", here, dict,
+                                       module=module, lesson=lesson)
+            path = Path(target)
+            path.write_text(html, encoding="utf-8", newline="\n")
+            info = os.lstat(path)
+            return ahead.Made(key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
+                              {name: str(image) for name, image in images.items()},
+                              kept.lesson_digest(lesson),
+                              search.search_entry(module, lesson) if indexed else None)
+
+        return make
 
     @staticmethod
     def context(course: Course, course_path: CoursePath,
@@ -161,20 +207,76 @@ class HtmlExporter:
                                  lesson=lesson)
         return here.path, html, shown.files
 
+    @staticmethod
+    def forks(ctx: ExportContext, kept: KeptPages,
+              lessons: list[tuple[Module, Lesson, Page]]) -> bool:
+        """Whether the lesson pages to render are many enough to be rendered by workers,
+        and the workers are not started yet (so they can still learn how)."""
+        if ctx.workers.started:
+            return False
+        fresh = sum(not kept.known("lesson.html.j2", here, (lesson,))
+                    for _, lesson, here in lessons)
+        return fresh >= markup.PARALLEL_FROM
+
     def write_lessons(self, ctx: ExportContext, page: PageWriter, kept: KeptPages) -> None:
         """One page per lesson; its previous and next steps come from the course path. The
-        bodies of the pages to render (and of the search entries to make) are parsed first,
-        in the build's workers when there are many."""
+        bodies of the pages to render (and the texts of the search entries to make) are
+        parsed ahead, in the build's workers when there are many."""
         lessons = [(module, lesson, Page(lesson_path(module, lesson), lesson.title, "lesson",
                                          module.id, lesson.id))
                    for module, lesson in ctx.course.lessons()]
-        fresh = [(m, lesson, here) for m, lesson, here in lessons
-                 if not kept.known("lesson.html.j2", here, (lesson,))
-                 or not kept.has_search_entry(m, lesson)]
-        markup.prime((lesson.body for _, lesson, _ in fresh), ctx.workers.executor())
-        for module, lesson, here in lessons:
-            ctx.progress(f"html: {module.id}/{lesson.id}")
-            page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
+        work = [lesson_work(lesson, not kept.known("lesson.html.j2", here, (lesson,)),
+                            not kept.has_search_entry(m, lesson))
+                for m, lesson, here in lessons]
+        with markup.parsed_ahead(work, ctx.workers.executor()):
+            for module, lesson, here in lessons:
+                ctx.progress(f"html: {module.id}/{lesson.id}")
+                page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
+
+    @staticmethod
+    def _lessons_in_workers(ctx: ExportContext, page: PageWriter, kept: KeptPages,
+                            lessons: list[tuple[Module, Lesson, Page]],
+                            send: Callable[[ahead.Work], ahead.Ahead],
+                            published: Published,
+                            toc: Contents) -> Callable[[], dict[int, dict[str, Any]]]:
+        """Send the lesson pages to render to the build's workers, but the first, rendered
+        here (the workers, started after it, find its templates compiled). The function
+        returned waits for them and gives their search entries, by lesson number."""
+        fresh: list[int] = []
+        first = True
+        for index, (module, lesson, here) in enumerate(lessons):
+            if kept.recorded_before(here):  # else its key is made with it, by a worker
+                images = kept.take_over(here, kept.key("lesson.html.j2", here, (lesson,)))
+                if images is not None:
+                    published.files.update(images)
+                    continue
+            if first:
+                ctx.progress(f"html: {module.id}/{lesson.id}")
+                page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)
+                first = False
+            else:
+                fresh.append(index)
+        opened = {lessons[index][0].id: lessons[index][2] for index in fresh}
+        for here in opened.values():  # each contents once, here, not once in each worker
+            toc(here)
+        sent = send([(index, str(ctx.out.path(lessons[index][2].path))) for index in fresh])
+
+        def collect() -> dict[int, dict[str, Any]]:
+            entries: dict[int, dict[str, Any]] = {}
+            for index, made in sent.collect():
+                module, lesson, here = lessons[index]
+                ctx.progress(f"html: {module.id}/{lesson.id}")
+                kept.lesson_digested(lesson, made.digest)
+                kept.recorded(here, made.key, made.info, made.image_paths)
+                for name, image in made.image_paths.items():  # while workers still work
+                    if name not in published.files:
+                        published.files[name] = image
+                        kept.publish(image, MEDIA + name)
+                if made.entry is not None:
+                    entries[index] = made.entry
+            return entries
+
+        return collect
 
     def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter) -> None:
         """One quiz page: its questions as a form, and its grading data as JSON (both rendered
@@ -196,6 +298,22 @@ class HtmlExporter:
         (each checked to be a plain file inside the course or the theme)."""
         for name, source in render.static_files(self.name, course_root).items():
             out.copy(source, "assets/" + name)
+
+
+def lesson_work(lesson: Lesson, page: bool, entry: bool) -> list[markup.Job]:
+    """The Markdown of a lesson's page and of its search entry (those to make), for the
+    build's workers: its body, the one-line texts the shipped page shows, the texts of
+    its search entry."""
+    inline = [lesson.summary, *(term.definition for term in lesson.key_terms),
+              *lesson.further_reading]
+    found: list[markup.Job] = []
+    if page or entry:
+        found.append((markup.BLOCK, lesson.body))
+    if page:
+        found += [(markup.INLINE, text) for text in inline if text]
+    if entry:
+        found += [(markup.LINE, text) for text in search.lesson_texts(lesson)]
+    return found
 
 
 def messages_script(language: str, root: Path | None = None) -> str:
@@ -232,6 +350,19 @@ def quoted_in(course: Course) -> dict[str, list[tuple[Module, Lesson]]]:
         for source_id in dict.fromkeys(q.source for q in lesson.quotes):
             found.setdefault(source_id, []).append((module, lesson))
     return found
+
+
+def render_page(env: jinja2.Environment, base: dict[str, Any], published: Published,
+                template: str, here: Page, make: Callable[[], dict[str, Any]],
+                **extra: Any) -> tuple[str, dict[str, Path]]:
+    """The HTML of ``template`` as the page ``here``, and the images it shows (by published
+    name), each pointing at its copy in media/; ``make`` gives the rest of its context
+    (made here: what it renders of Markdown publishes the page's images too)."""
+    shown = type(published)()  # same kind: a single file's placeholders too
+    with media_for(shown, here):
+        html = render.render(env, template, page=here, root=here.root, **base, **extra,
+                             **make())
+    return html, shown.files
 
 
 def media_for(published: Published, here: Page) -> AbstractContextManager[None]:

@@ -109,7 +109,17 @@ class KeptPages:
 
     def known(self, template: str, here: Page, shown: object) -> bool:
         """Whether the page can be taken over from the last build."""
-        return self._linkable(here, self.key(template, here, shown)) is not None
+        return self.recorded_before(here) and \
+            self._linkable(here, self.key(template, here, shown)) is not None
+
+    def recorded_before(self, here: Page) -> bool:
+        """Whether the last build recorded the page ``here`` (if not, no need for its key
+        to know that it is rendered)."""
+        return self.previous is not None and here.path in self.before_pages
+
+    def lesson_digested(self, lesson: Lesson, found: str) -> None:
+        """The digest of ``lesson``, made elsewhere (by a worker)."""
+        self.lessons[id(lesson)] = lesson, found
 
     def _linkable(self, here: Page, key: str) -> list[Any] | None:
         was = self.before_pages.get(here.path)
@@ -137,16 +147,22 @@ class KeptPages:
 
     def written(self, here: Page, key: str, target: Path, images: dict[str, Path]) -> None:
         info = os.lstat(target)
-        self.pages[here.path] = [key, [info.st_dev, info.st_ino, info.st_size,
-                                       info.st_mtime_ns],
-                                 {name: str(path) for name, path in images.items()}]
+        self.recorded(here, key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
+                      images)
+
+    def recorded(self, here: Page, key: str, info: list[int], images: dict[str, Path]) -> None:
+        """Record the page ``here`` as rendered into a file with ``info`` (device, inode,
+        size and modification time)."""
+        self.pages[here.path] = [key, info, {name: str(path) for name, path in images.items()}]
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
 
     def publish(self, source: Path, relpath: str) -> None:
         """Copy an image the site shows to ``relpath``, or link the last build's copy in
         when it is still the one that build wrote (its name holds a digest of its content,
-        and it is as large as the file now)."""
+        and it is as large as the file now). An image published already is left as it is."""
+        if relpath in self.media:
+            return
         was = self.before_media.get(relpath)
         if self.previous is not None and isinstance(was, list):
             try:
@@ -169,12 +185,13 @@ class KeptPages:
     def has_search_entry(self, module: Module, lesson: Lesson) -> bool:
         return self._search_key(module, lesson) in self.before_search
 
-    def search_entry(self, module: Module, lesson: Lesson) -> Any:
+    def search_entry(self, module: Module, lesson: Lesson,
+                     made: dict[str, Any] | None = None) -> Any:
         """The lesson's entry of the search index: the last build's if the lesson and its
-        module's title are as they were."""
+        module's title are as they were, else ``made`` (by a worker), else made here."""
         key = self._search_key(module, lesson)
         was = self.before_search.get(key)
-        entry = None
+        entry = made
         if isinstance(was, list) and len(was) == len(_SEARCH_FIELDS):
             entry = dict(zip(_SEARCH_FIELDS, was, strict=True))  # in the order it was made
         if entry is None:

@@ -10,11 +10,16 @@ from coursepack.exporters.html.paths import lesson_path
 from coursepack.model import Course, Lesson, Module
 
 
-def _lesson_text(lesson: Lesson) -> str:
+def lesson_texts(lesson: Lesson) -> list[str]:
+    """The texts of a lesson its entry holds, each made one line of plain text."""
     parts: list[str] = [lesson.summary, lesson.body]
     parts += [q.text for q in lesson.quotes]
     parts += [f"{t.term}: {t.definition}" for t in lesson.key_terms]
-    return " ".join(markup.to_line(p) for p in parts if p)
+    return [p for p in parts if p]
+
+
+def _lesson_text(lesson: Lesson) -> str:
+    return " ".join(markup.to_line(p) for p in lesson_texts(lesson))
 
 
 def search_entry(module: Module, lesson: Lesson) -> dict[str, Any]:
