@@ -3,13 +3,20 @@
 Peak RSS is ``ru_maxrss`` from ``os.wait4`` on that one child: Linux reports the largest
 resident set of the child or of any descendant it waited for (the maximum of single
 processes, not their sum; a process pool's workers are counted one at a time).
+
+The command is started by a small launcher process (``_LAUNCHER``), which times it and
+reads its rusage: Linux counts in a child's peak the memory of the process it was forked
+from, up to its ``exec``, so a command started straight from this (by then large) process
+would seem to need at least as much memory as the benchmark itself.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -30,22 +37,37 @@ class CommandFailed(RuntimeError):
     """A benchmarked command exited with an error."""
 
 
+_LAUNCHER = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as result:
+    json.dump([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], result)
+"""
+
+
 def timed(cmd: Sequence[str | Path], cwd: Path | None = None,
           env: dict[str, str] | None = None) -> Sample:
-    """Run ``cmd`` once in a new process; its wall-clock time and peak RSS."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run ``cmd`` (its first item a path) once in a new process; its wall-clock time and
+    peak RSS, as the small launcher process that started it measured them."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".json") as result:
+        subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, result.name,
+                        *(str(c) for c in cmd)], cwd=cwd, env=env, stdout=out, stderr=err,
+                       check=False)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if proc.returncode != 0:
+        try:
+            seconds, peak_kb, returncode = json.loads(Path(result.name).read_text())
+        except ValueError:
+            seconds, peak_kb, returncode = 0.0, 0, -1  # the launcher itself failed
+    if returncode != 0:
         shown = " ".join(str(c) for c in cmd)
-        raise CommandFailed(f"{shown} exited with {proc.returncode}:\n{stderr[-3000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024, stdout)
+        raise CommandFailed(f"{shown} exited with {returncode}:\n{stderr[-3000:]}")
+    return Sample(seconds, peak_kb / 1024, stdout)
 
 
 @dataclass(frozen=True)
