@@ -175,13 +175,21 @@ def _parse_block(markdown: str) -> Parsed:
 
 def _block(markdown: str) -> Parsed:
     """The parse of ``markdown``, computed once: the loader wants its images, exporters its HTML."""
-    parsed = _PARSED.get(markdown)
-    if parsed is None:
-        parsed = _from_workers(BLOCK, markdown)
-        if parsed is None:
-            parsed = _parse_block(markdown)
-        _keep(_PARSED, markdown, parsed)
+    parsed: Parsed = _once(BLOCK, markdown, _parse_block)
     return parsed
+
+
+def _once(kind: str, text: str, parse: Callable[[str], Any]) -> Any:
+    """What ``parse`` makes of ``text`` (as ``kind``), made once: kept from before, made by
+    the workers (``parsed_ahead``), or made here."""
+    cache = _cache(kind)
+    found = cache.get(text)
+    if found is None:
+        found = _from_workers(kind, text)
+        if found is None:
+            found = parse(text)
+        _keep(cache, text, found)
+    return found
 
 
 def _keep(cache: dict[str, Any], text: str, value: object) -> None:
@@ -335,12 +343,7 @@ def to_inline_html(markdown: str) -> str:
 
 
 def _inline(markdown: str) -> str:
-    found = _INLINE.get(markdown)
-    if found is None:
-        found = _from_workers(INLINE, markdown)
-        if found is None:
-            found = _parse_inline(markdown)
-        _keep(_INLINE, markdown, found)
+    found: str = _once(INLINE, markdown, _parse_inline)
     return found
 
 
