@@ -81,8 +81,10 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         return "it is outside the course folder"
 
     def shown(self, url: str) -> str:
-        """An address as the course wrote it: relative to the course folder."""
-        return unquote(url[len(COURSE_URL):]) if url.startswith(COURSE_URL) else url
+        """An address as the course wrote it (relative to the course folder), cut short if
+        long (a data: address can hold a whole image)."""
+        shown = unquote(url[len(COURSE_URL):]) if url.startswith(COURSE_URL) else url
+        return shown if len(shown) <= 120 else shown[:117] + "..."
 
     def confined(self, url: str) -> bool:
         try:
