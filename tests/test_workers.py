@@ -3,6 +3,8 @@ and stopped however the build ends."""
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -76,13 +78,27 @@ def test_a_failing_build_stops_its_workers(
     assert stopped(pools[0])
 
 
-def _slow_setup(marker: Path) -> Callable[[], None]:
-    def setup() -> None:
-        import time
+def _sleep_then_mark(marker: Path) -> None:
+    """A worker's set-up that takes 20 s: says it started, then that it finished."""
+    marker.with_suffix(".started").write_text("started")
+    time.sleep(20)
+    marker.write_text("set up")
 
-        time.sleep(20)
-        marker.write_text("set up")
-    return setup
+
+def _slow_setup(marker: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """The PDF workers' set-up made slow; the build stops workers mid-task only once one of
+    them is in it (so the test shows it is stopped, not waited for)."""
+    real_terminate = workers.Workers._terminate
+
+    def terminate_once_started(self: workers.Workers) -> None:
+        for _ in range(1200):  # a minute at most, then stopped all the same
+            if marker.with_suffix(".started").exists():
+                break
+            time.sleep(0.05)
+        real_terminate(self)
+
+    monkeypatch.setattr(workers.Workers, "_terminate", terminate_once_started)
+    return functools.partial(_sleep_then_mark, marker)  # sent to a worker: picklable
 
 
 def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
@@ -95,12 +111,12 @@ def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
     out = tmp_path / "o"
     assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
     marker = tmp_path / "set-up-finished"
-    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker))
+    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker, monkeypatch))
     pools.clear()
     result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert ["_slow_setup" in task for task in pools[0].tasks] == [False, True]  # one set-up
-    assert stopped(pools[0]) and not marker.exists()
+    assert ["_sleep_then_mark" in task for task in pools[0].tasks] == [False, True]
+    assert stopped(pools[0]) and marker.with_suffix(".started").exists() and not marker.exists()
 
 
 def test_a_course_that_fails_its_checks_stops_the_workers_setting_up(
@@ -109,8 +125,9 @@ def test_a_course_that_fails_its_checks_stops_the_workers_setting_up(
     from coursepack.exporters import pdf
 
     marker = tmp_path / "set-up-finished"
-    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker))
+    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker, monkeypatch))
     (course / "course.yaml").write_text("title: [\n")
     result = run("build", str(course), "-f", "pdf", "--out", str(tmp_path / "o"))
     assert result.exit_code == 1 and "course.yaml:2" in result.stderr
-    assert len(pools) == 1 and stopped(pools[0]) and not marker.exists()
+    assert len(pools) == 1 and stopped(pools[0])
+    assert marker.with_suffix(".started").exists() and not marker.exists()
