@@ -49,7 +49,7 @@ class IndexedSource:
     lines: tuple[int, ...]
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)  # a source may be 50 MB: a long preview session keeps few
 def index(source_text: str) -> IndexedSource:
     """The source's normalised words, each with the 1-based line it starts on.
 
@@ -89,7 +89,7 @@ def _joined_words(text: str) -> list[tuple[int, str]]:
     return out
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def searchable(source_text: str) -> str:
     """The whole source normalised at once, as quotes are looked for in it: a few passes
     over the text, not one per word (``index``, with each word's line, is made only when
