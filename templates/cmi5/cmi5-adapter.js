@@ -333,18 +333,11 @@
   };
 
   Session.prototype.summary = function () {
-    var cfg = this.cfg, track = this.track, ids = Object.keys(cfg.quizzes);
-    var score = 0, max = 0;
-    var tried = ids.every(function (id) { return !!track.q[id]; });
-    ids.forEach(function (id) {
-      var q = track.q[id];
-      score += q ? q.b : 0;
-      max += q ? q.m : cfg.quizzes[id].max;
-    });
-    var lessons = cfg.lessons.every(function (_, i) { return track.v.indexOf(i) >= 0; });
-    var scaled = max > 0 ? Math.round(score / max * 10000) / 10000 : 0;
-    return { quizzes: ids.length > 0 && max > 0, tried: tried, lessons: lessons, score: score,
-      max: max, scaled: scaled, passed: tried && max > 0 && scaled >= this.mastery() };
+    var t = this.unit.tally(this.track);
+    var scaled = t.max > 0 ? Math.round(t.score / t.max * 10000) / 10000 : 0;
+    return { quizzes: t.quizzes > 0 && t.max > 0, tried: t.tried, lessons: t.lessons,
+      score: t.score, max: t.max, scaled: scaled,
+      passed: t.tried && t.max > 0 && scaled >= this.mastery() };
   };
 
   // The unit's rules (docs/formats.md): completed once every lesson was opened and every

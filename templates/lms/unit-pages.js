@@ -47,6 +47,25 @@
     return this.cfg.content + (safe ? location : this.cfg.start);
   };
 
+  // Where the learner stands, from a unit's record (track.v: lessons opened by their number;
+  // track.q: each quiz's best score b of m points): every quiz submitted (tried), every lesson
+  // opened, the points won of those that can be (a quiz not yet submitted counts its maximum),
+  // and how many lessons and quizzes are done.
+  Unit.prototype.tally = function (track) {
+    var cfg = this.cfg, ids = Object.keys(cfg.quizzes);
+    var score = 0, max = 0, opened = 0;
+    ids.forEach(function (id) {
+      var q = track.q[id];
+      score += q ? q.b : 0;
+      max += q ? q.m : cfg.quizzes[id].max;
+    });
+    cfg.lessons.forEach(function (_, i) { if (track.v.indexOf(i) >= 0) { opened += 1; } });
+    var submitted = ids.filter(function (id) { return !!track.q[id]; }).length;
+    return { quizzes: ids.length, tried: submitted === ids.length,
+             lessons: opened === cfg.lessons.length, score: score, max: max,
+             done: opened + submitted, steps: cfg.lessons.length + ids.length };
+  };
+
   Unit.prototype.start = function () {
     return new URL(this.cfg.content + this.cfg.start, window.location.href).href;
   };

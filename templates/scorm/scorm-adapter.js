@@ -189,29 +189,15 @@
   // ---- progress and status --------------------------------------------------------------
 
   Session.prototype.summary = function () {
-    var cfg = this.cfg;
-    var ids = Object.keys(cfg.quizzes);
-    var track = this.track;
-    var score = 0;
-    var max = 0;
-    var tried = ids.every(function (id) { return !!track.q[id]; });
-    ids.forEach(function (id) {
-      var q = track.q[id];
-      score += q ? q.b : 0;
-      max += q ? q.m : cfg.quizzes[id].max;
-    });
-    var lessons = cfg.lessons.every(function (_, i) { return track.v.indexOf(i) >= 0; });
-    var mark = this.passMark();
-    var ratio = max > 0 ? score / max : 1;
-    var done = cfg.lessons.filter(function (_, i) { return track.v.indexOf(i) >= 0; }).length +
-      ids.filter(function (id) { return !!track.q[id]; }).length;
-    var passed = tried && ids.length > 0 && ratio * 100 >= mark - 1e-9;
+    var t = this.unit.tally(this.track);
+    var ratio = t.max > 0 ? t.score / t.max : 1;
+    var passed = t.tried && t.quizzes > 0 && ratio * 100 >= this.passMark() - 1e-9;
     // The rule both versions follow (docs/formats.md): completed once every lesson was opened
     // and every quiz submitted, or once the quizzes are passed; passed by the best score.
     return {
-      quizzes: ids.length > 0, tried: tried, completed: (lessons && tried) || passed,
-      score: score, max: max, ratio: ratio, passed: passed,
-      progress: passed ? 1 : done / Math.max(1, cfg.lessons.length + ids.length)
+      quizzes: t.quizzes > 0, tried: t.tried, completed: (t.lessons && t.tried) || passed,
+      score: t.score, max: t.max, ratio: ratio, passed: passed,
+      progress: passed ? 1 : t.done / Math.max(1, t.steps)
     };
   };
 

@@ -110,9 +110,10 @@ UNIT_PAGES = "lms/unit-pages.js"
 
 def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
              split: bool) -> dict[str, bytes]:
-    """The HTML course as an LMS package holds it, under ``folder``, with ``scripts`` (paths
-    from the package root) added to each page after ``UNIT_PAGES``, which comes with it;
-    ``split`` scopes each module's pages to its own unit (a SCORM SCO, a cmi5 AU)."""
+    """The HTML course as an LMS package holds it, under ``folder``, with ``scripts`` added
+    to each page after ``UNIT_PAGES``; those scripts come with it, each from the default
+    theme's file of the same path (``scorm/scorm-adapter.js``). ``split`` scopes each
+    module's pages to its own unit (a SCORM SCO, a cmi5 AU)."""
     scripts = [UNIT_PAGES, *scripts]
     with tempfile.TemporaryDirectory() as tmp:
         site = OutputDir(Path(tmp) / folder)
@@ -127,5 +128,6 @@ def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
             if rel.endswith(".html"):
                 data = add_scripts(data.decode("utf-8"), rel, scripts).encode("utf-8")
             files[f"{folder}/{rel}"] = data
-        files[UNIT_PAGES] = (default_templates() / UNIT_PAGES).read_bytes()
+        for script in scripts:
+            files[script] = (default_templates() / script).read_bytes()
         return files

@@ -150,7 +150,6 @@ class Scorm12Exporter:
         scos = plan_scos(course, settings)
         for sco in scos:
             files[sco.launch] = self.launch_page(course, sco).encode()
-        files[ADAPTER] = (render.default_templates() / "scorm" / "scorm-adapter.js").read_bytes()
         manifest = self.manifest(course, scos, sorted(files))
         files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
         target = ctx.out.path(f"{course.id}-{self.name}.zip")

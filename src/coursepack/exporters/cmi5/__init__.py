@@ -217,7 +217,6 @@ class Cmi5Exporter:
         base = activity_base(course, settings)
         for au in aus:
             files[au.launch] = self.launch_page(course, au, base).encode()
-        files[ADAPTER] = (render.default_templates() / "cmi5" / "cmi5-adapter.js").read_bytes()
         structure = self.course_structure(course, aus, base)
         files = {"cmi5.xml": structure.encode(), **dict(sorted(files.items()))}
         target = ctx.out.path(f"{course.id}-{self.name}.zip")
