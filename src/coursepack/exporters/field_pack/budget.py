@@ -47,15 +47,20 @@ def setting_origin(course: Course, key: str) -> Origin | None:
     return section.origin
 
 
+def _largest(parts: list[Share]) -> tuple[list[Share], list[str]]:
+    """The largest parts, and a hint line for each: name, size and what it is."""
+    largest = sorted(parts, key=lambda p: (-p.size, p.name))[:SHOWN]
+    return largest, [f"  {p.name}: {size_text(p.size)}{f' ({p.detail})' if p.detail else ''}"
+                     for p in largest]
+
+
 def module_over(course: Course, settings: FieldPackSettings, name: str, size: int,
                 parts: list[Share]) -> Problem | None:
     """The located error for a single-file module over ``max_module_kb``, or None."""
     limit = settings.max_module_kb
     if limit is None or size <= limit * KB:
         return None
-    largest = sorted(parts, key=lambda p: (-p.size, p.name))[:SHOWN]
-    lines = [f"  {p.name}: {size_text(p.size)}{f' ({p.detail})' if p.detail else ''}"
-             for p in largest]
+    largest, lines = _largest(parts)
     advice = []
     if any(p.detail.startswith("image") for p in largest[:2]):
         advice.append(f"lower image_max_width (now {settings.image_max_width}) or image_quality "
@@ -76,9 +81,7 @@ def pack_over(course: Course, settings: FieldPackSettings, size: int,
     limit = settings.max_pack_mb
     if limit is None or size <= limit * MB:
         return None
-    largest = sorted(parts, key=lambda p: (-p.size, p.name))[:SHOWN]
-    lines = [f"  {p.name}: {size_text(p.size)}{f' ({p.detail})' if p.detail else ''}"
-             for p in largest]
+    _, lines = _largest(parts)
     return error(setting_origin(course, "max_pack_mb"),
                  f"field-pack: the pack is {size_text(size)} (zipped), over max_pack_mb "
                  f"({limit:,} MB) by {size_text(size - limit * MB)}",
