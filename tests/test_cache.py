@@ -79,6 +79,41 @@ def test_every_kind_of_input_makes_a_rebuild_miss(
     changed("SOURCE_DATE_EPOCH")
 
 
+def test_the_files_a_rebuild_watches_are_the_course_s_own_and_nothing_beyond(
+        tmp_path: Path) -> None:
+    """What the fingerprint reads: every visible file of the course folders, however deep,
+    a link only when it leads inside the course, never a pipe, nothing outside."""
+    root = tmp_path / "course"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("secret\n", encoding="utf-8")
+    for relpath in ("course.yaml", "modules/m1/module.yaml", "modules/m1/a lesson é.yaml",
+                    "modules/m1/images/deep/photo 1.png", "modules/m1/.draft.yaml",
+                    "modules/.hidden/x.yaml", "quizzes/q.yaml", "sources/text.txt",
+                    "templates/html/base.html.j2", "translations/fr/course.po",
+                    "notes/not-a-course-folder.txt"):
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(relpath, encoding="utf-8")
+    (root / "modules" / "m1" / "inside-link.yaml").symlink_to(root / "quizzes" / "q.yaml")
+    (root / "modules" / "m1" / "outside-link.yaml").symlink_to(outside / "secret.yaml")
+    (root / "modules" / "m1" / "linked-folder").symlink_to(outside)
+    (root / "sources" / "loop").symlink_to(root / "sources" / "loop")
+    os.mkfifo(root / "sources" / "pipe")
+    (root / "templates" / "pdf").symlink_to(outside)
+
+    found = [path.relative_to(root).as_posix() for path in fingerprint.course_files(root)]
+
+    assert found == ["course.yaml", "modules/m1/a lesson é.yaml",
+                     "modules/m1/images/deep/photo 1.png", "modules/m1/inside-link.yaml",
+                     "modules/m1/module.yaml", "quizzes/q.yaml", "sources/text.txt",
+                     "templates/html/base.html.j2", "translations/fr/course.po"]
+    (root / "modules").rename(root / "elsewhere-modules")
+    (root / "modules").symlink_to(outside)
+    assert "modules" not in {path.relative_to(root).parts[0]
+                             for path in fingerprint.course_files(root)}
+
+
 def test_code_python_and_library_versions_enter_every_key(tmp_path: Path) -> None:
     code = tmp_path / "coursepack"
     shutil.copytree(Path(cache.__file__).parent, code,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import shutil
 import subprocess
@@ -335,3 +337,43 @@ def test_init_never_copies_the_starters_build_cache(run: Run, tmp_path: Path) ->
     assert (STARTER / ".coursepack-cache").is_dir()
     assert run("init", str(tmp_path / "new")).exit_code == 0
     assert not (tmp_path / "new" / ".coursepack-cache").exists()
+
+
+def test_the_program_exits_with_its_command_s_code_and_all_its_output(tmp_path: Path) -> None:
+    """``coursepack`` leaves without freeing its memory object by object: what it printed
+    still arrives whole, and its exit code is the command's."""
+    program = [sys.executable, "-m", "coursepack"]
+    schema_run = subprocess.run([*program, "schema", "quiz"], capture_output=True, text=True,
+                                check=False)
+    assert schema_run.returncode == 0
+    assert json.loads(schema_run.stdout)["title"]  # 32 KB, flushed whole
+    missing = subprocess.run([*program, "build", str(tmp_path / "nowhere")],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode == 1
+    assert "no course.yaml" in missing.stderr
+    unknown = subprocess.run([*program, "frobnicate"], capture_output=True, text=True,
+                             check=False)
+    assert unknown.returncode == 2
+    assert "No such command" in unknown.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``coursepack formats | head -1``: the last flush finds the pipe closed; the program
+    still leaves quietly, with a failure code."""
+    from coursepack import cli
+
+    class Closed(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    left: list[int] = []
+    monkeypatch.setattr(sys, "argv", ["coursepack", "formats"])
+    monkeypatch.setattr(sys, "stdout", Closed())
+    monkeypatch.setattr(os, "_exit", left.append)
+    cli.run()
+    assert left == [1]
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    cli.run()
+    assert left == [1, 0]
+    assert "html" in sys.stdout.getvalue()
+

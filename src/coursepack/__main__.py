@@ -1,3 +1,3 @@
-from coursepack.cli import main
+from coursepack.cli import run
 
-main()
+run()

@@ -53,8 +53,7 @@ def read_yaml(path: Path, relpath: str) -> Node:
         raise YamlProblem(
             error(Origin(relpath, 1, 1), "file is empty", hint="write a YAML mapping (key: value)")
         )
-    _refuse_bombs(node, relpath)
-    _refuse_duplicate_keys(node, relpath)
+    _refuse_bombs_and_strays(node, relpath)
     return node
 
 
@@ -155,20 +154,32 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, relpath: str) -> Problem:
     return error(origin, f"YAML syntax error: {what}{context}", hint=hint)
 
 
-def _refuse_bombs(root: Node, relpath: str) -> None:
-    """Aliases share nodes; count the tree as it would be expanded, memoised by identity."""
+def _refuse_bombs_and_strays(root: Node, relpath: str) -> None:
+    """Refuse aliases that expand to too many values, nesting deeper than any course needs,
+    a key given twice in one mapping and any tag plain YAML does not have: one walk, each
+    node once (aliases share nodes: the tree is counted as it would be expanded, memoised
+    by identity)."""
     sizes: dict[int, int] = {}
 
     def size(node: Node, depth: int) -> int:
-        if id(node) in sizes:
-            return sizes[id(node)]
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
         if depth > MAX_DEPTH:
             raise YamlProblem(_nested(origin_of(relpath, node)))
+        if node.tag not in _KNOWN_TAGS:
+            raise YamlProblem(_unknown_tag(node, relpath))
         total = 1
-        if isinstance(node, SequenceNode):
+        if isinstance(node, MappingNode):
+            first: dict[str, Node] = {}
+            for key, value in node.value:
+                name = str(key.value)
+                if name in first:
+                    raise YamlProblem(_duplicate_key(key, first[name], name, relpath))
+                first[name] = key
+                total += size(key, depth + 1) + size(value, depth + 1)
+        elif isinstance(node, SequenceNode):
             total += sum(size(child, depth + 1) for child in node.value)
-        elif isinstance(node, MappingNode):
-            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
         sizes[id(node)] = total
         return total
 
@@ -182,38 +193,14 @@ def _refuse_bombs(root: Node, relpath: str) -> None:
         )
 
 
+def _duplicate_key(key: Node, first: Node, name: str, relpath: str) -> Problem:
+    return error(origin_of(relpath, key),
+                 f"duplicate key '{name}' (first given on line {first.start_mark.line + 1})",
+                 hint="remove one of the two, or rename it")
+
+
 def _unknown_tag(node: Node, relpath: str) -> Problem:
     tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
     return error(origin_of(relpath, node), f"YAML tag '{quoted(tag)}' is not supported",
                  hint="coursepack reads plain YAML only: write the value itself without the "
                  "tag (a course file cannot include another file)")
-
-
-def _refuse_duplicate_keys(root: Node, relpath: str) -> None:
-    """Refuse a key given twice in one mapping, and any tag plain YAML does not have."""
-    stack = [root]
-    seen_nodes: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if node.tag not in _KNOWN_TAGS:
-            raise YamlProblem(_unknown_tag(node, relpath))
-        if isinstance(node, MappingNode):
-            first: dict[str, Node] = {}
-            for key, value in node.value:
-                name = str(key.value)
-                if name in first:
-                    line = first[name].start_mark.line + 1
-                    raise YamlProblem(
-                        error(
-                            origin_of(relpath, key),
-                            f"duplicate key '{name}' (first given on line {line})",
-                            hint="remove one of the two, or rename it",
-                        )
-                    )
-                first[name] = key
-                stack.extend((key, value))
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)

@@ -63,11 +63,12 @@ def _inputs(course: Course) -> Iterator[tuple[str, Path]]:
     root = course.root.resolve()
     for path in course_files(root):
         yield "course:" + path.relative_to(root).as_posix(), path
-    for asset in course.assets():  # images and linked files, wherever in the course they are
-        resolved = asset.path.resolve()
-        inside = resolved.is_relative_to(root)
-        yield ("course:" + resolved.relative_to(root).as_posix() if inside
-               else "asset:" + resolved.as_posix()), resolved
+    # images and linked files, wherever in the course they are (the loader gives each with
+    # its links followed)
+    for asset in course.assets():
+        inside = asset.path.is_relative_to(root)
+        yield ("course:" + asset.path.relative_to(root).as_posix() if inside
+               else "asset:" + asset.path.as_posix()), asset.path
     theme = default_templates().resolve()
     for path in theme.rglob("*"):
         if path.is_file():

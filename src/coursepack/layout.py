@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,13 +15,36 @@ COURSE_FOLDERS = ("modules", "quizzes", "sources", "templates", "translations")
 
 def course_files(root: Path) -> Iterator[Path]:
     """The course file and every visible file under the course folders that the course may
-    read (inside it once links are followed, an ordinary file)."""
+    read (inside it once links are followed, an ordinary file), in the order of their paths."""
     root = root.resolve()
     course = root / COURSE_FILE
-    if course.is_file():
+    if confined(root, course)[1] is None:
         yield course
     for name in COURSE_FOLDERS:
-        for path in sorted((root / name).rglob("*")):
-            hidden = any(p.startswith(".") for p in path.relative_to(root).parts)
-            if not hidden and confined(root, path)[1] is None:
+        folder = root / name
+        if confined(root, folder, folder=True)[1] is None:
+            found = list(_visible_files(root, folder))
+            yield from sorted(found, key=lambda path: path.parts)
+
+
+def _visible_files(root: Path, folder: Path) -> Iterator[Path]:
+    """Under ``folder`` (inside the course), every file whose name and folders' names do
+    not start with a dot: an ordinary file as listed, a link only if ``confined`` allows
+    where it leads. Links to folders are not followed."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _visible_files(root, path)
+            elif entry.is_file(follow_symlinks=False) or \
+                    (entry.is_symlink() and confined(root, path)[1] is None):
                 yield path
+        except OSError:
+            continue

@@ -65,41 +65,142 @@ def stamp(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> None:
                                          + b" Do Q EMC\n"))
 
 
-def join(parts: Sequence[bytes], heading_shifts: Sequence[int]) -> tuple[Pdf, list[int]]:
-    """One PDF of every part's pages and tags, the first part's catalog and metadata kept.
+def join(parts: Sequence[bytes], heading_shifts: Sequence[int],
+         last: int | None = None) -> tuple[Pdf, list[int]]:
+    """One PDF of every part's pages and tags, the first part's catalog and metadata kept;
+    the part at index ``last`` is copied in after the others (see ``Joiner``).
 
     Returns the PDF and the index of each part's first page in it.
     """
-    base = open_pdf(parts[0])
-    _resolve_named_destinations(base)
-    _shift_headings(base.Root.StructTreeRoot, heading_shifts[0])
-    tree = base.Root.StructTreeRoot
-    document = tree.K[0]
-    entries = list(_number_tree(tree.ParentTree))
-    next_key = max((key for key, _ in entries), default=-1) + 1
-    firsts = [0]
-    for data, shift in zip(parts[1:], heading_shifts[1:], strict=True):
-        firsts.append(len(base.pages))
-        with open_pdf(data) as part:
-            next_key = _append(base, document, entries, next_key, part, shift)
-    tree.ParentTree = base.make_indirect(Dictionary(Nums=Array(_flatten(entries))))
-    tree.ParentTreeNextKey = next_key
-    for key in ("/Names", "/Outlines", "/PageMode"):
-        if key in base.Root:
-            del base.Root[key]
-    return base, firsts
+    joiner = Joiner(len(parts), last)
+    try:
+        for index, (data, shift) in enumerate(zip(parts, heading_shifts, strict=True)):
+            joiner.give(index, data, shift)
+        return joiner.done()
+    except BaseException:
+        joiner.close()
+        raise
+
+
+class Joiner:
+    """Joins parts given one by one, in any order, as they become available.
+
+    The PDF written from a join depends on the order its objects were made in, so each
+    part is copied in a fixed order whatever the order they come in: the first part (the
+    base), the others in order but ``last``, then ``last``. A part given before its turn
+    waits, opened and made ready (up to ``READY_AHEAD`` of them; the bytes of the others).
+    So a course pack whose contents come last (they are rendered once every other part's
+    length is known) is copied as its parts arrive from the renderers or the cache, and is
+    the same PDF however they arrived.
+    """
+
+    READY_AHEAD = 64
+    """Parts kept open ahead of their turn at most: memory stays flat in a long course."""
+
+    def __init__(self, count: int, last: int | None = None) -> None:
+        self.count = count
+        self.order = [i for i in range(count) if i != last or i == 0]
+        if last is not None and 0 < last < count:
+            self.order.append(last)
+        self.waiting: dict[int, Pdf | tuple[bytes, int]] = {}
+        self.opened = 0  # of the parts waiting, those opened
+        self.turn = 0  # position in ``order`` of the next part to copy
+        self.base: Pdf | None = None
+        self.pages: dict[int, int] = {}  # part index -> its page count, once copied
+        self.kids: dict[int, int] = {}  # part index -> its structure elements, once copied
+        self.entries: list[tuple[int, pikepdf.Object]] = []
+        self.next_key = 0
+
+    def wants(self, index: int) -> bool:
+        """Whether part number ``index`` is still to be given."""
+        return index not in self.waiting and index not in self.pages
+
+    def give(self, index: int, data: bytes, heading_shift: int = 0) -> None:
+        """Part number ``index``, its headings to move ``heading_shift`` levels down:
+        copied now if its turn has come (and those waiting after it), else made ready."""
+        if not self.wants(index):
+            return
+        opened = self.opened < self.READY_AHEAD
+        self.waiting[index] = _ready(data, heading_shift) if opened else (data, heading_shift)
+        self.opened += opened
+        while self.turn < len(self.order) and self.order[self.turn] in self.waiting:
+            self._copy(self.order[self.turn])
+            self.turn += 1
+
+    def _copy(self, index: int) -> None:
+        waiting = self.waiting.pop(index)
+        self.opened -= isinstance(waiting, Pdf)
+        part = waiting if isinstance(waiting, Pdf) else _ready(*waiting)
+        if self.base is None:
+            self.base = part
+            tree = part.Root.StructTreeRoot
+            self.entries = list(_number_tree(tree.ParentTree))
+            self.next_key = max((key for key, _ in self.entries), default=-1) + 1
+            self.pages[index], self.kids[index] = len(part.pages), len(_kids(tree.K[0]))
+            return
+        before = [i for i in self.pages if i < index]
+        with part:
+            self.pages[index], self.kids[index], self.next_key = _append(
+                self.base, self.base.Root.StructTreeRoot.K[0], self.entries, self.next_key,
+                part, sum(self.pages[i] for i in before), sum(self.kids[i] for i in before))
+
+    def done(self) -> tuple[Pdf, list[int]]:
+        """The joined PDF, every part given, and the index of each part's first page."""
+        if self.base is None or self.turn < len(self.order):
+            missing = [i for i in self.order[self.turn:] if i not in self.waiting]
+            raise ValueError(f"parts {missing} of the course pack were never given")
+        base = self.base
+        tree = base.Root.StructTreeRoot
+        tree.ParentTree = base.make_indirect(Dictionary(Nums=Array(_flatten(self.entries))))
+        tree.ParentTreeNextKey = self.next_key
+        for key in ("/Names", "/Outlines", "/PageMode"):
+            if key in base.Root:
+                del base.Root[key]
+        firsts, page = [], 0
+        for index in range(self.count):
+            firsts.append(page)
+            page += self.pages[index]
+        return base, firsts
+
+    def close(self) -> None:
+        """Let go of every part and of the PDF joined so far (when it is not wanted)."""
+        for part in self.waiting.values():
+            if isinstance(part, Pdf):
+                part.close()
+        self.waiting.clear()
+        self.opened = 0
+        if self.base is not None:
+            self.base.close()
+            self.base = None
+
+
+def _ready(data: bytes, heading_shift: int) -> Pdf:
+    """A part opened, its links to names made links to pages (names do not survive a
+    join) and its headings moved down."""
+    part = open_pdf(data)
+    try:
+        _resolve_named_destinations(part)
+        _shift_headings(part.Root.StructTreeRoot, heading_shift)
+    except BaseException:
+        part.close()
+        raise
+    return part
 
 
 def _append(base: Pdf, document: pikepdf.Object, entries: list[tuple[int, pikepdf.Object]],
-            next_key: int, part: Pdf, shift: int) -> int:
-    """Copy a part's pages and structure elements into ``base``; returns the next free key."""
-    _resolve_named_destinations(part)
+            next_key: int, part: Pdf, page_at: int, element_at: int) -> tuple[int, int, int]:
+    """Copy a part's pages and structure elements into ``base``, its pages from index
+    ``page_at`` and its elements from ``element_at`` of the document element; returns
+    how many pages and elements it brought and the next free key."""
     tree = part.Root.StructTreeRoot
-    _shift_headings(tree, shift)
-    start = len(base.pages)
-    base.pages.extend(part.pages)
+    count = len(part.pages)
+    if page_at == len(base.pages):
+        base.pages.extend(part.pages)
+    else:
+        for offset, page in enumerate(part.pages):
+            base.pages.insert(page_at + offset, page)
     highest = -1
-    for page in base.pages[start:]:
+    for page in base.pages[page_at:page_at + count]:
         if "/StructParents" in page.obj:
             highest = max(highest, int(page.obj.StructParents))
             page.obj.StructParents = int(page.obj.StructParents) + next_key
@@ -107,19 +208,20 @@ def _append(base: Pdf, document: pikepdf.Object, entries: list[tuple[int, pikepd
             if "/StructParent" in annotation:
                 highest = max(highest, int(annotation.StructParent))
                 annotation.StructParent = int(annotation.StructParent) + next_key
-    for kid in _kids(tree.K[0]):
+    kids = _kids(tree.K[0])
+    for offset, kid in enumerate(kids):
         if "/P" in kid:
             del kid["/P"]  # or the copy would bring the part's whole tree along
         copied = base.copy_foreign(kid)
         copied.P = document
-        document.K.append(copied)
+        document.K.insert(element_at + offset, copied)
     keyed = list(_number_tree(tree.ParentTree))
     # one copy of every value at once (arrays of references to the elements copied above)
     values = base.copy_foreign(part.make_indirect(Array([value for _, value in keyed])))
     for (key, _), value in zip(keyed, values, strict=True):
         highest = max(highest, key)
         entries.append((key + next_key, value))
-    return next_key + highest + 1
+    return count, len(kids), next_key + highest + 1
 
 
 def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:

@@ -22,6 +22,8 @@ class Obtainer:
         self.rendered: dict[str, str] = {}  # digest -> label, of what WeasyPrint rendered
         #: label -> what its HTML asked for and did not get (address, why)
         self.left_out: dict[str, list[tuple[str, str]]] = {}
+        #: told of each PDF rendered, as it comes
+        self.arrived: Callable[[Job, bytes], None] = lambda job, pdf: None
 
     def obtain(self, jobs: list[Job]) -> None:
         """Take what an earlier build made from the same inputs; render the rest."""
@@ -64,6 +66,7 @@ class Obtainer:
                 self.out.write_bytes(job.relpath, made.pdf)
             self.rendered[job.identifier] = job.label
             self.ready.add(job.identifier)
+            self.arrived(job, made.pdf)
             if waiting is not None:
                 waiting.discard(job.identifier)
                 if not waiting:

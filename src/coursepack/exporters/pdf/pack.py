@@ -96,6 +96,15 @@ def in_order(parts: Sequence[Part], contents_part: Part) -> list[Part]:
     return [parts[0], contents_part, *parts[1:]]
 
 
+#: The contents' index in ``in_order``.
+CONTENTS_AT = 1
+
+
+def printed_at(position: int) -> int:
+    """The index in ``in_order`` of the part at ``position`` of ``sections``."""
+    return position if position < CONTENTS_AT else position + 1
+
+
 def first_pages(parts: Sequence[Part], counts: dict[str, int],
                 contents_pages: int) -> dict[str, int]:
     """The index of each part's first page in the pack (0 for the cover)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
 from coursepack.errors import CoursepackError
 from coursepack.exporters.base import ExportContext
@@ -13,8 +14,12 @@ from coursepack.exporters.pdf import pack
 from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.documents import Documents
 from coursepack.exporters.pdf.jobs import JobMaker
+from coursepack.exporters.pdf.joining import PackJoining
 from coursepack.exporters.pdf.obtaining import Obtainer
 from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
+
+if TYPE_CHECKING:
+    from pikepdf import Pdf
 
 
 class Assembler:
@@ -42,16 +47,29 @@ class Assembler:
         return assemble.numbered(self.obtainer.read(part), self.obtainer.read(sheet))
 
     def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
-                    counts: dict[str, int], sheet: Job) -> None:
+                    counts: dict[str, int], sheet: Job, joining: PackJoining | None) -> None:
+        """The course pack: its parts joined (``joining``: those joined already), the links
+        between them, the outline, the page numbers, each font's subsets merged."""
         # pikepdf and fontTools are imported only when a PDF is assembled: they are slow
         # to import, and most commands never need them.
         from coursepack.exporters.pdf import assemble, fonts
 
         read = self.obtainer.read
 
+        def joined() -> tuple[Pdf, list[int]]:
+            joiner = (joining.take() if joining else None) or assemble.Joiner(
+                len(ordered), last=pack.CONTENTS_AT)
+            try:
+                for index, part in enumerate(ordered):
+                    if joiner.wants(index):
+                        joiner.give(index, read(files[part.key]), part.heading_shift)
+                return joiner.done()
+            except BaseException:
+                joiner.close()
+                raise
+
         def make() -> bytes:
-            pdf, firsts = assemble.join([read(files[p.key]) for p in ordered],
-                                        [p.heading_shift for p in ordered])
+            pdf, firsts = joined()
             with pdf:
                 starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
                 assemble.link_parts(pdf, starts)
@@ -90,7 +108,37 @@ class Printing:
         get = self.obtainer
         with _located("render a PDF", _THEME_HINT):
             part_files = {p.key: self.jobs.part(p.document, p.key) for p in parts}
-            get.obtain([*(self.jobs.whole(d) for d in self.docs.whole()), *part_files.values()])
+            rendering = get.start([*(self.jobs.whole(d) for d in self.docs.whole()),
+                                   *part_files.values()])
+            joining = self.joining(parts, part_files)
+        try:
+            with _located("render a PDF", _THEME_HINT):
+                get.finish(rendering)
+            self.finish_pack(parts, part_files, joining)
+        finally:
+            if joining is not None:
+                joining.close()
+        self.ctx.notes.extend(self.notes())
+
+    def joining(self, parts: list[pack.Part], files: dict[str, Job]) -> PackJoining | None:
+        """While parts of the course pack are rendered, the pack joined from those there
+        are and those that come; None when none is rendered (then the whole pack may well
+        be in the cache)."""
+        get = self.obtainer
+        if all(job.identifier in get.ready for job in files.values()):
+            return None
+        joining = PackJoining(parts, files)
+        for job in files.values():
+            if job.identifier in get.ready:
+                joining.give(job, get.read(job))
+        get.arrived = joining.give
+        return joining
+
+    def finish_pack(self, parts: list[pack.Part], part_files: dict[str, Job],
+                    joining: PackJoining | None) -> None:
+        """The contents, the handouts and the course pack, every part rendered."""
+        get = self.obtainer
+        with _located("render a PDF", _THEME_HINT):
             counts = {key: get.pages(job) for key, job in part_files.items()}
             contents, handout_sheets, pack_sheet, rendering = self.contents(parts, counts)
             part_files[pack.CONTENTS] = contents[1]
@@ -101,8 +149,7 @@ class Printing:
             get.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
         with _located("assemble the course pack", _BUG_HINT):
             self.assembler.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
-                                       pack_sheet)
-        self.ctx.notes.extend(self.notes())
+                                       pack_sheet, joining)
 
     def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
             tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, Rendered]]]:

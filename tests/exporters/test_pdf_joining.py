@@ -1,0 +1,91 @@
+"""The course pack joined while its parts arrive: the same PDF whatever order they come in."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from coursepack.cli import main
+from coursepack.exporters.pdf import assemble, pack
+from coursepack.exporters.pdf.joining import PackJoining
+from coursepack.exporters.pdf.pool import Job
+from coursepack.starter import STARTER
+
+pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
+
+Given = list[tuple[int, bytes, int]]
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory: pytest.TempPathFactory) -> Given:
+    """Every part of the starter course's pack as a build gives it: (index, PDF, shift)."""
+    root = tmp_path_factory.mktemp("joining") / "course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    given: Given = []
+    give = assemble.Joiner.give
+
+    def recorded(self: assemble.Joiner, index: int, data: bytes, shift: int = 0) -> None:
+        given.append((index, data, shift))
+        give(self, index, data, shift)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assemble.Joiner, "give", recorded)
+        result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "--out",
+                                           str(root.parent / "out")])
+    assert result.exit_code == 0, result.output
+    by_index = {index: (index, data, shift) for index, data, shift in given}
+    assert sorted(by_index) == list(range(len(by_index)))
+    return [by_index[index] for index in sorted(by_index)]
+
+
+def joined(parts: Given, order: list[int]) -> bytes:
+    joiner = assemble.Joiner(len(parts), last=pack.CONTENTS_AT)
+    for index in order:
+        joiner.give(*parts[index])
+    pdf, _ = joiner.done()
+    with pdf:
+        return assemble.save(pdf)
+
+
+def test_parts_in_any_order_make_the_same_pack(parts: Given,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    in_order = joined(parts, list(range(len(parts))))
+    last_first = joined(parts, list(reversed(range(len(parts)))))
+    shuffled = joined(parts, random.Random(7).sample(range(len(parts)), len(parts)))
+    monkeypatch.setattr(assemble.Joiner, "READY_AHEAD", 1)  # the others wait as bytes
+    few_open = joined(parts, list(reversed(range(len(parts)))))
+    assert in_order == last_first == shuffled == few_open
+
+    # the contents are copied last, yet printed after the cover
+    pages = [len(PdfReader(io.BytesIO(data)).pages) for _, data, _ in parts]
+    reader = PdfReader(io.BytesIO(in_order))
+    assert len(reader.pages) == sum(pages)
+    assert reader.pages[pages[0]].extract_text().splitlines()[1] == "Contents"
+
+
+def test_a_join_with_a_part_missing_says_which(parts: Given) -> None:
+    joiner = assemble.Joiner(len(parts), last=pack.CONTENTS_AT)
+    for index, data, shift in parts:
+        if index != 3:
+            joiner.give(index, data, shift)
+    with pytest.raises(ValueError, match=r"parts \[3\]"):
+        joiner.done()
+    joiner.close()
+
+
+def test_a_damaged_part_given_early_leaves_the_join_to_its_turn(parts: Given) -> None:
+    """The early join gives up quietly; the pack is then joined from the cache at its turn,
+    where a part still damaged is reported as the assembly's error."""
+    sections = [pack.Part(f"part-{n}", f"Part {n}", None, 1)  # type: ignore[arg-type]
+                for n in range(3)]
+    files = {part.key: Job("", part.key, "", "", "", f"id-{part.key}") for part in sections}
+    joining = PackJoining(sections, files)
+    joining.give(files["part-0"], parts[0][1])
+    joining.give(files["part-1"], b"%PDF-1.7 not really")
+    assert joining.take() is None
+    joining.close()
