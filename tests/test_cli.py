@@ -377,3 +377,17 @@ def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch: pytest.MonkeyP
     assert left == [1, 0]
     assert "html" in sys.stdout.getvalue()
 
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(course: Path, run: Run,
+                                                             tmp_path: Path) -> None:
+    """A build tunes Python's collector for itself; the preview builds again and again in
+    one process, and a failed build must not leave it tuned either."""
+    import gc
+
+    before = gc.get_threshold(), gc.isenabled()
+    assert run("build", str(course), "-f", "html", "--out", str(tmp_path / "out")).exit_code == 0
+    assert (gc.get_threshold(), gc.isenabled(), gc.get_freeze_count()) == (*before, 0)
+    (course / "course.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    assert run("build", str(course), "--out", str(tmp_path / "out")).exit_code == 1
+    assert (gc.get_threshold(), gc.isenabled(), gc.get_freeze_count()) == (*before, 0)
+

@@ -12,8 +12,10 @@ that neither the course nor any owner knows.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,10 +144,44 @@ def build(
     out = (out or root / "build").resolve()
     workers = Workers()
     try:
-        warmed = _warm_early(workers, names)
-        return _build(root, names, out, strict, progress, force, workers, warmed)
+        with _fewer_collections():
+            warmed = _warm_early(workers, names)
+            return _build(root, names, out, strict, progress, force, workers, warmed)
     finally:
         workers.close()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's garbage collector, tuned for a build (and for the workers it forks).
+
+    Loading a course makes hundreds of thousands of objects that live as long as the
+    build, and the collector would go through them again and again as they come (a tenth
+    of a second at 1,000 lessons): it waits while the course loads, then leaves them out
+    of its rounds (``gc.freeze``), and runs less often for what the build makes next.
+    The build makes few reference cycles, so memory stays about the same. All as it was
+    once the build is over.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(20_000, 20, 10)
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+@contextmanager
+def _while_loading() -> Iterator[None]:
+    """No collection while the course loads; what it loaded is then left out of them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _warm_early(workers: Workers, names: list[str]) -> Callable[[], object] | None:
@@ -168,7 +204,8 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
     try:
         with folders_resolved_once():
             dates = date_problems()
-            report = validate(root, names, strict)
+            with _while_loading():
+                report = validate(root, names, strict)
             report.problems += dates
             exporters = [get_exporter(name) for name in names]
             inputs = fingerprint.digest(report.course)

@@ -529,19 +529,23 @@ def run() -> None:
     """``coursepack`` as a program: the command, then an exit that leaves this process's
     memory to the system. Python would free a large course object by object first (a
     tenth of a second at 1,000 lessons) for nothing: by then every file is written and
-    every worker stopped, and ``main`` leaves nothing for exit handlers to do."""
+    every worker stopped, and ``main`` leaves nothing for exit handlers to do. Under a
+    profiler or a coverage tracer, which write their results as Python exits, the exit is
+    Python's own."""
+    code: str | int | None = 0
     try:
         main()
-        code: object = 0
     except SystemExit as exc:
         code = exc.code
-    if code is not None and not isinstance(code, int):
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(code)
+    if isinstance(code, str):
         click.echo(code, err=True)
         code = 1
+    status = code or 0
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (coursepack ... | head)
-            code = code or 1
-    os._exit(code or 0)
-
+            status = status or 1
+    os._exit(status)

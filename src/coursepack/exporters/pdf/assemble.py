@@ -39,6 +39,18 @@ def save(pdf: Pdf) -> bytes:
     return buffer.getvalue()
 
 
+_LET_GO: list[Pdf] = []
+
+
+def let_go(pdf: Pdf) -> None:
+    """Close ``pdf``, and free it only when the next PDF is let go, or never: the program
+    leaves without freeing what it holds (``cli.run``). A joined course pack holds every
+    part it was copied from, and freeing them all takes about a tenth of a second at a
+    hundred lessons, which a build need not wait for."""
+    pdf.close()
+    _LET_GO[:] = [pdf]
+
+
 def numbered(part: bytes, sheet: bytes, skip: Iterable[int] = ()) -> bytes:
     """A rendered part with its page numbers drawn from ``sheet``."""
     with open_pdf(part) as pdf, open_pdf(sheet) as numbers:

@@ -70,7 +70,7 @@ class Assembler:
 
         def make() -> bytes:
             pdf, firsts = joined()
-            with pdf:
+            try:
                 starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
                 assemble.link_parts(pdf, starts)
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
@@ -78,6 +78,8 @@ class Assembler:
                     assemble.stamp(pdf, numbers, skip=range(counts[pack.COVER]))
                 fonts.merge_subsets(pdf, self.store)
                 return assemble.save(pdf)
+            finally:
+                assemble.let_go(pdf)
 
         sources = tuple(files[p.key].identifier for p in ordered)
         self.write("course-pack.pdf", (*sources, sheet.identifier), make)
