@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from coursepack import markup
 from coursepack.markup import file_refs, slugify, to_html, to_inline_html, to_text
 from tests.conftest import Run
 
@@ -141,3 +142,33 @@ def test_work_sent_to_workers_that_stopped_is_done_here() -> None:
         assert markup._block(body) == markup._parse_block(body)
         assert markup.to_line(body) == _done_here(markup.LINE, body)
     assert not markup._AHEAD
+
+
+@pytest.mark.parametrize(("written", "line"), [
+    ("a &amp; b", "a & b"),
+    ("*em* and **strong**", "em and strong"),
+    ("`code &amp;`", "code &amp;"),
+    ("a \\* b", "a * b"),
+    ("x <b>bold</b> y", "x bold y"),
+    ("<ouvert> word", "<ouvert> word"),
+    ("1) item", "item"),
+    ("- item", "item"),
+    ("# h", "h"),
+    ("> q", "q"),
+    ("    code &amp;", "code &amp;"),
+    ("[ref]: /url", ""),
+    ("[a](http://x.y) link", "a link"),
+    ("![alt](img.png) pic", "pic"),
+    ("Ünïcödé – “quotes” & <angle>", "Ünïcödé – “quotes” & <angle>"),
+    ("a&#x41;b", "aAb"),
+    ("\\# not heading", "# not heading"),
+    ("x ~~strike~~ y", "x strike y"),
+    ("مصطلح: تعريف **مهم**", "مصطلح: تعريف مهم"),
+    ("__init__ file", "init file"),
+    ("Term: a *definition*  \n  on two lines", "Term: a definition on two lines"),
+])
+def test_a_text_on_one_line_reads_as_its_whole_document_would(written: str, line: str) -> None:
+    """The search index's plain text of a one-line Markdown text (a key term and its
+    definition): the line's own Markdown, unless it starts a block of its own."""
+    assert markup.to_line(written) == line
+    assert markup.to_line(written) == " ".join(markup.to_text(written).split())

@@ -385,7 +385,18 @@ def to_line(markdown: str) -> str:
     if not _MARKDOWN_SIGNS.search(markdown):
         return " ".join(markdown.split())
     found = _LINES.pop(markdown, None) or _from_workers(LINE, markdown)
-    return found if found is not None else " ".join(_plain(markdown, " ", " ").split())
+    if found is not None:
+        return found
+    if "\n" in markdown or _MAY_OPEN_A_BLOCK.match(markdown):
+        return " ".join(_plain(markdown, " ", " ").split())
+    # one line that opens no block is one paragraph: its text is that of the line's inline
+    # Markdown, which is quicker to parse than a document (a key term and its definition)
+    return " ".join(html.unescape(_TAG.sub("", _inline(markdown))).split())
+
+
+# What may start a block on a line of its own (a heading, a list item, a quote, a rule, a
+# fence, HTML, a link reference, indented code): such a line takes the full parse.
+_MAY_OPEN_A_BLOCK = re.compile(r"(?: {0,3}[#>*+\-_=~`<\[|\d]| {4}|[ ]*\t)")
 
 
 _INLINE: dict[str, str] = {}
