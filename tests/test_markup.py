@@ -67,7 +67,6 @@ def test_a_script_in_a_lesson_never_reaches_the_site(course: Path, run: Run) -> 
     ],
 )
 def test_the_quick_image_scan_agrees_with_the_full_parse(text: str) -> None:
-    from coursepack import markup
 
     quick = list(file_refs(text))
     markup._PARSED.pop(text, None)
@@ -87,7 +86,6 @@ def test_an_image_named_in_another_alphabet_is_found_and_published(course: Path,
 
 
 def test_many_texts_are_parsed_in_worker_processes_with_the_same_result() -> None:
-    from coursepack import markup
     from coursepack.workers import Workers
 
     texts = [f"## Part {n}\n\n- item *{n}*\n\n![x](img/{n}.png)" for n in range(markup.PARALLEL_FROM)]
@@ -100,7 +98,6 @@ def test_many_texts_are_parsed_in_worker_processes_with_the_same_result() -> Non
 
 
 def _page_work(n: int) -> list[tuple[str, str]]:
-    from coursepack import markup
 
     body = f"## Part {n}\n\n- item *{n}* &amp; <b>more</b>\n\n| a | b |\n|---|---|\n| {n} | x |"
     return [(markup.BLOCK, body), (markup.INLINE, f"a *summary* {n} <ouvert>"),
@@ -108,7 +105,6 @@ def _page_work(n: int) -> list[tuple[str, str]]:
 
 
 def _done_here(kind: str, text: str) -> str | tuple[str, tuple[object, ...]]:
-    from coursepack import markup
 
     return (markup._parse_block(text) if kind == markup.BLOCK
             else markup._parse_inline(text) if kind == markup.INLINE
@@ -116,7 +112,6 @@ def _done_here(kind: str, text: str) -> str | tuple[str, tuple[object, ...]]:
 
 
 def test_pages_made_while_workers_parse_ahead_are_those_made_without_them() -> None:
-    from coursepack import markup
     from coursepack.workers import Workers
 
     work = [_page_work(n) for n in range(markup.PARALLEL_FROM)]
@@ -131,7 +126,6 @@ def test_pages_made_while_workers_parse_ahead_are_those_made_without_them() -> N
 
 
 def test_work_sent_to_workers_that_stopped_is_done_here() -> None:
-    from coursepack import markup
     from coursepack.workers import Workers
 
     work = [_page_work(n + 1000) for n in range(markup.PARALLEL_FROM)]
