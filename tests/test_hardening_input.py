@@ -318,3 +318,22 @@ def test_a_quizzes_folder_that_is_no_folder_is_not_silently_empty(
     make(course / "quizzes")
     lines = refused(run, course, built)
     assert message in lines
+
+
+def test_a_file_name_that_is_not_utf8_is_watched_like_any_other(course: Path, run: Run,
+                                                                  tmp_path: Path) -> None:
+    """A file copied from an old disk, its name in Latin-1, sits among the lesson images:
+    the build neither fails nor misses that it changed."""
+    odd = os.fsdecode(bytes(course / "modules" / "writing-questions" / "images") + b"/caf\xe9.png")
+    Path(odd).write_bytes(b"first")
+    out = tmp_path / "out"
+
+    def kept() -> bool:
+        result = run("build", str(course), "-f", "gift", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        return "the last build's output is kept" in result.output
+
+    assert not kept()
+    assert kept()
+    Path(odd).write_bytes(b"second")
+    assert not kept()

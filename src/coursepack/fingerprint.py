@@ -51,7 +51,9 @@ def digest(course: Course) -> str:
             data = path.read_bytes()
         except OSError:
             data = b"\0missing"
-        found.update(label.encode() + b"\0" + hashlib.sha256(data).digest())
+        # a file name that is not UTF-8 enters as its bytes
+        found.update(label.encode("utf-8", "surrogateescape") + b"\0"
+                     + hashlib.sha256(data).digest())
     return found.hexdigest()
 
 
