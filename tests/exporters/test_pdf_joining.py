@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -89,3 +91,41 @@ def test_a_damaged_part_given_early_leaves_the_join_to_its_turn(parts: Given) ->
     joining.give(files["part-1"], b"%PDF-1.7 not really")
     assert joining.take() is None
     joining.close()
+
+
+def _built(root: Path, out: Path) -> tuple[int, int]:
+    """Build the PDFs; how many parts and documents were rendered, of how many."""
+    result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    found = re.search(r"rendered (\d+) of (\d+) PDF parts", result.output)
+    assert found, result.output
+    return int(found.group(1)), int(found.group(2))
+
+
+@pytest.mark.parametrize(("relpath", "old", "new"), [
+    # the cover (the base every other part is copied into)
+    ("course.yaml", "A short example course", "A short sample course"),
+    # the module's opening page, early in the pack
+    ("modules/writing-questions/module.yaml", "Writing questions that teach",
+     "Writing questions that really teach"),
+    # the last lesson, and the glossary after it
+    ("modules/writing-questions/feedback.yaml",
+     "What a learner reads after answering", "What learners read after answering"),
+])
+def test_a_pack_joined_as_its_parts_arrive_is_the_pack_of_a_cold_build(
+        tmp_path: Path, relpath: str, old: str, new: str) -> None:
+    """Whichever part is rendered again (the others coming from the cache at once), the
+    course pack is byte for byte the one a build from nothing makes."""
+    root = tmp_path / "course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    _built(root, tmp_path / "out")
+    edited = root / relpath
+    assert old in edited.read_text(encoding="utf-8")
+    edited.write_text(edited.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    rendered, total = _built(root, tmp_path / "out")
+    assert 0 < rendered < total  # the rest came from the cache, ready before it
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    _built(elsewhere, tmp_path / "cold")
+    pack_pdf = "pdf/course-pack.pdf"
+    assert (tmp_path / "out" / pack_pdf).read_bytes() == (tmp_path / "cold" / pack_pdf).read_bytes()
