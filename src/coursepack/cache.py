@@ -39,7 +39,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +130,8 @@ def library_versions() -> dict[str, str]:
                 found[library] = version
     for library in LIBRARIES:
         if library not in found:
+            from importlib import metadata  # slow to import, and seldom needed
+
             try:
                 found[library] = metadata.version(library)
             except metadata.PackageNotFoundError:

@@ -8,7 +8,6 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from functools import wraps
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -85,7 +84,7 @@ def _writing(exc: OSError) -> bool:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_version("coursepack"), "--version", prog_name="coursepack")
+@click.version_option(None, "--version", package_name="coursepack", prog_name="coursepack")
 def main() -> None:
     """Turn YAML lesson and quiz specs into a course site, PDFs and LMS packages."""
 

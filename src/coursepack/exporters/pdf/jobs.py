@@ -9,7 +9,6 @@ the parts afterwards.
 from __future__ import annotations
 
 import hashlib
-from importlib import metadata
 from pathlib import Path
 
 from coursepack.exporters.pdf.cache import inputs_hash
@@ -26,6 +25,8 @@ _SHEET_CSS = ("@page { " + " ".join(f"@{box} {{ content: none; }}" for box in _M
 
 
 def version(package: str) -> str:
+    from importlib import metadata  # slow to import: only when a PDF is made
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

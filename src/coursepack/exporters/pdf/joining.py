@@ -10,15 +10,22 @@ its parts arrived (``assemble.Joiner``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from coursepack.exporters.pdf import pack
-from coursepack.exporters.pdf.assemble import Joiner
 from coursepack.exporters.pdf.pool import Job
+
+if TYPE_CHECKING:
+    from coursepack.exporters.pdf.assemble import Joiner
 
 
 class PackJoining:
     """The course pack's parts (all but the contents), joined as they come."""
 
     def __init__(self, parts: list[pack.Part], files: dict[str, Job]) -> None:
+        # pikepdf is imported only when a PDF is assembled (see Assembler.course_pack)
+        from coursepack.exporters.pdf.assemble import Joiner
+
         self.slots = {files[part.key].identifier: (pack.printed_at(position), part.heading_shift)
                       for position, part in enumerate(parts)}
         self.joiner: Joiner | None = Joiner(len(parts) + 1, last=pack.CONTENTS_AT)
