@@ -391,3 +391,18 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(course: Path, run: 
     assert run("build", str(course), "--out", str(tmp_path / "out")).exit_code == 1
     assert (gc.get_threshold(), gc.isenabled(), gc.get_freeze_count()) == (*before, 0)
 
+
+
+def test_a_site_build_never_loads_the_pdf_libraries(course: Path, tmp_path: Path) -> None:
+    """Every command starts a new Python: one that makes no PDF does not pay for importing
+    WeasyPrint, pikepdf or the package metadata reader (a tenth of a second together)."""
+    probe = ("import sys\n"
+             "from coursepack.cli import main\n"
+             "try:\n    main(['build', sys.argv[1], '-f', 'html', '--out', sys.argv[2]])\n"
+             "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+             "print(sorted(m for m in ('weasyprint', 'pikepdf', 'importlib.metadata')"
+             " if m in sys.modules))\n")
+    found = subprocess.run([sys.executable, "-c", probe, str(course), str(tmp_path / "out")],
+                           capture_output=True, text=True, check=True)
+    assert found.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "html" / "index.html").is_file()
