@@ -337,3 +337,27 @@ def test_a_file_name_that_is_not_utf8_is_watched_like_any_other(course: Path, ru
     assert kept()
     Path(odd).write_bytes(b"second")
     assert not kept()
+
+
+def test_folders_nested_deeper_than_python_recurses_are_watched(course: Path, run: Run,
+                                                                 tmp_path: Path) -> None:
+    """1,500 folders one inside the other under sources/ (an unzipped archive gone wrong):
+    the build goes through them without running out of stack, and sees the file at the
+    bottom change."""
+    deepest = course / "sources"
+    for _ in range(1500):  # about 3,000 characters: within what a path may have
+        deepest = deepest / "d"
+        deepest.mkdir()
+    bottom = deepest / "notes.txt"
+    bottom.write_text("first", encoding="utf-8")
+    out = tmp_path / "out"
+
+    def kept() -> bool:
+        result = run("build", str(course), "-f", "gift", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        return "the last build's output is kept" in result.output
+
+    assert not kept()
+    assert kept()
+    bottom.write_text("second", encoding="utf-8")
+    assert not kept()

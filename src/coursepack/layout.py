@@ -30,21 +30,24 @@ def course_files(root: Path) -> Iterator[Path]:
 def _visible_files(root: Path, folder: Path) -> Iterator[Path]:
     """Under ``folder`` (inside the course), every file whose name and folders' names do
     not start with a dot: an ordinary file as listed, a link only if ``confined`` allows
-    where it leads. Links to folders are not followed."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = list(listing)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        path = folder / entry.name
+    where it leads. Links to folders are not followed; folders nested however deep are
+    gone through one after another, not by recursion."""
+    pending = [folder]
+    while pending:
         try:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _visible_files(root, path)
-            elif entry.is_file(follow_symlinks=False) or \
-                    (entry.is_symlink() and confined(root, path)[1] is None):
-                yield path
+            with os.scandir(pending.pop()) as listing:
+                entries = list(listing)
         except OSError:
             continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                elif entry.is_file(follow_symlinks=False) or \
+                        (entry.is_symlink() and confined(root, path)[1] is None):
+                    yield path
+            except OSError:
+                continue

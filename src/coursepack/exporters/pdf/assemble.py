@@ -120,6 +120,8 @@ class Joiner:
         self.base: Pdf | None = None
         self.pages: dict[int, int] = {}  # part index -> its page count, once copied
         self.kids: dict[int, int] = {}  # part index -> its structure elements, once copied
+        self.highest = -1  # the highest index copied so far
+        self.elements = 0  # structure elements copied so far
         self.entries: list[tuple[int, pikepdf.Object]] = []
         self.next_key = 0
 
@@ -149,12 +151,18 @@ class Joiner:
             self.entries = list(_number_tree(tree.ParentTree))
             self.next_key = max((key for key, _ in self.entries), default=-1) + 1
             self.pages[index], self.kids[index] = len(part.pages), len(_kids(tree.K[0]))
+            self.highest, self.elements = index, self.kids[index]
             return
-        before = [i for i in self.pages if i < index]
+        if index > self.highest:  # after every part copied so far: at the end
+            page_at, element_at = len(self.base.pages), self.elements
+        else:  # ``last``: where it is printed
+            page_at = sum(count for i, count in self.pages.items() if i < index)
+            element_at = sum(count for i, count in self.kids.items() if i < index)
         with part:
             self.pages[index], self.kids[index], self.next_key = _append(
                 self.base, self.base.Root.StructTreeRoot.K[0], self.entries, self.next_key,
-                part, sum(self.pages[i] for i in before), sum(self.kids[i] for i in before))
+                part, page_at, element_at)
+        self.highest, self.elements = max(self.highest, index), self.elements + self.kids[index]
 
     def done(self) -> tuple[Pdf, list[int]]:
         """The joined PDF, every part given, and the index of each part's first page."""

@@ -39,7 +39,6 @@ class PackJoining:
             self.joiner.give(slot[0], pdf, slot[1])
         except Exception:  # a damaged part: the pack is joined from nothing at its turn,
             self.close()   # where what is wrong is reported
-            return
 
     def take(self) -> Joiner | None:
         """The join so far, for the caller to finish (None if it failed)."""
