@@ -344,11 +344,12 @@ def test_folders_nested_deeper_than_python_recurses_are_watched(course: Path, ru
     """1,500 folders one inside the other under sources/ (an unzipped archive gone wrong):
     the build goes through them without running out of stack, and sees the file at the
     bottom change."""
-    deepest = course / "sources"
-    for _ in range(1500):  # about 3,000 characters: within what a path may have
-        deepest = deepest / "d"
-        deepest.mkdir()
-    bottom = deepest / "notes.txt"
+    chain = [course / "sources" / "d"]
+    for _ in range(1499):  # about 3,000 characters: within what a path may have
+        chain.append(chain[-1] / "d")
+    for folder in chain:
+        folder.mkdir()
+    bottom = chain[-1] / "notes.txt"
     bottom.write_text("first", encoding="utf-8")
     out = tmp_path / "out"
 
@@ -357,7 +358,12 @@ def test_folders_nested_deeper_than_python_recurses_are_watched(course: Path, ru
         assert result.exit_code == 0, result.output
         return "the last build's output is kept" in result.output
 
-    assert not kept()
-    assert kept()
-    bottom.write_text("second", encoding="utf-8")
-    assert not kept()
+    try:
+        assert not kept()
+        assert kept()
+        bottom.write_text("second", encoding="utf-8")
+        assert not kept()
+    finally:  # pytest removes its folders by recursion, which this chain would exhaust
+        bottom.unlink()
+        for folder in reversed(chain):
+            folder.rmdir()

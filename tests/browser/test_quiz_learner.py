@@ -373,6 +373,8 @@ def test_the_map_shows_answered_partly_flagged_and_unanswered(quiz: Any) -> None
     quiz.click("[data-submit]")
     assert "Question 3: not answered; flagged for review" in quiz.locator("dialog[open]").inner_text()
     quiz.keyboard.press("Escape")
+    # the page behind a modal dialog takes no focus: wait until it has closed
+    quiz.wait_for_function("document.querySelector('dialog[open]') === null")
     quiz.locator("[data-map-list] a").nth(5).focus()
     quiz.keyboard.press("Enter")
     assert focused(quiz) == "q-pairs-title", "the map works from the keyboard"
