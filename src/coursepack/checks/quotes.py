@@ -22,13 +22,15 @@ from coursepack.errors import Origin, Problem, warning
 from coursepack.model import Course, Markdown, Source
 from coursepack.model.text import markdown_texts
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'))
 _SHORTLIST = 8
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n\s*")
 
 
 def normalise(text: str, *, join_hyphens: bool = False) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", text)
+    for curly, straight in _QUOTES:  # str.translate with a table is ten times as slow
+        text = text.replace(curly, straight)
     if join_hyphens:
         text = _LINE_END_HYPHEN.sub("", text)
     return " ".join(text.split())
