@@ -391,6 +391,17 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(course: Path, run: 
     assert run("build", str(course), "--out", str(tmp_path / "out")).exit_code == 1
     assert (gc.get_threshold(), gc.isenabled(), gc.get_freeze_count()) == (*before, 0)
 
+    # two builds at once in one process (threads of a program that uses coursepack): the
+    # collector stays tuned until the last one ends
+    from coursepack.build import _fewer_collections
+
+    with _fewer_collections():
+        tuned = gc.get_threshold()
+        with _fewer_collections():
+            pass
+        assert gc.get_threshold() == tuned != before[0]
+    assert gc.get_threshold() == before[0]
+
 
 
 def test_a_site_build_never_loads_the_pdf_libraries(course: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -151,24 +152,40 @@ def build(
         workers.close()
 
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Python's garbage collector, tuned for a build (and for the workers it forks).
+class _CollectorTuning:
+    """Python's garbage collector, tuned while builds run (and for the workers they fork).
 
     Loading a course makes hundreds of thousands of objects that live as long as the
     build, and the collector would go through them again and again as they come (a tenth
     of a second at 1,000 lessons): it waits while the course loads, then leaves them out
     of its rounds (``gc.freeze``), and runs less often for what the build makes next.
     The build makes few reference cycles, so memory stays about the same. All as it was
-    once the build is over.
+    once the last build running in this process is over.
     """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(20_000, 20, 10)
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.thresholds = gc.get_threshold()
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if not self.running:
+                self.thresholds = gc.get_threshold()
+                gc.set_threshold(20_000, 20, 10)
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.running -= 1
+                if not self.running:
+                    gc.unfreeze()
+                    gc.set_threshold(*self.thresholds)
+
+
+_fewer_collections = _CollectorTuning()
 
 
 @contextmanager
