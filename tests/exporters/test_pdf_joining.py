@@ -87,7 +87,9 @@ def test_a_damaged_part_given_early_leaves_the_join_to_its_turn(parts: Given) ->
                 for n in range(3)]
     files = {part.key: Job("", part.key, "", "", "", f"id-{part.key}") for part in sections}
     joining = PackJoining(sections, files)
-    joining.give(files["part-0"], parts[0][1])
+    joining.give(files["part-0"], parts[0][1])  # held: nothing is joined before begin
+    assert joining.joiner is None and len(joining.held) == 1
+    joining.begin()
     joining.give(files["part-1"], b"%PDF-1.7 not really")
     assert joining.take() is None
     joining.close()

@@ -20,33 +20,56 @@ if TYPE_CHECKING:
 
 
 class PackJoining:
-    """The course pack's parts (all but the contents), joined as they come."""
+    """The course pack's parts (all but the contents), joined as they come once ``begin``
+    is called; until then those given are only held (they may not be needed: with no part
+    to render, the whole pack is most likely in the cache)."""
 
     def __init__(self, parts: list[pack.Part], files: dict[str, Job]) -> None:
-        # pikepdf is imported only when a PDF is assembled (see Assembler.course_pack)
-        from coursepack.exporters.pdf.assemble import Joiner
-
         self.slots = {files[part.key].identifier: (pack.printed_at(position), part.heading_shift)
                       for position, part in enumerate(parts)}
-        self.joiner: Joiner | None = Joiner(len(parts) + 1, last=pack.CONTENTS_AT)
+        self.count = len(parts) + 1
+        self.held: dict[int, tuple[bytes, int]] = {}
+        self.joiner: Joiner | None = None
+        self.given_up = False
 
     def give(self, job: Job, pdf: bytes) -> None:
-        """A rendered PDF: joined now if it is one of the parts (its turn come)."""
+        """A PDF had from the cache or a renderer: joined now if it is one of the parts
+        (its turn come), held if the join has not begun."""
         slot = self.slots.get(job.identifier)
-        if slot is None or self.joiner is None:
+        if slot is None or self.given_up:
+            return
+        if self.joiner is None:
+            self.held[slot[0]] = (pdf, slot[1])
             return
         try:
             self.joiner.give(slot[0], pdf, slot[1])
         except Exception:  # a damaged part: the pack is joined from nothing at its turn,
             self.close()   # where what is wrong is reported
 
+    def begin(self) -> None:
+        """Join the parts held, and those given from now on."""
+        # pikepdf is imported only when a PDF is assembled (see Assembler.course_pack)
+        from coursepack.exporters.pdf.assemble import Joiner
+
+        self.joiner = Joiner(self.count, last=pack.CONTENTS_AT)
+        held, self.held = self.held, {}
+        try:
+            for index, (pdf, shift) in sorted(held.items()):
+                self.joiner.give(index, pdf, shift)
+        except Exception:  # as in give
+            self.close()
+
     def take(self) -> Joiner | None:
-        """The join so far, for the caller to finish (None if it failed)."""
+        """The join so far, for the caller to finish (None if it never began or failed)."""
         joiner, self.joiner = self.joiner, None
+        self.close()
         return joiner
 
     def close(self) -> None:
-        """Let go of the join (the course pack was in the cache, or the export failed)."""
+        """Let go of the join and of what is held (the course pack was in the cache, or the
+        export failed)."""
+        self.given_up = True
+        self.held.clear()
         if self.joiner is not None:
             self.joiner.close()
             self.joiner = None

@@ -22,7 +22,7 @@ class Obtainer:
         self.rendered: dict[str, str] = {}  # digest -> label, of what WeasyPrint rendered
         #: label -> what its HTML asked for and did not get (address, why)
         self.left_out: dict[str, list[tuple[str, str]]] = {}
-        #: told of each PDF rendered, as it comes
+        #: told of each PDF as it is had: from the cache, or from a renderer as it comes
         self.arrived: Callable[[Job, bytes], None] = lambda job, pdf: None
 
     def obtain(self, jobs: list[Job]) -> None:
@@ -44,6 +44,7 @@ class Obtainer:
                 self.out.write_bytes(job.relpath, data)
             self._said(job, self.store.left_out(job.identifier))
             self.ready.add(job.identifier)
+            self.arrived(job, data)
         return self.renderer.run(todo)
 
     def _said(self, job: Job, left_out: list[tuple[str, str]]) -> None:

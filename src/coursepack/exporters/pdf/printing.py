@@ -47,7 +47,7 @@ class Assembler:
         return assemble.numbered(self.obtainer.read(part), self.obtainer.read(sheet))
 
     def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
-                    counts: dict[str, int], sheet: Job, joining: PackJoining | None) -> None:
+                    counts: dict[str, int], sheet: Job, joining: PackJoining) -> None:
         """The course pack: its parts joined (``joining``: those joined already), the links
         between them, the outline, the page numbers, each font's subsets merged."""
         # pikepdf and fontTools are imported only when a PDF is assembled: they are slow
@@ -57,8 +57,7 @@ class Assembler:
         read = self.obtainer.read
 
         def joined() -> tuple[Pdf, list[int]]:
-            joiner = (joining.take() if joining else None) or assemble.Joiner(
-                len(ordered), last=pack.CONTENTS_AT)
+            joiner = joining.take() or assemble.Joiner(len(ordered), last=pack.CONTENTS_AT)
             try:
                 for index, part in enumerate(ordered):
                     if joiner.wants(index):
@@ -110,34 +109,26 @@ class Printing:
         get = self.obtainer
         with _located("render a PDF", _THEME_HINT):
             part_files = {p.key: self.jobs.part(p.document, p.key) for p in parts}
-            rendering = get.start([*(self.jobs.whole(d) for d in self.docs.whole()),
-                                   *part_files.values()])
-            joining = self.joining(parts, part_files)
+        # the pack joined while its parts are rendered, from those the cache has and those
+        # that come; not when none is rendered (then the whole pack is most likely cached)
+        joining = PackJoining(parts, part_files)
+        get.arrived = joining.give
         try:
             with _located("render a PDF", _THEME_HINT):
+                rendering = get.start([*(self.jobs.whole(d) for d in self.docs.whole()),
+                                       *part_files.values()])
+                if all(job.identifier in get.ready for job in part_files.values()):
+                    joining.close()
+                else:
+                    joining.begin()
                 get.finish(rendering)
             self.finish_pack(parts, part_files, joining)
         finally:
-            if joining is not None:
-                joining.close()
+            joining.close()
         self.ctx.notes.extend(self.notes())
 
-    def joining(self, parts: list[pack.Part], files: dict[str, Job]) -> PackJoining | None:
-        """While parts of the course pack are rendered, the pack joined from those there
-        are and those that come; None when none is rendered (then the whole pack may well
-        be in the cache)."""
-        get = self.obtainer
-        if all(job.identifier in get.ready for job in files.values()):
-            return None
-        joining = PackJoining(parts, files)
-        for job in files.values():
-            if job.identifier in get.ready:
-                joining.give(job, get.read(job))
-        get.arrived = joining.give
-        return joining
-
     def finish_pack(self, parts: list[pack.Part], part_files: dict[str, Job],
-                    joining: PackJoining | None) -> None:
+                    joining: PackJoining) -> None:
         """The contents, the handouts and the course pack, every part rendered."""
         get = self.obtainer
         with _located("render a PDF", _THEME_HINT):
