@@ -19,6 +19,14 @@ NODE_MODULES = REPO / "tests" / "node_modules"
 Run = Callable[..., Result]
 
 
+def own_template(course: Path, fmt: str, name: str, text: str) -> Path:
+    """Give ``course`` its own template ``name`` for ``fmt`` (templates/<fmt>/<name>)."""
+    path = course / "templates" / fmt / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -16,7 +16,7 @@ import pytest
 
 from coursepack import markup, workers
 from coursepack.build import build
-from tests.conftest import Run
+from tests.conftest import Run, own_template
 
 MODULE = "modules/writing-questions"
 LESSONS = ("one-idea", "second", "third", "fourth", "feedback")
@@ -93,12 +93,10 @@ def test_pages_rendered_by_workers_are_those_the_build_writes_alone(
 
 def test_a_template_error_on_a_page_a_worker_renders_names_the_template_line(
         five_lessons: Path, tmp_path: Path, tasks: list[str], run: Run) -> None:
-    own = five_lessons / "templates" / "html"
-    own.mkdir(parents=True)
-    (own / "lesson.html.j2").write_text(
-        '{% extends "base.html.j2" %}\n{% block main %}\n'
-        '{% if lesson.id == "fourth" %}{{ lesson.no_such_field }}{% endif %}\n'
-        "{% endblock %}\n", encoding="utf-8")
+    own_template(five_lessons, "html", "lesson.html.j2",
+                 '{% extends "base.html.j2" %}\n{% block main %}\n'
+                 '{% if lesson.id == "fourth" %}{{ lesson.no_such_field }}{% endif %}\n'
+                 "{% endblock %}\n")
     result = run("build", str(five_lessons), "-f", "html", "--out", str(tmp_path / "o"))
     assert result.exit_code == 1
     assert "_make" in tasks

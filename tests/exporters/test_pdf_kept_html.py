@@ -19,6 +19,7 @@ from coursepack.exporters.pdf import pack
 from coursepack.exporters.pdf.documents import Documents, PaperSize
 from coursepack.loader import load_course
 from coursepack.starter import STARTER
+from tests.conftest import own_template
 
 MODULE = Path("modules/writing-questions")
 
@@ -152,12 +153,10 @@ def test_with_its_own_templates_any_edit_makes_every_document_again(tmp_path: Pa
     """A course's own handout template shows the start of every lesson in each handout."""
     root = tmp_path / "course"
     shutil.copytree(STARTER, root)
-    folder = root / "templates" / "pdf"
-    folder.mkdir(parents=True)
-    (folder / "handout.html.j2").write_text(
-        '{% extends "_base.html.j2" %}{% block body %}<h1>{{ lesson.title }}</h1>'
-        "{% for m in course.modules %}{% for l in m.lessons %}<p>{{ l.body[:40] }}</p>"
-        "{% endfor %}{% endfor %}{% endblock %}", encoding="utf-8")
+    own_template(root, "pdf", "handout.html.j2",
+                 '{% extends "_base.html.j2" %}{% block body %}<h1>{{ lesson.title }}</h1>'
+                 "{% for m in course.modules %}{% for l in m.lessons %}<p>{{ l.body[:40] }}</p>"
+                 "{% endfor %}{% endfor %}{% endblock %}")
     cache = Cache(tmp_path / "cache")
     printed(root, cache)
     EDITS["lesson body"](root)

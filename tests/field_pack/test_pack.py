@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coursepack.exporters.field_pack import unsafe_names
-from tests.conftest import Run
+from tests.conftest import Run, own_template
 from tests.field_pack.helpers import build_pack, entries, set_field_pack
 
 
@@ -294,12 +294,10 @@ def test_a_single_file_inlines_the_courses_own_theme_files(run: Run, course: Pat
 
 def test_what_a_course_template_loads_from_the_web_is_left_out_and_said(
         run: Run, course: Path, tmp_path: Path) -> None:
-    html = course / "templates" / "html"
-    html.mkdir(parents=True)
-    (html / "lesson.html.j2").write_text(
-        '{% extends "base.html.j2" %}\n{% block scripts %}<script src="https://cdn.example.org/'
-        'track.js"></script>{% endblock %}\n{% block main %}<h1>{{ lesson.title }}</h1>'
-        '{% endblock %}\n', encoding="utf-8")
+    own_template(course, "html", "lesson.html.j2",
+                 '{% extends "base.html.j2" %}\n{% block scripts %}<script src="https://cdn.'
+                 'example.org/track.js"></script>{% endblock %}\n{% block main %}<h1>'
+                 '{{ lesson.title }}</h1>{% endblock %}\n')
     out = tmp_path / "out"
     result = run("build", str(course), "-f", "single-file", "--out", str(out))
     assert result.exit_code == 0, result.output
