@@ -366,7 +366,10 @@ def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch: pytest.MonkeyP
         def flush(self) -> None:
             raise BrokenPipeError(32, "Broken pipe")
 
+    from coursepack import leaving
+
     left: list[int] = []
+    monkeypatch.setattr(leaving, "_without_freeing", False)  # run() declares it
     monkeypatch.setattr(sys, "argv", ["coursepack", "formats"])
     monkeypatch.setattr(sys, "stdout", Closed())
     monkeypatch.setattr(os, "_exit", left.append)

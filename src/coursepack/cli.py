@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from coursepack import build as pipeline
+from coursepack import leaving
 from coursepack.errors import CoursepackError, Problem, os_error
 from coursepack.output_folder import BuildInterrupted
 
@@ -532,11 +533,14 @@ def run() -> None:
     profiler or a coverage tracer, which write their results as Python exits, the exit is
     Python's own."""
     code: str | int | None = 0
+    traced = sys.gettrace() is not None or sys.getprofile() is not None
+    if not traced:
+        leaving.without_freeing()
     try:
         main()
     except SystemExit as exc:
         code = exc.code
-    if sys.gettrace() is not None or sys.getprofile() is not None:
+    if traced:
         sys.exit(code)
     if isinstance(code, str):
         click.echo(code, err=True)

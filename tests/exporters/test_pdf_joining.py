@@ -6,6 +6,7 @@ import io
 import random
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,30 @@ def test_a_pack_joined_as_its_parts_arrive_is_the_pack_of_a_cold_build(
     _built(elsewhere, tmp_path / "cold")
     pack_pdf = "pdf/course-pack.pdf"
     assert (tmp_path / "out" / pack_pdf).read_bytes() == (tmp_path / "cold" / pack_pdf).read_bytes()
+
+
+def test_a_joined_pack_is_freed_unless_the_process_leaves_without_freeing(
+        parts: Given, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The program keeps its one pack for ``os._exit`` to drop; the preview, a test or a
+    program that builds again and again frees each pack, or every join after it slows."""
+    from coursepack import leaving
+
+    monkeypatch.setattr(assemble, "_KEPT", [])
+    monkeypatch.setattr(leaving, "_without_freeing", False)
+
+    def pack_let_go() -> assemble.Pdf:
+        joiner = assemble.Joiner(1)
+        joiner.give(*parts[0])
+        pdf, _ = joiner.done()
+        assemble.let_go(pdf)
+        return pdf
+
+    first = pack_let_go()
+    assert assemble._KEPT == []
+    assert sys.getrefcount(first) == 2  # this name and the call's argument: nothing else
+
+    leaving.without_freeing()
+    kept = pack_let_go()
+    pack_let_go()  # another language's pack: freed, one is kept at most
+    assert len(assemble._KEPT) == 1
+    assert assemble._KEPT[0] is kept

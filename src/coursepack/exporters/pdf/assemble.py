@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
 
+from coursepack import leaving
 from coursepack.exporters.pdf.pack import PART_SCHEME, Entry
 
 _HEADINGS = {f"/H{n}" for n in range(1, 7)}
@@ -39,16 +40,19 @@ def save(pdf: Pdf) -> bytes:
     return buffer.getvalue()
 
 
-_LET_GO: list[Pdf] = []
+_KEPT: list[Pdf] = []
 
 
 def let_go(pdf: Pdf) -> None:
-    """Close ``pdf``, and free it only when the next PDF is let go, or never: the program
-    leaves without freeing what it holds (``cli.run``). A joined course pack holds every
-    part it was copied from, and freeing them all takes about a tenth of a second at a
-    hundred lessons, which a build need not wait for."""
+    """Close ``pdf``; free it now, or never if the process leaves without freeing
+    (``leaving``) and keeps no other. A joined course pack holds every part it was copied
+    from, and freeing them takes about a tenth of a second at a hundred lessons, which a
+    one-off build need not wait for. One at most: a pack kept while the next is joined
+    (another language's, or the next build's in a process that builds again) makes that
+    join slower, and each one after it."""
     pdf.close()
-    _LET_GO[:] = [pdf]
+    if leaving.leaves_without_freeing() and not _KEPT:
+        _KEPT.append(pdf)
 
 
 def numbered(part: bytes, sheet: bytes, skip: Iterable[int] = ()) -> bytes:
