@@ -159,31 +159,7 @@ def _refuse_bombs_and_strays(root: Node, relpath: str) -> None:
     a key given twice in one mapping and any tag plain YAML does not have: one walk, each
     node once (aliases share nodes: the tree is counted as it would be expanded, memoised
     by identity)."""
-    sizes: dict[int, int] = {}
-
-    def size(node: Node, depth: int) -> int:
-        known = sizes.get(id(node))
-        if known is not None:
-            return known
-        if depth > MAX_DEPTH:
-            raise YamlProblem(_nested(origin_of(relpath, node)))
-        if node.tag not in _KNOWN_TAGS:
-            raise YamlProblem(_unknown_tag(node, relpath))
-        total = 1
-        if isinstance(node, MappingNode):
-            first: dict[str, Node] = {}
-            for key, value in node.value:
-                name = str(key.value)
-                if name in first:
-                    raise YamlProblem(_duplicate_key(key, first[name], name, relpath))
-                first[name] = key
-                total += size(key, depth + 1) + size(value, depth + 1)
-        elif isinstance(node, SequenceNode):
-            total += sum(size(child, depth + 1) for child in node.value)
-        sizes[id(node)] = total
-        return total
-
-    if size(root, 0) > MAX_EXPANDED_NODES:
+    if _Walk(relpath).size(root, 0) > MAX_EXPANDED_NODES:
         raise YamlProblem(
             error(
                 origin_of(relpath, root),
@@ -191,6 +167,38 @@ def _refuse_bombs_and_strays(root: Node, relpath: str) -> None:
                 hint="remove the anchors (&) and aliases (*) that repeat each other",
             )
         )
+
+
+class _Walk:
+    """One file's walk for ``_refuse_bombs_and_strays``. (A class, not a recursive inner
+    function: that would be a reference cycle, left for the collector, per file loaded.)"""
+
+    def __init__(self, relpath: str) -> None:
+        self.relpath = relpath
+        self.sizes: dict[int, int] = {}
+
+    def size(self, node: Node, depth: int) -> int:
+        """How many values ``node`` expands to, its aliases expanded."""
+        known = self.sizes.get(id(node))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            raise YamlProblem(_nested(origin_of(self.relpath, node)))
+        if node.tag not in _KNOWN_TAGS:
+            raise YamlProblem(_unknown_tag(node, self.relpath))
+        total = 1
+        if isinstance(node, MappingNode):
+            first: dict[str, Node] = {}
+            for key, value in node.value:
+                name = str(key.value)
+                if name in first:
+                    raise YamlProblem(_duplicate_key(key, first[name], name, self.relpath))
+                first[name] = key
+                total += self.size(key, depth + 1) + self.size(value, depth + 1)
+        elif isinstance(node, SequenceNode):
+            total += sum(self.size(child, depth + 1) for child in node.value)
+        self.sizes[id(node)] = total
+        return total
 
 
 def _duplicate_key(key: Node, first: Node, name: str, relpath: str) -> Problem:

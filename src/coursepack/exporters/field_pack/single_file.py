@@ -176,16 +176,21 @@ def _parsed(path: str, text: str) -> RenderedPage:
 
 
 def _attributes(tag: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-
-    class Reader(HTMLParser):
-        def handle_starttag(self, name: str, attrs: list[tuple[str, str | None]]) -> None:
-            found.update({k: v or "" for k, v in attrs})
-
-    reader = Reader()
+    reader = _AttributeReader()
     reader.feed(tag)
     reader.close()
-    return found
+    return reader.found
+
+
+class _AttributeReader(HTMLParser):
+    """The attributes of the tags it is fed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, str] = {}
+
+    def handle_starttag(self, name: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.update({k: v or "" for k, v in attrs})
 
 
 class Assembler:

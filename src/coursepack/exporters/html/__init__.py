@@ -185,8 +185,10 @@ class HtmlExporter:
             "module_path": module_path, "lesson_key": lesson_key,
             "course_path": course_path, "in_lms": course_path.in_lms,
         }
-        base["toc"] = Contents(env, base)
         base["results_json"] = to_script_json(site_settings(course))
+        # the contents get a copy: a context that held them while they held it would keep
+        # the course alive after the build, until Python's collector found the cycle
+        base["toc"] = Contents(env, dict(base))
         return base
 
     def lesson_page(self, course: Course, module_id: str,

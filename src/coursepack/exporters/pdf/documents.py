@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from html import escape
 from itertools import zip_longest
 from pathlib import Path, PurePosixPath
@@ -101,7 +102,7 @@ class Documents:
                                                         version, created)
         self.common: dict[str, Any] = {
             "course": course, "version": version, "created": created,
-            "body": self.body, "objective": self.objective, "sections": sections,
+            "body": lesson_body, "objective": partial(objective_text, course), "sections": sections,
             "schedule": schedule, "rows": rows,
             "kind_label": {kind: self._(label) for kind, label in KIND_LABELS.items()},
             "handout_path": handout_path, "quiz_path": quiz_path,
@@ -176,10 +177,6 @@ class Documents:
         return Document(relpath, title, unlinked(html, {self.image_url(p) for p in shown}),
                         tuple(shown))
 
-    def body(self, lesson: Lesson, shift: int = 0) -> Markup:
-        """A lesson's body with its headings moved down (images as the document publishes)."""
-        return Markup(shift_headings(markup.to_html(lesson.body), shift))
-
     def image_url(self, path: Path) -> str:
         """An image's address relative to the course folder (the base URL)."""
         try:
@@ -187,9 +184,15 @@ class Documents:
         except ValueError:
             return path.resolve().as_uri()
 
-    def objective(self, objective_id: str) -> str:
-        found = next((o for o in self.course.objectives() if o.id == objective_id), None)
-        return found.text if found else objective_id
+
+def lesson_body(lesson: Lesson, shift: int = 0) -> Markup:
+    """A lesson's body with its headings moved down (images as the document publishes)."""
+    return Markup(shift_headings(markup.to_html(lesson.body), shift))
+
+
+def objective_text(course: Course, objective_id: str) -> str:
+    found = next((o for o in course.objectives() if o.id == objective_id), None)
+    return found.text if found else objective_id
 
 
 def unlinked(html: str, files: set[str]) -> str:
