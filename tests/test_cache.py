@@ -166,6 +166,28 @@ def test_a_read_only_course_keeps_its_cache_in_the_user_folder(
     assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
 
 
+def test_a_cache_that_cannot_be_written_leaves_the_build_whole_and_says_so(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk, or a cache folder someone broke: the build is delivered, and the user
+    learns why the next one will not be faster."""
+    broken = tmp_path / "broken-cache"
+    broken.mkdir()
+    (broken / "entries").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(broken))
+    result = run("build", str(course), "-f", FAST, "-f", "html", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "html" / "index.html").is_file()
+    assert result.output.count("cache: could not keep") == 1
+    assert f"in {broken} (" in result.output
+    assert "COURSEPACK_CACHE_DIR" in result.output
+    assert "Traceback" not in result.output
+
+    monkeypatch.delenv("COURSEPACK_CACHE_DIR")  # a cache that works says nothing
+    result = run("build", str(course), "-f", FAST, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "cache:" not in result.output
+
+
 def test_links_in_a_course_cache_never_lead_writes_out_of_it(
         run: Run, course: Path, tmp_path: Path, own_user_folder: Path) -> None:
     """A course that arrives with its cache folder, or the folders in it, linked elsewhere."""

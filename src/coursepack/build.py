@@ -71,6 +71,7 @@ class Report:
     problems: list[Problem]
     format_problems: dict[str, list[Problem]] = field(default_factory=dict)
     built: list[Built] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the build as a whole
 
     @property
     def warnings(self) -> list[Problem]:
@@ -265,6 +266,7 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
             report.built.extend(step.run() for step in steps)
         folder.swap_in(names + [language for language, _ in languages])
     store.evict()
+    report.notes += filter(None, [store.unwritten_note()])
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report

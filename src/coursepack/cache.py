@@ -177,6 +177,7 @@ class Cache:
         self.root = root
         self.limit = limit_from_environment() if limit is None else limit
         self.opened = time.time()
+        self.unwritten: OSError | None = None  # why the first entry not kept was not kept
 
     @classmethod
     def for_course(cls, course_root: Path) -> Cache:
@@ -219,8 +220,19 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             spare.write_bytes(hashlib.sha256(data).digest() + data)
             os.replace(spare, path)
-        except OSError:
+        except OSError as exc:
             _remove(spare)
+            self.unwritten = self.unwritten or exc
+
+    def unwritten_note(self) -> str | None:
+        """What the user should know when entries could not be kept (a full disk, say):
+        the build is whole, but the next one will not be faster."""
+        if self.unwritten is None:
+            return None
+        reason = self.unwritten.strerror or type(self.unwritten).__name__
+        return (f"cache: could not keep what this build made in {self.root} ({reason}); "
+                "the next build will not be as fast. Free some space there (coursepack "
+                "clean empties it), or set COURSEPACK_CACHE_DIR to another folder")
 
     def get_json(self, key: str) -> Any:
         data = self.get(key)

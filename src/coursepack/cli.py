@@ -147,6 +147,8 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, force: b
             click.echo(f"{built.name:<11} {_shown(built.entry)}  ({built.seconds:.1f} s)")
             for note in built.notes + _format_counts(report, built, verbose):
                 click.echo(f"            {note}")
+        for note in report.notes:
+            click.echo(note)
         html = [b for b in report.built if b.name == "html"]
         if html:
             click.echo(f"open {_shown(html[0].entry)} in a browser")

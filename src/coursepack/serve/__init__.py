@@ -127,7 +127,7 @@ class Preview:
             return self._failed([], f"internal error: {type(exc).__name__}: {exc}")
         self.asset_folders = {a.path.parent for a in report.course.assets()}
         self.course = report.course
-        self._show_warnings(report.warnings)
+        self._show_warnings([str(p) for p in report.warnings] + report.notes)
         reload = changed()
         if reload:
             self._publish(Status(self.current.version + 1, ""))
@@ -143,8 +143,8 @@ class Preview:
         self.echo("build failed; still serving the last good build", True)
         return False
 
-    def _show_warnings(self, warnings: list[Problem]) -> None:
-        lines = [str(p) for p in warnings]
+    def _show_warnings(self, lines: list[str]) -> None:
+        """The build's warnings and notes, when they differ from the last build's."""
         if lines != self._warnings:
             for line in lines:
                 self.echo(line, False)
