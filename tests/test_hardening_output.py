@@ -608,3 +608,24 @@ def test_ctrl_c_mid_pdf_exits_130_without_tracebacks(course: Path, run: Run) -> 
     assert snapshot(out) == before
     assert staging_left(out) == []
     wait_for(lambda: not any(alive(w) for w in workers), "the workers to stop")
+
+
+@pytest.mark.pdf
+def test_a_disk_that_fills_up_with_the_pdfs_is_reported_as_full(course: Path, run: Run,
+                                                                 tmpfs: Callable[..., Path]) -> None:
+    """The PDFs are written as they are rendered: a full disk then is a full disk, not a
+    rendering failure with a hint about templates."""
+    small = tmpfs("small", "size=200k")
+    assert run("build", str(course), "-f", "gift", "--out", str(small)).exit_code == 0
+    before = snapshot(small)
+
+    result = run("build", str(course), "-f", "pdf", "-f", "gift", "--out", str(small))
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"error: cannot write {small}: No space left on device (ENOSPC)",
+        "  hint: the disk is full: free some space or choose a folder on another disk",
+    ]
+    assert "template" not in result.stderr
+    assert snapshot(small) == before
+    assert staging_left(small) == []

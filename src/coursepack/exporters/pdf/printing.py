@@ -215,10 +215,13 @@ _BUG_HINT = ("a file kept from an earlier build may be damaged: run 'coursepack 
 
 @contextmanager
 def _located(what: str, hint: str) -> Iterator[None]:
-    """Any failure of WeasyPrint or pikepdf, as an error a user can act on."""
+    """Any failure of WeasyPrint or pikepdf, as an error a user can act on. What the
+    operating system refuses (a full disk...) is left to the build, which names the path."""
     try:
         yield
     except CoursepackError:
         raise
     except Exception as exc:  # failures reach us from worker processes, with their own types
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise
         raise CoursepackError.single(f"could not {what}: {exc}", hint=hint) from exc
