@@ -8,6 +8,7 @@ import filecmp
 import logging
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -44,27 +45,36 @@ def long_course(course: Path) -> Path:
 
 def rebuild(course: Path, out: Path, caplog: pytest.LogCaptureFixture) -> set[str]:
     """Build the site into ``out``; the pages it rendered (not taken over)."""
+    return set(rendered(course, out, ["html"], caplog))
+
+
+def rendered(course: Path, out: Path, formats: list[str],
+             caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Build ``formats`` into ``out``; each page rendered, as often as it was rendered."""
     caplog.clear()
     with caplog.at_level(logging.DEBUG, logger="coursepack.html"):
-        build(course, ["html"], out)
-    return {r.getMessage().removeprefix("rendered ") for r in caplog.records
-            if r.getMessage().startswith("rendered ")}
+        build(course, formats, out)
+    return [r.getMessage().removeprefix("rendered ") for r in caplog.records
+            if r.getMessage().startswith("rendered ")]
 
 
-def same_as_cold(course: Path, out: Path, tmp_path: Path) -> None:
-    """The incremental site equals, file for file and byte for byte, a cold build's."""
+def same_as_cold(course: Path, out: Path, tmp_path: Path, formats: tuple[str, ...] = ("html",),
+                 ) -> None:
+    """What the incremental build made equals, file for file and byte for byte, a cold
+    build's."""
     cold = tmp_path / "cold"
     shutil.rmtree(cold, ignore_errors=True)
     os.environ["COURSEPACK_CACHE_DIR"] = str(tmp_path / "cold-cache")
     try:
-        build(course, ["html"], cold)
+        build(course, list(formats), cold)
     finally:
         del os.environ["COURSEPACK_CACHE_DIR"]
         shutil.rmtree(tmp_path / "cold-cache", ignore_errors=True)
-    assert _tree(out / "html") == _tree(cold / "html")
-    for relpath in _tree(cold / "html"):
-        assert filecmp.cmp(out / "html" / relpath, cold / "html" / relpath, shallow=False), \
-            relpath
+    for fmt in formats:
+        assert _tree(out / fmt) == _tree(cold / fmt)
+        for relpath in _tree(cold / fmt):
+            assert filecmp.cmp(out / fmt / relpath, cold / fmt / relpath, shallow=False), \
+                f"{fmt}/{relpath}"
 
 
 def _tree(folder: Path) -> set[str]:
@@ -230,3 +240,31 @@ def test_an_image_changed_in_the_output_is_copied_again(
     edit(long_course / MODULE / "second.yaml", "Cover the options", "Hide the options")
     rebuild(long_course, out, caplog)
     same_as_cold(long_course, out, tmp_path)
+
+
+PACKAGES = ("scorm12", "scorm2004", "cmi5", "single-file", "field-pack")
+"""The formats that carry the site's pages in a package or a file."""
+
+
+@pytest.mark.pdf  # the field pack carries the PDFs
+def test_a_body_edit_renders_one_page_of_each_package(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The packages keep their pages in the cache: an edited lesson renders its page once
+    for each site they carry (SCORM 1.2 and 2004 and cmi5 carry the same one; the field
+    pack carries the site and the single files), and each package is a cold build's."""
+    out = tmp_path / "build"
+    cold = rendered(long_course, out, list(PACKAGES), caplog)
+    lesson = "writing-questions/second.html"
+    assert cold.count(lesson) == 3  # the LMS site, the field pack's site, the single files
+    assert cold.count("index.html") == 1  # only the field pack's site has a home page
+
+    edit(long_course / MODULE / "second.yaml", "Cover the options with your hand",
+         "Hide the options with your hand")
+    assert rendered(long_course, out, list(PACKAGES), caplog) == [lesson] * 3
+    same_as_cold(long_course, out, tmp_path, PACKAGES)
+    with zipfile.ZipFile(next((out / "scorm2004").glob("*.zip"))) as package:
+        page = next(n for n in package.namelist() if n.endswith(lesson))
+        assert "Hide the options with your hand" in package.read(page).decode("utf-8")
+
+    assert rendered(long_course, out, list(PACKAGES), caplog) == []  # nothing changed
+

@@ -178,6 +178,8 @@ class Cache:
         self.limit = limit_from_environment() if limit is None else limit
         self.opened = time.time()
         self.unwritten: OSError | None = None  # why the first entry not kept was not kept
+        self._real_root: Path | None = None
+        self._own_folders: set[str] = set()
 
     @classmethod
     def for_course(cls, course_root: Path) -> Cache:
@@ -208,6 +210,11 @@ class Cache:
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: the last to be evicted
         return data
+
+    def has(self, key: str) -> bool:
+        """Whether the entry is there (a damaged one is found out when it is read)."""
+        path = self._path(key)
+        return path is not None and path.is_file()
 
     def put(self, key: str, data: bytes) -> None:
         """Keep ``data`` as the entry ``key``; a cache that cannot be written is skipped."""
@@ -260,13 +267,19 @@ class Cache:
         return freed
 
     def _path(self, key: str) -> Path | None:
-        """Where the entry lives; None if a link inside the cache leads elsewhere."""
+        """Where the entry lives; None if a link inside the cache leads elsewhere. (A
+        folder found to be the cache's own is not looked at again by this instance.)"""
         if self.root is None:
             return None
         folder = self.root / _ENTRIES / key[:2]
-        real = self.root.resolve() / _ENTRIES / key[:2]
-        if folder.exists() and folder.resolve() != real:
-            return None
+        if key[:2] in self._own_folders:
+            return folder / key
+        if self._real_root is None:
+            self._real_root = self.root.resolve()
+        if folder.exists():
+            if folder.resolve() != self._real_root / _ENTRIES / key[:2]:
+                return None
+            self._own_folders.add(key[:2])
         return folder / key
 
     @staticmethod

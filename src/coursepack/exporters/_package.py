@@ -117,8 +117,9 @@ def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
     scripts = [UNIT_PAGES, *scripts]
     with tempfile.TemporaryDirectory() as tmp:
         site = OutputDir(Path(tmp) / folder)
-        HtmlExporter(split=split, in_lms=True).export(
-            ExportContext(course=ctx.course, out=site, progress=ctx.progress, notes=[]))
+        HtmlExporter(split=split, in_lms=True, pages_in_cache=True).export(
+            ExportContext(course=ctx.course, out=site, progress=ctx.progress, notes=[],
+                          cache=ctx.cache, workers=ctx.workers))
         files: dict[str, bytes] = {}
         for path in sorted(site.root.rglob("*")):
             if not path.is_file():

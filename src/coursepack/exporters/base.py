@@ -23,6 +23,7 @@ class OutputDir:
         self.root = root
         self.written: dict[str, Path] = {}
         root.mkdir(parents=True, exist_ok=True)
+        self._folders = {root}  # made already
 
     def path(self, relpath: str) -> Path:
         pure = PurePosixPath(relpath)
@@ -34,7 +35,9 @@ class OutputDir:
                 hint="give them different ids",
             )
         target = self.root / pure
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         self.written[relpath] = target
         return target
 

@@ -164,7 +164,8 @@ class Packer:
 
     def site(self, tmp: Path) -> dict[str, bytes]:
         out = OutputDir(tmp / "site")
-        HtmlExporter().export(dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
+        HtmlExporter(pages_in_cache=True).export(
+            dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
         files: dict[str, bytes] = {}
         for path in sorted(p for p in out.root.rglob("*") if p.is_file()):
             rel = path.relative_to(out.root).as_posix()

@@ -125,7 +125,7 @@ def render_pages(ctx: ExportContext, course: Course) -> tuple[dict[str, Rendered
         inner = dataclasses.replace(ctx, out=out, notes=[], previous=None, destination=None)
         env = render.environment(site.name, course.root)
         kept = KeptPages(inner, "single-file", site_inputs(env, course, course_path),
-                         course_path)  # no last build here: every page is rendered
+                         course_path, in_cache=True)
         page = site.page_writer(inner, published, course_path, env, kept)
 
         def in_file(template: str, here: Page, shown: object,

@@ -49,14 +49,17 @@ MEDIA = "media/"
 class HtmlExporter:
     """The site. ``split`` and ``in_lms`` are for the SCORM packages that carry it: each
     module and standalone quiz becomes a part of its own (one SCO each), with no course home,
-    glossary, sources or search, and no "reset" (the LMS keeps the record)."""
+    glossary, sources or search, and no "reset" (the LMS keeps the record). A package that
+    carries it keeps its pages in the build's cache (``pages_in_cache``)."""
 
     name: ClassVar[str] = "html"
     summary: ClassVar[str] = "static course site with self-grading quizzes; works offline"
 
-    def __init__(self, *, split: bool = False, in_lms: bool = False) -> None:
+    def __init__(self, *, split: bool = False, in_lms: bool = False,
+                 pages_in_cache: bool = False) -> None:
         self.split = split
         self.in_lms = in_lms
+        self.pages_in_cache = pages_in_cache  # a site in a package: see pages.KeptPages
 
     def check(self, course: Course) -> list[Problem]:
         """What the site cannot show: every type marks itself, but an essay waits for a trainer."""
@@ -74,7 +77,8 @@ class HtmlExporter:
         course_path = CoursePath(course, split=self.split, in_lms=self.in_lms)
         env = render.environment(self.name, course.root)
         kept = KeptPages(ctx, f"{self.name}:{self.split}:{self.in_lms}",
-                         pages.site_inputs(env, course, course_path), course_path)
+                         pages.site_inputs(env, course, course_path), course_path,
+                         in_cache=self.pages_in_cache)
         base = self.context(course, course_path, env)
         page = self.page_writer(ctx, published, course_path, env, kept, base)
         lessons = [(module, lesson, Page(lesson_path(module, lesson), lesson.title, "lesson",

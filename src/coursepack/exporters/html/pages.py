@@ -14,6 +14,12 @@ there every page's key holds the whole course: any edit renders every page again
 
 The record of the last build (keys, files, published images, search entries) lives in the
 build's cache (coursepack.cache), under a key naming the output folder.
+
+A site that goes into a package (SCORM, cmi5, the field pack, single files) has no folder of
+its own that outlives the build. Its pages are kept in the cache instead (``in_cache``): each
+page is an entry named by its key, holding its HTML and the images it shows (by their place
+in the course folder). So an edited lesson renders one page of each package too, and the
+packages that carry the same site (SCORM 1.2 and 2004, cmi5) render each page once.
 """
 
 from __future__ import annotations
@@ -63,12 +69,15 @@ def site_inputs(env: jinja2.Environment, course: Course, path: CoursePath) -> st
 class KeptPages:
     """Which pages of the last build can be taken over, and the record of this build's."""
 
-    def __init__(self, ctx: ExportContext, variant: str, base: str, path: CoursePath) -> None:
+    def __init__(self, ctx: ExportContext, variant: str, base: str, path: CoursePath,
+                 in_cache: bool = False) -> None:
         self.ctx = ctx
         self.base = base
         self.path = path
-        self.previous = ctx.previous
-        where = ctx.destination
+        self.variant = variant
+        self.in_cache = in_cache
+        self.previous = None if in_cache else ctx.previous
+        where = None if in_cache else ctx.destination
         self.record_key = (ctx.cache.key("html-pages", _RECORD_VERSION, variant, str(where))
                            if where is not None else None)
         before = ctx.cache.get_json(self.record_key) if self.record_key else None
@@ -108,14 +117,16 @@ class KeptPages:
         return found[1]
 
     def known(self, template: str, here: Page, shown: object) -> bool:
-        """Whether the page can be taken over from the last build."""
+        """Whether the page can be taken over from the last build (or the cache)."""
+        if self.in_cache:
+            return self.ctx.cache.has(self._entry(self.key(template, here, shown)))
         return self.recorded_before(here) and \
             self._linkable(here, self.key(template, here, shown)) is not None
 
     def recorded_before(self, here: Page) -> bool:
-        """Whether the last build recorded the page ``here`` (if not, no need for its key
-        to know that it is rendered)."""
-        return self.previous is not None and here.path in self.before_pages
+        """Whether the last build recorded the page ``here``, or the cache may hold it (if
+        not, no need for its key to know that it is rendered)."""
+        return self.in_cache or (self.previous is not None and here.path in self.before_pages)
 
     def lesson_digested(self, lesson: Lesson, found: str) -> None:
         """The digest of ``lesson``, made elsewhere (by a worker)."""
@@ -136,7 +147,10 @@ class KeptPages:
         return was
 
     def take_over(self, here: Page, key: str) -> dict[str, Path] | None:
-        """The images of the page ``here`` if the last build's copy is linked in; else None."""
+        """The images of the page ``here`` if the last build's copy is linked in (or the
+        cache's is written); else None."""
+        if self.in_cache:
+            return self._from_cache(here, key)
         was = self._linkable(here, key)
         if was is None or self.previous is None:
             return None
@@ -156,6 +170,40 @@ class KeptPages:
         self.pages[here.path] = [key, info, {name: str(path) for name, path in images.items()}]
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
+        if self.in_cache:
+            self._to_cache(here, key, images)
+
+    def _entry(self, key: str) -> str:
+        return self.ctx.cache.key("html-page", _RECORD_VERSION, self.variant, key)
+
+    def _to_cache(self, here: Page, key: str, images: dict[str, Path]) -> None:
+        """Keep the page just written as an entry of the cache; not one showing an image
+        from outside the course folder."""
+        root = self.ctx.course.root
+        try:
+            places = {name: path.relative_to(root).as_posix() for name, path in images.items()}
+        except ValueError:
+            return
+        html = self.ctx.out.root.joinpath(here.path).read_text(encoding="utf-8")
+        self.ctx.cache.put_json(self._entry(key), {"html": html, "images": places})
+
+    def _from_cache(self, here: Page, key: str) -> dict[str, Path] | None:
+        """Write the page from its cache entry; the images it shows, or None if none."""
+        found = self.ctx.cache.get_json(self._entry(key))
+        if not isinstance(found, dict) or not isinstance(found.get("html"), str) \
+                or not isinstance(found.get("images"), dict):
+            return None
+        root = self.ctx.course.root
+        images = {str(name): root / str(place) for name, place in found["images"].items()}
+        if any(not path.is_relative_to(root) or ".." in Path(place).parts
+               for path, place in zip(images.values(), found["images"].values(), strict=True)):
+            return None
+        target = self.ctx.out.write_text(here.path, found["html"])
+        info = os.lstat(target)
+        self.pages[here.path] = [key, [info.st_dev, info.st_ino, info.st_size,
+                                       info.st_mtime_ns], found["images"]]
+        self.kept += 1
+        return images
 
     def publish(self, source: Path, relpath: str) -> None:
         """Copy an image the site shows to ``relpath``, or link the last build's copy in
