@@ -50,11 +50,14 @@ def rebuild(course: Path, out: Path, caplog: pytest.LogCaptureFixture) -> set[st
 
 def rendered(course: Path, out: Path, formats: list[str],
              caplog: pytest.LogCaptureFixture) -> list[str]:
-    """Build ``formats`` into ``out``; each page rendered, as often as it was rendered."""
+    """Build ``formats`` into ``out``; each page rendered, as often as it was rendered (a
+    Common Cartridge lesson page as ``imscc:<module>/<lesson>``)."""
     caplog.clear()
-    with caplog.at_level(logging.DEBUG, logger="coursepack.html"):
+    with caplog.at_level(logging.DEBUG, logger="coursepack.html"), \
+            caplog.at_level(logging.DEBUG, logger="coursepack.imscc"):
         build(course, formats, out)
-    return [r.getMessage().removeprefix("rendered ") for r in caplog.records
+    return [("imscc:" if r.name == "coursepack.imscc" else "")
+            + r.getMessage().removeprefix("rendered ") for r in caplog.records
             if r.getMessage().startswith("rendered ")]
 
 
@@ -242,7 +245,7 @@ def test_an_image_changed_in_the_output_is_copied_again(
     same_as_cold(long_course, out, tmp_path)
 
 
-PACKAGES = ("scorm12", "scorm2004", "cmi5", "single-file", "field-pack")
+PACKAGES = ("scorm12", "scorm2004", "cmi5", "single-file", "field-pack", "imscc")
 """The formats that carry the site's pages in a package or a file."""
 
 
@@ -251,16 +254,19 @@ def test_a_body_edit_renders_one_page_of_each_package(
         long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The packages keep their pages in the cache: an edited lesson renders its page once
     for each site they carry (SCORM 1.2 and 2004 and cmi5 carry the same one; the field
-    pack carries the site and the single files), and each package is a cold build's."""
+    pack carries the site and the single files) and once for the Common Cartridge, and
+    each package is a cold build's."""
     out = tmp_path / "build"
     cold = rendered(long_course, out, list(PACKAGES), caplog)
     lesson = "writing-questions/second.html"
     assert cold.count(lesson) == 3  # the LMS site, the field pack's site, the single files
     assert cold.count("index.html") == 1  # only the field pack's site has a home page
+    assert cold.count("imscc:writing-questions/second") == 1
 
     edit(long_course / MODULE / "second.yaml", "Cover the options with your hand",
          "Hide the options with your hand")
-    assert rendered(long_course, out, list(PACKAGES), caplog) == [lesson] * 3
+    assert sorted(rendered(long_course, out, list(PACKAGES), caplog)) == \
+        ["imscc:writing-questions/second"] + [lesson] * 3
     same_as_cold(long_course, out, tmp_path, PACKAGES)
     with zipfile.ZipFile(next((out / "scorm2004").glob("*.zip"))) as package:
         page = next(n for n in package.namelist() if n.endswith(lesson))

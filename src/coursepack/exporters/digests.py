@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 from enum import Enum
 from functools import lru_cache
@@ -21,6 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from coursepack import render
 from coursepack.errors import CoursepackError
 from coursepack.exporters.media import media_name
+from coursepack.locale.own import own_messages
 from coursepack.model import Course, Module
 from coursepack.model.text import Asset, Markdown
 
@@ -137,6 +139,17 @@ def module_outline(module: Module) -> list[object]:
            if f.compare and f.name not in ("lessons", "facilitator")]
     return [own, [(lesson.id, lesson.title, lesson.duration, lesson.summary)
                   for lesson in module.lessons]]
+
+
+def shown_everywhere(env: jinja2.Environment, course: Course, *more: object) -> str:
+    """What any page rendered from ``env``'s templates may show of ``course`` besides its
+    own subject: the templates, the course's own fields and sources, its own interface
+    words, and ``more``; with a course's own templates, which can show anything anywhere,
+    the whole course. (coursepack's own catalogues count as its code.)"""
+    custom = not isinstance(env, render.ThemeEnvironment)
+    words = json.dumps(own_messages(course.root, course.language)[0], sort_keys=True)
+    return digest(course_fields(course), templates(env), words, list(more),
+                  course if custom else None)
 
 
 def templates(env: jinja2.Environment) -> str:

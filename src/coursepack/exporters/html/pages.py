@@ -33,13 +33,12 @@ from typing import Any
 
 import jinja2
 
-from coursepack import render
 from coursepack.exporters.base import ExportContext
-from coursepack.exporters.digests import course_fields, digest, templates
+from coursepack.exporters.digests import digest, shown_everywhere
 from coursepack.exporters.html import search
 from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import Page, lesson_path
-from coursepack.locale.own import own_messages
+from coursepack.exporters.kept_html import KeptHtml
 from coursepack.model import Course, Lesson, Module
 
 log = logging.getLogger("coursepack.html")
@@ -57,13 +56,9 @@ def navigation(path: CoursePath) -> str:
 
 
 def site_inputs(env: jinja2.Environment, course: Course, path: CoursePath) -> str:
-    """What every page of the site is made from: the templates, the course's own fields and
-    sources, the course path, the course's own interface words; with a course's own
-    templates, the whole course. (coursepack's own catalogues count as its code.)"""
-    custom = not isinstance(env, render.ThemeEnvironment)
-    words = json.dumps(own_messages(course.root, course.language)[0], sort_keys=True)
-    return digest(course_fields(course), navigation(path), templates(env), words,
-                  course if custom else None)
+    """What every page of the site is made from: what every page shows, and the course
+    path (the contents, breadcrumbs and pagers)."""
+    return shown_everywhere(env, course, navigation(path))
 
 
 class KeptPages:
@@ -74,10 +69,11 @@ class KeptPages:
         self.ctx = ctx
         self.base = base
         self.path = path
-        self.variant = variant
-        self.in_cache = in_cache
+        #: Where the pages are kept when the site has no folder of its own between builds.
+        self.cached = KeptHtml(ctx.cache, "html-page", digest(_RECORD_VERSION, variant),
+                               ctx.course.root) if in_cache else None
         self.previous = None if in_cache else ctx.previous
-        where = None if in_cache else ctx.destination
+        where = ctx.destination  # the record still keeps the search entries
         self.record_key = (ctx.cache.key("html-pages", _RECORD_VERSION, variant, str(where))
                            if where is not None else None)
         before = ctx.cache.get_json(self.record_key) if self.record_key else None
@@ -118,15 +114,16 @@ class KeptPages:
 
     def known(self, template: str, here: Page, shown: object) -> bool:
         """Whether the page can be taken over from the last build (or the cache)."""
-        if self.in_cache:
-            return self.ctx.cache.has(self._entry(self.key(template, here, shown)))
+        if self.cached is not None:
+            return self.ctx.cache.has(self.cached.key(self.key(template, here, shown)))
         return self.recorded_before(here) and \
             self._linkable(here, self.key(template, here, shown)) is not None
 
     def recorded_before(self, here: Page) -> bool:
         """Whether the last build recorded the page ``here``, or the cache may hold it (if
         not, no need for its key to know that it is rendered)."""
-        return self.in_cache or (self.previous is not None and here.path in self.before_pages)
+        return self.cached is not None or (self.previous is not None
+                                             and here.path in self.before_pages)
 
     def lesson_digested(self, lesson: Lesson, found: str) -> None:
         """The digest of ``lesson``, made elsewhere (by a worker)."""
@@ -149,8 +146,8 @@ class KeptPages:
     def take_over(self, here: Page, key: str) -> dict[str, Path] | None:
         """The images of the page ``here`` if the last build's copy is linked in (or the
         cache's is written); else None."""
-        if self.in_cache:
-            return self._from_cache(here, key)
+        if self.cached is not None:
+            return self._from_cache(self.cached, here, key)
         was = self._linkable(here, key)
         if was is None or self.previous is None:
             return None
@@ -170,40 +167,23 @@ class KeptPages:
         self.pages[here.path] = [key, info, {name: str(path) for name, path in images.items()}]
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
-        if self.in_cache:
-            self._to_cache(here, key, images)
+        if self.cached is not None:
+            html = self.ctx.out.root.joinpath(here.path).read_text(encoding="utf-8")
+            self.cached.keep(self.cached.key(key), html, images.values())
 
-    def _entry(self, key: str) -> str:
-        return self.ctx.cache.key("html-page", _RECORD_VERSION, self.variant, key)
-
-    def _to_cache(self, here: Page, key: str, images: dict[str, Path]) -> None:
-        """Keep the page just written as an entry of the cache; not one showing an image
-        from outside the course folder."""
-        root = self.ctx.course.root
-        try:
-            places = {name: path.relative_to(root).as_posix() for name, path in images.items()}
-        except ValueError:
-            return
-        html = self.ctx.out.root.joinpath(here.path).read_text(encoding="utf-8")
-        self.ctx.cache.put_json(self._entry(key), {"html": html, "images": places})
-
-    def _from_cache(self, here: Page, key: str) -> dict[str, Path] | None:
-        """Write the page from its cache entry; the images it shows, or None if none."""
-        found = self.ctx.cache.get_json(self._entry(key))
-        if not isinstance(found, dict) or not isinstance(found.get("html"), str) \
-                or not isinstance(found.get("images"), dict):
+    def _from_cache(self, kept: KeptHtml, here: Page, key: str) -> dict[str, Path] | None:
+        """Write the page from the cache; the images it shows (by published name), or None
+        if the cache does not have it."""
+        found = kept.get_published(kept.key(key))
+        if found is None:
             return None
-        root = self.ctx.course.root
-        images = {str(name): root / str(place) for name, place in found["images"].items()}
-        if any(not path.is_relative_to(root) or ".." in Path(place).parts
-               for path, place in zip(images.values(), found["images"].values(), strict=True)):
-            return None
-        target = self.ctx.out.write_text(here.path, found["html"])
+        html, shown = found
+        target = self.ctx.out.write_text(here.path, html)
         info = os.lstat(target)
-        self.pages[here.path] = [key, [info.st_dev, info.st_ino, info.st_size,
-                                       info.st_mtime_ns], found["images"]]
+        self.pages[here.path] = [key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
+                                 {name: str(image) for name, image in shown.items()}]
         self.kept += 1
-        return images
+        return shown
 
     def publish(self, source: Path, relpath: str) -> None:
         """Copy an image the site shows to ``relpath``, or link the last build's copy in

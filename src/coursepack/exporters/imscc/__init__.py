@@ -8,6 +8,7 @@ with its lessons and quizzes, then the standalone quizzes.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -19,12 +20,17 @@ from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters._quizbank import warn
 from coursepack.exporters.base import ExportContext
+from coursepack.exporters.digests import shown_everywhere
 from coursepack.exporters.imscc.items import Item, losses, to_item, unsupported
+from coursepack.exporters.kept_html import KeptHtml
 from coursepack.exporters.media import Published
 from coursepack.exporters.question_types import carries, left_out_warning, written
 from coursepack.exporters.scorm12 import xml_id
 from coursepack.model import Course, Description, Lesson, Module, Question, Quiz
 from coursepack.numbers import number
+
+log = logging.getLogger("coursepack.imscc")
+"""Each lesson page rendered again (not taken from the cache) is logged at DEBUG level."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,8 @@ class ImsccExporter:
         env = render.environment(self.name, course.root)
         files: dict[str, bytes] = {}
         published = Published()
+        # the lesson pages are given the course as it is (any template may show any of it)
+        kept = KeptHtml(ctx.cache, "imscc-page", shown_everywhere(env, ctx.course), course.root)
         tree: list[tuple[Module | None, list[Entry]]] = []
         if course.description:
             tree.append((None, [self.overview(env, files, published, course, "_course",
@@ -145,7 +153,7 @@ class ImsccExporter:
         for module in course.modules:
             entries = [self.overview(env, files, published, course, module.id, module.title,
                                      module.description, module)] if module.description else []
-            entries += [self.lesson(ctx, env, files, published, module, lesson)
+            entries += [self.lesson(ctx, env, files, published, module, lesson, kept)
                         for lesson in module.lessons]
             entries += self.quizzes(env, files, published, course.module_quizzes(module),
                                     course.language)
@@ -164,14 +172,22 @@ class ImsccExporter:
         return target
 
     def lesson(self, ctx: ExportContext, env: jinja2.Environment, files: dict[str, bytes],
-               published: Published, module: Module, lesson: Lesson) -> Entry:
+               published: Published, module: Module, lesson: Lesson, kept: KeptHtml) -> Entry:
+        """The lesson's page, from the cache when it shows what it showed then."""
         ctx.progress(f"imscc: {module.id}/{lesson.id}")
-        own = Published()
-        with own.serving(lambda name: "../" + MEDIA + name):
-            page = render.render(env, "lesson.html.j2", course=ctx.course, module=module,
-                                 lesson=lesson)
-        published.files.update(own.files)
-        entry = lesson_entry(module, lesson, bool(own.files))
+        key = kept.key("lesson.html.j2", lesson)
+        found = kept.get_published(key)
+        if found is None:
+            own = Published()
+            with own.serving(lambda name: "../" + MEDIA + name):
+                page = render.render(env, "lesson.html.j2", course=ctx.course, module=module,
+                                     lesson=lesson)
+            kept.keep(key, page, own.files.values())
+            found = page, own.files
+            log.debug("rendered %s/%s", module.id, lesson.id)
+        page, shown = found
+        published.files.update(shown)
+        entry = lesson_entry(module, lesson, bool(shown))
         files[entry.href] = page.encode()
         return entry
 

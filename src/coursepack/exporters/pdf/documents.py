@@ -20,7 +20,7 @@ from coursepack import markup, render
 from coursepack.cache import Cache
 from coursepack.exporters._package import source_date_epoch
 from coursepack.exporters.pdf import faces
-from coursepack.exporters.pdf.kept import KeptHtml
+from coursepack.exporters.pdf.kept import kept_print_html
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
 from coursepack.exporters.question_types import written
 from coursepack.locale import N_, translator
@@ -98,8 +98,8 @@ class Documents:
         self.env = render.environment("pdf", course.root)
         created = created_date()
         #: Print HTML of earlier builds (with a build's cache), made again only when changed.
-        self.kept = None if cache is None else KeptHtml(cache, self.env, course, paper.value,
-                                                        version, created)
+        self.kept = None if cache is None else kept_print_html(cache, self.env, course,
+                                                               paper.value, version, created)
         self.common: dict[str, Any] = {
             "course": course, "version": version, "created": created,
             "body": lesson_body, "objective": partial(objective_text, course), "sections": sections,

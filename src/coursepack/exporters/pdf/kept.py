@@ -9,25 +9,21 @@ adds the key terms of every lesson. So an edited lesson body makes its own hando
 again, and no other. With a course's own pdf templates, which can show anything anywhere,
 the base holds the whole course.
 
-Only the HTML is kept here; what WeasyPrint makes of it is named by a hash of that HTML
-(``jobs``), so a kept document is still rendered again when its CSS or images change.
+Only the HTML is kept here (``kept_html``); what WeasyPrint makes of it is named by a hash
+of that HTML (``jobs``), so a kept document is still rendered again when its CSS or images
+change.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import jinja2
 
-from coursepack import render
 from coursepack.cache import Cache
-from coursepack.exporters.digests import course_fields, digest, module_outline, templates
-from coursepack.locale.own import own_messages
+from coursepack.exporters.digests import module_outline, shown_everywhere
+from coursepack.exporters.kept_html import KeptHtml
 from coursepack.model import Course
 
-_VERSION = "1"
+_VERSION = "2"
 
 
 def outline(course: Course) -> list[object]:
@@ -36,30 +32,9 @@ def outline(course: Course) -> list[object]:
             course.quizzes]
 
 
-class KeptHtml:
-    """The print HTML of the last builds, by a key of what each document shows."""
-
-    def __init__(self, cache: Cache, env: jinja2.Environment, course: Course,
-                 *settings: str) -> None:
-        custom = not isinstance(env, render.ThemeEnvironment)
-        words = json.dumps(own_messages(course.root, course.language)[0], sort_keys=True)
-        self.cache = cache
-        self.base = digest(_VERSION, course_fields(course), outline(course), templates(env),
-                           words, list(settings), course if custom else None)
-
-    def key(self, template: str, relpath: str, title: str, shows: object) -> str:
-        return self.cache.key("pdf-html", self.base, template, relpath, title, digest(shows))
-
-    def get(self, key: str) -> tuple[str, tuple[Path, ...]] | None:
-        """The HTML kept under ``key`` and the images it shows, or None."""
-        kept: Any = self.cache.get_json(key)
-        if not isinstance(kept, dict):
-            return None
-        html, images = kept.get("html"), kept.get("images")
-        if not isinstance(html, str) or not isinstance(images, list) \
-                or not all(isinstance(image, str) for image in images):
-            return None
-        return html, tuple(Path(image) for image in images)
-
-    def keep(self, key: str, html: str, images: tuple[Path, ...]) -> None:
-        self.cache.put_json(key, {"html": html, "images": [str(image) for image in images]})
+def kept_print_html(cache: Cache, env: jinja2.Environment, course: Course,
+                    *settings: str) -> KeptHtml:
+    """The print HTML of the last builds; a document's key: its template, file, title and
+    what it shows."""
+    base = shown_everywhere(env, course, _VERSION, outline(course), *settings)
+    return KeptHtml(cache, "pdf-html", base, course.root)
