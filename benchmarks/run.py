@@ -143,6 +143,10 @@ def report_rest(args: argparse.Namespace, t: Tools, skip: set[str],
         log(f"\nrebuilds of {lessons} lessons (html + pdf) as a fraction of the cold build")
         results["rebuild"] = found = rebuilds(t, lessons, runs_for(args, "rebuild", lessons), log)
         show_rebuild(found)
+        log(f"\nrebuilds of {lessons} lessons, every format, as a fraction of the cold build")
+        results["rebuild_every_format"] = found = rebuilds(
+            t, lessons, runs_for(args, "rebuild", lessons), log, formats=())
+        show_rebuild(found)
     if "serve" not in skip:
         lessons = args.serve_lessons
         log(f"\ncoursepack serve, {lessons} lessons: one lesson saved, until the page reloads")

@@ -149,13 +149,15 @@ def edit_lesson(root: Path, mark: int) -> Path:
     return target
 
 
-def rebuilds(tools: Tools, lessons: int, runs: int,
-             log: Callable[[str], None]) -> dict[str, Any]:
-    """A cold full build, then rebuilds with nothing changed and with one lesson edited."""
+def rebuilds(tools: Tools, lessons: int, runs: int, log: Callable[[str], None],
+             formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Any]:
+    """A cold build of ``formats`` (every format when empty), then rebuilds with nothing
+    changed and with one lesson edited."""
     root = course(tools, lessons)
-    out = tools.work / f"rebuild-{lessons}"
+    out = tools.work / f"rebuild-{lessons}-{'-'.join(formats) or 'all'}"
     from_nothing(out, root)
-    build = tools.coursepack("build", root, "-f", "html", "-f", "pdf", "--out", out)
+    chosen = [arg for fmt in formats for arg in ("-f", fmt)]
+    build = tools.coursepack("build", root, *chosen, "--out", out)
     cold = timed(build, env=tools.env)
     log(f"    cold build {cold.seconds:.2f} s")
     unchanged: list[Sample] = []
