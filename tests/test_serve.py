@@ -336,3 +336,16 @@ def test_a_new_lesson_title_reloads_the_open_pages_again(course: Path, tmp_path:
     assert preview.update({course / LESSON})
     assert preview.status().version == before + 2
     assert "One idea, one question" in (preview.site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_frees_what_each_build_made(course: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The program declares that it leaves without freeing anything, which is true of a
+    build and false of the preview, which builds again on every save."""
+    from coursepack import leaving
+    from coursepack import serve as preview
+
+    monkeypatch.setattr(leaving, "_without_freeing", True)  # as the program declares it
+    monkeypatch.setattr(preview, "_run", lambda *args: None)  # built once, not served
+    preview.serve(course, 0, lambda text, is_error: None)
+    assert not leaving.leaves_without_freeing()

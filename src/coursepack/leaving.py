@@ -18,5 +18,12 @@ def without_freeing() -> None:
     _without_freeing = True
 
 
+def stays() -> None:
+    """Declare that this process builds again and again (the preview, started by the
+    program all the same): it frees as it goes."""
+    global _without_freeing
+    _without_freeing = False
+
+
 def leaves_without_freeing() -> bool:
     return _without_freeing

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from coursepack import leaving
 from coursepack.build import build, edited_lesson_page
 from coursepack.errors import CoursepackError, Problem
 from coursepack.model import Course
@@ -207,6 +208,7 @@ def _write(path: Path, data: bytes) -> None:
 
 def serve(root: Path, port: int, echo: Echo) -> None:
     """Build, serve and watch the course in ``root`` until interrupted (Ctrl+C or SIGTERM)."""
+    leaving.stays()
     out = Path(tempfile.mkdtemp(prefix="coursepack-serve-")) / "build"
     try:
         preview = Preview(root, out, echo)
