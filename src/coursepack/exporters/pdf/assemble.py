@@ -81,25 +81,9 @@ def stamp(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> None:
                                          + b" Do Q EMC\n"))
 
 
-def join(parts: Sequence[bytes], heading_shifts: Sequence[int],
-         last: int | None = None) -> tuple[Pdf, list[int]]:
-    """One PDF of every part's pages and tags, the first part's catalog and metadata kept;
-    the part at index ``last`` is copied in after the others (see ``Joiner``).
-
-    Returns the PDF and the index of each part's first page in it.
-    """
-    joiner = Joiner(len(parts), last)
-    try:
-        for index, (data, shift) in enumerate(zip(parts, heading_shifts, strict=True)):
-            joiner.give(index, data, shift)
-        return joiner.done()
-    except BaseException:
-        joiner.close()
-        raise
-
-
 class Joiner:
-    """Joins parts given one by one, in any order, as they become available.
+    """One PDF of every part's pages and tags, the first part's catalog and metadata kept,
+    joined from parts given one by one, in any order, as they become available.
 
     The PDF written from a join depends on the order its objects were made in, so each
     part is copied in a fixed order whatever the order they come in: the first part (the
