@@ -153,7 +153,7 @@ class HtmlExporter:
             if images is None:
                 html, images = render_page(env, base, published, template, here, make,
                                            **extra)
-                kept.written(here, key, ctx.out.write_text(here.path, html), images)
+                kept.written(here, key, ctx.out.write_text(here.path, html), images, html)
             published.files.update(images)
 
         return page

@@ -156,19 +156,23 @@ class KeptPages:
         self.kept += 1
         return {str(name): Path(str(path)) for name, path in was[2].items()}
 
-    def written(self, here: Page, key: str, target: Path, images: dict[str, Path]) -> None:
+    def written(self, here: Page, key: str, target: Path, images: dict[str, Path],
+                html: str) -> None:
+        """Record the page ``here``, rendered to ``html`` and written to ``target``."""
         info = os.lstat(target)
         self.recorded(here, key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
-                      images)
+                      images, html)
 
-    def recorded(self, here: Page, key: str, info: list[int], images: dict[str, Path]) -> None:
+    def recorded(self, here: Page, key: str, info: list[int], images: dict[str, Path],
+                 html: str | None = None) -> None:
         """Record the page ``here`` as rendered into a file with ``info`` (device, inode,
-        size and modification time)."""
+        size and modification time); ``html``, its text, if at hand (a worker wrote it)."""
         self.pages[here.path] = [key, info, {name: str(path) for name, path in images.items()}]
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
         if self.cached is not None:
-            html = self.ctx.out.root.joinpath(here.path).read_text(encoding="utf-8")
+            if html is None:
+                html = self.ctx.out.root.joinpath(here.path).read_text(encoding="utf-8")
             self.cached.keep(self.cached.key(key), html, images.values())
 
     def _from_cache(self, kept: KeptHtml, here: Page, key: str) -> dict[str, Path] | None:
