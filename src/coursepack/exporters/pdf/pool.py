@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from coursepack.exporters.pdf.libraries import import_weasyprint
 from coursepack.workers import Workers
 
 #: Images are resampled to this resolution and JPEG quality: enough for print,
@@ -50,6 +51,7 @@ class Job:
 
 def start_worker() -> None:
     """One FontConfiguration and image cache per worker process (and WeasyPrint imported)."""
+    import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     _worker["pid"] = os.getpid()  # a process forked from one that rendered makes its own
@@ -69,6 +71,7 @@ class Rendered:
 
 def render(job: Job) -> Rendered:
     """Render one document to PDF bytes: tagged PDF/UA-1 unless the job says otherwise."""
+    import_weasyprint()
     from weasyprint import CSS, HTML
 
     from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher

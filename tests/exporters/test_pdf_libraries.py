@@ -1,0 +1,93 @@
+"""WeasyPrint's native libraries, found without a subprocess per name the system lacks."""
+
+from __future__ import annotations
+
+import ctypes.util
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from coursepack.exporters.pdf import libraries
+
+#: The names WeasyPrint 70 tries for two of its libraries, in its order, and names no
+#: system has.
+NAMES = ["libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "libpango-1.0-0",
+         "pango-1.0-0", "pango-1.0", "fontconfig-1", "fontconfig", "harfbuzz",
+         "no-such-library-anywhere", "c", "m"]
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the quick lookup is Linux's")
+
+
+@linux_only
+def test_every_name_gets_the_answer_python_gives() -> None:
+    original = ctypes.util.find_library
+    expected = {name: original(name) for name in NAMES}
+    with libraries.libraries_found_quickly():
+        assert ctypes.util.find_library is not original  # the quick lookup is in place
+        found = {name: ctypes.util.find_library(name) for name in NAMES}
+    assert found == expected
+    assert expected["pango-1.0"] is not None  # the test says something only with Pango
+
+
+@linux_only
+def test_a_name_the_loader_does_not_list_is_not_looked_up_further() -> None:
+    asked: list[str] = []
+
+    def slow_lookup(name: str) -> str | None:
+        asked.append(name)
+        return ctypes.util.find_library(name)
+
+    listing = libraries._loader_cache()
+    assert listing is not None
+    quick = libraries._quick(slow_lookup, listing)
+    assert quick("libpango-1.0-0") is None
+    assert quick("no-such-library-anywhere") is None
+    assert asked == []
+    assert quick("pango-1.0") == ctypes.util.find_library("pango-1.0")
+    assert asked == ["pango-1.0"]
+
+
+def test_the_lookup_is_python_s_own_again_afterwards() -> None:
+    original = ctypes.util.find_library
+    with libraries.libraries_found_quickly():
+        pass
+    assert ctypes.util.find_library is original
+    with pytest.raises(RuntimeError), libraries.libraries_found_quickly():
+        raise RuntimeError("a failure while importing")
+    assert ctypes.util.find_library is original
+
+
+def test_without_ldconfig_nothing_is_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(libraries.shutil, "which", lambda name: None)
+    monkeypatch.setattr(libraries.os.path, "isfile", lambda path: False)
+    original = ctypes.util.find_library
+    with libraries.libraries_found_quickly():
+        assert ctypes.util.find_library is original
+
+
+def test_a_failed_quick_import_is_done_again_with_python_s_lookup() -> None:
+    """In a fresh process (this one has WeasyPrint already): the first import fails
+    halfway, as a missing library would make it; the second, plain one succeeds."""
+    script = textwrap.dedent("""
+        import importlib, sys
+        from coursepack.exporters.pdf import libraries
+        real = importlib.import_module
+        tries = []
+        def flaky(name):
+            tries.append(name)
+            if len(tries) == 1:
+                real("weasyprint.urls")  # part of WeasyPrint imported, then a failure
+                raise OSError("cannot load library 'pango'")
+            return real(name)
+        libraries.importlib.import_module = flaky
+        libraries.import_weasyprint()
+        from weasyprint import HTML
+        print(tries.count("weasyprint.text.ffi"), HTML(string="<p>x</p>").write_pdf()[:5])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2", "b'%PDF-'"]
