@@ -3,6 +3,7 @@ removable with one command, and never trusting a cache someone else made."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -269,6 +270,59 @@ def test_eviction_removes_what_was_used_longest_ago(tmp_path: Path) -> None:
     assert later.evict() > 0
     assert later.get(keys["old"]) is None
     assert later.get(keys["older"]) is not None and later.get(keys["recent"]) is not None
+
+
+def _filled(folder: Path, names: tuple[str, ...], size: int = 1000) -> Cache:
+    store = Cache(folder)
+    for name in names:
+        store.put(store.key("test", name), b"." * size)
+    return store
+
+
+def _not_looked_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(root: Path) -> list[object]:
+        raise AssertionError("every entry looked at")
+
+    monkeypatch.setattr(cache, "_entries", refuse)
+
+
+def test_a_build_within_the_limit_adds_to_the_size_noted_without_looking_at_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _filled(tmp_path / "c", ("a", "b")).evict() == 0  # looked, and noted: 2064 bytes
+    _not_looked_at(monkeypatch)
+    second = _filled(tmp_path / "c", ("c",))
+    assert second.evict() == 0
+    assert json.loads((tmp_path / "c" / "size.json").read_text())["bytes"] == 3 * 1032
+
+
+def test_a_build_that_takes_the_noted_size_past_the_limit_evicts(tmp_path: Path) -> None:
+    first = _filled(tmp_path / "c", ("old", "older"))
+    assert first.evict() == 0
+    long_ago = time.time() - 600
+    for path in (tmp_path / "c" / "entries").glob("*/*"):
+        os.utime(path, (long_ago, long_ago))
+    later = Cache(tmp_path / "c", limit=2100)  # two entries' worth
+    later.put(later.key("test", "new"), b"." * 1000)
+    assert later.evict() == 1032  # one old entry
+    assert len(list((tmp_path / "c" / "entries").glob("*/*"))) == 2
+    assert json.loads((tmp_path / "c" / "size.json").read_text())["bytes"] == 2 * 1032
+
+
+@pytest.mark.parametrize("noted", [
+    "not json", "[]", '{"bytes": 10}', '{"bytes": -5, "looked": %(now)s}',
+    '{"bytes": 1e400, "looked": %(now)s}', '{"bytes": 10, "looked": NaN}',
+    '{"bytes": 10, "looked": %(future)s}', '{"bytes": 10, "looked": %(long_ago)s}',
+    '{"bytes": "10", "looked": "soon"}'])
+def test_a_size_noted_wrongly_or_long_ago_is_not_trusted(
+        tmp_path: Path, noted: str) -> None:
+    """A hand-edited, damaged or stale note makes the build look at the entries again."""
+    _filled(tmp_path / "c", ("a", "b", "c"))
+    now = time.time()
+    (tmp_path / "c" / "size.json").write_text(noted % {
+        "now": now, "future": now + 86_400, "long_ago": now - 2 * cache.SIZE_TRUSTED_FOR})
+    later = Cache(tmp_path / "c", limit=2100)
+    assert later.evict() == 1032
+    assert json.loads((tmp_path / "c" / "size.json").read_text())["bytes"] == 2 * 1032
 
 
 def test_the_cache_never_grows_past_its_limit_across_builds(

@@ -22,7 +22,10 @@ to a temporary file and renamed into place, so builds sharing the cache never se
 one.
 
 Size: at most ``COURSEPACK_CACHE_LIMIT_MB`` megabytes (default 1024). Past that, a build
-removes the entries used longest ago, never those it used itself.
+removes the entries used longest ago, never those it used itself. Finding out means a look
+at every entry, so the size found is noted (``size.json``) and each build adds what it kept:
+the entries are looked at again only when that sum passes the limit, or an hour after the
+last look (builds sharing the cache can each miss what the others added meanwhile).
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ CACHE_DIR = ".coursepack-cache"
 DEFAULT_LIMIT_MB = 1024
 _CODE = Path(__file__).resolve().parent
 _ENTRIES = "entries"
+_SIZE = "size.json"
+#: Seconds a noted size is trusted without looking at the entries again.
+SIZE_TRUSTED_FOR = 3600
 #: Libraries whose version can change what a format writes.
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "pyyaml", "lxml", "weasyprint",
              "pydyf", "tinycss2", "cssselect2", "pikepdf", "fonttools", "pillow", "babel")
@@ -178,6 +184,7 @@ class Cache:
         self.limit = limit_from_environment() if limit is None else limit
         self.opened = time.time()
         self.unwritten: OSError | None = None  # why the first entry not kept was not kept
+        self.added = 0  # bytes this instance kept
         self._real_root: Path | None = None
         self._own_folders: set[str] = set()
 
@@ -227,6 +234,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             spare.write_bytes(hashlib.sha256(data).digest() + data)
             os.replace(spare, path)
+            self.added += len(data) + 32
         except OSError as exc:
             _remove(spare)
             self.unwritten = self.unwritten or exc
@@ -256,6 +264,12 @@ class Cache:
         one used since this cache was opened. Returns the bytes freed."""
         if self.root is None:
             return 0
+        noted = self._noted_size()
+        if noted is not None and noted[0] + self.added <= self.limit:
+            if self.added:
+                self._note_size(noted[0] + self.added, noted[1])
+            return 0
+        looked = time.time()
         entries = sorted(_entries(self.root), key=lambda entry: entry.used)
         total = sum(entry.size for entry in entries)
         freed = 0
@@ -264,7 +278,32 @@ class Cache:
                 break
             if _remove(entry.path):
                 freed += entry.size
+        if entries:
+            self._note_size(total - freed, looked)
         return freed
+
+    def _noted_size(self) -> tuple[int, float] | None:
+        """The size noted by the last build and when the entries were last looked at; None
+        if there is none, it cannot be read, or it is too old to trust."""
+        assert self.root is not None
+        try:
+            noted = json.loads((self.root / _SIZE).read_bytes())
+            size, looked = int(noted["bytes"]), float(noted["looked"])
+        except (OSError, ValueError, TypeError, KeyError, OverflowError):
+            return None
+        if size < 0 or not 0 <= time.time() - looked <= SIZE_TRUSTED_FOR:
+            return None
+        return size, looked
+
+    def _note_size(self, size: int, looked: float) -> None:
+        assert self.root is not None
+        path = self.root / _SIZE
+        spare = path.with_name(f".{_SIZE}.{os.getpid()}.tmp")
+        try:
+            spare.write_text(json.dumps({"bytes": size, "looked": looked}), encoding="utf-8")
+            os.replace(spare, path)
+        except OSError:
+            _remove(spare)  # not noted: the next build looks at the entries
 
     def _path(self, key: str) -> Path | None:
         """Where the entry lives; None if a link inside the cache leads elsewhere. (A
