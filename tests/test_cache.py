@@ -325,6 +325,18 @@ def test_a_size_noted_wrongly_or_long_ago_is_not_trusted(
     assert json.loads((tmp_path / "c" / "size.json").read_text())["bytes"] == 2 * 1032
 
 
+def test_a_size_note_that_is_a_link_is_not_followed(tmp_path: Path) -> None:
+    """A cache that came with a course could hold a link named size.json to any file."""
+    _filled(tmp_path / "c", ("a", "b", "c"))
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(json.dumps({"bytes": 0, "looked": time.time()}))
+    (tmp_path / "c" / "size.json").symlink_to(elsewhere)
+    later = Cache(tmp_path / "c", limit=2100)
+    assert later.evict() == 1032  # not trusted: the entries were looked at
+    assert not (tmp_path / "c" / "size.json").is_symlink()  # the note replaced the link
+    assert json.loads(elsewhere.read_text())["bytes"] == 0  # and the file it led to is intact
+
+
 def test_the_cache_never_grows_past_its_limit_across_builds(
         run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no room at all, a build keeps only what it used itself."""

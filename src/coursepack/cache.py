@@ -38,6 +38,7 @@ import os
 import secrets
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -287,7 +288,7 @@ class Cache:
         if there is none, it cannot be read, or it is too old to trust."""
         assert self.root is not None
         try:
-            noted = json.loads((self.root / _SIZE).read_bytes())
+            noted = json.loads(_read_own(self.root / _SIZE))
             size, looked = int(noted["bytes"]), float(noted["looked"])
         except (OSError, ValueError, TypeError, KeyError, OverflowError):
             return None
@@ -297,13 +298,17 @@ class Cache:
 
     def _note_size(self, size: int, looked: float) -> None:
         assert self.root is not None
-        path = self.root / _SIZE
-        spare = path.with_name(f".{_SIZE}.{os.getpid()}.tmp")
-        try:
-            spare.write_text(json.dumps({"bytes": size, "looked": looked}), encoding="utf-8")
-            os.replace(spare, path)
+        spare: Path | None = None
+        try:  # a new file of a name no one could know, never one found there
+            descriptor, name = tempfile.mkstemp(prefix=f".{_SIZE}.", suffix=".tmp",
+                                                dir=self.root)
+            spare = Path(name)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                file.write(json.dumps({"bytes": size, "looked": looked}))
+            os.replace(spare, self.root / _SIZE)
         except OSError:
-            _remove(spare)  # not noted: the next build looks at the entries
+            if spare is not None:
+                _remove(spare)  # not noted: the next build looks at the entries
 
     def _path(self, key: str) -> Path | None:
         """Where the entry lives; None if a link inside the cache leads elsewhere. (A
@@ -346,6 +351,14 @@ def _entries(root: Path) -> list[_Entry]:
             continue
         found.append(_Entry(path, stat.st_size, max(stat.st_atime, stat.st_mtime)))
     return found
+
+
+def _read_own(path: Path, limit: int = 4096) -> bytes:
+    """A small file of the cache itself, never through a link (the cache may have come
+    with a course, and a link in it could lead anywhere)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read(limit)
 
 
 def _remove(path: Path) -> bool:
