@@ -337,6 +337,49 @@ def test_a_size_note_that_is_a_link_is_not_followed(tmp_path: Path) -> None:
     assert json.loads(elsewhere.read_text())["bytes"] == 0  # and the file it led to is intact
 
 
+def test_a_cache_that_came_with_a_course_writes_nothing_through_its_links(
+        run: Run, course: Path, tmp_path: Path) -> None:
+    """A course zip can hold a cache folder of links: its ignore file leading to a file of
+    the user's, its tag to a file that is not there yet. Building writes neither."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("the user's own notes\n")
+    nowhere = tmp_path / "would-be-created"
+    planted = course / CACHE_DIR
+    planted.mkdir()
+    (planted / ".gitignore").symlink_to(precious)
+    (planted / "CACHEDIR.TAG").symlink_to(nowhere)
+    assert not kept(run, course, tmp_path / "out")
+    assert precious.read_text() == "the user's own notes\n"
+    assert not nowhere.exists()
+    for name in (".gitignore", "CACHEDIR.TAG"):
+        assert (planted / name).is_file() and not (planted / name).is_symlink()
+    assert kept(run, course, tmp_path / "out")  # and the cache works
+
+
+@pytest.mark.parametrize("linked", ["entries", "entries/first"])
+def test_eviction_never_removes_files_a_planted_link_leads_to(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        linked: str) -> None:
+    """Entries found through a link (the entries' folder, or one of its folders) are not
+    the cache's: not read, not written, never evicted, even with no room at all."""
+    documents = tmp_path / "documents"
+    (documents / "first").mkdir(parents=True)
+    (documents / "first" / "report.pdf").write_bytes(b"%PDF- a user's report")
+    old = time.time() - 10 * 86_400
+    os.utime(documents / "first" / "report.pdf", (old, old))
+    planted = course / CACHE_DIR / linked
+    planted.parent.mkdir(parents=True)
+    planted.symlink_to(documents if linked == "entries" else documents / "first")
+    monkeypatch.setenv("COURSEPACK_CACHE_LIMIT_MB", "0")
+    assert not kept(run, course, tmp_path / "out")
+    # through a link to the entries' folder nothing is kept; a link beside the cache's
+    # own folders is left alone
+    assert kept(run, course, tmp_path / "out") is (linked != "entries")
+    assert sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*")) == [
+        "first", "first/report.pdf"]
+    assert (documents / "first" / "report.pdf").read_bytes() == b"%PDF- a user's report"
+
+
 def test_the_cache_never_grows_past_its_limit_across_builds(
         run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no room at all, a build keeps only what it used itself."""

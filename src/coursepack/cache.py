@@ -298,21 +298,13 @@ class Cache:
 
     def _note_size(self, size: int, looked: float) -> None:
         assert self.root is not None
-        spare: Path | None = None
-        try:  # a new file of a name no one could know, never one found there
-            descriptor, name = tempfile.mkstemp(prefix=f".{_SIZE}.", suffix=".tmp",
-                                                dir=self.root)
-            spare = Path(name)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(json.dumps({"bytes": size, "looked": looked}))
-            os.replace(spare, self.root / _SIZE)
-        except OSError:
-            if spare is not None:
-                _remove(spare)  # not noted: the next build looks at the entries
+        with contextlib.suppress(OSError):  # not noted: the next build looks at the entries
+            _write_own(self.root / _SIZE, json.dumps({"bytes": size, "looked": looked}))
 
     def _path(self, key: str) -> Path | None:
-        """Where the entry lives; None if a link inside the cache leads elsewhere. (A
-        folder found to be the cache's own is not looked at again by this instance.)"""
+        """Where the entry lives; None if a link inside the cache leads elsewhere (the
+        entries' folder, or the folder of entries that begin as this one does). A folder
+        found to be the cache's own is not looked at again by this instance."""
         if self.root is None:
             return None
         folder = self.root / _ENTRIES / key[:2]
@@ -320,19 +312,23 @@ class Cache:
             return folder / key
         if self._real_root is None:
             self._real_root = self.root.resolve()
-        if folder.exists():
-            if folder.resolve() != self._real_root / _ENTRIES / key[:2]:
+        for mine in (folder.parent, folder):
+            if mine.is_symlink() or (
+                    mine.exists() and mine.resolve() != self._real_root / mine.relative_to(
+                        self.root)):
                 return None
+        if folder.is_dir():
             self._own_folders.add(key[:2])
         return folder / key
 
     @staticmethod
     def _prepare(root: Path) -> None:
-        if (root / "CACHEDIR.TAG").is_file():
+        tag = root / "CACHEDIR.TAG"
+        if tag.is_file() and not tag.is_symlink():
             return
         root.mkdir(parents=True, exist_ok=True)
-        (root / ".gitignore").write_text("# coursepack's build cache\n*\n", encoding="utf-8")
-        (root / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
+        _write_own(root / ".gitignore", "# coursepack's build cache\n*\n")
+        _write_own(tag, _TAG)
 
 
 @dataclass(frozen=True)
@@ -343,14 +339,45 @@ class _Entry:
 
 
 def _entries(root: Path) -> list[_Entry]:
+    """Every entry: the files of the folders of the entries' folder, none through a link
+    (one could lead to a user's own files, which eviction would remove)."""
     found = []
-    for path in (root / _ENTRIES).glob("*/*"):
+    for folder in _real_folders(root / _ENTRIES):
         try:
-            stat = path.stat()
+            with os.scandir(folder) as files:
+                for file in files:
+                    if file.is_file(follow_symlinks=False):
+                        stat = file.stat(follow_symlinks=False)
+                        found.append(_Entry(Path(file.path), stat.st_size,
+                                            max(stat.st_atime, stat.st_mtime)))
         except OSError:
             continue
-        found.append(_Entry(path, stat.st_size, max(stat.st_atime, stat.st_mtime)))
     return found
+
+
+def _real_folders(folder: Path) -> list[Path]:
+    """The folders in ``folder`` that are not links; none if ``folder`` is one."""
+    if folder.is_symlink():
+        return []
+    try:
+        with os.scandir(folder) as inside:
+            return [Path(e.path) for e in inside if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _write_own(path: Path, text: str) -> None:
+    """Write a file of the cache itself by renaming a new file of a name no one could
+    know over it: a link found there is replaced, never followed."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                        dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(name, path)
+    except BaseException:
+        _remove(Path(name))
+        raise
 
 
 def _read_own(path: Path, limit: int = 4096) -> bytes:
