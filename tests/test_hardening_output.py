@@ -147,6 +147,37 @@ def test_a_marker_that_links_out_of_the_course_is_not_written_through(
     assert precious.read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.parametrize("there", [False, True])
+def test_a_build_folder_that_links_out_of_the_course_is_not_built_into(
+        course: Path, run: Run, tmp_path: Path, there: bool) -> None:
+    """build/ itself a link, to a folder that is not there yet (the build would make it)
+    or to an empty one: the build stops and says why, and writes nothing there."""
+    elsewhere = tmp_path / "autostart"
+    if there:
+        elsewhere.mkdir()
+    (course / "build").symlink_to(elsewhere)
+
+    result = run("build", str(course), "-f", "gift")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"error: {course / 'build'} is a link to {elsewhere}, outside the course folder: "
+        "a build does not follow a course's link out of it",
+        "  hint: remove the link, or name the output folder with --out"]
+    assert (list(elsewhere.iterdir()) == []) if there else not elsewhere.exists()
+    chosen = run("build", str(course), "-f", "gift", "--out", str(elsewhere))
+    assert chosen.exit_code == 0, chosen.output  # named by the user: built there
+    assert (elsewhere / "gift").is_dir()
+
+
+def test_a_build_folder_that_links_inside_the_course_is_built_into(
+        course: Path, run: Run) -> None:
+    (course / "output").mkdir()
+    (course / "build").symlink_to("output")
+    assert run("build", str(course), "-f", "gift").exit_code == 0
+    assert (course / "output" / "gift").is_dir()
+
+
 def test_a_previous_build_that_links_out_of_the_course_is_not_taken_over(
         course: Path, run: Run, tmp_path: Path) -> None:
     """A shared course ships build/html as a link to a folder of the user's, holding the

@@ -143,7 +143,7 @@ def build(
     into ``out/<language>/<format>/``, swapped in with the rest.
     """
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
-    out = (out or root / "build").resolve()
+    out = (out or _default_output(root)).resolve()
     workers = Workers()
     try:
         with _fewer_collections():
@@ -151,6 +151,20 @@ def build(
             return _build(root, names, out, strict, progress, force, workers, warmed)
     finally:
         workers.close()
+
+
+def _default_output(root: Path) -> Path:
+    """``build/`` in the course folder; refused when it is a link that leads out of it (a
+    course that came from elsewhere could send the build anywhere with one)."""
+    out = root / "build"
+    if out.is_symlink():
+        target = out.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise CoursepackError.single(
+                f"{out} is a link to {target}, outside the course folder: a build does not "
+                "follow a course's link out of it",
+                hint="remove the link, or name the output folder with --out")
+    return out
 
 
 class _CollectorTuning:
