@@ -3,6 +3,7 @@ removable with one command, and never trusting a cache someone else made."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -187,6 +188,29 @@ def test_a_cache_that_cannot_be_written_leaves_the_build_whole_and_says_so(
     result = run("build", str(course), "-f", FAST, "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "cache:" not in result.output
+
+
+def test_a_file_where_the_cache_folder_goes_is_left_and_the_user_folder_used(
+        run: Run, course: Path, tmp_path: Path, own_user_folder: Path) -> None:
+    (course / CACHE_DIR).write_text("someone's notes", encoding="utf-8")
+    result = run("build", str(course), "-f", FAST, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0 and "cache:" not in result.output, result.output
+    assert kept(run, course, tmp_path / "out")
+    assert (course / CACHE_DIR).read_text(encoding="utf-8") == "someone's notes"
+    assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
+
+
+@pytest.mark.parametrize(("code", "remedy"), [
+    (errno.ENOSPC, "Free some space there"), (errno.EDQUOT, "Free some space there"),
+    (errno.EACCES, "Set COURSEPACK_CACHE_DIR to a folder you may write"),
+    (errno.EROFS, "Set COURSEPACK_CACHE_DIR to a folder you may write")])
+def test_the_note_on_an_unwritten_cache_says_what_helps(
+        tmp_path: Path, code: int, remedy: str) -> None:
+    store = Cache(tmp_path / "c")
+    store.unwritten = OSError(code, os.strerror(code))
+    note = store.unwritten_note()
+    assert note is not None
+    assert f"in {tmp_path / 'c'} ({os.strerror(code)}); " in note and remedy in note
 
 
 def test_links_in_a_course_cache_never_lead_writes_out_of_it(

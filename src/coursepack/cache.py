@@ -31,6 +31,7 @@ last look (builds sharing the cache can each miss what the others added meanwhil
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import hmac
 import json
@@ -72,6 +73,8 @@ def location(course_root: Path) -> Path:
         return Path(chosen).resolve()
     beside = course_root.resolve() / CACHE_DIR
     if beside.is_symlink():  # a course's link could send the cache's writes anywhere
+        return user_folder() / "store"
+    if beside.exists() and not beside.is_dir():  # a file of that name: not ours to replace
         return user_folder() / "store"
     if _writable(beside if beside.is_dir() else beside.parent):
         return beside
@@ -246,9 +249,13 @@ class Cache:
         if self.unwritten is None:
             return None
         reason = self.unwritten.strerror or type(self.unwritten).__name__
+        remedy = ("Free some space there (coursepack clean empties it), or set "
+                  "COURSEPACK_CACHE_DIR to another folder"
+                  if self.unwritten.errno in (errno.ENOSPC, errno.EDQUOT) else
+                  "Set COURSEPACK_CACHE_DIR to a folder you may write, or run coursepack "
+                  "clean if it is this cache that is damaged")
         return (f"cache: could not keep what this build made in {self.root} ({reason}); "
-                "the next build will not be as fast. Free some space there (coursepack "
-                "clean empties it), or set COURSEPACK_CACHE_DIR to another folder")
+                f"the next build will not be as fast. {remedy}")
 
     def get_json(self, key: str) -> Any:
         data = self.get(key)
