@@ -404,6 +404,29 @@ def test_eviction_never_removes_files_a_planted_link_leads_to(
     assert (documents / "first" / "report.pdf").read_bytes() == b"%PDF- a user's report"
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-3", "a lot", "12 MB"])
+def test_a_size_limit_that_is_not_a_size_stops_the_build_and_says_so(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        value: str) -> None:
+    monkeypatch.setenv("COURSEPACK_CACHE_LIMIT_MB", value)
+    result = run("build", str(course), "-f", FAST, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"error: COURSEPACK_CACHE_LIMIT_MB is {value!r}, not a number of megabytes (0 or more)",
+        "  hint: set it to the most the build cache may hold, for example "
+        "COURSEPACK_CACHE_LIMIT_MB=2048, or unset it for 1024"]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("value", "limit"), [
+    ("", 1024 << 20), (" 12 ", 12 << 20), ("0", 0), ("0.5", 512 << 10), ("1e3", 1000 << 20)])
+def test_a_size_limit_in_megabytes(monkeypatch: pytest.MonkeyPatch, value: str,
+                                   limit: int) -> None:
+    monkeypatch.setenv("COURSEPACK_CACHE_LIMIT_MB", value)
+    cache.check_limit()
+    assert Cache(None).limit == limit
+
+
 def test_the_cache_never_grows_past_its_limit_across_builds(
         run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no room at all, a build keeps only what it used itself."""

@@ -245,6 +245,7 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
     try:
         with folders_resolved_once():
             dates = date_problems()
+            cache.check_limit()
             with _while_loading():
                 report = validate(root, names, strict)
             report.problems += dates

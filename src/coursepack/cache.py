@@ -35,6 +35,7 @@ import errno
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import shutil
@@ -53,6 +54,7 @@ from coursepack.errors import CoursepackError
 
 CACHE_DIR = ".coursepack-cache"
 DEFAULT_LIMIT_MB = 1024
+LIMIT_VARIABLE = "COURSEPACK_CACHE_LIMIT_MB"
 _CODE = Path(__file__).resolve().parent
 _ENTRIES = "entries"
 _SIZE = "size.json"
@@ -172,12 +174,32 @@ def environment() -> str:
 
 
 def limit_from_environment() -> int:
-    """The size limit in bytes: ``COURSEPACK_CACHE_LIMIT_MB``, or the default."""
+    """The size limit in bytes: ``COURSEPACK_CACHE_LIMIT_MB``, or the default (also for a
+    value that is not a size, which ``check_limit`` reports)."""
+    megabytes = _megabytes(os.environ.get(LIMIT_VARIABLE, ""))
+    return int((DEFAULT_LIMIT_MB if megabytes is None else megabytes) * 1024 * 1024)
+
+
+def check_limit() -> None:
+    """Raise ``CoursepackError`` if ``COURSEPACK_CACHE_LIMIT_MB`` is set to anything but a
+    number of megabytes, 0 or more."""
+    text = os.environ.get(LIMIT_VARIABLE, "")
+    if text.strip() and _megabytes(text) is None:
+        shown = repr(text[:40] + ("..." if len(text) > 40 else ""))
+        raise CoursepackError.single(
+            f"{LIMIT_VARIABLE} is {shown}, not a number of megabytes (0 or more)",
+            hint=f"set it to the most the build cache may hold, for example "
+                 f"{LIMIT_VARIABLE}=2048, or unset it for {DEFAULT_LIMIT_MB}")
+
+
+def _megabytes(text: str) -> float | None:
+    if not text.strip():
+        return None
     try:
-        megabytes = float(os.environ.get("COURSEPACK_CACHE_LIMIT_MB", DEFAULT_LIMIT_MB))
+        value = float(text)
     except ValueError:
-        megabytes = DEFAULT_LIMIT_MB
-    return int(max(megabytes, 0) * 1024 * 1024)
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 class Cache:
