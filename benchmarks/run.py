@@ -21,6 +21,7 @@ from measure import Stats, machine
 from suites import (
     Tools,
     course_pack_memory,
+    edit_floor,
     full_vs_weasyprint,
     html_vs_mkdocs,
     rebuilds,
@@ -143,6 +144,11 @@ def report_rest(args: argparse.Namespace, t: Tools, skip: set[str],
         log(f"\nrebuilds of {lessons} lessons (html + pdf) as a fraction of the cold build")
         results["rebuild"] = found = rebuilds(t, lessons, runs_for(args, "rebuild", lessons), log)
         show_rebuild(found)
+        log(f"\nwhat a one-off rebuild of an edited lesson cannot skip, {lessons} lessons "
+            "(fresh processes)")
+        results["edit_floor"] = floor = edit_floor(
+            t, lessons, 2 if args.quick else 5, t.work / f"rebuild-{lessons}-html-pdf", log)
+        show_floor(floor, found["cold"]["seconds"].median)
         log(f"\nrebuilds of {lessons} lessons, every format, as a fraction of the cold build")
         results["rebuild_every_format"] = found = rebuilds(
             t, lessons, runs_for(args, "rebuild", lessons), log, formats=())
@@ -202,6 +208,17 @@ def show_rebuild(found: dict[str, Any]) -> None:
     for kind in ("unchanged", "edited"):
         log(f"  {kind:<9} {found[kind]['seconds'].show()} = "
             f"{found[kind + '_fraction'].show('x', 3)} of cold; note {found[kind + '_notes']}")
+
+
+def show_floor(found: dict[str, Any], cold: float) -> None:
+    for step, said in (("interpreter_start", "Python started"),
+                       ("weasyprint_ready", "WeasyPrint ready (imported, fonts set up)"),
+                       ("first_render", f"first rendering of {found['lesson']}"),
+                       ("second_render", "the same rendered again (for comparison)"),
+                       ("pack_write", "course pack written")):
+        log(f"  {said:<54} {found[step].show()}")
+    log(f"  one after another, without the second rendering: {found['floor_seconds']:.2f} s = "
+        f"{found['floor_seconds'] / cold:.3f}x of the cold build ({cold:.2f} s)")
 
 
 def show_scaling(results: dict[str, Any]) -> None:

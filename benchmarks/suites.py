@@ -176,6 +176,28 @@ def rebuilds(tools: Tools, lessons: int, runs: int, log: Callable[[str], None],
             "unchanged_notes": _notes(unchanged[-1]), "edited_notes": _notes(edited[-1])}
 
 
+def edit_floor(tools: Tools, lessons: int, runs: int, built: Path,
+               log: Callable[[str], None]) -> dict[str, Any]:
+    """The steps no one-off rebuild of an edited lesson can skip (``edit_floor.py``), each
+    the median of ``runs`` fresh processes, with an interpreter's start; ``built`` is the
+    rebuild benchmark's output, whose course pack is written again."""
+    root = course(tools, lessons)
+    starts = [timed([tools.python, "-c", "pass"], env=tools.env).seconds for _ in range(5)]
+    found: list[dict[str, Any]] = []
+    for n in range(runs):
+        done = subprocess.run([tools.python, HERE / "edit_floor.py", root,
+                               built / "pdf" / "course-pack.pdf"], env=tools.env,
+                              capture_output=True, text=True, check=True)
+        found.append(json.loads(done.stdout))
+        log(f"    run {n + 1}/{runs}: {found[-1]}")
+    steps = ("weasyprint_ready", "first_render", "second_render", "pack_write")
+    medians = {step: Stats.of([f[step] for f in found]) for step in steps}
+    medians["interpreter_start"] = Stats.of(starts)
+    floor = sum(medians[step].median for step in (
+        "interpreter_start", "weasyprint_ready", "first_render", "pack_write"))
+    return {"lesson": found[-1]["lesson"], **medians, "floor_seconds": floor}
+
+
 def course_pack_memory(tools: Tools, lessons: int, runs: int,
                        log: Callable[[str], None]) -> dict[str, Any]:
     """Peak RSS of rendering the course pack alone, less Python + WeasyPrint at rest, per page."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -66,3 +69,20 @@ def test_mkdocs_project_has_the_same_lessons(tmp_path: Path) -> None:
     markdown = (site / "docs/m002/lesson-0011.md").read_text("utf-8")
     assert markdown.startswith(f"# {lesson['title']}\n") and lesson["body"] in markdown
     assert (site / "docs/m002/images/lesson-0011.png").is_file()
+
+
+@pytest.mark.pdf
+@pytest.mark.xdist_group("pdf")
+def test_the_edit_floor_benchmark_times_each_step_of_a_small_course(run, tmp_path: Path) -> None:
+    """``edit_floor.py`` on a three-lesson course, as ``make bench`` runs it at 100."""
+    course = _generator().write_course(tmp_path / "course", 3)
+    out = tmp_path / "out"
+    assert run("build", str(course), "-f", "pdf", "--out", str(out)).exit_code == 0
+    done = subprocess.run([sys.executable, BENCHMARKS / "edit_floor.py", course,
+                           out / "pdf" / "course-pack.pdf"], capture_output=True, text=True,
+                          check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["lesson"] == "lesson/m001/lesson-0002"  # the middle one, as suites edits
+    for step in ("weasyprint_ready", "first_render", "second_render", "pack_write"):
+        assert 0 < found[step] < 120, (step, found[step])
