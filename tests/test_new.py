@@ -104,3 +104,59 @@ def test_clear_errors_and_nothing_written(course: Path, run, tmp_path: Path) -> 
 
     outside = run("new", "lesson", "intro", str(tmp_path / "empty"))
     assert outside.exit_code == 1 and "no course.yaml" in outside.output
+
+
+# A course that came from elsewhere, with links out of its folder ------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_new_never_writes_through_a_folder_linked_out_of_the_course(
+        course: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The module's folder and quizzes/ are links to folders elsewhere: nothing is read
+    or written there, and the message names the link."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in ("modules/writing-questions", "quizzes"):
+        moved = elsewhere / Path(name).name
+        (course / name).rename(moved)
+        (course / name).symlink_to(moved)
+    before = _snapshot(elsewhere)
+
+    lesson = run("new", "lesson", "planted", str(course))
+    quiz = run("new", "quiz", "planted-quiz", str(course))
+
+    assert lesson.exit_code == 1 and quiz.exit_code == 1
+    assert lesson.stderr.splitlines()[0] == (
+        f"error: modules/writing-questions is a link to {elsewhere / 'writing-questions'}, "
+        "outside the course folder")
+    assert quiz.stderr.splitlines()[0] == (
+        f"error: quizzes is a link to {elsewhere / 'quizzes'}, outside the course folder")
+    assert "replace the link with the file or folder itself" in quiz.stderr
+    assert _snapshot(elsewhere) == before
+
+
+def test_new_never_writes_through_a_file_linked_out_of_the_course(
+        course: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """course.yaml a link to a file elsewhere; a lesson file that is a link to nowhere yet."""
+    precious = tmp_path / "precious.yaml"
+    precious.write_text((course / "course.yaml").read_text())
+    (course / "course.yaml").unlink()
+    (course / "course.yaml").symlink_to(precious)
+    before = precious.read_bytes()
+    result = run("new", "module", "planted", str(course))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: course.yaml is a link to {precious}, outside")
+    assert precious.read_bytes() == before and not (course / "modules" / "planted").exists()
+
+    (course / "course.yaml").unlink()
+    (course / "course.yaml").write_bytes(before)
+    nowhere = tmp_path / "would-be-created.yaml"
+    (course / "modules" / "writing-questions" / "planted.yaml").symlink_to(nowhere)
+    result = run("new", "lesson", "planted", str(course))
+    assert result.exit_code == 1
+    assert "modules/writing-questions/planted.yaml already exists" in result.stderr
+    assert not nowhere.exists()

@@ -9,6 +9,7 @@ and quoting stay exactly as they were.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def check_name(name: str) -> None:
 
 
 def _refuse_existing(path: Path, root: Path) -> None:
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise CoursepackError.single(
             f"{path.relative_to(root).as_posix()} already exists",
             hint="pick another name, or edit the existing file",
@@ -139,10 +140,32 @@ class Scaffold:
                 hint="run it inside a course folder or pass the folder: coursepack new lesson "
                 "NAME DIR (coursepack init DIR starts a course)",
             )
+        self.within(self.course_file)
+
+    def within(self, path: Path) -> Path:
+        """``path``, refused if it leads out of the course folder once links are followed:
+        a course that came from elsewhere could send what ``new`` reads and writes anywhere."""
+        if path.resolve().is_relative_to(self.root):
+            return path
+        link = self.root
+        for part in path.relative_to(self.root).parts:
+            link = link / part
+            if not link.resolve().is_relative_to(self.root):
+                break
+        raise CoursepackError.single(
+            f"{link.relative_to(self.root).as_posix()} is a link to {link.resolve()}, outside "
+            "the course folder",
+            hint="replace the link with the file or folder itself: coursepack reads and writes "
+                 "a course only inside its folder")
 
     def modules(self) -> list[str]:
         return listed(self.course_file.read_text(encoding="utf-8"), self.course_file, self.root,
                       "modules")
+
+    def inside(self, paths: Iterable[Path]) -> list[Path]:
+        """Those of ``paths`` that are inside the course folder once links are followed,
+        in order (the others are not read)."""
+        return sorted(path for path in paths if path.resolve().is_relative_to(self.root))
 
     def pick_module(self, module: str | None) -> str:
         """The module to add to: ``module``, or the only one; listed, and a valid id (the
@@ -158,12 +181,12 @@ class Scaffold:
         return module
 
     def module_objectives(self, module: str) -> list[str]:
-        path = self.root / "modules" / module / "module.yaml"
+        path = self.within(self.root / "modules" / module / "module.yaml")
         return re.findall(r"^\s*-\s*id:\s*([\w-]+)", path.read_text(encoding="utf-8"), re.M)
 
     def add_to_list(self, path: Path, key: str, item: str) -> tuple[Path, str]:
         """The new text of ``path`` with ``item`` in list ``key`` (not yet written)."""
-        raw = path.read_bytes().decode("utf-8")
+        raw = self.within(path).read_bytes().decode("utf-8")
         text = raw.replace("\r\n", "\n")
         if item in listed(text, path, self.root, key):
             raise CoursepackError.single(
@@ -175,6 +198,8 @@ class Scaffold:
         return path, edited.replace("\n", "\r\n") if "\r\n" in raw else edited
 
     def write(self, files: dict[Path, str], edits: list[tuple[Path, str]]) -> Written:
+        for path in [*files, *(path for path, _ in edits)]:
+            self.within(path)
         for path in files:
             _refuse_existing(path, self.root)
         for path, text in files.items():
@@ -254,7 +279,7 @@ def _new_lesson(scaffold: Scaffold, name: str, module: str) -> Written:
 def _new_quiz(scaffold: Scaffold, name: str, module: str | None) -> Written:
     folder = scaffold.root / "quizzes"
     _refuse_existing(folder / f"{name}.yaml", scaffold.root)
-    taken = _ids(sorted(folder.glob("*.yaml")), r"^\s*-?\s*id:\s*([\w-]+)")
+    taken = _ids(scaffold.inside(folder.glob("*.yaml")), r"^\s*-?\s*id:\s*([\w-]+)")
     objectives = scaffold.module_objectives(module)[:1] if module else []
     text = QUIZ.format(
         title=title_of(name),
@@ -272,7 +297,8 @@ def _new_module(scaffold: Scaffold, name: str) -> Written:
     folder = scaffold.root / "modules" / name
     _refuse_existing(folder, scaffold.root)
     edit = scaffold.add_to_list(scaffold.course_file, "modules", name)
-    taken = _ids(sorted(scaffold.root.glob("modules/*/module.yaml")), r"^\s*-\s*id:\s*([\w-]+)")
+    taken = _ids(scaffold.inside(scaffold.root.glob("modules/*/module.yaml")),
+                 r"^\s*-\s*id:\s*([\w-]+)")
     objective = _free_id(name, taken)
     files = {
         folder / "module.yaml": MODULE.format(title=title_of(name), objective=objective),
