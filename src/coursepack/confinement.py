@@ -1,6 +1,8 @@
 """The one rule for every file a course reads, whoever reads it (the loader, the templates,
 the build's fingerprint): inside the course once links are followed, and of the kind
-expected. It opens nothing, so a pipe never blocks a build."""
+expected. It opens nothing, so a pipe never blocks a build. And its counterpart for what
+coursepack writes into a course (``coursepack new``, ``import``, ``translate``): never
+through a link out of it."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import Enum
 from pathlib import Path
+
+from coursepack.errors import CoursepackError
 
 
 class Unusable(Enum):
@@ -84,3 +88,21 @@ def confined(root: Path, path: Path, folder: bool = False) -> tuple[Path, Unusab
     if stat.S_ISDIR(mode):
         return real, Unusable.FOLDER
     return real, None if stat.S_ISREG(mode) else Unusable.SPECIAL
+
+
+def refuse_link_out(root: Path, path: Path) -> Path:
+    """``path`` (under ``root``, resolved by the caller), to be written or edited; raise
+    ``CoursepackError`` naming the link if a link on its way, or ``path`` itself, leads out
+    of ``root``: a course that came from elsewhere could send the write anywhere."""
+    if path.resolve().is_relative_to(root):
+        return path
+    step = root
+    for part in path.relative_to(root).parts:
+        step = step / part
+        if not step.resolve().is_relative_to(root):
+            break
+    raise CoursepackError.single(
+        f"{step.relative_to(root).as_posix()} is a link to {step.resolve()}, outside the "
+        "course folder",
+        hint="replace the link with the file or folder itself: coursepack reads and writes "
+             "a course only inside its folder")

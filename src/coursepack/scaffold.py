@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from coursepack.confinement import refuse_link_out
 from coursepack.errors import CoursepackError, Origin, quoted
 from coursepack.model.ids import ID_HELP, id_problem, suggested_id
 
@@ -143,20 +144,8 @@ class Scaffold:
         self.within(self.course_file)
 
     def within(self, path: Path) -> Path:
-        """``path``, refused if it leads out of the course folder once links are followed:
-        a course that came from elsewhere could send what ``new`` reads and writes anywhere."""
-        if path.resolve().is_relative_to(self.root):
-            return path
-        link = self.root
-        for part in path.relative_to(self.root).parts:
-            link = link / part
-            if not link.resolve().is_relative_to(self.root):
-                break
-        raise CoursepackError.single(
-            f"{link.relative_to(self.root).as_posix()} is a link to {link.resolve()}, outside "
-            "the course folder",
-            hint="replace the link with the file or folder itself: coursepack reads and writes "
-                 "a course only inside its folder")
+        """``path``, refused if it leads out of the course folder once links are followed."""
+        return refuse_link_out(self.root, path)
 
     def modules(self) -> list[str]:
         return listed(self.course_file.read_text(encoding="utf-8"), self.course_file, self.root,

@@ -219,3 +219,28 @@ def test_a_very_large_category_is_split_into_quizzes(run: Run, tmp_path: Path,
     course, _ = load_course(tmp_path / "c")
     assert [(q.title, len(q.questions)) for q in course.quizzes] == [
         ("Many", 3), ("Many (part 2)", 3), ("Many (part 3)", 1)]
+
+
+@pytest.mark.parametrize("linked", ["quizzes", "course.yaml"])
+def test_an_import_never_writes_through_a_link_out_of_the_course(
+        run: Run, tmp_path: Path, linked: str) -> None:
+    """The course's quizzes/ or course.yaml is a link to a folder or file of the user's:
+    nothing is written, moved or put back there."""
+    bank = tmp_path / "b.gift"
+    bank.write_text("::Q::Water is wet.{T}\n")
+    course = tmp_path / "c"
+    assert run("import", str(bank), "--into", str(course), "--quiz", "w1").exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (course / linked).rename(elsewhere / linked)
+    (course / linked).symlink_to(elsewhere / linked)
+    before = {p.relative_to(elsewhere).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+              for p in elsewhere.rglob("*") if p.is_file()}
+
+    result = run("import", str(bank), "--into", str(course), "--quiz", "w2")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: {linked} is a link to {elsewhere / linked}, outside the course folder")
+    assert {p.relative_to(elsewhere).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in elsewhere.rglob("*") if p.is_file()} == before

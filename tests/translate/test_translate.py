@@ -401,3 +401,16 @@ def test_a_translation_file_linked_from_outside_is_refused(course: Path, run: Ru
     result = run("translate", "status", str(course), "--lang", "fr")
     assert result.exit_code == 1
     assert "translations/fr/course.po is outside the course folder" in result.output
+
+
+def test_extract_never_writes_through_a_translations_folder_linked_out(
+        course: Path, run: Run, tmp_path: Path) -> None:
+    """A course from elsewhere whose translations/ is a link to a folder of the user's."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (course / "translations").symlink_to(elsewhere)
+    result = run("translate", "extract", str(course), "--lang", "fr")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: translations is a link to {elsewhere}, outside the course folder")
+    assert list(elsewhere.iterdir()) == []

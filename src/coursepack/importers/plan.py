@@ -17,6 +17,7 @@ from urllib.parse import quote
 import yaml
 
 from coursepack.checks.questions import QUESTION_CHECKS
+from coursepack.confinement import refuse_link_out
 from coursepack.errors import CoursepackError, Origin, Problem, Severity, error
 from coursepack.fields import Fields, Sink
 from coursepack.importers.base import Bank, Group, Item, Kept
@@ -380,6 +381,10 @@ def commit(plan: Plan) -> Done:
     """Write everything in a staging folder, move it into place, then validate the course;
     a course that does not validate afterwards is put back as it was."""
     root = plan.course
+    if root.exists():  # before anything is read, written or moved in
+        real = root.resolve()
+        for rel, _ in _files(plan):
+            refuse_link_out(real, real / rel)
     parent = root.parent if plan.new_course else root
     parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".coursepack-import-", dir=parent))
@@ -421,14 +426,19 @@ def commit(plan: Plan) -> Done:
     return done
 
 
-def _stage(plan: Plan, stage: Path) -> list[tuple[str, Path]]:
+def _files(plan: Plan) -> list[tuple[str, bytes]]:
+    """Every file the import writes: its path in the course and its bytes."""
     files: list[tuple[str, bytes]] = [(f"quizzes/{q.name}.yaml", q.text.encode("utf-8"))
                                       for q in plan.quizzes]
     files += [(f"quizzes/{IMAGE_DIR}/{name}", data) for name, data in plan.images.items()]
     if plan.course_yaml is not None:
         files.append(("course.yaml", plan.course_yaml.encode("utf-8")))
+    return files
+
+
+def _stage(plan: Plan, stage: Path) -> list[tuple[str, Path]]:
     staged = []
-    for rel, data in files:
+    for rel, data in _files(plan):
         path = stage / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

@@ -18,7 +18,7 @@ from pathlib import Path
 from yaml.error import Mark
 from yaml.nodes import ScalarNode
 
-from coursepack.confinement import confined
+from coursepack.confinement import confined, refuse_link_out
 from coursepack.errors import CoursepackError, Origin, Problem, error, quoted, warning
 from coursepack.fields import UNWRITABLE
 from coursepack.loader import assets
@@ -67,6 +67,9 @@ def extract(course: Course, language: str) -> tuple[Path, Path, Status]:
     obsolete = [e for e in known.values() if e.id not in ids and e.target]
     folder = course.root / folder_of(language)
     po, xlf = folder / PO_NAME, folder / XLIFF_NAME
+    root = course.root.resolve()
+    for path in (po, xlf):
+        refuse_link_out(root, root / path.relative_to(course.root))
     write_catalog(po, language, course.language, course.title, planned, obsolete,
                   course.version)
     write_xliff(xlf, language, course.language, planned, obsolete)
