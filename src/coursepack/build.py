@@ -22,7 +22,7 @@ from pathlib import Path
 
 from coursepack import cache, fingerprint, leaving
 from coursepack.checks import check_course, check_partial_course
-from coursepack.confinement import folders_resolved_once
+from coursepack.confinement import folders_resolved_once, refuse_link_out
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters import (
     EXPORTERS,
@@ -156,15 +156,10 @@ def build(
 def _default_output(root: Path) -> Path:
     """``build/`` in the course folder; refused when it is a link that leads out of it (a
     course that came from elsewhere could send the build anywhere with one)."""
-    out = root / "build"
-    if out.is_symlink():
-        target = out.resolve()
-        if not target.is_relative_to(root.resolve()):
-            raise CoursepackError.single(
-                f"{out} is a link to {target}, outside the course folder: a build does not "
-                "follow a course's link out of it",
-                hint="remove the link, or name the output folder with --out")
-    return out
+    real = root.resolve()
+    return refuse_link_out(real, real / "build", hint="a build does not follow a course's "
+                           "link out of it: remove the link, or name the output folder with "
+                           "--out")
 
 
 class _CollectorTuning:

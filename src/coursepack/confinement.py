@@ -90,7 +90,11 @@ def confined(root: Path, path: Path, folder: bool = False) -> tuple[Path, Unusab
     return real, None if stat.S_ISREG(mode) else Unusable.SPECIAL
 
 
-def refuse_link_out(root: Path, path: Path) -> Path:
+_INSIDE_ONLY = ("replace the link with the file or folder itself: coursepack reads and writes "
+                "a course only inside its folder")
+
+
+def refuse_link_out(root: Path, path: Path, hint: str = _INSIDE_ONLY) -> Path:
     """``path`` (under ``root``, resolved by the caller), to be written or edited; raise
     ``CoursepackError`` naming the link if a link on its way, or ``path`` itself, leads out
     of ``root``: a course that came from elsewhere could send the write anywhere."""
@@ -103,6 +107,4 @@ def refuse_link_out(root: Path, path: Path) -> Path:
             break
     raise CoursepackError.single(
         f"{step.relative_to(root).as_posix()} is a link to {step.resolve()}, outside the "
-        "course folder",
-        hint="replace the link with the file or folder itself: coursepack reads and writes "
-             "a course only inside its folder")
+        "course folder", hint=hint)
