@@ -503,3 +503,17 @@ def test_format_settings_are_checked_when_that_format_is_not_built(course: Path,
 
 
 CASES_BY_NAME = {c.name: c for c in CASES}
+
+
+def test_a_listed_lesson_that_does_not_parse_is_not_also_called_unlisted(
+        course: Path, run: Run) -> None:
+    """One problem for the file, where it is: not a second, false, 'not listed' warning."""
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "key_quotes:\n  - text: x\n   bad: 1\n",
+                      encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    said = [line for line in result.output.splitlines()
+            if line.startswith("modules/writing-questions/one-idea.yaml")]
+    assert len(said) == 1 and "YAML syntax error" in said[0], result.output
+    assert "is not listed" not in result.output

@@ -56,6 +56,8 @@ class Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.sink = Sink(partial(assets.resolve, root.resolve()))
+        #: module id -> the lesson ids its module.yaml lists, loaded or not
+        self.listed_lessons: dict[str, set[str]] = {}
 
     @property
     def problems(self) -> list[Problem]:
@@ -223,6 +225,7 @@ class Loader:
         name = self._listed(module_fields, node, "lessons")
         if name is None:
             return None
+        self.listed_lessons.setdefault(folder.name, set()).add(name)
         path = folder / f"{name}.yaml"
         _, why = confined(self.root, path)
         if why is not None:
@@ -285,10 +288,11 @@ class Loader:
         return found
 
     def unlisted_lessons(self, course: Course) -> list[Problem]:
-        """Lesson files that no module lists: they would silently not be built."""
+        """Lesson files that no module lists: they would silently not be built. (A file
+        that is listed but could not be read is reported where it failed, not here.)"""
         found = []
         for module in course.modules:
-            listed = {lesson.id for lesson in module.lessons}
+            listed = self.listed_lessons.get(module.id, set())
             for path in sorted((self.root / "modules" / module.id).glob("*.yaml")):
                 if path.name != "module.yaml" and path.stem not in listed:
                     found.append(
