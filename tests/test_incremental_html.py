@@ -274,3 +274,44 @@ def test_a_body_edit_renders_one_page_of_each_package(
 
     assert rendered(long_course, out, list(PACKAGES), caplog) == []  # nothing changed
 
+
+
+EVERY_FORMAT = ("html", "moodle-xml", "gift", "qti12", "qti21", "scorm12", "scorm2004", "cmi5",
+                "imscc", "pdf", "field-pack", "single-file")
+
+
+@pytest.mark.pdf
+@pytest.mark.xdist_group("pdf")
+def test_edits_that_move_things_around_leave_no_stale_file_in_any_format(
+        long_course: Path, tmp_path: Path) -> None:
+    """Each edit an author makes to a course's shape, one after another, then a rebuild of
+    every format: file for file, byte for byte, what a cold build makes."""
+    folder = long_course / MODULE
+    out = tmp_path / "build"
+    build(long_course, list(EVERY_FORMAT), out)
+
+    def swap_lessons() -> None:
+        edit(folder / "module.yaml", "  - second\n  - third\n", "  - third\n  - second\n")
+
+    def grow_a_lesson_by_pages() -> None:  # every later page number in the pack moves
+        more = "".join(f"  Paragraph {n}: café, ملف, «texte», enough words to fill a line "
+                       "of print and then some more of them.\n\n" for n in range(80))
+        edit(folder / "third.yaml", "body: |\n", "body: |\n" + more)
+
+    def rename_a_lesson() -> None:
+        (folder / "second.yaml").rename(folder / "second-renamed.yaml")
+        edit(folder / "module.yaml", "  - second\n", "  - second-renamed\n")
+
+    def add_an_image_with_an_awkward_name() -> None:
+        shutil.copy(next(folder.glob("images/*.png")), folder / "images" / "café ملف.png")
+        edit(folder / "feedback.yaml", "body: |\n",
+             "body: |\n  ![Un schéma «rouge»](images/café%20ملف.png)\n\n")
+
+    def change_the_paper() -> None:
+        edit(long_course / "course.yaml", "paper: A4", "paper: Letter")
+
+    for change in (swap_lessons, grow_a_lesson_by_pages, rename_a_lesson,
+                   add_an_image_with_an_awkward_name, change_the_paper):
+        change()
+        build(long_course, list(EVERY_FORMAT), out)
+        same_as_cold(long_course, out, tmp_path, EVERY_FORMAT)
