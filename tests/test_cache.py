@@ -55,7 +55,7 @@ def test_every_kind_of_input_makes_a_rebuild_miss(
 
     image = next((course / "modules").rglob("*.png"))
     image.write_bytes(image.read_bytes() + b"\0")
-    changed("an image")
+    assert not kept(run, course, out, "html"), "an image changed, yet the site was kept"
 
     course_yaml = course / "course.yaml"
     course_yaml.write_text(course_yaml.read_text(encoding="utf-8").replace(
@@ -79,6 +79,77 @@ def test_every_kind_of_input_makes_a_rebuild_miss(
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     changed("SOURCE_DATE_EPOCH")
+
+
+BANKS = ("moodle-xml", "gift", "qti12", "qti21")
+
+
+def kept_formats(run: Run, course: Path, out: Path, formats: tuple[str, ...] = BANKS,
+                 ) -> set[str]:
+    """Build ``formats``; those taken over from the last build unchanged."""
+    result = run("build", str(course), *(a for f in formats for a in ("-f", f)),
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    return {line.split()[0] for line, after in zip(lines, lines[1:], strict=False)
+            if "the last build's output is kept" in after}
+
+
+def same_as_a_cold_build(run: Run, course: Path, out: Path, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    with monkeypatch.context() as patch:
+        patch.setenv("COURSEPACK_CACHE_DIR", str(tmp_path / "cold-cache"))
+        assert not kept_formats(run, course, cold)
+    shutil.rmtree(tmp_path / "cold-cache")
+    for fmt in BANKS:
+        made = {p.relative_to(out).as_posix(): p.read_bytes()
+                for p in (out / fmt).rglob("*") if p.is_file()}
+        assert made == {p.relative_to(cold).as_posix(): p.read_bytes()
+                        for p in (cold / fmt).rglob("*") if p.is_file()}, fmt
+
+
+def test_an_edit_to_lessons_alone_keeps_the_question_banks(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moodle XML, GIFT and QTI show no lesson: a lesson's text, title or image edited
+    keeps them (and they are a cold build's); what they show, edited, does not."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    out = tmp_path / "out"
+    assert not kept_formats(run, course, out)
+    folder = course / "modules" / "writing-questions"
+    lesson = folder / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "title: One idea per question", "title: Une idée par question «»").replace(
+        "Cover the options", "Hide the options"), encoding="utf-8")
+    image = folder / "images" / "stem-and-options.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # shown by that lesson only
+    assert kept_formats(run, course, out) == set(BANKS)
+    same_as_a_cold_build(run, course, out, tmp_path, monkeypatch)
+
+    quiz = course / "quizzes" / "writing-questions.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace(
+        "    stem: What should a learner who knows the answer be able to do?",
+        "    stem: |\n      ![Options](../modules/writing-questions/images/stem-and-options.png)"
+        "\n\n      What should a learner who knows the answer be able to do?"),
+        encoding="utf-8")
+    assert kept_formats(run, course, out) == set()  # a quiz edited
+    image.write_bytes(image.read_bytes() + b"\0")  # now a question shows it too
+    assert kept_formats(run, course, out) == set()
+    module = folder / "module.yaml"
+    module.write_text(module.read_text(encoding="utf-8").replace(
+        "title: Writing questions that teach", "title: Questions that teach"), encoding="utf-8")
+    assert kept_formats(run, course, out) == set()  # a category's name
+    same_as_a_cold_build(run, course, out, tmp_path, monkeypatch)
+
+    own = course / "templates" / "gift" / "questions.gift.j2"
+    own.parent.mkdir(parents=True)
+    shutil.copy(fingerprint.default_templates() / "gift" / "questions.gift.j2", own)
+    assert kept_formats(run, course, out) == set()  # a file of the course's templates
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    # a course's own template can show a lesson: that format is made again
+    assert kept_formats(run, course, out) == set(BANKS) - {"gift"}
+    same_as_a_cold_build(run, course, out, tmp_path, monkeypatch)
 
 
 def test_the_files_a_rebuild_watches_are_the_course_s_own_and_nothing_beyond(

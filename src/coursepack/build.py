@@ -30,6 +30,7 @@ from coursepack.exporters import (
     Exporter,
     OutputDir,
     SetsUpWorkers,
+    ShowsNoLessons,
     format_problems,
     get_exporter,
     settings_owners,
@@ -45,7 +46,7 @@ from coursepack.locale import speaking
 from coursepack.model import Course
 from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
-from coursepack.render import template_problems
+from coursepack.render import has_own_templates, template_problems
 from coursepack.spec_schema import Schema, schema
 from coursepack.translate import editions
 from coursepack.workers import Workers
@@ -220,6 +221,20 @@ def _while_loading() -> Iterator[None]:
             gc.enable()
 
 
+def _inputs(course: Course, exporters: list[Exporter]) -> dict[str, str]:
+    """The digest of what each format is made from: everything, or for a format that shows
+    no lesson (with the theme's templates), everything but the lessons."""
+    digests: dict[bool, str] = {}
+    found: dict[str, str] = {}
+    for exporter in exporters:
+        lessons = not (isinstance(exporter, ShowsNoLessons) and exporter.shows_no_lessons
+                       and not has_own_templates(exporter.name, course.root))
+        if lessons not in digests:
+            digests[lessons] = fingerprint.digest(course, lessons=lessons)
+        found[exporter.name] = digests[lessons]
+    return found
+
+
 def _warm_early(workers: Workers, names: list[str]) -> Callable[[], object] | None:
     """Have one worker set up (import WeasyPrint, say) while the course loads and is
     checked, for the first format that needs workers; returns that set-up. One: the
@@ -245,7 +260,7 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
                 report = validate(root, names, strict)
             report.problems += dates
             exporters = [get_exporter(name) for name in names]
-            inputs = fingerprint.digest(report.course)
+            inputs = _inputs(report.course, exporters)
             languages, translation_problems = editions(report.course, strict)
             report.problems += translation_problems
     except KeyboardInterrupt:
@@ -257,12 +272,13 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
         with folder.os_errors(), workers:
             steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress,
                                               store, workers, tuple(languages)),
-                           fingerprint.for_format(inputs, exporter.name),
+                           fingerprint.for_format(inputs[exporter.name], exporter.name),
                            report.format_problems.get(exporter.name, []))
                      for exporter in exporters]
             steps += [_Step(exporter, _context(exporter, edition, stage / language, out / language,
                                                progress, store, workers),
-                            fingerprint.for_format(inputs, f"{language}/{exporter.name}"),
+                            fingerprint.for_format(inputs[exporter.name],
+                                                   f"{language}/{exporter.name}"),
                             report.format_problems.get(exporter.name, []))
                       for language, edition in languages for exporter in exporters]
             setups = {step.exporter.worker_setup(): None for step in steps

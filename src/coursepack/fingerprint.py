@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from coursepack.cache import Cache
 from coursepack.layout import course_files
 from coursepack.model import Course
+from coursepack.model.text import assets_of
 from coursepack.render import default_templates
 
 
@@ -43,10 +44,12 @@ class Record:
         return True
 
 
-def digest(course: Course) -> str:
-    """One digest of everything any format is made from (``for_format`` narrows it)."""
+def digest(course: Course, lessons: bool = True) -> str:
+    """One digest of everything any format is made from (``for_format`` narrows it to one
+    format); without ``lessons``, of all but the lesson files and the files under modules/
+    that only lessons use, for a format that shows no lesson."""
     found = hashlib.sha256()
-    for label, path in sorted(set(_inputs(course))):
+    for label, path in sorted(set(_inputs(course, lessons))):
         try:
             data = path.read_bytes()
         except OSError:
@@ -61,13 +64,17 @@ def for_format(inputs: str, fmt: str) -> str:
     return hashlib.sha256(f"{inputs}\0{fmt}".encode()).hexdigest()
 
 
-def _inputs(course: Course) -> Iterator[tuple[str, Path]]:
+def _inputs(course: Course, lessons: bool = True) -> Iterator[tuple[str, Path]]:
     root = course.root.resolve()
+    left_out = set() if lessons else _lessons_only(course, root)
     for path in course_files(root):
-        yield "course:" + path.relative_to(root).as_posix(), path
+        if path not in left_out:
+            yield "course:" + path.relative_to(root).as_posix(), path
     # images and linked files, wherever in the course they are (the loader gives each with
     # its links followed)
     for asset in course.assets():
+        if asset.path in left_out:
+            continue
         inside = asset.path.is_relative_to(root)
         yield ("course:" + asset.path.relative_to(root).as_posix() if inside
                else "asset:" + asset.path.as_posix()), asset.path
@@ -75,6 +82,19 @@ def _inputs(course: Course) -> Iterator[tuple[str, Path]]:
     for path in theme.rglob("*"):
         if path.is_file():
             yield "theme:" + path.relative_to(theme).as_posix(), path
+
+
+def _lessons_only(course: Course, root: Path) -> set[Path]:
+    """The lesson files, and the files under modules/ that lessons use and no other text
+    of the course (a module's, a quiz's, the course's own) does."""
+    outlines = tuple(replace(module, lessons=()) for module in course.modules)
+    used_elsewhere = {a.path for a in assets_of((course.description, outlines, course.quizzes))}
+    lessons = {root / "modules" / module.id / f"{lesson.id}.yaml"
+               for module, lesson in course.lessons()}
+    modules = root / "modules"
+    used = {a.path for _, lesson in course.lessons() for a in lesson.assets
+            if a.path.is_relative_to(modules)}
+    return (lessons | used) - used_elsewhere
 
 
 def recorded(cache: Cache, digest: str) -> Record | None:

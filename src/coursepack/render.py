@@ -56,6 +56,11 @@ def _search_path(fmt: str, course_root: Path | None) -> list[tuple[Path, Path]]:
     return [(folder, inside) for folder, inside in dirs if folder.is_dir()]
 
 
+def has_own_templates(fmt: str, course_root: Path) -> bool:
+    """Whether the course in ``course_root`` has template folders of its own for ``fmt``."""
+    return len(_search_path(fmt, course_root)) > len(_search_path(fmt, None))
+
+
 def shown(path: Path | str, course_root: Path | None = None) -> str:
     """A template's path as the user knows it: in the course, else from where they are."""
     path = Path(path)

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from coursepack.errors import CoursepackError, Problem
-from coursepack.exporters.base import ExportContext, Exporter, OutputDir, SetsUpWorkers
+from coursepack.exporters.base import (
+    ExportContext,
+    Exporter,
+    OutputDir,
+    SetsUpWorkers,
+    ShowsNoLessons,
+)
 from coursepack.exporters.cmi5 import Cmi5Exporter
 from coursepack.exporters.field_pack import FieldPackExporter
 from coursepack.exporters.gift import GiftExporter
@@ -64,4 +70,4 @@ def format_problems(name: str, course: Course) -> list[Problem]:
 
 
 __all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "SetsUpWorkers",
-           "format_problems", "get_exporter", "settings_owners"]
+           "ShowsNoLessons", "format_problems", "get_exporter", "settings_owners"]

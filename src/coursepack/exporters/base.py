@@ -118,6 +118,16 @@ class Exporter(Protocol):
 
 
 @runtime_checkable
+class ShowsNoLessons(Protocol):
+    """A format made from the course's quizzes, its modules (but their lessons) and its
+    settings, never from a lesson, when rendered with the theme's templates: a build whose
+    changes are all to lessons keeps its last output. (A course's own templates for it can
+    show anything, lessons too.)"""
+
+    shows_no_lessons: ClassVar[bool]
+
+
+@runtime_checkable
 class SetsUpWorkers(Protocol):
     """An exporter whose work in the build's worker processes needs a slow set-up first
     (imports, say)."""

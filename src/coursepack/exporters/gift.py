@@ -204,6 +204,7 @@ def question_text(q: Question) -> str | None:
 
 class GiftExporter:
     name: ClassVar[str] = "gift"
+    shows_no_lessons: ClassVar[bool] = True  # a bank of questions
     summary: ClassVar[str] = "GIFT question bank for Moodle (text; no images or ordering)"
 
     def check(self, course: Course) -> list[Problem]:

@@ -95,6 +95,7 @@ class MoodleSettings:
 
 class MoodleXmlExporter:
     name: ClassVar[str] = "moodle-xml"
+    shows_no_lessons: ClassVar[bool] = True  # a bank of questions
     summary: ClassVar[str] = "Moodle XML question bank (categories per module, all types)"
     settings_key: ClassVar[str] = "moodle"
     settings_schema: ClassVar[Schema] = record([], core_types_only=FLAG, multilang=FLAG)

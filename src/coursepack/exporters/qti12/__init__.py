@@ -148,6 +148,7 @@ def resource_idents(names: Names, quizzes: tuple[Quiz, ...], media: list[str]) -
 
 class Qti12Exporter:
     name: ClassVar[str] = "qti12"
+    shows_no_lessons: ClassVar[bool] = True  # a bank of questions
     summary: ClassVar[str] = "QTI 1.2 zip in Canvas's flavour (Classic and New Quizzes)"
 
     def check(self, course: Course) -> list[Problem]:

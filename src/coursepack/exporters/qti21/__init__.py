@@ -152,6 +152,7 @@ def test_xml(course: Course, items: Idents, media: Media) -> bytes:
 
 class Qti21Exporter:
     name: ClassVar[str] = "qti21"
+    shows_no_lessons: ClassVar[bool] = True  # a bank of questions
     summary: ClassVar[str] = "QTI 2.1 content package (items, test with pools, manifest)"
 
     def check(self, course: Course) -> list[Problem]:
