@@ -89,12 +89,12 @@ def _lessons_only(course: Course, root: Path) -> set[Path]:
     of the course (a module's, a quiz's, the course's own) does."""
     outlines = tuple(replace(module, lessons=()) for module in course.modules)
     used_elsewhere = {a.path for a in assets_of((course.description, outlines, course.quizzes))}
-    lessons = {root / "modules" / module.id / f"{lesson.id}.yaml"
-               for module, lesson in course.lessons()}
+    files = {root / "modules" / module.id / f"{lesson.id}.yaml"
+             for module, lesson in course.lessons()}
     modules = root / "modules"
-    used = {a.path for _, lesson in course.lessons() for a in lesson.assets
-            if a.path.is_relative_to(modules)}
-    return (lessons | used) - used_elsewhere
+    shown = {a.path for _, lesson in course.lessons() for a in lesson.assets
+             if a.path.is_relative_to(modules)}
+    return (files | shown) - used_elsewhere
 
 
 def recorded(cache: Cache, digest: str) -> Record | None:
