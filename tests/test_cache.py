@@ -4,6 +4,7 @@ removable with one command, and never trusting a cache someone else made."""
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import shutil
@@ -91,7 +92,7 @@ def kept_formats(run: Run, course: Path, out: Path, formats: tuple[str, ...] = B
                  "--out", str(out))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    return {line.split()[0] for line, after in zip(lines, lines[1:], strict=False)
+    return {line.split()[0] for line, after in itertools.pairwise(lines)
             if "the last build's output is kept" in after}
 
 
