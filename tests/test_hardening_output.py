@@ -632,9 +632,9 @@ def test_ctrl_c_mid_pdf_exits_130_without_tracebacks(course: Path, run: Run) -> 
     workers = workers_of(build.pid)
     os.killpg(build.pid, signal.SIGINT)  # a terminal sends Ctrl+C to the whole group
 
-    _, stderr = build.communicate(timeout=120)
+    stdout, stderr = build.communicate(timeout=120)
 
-    assert build.returncode == 130
+    assert build.returncode == 130, (stdout, stderr)
     assert stderr == "Build interrupted; build/ unchanged\n"
     assert snapshot(out) == before
     assert staging_left(out) == []
