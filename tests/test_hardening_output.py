@@ -504,10 +504,16 @@ def test_a_date_before_1980_is_clamped_in_zips_with_a_warning(
 
 
 def coursepack(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    """``coursepack ...`` in its own process group, as a terminal starts it."""
+    """``coursepack ...`` in its own process group, as a terminal starts it: with Ctrl+C
+    at its default even when these tests run where it is ignored (a shell's background
+    job ignores it, and a program inherits that)."""
     return subprocess.Popen([sys.executable, "-m", "coursepack", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_ctrl_c_as_on_a_terminal)
+
+
+def _ctrl_c_as_on_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(condition: Callable[[], object], what: str, limit: float = 120) -> None:
