@@ -319,6 +319,60 @@ def test_clean_removes_the_cache_and_says_how_much_it_freed(
     assert not kept(run, course, out), "nothing is kept without the cache's record"
 
 
+def _files_in(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_folder_of_the_user_s_named_as_the_cache_is_never_taken_over(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """COURSEPACK_CACHE_DIR set to a home or project folder by mistake: the build keeps
+    nothing there (its ignore file would hide the folder from git, and clean would then
+    empty it), says so and how to fix it; clean refuses it."""
+    mine = tmp_path / "home"
+    (mine / "Documents").mkdir(parents=True)
+    (mine / "Documents" / "report.txt").write_text("a year of work")
+    (mine / ".gitignore").write_text("*.log\n")
+    before = _files_in(mine)
+    monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(mine))
+    result = run("build", str(course), "-f", FAST, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (f"cache: could not keep what this build made in {mine} (it holds other files: a "
+            "cache needs a folder of its own); the next build will not be as fast. Set "
+            "COURSEPACK_CACHE_DIR to a new or empty folder") in result.output
+    assert run("clean", str(course)).exit_code == 1
+    assert _files_in(mine) == before and sorted(p.name for p in mine.iterdir()) == [
+        ".gitignore", "Documents"]
+
+
+def test_clean_removes_only_what_the_cache_holds(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty folder becomes the cache; a file put there later is left by clean."""
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(chosen))
+    assert not kept(run, course, tmp_path / "out")
+    (chosen / "notes.txt").write_text("mine")
+    assert kept(run, course, tmp_path / "out")  # still its cache
+    result = run("clean", str(course))
+    assert result.exit_code == 0, result.output
+    assert _files_in(chosen) == {"notes.txt": b"mine"}
+
+
+def test_a_course_s_cache_folder_holding_other_things_is_left_alone(
+        run: Run, course: Path, tmp_path: Path, own_user_folder: Path) -> None:
+    """A course can arrive with a .coursepack-cache/ that is not a cache of ours: its
+    builds use the per-user folder, and leave that one as it is."""
+    planted = course / CACHE_DIR
+    (planted / "entries").mkdir(parents=True)
+    (planted / "readme.txt").write_text("not a cache")
+    before = _files_in(planted)
+    assert not kept(run, course, tmp_path / "out")
+    assert kept(run, course, tmp_path / "out")
+    assert _files_in(planted) == before and not (planted / "CACHEDIR.TAG").exists()
+    assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
+
+
 def test_clean_refuses_a_folder_that_is_not_a_cache(
         run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mine = tmp_path / "my-documents"

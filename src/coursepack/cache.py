@@ -38,7 +38,7 @@ import json
 import math
 import os
 import secrets
-import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -76,8 +76,8 @@ def location(course_root: Path) -> Path:
     beside = course_root.resolve() / CACHE_DIR
     if beside.is_symlink():  # a course's link could send the cache's writes anywhere
         return user_folder() / "store"
-    if beside.exists() and not beside.is_dir():  # a file of that name: not ours to replace
-        return user_folder() / "store"
+    if beside.exists() and not (beside.is_dir() and own_or_empty(beside)):
+        return user_folder() / "store"  # a file or a folder of that name that is not ours
     if _writable(beside if beside.is_dir() else beside.parent):
         return beside
     return user_folder() / "store"
@@ -211,6 +211,7 @@ class Cache:
         self.opened = time.time()
         self.unwritten: OSError | None = None  # why the first entry not kept was not kept
         self.added = 0  # bytes this instance kept
+        self._prepared = False  # the folder checked and tagged by this instance
         self._real_root: Path | None = None
         self._own_folders: set[str] = set()
 
@@ -271,11 +272,14 @@ class Cache:
         if self.unwritten is None:
             return None
         reason = self.unwritten.strerror or type(self.unwritten).__name__
-        remedy = ("Free some space there (coursepack clean empties it), or set "
-                  "COURSEPACK_CACHE_DIR to another folder"
-                  if self.unwritten.errno in (errno.ENOSPC, errno.EDQUOT) else
-                  "Set COURSEPACK_CACHE_DIR to a folder you may write, or run coursepack "
-                  "clean if it is this cache that is damaged")
+        if self.unwritten.errno in (errno.ENOSPC, errno.EDQUOT):
+            remedy = ("Free some space there (coursepack clean empties it), or set "
+                      "COURSEPACK_CACHE_DIR to another folder")
+        elif self.unwritten.errno == errno.EEXIST:
+            remedy = "Set COURSEPACK_CACHE_DIR to a new or empty folder"
+        else:
+            remedy = ("Set COURSEPACK_CACHE_DIR to a folder you may write, or run coursepack "
+                      "clean if it is this cache that is damaged")
         return (f"cache: could not keep what this build made in {self.root} ({reason}); "
                 f"the next build will not be as fast. {remedy}")
 
@@ -350,14 +354,50 @@ class Cache:
             self._own_folders.add(key[:2])
         return folder / key
 
-    @staticmethod
-    def _prepare(root: Path) -> None:
-        tag = root / "CACHEDIR.TAG"
-        if tag.is_file() and not tag.is_symlink():
+    def _prepare(self, root: Path) -> None:
+        """Make ``root`` a cache, once per instance: a new or empty folder, or one that is
+        a cache of ours already; never a folder that holds other files (``COURSEPACK_CACHE_DIR``
+        naming a home or project folder, say), which its ignore file and ``clean`` would
+        take over."""
+        if self._prepared:
             return
+        if not own_or_empty(root):
+            raise OSError(errno.EEXIST, "it holds other files: a cache needs a folder of its "
+                          "own", str(root))
         root.mkdir(parents=True, exist_ok=True)
-        _write_own(root / ".gitignore", "# coursepack's build cache\n*\n")
-        _write_own(tag, _TAG)
+        if not _tagged(root):
+            _write_own(root / ".gitignore", "# coursepack's build cache\n*\n")
+            _write_own(root / _TAG_NAME, _TAG)
+        self._prepared = True
+
+
+_TAG_NAME = "CACHEDIR.TAG"
+#: What a cache folder of ours holds (and the temporary files it writes, ".<name>....tmp").
+_OWN_NAMES = frozenset({_ENTRIES, _TAG_NAME, ".gitignore", _SIZE})
+
+
+def own_or_empty(root: Path) -> bool:
+    """Whether ``root`` is not there yet, is empty, or is a cache of ours (tagged as one, or
+    holding only what one holds)."""
+    try:
+        names = os.listdir(root)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return _tagged(root) or all(_own_name(name) for name in names)
+
+
+def _own_name(name: str) -> bool:
+    return name in _OWN_NAMES or (name.startswith(".") and name.endswith(".tmp"))
+
+
+def _tagged(root: Path) -> bool:
+    """Whether ``root`` holds the tag a cache of ours writes (a file, not a link)."""
+    try:
+        return b"coursepack" in _read_own(root / _TAG_NAME, 1024)
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -426,19 +466,39 @@ def _remove(path: Path) -> bool:
 
 
 def clean(course_root: Path) -> tuple[Path, int]:
-    """Remove the course's cache folder; return it and the bytes that freed. A folder
-    that is not one of our caches (no tag of ours in it) is refused, not emptied."""
+    """Remove the course's cache: what a cache of ours holds, then its folder if that is
+    left empty; return the folder and the bytes that freed. A folder that is not one of
+    our caches (no tag of ours in it) is refused, not emptied; anything else in one that
+    is (a file someone put there) is left with it."""
     root = location(course_root)
     if not root.exists():
         return root, 0
-    tag = root / "CACHEDIR.TAG"
-    if not tag.is_file() or "coursepack" not in tag.read_text(encoding="utf-8", errors="replace"):
+    if not _tagged(root):
         raise CoursepackError.single(
             f"{root} is not a coursepack cache: left as it is",
             hint="check COURSEPACK_CACHE_DIR, or remove the folder yourself")
-    size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-    shutil.rmtree(root, ignore_errors=True)
-    return root, size
+    freed = 0
+    for name in sorted(os.listdir(root)):
+        if _own_name(name):
+            freed += _removed(root / name)
+    with contextlib.suppress(OSError):
+        root.rmdir()
+    return root, freed
+
+
+def _removed(path: Path) -> int:
+    """Remove ``path`` (a file, a link, or a folder and what it holds, never through a
+    link); the bytes of the files removed."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return 0
+    if not stat.S_ISDIR(info.st_mode):
+        return info.st_size if _remove(path) else 0
+    freed = sum(_removed(inside) for inside in path.iterdir())
+    with contextlib.suppress(OSError):
+        path.rmdir()
+    return freed
 
 
 class TemplateCache(jinja2.BytecodeCache):
