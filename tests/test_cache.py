@@ -345,6 +345,17 @@ def test_a_folder_of_the_user_s_named_as_the_cache_is_never_taken_over(
         ".gitignore", "Documents"]
 
 
+def test_a_file_named_as_the_cache_is_reported_as_a_file(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    named = tmp_path / "cache.txt"
+    named.write_text("a file")
+    monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(named))
+    result = run("build", str(course), "-f", FAST, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert f"in {named} (it is a file, not a folder); " in result.output
+    assert named.read_text() == "a file"
+
+
 def test_clean_removes_only_what_the_cache_holds(
         run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An empty folder becomes the cache; a file put there later is left by clean."""

@@ -361,6 +361,8 @@ class Cache:
         take over."""
         if self._prepared:
             return
+        if root.exists() and not root.is_dir():
+            raise OSError(errno.ENOTDIR, "it is a file, not a folder", str(root))
         if not own_or_empty(root):
             raise OSError(errno.EEXIST, "it holds other files: a cache needs a folder of its "
                           "own", str(root))
