@@ -367,6 +367,7 @@ def test_clean_removes_only_what_the_cache_holds(
     assert kept(run, course, tmp_path / "out")  # still its cache
     result = run("clean", str(course))
     assert result.exit_code == 0, result.output
+    assert f"removed the cache from {chosen}, leaving the other files there: " in result.output
     assert _files_in(chosen) == {"notes.txt": b"mine"}
 
 

@@ -301,8 +301,13 @@ def clean(course_dir: Path) -> None:
     from coursepack.cache import clean as remove_cache
 
     folder, freed = remove_cache(course_dir)
-    click.echo(f"removed {_shown(folder)}: {freed / 1e6:.1f} MB freed" if freed
-               else f"no cache to remove at {_shown(folder)}")
+    if not freed:
+        click.echo(f"no cache to remove at {_shown(folder)}")
+    elif folder.exists():  # files that are not the cache's were left there
+        click.echo(f"removed the cache from {_shown(folder)}, leaving the other files there: "
+                   f"{freed / 1e6:.1f} MB freed")
+    else:
+        click.echo(f"removed {_shown(folder)}: {freed / 1e6:.1f} MB freed")
 
 
 def _target_names() -> list[str]:
