@@ -224,15 +224,11 @@ def _while_loading() -> Iterator[None]:
 def _inputs(course: Course, exporters: list[Exporter]) -> dict[str, str]:
     """The digest of what each format is made from: everything, or for a format that shows
     no lesson (with the theme's templates), everything but the lessons."""
-    digests: dict[bool, str] = {}
-    found: dict[str, str] = {}
-    for exporter in exporters:
-        lessons = not (isinstance(exporter, ShowsNoLessons) and exporter.shows_no_lessons
-                       and not has_own_templates(exporter.name, course.root))
-        if lessons not in digests:
-            digests[lessons] = fingerprint.digest(course, lessons=lessons)
-        found[exporter.name] = digests[lessons]
-    return found
+    everything, without_lessons = fingerprint.digests(course)
+    return {exporter.name: without_lessons
+            if isinstance(exporter, ShowsNoLessons) and exporter.shows_no_lessons
+            and not has_own_templates(exporter.name, course.root) else everything
+            for exporter in exporters}
 
 
 def _warm_early(workers: Workers, names: list[str]) -> Callable[[], object] | None:

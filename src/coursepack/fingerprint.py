@@ -13,14 +13,14 @@ output a user distributes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from coursepack.cache import Cache
 from coursepack.layout import course_files
 from coursepack.model import Course
-from coursepack.model.text import assets_of
+from coursepack.model.text import Asset, assets_of
 from coursepack.render import default_templates
 
 
@@ -44,37 +44,40 @@ class Record:
         return True
 
 
-def digest(course: Course, lessons: bool = True) -> str:
-    """One digest of everything any format is made from (``for_format`` narrows it to one
-    format); without ``lessons``, of all but the lesson files and the files under modules/
-    that only lessons use, for a format that shows no lesson."""
-    found = hashlib.sha256()
-    for label, path in sorted(set(_inputs(course, lessons))):
+def digests(course: Course) -> tuple[str, str]:
+    """Two digests of what the formats are made from (``for_format`` narrows one to a
+    format), from one reading of the course: of everything, and of everything but the
+    lesson files and the files under modules/ that only lessons use (for a format that
+    shows no lesson)."""
+    root = course.root.resolve()
+    outlines = tuple(replace(module, lessons=()) for module in course.modules)
+    elsewhere = assets_of((course.description, outlines, course.quizzes))
+    by_lessons = assets_of(tuple(lesson for _, lesson in course.lessons()))
+    left_out = _lessons_only(course, root, by_lessons, elsewhere)
+    everything, without_lessons = hashlib.sha256(), hashlib.sha256()
+    for label, path in sorted(set(_inputs(root, (*by_lessons, *elsewhere)))):
         try:
             data = path.read_bytes()
         except OSError:
             data = b"\0missing"
         # a file name that is not UTF-8 enters as its bytes
-        found.update(label.encode("utf-8", "surrogateescape") + b"\0"
-                     + hashlib.sha256(data).digest())
-    return found.hexdigest()
+        line = label.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
+        everything.update(line)
+        if path not in left_out:
+            without_lessons.update(line)
+    return everything.hexdigest(), without_lessons.hexdigest()
 
 
 def for_format(inputs: str, fmt: str) -> str:
     return hashlib.sha256(f"{inputs}\0{fmt}".encode()).hexdigest()
 
 
-def _inputs(course: Course, lessons: bool = True) -> Iterator[tuple[str, Path]]:
-    root = course.root.resolve()
-    left_out = set() if lessons else _lessons_only(course, root)
+def _inputs(root: Path, assets: Iterable[Asset]) -> Iterator[tuple[str, Path]]:
     for path in course_files(root):
-        if path not in left_out:
-            yield "course:" + path.relative_to(root).as_posix(), path
+        yield "course:" + path.relative_to(root).as_posix(), path
     # images and linked files, wherever in the course they are (the loader gives each with
     # its links followed)
-    for asset in course.assets():
-        if asset.path in left_out:
-            continue
+    for asset in assets:
         inside = asset.path.is_relative_to(root)
         yield ("course:" + asset.path.relative_to(root).as_posix() if inside
                else "asset:" + asset.path.as_posix()), asset.path
@@ -84,17 +87,15 @@ def _inputs(course: Course, lessons: bool = True) -> Iterator[tuple[str, Path]]:
             yield "theme:" + path.relative_to(theme).as_posix(), path
 
 
-def _lessons_only(course: Course, root: Path) -> set[Path]:
+def _lessons_only(course: Course, root: Path, by_lessons: Iterable[Asset],
+                  elsewhere: Iterable[Asset]) -> set[Path]:
     """The lesson files, and the files under modules/ that lessons use and no other text
     of the course (a module's, a quiz's, the course's own) does."""
-    outlines = tuple(replace(module, lessons=()) for module in course.modules)
-    used_elsewhere = {a.path for a in assets_of((course.description, outlines, course.quizzes))}
     files = {root / "modules" / module.id / f"{lesson.id}.yaml"
              for module, lesson in course.lessons()}
     modules = root / "modules"
-    shown = {a.path for _, lesson in course.lessons() for a in lesson.assets
-             if a.path.is_relative_to(modules)}
-    return (files | shown) - used_elsewhere
+    shown = {a.path for a in by_lessons if a.path.is_relative_to(modules)}
+    return (files | shown) - {a.path for a in elsewhere}
 
 
 def recorded(cache: Cache, digest: str) -> Record | None:
