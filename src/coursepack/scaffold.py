@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from coursepack.confinement import refuse_link_out
+from coursepack.confinement import confined, refuse_link_out
 from coursepack.errors import CoursepackError, Origin, quoted
 from coursepack.model.ids import ID_HELP, id_problem, suggested_id
 
@@ -152,9 +152,10 @@ class Scaffold:
                       "modules")
 
     def inside(self, paths: Iterable[Path]) -> list[Path]:
-        """Those of ``paths`` that are inside the course folder once links are followed,
-        in order (the others are not read)."""
-        return sorted(path for path in paths if path.resolve().is_relative_to(self.root))
+        """Those of ``paths`` the course may read (the loader's rule: inside the course
+        folder once links are followed, an ordinary file), in order; the others are not
+        read."""
+        return sorted(path for path in paths if confined(self.root, path)[1] is None)
 
     def pick_module(self, module: str | None) -> str:
         """The module to add to: ``module``, or the only one; listed, and a valid id (the
