@@ -8,7 +8,7 @@ from __future__ import annotations
 import filecmp
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,12 @@ def tasks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     site large enough to use them."""
     given: list[str] = []
 
-    class Counted(ProcessPoolExecutor):
+    class Counted(workers._Pool):
         def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
             given.append(getattr(fn, "__name__", str(fn)))
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(workers, "_Pool", Counted)
     # two workers, as on the smallest machine with workers
     monkeypatch.setattr(workers.Workers, "__init__", lambda self, count=None: _INIT(self, 2))
     monkeypatch.setattr(markup, "PARALLEL_FROM", 1)

@@ -90,7 +90,7 @@ def test_many_texts_are_parsed_in_worker_processes_with_the_same_result() -> Non
 
     texts = [f"## Part {n}\n\n- item *{n}*\n\n![x](img/{n}.png)" for n in range(markup.PARALLEL_FROM)]
     with Workers(2) as workers:
-        markup.prime(texts, workers.executor())
+        markup.prime(texts, workers.executor)
     primed = [markup._PARSED[t] for t in texts]
     for text in texts:
         markup._PARSED.pop(text)
@@ -116,7 +116,7 @@ def test_pages_made_while_workers_parse_ahead_are_those_made_without_them() -> N
 
     work = [_page_work(n) for n in range(markup.PARALLEL_FROM)]
     expected = {job: _done_here(*job) for group in work for job in group}
-    with Workers(2) as workers, markup.parsed_ahead(work, workers.executor()):
+    with Workers(2) as workers, markup.parsed_ahead(work, workers.executor):
         assert markup._AHEAD, "nothing was sent to the workers"
         made = {(kind, text): markup._block(text) if kind == markup.BLOCK
                 else markup.to_inline_html(text) if kind == markup.INLINE
@@ -129,7 +129,7 @@ def test_work_sent_to_workers_that_stopped_is_done_here() -> None:
     from coursepack.workers import Workers
 
     work = [_page_work(n + 1000) for n in range(markup.PARALLEL_FROM)]
-    with Workers(2) as workers, markup.parsed_ahead(work, workers.executor()):
+    with Workers(2) as workers, markup.parsed_ahead(work, workers.executor):
         workers._terminate()  # as when a build is interrupted
         workers.close()
         body = work[-1][0][1]

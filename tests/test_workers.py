@@ -4,6 +4,7 @@ and stopped however the build ends."""
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,17 +27,23 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every pool a build starts, each with the names of the tasks it was given."""
     made: list[Any] = []
 
-    class Counted(ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+    class Counted(workers._Pool):
+        def __init__(self, size: int, parent: int) -> None:
             self.tasks: list[str] = []
+            self.sizes = [size]  # and each size it grew to
             made.append(self)
+            super().__init__(size, parent)
 
         def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
             self.tasks.append(str(fn))
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", Counted)
+        def grow(self, size: int) -> None:
+            super().grow(size)
+            if self.size != self.sizes[-1]:
+                self.sizes.append(self.size)
+
+    monkeypatch.setattr(workers, "_Pool", Counted)
     real = workers.Workers.__init__
     # two workers, as on the smallest machine with workers
     monkeypatch.setattr(workers.Workers, "__init__", lambda self, count=None: real(self, 2))
@@ -131,3 +138,39 @@ def test_a_course_that_fails_its_checks_stops_the_workers_setting_up(
     assert result.exit_code == 1 and "course.yaml:2" in result.stderr
     assert len(pools) == 1 and stopped(pools[0])
     assert marker.with_suffix(".started").exists() and not marker.exists()
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_pool_set_up_with_one_worker_grows_only_for_more_work_than_one_can_do() -> None:
+    """A worker forked for one job would take it from the one that set up for it."""
+    with workers.Workers(2) as build_workers:
+        build_workers.warm(os.getpid, count=1)
+        pool = build_workers.executor(jobs=1)
+        assert isinstance(pool, workers._Pool) and pool.size == 1
+        assert {pool.submit(_pid_after, 0).result() for _ in range(4)} == {
+            pool.submit(os.getpid).result()}
+        assert build_workers.executor(jobs=8) is pool and pool.size == 2
+        assert len(set(pool.map(_pid_after, [0.2] * 8))) == 2  # both work
+
+
+def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
+        run: Run, course: Path, tmp_path: Path, pools: list[Any]) -> None:
+    """A cold build forks a second worker for its many documents; a rebuild with one lesson
+    edited forks none: the worker that imported WeasyPrint as the build began renders it."""
+    out = tmp_path / "o"
+    assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
+    assert pools[0].sizes == [1, 2]
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "the stem is too vague.", "the stem is still too vague."), encoding="utf-8")
+    pools.clear()
+    result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "rendered 1 of" in result.output
+    assert pools[0].sizes == [1]
+    assert [task.split()[1] for task in pools[0].tasks if "_ready" not in task] == [
+        "start_worker", "render"]

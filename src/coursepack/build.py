@@ -235,7 +235,10 @@ def _warm_early(workers: Workers, names: list[str]) -> Callable[[], object] | No
     """Have one worker set up (import WeasyPrint, say) while the course loads and is
     checked, for the first format that needs workers; returns that set-up. One: the
     build's own process keeps a core. The worker is stopped if that format turns out to
-    have nothing to make; the others set up once it has."""
+    have nothing to make. The others are forked only for more work than it can do (many
+    documents to render, many texts to parse) and set up with their first job: forked
+    sooner, they would take the one lesson an edit leaves to render, and import WeasyPrint
+    for it, while the worker set up for it waits."""
     for name in names:
         exporter = EXPORTERS[name]() if name in EXPORTERS else None
         if isinstance(exporter, SetsUpWorkers):
@@ -282,8 +285,8 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
             if warmed not in setups:
                 workers.not_needed()
             for setup in setups:  # slow set-ups run while earlier formats export
-                warmed_one = setup is warmed and workers.started
-                workers.warm(setup, count=workers.count - 1 if warmed_one else None)
+                if setup is not warmed or not workers.started:
+                    workers.warm(setup)
             report.built.extend(step.run() for step in steps)
         folder.swap_in(names + [language for language, _ in languages])
     store.evict()

@@ -198,15 +198,22 @@ def _keep(cache: dict[str, Any], text: str, value: object) -> None:
     cache[text] = value
 
 
-def prime(texts: Iterable[str], pool: Executor | None) -> None:
-    """Parse many texts at once in the worker processes of ``pool`` (the build's), so that
-    later calls find them done.
+Pool = Callable[[int], Executor | None]
+"""The build's worker processes for so many jobs (``Workers.executor``): asked for only
+when there is work enough to send them, so that a build with little to parse does not
+start workers for it."""
+
+
+def prime(texts: Iterable[str], workers: Pool) -> None:
+    """Parse many texts at once in the build's worker processes, so that later calls find
+    them done.
 
     Markdown parsing is most of an HTML build of a large course; on Linux, forked workers
     share the parser and return the results. Small batches are left to the first caller.
     """
     todo = [text for text in dict.fromkeys(texts) if text not in _PARSED]
-    if pool is None or len(todo) < PARALLEL_FROM:
+    pool = workers(len(todo)) if len(todo) >= PARALLEL_FROM else None
+    if pool is None:
         return
     results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // 16))
     _PARSED.update(zip(todo, results, strict=True))
@@ -255,8 +262,8 @@ def _from_workers(kind: str, text: str) -> Any:
 
 
 @contextmanager
-def parsed_ahead(work: Iterable[Iterable[Job]], pool: Executor | None) -> Iterator[None]:
-    """Within this block, the worker processes of ``pool`` do ``work`` (parse a text as
+def parsed_ahead(work: Iterable[Iterable[Job]], workers: Pool) -> Iterator[None]:
+    """Within this block, the build's worker processes do ``work`` (parse a text as
     a block, as one line of HTML, or make it one line of plain text), each group of jobs
     (a page's) in one task, in the order given, while this process goes on: a text asked
     for waits for its own task only, so pages are rendered while later texts are still
@@ -281,7 +288,8 @@ def parsed_ahead(work: Iterable[Iterable[Job]], pool: Executor | None) -> Iterat
             todo = []
     if todo:
         batches.append(tuple(todo))
-    if pool is None or len(seen) < PARALLEL_FROM:
+    pool = workers(len(batches)) if len(seen) >= PARALLEL_FROM else None
+    if pool is None:
         yield
         return
     futures = [pool.submit(_make_batch, batch) for batch in batches]

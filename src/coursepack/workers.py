@@ -1,8 +1,9 @@
 """The one pool of worker processes of a build, shared by every stage that needs one:
 Markdown parsing for the site and the PDFs, and the PDF renderings.
 
-Workers are forked on first use, one per core (none on a single core: the work is done
-in the build's own process), and stopped when the build ends, however it ends.
+Workers are forked on first use, up to one per core and no more than the work asks for
+(none on a single core: the work is done in the build's own process), and stopped when
+the build ends, however it ends.
 
 They also behave. A terminal sends Ctrl+C to every process of the build, workers
 included; a worker that let it through would print its own traceback, so workers ignore
@@ -33,7 +34,7 @@ class Workers:
 
     def __init__(self, count: int | None = None) -> None:
         self.count = count or os.cpu_count() or 1
-        self._executor: ProcessPoolExecutor | None = None
+        self._executor: _Pool | None = None
         self._only_warming = False  # the workers were asked to set up and nothing else
 
     def __enter__(self) -> Workers:
@@ -49,32 +50,36 @@ class Workers:
     def started(self) -> bool:
         return self._executor is not None
 
-    def executor(self) -> ProcessPoolExecutor | None:
-        """The pool, started now if need be; None on a single core or without fork."""
-        self._only_warming = False  # whoever asks for the pool gives it work
-        return self._pool()
+    def executor(self, jobs: int | None = None) -> ProcessPoolExecutor | None:
+        """The pool for ``jobs`` pieces of work (any number when None), started now if need
+        be, with as many workers as they can keep busy; None on a single core or without
+        fork.
 
-    def _pool(self) -> ProcessPoolExecutor | None:
+        A pool started for a set-up (``warm``) with fewer workers grows only for more work
+        than those can do at once: a worker forked then has set nothing up yet, and would
+        take the one job there is while the one set up to do it waits."""
+        self._only_warming = False  # whoever asks for the pool gives it work
+        return self._pool(self.count if jobs is None else max(1, min(jobs, self.count)))
+
+    def _pool(self, size: int) -> ProcessPoolExecutor | None:
         if self.count < 2 or "fork" not in mp.get_all_start_methods():
             return None
         if self._executor is None:
-            # fork: workers inherit the loaded course code and need no importable __main__.
-            self._executor = ProcessPoolExecutor(max_workers=self.count,
-                                                 mp_context=mp.get_context("fork"),
-                                                 initializer=behave, initargs=(os.getpid(),))
-            with starting():  # with fork, the first task starts every worker at once
-                self._executor.submit(_ready)
+            self._executor = _Pool(size, parent=os.getpid())
+        else:
+            self._executor.grow(size)
         return self._executor
 
     def warm(self, setup: Callable[[], object], count: int | None = None) -> None:
-        """Start the workers now and have ``count`` of them (all by default) run ``setup``
-        (slow imports, say), so that it is done while the build's own process does other
-        work. A worker that is idle takes it."""
+        """Start ``count`` workers now (all by default) and have each run ``setup`` (slow
+        imports, say), so that it is done while the build's own process does other work. A
+        worker that is idle takes it."""
         started = self.started
-        executor = self._pool()
+        count = self.count if count is None else min(count, self.count)
+        executor = self._pool(count)
         if executor is not None:
             self._only_warming = self._only_warming or not started
-            for _ in range(self.count if count is None else count):
+            for _ in range(count):
                 executor.submit(setup)
 
     def not_needed(self) -> None:
@@ -100,6 +105,32 @@ class Workers:
         processes = getattr(self._executor, "_processes", None) or {}
         for process in list(processes.values()):
             process.terminate()
+
+
+class _Pool(ProcessPoolExecutor):
+    """Forked workers, ``size`` of them to begin with and more when asked (``grow``).
+
+    Fork: workers inherit the loaded course code and need no importable ``__main__``. A
+    ProcessPoolExecutor that forks starts all of its workers with its first task and has
+    no public call to add one later; ``grow`` uses the one its ``submit`` uses to add a
+    worker when it starts them in other ways.
+    """
+
+    def __init__(self, size: int, parent: int) -> None:
+        super().__init__(max_workers=size, mp_context=mp.get_context("fork"),
+                         initializer=behave, initargs=(parent,))
+        self.size = size
+        with starting():  # the first task starts every worker at once
+            self.submit(_ready)
+
+    def grow(self, size: int) -> None:
+        """Fork workers until there are ``size``."""
+        with self._shutdown_lock, starting():
+            if size <= self.size or self._broken:
+                return  # a broken pool's next task reports why
+            self.size = self._max_workers = size
+            while len(self._processes) < size:
+                self._spawn_process()  # type: ignore[attr-defined]
 
 
 def _ready() -> None:

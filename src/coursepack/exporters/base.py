@@ -99,7 +99,7 @@ def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:
     Bodies are most of the Markdown of a course; shorter texts cost more to send to a
     worker than to parse where they are needed.
     """
-    markup.prime((lesson.body for _, lesson in course.lessons()), workers.executor())
+    markup.prime((lesson.body for _, lesson in course.lessons()), workers.executor)
 
 
 class Exporter(Protocol):

@@ -234,7 +234,7 @@ class HtmlExporter:
         work = [lesson_work(lesson, not kept.known("lesson.html.j2", here, (lesson,)),
                             not kept.has_search_entry(m, lesson))
                 for m, lesson, here in lessons]
-        with markup.parsed_ahead(work, ctx.workers.executor()):
+        with markup.parsed_ahead(work, ctx.workers.executor):
             for module, lesson, here in lessons:
                 ctx.progress(f"html: {module.id}/{lesson.id}")
                 page("lesson.html.j2", here, (lesson,), module=module, lesson=lesson)

@@ -125,7 +125,7 @@ class Renderer:
         ordered = sorted(jobs, key=lambda job: (-len(job.html), job.relpath))
         if len(ordered) == 1 and not self.workers.started:
             return ((job, render(job)) for job in ordered)
-        pool = self.workers.executor()
+        pool = self.workers.executor(len(ordered))
         if pool is None:
             return ((job, render(job)) for job in ordered)
         futures: dict[Future[Rendered], Job] = {pool.submit(render, job): job
