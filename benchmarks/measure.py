@@ -1,4 +1,4 @@
-"""Timing one command in a fresh subprocess: wall clock and peak resident memory.
+"""Timing one command in a fresh subprocess: wall clock, CPU time and peak resident memory.
 
 Peak RSS is ``ru_maxrss`` from ``os.wait4`` on that one child: Linux reports the largest
 resident set of the child or of any descendant it waited for (the maximum of single
@@ -8,6 +8,9 @@ The command is started by a small launcher process (``_LAUNCHER``), which times 
 reads its rusage: Linux counts in a child's peak the memory of the process it was forked
 from, up to its ``exec``, so a command started straight from this (by then large) process
 would seem to need at least as much memory as the benchmark itself.
+
+CPU time is user plus system time of the command and of every process it waited for (a
+build's workers): no machine with ``n`` cores runs it in less than CPU time / ``n``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Sample:
     seconds: float
     peak_mb: float
     stdout: str = ""
+    cpu_seconds: float = 0.0
 
 
 class CommandFailed(RuntimeError):
@@ -44,7 +48,8 @@ pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 with open(sys.argv[1], "w") as result:
-    json.dump([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], result)
+    json.dump([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status),
+               usage.ru_utime + usage.ru_stime], result)
 """
 
 
@@ -61,13 +66,13 @@ def timed(cmd: Sequence[str | Path], cwd: Path | None = None,
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
         try:
-            seconds, peak_kb, returncode = json.loads(Path(result.name).read_text())
+            seconds, peak_kb, returncode, cpu = json.loads(Path(result.name).read_text())
         except ValueError:
-            seconds, peak_kb, returncode = 0.0, 0, -1  # the launcher itself failed
+            seconds, peak_kb, returncode, cpu = 0.0, 0, -1, 0.0  # the launcher itself failed
     if returncode != 0:
         shown = " ".join(str(c) for c in cmd)
         raise CommandFailed(f"{shown} exited with {returncode}:\n{stderr[-3000:]}")
-    return Sample(seconds, peak_kb / 1024, stdout)
+    return Sample(seconds, peak_kb / 1024, stdout, cpu)
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,10 @@ class Stats:
 
 
 def summary(samples: Sequence[Sample]) -> dict[str, Stats]:
-    """Seconds and peak MB of a list of runs."""
+    """Seconds, peak MB and CPU seconds of a list of runs."""
     return {"seconds": Stats.of([s.seconds for s in samples]),
-            "peak_mb": Stats.of([s.peak_mb for s in samples])}
+            "peak_mb": Stats.of([s.peak_mb for s in samples]),
+            "cpu_seconds": Stats.of([s.cpu_seconds for s in samples])}
 
 
 def ratios(a: Sequence[Sample], b: Sequence[Sample]) -> Stats:

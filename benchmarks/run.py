@@ -205,9 +205,14 @@ def show_pdf(found: dict[str, Any]) -> None:
 
 def show_rebuild(found: dict[str, Any]) -> None:
     log(f"  cold {found['cold']['seconds'].show()}")
+    cores = os.cpu_count() or 1
     for kind in ("unchanged", "edited"):
         log(f"  {kind:<9} {found[kind]['seconds'].show()} = "
             f"{found[kind + '_fraction'].show('x', 3)} of cold; note {found[kind + '_notes']}")
+        cpu = found[kind]["cpu_seconds"].median
+        log(f"  {'':<9} CPU {found[kind]['cpu_seconds'].show()}, of all its processes: on "
+            f"{cores} cores no schedule beats {cpu / cores:.2f} s = "
+            f"{cpu / cores / found['cold']['seconds'].median:.3f}x of cold")
 
 
 def show_floor(found: dict[str, Any], cold: float) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from coursepack import build as pipeline
@@ -83,3 +87,36 @@ def test_no_bar_when_quiet_or_not_a_terminal() -> None:
             clock.now = 5.0
             progress("html: module-1/welcome")
         assert console.file.getvalue() == ""  # type: ignore[attr-defined]
+
+
+def test_a_build_in_a_log_does_not_load_the_terminal_display(course: Path, tmp_path: Path) -> None:
+    """rich takes a tenth of a second to import: a build whose output goes to a log, a pipe
+    or CI does without it."""
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom coursepack.cli import main\n"
+            f"result = CliRunner().invoke(main, ['build', {str(course)!r}, '-f', 'gift', "
+            f"'--out', {str(tmp_path / 'out')!r}])\n"
+            "assert result.exit_code == 0, result.output\n"
+            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'rich'))\n")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=False)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"
+
+
+def test_output_said_to_be_a_terminal_is_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FORCE_COLOR and TTY_COMPATIBLE=1 make rich treat a log as a terminal: the build
+    then asks rich, as before."""
+    from coursepack import progress
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert not progress._may_be_a_terminal()
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    assert progress._may_be_a_terminal()
+    assert BuildProgress(["html"])._on_terminal()
+    monkeypatch.delenv("TTY_COMPATIBLE")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert progress._may_be_a_terminal()
