@@ -22,8 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fontTools.ttLib import TTCollection, TTFont
-
 from coursepack.exporters.pdf.faces import font_dirs
 
 if TYPE_CHECKING:
@@ -62,6 +60,8 @@ def _source_font(name: str, folders: tuple[Path, ...]) -> tuple[Path, int] | Non
 
 
 def _number_named(path: Path, name: str) -> int | None:
+    from fontTools.ttLib import TTCollection, TTFont  # only for a CJK typeface: slow to import
+
     try:
         if path.suffix.lower() == ".otf":
             members = [TTFont(path, lazy=True)]
@@ -97,6 +97,8 @@ def _program(source: tuple[Path, int], codes: list[int], programs: Programs | No
 def _codes_are_cids(path: Path, number: int, codes: list[int]) -> bool:
     """Whether each code is the glyph id of the glyph whose CID it is (a CID-keyed CFF font
     whose glyph ids are its CIDs, as Noto CJK's): then the one font serves every part."""
+    from fontTools.ttLib import TTFont
+
     font = TTFont(path, fontNumber=number, lazy=True)
     if "CFF " not in font or not hasattr(font["CFF "].cff.topDictIndex[0], "ROS"):
         return False

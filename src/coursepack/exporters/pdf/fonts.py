@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import pikepdf
-from fontTools.ttLib import TTFont
-from fontTools.ttLib.tables._g_l_y_f import Glyph
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from coursepack.exporters.pdf.cff_fonts import merged_program
@@ -343,6 +341,11 @@ def _program_digest(face: _Typeface) -> str:
 
 
 def _merged_program(face: _Typeface) -> bytes:
+    # fontTools is imported only here: a rebuild most often finds the program it would make
+    # in the cache, and need not spend the import
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
+
     font = TTFont(io.BytesIO(face.largest), recalcBBoxes=False, recalcTimestamp=False)
     order = list(font.getGlyphOrder())
     glyf, hmtx = font["glyf"], font["hmtx"]
