@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -174,3 +175,28 @@ def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
     assert pools[0].sizes == [1]
     assert [task.split()[1] for task in pools[0].tasks if "_ready" not in task] == [
         "start_worker", "render"]
+
+
+def _killed_by_the_system(job: object) -> object:
+    """A worker's rendering stopped as the out-of-memory killer stops it."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("not reached")
+
+
+def test_a_worker_killed_mid_build_is_said_plainly_and_the_last_build_stays(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursepack.exporters.pdf import pool
+
+    out = tmp_path / "o"
+    assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*.pdf")}
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "the stem is too vague.", "the stem is still too vague."), encoding="utf-8")
+    monkeypatch.setattr(pool, "render", _killed_by_the_system)
+    result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "a worker process of the build stopped before its work was done" in result.stderr
+    assert "templates/pdf" not in result.stderr  # not the theme's doing
+    assert "internal error" not in result.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*.pdf")} == before

@@ -49,7 +49,7 @@ from coursepack.preflight import summary_notes
 from coursepack.render import has_own_templates, template_problems
 from coursepack.spec_schema import Schema, schema
 from coursepack.translate import editions
-from coursepack.workers import Workers
+from coursepack.workers import Workers, lost_reported
 
 
 @dataclass
@@ -287,7 +287,8 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
             for setup in setups:  # slow set-ups run while earlier formats export
                 if setup is not warmed or not workers.started:
                     workers.warm(setup)
-            report.built.extend(step.run() for step in steps)
+            with lost_reported():
+                report.built.extend(step.run() for step in steps)
         folder.swap_in(names + [language for language, _ in languages])
     store.evict()
     report.notes += filter(None, [store.unwritten_note()])

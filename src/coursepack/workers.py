@@ -22,9 +22,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from contextlib import contextmanager
 from types import TracebackType
+
+from coursepack.errors import CoursepackError
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -131,6 +133,20 @@ class _Pool(ProcessPoolExecutor):
             self.size = self._max_workers = size
             while len(self._processes) < size:
                 self._spawn_process()  # type: ignore[attr-defined]
+
+
+@contextmanager
+def lost_reported() -> Iterator[None]:
+    """A worker that died mid-task (the system stops processes when memory runs out) as
+    what it is, not as a failure of the work it was doing."""
+    try:
+        yield
+    except BrokenExecutor:
+        raise CoursepackError.single(
+            "a worker process of the build stopped before its work was done (the system "
+            "stops processes when memory runs out, for one); the previous build is unchanged",
+            hint="build again; if it stops again, free some memory or build fewer formats at "
+                 "a time (-f pdf on its own, say)") from None
 
 
 def _ready() -> None:

@@ -4,6 +4,7 @@ page count is right), the handouts, the course pack; and the notes on what was m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
@@ -219,7 +220,7 @@ def _located(what: str, hint: str) -> Iterator[None]:
     operating system refuses (a full disk...) is left to the build, which names the path."""
     try:
         yield
-    except CoursepackError:
+    except (CoursepackError, BrokenExecutor):  # a worker lost: not the theme's doing
         raise
     except Exception as exc:  # failures reach us from worker processes, with their own types
         if isinstance(exc, OSError) and exc.errno is not None:
