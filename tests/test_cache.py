@@ -427,11 +427,16 @@ def test_eviction_removes_what_was_used_longest_ago(tmp_path: Path) -> None:
     for offset, name in enumerate(("older", "old", "recent")):
         path = tmp_path / "c" / "entries" / keys[name][:2] / keys[name]
         os.utime(path, (long_ago + offset, long_ago + offset))
-    later = Cache(tmp_path / "c", limit=2100)  # two entries' worth
+    later = Cache(tmp_path / "c", limit=TWO_ENTRIES)
     assert later.get(keys["older"]) is not None  # used now: kept, however old it was
     assert later.evict() > 0
     assert later.get(keys["old"]) is None
     assert later.get(keys["older"]) is not None and later.get(keys["recent"]) is not None
+
+
+TWO_ENTRIES = 2300
+"""A limit two entries of 1,000 bytes (1,032 with their digest) fit in with room to spare:
+eviction goes down to nine tenths of the limit."""
 
 
 def _filled(folder: Path, names: tuple[str, ...], size: int = 1000) -> Cache:
@@ -463,11 +468,31 @@ def test_a_build_that_takes_the_noted_size_past_the_limit_evicts(tmp_path: Path)
     long_ago = time.time() - 600
     for path in (tmp_path / "c" / "entries").glob("*/*"):
         os.utime(path, (long_ago, long_ago))
-    later = Cache(tmp_path / "c", limit=2100)  # two entries' worth
+    later = Cache(tmp_path / "c", limit=TWO_ENTRIES)
     later.put(later.key("test", "new"), b"." * 1000)
     assert later.evict() == 1032  # one old entry
     assert len(list((tmp_path / "c" / "entries").glob("*/*"))) == 2
     assert json.loads((tmp_path / "c" / "size.json").read_text())["bytes"] == 2 * 1032
+
+
+def test_a_full_cache_is_not_looked_at_again_by_every_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eviction leaves room below the limit: the builds after it add to the size noted
+    instead of each finding the cache past its limit and looking at every entry."""
+    first = _filled(tmp_path / "c", tuple(f"old {n}" for n in range(10)))
+    first.evict()
+    long_ago = time.time() - 600
+    for path in (tmp_path / "c" / "entries").glob("*/*"):
+        os.utime(path, (long_ago, long_ago))
+    limit = 10 * 1032  # the ten entries fill it
+    full = Cache(tmp_path / "c", limit=limit)
+    full.put(full.key("test", "new"), b"." * 1000)
+    assert full.evict() == 2 * 1032  # down to nine tenths: two old entries, not one
+    _not_looked_at(monkeypatch)
+    for build in range(2):
+        later = Cache(tmp_path / "c", limit=limit)
+        later.put(later.key("test", f"later {build}"), b"." * 300)
+        assert later.evict() == 0
 
 
 @pytest.mark.parametrize("noted", [
@@ -482,7 +507,7 @@ def test_a_size_noted_wrongly_or_long_ago_is_not_trusted(
     now = time.time()
     (tmp_path / "c" / "size.json").write_text(noted % {
         "now": now, "future": now + 86_400, "long_ago": now - 2 * cache.SIZE_TRUSTED_FOR})
-    later = Cache(tmp_path / "c", limit=2100)
+    later = Cache(tmp_path / "c", limit=TWO_ENTRIES)
     assert later.evict() == 1032
     assert json.loads((tmp_path / "c" / "size.json").read_text())["bytes"] == 2 * 1032
 
@@ -493,7 +518,7 @@ def test_a_size_note_that_is_a_link_is_not_followed(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps({"bytes": 0, "looked": time.time()}))
     (tmp_path / "c" / "size.json").symlink_to(elsewhere)
-    later = Cache(tmp_path / "c", limit=2100)
+    later = Cache(tmp_path / "c", limit=TWO_ENTRIES)
     assert later.evict() == 1032  # not trusted: the entries were looked at
     assert not (tmp_path / "c" / "size.json").is_symlink()  # the note replaced the link
     assert json.loads(elsewhere.read_text())["bytes"] == 0  # and the file it led to is intact
