@@ -158,6 +158,20 @@ def test_a_pool_set_up_with_one_worker_grows_only_for_more_work_than_one_can_do(
         assert len(set(pool.map(_pid_after, [0.2] * 8))) == 2  # both work
 
 
+def test_a_pool_grown_while_it_works_loses_nothing() -> None:
+    """Workers forked while the first one works and the pool's threads pass it tasks."""
+    for _ in range(10):
+        with workers.Workers(2) as build_workers:
+            build_workers.warm(os.getpid, count=1)
+            pool = build_workers.executor(jobs=1)
+            assert pool is not None
+            first = [pool.submit(_pid_after, 0.005) for _ in range(20)]
+            assert build_workers.executor(jobs=20) is pool
+            assert isinstance(pool, workers._Pool) and pool.size == 2
+            rest = [pool.submit(_pid_after, 0) for _ in range(20)]
+            assert all(future.result(timeout=60) for future in first + rest)
+
+
 def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
         run: Run, course: Path, tmp_path: Path, pools: list[Any]) -> None:
     """A cold build forks a second worker for its many documents; a rebuild with one lesson

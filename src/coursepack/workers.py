@@ -115,7 +115,10 @@ class _Pool(ProcessPoolExecutor):
     Fork: workers inherit the loaded course code and need no importable ``__main__``. A
     ProcessPoolExecutor that forks starts all of its workers with its first task and has
     no public call to add one later; ``grow`` uses the one its ``submit`` uses to add a
-    worker when it starts them in other ways.
+    worker when it starts them in other ways. It forks while the pool's own threads run,
+    which ProcessPoolExecutor avoids in general; a worker here uses nothing of its parent's
+    but the pool's queues, which multiprocessing makes anew in a forked process, and no
+    task is submitted meanwhile (the lock ``submit`` takes is held).
     """
 
     def __init__(self, size: int, parent: int) -> None:
