@@ -154,3 +154,57 @@ def test_a_pack_over_budget_names_its_largest_parts(run: Run, course: Path,
     assert "field-pack: the pack is" in text and "over max_pack_mb (1 MB)" in text
     assert "  hint:   pdf/" in text  # the PDFs carry the photo at full size
     assert "lower image_max_width (now 1280)" in text
+
+
+def test_an_edit_elsewhere_does_not_re_encode_the_images_again(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each image became is kept in the build cache: a rebuild after an edit takes it
+    from there, and the pack and the single files are those a build from nothing makes."""
+    import shutil
+
+    from coursepack.exporters.field_pack import images
+
+    add_image(course, "photo ç.jpg", noise_jpeg(2400, 1600))
+    add_image(course, "small.png", saved(Image.new("RGB", (40, 30), "teal"), "PNG"))
+    set_field_pack(course, "  image_max_width: 640\n  image_quality: 60\n")
+    out = tmp_path / "out"
+    built = ["build", str(course), "-f", "field-pack", "-f", "single-file", "-q"]
+    assert run(*built, "--out", str(out)).exit_code == 0
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "the stem is too vague.", "the stem is still too vague."), encoding="utf-8")
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("an image was decoded and re-encoded again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(images, "_shrunk", not_again)
+        result = run(*built[:-1], "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "images: 1 scaled to 640 px and re-encoded, " in result.output
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(course, elsewhere, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    assert run("build", str(elsewhere), "-f", "field-pack", "-f", "single-file", "-q",
+               "--out", str(tmp_path / "cold")).exit_code == 0
+    for made in ("field-pack", "single-file"):
+        ours = sorted((out / made).rglob("*"))
+        cold = sorted((tmp_path / "cold" / made).rglob("*"))
+        assert [p.relative_to(out) for p in ours] == [p.relative_to(tmp_path / "cold")
+                                                      for p in cold]
+        assert all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, cold, strict=True)
+                   if a.is_file())
+
+
+def test_a_damaged_kept_image_is_made_again(tmp_path: Path) -> None:
+    from coursepack.cache import Cache
+    from coursepack.exporters.field_pack.images import kept_shrink
+
+    path = write(tmp_path, "photo.jpg", noise_jpeg(1200, 800))
+    store = Cache(tmp_path / "cache")
+    first = kept_shrink(store, path, 400, 70, WHERE, "photo.jpg")
+    for entry in (tmp_path / "cache" / "entries").rglob("*"):
+        if entry.is_file():  # a well-formed entry whose facts are not ours
+            store_key = entry.name
+            store.put(store_key, b'{"before": "x"}\nnot an image')
+    again = kept_shrink(Cache(tmp_path / "cache"), path, 400, 70, WHERE, "photo.jpg")
+    assert again == first and opened(again.data).size == (400, 267)

@@ -27,7 +27,7 @@ from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters._package import source_date_epoch, zip_files
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.field_pack.budget import Share, module_over, pack_over, size_text
-from coursepack.exporters.field_pack.images import Shrunk, shrink
+from coursepack.exporters.field_pack.images import Shrunk, kept_shrink
 from coursepack.exporters.field_pack.manifest import MANIFEST, SUMS, manifests
 from coursepack.exporters.field_pack.settings import SCHEMA, FieldPackSettings
 from coursepack.exporters.field_pack.single_file import (
@@ -130,8 +130,9 @@ class Packer:
                 shown = path.relative_to(self.course.root.resolve()).as_posix()
             except ValueError:
                 shown = path.name
-            self.shrunk[path] = shrink(path, self.settings.image_max_width,
-                                       self.settings.image_quality, self.origins.get(path), shown)
+            self.shrunk[path] = kept_shrink(self.ctx.cache, path, self.settings.image_max_width,
+                                            self.settings.image_quality,
+                                            self.origins.get(path), shown)
         return self.shrunk[path].data
 
     def single_files(self) -> list[SingleFile]:

@@ -6,15 +6,23 @@ PNG losslessly with its transparency. A re-encoded file that comes out larger th
 original is dropped for the original. An SVG is never rasterised (it is text and scales by
 itself); an animated GIF or WebP keeps every frame as it is. A file Pillow cannot read is a
 located error at the Markdown that shows it.
+
+What a file became is kept in the build's cache (``kept_shrink``), by its content and the
+settings: re-encoding a photo takes a good part of a second, and without it every build
+after an edit anywhere in the course would re-encode every image again.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
+import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursepack.cache import Cache
 from coursepack.errors import CoursepackError, Origin, error
 
 MAX_PIXELS = 80_000_000
@@ -50,11 +58,49 @@ def mime_type(path: Path | str) -> str:
     return MIME.get(Path(path).suffix.lower(), "application/octet-stream")
 
 
+def kept_shrink(cache: Cache, path: Path, max_width: int, quality: int,
+                origin: Origin | None, shown: str) -> Shrunk:
+    """``shrink``, from the cache when the same file was shrunk with the same settings (by
+    this code and these libraries: the cache's names depend on them) before."""
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    key = cache.key("field-pack-image", hashlib.sha256(data).digest(), suffix,
+                    f"{max_width} {quality}")
+    found = _from_entry(cache.get(key), data)
+    if found is None:
+        found = _shrunk(data, suffix, max_width, quality, origin, shown)
+        cache.put(key, _entry(found, data))
+    return found
+
+
+def _entry(found: Shrunk, original: bytes) -> bytes:
+    """What the cache keeps of ``found``: its facts on one line, then its data, unless it is
+    the original's (most images are kept as they are: the cache need not hold them again)."""
+    facts = dataclasses.asdict(found)
+    del facts["data"]
+    facts["as_it_is"] = found.data == original
+    return json.dumps(facts).encode("utf-8") + b"\n" + (b"" if facts["as_it_is"] else found.data)
+
+
+def _from_entry(entry: bytes | None, original: bytes) -> Shrunk | None:
+    if entry is None:
+        return None
+    line, _, data = entry.partition(b"\n")
+    try:
+        facts = json.loads(line)
+        return Shrunk(original if facts.pop("as_it_is") is True else data, **facts)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # not an entry this code wrote: shrunk again
+
+
 def shrink(path: Path, max_width: int, quality: int, origin: Origin | None,
            shown: str) -> Shrunk:
     """The file at ``path`` as the pack carries it (see the module's docstring)."""
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
+    return _shrunk(path.read_bytes(), path.suffix.lower(), max_width, quality, origin, shown)
+
+
+def _shrunk(data: bytes, suffix: str, max_width: int, quality: int, origin: Origin | None,
+            shown: str) -> Shrunk:
     if suffix not in IMAGES:
         return Shrunk(data, len(data), why_kept="not a raster image")
     from PIL import Image, UnidentifiedImageError
