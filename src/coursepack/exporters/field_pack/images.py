@@ -64,6 +64,8 @@ def kept_shrink(cache: Cache, path: Path, max_width: int, quality: int,
     this code and these libraries: the cache's names depend on them) before."""
     data = path.read_bytes()
     suffix = path.suffix.lower()
+    if suffix not in IMAGES:  # carried as it is: nothing to keep, nor to hash
+        return _shrunk(data, suffix, max_width, quality, origin, shown)
     key = cache.key("field-pack-image", hashlib.sha256(data).digest(), suffix,
                     f"{max_width} {quality}")
     found = _from_entry(cache.get(key), data)
