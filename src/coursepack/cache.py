@@ -43,7 +43,6 @@ import os
 import secrets
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from typing import Any
 
 import jinja2
 
+from coursepack.atomic import replace_whole
 from coursepack.errors import CoursepackError
 
 CACHE_DIR = ".coursepack-cache"
@@ -260,15 +260,11 @@ class Cache:
         path = self._path(key)
         if path is None or self.root is None:
             return
-        spare = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             self._prepare(self.root)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            spare.write_bytes(hashlib.sha256(data).digest() + data)
-            os.replace(spare, path)
+            replace_whole(path, hashlib.sha256(data).digest() + data)
             self.added += len(data) + 32
         except OSError as exc:
-            _remove(spare)
             self.unwritten = self.unwritten or exc
 
     def unwritten_note(self) -> str | None:
@@ -339,7 +335,7 @@ class Cache:
     def _note_size(self, size: int, looked: float) -> None:
         assert self.root is not None
         with contextlib.suppress(OSError):  # not noted: the next build looks at the entries
-            _write_own(self.root / _SIZE, json.dumps({"bytes": size, "looked": looked}))
+            replace_whole(self.root / _SIZE, json.dumps({"bytes": size, "looked": looked}).encode())
 
     def _path(self, key: str) -> Path | None:
         """Where the entry lives; None if a link inside the cache leads elsewhere (the
@@ -375,8 +371,8 @@ class Cache:
                           "own", str(root))
         root.mkdir(parents=True, exist_ok=True)
         if not _tagged(root):
-            _write_own(root / ".gitignore", "# coursepack's build cache\n*\n")
-            _write_own(root / _TAG_NAME, _TAG)
+            replace_whole(root / ".gitignore", b"# coursepack's build cache\n*\n")
+            replace_whole(root / _TAG_NAME, _TAG.encode("utf-8"))
         self._prepared = True
 
 
@@ -442,20 +438,6 @@ def _real_folders(folder: Path) -> list[Path]:
             return [Path(e.path) for e in inside if e.is_dir(follow_symlinks=False)]
     except OSError:
         return []
-
-
-def _write_own(path: Path, text: str) -> None:
-    """Write a file of the cache itself by renaming a new file of a name no one could
-    know over it: a link found there is replaced, never followed."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                        dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(name, path)
-    except BaseException:
-        _remove(Path(name))
-        raise
 
 
 def _read_own(path: Path, limit: int = 4096) -> bytes:

@@ -15,6 +15,7 @@ import click
 
 from coursepack import build as pipeline
 from coursepack import leaving
+from coursepack.atomic import replace_whole
 from coursepack.errors import CoursepackError, Problem, os_error
 from coursepack.output_folder import BuildInterrupted
 
@@ -478,13 +479,13 @@ def results_collect(files: tuple[Path, ...], out: Path, xapi: Path | None,
     problems += collected.problems
     _print_problems(problems)
     if not (strict and problems):
-        found_results.write_atomically(out, found_results.csv_text(collected.rows))
+        replace_whole(out, found_results.csv_text(collected.rows).encode("utf-8"))
         click.echo(f"wrote {_shown(out)}: {len(collected.rows)} result"
                    f"{'s' * (len(collected.rows) != 1)}")
         if xapi is not None and course is not None:
             statements = found_results.statements(collected.rows, course)
-            found_results.write_atomically(xapi, json.dumps(statements, ensure_ascii=False,
-                                                            indent=1) + "\n")
+            replace_whole(xapi, (json.dumps(statements, ensure_ascii=False, indent=1)
+                                 + "\n").encode("utf-8"))
             click.echo(f"wrote {_shown(xapi)}: {len(statements)} xAPI statements")
     if problems:
         click.secho(f"refused {len(problems)} input{'s' * (len(problems) != 1)}"

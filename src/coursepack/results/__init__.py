@@ -20,7 +20,7 @@ from coursepack.results.collect import (
 )
 from coursepack.results.course import CourseRef, QuizRef, course_iri, results_key, site_settings
 from coursepack.results.files import MAX_FILE_BYTES, Damaged, SavedResult, checksum, read
-from coursepack.results.table import COLUMNS, cell, csv_text, find_in_table, write_atomically
+from coursepack.results.table import COLUMNS, cell, csv_text, find_in_table
 
 __all__ = [
     "COLUMNS",
@@ -50,5 +50,4 @@ __all__ = [
     "results_key",
     "site_settings",
     "statements",
-    "write_atomically",
 ]

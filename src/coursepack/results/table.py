@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -54,14 +52,3 @@ def find_in_table(path: Path, code: str) -> list[dict[str, str]]:
     return found
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` whole: a reader never sees half a table, a failure leaves the old."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 
 from coursepack import leaving
+from coursepack.atomic import replace_whole
 from coursepack.build import build, edited_lesson_page
 from coursepack.errors import CoursepackError, Problem
 from coursepack.model import Course
@@ -79,7 +80,7 @@ class Preview:
         served = _files(self.site)
         if self.rebuild(lambda: _changed(served, self.site, target, written)):
             return True
-        _write(target, before)  # the whole build failed: the last good page goes back
+        replace_whole(target, before)  # the whole build failed: the last good page goes back
         self._publish(Status(self.current.version + 1, self.current.error))
         return False
 
@@ -105,8 +106,8 @@ class Preview:
             before = target.read_bytes()
             for name, source in images.items():
                 if not (self.site / "media" / name).is_file():
-                    _write(self.site / "media" / name, source.read_bytes())
-            _write(target, written)
+                    replace_whole(self.site / "media" / name, source.read_bytes())
+            replace_whole(target, written)
         except OSError:
             return None
         self._publish(Status(self.current.version + 1, ""))
@@ -197,13 +198,6 @@ def _changed(served: Files, site: Path, shown: Path, written: bytes) -> bool:
             continue
         return True
     return False
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Replace ``path`` at once: a reader gets the old file or the new one, never half."""
-    spare = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    spare.write_bytes(data)
-    os.replace(spare, path)
 
 
 def serve(root: Path, port: int, echo: Echo) -> None:

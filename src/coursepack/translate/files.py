@@ -11,9 +11,7 @@ changed since it was translated is kept, marked ``fuzzy`` (PO, with the old sour
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 from lxml import etree
 
+from coursepack.atomic import replace_whole
 from coursepack.errors import CoursepackError, Origin, error
 from coursepack.translate.units import Unit
 
@@ -81,7 +80,7 @@ def write_catalog(path: Path, language: str, source_language: str, title: str,
         catalog.obsolete[(entry.source, entry.id)] = message
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=0, include_previous=True)
-    _write_atomically(path, buffer.getvalue())
+    replace_whole(path, buffer.getvalue())
 
 
 def read_catalog(path: Path, relpath: str) -> list[Entry]:
@@ -138,7 +137,7 @@ def write_xliff(path: Path, language: str, source_language: str, planned: Iterab
                              ("source-hash", entry.hash)])
             _segment(element, entry.source, entry.target, "initial")
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    _write_atomically(path, data)
+    replace_whole(path, data)
 
 
 def _unit(parent: etree._Element, unit_id: str, tokens: set[str]) -> etree._Element:
@@ -205,14 +204,3 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code.replace("-", "_"))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` whole: a reader never sees half a file, a failure leaves the old."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
