@@ -198,13 +198,13 @@ def _keep(cache: dict[str, Any], text: str, value: object) -> None:
     cache[text] = value
 
 
-Pool = Callable[[int], Executor | None]
+WorkersFor = Callable[[int], Executor | None]
 """The build's worker processes for so many jobs (``Workers.executor``): asked for only
 when there is work enough to send them, so that a build with little to parse does not
 start workers for it."""
 
 
-def prime(texts: Iterable[str], workers: Pool) -> None:
+def prime(texts: Iterable[str], workers: WorkersFor) -> None:
     """Parse many texts at once in the build's worker processes, so that later calls find
     them done.
 
@@ -262,7 +262,7 @@ def _from_workers(kind: str, text: str) -> Any:
 
 
 @contextmanager
-def parsed_ahead(work: Iterable[Iterable[Job]], workers: Pool) -> Iterator[None]:
+def parsed_ahead(work: Iterable[Iterable[Job]], workers: WorkersFor) -> Iterator[None]:
     """Within this block, the build's worker processes do ``work`` (parse a text as
     a block, as one line of HTML, or make it one line of plain text), each group of jobs
     (a page's) in one task, in the order given, while this process goes on: a text asked
