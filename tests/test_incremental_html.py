@@ -275,7 +275,6 @@ def test_a_body_edit_renders_one_page_of_each_package(
     assert rendered(long_course, out, list(PACKAGES), caplog) == []  # nothing changed
 
 
-
 EVERY_FORMAT = ("html", "moodle-xml", "gift", "qti12", "qti21", "scorm12", "scorm2004", "cmi5",
                 "imscc", "pdf", "field-pack", "single-file")
 
