@@ -207,6 +207,11 @@ def _megabytes(text: str) -> float | None:
     return value if math.isfinite(value) and value >= 0 else None
 
 
+def _feed(named: hmac.HMAC, part: str | bytes) -> None:
+    data = part.encode("utf-8") if isinstance(part, str) else part
+    named.update(len(data).to_bytes(8, "big") + data)
+
+
 class Cache:
     """Entries of one cache folder; ``Cache(None)`` keeps nothing (every lookup misses)."""
 
@@ -219,6 +224,7 @@ class Cache:
         self._prepared = False  # the folder checked and tagged by this instance
         self._real_root: Path | None = None
         self._own_folders: set[str] = set()
+        self._start: tuple[str, hmac.HMAC] | None = None  # see _keyed
 
     @classmethod
     def for_course(cls, course_root: Path) -> Cache:
@@ -226,12 +232,21 @@ class Cache:
 
     def key(self, kind: str, *inputs: str | bytes) -> str:
         """The name of the entry made from ``inputs`` (and this code and these libraries)."""
-        named = hmac.new(_secret(user_folder()), digestmod=hashlib.sha256)
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-        for part in (environment(), epoch, kind, *inputs):
-            data = part.encode("utf-8") if isinstance(part, str) else part
-            named.update(len(data).to_bytes(8, "big") + data)
+        named = self._keyed().copy()
+        for part in (kind, *inputs):
+            _feed(named, part)
         return named.hexdigest()
+
+    def _keyed(self) -> hmac.HMAC:
+        """The hash every key starts from: this user's secret, this code and libraries,
+        SOURCE_DATE_EPOCH; made once per cache (a build asks for thousands of keys)."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        if self._start is None or self._start[0] != epoch:
+            named = hmac.new(_secret(user_folder()), digestmod=hashlib.sha256)
+            for part in (environment(), epoch):
+                _feed(named, part)
+            self._start = (epoch, named)
+        return self._start[1]
 
     def get(self, key: str) -> bytes | None:
         """The entry's data, or None if it is missing or damaged (then it is removed)."""

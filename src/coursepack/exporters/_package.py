@@ -12,8 +12,10 @@ import re
 import tempfile
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
+from coursepack.cache import Cache
 from coursepack.errors import CoursepackError, Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.html import HtmlExporter
@@ -76,8 +78,16 @@ def zip_folder(folder: Path, target: Path, first: tuple[str, ...] = ()) -> Path:
     return zip_files({name: (folder / name).read_bytes() for name in ordered}, target)
 
 
-def zip_files(files: dict[str, bytes], target: Path) -> Path:
-    """Write ``files`` (name -> content) in the given order with fixed dates and modes."""
+#: Files from this size on are deflated once and kept in the build cache: a rebuild's
+#: package takes the unchanged ones from there (a field pack is mostly PDFs and single-file
+#: modules that one edited lesson leaves as they were). Smaller ones cost more to look up
+#: than to deflate again.
+KEPT_DEFLATED_FROM = 32 * 1024
+
+
+def zip_files(files: dict[str, bytes], target: Path, cache: Cache | None = None) -> Path:
+    """Write ``files`` (name -> content) in the given order with fixed dates and modes; with
+    ``cache``, large files deflated as an earlier build deflated them (the same bytes)."""
     stamp = build_time()
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -86,8 +96,53 @@ def zip_files(files: dict[str, bytes], target: Path) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            archive.writestr(info, data)
+            if cache is None or len(data) < KEPT_DEFLATED_FROM:
+                archive.writestr(info, data)
+            else:
+                _write_deflated(archive, info, data, _deflated(cache, data))
     return target
+
+
+def _deflated(cache: Cache, data: bytes) -> bytes:
+    """``data`` deflated as ``zipfile`` deflates an entry, from the cache when it was before
+    (keyed by the bytes and the zlib that deflated them)."""
+    key = cache.key("zip-deflated", zlib.ZLIB_RUNTIME_VERSION, data)
+    kept = cache.get(key)
+    if kept is None:
+        kept = deflate(data)
+        cache.put(key, kept)
+    return kept
+
+
+def deflate(data: bytes) -> bytes:
+    """Raw deflate at zlib's default level: what ``zipfile`` writes for ZIP_DEFLATED."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Deflated:
+    """Takes the place of the compressor ``zipfile`` made for an entry: the entry's data
+    was deflated already."""
+
+    def __init__(self, deflated: bytes) -> None:
+        self.deflated = deflated
+
+    def compress(self, data: bytes) -> bytes:
+        return b""
+
+    def flush(self) -> bytes:
+        return self.deflated
+
+
+def _write_deflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes,
+                    deflated: bytes) -> None:
+    """Write an entry as ``writestr`` does (``zipfile`` makes the headers and the CRC from
+    ``data``), its compressed bytes ``deflated``. Should a later ``zipfile`` not use the
+    compressor swapped in here, it deflates the data itself: the same entry, made slower."""
+    info.file_size = len(data)  # as writestr sets it: whether a zip64 header is needed
+    with archive.open(info, "w") as entry:
+        setattr(entry, "_compressor", _Deflated(deflated))  # noqa: B010 (private, so untyped)
+        entry.write(data)
 
 
 _HEAD_END = re.compile(r"</head>", re.IGNORECASE)

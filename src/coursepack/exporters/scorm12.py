@@ -153,7 +153,7 @@ class Scorm12Exporter:
         manifest = self.manifest(course, scos, sorted(files))
         files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
         target = ctx.out.path(f"{course.id}-{self.name}.zip")
-        zip_files(files, target)
+        zip_files(files, target, ctx.cache)
         ctx.notes.append(f"{self.name}: {len(scos)} SCO(s) in {target.name}; "
                          "import the zip as a SCORM package")
         return target

@@ -220,7 +220,7 @@ class Cmi5Exporter:
         structure = self.course_structure(course, aus, base)
         files = {"cmi5.xml": structure.encode(), **dict(sorted(files.items()))}
         target = ctx.out.path(f"{course.id}-{self.name}.zip")
-        zip_files(files, target)
+        zip_files(files, target, ctx.cache)
         ctx.notes.append(f"{self.name}: {len(aus)} assignable unit(s) in {target.name}; "
                          "import the zip into a cmi5 LMS")
         return target

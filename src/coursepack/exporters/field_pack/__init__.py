@@ -78,7 +78,7 @@ class FieldPackExporter:
         packer = Packer(ctx, settings)
         files = packer.contents()
         target = ctx.out.path(pack_name(course))
-        zip_files(files, target)
+        zip_files(files, target, ctx.cache)
         problem = pack_over(course, settings, target.stat().st_size, packer.pack_shares(files))
         if problem is not None:
             raise CoursepackError([problem])

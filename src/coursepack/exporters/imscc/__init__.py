@@ -166,7 +166,8 @@ class ImsccExporter:
                                  identifier=xml_id(course.id), xml_id=xml_id,
                                  media=Entry(MEDIA_ENTRY, "", "webcontent", "", media))
         target = ctx.out.path(f"{course.id}.imscc")
-        zip_files({"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}, target)
+        zip_files({"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}, target,
+                  ctx.cache)
         ctx.notes.append(f"imscc: {target.name}; pass marks are not part of Common Cartridge "
                          "1.1, set them in the LMS")
         return target

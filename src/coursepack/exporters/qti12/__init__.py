@@ -181,7 +181,7 @@ class Qti12Exporter:
                                      f"{kind}\0{key}"])
         files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
         with tempfile.TemporaryDirectory() as tmp:
-            built = zip_files(files, Path(tmp) / "package.zip")
+            built = zip_files(files, Path(tmp) / "package.zip", ctx.cache)
             target = ctx.out.write_bytes(f"{course.id}-qti12.zip", built.read_bytes())
         return target
 

@@ -184,7 +184,7 @@ class Qti21Exporter:
                                  ident=ident, media=sorted(media.files), test_media=test_media)
         files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
         with tempfile.TemporaryDirectory() as tmp:
-            built = zip_files(files, Path(tmp) / "package.zip")
+            built = zip_files(files, Path(tmp) / "package.zip", ctx.cache)
             target = ctx.out.write_bytes(f"{course.id}-qti21.zip", built.read_bytes())
         return target
 
