@@ -269,13 +269,14 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
         stage = folder.stage
         # One pool for every format's work; the workers stop before the swap.
         with folder.os_errors(), workers:
+            shared: dict[str, object] = {}  # see ExportContext.shared
             steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress,
-                                              store, workers, tuple(languages)),
+                                              store, workers, shared, tuple(languages)),
                            fingerprint.for_format(inputs[exporter.name], exporter.name),
                            report.format_problems.get(exporter.name, []))
                      for exporter in exporters]
             steps += [_Step(exporter, _context(exporter, edition, stage / language, out / language,
-                                               progress, store, workers),
+                                               progress, store, workers, shared),
                             fingerprint.for_format(inputs[exporter.name],
                                                    f"{language}/{exporter.name}"),
                             report.format_problems.get(exporter.name, []))
@@ -323,7 +324,8 @@ def edited_lesson_page(course: Course, path: Path) -> tuple[Course, str, str,
 
 def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
              progress: Callable[[str], None], store: cache.Cache,
-             workers: Workers, translations: tuple[tuple[str, Course], ...] = ()) -> ExportContext:
+             workers: Workers, shared: dict[str, object],
+             translations: tuple[tuple[str, Course], ...] = ()) -> ExportContext:
     previous = out / exporter.name
     return ExportContext(
         course=course,
@@ -334,6 +336,7 @@ def _context(exporter: Exporter, course: Course, stage: Path, out: Path,
         workers=workers,
         translations=translations,
         destination=previous,
+        shared=shared,
     )
 
 

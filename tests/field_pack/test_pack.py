@@ -7,6 +7,7 @@ import shutil
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -249,6 +250,41 @@ def test_single_file_alone_gives_the_packs_module_files(run: Run, course: Path,
               entries(next((out / "field-pack").glob("*.zip"))).items()
               if name.startswith("modules/")}
     assert alone == packed and sorted(alone) == ["01-writing-questions.html", "02-final.html"]
+
+
+def test_a_build_of_both_makes_each_languages_single_files_once_as_they_are_alone(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The field pack and the single-file format carry the same modules: a build of both
+    makes them once per language, and they are what a build of the single-file format
+    alone makes, and what the pack holds."""
+    from coursepack.exporters import field_pack
+
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "language: en\n", "language: en\nlanguages: [en, fr]\n", 1), encoding="utf-8")
+    assert run("translate", "extract", str(course), "--lang", "fr").exit_code == 0
+    made: list[str] = []
+    original = field_pack.single_files
+
+    def counted(*args: Any) -> Any:
+        made.append(args[1].language)
+        return original(*args)
+
+    monkeypatch.setattr(field_pack, "single_files", counted)
+    both, alone = tmp_path / "both", tmp_path / "alone"
+    result = run("build", str(course), "-f", "field-pack", "-f", "single-file", "--out", str(both))
+    assert result.exit_code == 0, result.output
+    assert sorted(made) == ["en", "fr"]
+    assert run("build", str(course), "-f", "single-file", "--out", str(alone)).exit_code == 0
+    for language in ("", "fr/"):
+        together = {p.name: p.read_bytes() for p in (both / language / "single-file").iterdir()}
+        by_itself = {p.name: p.read_bytes() for p in (alone / language / "single-file").iterdir()}
+        packed = {name[len("modules/"):]: data for name, data in
+                  entries(next((both / language / "field-pack").glob("*.zip"))).items()
+                  if name.startswith("modules/")}
+        assert together == by_itself == packed and len(packed) == 2
+    assert b'<html lang="fr"' in (both / "fr" / "single-file" / "01-writing-questions.html"
+                                  ).read_bytes()
 
 
 def test_an_encrypted_entry_is_reported_not_a_traceback(run: Run, tmp_path: Path) -> None:

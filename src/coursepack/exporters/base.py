@@ -90,6 +90,10 @@ class ExportContext:
     destination: Path | None = None
     """Where ``out`` is moved once the build succeeds (``previous`` is the last build
     there); None when the output goes into a package."""
+    shared: dict[str, object] = field(default_factory=dict)
+    """What one format made in this build that another carries too, by name, for every
+    format of the build alike (the single-file modules: the field pack and the single-file
+    format both carry them). Whoever takes something checks it was made from the same."""
 
 
 def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:
