@@ -177,3 +177,36 @@ def test_each_module_sco_links_only_its_own_pages(bundled_build: Path, fmt: str)
             if page.startswith("quizzes/"):  # the result screen leads where Next does, or nowhere
                 assert html.xpath("//*[@data-quiz-result]//a[@data-continue]/@href") == nexts, page
     assert not any(n in archive.namelist() for n in ("course/index.html", "course/glossary.html"))
+
+
+@pytest.mark.parametrize("cmi5_units", ["module", "course"])
+def test_packages_built_together_share_one_site_and_are_as_built_alone(
+        run, course, tmp_path, monkeypatch, cmi5_units) -> None:  # type: ignore[no-untyped-def]
+    """SCORM 1.2 and 2004 and cmi5 carry the same course pages, each with its own scripts:
+    a build of all three renders those pages once (twice when cmi5 makes one unit of the
+    course and SCORM one per module), and each package is byte for byte the one a build
+    of it alone makes."""
+    from coursepack.exporters import _package
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    spec = course / "course.yaml"
+    spec.write_text(spec.read_text() + f"cmi5:\n  au_per: {cmi5_units}\n")
+    rendered: list[bool] = []
+    original = _package._site_files
+
+    def counted(ctx, split):  # type: ignore[no-untyped-def]
+        rendered.append(split)
+        return original(ctx, split)
+
+    monkeypatch.setattr(_package, "_site_files", counted)
+    packages = ("scorm12", "scorm2004", "cmi5")
+    together = tmp_path / "together"
+    result = run("build", str(course), *(a for f in packages for a in ("-f", f)),
+                 "--out", str(together))
+    assert result.exit_code == 0, result.output
+    assert rendered == ([True] if cmi5_units == "module" else [True, False])
+    for fmt in packages:
+        alone = tmp_path / f"alone-{fmt}"
+        assert run("build", str(course), "-f", fmt, "--out", str(alone)).exit_code == 0
+        made, = (together / fmt).glob("*.zip")
+        assert made.read_bytes() == (alone / fmt / made.name).read_bytes(), fmt

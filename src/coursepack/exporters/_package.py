@@ -17,7 +17,7 @@ from pathlib import Path
 
 from coursepack.cache import Cache
 from coursepack.errors import CoursepackError, Problem, warning
-from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.base import ExportContext, OutputDir, made_once
 from coursepack.exporters.html import HtmlExporter
 from coursepack.render import default_templates
 
@@ -171,20 +171,24 @@ def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
     theme's file of the same path (``scorm/scorm-adapter.js``). ``split`` scopes each
     module's pages to its own unit (a SCORM SCO, a cmi5 AU)."""
     scripts = [UNIT_PAGES, *scripts]
+    site = made_once(ctx, "lms-site", (ctx.course, split), lambda: _site_files(ctx, split))
+    files: dict[str, bytes] = {}
+    for rel, data in site.items():
+        if rel.endswith(".html"):
+            data = add_scripts(data.decode("utf-8"), rel, scripts).encode("utf-8")
+        files[f"{folder}/{rel}"] = data
+    for script in scripts:
+        files[script] = (default_templates() / script).read_bytes()
+    return files
+
+
+def _site_files(ctx: ExportContext, split: bool) -> dict[str, bytes]:
+    """The HTML course for an LMS package, its files by path (once per build for SCORM 1.2
+    and 2004 and cmi5, which carry the same, each with its own scripts)."""
     with tempfile.TemporaryDirectory() as tmp:
-        site = OutputDir(Path(tmp) / folder)
+        site = OutputDir(Path(tmp) / "site")
         HtmlExporter(split=split, in_lms=True, pages_in_cache=True).export(
             ExportContext(course=ctx.course, out=site, progress=ctx.progress, notes=[],
                           cache=ctx.cache, workers=ctx.workers))
-        files: dict[str, bytes] = {}
-        for path in sorted(site.root.rglob("*")):
-            if not path.is_file():
-                continue
-            rel = path.relative_to(site.root).as_posix()
-            data = path.read_bytes()
-            if rel.endswith(".html"):
-                data = add_scripts(data.decode("utf-8"), rel, scripts).encode("utf-8")
-            files[f"{folder}/{rel}"] = data
-        for script in scripts:
-            files[script] = (default_templates() / script).read_bytes()
-        return files
+        return {path.relative_to(site.root).as_posix(): path.read_bytes()
+                for path in sorted(site.root.rglob("*")) if path.is_file()}

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, TypeVar, cast, runtime_checkable
 
 from coursepack import markup
 from coursepack.cache import Cache
@@ -94,6 +94,29 @@ class ExportContext:
     """What one format made in this build that another carries too, by name, for every
     format of the build alike (the single-file modules: the field pack and the single-file
     format both carry them). Whoever takes something checks it was made from the same."""
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Made:
+    made_from: tuple[object, ...]
+    value: object
+
+
+def made_once(ctx: ExportContext, name: str, made_from: tuple[object, ...],
+              make: Callable[[], _T]) -> _T:
+    """What ``make`` gives, made once in a build for every format that asks for ``name``
+    with the same ``made_from`` (the same objects, or equal ones: a course and settings)."""
+    found = ctx.shared.get(name)
+    if isinstance(found, _Made) and len(found.made_from) == len(made_from) and all(
+            mine is theirs or mine == theirs
+            for mine, theirs in zip(made_from, found.made_from, strict=True)):
+        return cast(_T, found.value)
+    value = make()
+    ctx.shared[name] = _Made(made_from, value)
+    return value
 
 
 def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:

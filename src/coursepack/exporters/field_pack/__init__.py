@@ -25,7 +25,7 @@ from typing import ClassVar
 from coursepack import render
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters._package import source_date_epoch, zip_files
-from coursepack.exporters.base import ExportContext, OutputDir
+from coursepack.exporters.base import ExportContext, OutputDir, made_once
 from coursepack.exporters.field_pack.budget import Share, module_over, pack_over, size_text
 from coursepack.exporters.field_pack.images import Shrunk, kept_shrink
 from coursepack.exporters.field_pack.manifest import MANIFEST, SUMS, manifests
@@ -109,21 +109,6 @@ def unsafe_names(names: list[str]) -> list[str]:
     return found
 
 
-_SINGLE_FILES = "field-pack:single-files"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Made:
-    """The single-file modules made from ``course`` with ``settings``, and the images they
-    carry (as ``Packer`` keeps them)."""
-
-    course: Course
-    settings: FieldPackSettings
-    modules: list[SingleFile]
-    shrunk: dict[Path, Shrunk]
-    media_source: dict[str, Path]
-
-
 class Packer:
     """Gathers what goes into one pack (or the single-file modules alone), keeping what the
     budget report needs."""
@@ -153,16 +138,14 @@ class Packer:
     def single_files(self) -> list[SingleFile]:
         """Every module as one file, each within the budget (else a located error); made
         once in a build that has both the field pack and the single-file format."""
-        made = self.ctx.shared.get(_SINGLE_FILES)
-        if isinstance(made, _Made) and made.course is self.course \
-                and made.settings == self.settings:
-            self.modules = made.modules
-            self.shrunk.update(made.shrunk)
-            self.media_source.update(made.media_source)
-        else:
-            self.modules = single_files(self.ctx, self.course, self.carried)
-            self.ctx.shared[_SINGLE_FILES] = _Made(self.course, self.settings, self.modules,
-                                                   dict(self.shrunk), dict(self.media_source))
+        def make() -> tuple[list[SingleFile], dict[Path, Shrunk], dict[str, Path]]:
+            modules = single_files(self.ctx, self.course, self.carried)
+            return modules, dict(self.shrunk), dict(self.media_source)
+
+        self.modules, shrunk, media_source = made_once(
+            self.ctx, "field-pack:single-files", (self.course, self.settings), make)
+        self.shrunk.update(shrunk)  # the images they carry, for the notes and the pack
+        self.media_source.update(media_source)
         problems = [p for m in self.modules
                     if (p := module_over(self.course, self.settings, m.name, len(m.data),
                                          self.module_shares(m))) is not None]
