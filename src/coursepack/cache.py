@@ -1,8 +1,9 @@
 """The one cache of a course's builds, kept apart from what a build delivers.
 
 Everything a build keeps to be faster next time is here: which output of each format was
-made from which inputs, the PDF exporter's parts, page counts and assembled documents, and
-Jinja's compiled templates. ``build/<format>/`` holds only what a user distributes.
+made from which inputs, the pages of the sites, the PDF exporter's parts, page counts and
+assembled documents, the files of zip packages as they were deflated, and Jinja's compiled
+templates. ``build/<format>/`` holds only what a user distributes.
 
 Where: ``.coursepack-cache/`` in the course folder (``coursepack init`` git-ignores it, and
 the folder ignores itself too). When the course folder cannot be written, a per-user folder
