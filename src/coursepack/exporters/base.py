@@ -91,9 +91,9 @@ class ExportContext:
     """Where ``out`` is moved once the build succeeds (``previous`` is the last build
     there); None when the output goes into a package."""
     shared: dict[str, object] = field(default_factory=dict)
-    """What one format made in this build that another carries too, by name, for every
-    format of the build alike (the single-file modules: the field pack and the single-file
-    format both carry them). Whoever takes something checks it was made from the same."""
+    """What one format made in this build that another carries too, by name, one dict for
+    every format of the build (``made_once``): the single-file modules, which the field pack
+    and the single-file format both carry; the course pages SCORM and cmi5 packages carry."""
 
 
 _T = TypeVar("_T")
