@@ -79,10 +79,12 @@ def zip_folder(folder: Path, target: Path, first: tuple[str, ...] = ()) -> Path:
 
 
 #: Files from this size on are deflated once and kept in the build cache: a rebuild's
-#: package takes the unchanged ones from there (one edited lesson leaves most pages, PDFs
-#: and single-file modules as they were). Smaller ones cost more to look up than to
-#: deflate again. A SCORM package of a hundred lessons, one edited: 0.05 s to zip, 0.02 s
-#: with this.
+#: package takes the unchanged ones from there (one edited lesson leaves most pages, the
+#: PDFs and the single-file modules as they were). Keeping a file costs a cold build about
+#: 0.45 ms: a SCORM package of a hundred lessons took 0.06 s more to zip cold, and 0.016 s
+#: less in every rebuild after it (0.041 s without the cache, 0.025 s with it); a field
+#: pack of a hundred lessons (13.5 MB of files) 0.28 s without, 0.36 s cold, 0.06 s after.
+#: Rebuilds are the many. Keeping files from 1 KB on made that rebuild no faster.
 KEPT_DEFLATED_FROM = 4 * 1024
 
 
