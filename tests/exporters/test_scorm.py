@@ -186,19 +186,20 @@ def test_packages_built_together_share_one_site_and_are_as_built_alone(
     a build of all three renders those pages once (twice when cmi5 makes one unit of the
     course and SCORM one per module), and each package is byte for byte the one a build
     of it alone makes."""
-    from coursepack.exporters import _package
+    from coursepack.exporters.html import HtmlExporter
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     spec = course / "course.yaml"
     spec.write_text(spec.read_text() + f"cmi5:\n  au_per: {cmi5_units}\n")
-    rendered: list[bool] = []
-    original = _package._site_files
+    rendered: list[bool] = []  # each site rendered for an LMS: split by module or not
+    original = HtmlExporter.export
 
-    def counted(ctx, split):  # type: ignore[no-untyped-def]
-        rendered.append(split)
-        return original(ctx, split)
+    def counted(self, ctx):  # type: ignore[no-untyped-def]
+        if self.in_lms:
+            rendered.append(self.split)
+        return original(self, ctx)
 
-    monkeypatch.setattr(_package, "_site_files", counted)
+    monkeypatch.setattr(HtmlExporter, "export", counted)
     packages = ("scorm12", "scorm2004", "cmi5")
     together = tmp_path / "together"
     result = run("build", str(course), *(a for f in packages for a in ("-f", f)),
