@@ -342,6 +342,34 @@ def test_course_pack_is_one_tagged_document_a_screen_reader_can_follow(
             "/H1"] == 1
 
 
+def test_running_headers_are_pagination_artifacts_and_all_else_is_in_the_tree(
+        starter: tuple[Path, Path]) -> None:
+    """What the page margins show (the title, the section, the edition) is a pagination
+    artifact, which a screen reader skips; every other run of text on every page belongs to
+    an element of the one structure tree, found from its root. (WeasyPrint tags margin
+    boxes as elements outside the tree, and a joined pack brought each part's root along.)"""
+    _, pdf = starter
+    documents = sorted(pdf.rglob("*.pdf"))
+    assert len(documents) >= 6
+    for path in documents:
+        with pikepdf.Pdf.open(path) as document:
+            roots = [o for o in document.objects if isinstance(o, pikepdf.Dictionary)
+                     and o.get("/Type") == "/StructTreeRoot"]
+            assert len(roots) == 1, path.name
+            tree = document.Root.StructTreeRoot
+            in_tree = {e.objgen for e in struct_elements(tree.K[0])}
+            parents = dict(_number_tree(tree.ParentTree))
+            for number, page in enumerate(document.pages, start=1):
+                content = page_content(page)
+                margins = len(re.findall(rb"/Artifact\s*<<\s*/Type\s*/Pagination\s*>>\s*BDC",
+                                         content))
+                cover = path.name == "course-pack.pdf" and number == 1
+                assert margins >= (0 if cover else 3), f"{path.name} page {number}"
+                for mcid in marked_content_ids(page):
+                    element = parents[int(page.obj.StructParents)][mcid]
+                    assert element.objgen in in_tree, f"{path.name} page {number} MCID {mcid}"
+
+
 def test_course_pack_pages_are_numbered_and_its_contents_jump_to_them(
         starter: tuple[Path, Path]) -> None:
     root, pdf = starter
@@ -391,10 +419,14 @@ def raster(document: Path, page: int) -> bytes:
     return out
 
 
+def page_content(page: pikepdf.Page) -> bytes:
+    contents = page.obj.Contents
+    return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else b"".join(
+        s.read_bytes() for s in contents)
+
+
 def marked_content_ids(page: pikepdf.Page) -> set[int]:
-    return {int(n) for n in re.findall(rb"/MCID (\d+)", page.obj.Contents.read_bytes()
-                                       if isinstance(page.obj.Contents, pikepdf.Stream)
-                                       else b"".join(s.read_bytes() for s in page.obj.Contents))}
+    return {int(n) for n in re.findall(rb"/MCID (\d+)", page_content(page))}
 
 
 def struct_elements(element: pikepdf.Object) -> list[pikepdf.Object]:

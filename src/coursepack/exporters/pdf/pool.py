@@ -75,6 +75,7 @@ def render(job: Job) -> Rendered:
     from weasyprint import CSS, HTML
 
     from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
+    from coursepack.exporters.pdf.margins import margins_as_artifacts
 
     if _worker.get("pid") != os.getpid():
         start_worker()
@@ -89,6 +90,7 @@ def render(job: Job) -> Rendered:
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
         font_config=fonts,
+        finisher=margins_as_artifacts if job.tagged else None,
         pdf_variant=VARIANT if job.tagged else None,
         pdf_identifier=job.identifier[:32].encode("ascii"),
         optimize_images=True,
