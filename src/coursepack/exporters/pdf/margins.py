@@ -7,8 +7,9 @@ its kids: they are in no reading order, yet not artifacts either, and a joined c
 pack would bring each part's structure root along with them. So, as each tagged PDF is
 rendered (a ``write_pdf`` finisher, on WeasyPrint's objects before they are written),
 their marked content becomes ``/Artifact <</Type /Pagination>>`` and their entries in the
-parent tree ``null``; the elements are then left to no one. The page numbers are drawn on
-as such artifacts already (``assemble.stamp``).
+parent tree ``null``; the elements are then left to no one. The same goes for the page
+numbers of whole documents (a margin box of page-numbers.css.j2); the handouts' and the
+course pack's are drawn on as such artifacts (``assemble.stamp``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def margins_as_artifacts(document: Any, pdf: Any) -> None:
     for element in objects:
         if _outside_reading_order(element, main.reference, listed):
             for page, mcid, owner in _marked(objects, element) or ():
-                by_page.setdefault(numbers[page], {})[mcid] = owner
+                if page in numbers:
+                    by_page.setdefault(numbers[page], {})[mcid] = owner
     if not by_page:
         return
     parents = _page_parents(_at(objects, root["ParentTree"]))
