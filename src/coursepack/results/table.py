@@ -50,5 +50,3 @@ def find_in_table(path: Path, code: str) -> list[dict[str, str]]:
         raise CoursepackError.single(f"{path} is not a table 'coursepack results collect' wrote",
                                      hint="collect the results again, or give the files")
     return found
-
-

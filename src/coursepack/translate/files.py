@@ -202,5 +202,3 @@ def _xliff_entry(unit: etree._Element, relpath: str, obsolete: bool) -> Entry:
 
 def _locale(code: str) -> Locale:
     return Locale.parse(code.replace("-", "_"))
-
-
