@@ -348,7 +348,12 @@ def test_running_headers_are_pagination_artifacts_and_all_else_is_in_the_tree(
     artifact, which a screen reader skips; every other run of text on every page belongs to
     an element of the one structure tree, found from its root. (WeasyPrint tags margin
     boxes as elements outside the tree, and a joined pack brought each part's root along.)"""
-    _, pdf = starter
+    margins_are_artifacts_and_the_rest_in_the_tree(starter[1])
+
+
+def margins_are_artifacts_and_the_rest_in_the_tree(pdf: Path) -> None:
+    """Every PDF under ``pdf``: one structure root; at least three pagination artifacts on
+    each page but the pack's cover; each run of tagged text an element of the tree."""
     documents = sorted(pdf.rglob("*.pdf"))
     assert len(documents) >= 6
     for path in documents:
