@@ -375,6 +375,43 @@ def margins_are_artifacts_and_the_rest_in_the_tree(pdf: Path) -> None:
                     assert element.objgen in in_tree, f"{path.name} page {number} MCID {mcid}"
 
 
+def test_each_line_of_text_belongs_to_its_paragraph_not_to_a_span_of_its_own(
+        starter: tuple[Path, Path]) -> None:
+    """WeasyPrint wraps every line of text in a Span that holds nothing else: half the
+    objects of a course pack. The line's run belongs to its paragraph, heading or cell."""
+    runs_belong_to_the_elements_that_hold_them(starter[1])
+
+
+def runs_belong_to_the_elements_that_hold_them(pdf: Path) -> None:
+    """Every PDF under ``pdf``: no Span holds a lone run of text and nothing more, and the
+    element the parent tree names for each run holds it among its kids, on its page."""
+    for path in sorted(pdf.rglob("*.pdf")):
+        with pikepdf.Pdf.open(path) as document:
+            tree = document.Root.StructTreeRoot
+            elements = struct_elements(tree.K[0])
+            lone = [e for e in elements if e.S == "/Span" and len(_kids(e)) == 1
+                    and _runs_held(e) and set(e.keys()) <= {"/Type", "/S", "/K", "/Pg", "/P"}]
+            assert not lone, f"{path.name}: {len(lone)} Spans of one run each"
+            assert any(e.S == "/P" and _runs_held(e) for e in elements), path.name
+            parents = dict(_number_tree(tree.ParentTree))
+            for number, page in enumerate(document.pages, start=1):
+                for mcid in marked_content_ids(page):
+                    owner = parents[int(page.obj.StructParents)][mcid]
+                    assert mcid in _runs_held(owner), f"{path.name} page {number} MCID {mcid}"
+                    assert owner.Pg.objgen == page.obj.objgen, f"{path.name} page {number}"
+
+
+def _runs_held(element: pikepdf.Object) -> list[int]:
+    """The marked content ids among an element's kids."""
+    return [int(kid) for kid in _kids(element) if isinstance(kid, int)]
+
+
+def _kids(element: pikepdf.Object) -> list[object]:
+    """An element's kids (a lone kid may stand for the array)."""
+    kids = element.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
 def test_course_pack_pages_are_numbered_and_its_contents_jump_to_them(
         starter: tuple[Path, Path]) -> None:
     root, pdf = starter

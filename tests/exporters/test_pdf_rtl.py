@@ -19,7 +19,10 @@ from coursepack.cli import main
 from coursepack.exporters.pdf import faces
 from coursepack.locale import translator
 from tests.arabic_course import NAME_SENTENCE, SENTENCE, WORD, write_arabic_course
-from tests.exporters.test_pdf import margins_are_artifacts_and_the_rest_in_the_tree
+from tests.exporters.test_pdf import (
+    margins_are_artifacts_and_the_rest_in_the_tree,
+    runs_belong_to_the_elements_that_hold_them,
+)
 
 pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
 
@@ -155,8 +158,10 @@ def test_the_page_number_sits_bottom_left_in_arabic_and_bottom_right_in_english(
 def test_arabic_running_headers_are_artifacts_and_all_else_is_in_the_tree(
         arabic_pdfs: Path) -> None:
     """Right to left, the margins (title, section, edition) swap sides; they are still
-    pagination artifacts, and the Arabic text is still in the structure tree."""
+    pagination artifacts, and the Arabic text is still in the structure tree, each line's
+    run held by its paragraph."""
     margins_are_artifacts_and_the_rest_in_the_tree(arabic_pdfs)
+    runs_belong_to_the_elements_that_hold_them(arabic_pdfs)
 
 
 def test_the_arabic_page_is_set_flush_right(arabic_pdfs: Path) -> None:

@@ -27,10 +27,10 @@ def margins_as_artifacts(document: Any, pdf: Any) -> None:
     root_reference = pdf.catalog.get("StructTreeRoot")
     if root_reference is None:
         return
-    root = _at(objects, root_reference)
-    main = _at(objects, root["K"][0])
+    root = at(objects, root_reference)
+    main = at(objects, root["K"][0])
     listed = set(main["K"])
-    pages = [objects[number] for number in pdf.pages["Kids"][::3]]  # pydyf: N 0 R, flat
+    pages = pages_of(pdf)
     numbers = {page.reference: index for index, page in enumerate(pages)}
     by_page: dict[int, dict[int, bytes]] = {}  # page -> MCID -> the element it belongs to
     for element in objects:
@@ -40,13 +40,19 @@ def margins_as_artifacts(document: Any, pdf: Any) -> None:
                     by_page.setdefault(numbers[page], {})[mcid] = owner
     if not by_page:
         return
-    parents = _page_parents(_at(objects, root["ParentTree"]))
+    parents = page_parents(at(objects, root["ParentTree"]))
     for index, owners in sorted(by_page.items()):
-        _mark_as_artifacts(_at(objects, pages[index]["Contents"]), owners, parents[index])
+        _mark_as_artifacts(at(objects, pages[index]["Contents"]), owners, parents[index])
 
 
-def _at(objects: list[Any], reference: bytes) -> Any:
+def at(objects: list[Any], reference: bytes) -> Any:
+    """The object a reference (``N 0 R``) names."""
     return objects[int(reference.split()[0])]
+
+
+def pages_of(pdf: Any) -> list[Any]:
+    """The page objects, in order (pydyf keeps their references flat: ``N``, ``0``, ``R``)."""
+    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
 
 
 def _outside_reading_order(element: Any, main: bytes, listed: set[bytes]) -> bool:
@@ -65,7 +71,7 @@ def _marked(objects: list[Any], element: Any) -> list[tuple[bytes, int, bytes]] 
             if isinstance(kid, int):
                 found.append((current["Pg"], kid, current.reference))
             elif isinstance(kid, bytes) and kid.endswith(b" R"):
-                child = _at(objects, kid)
+                child = at(objects, kid)
                 if not isinstance(child, pydyf.Dictionary) or child.get("Type") != "/StructElem":
                     return None
                 stack.append(child)
@@ -74,7 +80,7 @@ def _marked(objects: list[Any], element: Any) -> list[tuple[bytes, int, bytes]] 
     return found
 
 
-def _page_parents(parent_tree: Any) -> dict[int, Any]:
+def page_parents(parent_tree: Any) -> dict[int, Any]:
     """Each page's array of parents by MCID (WeasyPrint writes the tree flat)."""
     nums = parent_tree["Nums"]
     return {nums[i]: nums[i + 1] for i in range(0, len(nums) - 1, 2)

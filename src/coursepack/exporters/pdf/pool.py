@@ -75,7 +75,6 @@ def render(job: Job) -> Rendered:
     from weasyprint import CSS, HTML
 
     from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
-    from coursepack.exporters.pdf.margins import margins_as_artifacts
 
     if _worker.get("pid") != os.getpid():
         start_worker()
@@ -90,7 +89,7 @@ def render(job: Job) -> Rendered:
     data = html.write_pdf(
         stylesheets=[_worker["css"][job.css]],
         font_config=fonts,
-        finisher=margins_as_artifacts if job.tagged else None,
+        finisher=_tags_finished if job.tagged else None,
         pdf_variant=VARIANT if job.tagged else None,
         pdf_identifier=job.identifier[:32].encode("ascii"),
         optimize_images=True,
@@ -99,6 +98,16 @@ def render(job: Job) -> Rendered:
         cache=images,
     )
     return Rendered(bytes(data), tuple(dict.fromkeys(fetcher.left_out)))
+
+
+def _tags_finished(document: Any, pdf: Any) -> None:
+    """WeasyPrint's structure tree made as PDF/UA asks and lighter, before it is written:
+    running headers as pagination artifacts, each lone run of text owned by its parent."""
+    from coursepack.exporters.pdf.margins import margins_as_artifacts
+    from coursepack.exporters.pdf.spans import fold_text_spans
+
+    margins_as_artifacts(document, pdf)
+    fold_text_spans(pdf)
 
 
 class Renderer:
