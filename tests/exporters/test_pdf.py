@@ -384,11 +384,16 @@ def test_each_line_of_text_belongs_to_its_paragraph_not_to_a_span_of_its_own(
 
 def runs_belong_to_the_elements_that_hold_them(pdf: Path) -> None:
     """Every PDF under ``pdf``: no Span holds a lone run of text and nothing more, and the
-    element the parent tree names for each run holds it among its kids, on its page."""
+    element the parent tree names for each run holds it among its kids, on its page; no
+    element (nor an emptied one) is left in the file outside the tree."""
     for path in sorted(pdf.rglob("*.pdf")):
         with pikepdf.Pdf.open(path) as document:
             tree = document.Root.StructTreeRoot
             elements = struct_elements(tree.K[0])
+            in_tree = {e.objgen for e in elements}
+            strays = [o for o in document.objects if isinstance(o, pikepdf.Dictionary) and (
+                not o.keys() or (o.get("/Type") == "/StructElem" and o.objgen not in in_tree))]
+            assert not strays, f"{path.name}: {len(strays)} objects outside the tree"
             lone = [e for e in elements if e.S == "/Span" and len(_kids(e)) == 1
                     and _runs_held(e) and set(e.keys()) <= {"/Type", "/S", "/K", "/Pg", "/P"}]
             assert not lone, f"{path.name}: {len(lone)} Spans of one run each"

@@ -10,8 +10,8 @@ content id takes the Span's place among its parent's kids, and the parent tree n
 parent as the run's owner. A Span on another page than its parent would be kept (a bare
 marked content id means one on the parent's page), but WeasyPrint makes each page's
 elements anew, so a paragraph broken across pages is two.
-The Span emptied stays in WeasyPrint's numbered objects, owned by no one: joined and
-numbered PDFs leave it out, a whole document written as rendered keeps ``<<>>``.
+The Span emptied stays among WeasyPrint's numbered objects, owned by no one, until the PDF
+is written again (``pool._only_what_it_uses``, ``assemble.save``).
 """
 
 from __future__ import annotations
