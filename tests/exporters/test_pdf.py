@@ -378,7 +378,8 @@ def margins_are_artifacts_and_the_rest_in_the_tree(pdf: Path) -> None:
 def test_each_line_of_text_belongs_to_its_paragraph_not_to_a_span_of_its_own(
         starter: tuple[Path, Path]) -> None:
     """WeasyPrint wraps every line of text in a Span that holds nothing else: half the
-    objects of a course pack. The line's run belongs to its paragraph, heading or cell."""
+    objects of a course pack. The line's run belongs to its paragraph, heading or cell, and
+    no PDF keeps the Spans (nor the margin boxes' elements) as objects no one uses."""
     runs_belong_to_the_elements_that_hold_them(starter[1])
 
 

@@ -9,9 +9,9 @@ each tagged PDF is rendered (a ``write_pdf`` finisher, like ``margins``), the ru
 content id takes the Span's place among its parent's kids, and the parent tree names the
 parent as the run's owner. A Span on another page than its parent would be kept (a bare
 marked content id means one on the parent's page), but WeasyPrint makes each page's
-elements anew, so a paragraph broken across pages is two.
-The Span emptied stays among WeasyPrint's numbered objects, owned by no one, until the PDF
-is written again (``pool._only_what_it_uses``, ``assemble.save``).
+elements anew, so a paragraph broken across pages is two. The Span emptied stays among
+WeasyPrint's numbered objects, owned by no one, until the PDF is written again
+(``pool._only_what_it_uses``, ``assemble.save``).
 """
 
 from __future__ import annotations
