@@ -36,6 +36,7 @@ from coursepack.exporters import (
     settings_owners,
 )
 from coursepack.exporters._package import date_problems
+from coursepack.exporters.base import note_output
 from coursepack.exporters.html import HtmlExporter
 from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
@@ -366,6 +367,7 @@ class _Step:
                 entry = self.exporter.export(ctx)
         fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
                              entry.relative_to(ctx.out.root).as_posix())
+        note_output(ctx, self.exporter.name)
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))

@@ -287,6 +287,47 @@ def test_a_build_of_both_makes_each_languages_single_files_once_as_they_are_alon
                                   ).read_bytes()
 
 
+def test_a_build_with_the_site_and_pdfs_packs_them_as_built_not_made_twice(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The field pack carries the site and the PDFs. Built beside the html and pdf formats,
+    it takes what they wrote (made, or kept from the last build) instead of making them
+    again, and is byte for byte the pack built alone."""
+    from coursepack.exporters.html import HtmlExporter
+    from coursepack.exporters.pdf import PdfExporter
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    made: list[str] = []
+    for exporter in (HtmlExporter, PdfExporter):
+        monkeypatch.setattr(exporter, "export", _counted(exporter.export, exporter.name, made))
+    together, alone = tmp_path / "together", tmp_path / "alone"
+    formats = ["-f", "html", "-f", "pdf", "-f", "field-pack"]
+    result = run("build", str(course), *formats, "--out", str(together), "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(made) == ["html", "pdf"]
+    pack = next((together / "field-pack").glob("*.zip"))
+    first = pack.read_bytes()
+    assert first == build_pack(run, course, alone).read_bytes()
+    files = entries(pack)
+    assert files["site/index.html"] == (together / "html" / "index.html").read_bytes()
+    assert files["pdf/course-pack.pdf"] == (together / "pdf" / "course-pack.pdf").read_bytes()
+
+    # the pack deleted, the site and PDFs kept from the last build: the pack is made again
+    # from the files kept
+    shutil.rmtree(together / "field-pack")
+    made.clear()
+    result = run("build", str(course), *formats, "--out", str(together))
+    assert result.exit_code == 0, result.output
+    assert made == [] and result.output.count("the last build's output is kept") == 2
+    assert next((together / "field-pack").glob("*.zip")).read_bytes() == first
+
+
+def _counted(export: Any, name: str, made: list[str]) -> Any:
+    def counted(self: Any, ctx: Any) -> Any:
+        made.append(name)
+        return export(self, ctx)
+    return counted
+
+
 def test_an_encrypted_entry_is_reported_not_a_traceback(run: Run, tmp_path: Path) -> None:
     pack = tmp_path / "locked.zip"
     with zipfile.ZipFile(pack, "w") as archive:

@@ -93,7 +93,8 @@ class ExportContext:
     shared: dict[str, object] = field(default_factory=dict)
     """What one format made in this build that another carries too, by name, one dict for
     every format of the build (``made_once``): the single-file modules, which the field pack
-    and the single-file format both carry; the course pages SCORM and cmi5 packages carry."""
+    and the single-file format both carry; the course pages SCORM and cmi5 packages carry;
+    each format's output folder (``note_output``), for the field pack's site and PDFs."""
 
 
 _T = TypeVar("_T")
@@ -109,14 +110,34 @@ def made_once(ctx: ExportContext, name: str, made_from: tuple[object, ...],
               make: Callable[[], _T]) -> _T:
     """What ``make`` gives, made once in a build for every format that asks for ``name``
     with the same ``made_from`` (the same objects, or equal ones: a course and settings)."""
-    found = ctx.shared.get(name)
-    if isinstance(found, _Made) and len(found.made_from) == len(made_from) and all(
-            mine is theirs or mine == theirs
-            for mine, theirs in zip(made_from, found.made_from, strict=True)):
+    found = _found(ctx, name, made_from)
+    if found is not None:
         return cast(_T, found.value)
     value = make()
     ctx.shared[name] = _Made(made_from, value)
     return value
+
+
+def _found(ctx: ExportContext, name: str, made_from: tuple[object, ...]) -> _Made | None:
+    found = ctx.shared.get(name)
+    if isinstance(found, _Made) and len(found.made_from) == len(made_from) and all(
+            mine is theirs or mine == theirs
+            for mine, theirs in zip(made_from, found.made_from, strict=True)):
+        return found
+    return None
+
+
+def note_output(ctx: ExportContext, fmt: str) -> None:
+    """Say that format ``fmt`` has its whole output for ``ctx.course`` in ``ctx.out`` (made
+    or kept from the last build), for a format of the same build that carries it too."""
+    ctx.shared[f"output:{fmt}"] = _Made((ctx.course,), ctx.out.root)
+
+
+def output_of(ctx: ExportContext, fmt: str, course: Course) -> Path | None:
+    """The folder format ``fmt`` wrote in this build from ``course`` (the same course or an
+    equal one), if it did (``note_output``); else None."""
+    found = _found(ctx, f"output:{fmt}", (course,))
+    return found.value if found is not None and isinstance(found.value, Path) else None
 
 
 def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:

@@ -25,7 +25,7 @@ from typing import ClassVar
 from coursepack import render
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters._package import source_date_epoch, zip_files
-from coursepack.exporters.base import ExportContext, OutputDir, made_once
+from coursepack.exporters.base import ExportContext, OutputDir, made_once, output_of
 from coursepack.exporters.field_pack.budget import Share, module_over, pack_over, size_text
 from coursepack.exporters.field_pack.images import Shrunk, kept_shrink
 from coursepack.exporters.field_pack.manifest import MANIFEST, SUMS, manifests
@@ -172,12 +172,15 @@ class Packer:
         return {name: files[name] for name in first + sorted(set(files) - set(first))}
 
     def site(self, tmp: Path) -> dict[str, bytes]:
-        out = OutputDir(tmp / "site")
-        HtmlExporter(pages_in_cache=True).export(
-            dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
+        root = output_of(self.ctx, HtmlExporter.name, self.course)
+        if root is None:  # no html format in this build (or of another course)
+            out = OutputDir(tmp / "site")
+            HtmlExporter(pages_in_cache=True).export(
+                dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
+            root = out.root
         files: dict[str, bytes] = {}
-        for path in sorted(p for p in out.root.rglob("*") if p.is_file()):
-            rel = path.relative_to(out.root).as_posix()
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = path.relative_to(root).as_posix()
             source = self._source_of(rel)
             files[f"site/{rel}"] = self.carried(rel[6:], source) if source else path.read_bytes()
         return files
@@ -186,11 +189,14 @@ class Packer:
         return self.media_source.get(rel[6:]) if rel.startswith("media/") else None
 
     def pdfs(self, tmp: Path) -> dict[str, bytes]:
-        out = OutputDir(tmp / "pdf")
-        PdfExporter().export(dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
+        root = output_of(self.ctx, PdfExporter.name, self.course)
+        if root is None:  # no pdf format in this build (or of another course)
+            out = OutputDir(tmp / "pdf")
+            PdfExporter().export(dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
+            root = out.root
         files: dict[str, bytes] = {}
-        for path in sorted(p for p in out.root.rglob("*") if p.is_file()):
-            rel = path.relative_to(out.root).as_posix()
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = path.relative_to(root).as_posix()
             if rel in FACILITATOR:
                 if self.settings.facilitator_files:
                     files[f"facilitator/{rel}"] = path.read_bytes()
