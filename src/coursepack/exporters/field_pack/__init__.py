@@ -25,7 +25,13 @@ from typing import ClassVar
 from coursepack import render
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters._package import source_date_epoch, zip_files
-from coursepack.exporters.base import ExportContext, OutputDir, made_once, output_of
+from coursepack.exporters.base import (
+    ExportContext,
+    Exporter,
+    OutputDir,
+    made_once,
+    output_of,
+)
 from coursepack.exporters.field_pack.budget import Share, module_over, pack_over, size_text
 from coursepack.exporters.field_pack.images import Shrunk, kept_shrink
 from coursepack.exporters.field_pack.manifest import MANIFEST, SUMS, manifests
@@ -171,13 +177,18 @@ class Packer:
         first = [f"{READ_ME}.html", f"{READ_ME}.txt", MANIFEST, SUMS]
         return {name: files[name] for name in first + sorted(set(files) - set(first))}
 
-    def site(self, tmp: Path) -> dict[str, bytes]:
-        root = output_of(self.ctx, HtmlExporter.name, self.course)
-        if root is None:  # no html format in this build (or of another course)
-            out = OutputDir(tmp / "site")
-            HtmlExporter(pages_in_cache=True).export(
-                dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
+    def built(self, exporter: Exporter, tmp: Path) -> Path:
+        """The folder ``exporter``'s format wrote in this build for this course (made or kept
+        from the last build); or, when there is none, one it writes under ``tmp`` now."""
+        root = output_of(self.ctx, exporter.name, self.course)
+        if root is None:
+            out = OutputDir(tmp / exporter.name)
+            exporter.export(dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
             root = out.root
+        return root
+
+    def site(self, tmp: Path) -> dict[str, bytes]:
+        root = self.built(HtmlExporter(pages_in_cache=True), tmp)
         files: dict[str, bytes] = {}
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             rel = path.relative_to(root).as_posix()
@@ -189,11 +200,7 @@ class Packer:
         return self.media_source.get(rel[6:]) if rel.startswith("media/") else None
 
     def pdfs(self, tmp: Path) -> dict[str, bytes]:
-        root = output_of(self.ctx, PdfExporter.name, self.course)
-        if root is None:  # no pdf format in this build (or of another course)
-            out = OutputDir(tmp / "pdf")
-            PdfExporter().export(dataclasses.replace(self.ctx, out=out, notes=[], previous=None))
-            root = out.root
+        root = self.built(PdfExporter(), tmp)
         files: dict[str, bytes] = {}
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             rel = path.relative_to(root).as_posix()
