@@ -13,7 +13,7 @@ import pytest
 
 from coursepack.exporters.field_pack import unsafe_names
 from tests.conftest import Run, own_template
-from tests.field_pack.helpers import build_pack, entries, set_field_pack
+from tests.field_pack.helpers import add_image, build_pack, entries, noise_jpeg, set_field_pack
 
 
 @pytest.fixture(scope="module")
@@ -296,6 +296,7 @@ def test_a_build_with_the_site_and_pdfs_packs_them_as_built_not_made_twice(
     from coursepack.exporters.pdf import PdfExporter
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    add_image(course, "photo du camp é.jpg", noise_jpeg(2600, 400))  # the pack shrinks it
     made: list[str] = []
     for exporter in (HtmlExporter, PdfExporter):
         monkeypatch.setattr(exporter, "export", _counted(exporter.export, exporter.name, made))
@@ -309,6 +310,9 @@ def test_a_build_with_the_site_and_pdfs_packs_them_as_built_not_made_twice(
     assert first == build_pack(run, course, alone).read_bytes()
     files = entries(pack)
     assert files["site/index.html"] == (together / "html" / "index.html").read_bytes()
+    [photo] = [n for n in files if n.startswith("site/media/") and n.endswith(".jpg")
+               and "photo" in n]
+    assert len(files[photo]) < (together / "html" / photo[len("site/"):]).stat().st_size
     assert files["pdf/course-pack.pdf"] == (together / "pdf" / "course-pack.pdf").read_bytes()
 
     # the pack deleted, the site and PDFs kept from the last build: the pack is made again
