@@ -105,6 +105,21 @@ def test_titles_of_the_course_and_its_sources_are_references_not_quotes(
     assert result.exit_code == 0, result.output
 
 
+def test_a_lesson_that_does_not_load_leaves_its_title_a_reference(course: Path, run: Run) -> None:
+    """The starter's quiz names the lesson "One idea per question" in its feedback. With
+    that lesson's file broken, the only problem is the broken file, not a false warning
+    that the title is not in the sources."""
+    lesson = course / LESSON
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "duration: 15", "duration: [15"), encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert "One idea per question" in (course / "quizzes" / "writing-questions.yaml").read_text()
+    assert "[inline-quote]" not in result.output, result.output
+    assert f"{LESSON}:3:11: error: YAML syntax error" in result.output
+    assert "1 error, 0 warnings" in result.output
+
+
 def test_passages_are_found_outside_code_tags_and_link_targets() -> None:
     text = (
         'He said “one two three four” and "five six seven eight"<!-- not a source quote -->.\n'
