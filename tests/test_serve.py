@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import io
+import os
 import queue
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
 
 from coursepack.serve import Preview
 from coursepack.serve.site import PreviewServer
@@ -25,10 +32,11 @@ LESSON = "modules/writing-questions/one-idea.yaml"
 class Served:
     """A ``coursepack serve`` process and the lines it has printed."""
 
-    def __init__(self, course: Path) -> None:
+    def __init__(self, course: Path, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "coursepack", "serve", str(course), "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            env=env, start_new_session=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -121,6 +129,7 @@ def test_a_busy_port_is_a_clear_error(course: Path, run) -> None:  # type: ignor
     assert result.exit_code == 1
     assert f"cannot serve on 127.0.0.1:{server.server_address[1]}" in result.output
     assert "--port" in result.output
+    assert "built in" not in result.output  # said at once, not after a first build
 
 
 def test_only_course_files_trigger_a_rebuild(course: Path) -> None:
@@ -129,6 +138,9 @@ def test_only_course_files_trigger_a_rebuild(course: Path) -> None:
     assert relevant(root, root / "quizzes" / "final.yaml")
     assert relevant(root, root / "course.yaml", top_level=True)
     assert not relevant(root, root / "README.md", top_level=True)
+    assert relevant(root, root / "quizzes", top_level=True)  # made, removed, put back
+    assert relevant(root, root / "pictures", top_level=True, top_folders={"pictures"})
+    assert not relevant(root, root / "pictures", top_level=True)
     assert not relevant(root, root / "build" / "html" / "index.html")
     assert not relevant(root, root / "modules" / ".one-idea.yaml.swp")
     assert not relevant(root, root / ".build.staging-12" / "html" / "index.html")
@@ -169,7 +181,7 @@ def test_the_preview_answers_its_own_names(host: bytes, preview_server: PreviewS
 
 
 @pytest.mark.parametrize("host", [b"rebound.example", b"127.0.0.1.nip.io", b"localhost.evil",
-                                  b"[::2]"])
+                                  b"[::2]", b"[::1].rebound.example", b"[::1]rebound"])
 def test_another_host_name_gets_nothing_of_the_site(host: bytes, preview_server: PreviewServer,
                                                     course: Path) -> None:
     """DNS rebinding: a page on rebound.example points its name at 127.0.0.1 and reads on."""
@@ -183,7 +195,13 @@ def test_another_host_name_gets_nothing_of_the_site(host: bytes, preview_server:
 
 def test_a_request_without_host_is_refused(preview_server: PreviewServer) -> None:
     status, body = ask(preview_server, b"GET / HTTP/1.0", host=None)
-    assert status == 400 and b"no Host header" in body
+    assert status == 400 and b"one Host header needed" in body
+
+
+def test_a_request_naming_two_hosts_is_refused(preview_server: PreviewServer) -> None:
+    """A proxy may read the second: the preview does not guess which one counts."""
+    status, body = ask(preview_server, b"GET / HTTP/1.1\r\nHost: rebound.example")
+    assert status == 400 and b"Writing" not in body
 
 
 @pytest.mark.parametrize("folder", [b"/assets/", b"/media/", b"/quizzes/", b"/assets"])
@@ -349,3 +367,130 @@ def test_the_preview_frees_what_each_build_made(course: Path,
     monkeypatch.setattr(preview, "_run", lambda *args: None)  # built once, not served
     preview.serve(course, 0, lambda text, is_error: None)
     assert not leaving.leaves_without_freeing()
+
+
+def read(url: str) -> str:
+    """The text of a served page, whatever its status."""
+    try:
+        with urllib.request.urlopen(url) as response:
+            return str(response.read().decode())
+    except urllib.error.HTTPError as answer:
+        return str(answer.read().decode())
+
+
+def wait_until(done: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.2)
+
+
+def png(colour: str) -> bytes:
+    data = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(data, "PNG")
+    return data.getvalue()
+
+
+def test_folders_that_come_and_go_while_serving_are_watched(course: Path, tmp_path: Path,
+                                                             served: Served) -> None:
+    """A checkout or a sync tool takes modules/ away and puts it back; an author keeps the
+    pictures in a folder made after the preview started. Edits in both are followed."""
+    url = served.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+    page = url + "writing-questions/one-idea.html"
+    shutil.move(course / "modules", tmp_path / "away")
+    served.wait_for(r"error: .*modules/writing-questions")
+    shutil.move(tmp_path / "away", course / "modules")
+    served.wait_for(r"^built in")
+    edit(course / LESSON, "Cover the options", "Hide the options")
+    wait_until(lambda: "Hide the options" in read(page), "the edit made after modules/ came back")
+
+    pictures = course / "pictures du camp"
+    pictures.mkdir()
+    (pictures / "tente é.png").write_bytes(png("red"))
+    edit(course / LESSON, "  > Cover", "  ![A tent](<../../pictures du camp/tente é.png>)\n\n  > Cover")
+    wait_until(lambda: "A tent" in read(page), "the picture shown")
+    shown = re.findall(r'src="([^"]*)" alt="A tent"', read(page))
+    (pictures / "tente é.png").write_bytes(png("blue"))
+    wait_until(lambda: re.findall(r'src="([^"]*)" alt="A tent"', read(page)) not in ([], shown),
+               "the picture changed in a folder made while serving")
+
+
+@pytest.mark.browser
+def test_a_course_broken_from_the_start_shows_its_problems_then_itself(course: Path,
+                                                                       page: Page) -> None:
+    edit(course / "course.yaml", "title:", "title: [")
+    running = Served(course)
+    try:
+        running.wait_for("build failed; the preview shows these problems until a build succeeds")
+        url = running.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+        page.goto(url + "writing-questions/one-idea.html")
+        expect(page.locator("main h1")).to_have_text("The course is not built yet")
+        overlay = page.locator("#coursepack-overlay")
+        expect(overlay).to_contain_text(re.compile(r"course\.yaml:\d+:\d+: error"))
+        edit(course / "course.yaml", "title: [", "title:")
+        expect(page.locator("main h1")).to_have_text("One idea per question", timeout=30_000)
+        expect(overlay).to_have_count(0)
+    finally:
+        running.stop()
+
+
+@pytest.mark.browser
+def test_a_page_not_in_the_course_turns_into_it_once_built(course: Path, served: Served,
+                                                          page: Page, run) -> None:  # type: ignore[no-untyped-def]
+    url = served.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+    page.goto(url + "writing-questions/peer-review.html")
+    expect(page.locator("main h1")).to_have_text("Not in the course")
+    expect(page.get_by_role("link", name="The course's home page")).to_have_attribute("href", "/")
+    assert run("new", "lesson", "peer-review", str(course), "-m", "writing-questions").exit_code == 0
+    title = re.search(r"^title: (.+)$", (course / "modules" / "writing-questions" /
+                                         "peer-review.yaml").read_text(), re.M)
+    assert title is not None
+    expect(page.locator("main h1")).to_have_text(title.group(1), timeout=30_000)
+
+
+@pytest.mark.browser
+def test_many_open_tabs_share_one_request_for_news(course: Path, served: Served,
+                                                    browser: Browser) -> None:
+    """A browser opens six connections to one address at most: with a long poll per tab, a
+    seventh tab of the preview waited for one to end."""
+    url = served.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+    context = browser.new_context()
+    try:
+        tabs = [context.new_page() for _ in range(8)]
+        for tab in tabs:
+            tab.goto(url + "writing-questions/one-idea.html", timeout=15_000)
+            expect(tab.locator("main h1")).to_have_text("One idea per question")
+        tabs[-1].get_by_role("link", name="Feedback that teaches").first.click(timeout=15_000)
+        expect(tabs[-1].locator("main h1")).to_have_text("Feedback that teaches")
+        edit(course / LESSON, "title: One idea per question", "title: One idea, one question")
+        for tab in tabs[:-1]:
+            expect(tab.locator("main h1")).to_have_text("One idea, one question",
+                                                        timeout=30_000)
+        expect(tabs[-1].get_by_role("link", name="One idea, one question").first).to_be_attached(
+            timeout=30_000)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_stopping_during_the_first_build_leaves_nothing(course: Path, tmp_path: Path,
+                                                       stop: str) -> None:
+    """A process manager's SIGTERM, or the terminal closed (SIGHUP), to the whole process
+    group while the first build runs: the preview says it stopped, with no traceback, and
+    its temporary site goes."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Served(course, env={**os.environ, "TMPDIR": str(temporary)})
+    try:
+        wait_until(lambda: any(temporary.glob("coursepack-serve-*")), "the temporary site made")
+        os.killpg(running.proc.pid, getattr(signal, stop))
+        assert running.proc.wait(timeout=60) == 0
+    finally:
+        running.proc.kill()
+    printed = []
+    while not running.lines.empty():
+        printed.append(running.lines.get())
+    assert "stopped" in printed, printed
+    assert not [line for line in printed if "Traceback" in line or "Error" in line], printed
+    assert not list(temporary.iterdir())

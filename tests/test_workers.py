@@ -214,3 +214,31 @@ def test_a_worker_killed_mid_build_is_said_plainly_and_the_last_build_stays(
     assert "templates/pdf" not in result.stderr  # not the theme's doing
     assert "internal error" not in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*.pdf")} == before
+
+
+def _ignored(names: tuple[str, ...]) -> list[bool]:
+    return [signal.getsignal(getattr(signal, name)) == signal.SIG_IGN for name in names]
+
+
+def test_workers_leave_stopping_to_the_build_and_still_stop_mid_task() -> None:
+    """A process manager's SIGTERM, or the SIGHUP of a closed terminal, reaches the whole
+    process group: a worker that kept the preview's handler printed a traceback of its own.
+    Workers ignore what stops the build, as they ignore Ctrl+C; the build stops them."""
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as the preview's
+    try:
+        with workers.Workers(2) as pool:
+            executor = pool.executor()
+            assert executor is not None
+            assert executor.submit(_ignored, names).result(timeout=60) == [True, True, True]
+            worker = executor.submit(os.getpid).result(timeout=60)
+            os.kill(worker, signal.SIGTERM)
+            assert [executor.submit(abs, -n).result(timeout=60) for n in range(4)] == [0, 1, 2, 3]
+            processes = list(executor._processes.values())  # type: ignore[attr-defined]
+            assert worker in [process.pid for process in processes]
+            pool._terminate()  # mid-task: killed, since SIGTERM is ignored
+            for process in processes:
+                process.join(timeout=60)
+                assert not process.is_alive()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

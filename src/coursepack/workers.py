@@ -103,10 +103,11 @@ class Workers:
         self._only_warming = False
 
     def _terminate(self) -> None:
-        """Stop the workers mid-task: the executor itself only offers to wait for them."""
+        """Stop the workers mid-task: the executor itself only offers to wait for them.
+        SIGKILL: they ignore SIGTERM (``behave``)."""
         processes = getattr(self._executor, "_processes", None) or {}
         for process in list(processes.values()):
-            process.terminate()
+            process.kill()
 
 
 class _Pool(ProcessPoolExecutor):
@@ -156,17 +157,23 @@ def _ready() -> None:
     """A task that only makes the workers start (their initializer does the work)."""
 
 
+#: Signals that stop the build's process (the preview's too), which stops its workers.
+_STOPPING = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+             if hasattr(signal, name)}
+
+
 @contextmanager
 def starting() -> Iterator[None]:
-    """Around the code that forks workers: Ctrl+C waits until they ignore it.
+    """Around the code that forks workers: Ctrl+C (or SIGTERM, SIGHUP) waits until they
+    ignore it.
 
-    A worker is forked with Ctrl+C blocked and unblocks it in ``behave`` once it ignores
-    it; in the parent, a Ctrl+C pressed meanwhile is delivered when the block ends.
+    A worker is forked with these signals blocked and unblocks them in ``behave`` once it
+    ignores them; in the parent, one sent meanwhile is delivered when the block ends.
     """
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
     try:
         yield
     finally:
@@ -174,10 +181,14 @@ def starting() -> Iterator[None]:
 
 
 def behave(parent: int) -> None:
-    """Make this process, a worker forked by ``parent``, ignore Ctrl+C and die with it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Make this process, a worker forked by ``parent``, die with it and ignore what stops
+    it (Ctrl+C, SIGTERM, SIGHUP, sent to the whole process group from a terminal or a
+    process manager): the parent, stopping, stops its workers, and a handler of the
+    parent's would only print a traceback here."""
+    for number in _STOPPING:
+        signal.signal(number, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
     if not _killed_with_parent():
         threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the kernel was asked

@@ -22,7 +22,8 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
@@ -32,7 +33,7 @@ from coursepack.build import build, edited_lesson_page
 from coursepack.errors import CoursepackError, Problem
 from coursepack.model import Course
 from coursepack.serve.site import PreviewServer, Status
-from coursepack.serve.watch import start_watching
+from coursepack.serve.watch import Watcher
 
 Echo = Callable[[str, bool], None]
 """Where the preview reports: ``echo(text, is_error)``."""
@@ -142,7 +143,9 @@ class Preview:
         text = text or "\n".join(str(p) for p in problems)
         self._publish(Status(self.current.version, text))
         self.echo(text, True)
-        self.echo("build failed; still serving the last good build", True)
+        kept = ("still serving the last good build" if self.course is not None
+                else "the preview shows these problems until a build succeeds")
+        self.echo(f"build failed; {kept}", True)
         return False
 
     def _show_warnings(self, lines: list[str]) -> None:
@@ -201,18 +204,22 @@ def _changed(served: Files, site: Path, shown: Path, written: bytes) -> bool:
 
 
 def serve(root: Path, port: int, echo: Echo) -> None:
-    """Build, serve and watch the course in ``root`` until interrupted (Ctrl+C or SIGTERM)."""
+    """Build, serve and watch the course in ``root`` until stopped: Ctrl+C, or the SIGTERM
+    or SIGHUP (a closed terminal) that stop the preview the same way, first build included."""
     leaving.stays()
     out = Path(tempfile.mkdtemp(prefix="coursepack-serve-")) / "build"
     try:
-        preview = Preview(root, out, echo)
-        preview.rebuild()
-        _run(preview, port, echo)
+        with _signals_interrupt():
+            _run(Preview(root, out, echo), port, echo)
+    except KeyboardInterrupt:
+        echo("stopped", False)
     finally:
         shutil.rmtree(out.parent, ignore_errors=True)
 
 
 def _run(preview: Preview, port: int, echo: Echo) -> None:
+    """Bind the port (a busy one is said before a long first build), watch, build, serve:
+    the address answers from the start, with a page that waits for the first build."""
     try:
         server = PreviewServer(preview.site, port, preview.status, preview.news)
     except OSError as exc:
@@ -220,7 +227,7 @@ def _run(preview: Preview, port: int, echo: Echo) -> None:
             f"cannot serve on 127.0.0.1:{port}: {exc.strerror}",
             hint="another program uses this port; pick one with --port (0: any free port)",
         ) from None
-    stop, dirty = threading.Event(), threading.Event()
+    dirty = threading.Event()
     pending: set[Path] = set()
     guard = threading.Lock()
 
@@ -229,11 +236,14 @@ def _run(preview: Preview, port: int, echo: Echo) -> None:
             pending.update(paths)
         dirty.set()
 
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    start_watching(preview.root, stop, note, preview.asset_folders)
-    _stop_on_sigterm()
-    echo(f"serving {server.url}  (watching {preview.root}; Ctrl+C to stop)", False)
+    watcher = Watcher(preview.root, note)
     try:
+        watcher.follow()  # changes made during the first build make a second one
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        preview.rebuild()
+        if watcher.follow(preview.asset_folders):
+            dirty.set()
+        echo(f"serving {server.url}  (watching {preview.root}; Ctrl+C to stop)", False)
         while True:
             if dirty.wait(0.5):
                 dirty.clear()
@@ -241,22 +251,32 @@ def _run(preview: Preview, port: int, echo: Echo) -> None:
                     paths = set(pending)
                     pending.clear()
                 preview.update(paths)
-    except KeyboardInterrupt:
-        echo("stopped", False)
+                if watcher.follow(preview.asset_folders):
+                    dirty.set()
     finally:
-        stop.set()
+        watcher.stop()
         server.shutdown()
         server.server_close()
 
 
-def _stop_on_sigterm() -> None:
-    """Let ``kill`` stop the preview as Ctrl+C does, so the temporary site is removed."""
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the preview as Ctrl+C does, so the temporary site is
+    removed (the build's workers ignore them: the preview stops them)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
+    stopping = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    before = {number: signal.signal(number, interrupt) for number in stopping}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 __all__ = ["Preview", "serve"]

@@ -18,7 +18,8 @@
       s.background = "#3b0d0c"; s.color = "#fff"; s.borderTop = "4px solid #e5484d";
       s.font = "14px/1.5 ui-monospace, Menlo, Consolas, monospace";
       var title = document.createElement("strong");
-      title.textContent = "Build failed: this page shows the last good build.";
+      title.textContent = document.querySelector('meta[name="coursepack-preview-page"]')
+        ? "Build failed." : "Build failed: this page shows the last good build.";
       var pre = document.createElement("pre");
       pre.style.whiteSpace = "pre-wrap"; pre.style.margin = "0.5em 0 0";
       overlay.appendChild(title);
@@ -32,19 +33,47 @@
     if (overlay) { overlay.remove(); overlay = null; }
   }
 
-  // The server answers as soon as there is news for this page (a new build, problems
-  // found or fixed), or after some seconds with none: ask again at once.
+  // What the page shows against the preview's news: reload for a new build, else show
+  // the problems there are (or take them away).
+  function consider(status) {
+    if (status.version !== shown) { location.reload(); return false; }
+    if (status.error) { showProblems(status.error); } else { hideProblems(); }
+    return true;
+  }
+
+  // Without a shared worker, this page asks for news itself: the preview answers as soon
+  // as there is some for this page, or after some seconds with none; ask again at once.
   function poll() {
     var asked = STATUS + "?after=" + shown + "&shown=" + (overlay ? 1 : 0);
     fetch(asked, { cache: "no-store" })
       .then(function (r) { return r.json(); })
-      .then(function (status) {
-        if (status.version !== shown) { location.reload(); return; }
-        if (status.error) { showProblems(status.error); } else { hideProblems(); }
-        setTimeout(poll, 50);
-      })
+      .then(function (status) { if (consider(status)) { setTimeout(poll, 50); } })
       .catch(function () { setTimeout(poll, 1000); });  // server restarting or stopped
   }
 
-  poll();
+  function askOnce() {
+    fetch(STATUS, { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(consider)
+      .catch(function () {});
+  }
+
+  // One shared worker asks for all open pages, so that many open tabs do not take every
+  // connection the browser allows to the preview. Once it says "ready", it tells this page
+  // of all news to come; what there is now, the page asks once.
+  function share() {
+    var worker = new SharedWorker("/__coursepack__/live-share.js", { name: "coursepack" });
+    var port = worker.port;
+    port.onmessage = function (event) {
+      if (event.data === "ready") { askOnce(); } else { consider(event.data); }
+    };
+    worker.onerror = function () { port.close(); poll(); };
+    port.start();
+    addEventListener("pagehide", function () { port.postMessage("bye"); });
+    addEventListener("pageshow", function (event) {
+      if (event.persisted) { port.postMessage("hello"); }
+    });
+  }
+
+  try { share(); } catch (e) { poll(); }
 })();

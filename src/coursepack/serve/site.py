@@ -20,13 +20,28 @@ LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 MAX_PATH = 2048
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-LIVE_JS = files("coursepack.serve").joinpath("live.js").read_bytes()
-WAITING = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>coursepack preview</title></head>
-<body><main><h1>Waiting for a good build</h1>
-<p>Fix the problems shown below (and in the terminal); this page reloads by itself.</p>
+SCRIPTS = {name: files("coursepack.serve").joinpath(name).read_bytes()
+           for name in ("live.js", "live-share.js")}
+"""The live-reload script each page gets, and the shared worker that asks for news for all
+of a browser's open pages at once (a browser opens six connections to one address at
+most: one long poll per page would soon leave none for the pages themselves)."""
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} - coursepack preview</title>
+<meta name="coursepack-preview-page" content=""></head>
+<body><main><h1>{title}</h1>
+<p>{text}</p>
+<p><a href="/">The course's home page</a></p>
 </main></body></html>
 """
+WAITING = _PAGE.format(
+    title="The course is not built yet",
+    text="This page shows it as soon as a build succeeds; problems found appear below "
+         "and in the terminal.").encode()
+NOT_FOUND = _PAGE.format(
+    title="Not in the course",
+    text="The last good build has no such page. This page reloads by itself when the "
+         "course is built again.").encode()
+_PORT = re.compile(r"(:\d+)?")
 
 
 @dataclass(frozen=True)
@@ -77,10 +92,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._respond(with_body=False)
 
     def _respond(self, with_body: bool) -> None:
-        host = self.headers.get("Host")
-        if host is None:
-            self.send_error(400, "no Host header")
+        named = self.headers.get_all("Host") or []
+        if len(named) != 1:
+            self.send_error(400, "one Host header needed")
             return
+        host = named[0]
         if host_name(host) not in self.hosts:
             self.send_error(403, "this preview answers only to its own address")
             return
@@ -91,8 +107,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         path = "/" + "/".join(parts)
         if path == PREFIX + "status":
             self._send(self._status().to_json(), "application/json", with_body)
-        elif path == PREFIX + "live.js":
-            self._send(LIVE_JS, "text/javascript; charset=utf-8", with_body)
+        elif path.startswith(PREFIX) and path[len(PREFIX):] in SCRIPTS:
+            self._send(SCRIPTS[path[len(PREFIX):]], "text/javascript; charset=utf-8",
+                       with_body)
         else:
             self._serve_file(parts, self.path.split("?", 1)[0].endswith("/"), with_body)
 
@@ -117,16 +134,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if target is not None and parts and not as_folder:  # /module -> /module/
                 self._redirect("/" + "/".join(parts) + "/")
                 return
+        if not site.is_dir():  # no good build yet
+            self._send_page(503, WAITING, with_body)
+            return
         if target is None or not target.is_file():
-            if not parts and not site.exists():
-                self._send(WAITING.encode(), "text/html; charset=utf-8", with_body)
-            else:
-                self.send_error(404, "not found")
+            self._send_page(404, NOT_FOUND, with_body)
             return
         try:
             data = target.read_bytes()
         except OSError:  # replaced by a rebuild as we read it
-            self.send_error(404, "not found")
+            self._send_page(404, NOT_FOUND, with_body)
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix.lower() in (".html", ".htm"):
@@ -135,8 +152,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             kind += "; charset=utf-8"
         self._send(data, kind, with_body)
 
-    def _send(self, body: bytes, kind: str, with_body: bool = True) -> None:
-        self.send_response(200)
+    def _send_page(self, code: int, page: bytes, with_body: bool) -> None:
+        """A page of the preview's own, with the live-reload script: it turns into the
+        page asked for once a build has it."""
+        self._send(inject(page, self.status().version), "text/html; charset=utf-8",
+                   with_body, code)
+
+    def _send(self, body: bytes, kind: str, with_body: bool = True, code: int = 200) -> None:
+        self.send_response(code)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -159,10 +182,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 def host_name(header: str) -> str:
-    """The host name of a Host header, lower case, without its port: ``[::1]:8000`` -> ``[::1]``."""
+    """The host name of a Host header, lower case, without its port: ``[::1]:8000`` -> ``[::1]``;
+    empty when what follows an IPv6 address is not a port (``[::1].evil.example``)."""
     text = header.strip().lower()
     if text.startswith("["):
-        return text[: text.find("]") + 1] if "]" in text else ""
+        end = text.find("]") + 1
+        return text[:end] if end and _PORT.fullmatch(text[end:]) else ""
     name, _, port = text.rpartition(":")
     return name if name and port.isdigit() else text
 
