@@ -314,3 +314,21 @@ def test_edits_that_move_things_around_leave_no_stale_file_in_any_format(
         change()
         build(long_course, list(EVERY_FORMAT), out)
         same_as_cold(long_course, out, tmp_path, EVERY_FORMAT)
+
+
+def test_what_only_a_module_overview_shows_reaches_every_copy_of_it(
+        course: Path, tmp_path: Path) -> None:
+    """A module's page lists its objectives, its lessons' summaries and durations, and its
+    quizzes' pass marks. The single files and the field pack carry that page too, and kept
+    their old copy when nothing else on it changed."""
+    out = tmp_path / "build"
+    formats = ["html", "single-file", "field-pack"]
+    build(course, formats, out)
+    edit(course / MODULE / "module.yaml", "text: Write a stem that tests one idea",
+         "text: Écrire une amorce «claire» that tests one idea")
+    edit(course / MODULE / "feedback.yaml", "duration: 10", "duration: 47")
+    edit(course / "quizzes" / "writing-questions.yaml", "pass_mark: 60", "pass_mark: 61")
+    build(course, formats, out)
+    same_as_cold(course, out, tmp_path, tuple(formats))
+    single = next((out / "single-file").glob("01-*.html")).read_text(encoding="utf-8")
+    assert "Écrire une amorce «claire»" in single

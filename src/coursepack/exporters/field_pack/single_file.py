@@ -37,7 +37,7 @@ from coursepack.exporters.field_pack.images import mime_type
 from coursepack.exporters.html import HtmlExporter, Page, messages_script
 from coursepack.exporters.html.pages import KeptPages, site_inputs
 from coursepack.exporters.html.path import CoursePath, Part
-from coursepack.exporters.html.paths import module_path, quiz_path
+from coursepack.exporters.html.paths import quiz_path
 from coursepack.exporters.media import Published
 from coursepack.locale import translator
 from coursepack.model import Asset, Course
@@ -134,8 +134,7 @@ def render_pages(ctx: ExportContext, course: Course) -> tuple[dict[str, Rendered
 
         site.write_lessons(inner, in_file, kept)
         for module in course.modules:
-            in_file("module.html.j2", Page(module_path(module), module.title, "module",
-                                           module.id), (), module=module)
+            site.write_module(module, course, in_file)
         for quiz in course.quizzes:
             site.write_quiz(quiz, course, in_file)
         results = site_settings(course)

@@ -112,8 +112,7 @@ class HtmlExporter:
         glossary, sources, search and certificate pages."""
         course = ctx.course
         for module in course.modules:
-            page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
-                 (module_outline(module), course.module_quizzes(module)), module=module)
+            self.write_module(module, course, page)
         for quiz in course.quizzes:
             self.write_quiz(quiz, course, page)
         if not course_path.has_home:
@@ -283,6 +282,12 @@ class HtmlExporter:
             return entries
 
         return collect
+
+    def write_module(self, module: Module, course: Course, page: PageWriter) -> None:
+        """A module's page: its lessons' outline (titles, summaries, durations) and its
+        quizzes, which is what the page shows besides the site around it."""
+        page("module.html.j2", Page(module_path(module), module.title, "module", module.id),
+             (module_outline(module), course.module_quizzes(module)), module=module)
 
     def write_quiz(self, quiz: Quiz, course: Course, page: PageWriter) -> None:
         """One quiz page: its questions as a form, and its grading data as JSON (both rendered
