@@ -332,3 +332,29 @@ def test_what_only_a_module_overview_shows_reaches_every_copy_of_it(
     same_as_cold(course, out, tmp_path, tuple(formats))
     single = next((out / "single-file").glob("01-*.html")).read_text(encoding="utf-8")
     assert "Écrire une amorce «claire»" in single
+
+
+def test_a_lesson_saved_while_the_course_loads_is_built_by_the_next_build(
+        course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor's autosave lands just after the build read the lesson: that build shows
+    the text it read, and the next one sees the save (it kept the stale page for good)."""
+    from coursepack import _yaml
+
+    lesson = course / MODULE / "one-idea.yaml"
+    real_read = _yaml.read_text
+
+    def read_then_saved(path: Path, *args: object, **kwargs: object) -> str:
+        text = real_read(path, *args, **kwargs)  # type: ignore[arg-type]
+        if path.name == "one-idea.yaml" and "Hide the options" not in lesson.read_text():
+            edit(lesson, "Cover the options with your hand", "Hide the options under a card")
+        return text
+
+    out = tmp_path / "build"
+    monkeypatch.setattr(_yaml, "read_text", read_then_saved)
+    build(course, ["html"], out)
+    monkeypatch.setattr(_yaml, "read_text", real_read)
+    page = out / "html" / "writing-questions" / "one-idea.html"
+    assert "Cover the options with your hand" in page.read_text(encoding="utf-8")
+    build(course, ["html"], out)
+    assert "Hide the options under a card" in page.read_text(encoding="utf-8")
+    same_as_cold(course, out, tmp_path)

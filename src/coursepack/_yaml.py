@@ -8,6 +8,8 @@ the course schema.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import MutableMapping
 from pathlib import Path
 
 import yaml
@@ -37,9 +39,14 @@ def origin_of(relpath: str, node: Node) -> Origin:
     return Origin(relpath, mark.line + 1, mark.column + 1)
 
 
-def read_yaml(path: Path, relpath: str) -> Node:
-    """Parse one spec file into a node tree, or raise ``YamlProblem`` saying what is wrong."""
-    text = read_text(path, relpath)
+Read = MutableMapping[Path, bytes]
+"""The SHA-256 of each file as it was read, by its path."""
+
+
+def read_yaml(path: Path, relpath: str, read: Read | None = None) -> Node:
+    """Parse one spec file into a node tree, or raise ``YamlProblem`` saying what is wrong.
+    ``read`` gets the digest of the bytes parsed."""
+    text = read_text(path, relpath, read=read)
     _refuse_tabs(text, relpath)
     try:
         node = _compose(text)
@@ -69,9 +76,11 @@ def _compose(text: str) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES) -> str:
+def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES,
+              read: Read | None = None) -> str:
     """A course file as text, or ``YamlProblem`` when it is larger than ``limit`` bytes or
-    not UTF-8 (located at the first byte that is not)."""
+    not UTF-8 (located at the first byte that is not). ``read`` gets the digest of the
+    bytes read."""
     size = path.stat().st_size
     if size > limit:
         what = "a spec file" if limit == MAX_FILE_BYTES else "this file"
@@ -85,6 +94,8 @@ def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES) -> str:
             )
         )
     data = path.read_bytes()
+    if read is not None:
+        read[path] = hashlib.sha256(data).digest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

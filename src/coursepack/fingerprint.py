@@ -56,16 +56,26 @@ def digests(course: Course) -> tuple[str, str]:
     left_out = _lessons_only(course, root, by_lessons, elsewhere)
     everything, without_lessons = hashlib.sha256(), hashlib.sha256()
     for label, path in sorted(set(_inputs(root, (*by_lessons, *elsewhere)))):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"\0missing"
         # a file name that is not UTF-8 enters as its bytes
-        line = label.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
+        line = label.encode("utf-8", "surrogateescape") + b"\0" + _digest(course, path)
         everything.update(line)
         if path not in left_out:
             without_lessons.update(line)
     return everything.hexdigest(), without_lessons.hexdigest()
+
+
+def _digest(course: Course, path: Path) -> bytes:
+    """The file's SHA-256: of the bytes the course was loaded from, if it was (saved again
+    since, the output is of the text read, and the next build sees the change); else as
+    it is now, which is before any format reads it."""
+    known = course.read.get(path)
+    if known is not None:
+        return known
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b"\0missing"
+    return hashlib.sha256(data).digest()
 
 
 def for_format(inputs: str, fmt: str) -> str:

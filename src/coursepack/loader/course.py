@@ -58,6 +58,7 @@ class Loader:
         self.sink = Sink(partial(assets.resolve, root.resolve()))
         #: module id -> the lesson ids its module.yaml lists, loaded or not
         self.listed_lessons: dict[str, set[str]] = {}
+        self.read: dict[Path, bytes] = {}  # see Course.read
 
     @property
     def problems(self) -> list[Problem]:
@@ -74,7 +75,7 @@ class Loader:
             self.sink.add(unusable(Origin(self.rel(path)), "this file", why))
             return None
         try:
-            node = read_yaml(real, self.rel(path))
+            node = read_yaml(real, self.rel(path), self.read)
         except YamlProblem as exc:
             self.sink.add(exc.problem)
             return None
@@ -118,6 +119,7 @@ class Loader:
             quiz_defaults=defaults,
             sections=self._sections(f),
             origin=f.origin,
+            read=self.read,
         )
         f.finish()
         return course
@@ -165,7 +167,7 @@ class Loader:
         """The text of a source file, or ``None`` when it is not clean UTF-8 text (reported
         at the character that is wrong)."""
         try:
-            text = read_text(path, self.rel(path), limit=MAX_SOURCE_BYTES)
+            text = read_text(path, self.rel(path), limit=MAX_SOURCE_BYTES, read=self.read)
         except YamlProblem as exc:
             self.sink.add(exc.problem)
             return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +118,10 @@ class Course:
     """The language the course was written in, when this is a translation of it: its quotes
     and sources stay in that language. Empty: the course is in its own language."""
     origin: Origin | None = field(default=None, compare=False, repr=False)
+    read: Mapping[Path, bytes] = field(default_factory=dict, compare=False, repr=False)
+    """The SHA-256 of each file the course was loaded from, of the bytes the loader read:
+    what a build records its output was made from is what it read, even when a file is
+    saved again while the course loads."""
 
     def quotes_language(self) -> str:
         """The language of the quotes and of the sources they come from."""
