@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -649,3 +650,51 @@ def test_library_versions_are_those_python_would_import() -> None:
             return "none"
 
     assert cache.library_versions() == {name: asked(name) for name in cache.LIBRARIES}
+
+
+@pytest.mark.parametrize("planted", ["a pipe", "a link to /dev/zero", "a link out of it"])
+def test_an_entry_that_is_not_a_file_is_never_read(tmp_path: Path, planted: str) -> None:
+    """A cache that came with a course can hold anything where an entry goes: a pipe
+    (reading it waited for ever), a link to /dev/zero (read until the memory ran out), a
+    link to a file of the user's. Each is a miss, and goes; what a link led to stays."""
+    store = Cache(tmp_path / "c")
+    key = store.key("test", "input")
+    store.put(key, b"x" * 5000)
+    entry = next(p for p in (tmp_path / "c" / "entries").rglob("*") if p.is_file())
+    entry.unlink()
+    mine = tmp_path / "mine.txt"
+    mine.write_bytes(b"the user's own")
+    if planted == "a pipe":
+        os.mkfifo(entry)
+    else:
+        entry.symlink_to("/dev/zero" if planted == "a link to /dev/zero" else mine)
+    assert not store.has(key)
+    found: list[bytes | None] = []
+    reader = threading.Thread(target=lambda: found.append(store.get(key)), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert found == [None], "the entry was read, or the read never ended"
+    assert not os.path.lexists(entry)
+    assert mine.read_bytes() == b"the user's own"
+
+
+def test_clean_says_what_it_could_not_remove(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files the user may not remove (another user's, or made immutable): clean said it had
+    removed the cache, and exited 0."""
+    assert not kept(run, course, tmp_path / "out")
+    stuck = next(p for p in (course / CACHE_DIR / "entries").rglob("*") if p.is_file())
+    real_unlink = Path.unlink
+
+    def refuse(path: Path, missing_ok: bool = False) -> None:
+        if path == stuck:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+        real_unlink(path, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    result = run("clean", str(course))
+    assert result.exit_code == 1
+    assert f"could not remove {stuck}" in result.stderr
+    assert "Operation not permitted" in result.stderr and "MB freed" in result.stderr
+    assert "hint: check the permissions" in result.stderr
+    assert [p for p in (course / CACHE_DIR).rglob("*") if p.is_file()] == [stuck]

@@ -255,10 +255,13 @@ class Cache:
         if path is None:
             return None
         try:
-            with path.open("rb") as file:  # two reads, not a copy of a large entry
-                digest, data = file.read(32), file.read()
+            data = _read_entry(path)
         except OSError:
             return None
+        if data is None:  # a link, a pipe, a device put in its place: never read
+            _remove(path)
+            return None
+        digest, data = data[:32], data[32:]
         if hashlib.sha256(data).digest() != digest:
             _remove(path)
             return None
@@ -269,7 +272,10 @@ class Cache:
     def has(self, key: str) -> bool:
         """Whether the entry is there (a damaged one is found out when it is read)."""
         path = self._path(key)
-        return path is not None and path.is_file()
+        try:
+            return path is not None and stat.S_ISREG(path.lstat().st_mode)
+        except OSError:
+            return False
 
     def put(self, key: str, data: bytes) -> None:
         """Keep ``data`` as the entry ``key``; a cache that cannot be written is skipped."""
@@ -456,6 +462,24 @@ def _real_folders(folder: Path) -> list[Path]:
         return []
 
 
+def _read_entry(path: Path) -> bytes | None:
+    """An entry's bytes, or None if it is not an ordinary file. Opened without following a
+    link or waiting on a pipe, and read to the size the file has: a link to /dev/zero, or
+    a pipe, planted in a cache that came with a course would fill the memory or hang."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # the entry is a link
+            return None
+        raise
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return file.read(info.st_size)
+
+
 def _read_own(path: Path, limit: int = 4096) -> bytes:
     """A small file of the cache itself, never through a link (the cache may have come
     with a course, and a link in it could lead anywhere)."""
@@ -476,7 +500,8 @@ def clean(course_root: Path) -> tuple[Path, int]:
     """Remove the course's cache: what a cache of ours holds, then its folder if that is
     left empty; return the folder and the bytes that freed. A folder that is not one of
     our caches (no tag of ours in it) is refused, not emptied; anything else in one that
-    is (a file someone put there) is left with it."""
+    is (a file someone put there) is left with it. What cannot be removed is an error
+    that says what was freed all the same."""
     root = location(course_root)
     if not root.exists():
         return root, 0
@@ -484,27 +509,42 @@ def clean(course_root: Path) -> tuple[Path, int]:
         raise CoursepackError.single(
             f"{root} is not a coursepack cache: left as it is",
             hint="check COURSEPACK_CACHE_DIR, or remove the folder yourself")
-    freed = 0
+    freed, failed = 0, list[tuple[Path, OSError]]()
     for name in sorted(os.listdir(root)):
         if _own_name(name):
-            freed += _removed(root / name)
+            freed += _removed(root / name, failed)
     with contextlib.suppress(OSError):
         root.rmdir()
+    if failed:
+        path, exc = failed[0]
+        more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
+        raise CoursepackError.single(
+            f"could not remove {path}{more} from the cache: {exc.strerror}; "
+            f"{freed / 1e6:.1f} MB freed",
+            hint=f"check the permissions of {root} (or its files' attributes), "
+                 "or remove it yourself")
     return root, freed
 
 
-def _removed(path: Path) -> int:
+def _removed(path: Path, failed: list[tuple[Path, OSError]]) -> int:
     """Remove ``path`` (a file, a link, or a folder and what it holds, never through a
-    link); the bytes of the files removed."""
+    link); the bytes of the files removed. What cannot be removed goes to ``failed``."""
     try:
         info = path.lstat()
     except OSError:
         return 0
-    if not stat.S_ISDIR(info.st_mode):
-        return info.st_size if _remove(path) else 0
-    freed = sum(_removed(inside) for inside in path.iterdir())
-    with contextlib.suppress(OSError):
+    freed = 0
+    try:
+        if not stat.S_ISDIR(info.st_mode):
+            path.unlink()
+            return info.st_size
+        freed = sum(_removed(inside, failed) for inside in path.iterdir())
         path.rmdir()
+    except FileNotFoundError:
+        pass  # gone meanwhile: another build's eviction
+    except OSError as exc:
+        if exc.errno != errno.ENOTEMPTY:  # else what is left in it was said already
+            failed.append((path, exc))
     return freed
 
 
