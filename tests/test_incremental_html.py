@@ -358,3 +358,48 @@ def test_a_lesson_saved_while_the_course_loads_is_built_by_the_next_build(
     build(course, ["html"], out)
     assert "Hide the options under a card" in page.read_text(encoding="utf-8")
     same_as_cold(course, out, tmp_path)
+
+
+@pytest.mark.pdf
+@pytest.mark.xdist_group("pdf")
+def test_a_logo_a_course_template_shows_is_an_input_of_every_pdf(
+        course: Path, tmp_path: Path) -> None:
+    """A course's own handout template shows a logo from the course's images/ folder, and
+    links a style sheet that puts a picture behind the headings. A new logo, or a new
+    picture, made no PDF again: the format was kept, and so were its parts."""
+    from PIL import Image
+
+    def picture(path: Path, colour: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (60, 20), colour).save(path, "PNG")
+
+    theme = Path(__file__).resolve().parents[1] / "templates" / "pdf"
+    own = course / "templates" / "pdf"
+    own.mkdir(parents=True)
+    heading = '<h1 class="section-title">'
+    handout = (theme / "handout.html.j2").read_text(encoding="utf-8")
+    assert heading in handout
+    (own / "handout.html.j2").write_text(handout.replace(heading, (
+        '<link rel="stylesheet" href="styles/extra.css">'
+        '<img src="images/logo%20du%20cours.png" alt="Logo">') + heading), encoding="utf-8")
+    (course / "styles").mkdir()
+    (course / "styles" / "extra.css").write_text(
+        'h1 { background: url("back ground.png"); }', encoding="utf-8")
+    picture(course / "images" / "logo du cours.png", "red")
+    picture(course / "styles" / "back ground.png", "yellow")
+    out = tmp_path / "build"
+    formats = ("pdf", "field-pack")
+    build(course, list(formats), out)
+    handout_pdf = next((out / "pdf" / "handouts").rglob("*.pdf"))
+    first = handout_pdf.read_bytes()
+
+    picture(course / "images" / "logo du cours.png", "blue")
+    build(course, list(formats), out)
+    second = handout_pdf.read_bytes()
+    assert second != first
+    same_as_cold(course, out, tmp_path, formats)
+
+    picture(course / "styles" / "back ground.png", "green")  # named by a CSS file only
+    build(course, list(formats), out)
+    assert handout_pdf.read_bytes() != second
+    same_as_cold(course, out, tmp_path, formats)

@@ -350,7 +350,8 @@ class _Step:
         self.checked = checked  # what validate() found this format drops: checked once
         before = fingerprint.recorded(ctx.cache, digest)
         intact = (ctx.previous is not None and before is not None
-                  and before.intact(ctx.previous) and not _links(ctx.previous, before.files))
+                  and before.intact(ctx.previous) and not _links(ctx.previous, before.files)
+                  and before.made_from_these(ctx.course.root.resolve()))
         self.kept = before if intact else None
 
     def run(self) -> Built:
@@ -360,13 +361,15 @@ class _Step:
             for relpath in sorted(self.kept.files):
                 ctx.out.reuse(ctx.previous / relpath, relpath)
             ctx.notes.append("nothing it is made from changed: the last build's output is kept")
+            ctx.also_read.update(self.kept.also_read_in(ctx.course.root.resolve()))
             entry = ctx.out.root / self.kept.entry
         else:
             # the words an exporter writes itself are in the course's language
             with speaking(ctx.course.language, ctx.course.root):
                 entry = self.exporter.export(ctx)
         fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
-                             entry.relative_to(ctx.out.root).as_posix())
+                             entry.relative_to(ctx.out.root).as_posix(), ctx.course.root,
+                             ctx.also_read)
         note_output(ctx, self.exporter.name)
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started

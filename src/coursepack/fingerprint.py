@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coursepack.cache import Cache
@@ -26,10 +26,22 @@ from coursepack.render import default_templates
 
 @dataclass(frozen=True)
 class Record:
-    """The file a user should open, and every file written with its size and time."""
+    """The file a user should open, every file written with its size and time, and the
+    course files it was made from besides the known inputs (``ExportContext.also_read``),
+    by path in the course, with the SHA-256 of their bytes."""
 
     entry: str
     files: dict[str, tuple[int, int]]
+    also_read: dict[str, str] = field(default_factory=dict)
+
+    def made_from_these(self, root: Path) -> bool:
+        """Whether the files it was also made from are still as they were."""
+        return all(_file_digest(root / relpath).hex() == digest
+                   for relpath, digest in self.also_read.items())
+
+    def also_read_in(self, root: Path) -> dict[Path, bytes]:
+        return {root / relpath: bytes.fromhex(digest)
+                for relpath, digest in self.also_read.items()}
 
     def intact(self, folder: Path) -> bool:
         """Whether every file recorded is still in ``folder``, as large and as old (a file
@@ -69,8 +81,10 @@ def _digest(course: Course, path: Path) -> bytes:
     since, the output is of the text read, and the next build sees the change); else as
     it is now, which is before any format reads it."""
     known = course.read.get(path)
-    if known is not None:
-        return known
+    return known if known is not None else _file_digest(path)
+
+
+def _file_digest(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError:
@@ -113,16 +127,24 @@ def recorded(cache: Cache, digest: str) -> Record | None:
     data = cache.get_json(cache.key("format-output", digest))
     try:
         files = {str(k): (int(v[0]), int(v[1])) for k, v in data["files"].items()}
-        return Record(str(data["entry"]), files)
+        also_read = {str(k): str(bytes.fromhex(v).hex())
+                     for k, v in data.get("also_read", {}).items()}
+        return Record(str(data["entry"]), files, also_read)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
 
 
-def remember(cache: Cache, digest: str, folder: Path, entry: str) -> None:
-    """Record every file now under ``folder`` as made from the inputs of ``digest``."""
+def remember(cache: Cache, digest: str, folder: Path, entry: str, root: Path,
+             also_read: dict[Path, bytes]) -> None:
+    """Record every file now under ``folder`` as made from the inputs of ``digest`` and
+    the files of ``also_read`` (in the course folder ``root``) as they were read."""
     files = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             stat = path.stat()
             files[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
-    cache.put_json(cache.key("format-output", digest), {"entry": entry, "files": files})
+    resolved = root.resolve()
+    read = {path.relative_to(resolved).as_posix(): digest.hex()
+            for path, digest in sorted(also_read.items()) if path.is_relative_to(resolved)}
+    cache.put_json(cache.key("format-output", digest),
+                   {"entry": entry, "files": files, "also_read": read})

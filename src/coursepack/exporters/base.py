@@ -95,6 +95,11 @@ class ExportContext:
     every format of the build (``made_once``): the single-file modules, which the field pack
     and the single-file format both carry; the course pages SCORM and cmi5 packages carry;
     each format's output folder (``note_output``), for the field pack's site and PDFs."""
+    also_read: dict[Path, bytes] = field(default_factory=dict)
+    """Files of the course the output was made from that are none of the course's known
+    inputs (a logo a course's own PDF template shows), each with the SHA-256 of its bytes
+    as read: recorded with the output, and checked before it is kept from a build to the
+    next."""
 
 
 _T = TypeVar("_T")
@@ -130,14 +135,19 @@ def _found(ctx: ExportContext, name: str, made_from: tuple[object, ...]) -> _Mad
 def note_output(ctx: ExportContext, fmt: str) -> None:
     """Say that format ``fmt`` has its whole output for ``ctx.course`` in ``ctx.out`` (made
     or kept from the last build), for a format of the same build that carries it too."""
-    ctx.shared[f"output:{fmt}"] = _Made((ctx.course,), ctx.out.root)
+    ctx.shared[f"output:{fmt}"] = _Made((ctx.course,), (ctx.out.root, ctx.also_read))
 
 
 def output_of(ctx: ExportContext, fmt: str, course: Course) -> Path | None:
     """The folder format ``fmt`` wrote in this build from ``course`` (the same course or an
-    equal one), if it did (``note_output``); else None."""
+    equal one), if it did (``note_output``); else None. What that output was made from
+    besides the course's known inputs (``also_read``) becomes ``ctx``'s too."""
     found = _found(ctx, f"output:{fmt}", (course,))
-    return found.value if found is not None and isinstance(found.value, Path) else None
+    if found is None or not isinstance(found.value, tuple):
+        return None
+    folder, also_read = found.value
+    ctx.also_read.update(also_read)
+    return cast(Path, folder)
 
 
 def parse_lessons_in_parallel(course: Course, workers: Workers) -> None:

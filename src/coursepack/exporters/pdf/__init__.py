@@ -77,7 +77,9 @@ class PdfExporter:
         paper = self.settings(ctx.course)[0].paper
         with Renderer(ctx.workers) as renderer:
             docs = Documents(ctx.course, version("coursepack"), paper, ctx.cache)
-            Printing(ctx, docs, renderer).run()
+            printing = Printing(ctx, docs, renderer)
+            printing.run()
+        ctx.also_read.update(printing.jobs.also_read)
         return ctx.out.root / "course-pack.pdf"
 
 

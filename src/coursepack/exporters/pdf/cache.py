@@ -16,8 +16,10 @@ from pathlib import Path
 from coursepack.cache import Cache
 
 
-def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> str:
-    """A digest of all a PDF is made from: its HTML, the CSS, its images, the tool versions."""
+def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str,
+                files: Iterable[tuple[str, bytes]] = ()) -> str:
+    """A digest of all a PDF is made from: its HTML, the CSS, its images, the tool versions,
+    and the other ``files`` it asks for (each as its path and the digest of its bytes)."""
     digest = hashlib.sha256()
     for part in (versions, css, html):
         data = part.encode("utf-8")
@@ -25,6 +27,9 @@ def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> s
     for image in images:
         data = image.read_bytes() if image.is_file() else b""
         digest.update(hashlib.sha256(data).digest())
+    for name, file_digest in files:
+        data = name.encode("utf-8", "surrogateescape")
+        digest.update(len(data).to_bytes(8, "big") + data + file_digest)
     return digest.hexdigest()
 
 

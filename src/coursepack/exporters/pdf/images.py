@@ -17,12 +17,9 @@ from PIL import Image
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from coursepack.exporters.pdf.pool import MAX_PIXELS
+from coursepack.exporters.pdf.references import COURSE_URL
 
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
-#: The base URL documents are rendered with, whatever folder the course is in: WeasyPrint
-#: names each image by a hash of its address, so a real path would make a course's PDFs
-#: differ byte for byte from one folder to another (and show where the author keeps it).
-COURSE_URL = "file:///course/"
 
 
 class PrintFetcher(URLFetcher):  # type: ignore[misc]

@@ -74,7 +74,8 @@ def render(job: Job) -> Rendered:
     import_weasyprint()
     from weasyprint import CSS, HTML
 
-    from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
+    from coursepack.exporters.pdf.images import PrintFetcher
+    from coursepack.exporters.pdf.references import COURSE_URL
 
     if _worker.get("pid") != os.getpid():
         start_worker()
