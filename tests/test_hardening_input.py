@@ -169,10 +169,10 @@ def test_numbers_and_characters_no_format_can_carry_are_refused_where_written(
 def test_a_control_character_in_a_source_text_is_located(
         course: Path, run: Run, built: tuple[Path, dict[str, str]]) -> None:
     source = course / "sources" / "item-writing-guide.txt"
-    source.write_bytes(b"First line.\nA \x07bell.\n")
+    source.write_bytes(b"First line.\nA \x07bell, \x07twice and \x1b[2J.\n")
     lines = refused(run, course, built)
     assert ("sources/item-writing-guide.txt:2:3: error: source text contains the control "
-            "character U+0007, which no output format can carry") in lines
+            "character U+0007 (and 2 more), which is not text") in lines
 
 
 def test_a_file_name_that_is_not_utf8_is_shown_escaped(

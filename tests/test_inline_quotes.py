@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from coursepack.checks.quotes import (
     NOT_A_QUOTE,
     claims_words,
@@ -153,3 +155,38 @@ def test_source_lines_are_indexed_in_one_pass() -> None:
     indexed = index(text)
     assert indexed.lines[indexed.words.index("1999")] == 2 * 1999 - 1
     assert indexed.lines[0] == 1
+
+
+WATER = ("Never drink river water. Boiled water is safe for children. "
+         "Untreated wells are dangerous.")
+
+
+@pytest.mark.parametrize("passage", [
+    "Treated wells are dangerous",          # inside "Untreated", first letter raised
+    "ever drink river water",               # part of a word
+    "rink river water. Boil",
+    "Children ... drink ... river water ... is safe",  # found, but not in this order
+    "wells are dangerous ... Never drink",  # the order reversed
+    "Never ... water ... safe ... children",  # single words prove nothing
+])
+def test_a_passage_that_changes_the_source_is_not_found(passage: str) -> None:
+    assert not passage_found(passage, [WATER])
+
+
+@pytest.mark.parametrize("passage", [
+    "never drink river water",  # its first letter lowered as it runs on in a sentence
+    "Never drink river water ... Boiled water is safe",
+    "Boiled water is safe [for young] children",
+])
+def test_a_true_passage_is_found(passage: str) -> None:
+    assert passage_found(passage, [WATER])
+
+
+def test_the_fragments_of_a_passage_come_from_one_source() -> None:
+    assert not passage_found("Never drink river water ... the refugees were protected",
+                             [WATER, "In 1951 the refugees were protected by law."])
+
+
+def test_an_insertion_may_stand_beside_one_word() -> None:
+    assert passage_found("They [the refugees] were protected by the law",
+                         ["They were protected by the law of 1951."])

@@ -104,3 +104,66 @@ def test_a_source_that_cannot_be_read_is_one_error_not_one_per_quote(
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 1 and errors[0].startswith("sources/item-writing-guide.txt:1:"), errors
     assert "inline-quote" not in result.stderr and "quote not found" not in result.stderr
+
+
+WATER = "Unsafe water kills. Never drink river water. Boiled water is safe for children.\n"
+
+
+@pytest.mark.parametrize("quote", ["safe water kills", "ater kills", "Unsafe wat", ".", "…",
+                                   "U", "ever drink river water"])
+def test_a_quote_is_found_as_whole_words_only(quote: str) -> None:
+    """Part of a word changes it: "safe water kills" reverses what the source says."""
+    assert not found(quote, WATER)
+
+
+def test_whole_words_are_found_wherever_they_stand() -> None:
+    assert found("Unsafe water kills.", WATER)
+    assert found("water kills. Never", WATER)
+    assert found("safe for children", WATER)  # the second "safe" is a word of its own
+    assert found("élan vital", "Un élan vital, dit-il.")
+    assert not found("lan vital", "Un élan vital, dit-il.")
+    assert found("للاجئين", "حماية للاجئين في كل مكان")
+    assert not found("لاجئين", "حماية للاجئين في كل مكان")
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r", "\u2028", "\f"])
+def test_a_word_split_at_the_end_of_any_kind_of_line_is_joined(line_end: str) -> None:
+    source = f"Cholera and other water-{line_end}borne illness spreads fast.{line_end}Next."
+    assert found("waterborne illness spreads fast", source)
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r", "\n"])
+def test_the_nearest_passage_is_on_the_line_an_editor_shows(line_end: str) -> None:
+    source = line_end.join(["Line one here.", "Line two here.",
+                            "Chlorine needs thirty minutes to work.", "Last line."])
+    passage = nearest("Chlorine needs ten minutes to work", source)
+    assert passage is not None and passage.line == 3
+
+
+def test_a_form_feed_between_pages_is_a_line_end_not_an_error(course: Path, run: Run) -> None:
+    """Text copied from a PDF (pdftotext) has a form feed between pages."""
+    guide = course / "sources" / "item-writing-guide.txt"
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text.replace("\n", "\n\f", 1), encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_quote_of_a_source_that_cannot_be_used_is_not_said_to_name_an_unlisted_one(
+        course: Path, run: Run) -> None:
+    (course / "sources" / "item-writing-guide.txt").unlink()
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert "item-writing-guide.txt" in result.stderr
+    assert "which course.yaml does not list" not in result.stderr, result.stderr
+
+
+def test_an_empty_quote_is_said_to_be_empty(course: Path, run: Run) -> None:
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace("  - text: A good question tests one idea.",
+                                   '  - text: "  "', 1), encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert "one-idea.yaml:" in result.stderr and "error: the quote is empty" in result.stderr
+    assert "the quote has ''" not in result.stderr

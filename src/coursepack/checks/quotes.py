@@ -1,9 +1,11 @@
 """Finding a quote in its source, verbatim after normalisation, or the passage nearest to it.
 
 Normalisation, applied to quote and source alike: NFKC; curly quotes to straight;
-(in the source only) a word split by a line-end hyphen joined again; every run of
-whitespace collapsed to one space. Nothing else is forgiven: a changed word, a
-"corrected" spelling or a quote spanning a page header is not found.
+(in the source only) a word split by a line-end hyphen joined again, whatever ends the line
+(LF, CRLF, CR, a form feed between pages); every run of whitespace collapsed to one space.
+A quote is found as whole words: "safe water" is not in "Unsafe water". Nothing else is
+forgiven: a changed word, a "corrected" spelling or a quote spanning a page header is not
+found.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from coursepack.model.text import markdown_texts
 
 _QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'))
 _SHORTLIST = 8
-_LINE_END_HYPHEN = re.compile(r"-[ \t]*\n\s*")
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029])\s*")
+#: What ends a line as an editor counts lines: LF, CRLF, or CR alone.
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 def normalise(text: str, *, join_hyphens: bool = False) -> str:
@@ -72,7 +76,7 @@ def index(source_text: str) -> IndexedSource:
 
 def line_starts(text: str) -> list[int]:
     """The offset at which each line of ``text`` starts (the first is 0)."""
-    return [0, *(m.end() for m in re.finditer("\n", text))]
+    return [0, *(m.end() for m in _LINE_END.finditer(text))]
 
 
 def _joined_words(text: str) -> list[tuple[int, str]]:
@@ -100,8 +104,27 @@ def searchable(source_text: str) -> str:
 
 
 def found(quote: str, source_text: str) -> bool:
-    needle = normalise(quote)
-    return bool(needle) and needle in searchable(source_text)
+    return locate(normalise(quote), searchable(source_text)) >= 0
+
+
+def locate(needle: str, haystack: str, start: int = 0) -> int:
+    """Where ``needle`` (normalised) is in ``haystack`` from ``start`` on, as whole words;
+    -1 if it is not, or if it has no letter or digit (an ellipsis, a full stop)."""
+    if not any(char.isalnum() for char in needle):
+        return -1
+    opens_word, closes_word = _in_word(needle[0]), _in_word(needle[-1])
+    at = haystack.find(needle, start)
+    while at >= 0:
+        end = at + len(needle)
+        if not (opens_word and at > 0 and _in_word(haystack[at - 1])) and not (
+                closes_word and end < len(haystack) and _in_word(haystack[end])):
+            return at
+        at = haystack.find(needle, at + 1)
+    return -1
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char == "_" or unicodedata.category(char).startswith("M")
 
 
 def nearest(quote: str, source_text: str) -> Passage | None:
@@ -187,6 +210,8 @@ _NOT_PROSE = re.compile(
     re.DOTALL | re.MULTILINE,
 )
 _EDITORIAL = re.compile(r"\s*(?:\.\.\.|\u2026|\[[^\]]*\])\s*")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026)\s*")
+_INSERTION = re.compile(r"\[[^\]]*\]")
 _WORD = re.compile(r"\w")
 
 
@@ -236,16 +261,38 @@ def fragments(passage: str) -> list[str]:
 
 
 def passage_found(passage: str, source_texts: Iterable[str]) -> bool:
-    """Every fragment of the passage is in one of the sources.
+    """The fragments of the passage are in one of the sources, in their order, as whole
+    words; and where an ellipsis splits it, each part has two words at least (single words
+    found one after another prove nothing: "Never ... safe").
 
     A fragment's first letter may differ in case from the source's: a quotation that starts
     a sentence of the course capitalises it, one that runs on in a sentence lowers it.
     """
-    texts = list(source_texts)
-    return all(
-        any(found(form, text) for text in texts for form in _first_letter_forms(part))
-        for part in fragments(passage)
-    )
+    parts = [normalise(part) for part in fragments(passage)]
+    if not parts or _a_word_alone(passage):
+        return False
+    return any(_in_order(parts, searchable(text)) for text in source_texts)
+
+
+def _a_word_alone(passage: str) -> bool:
+    """Whether an ellipsis leaves a single word between two of its parts (or at an end);
+    an insertion may stand beside one word: "They [the refugees] were protected"."""
+    parts = [part for part in _ELLIPSIS.split(passage) if part.strip(" ,;:.!?")]
+    return len(parts) > 1 and any(
+        len(normalise(_INSERTION.sub(" ", part).strip(" ,;:.!?")).split(" ")) < 2
+        for part in parts)
+
+
+def _in_order(parts: list[str], haystack: str) -> bool:
+    at = 0
+    for part in parts:
+        places = [(where, len(form)) for form in _first_letter_forms(part)
+                  if (where := locate(form, haystack, at)) >= 0]
+        if not places:
+            return False
+        where, length = min(places)
+        at = where + length
+    return True
 
 
 def _first_letter_forms(part: str) -> tuple[str, ...]:
@@ -378,6 +425,8 @@ def _inline_hint(passage: str, sources: Iterable[Source]) -> str:
         diff = first_difference(missing, near.text)
         if diff:
             lines.append(diff)
+    if _a_word_alone(passage):
+        lines.append("each part of the quote between '...' must be two words or more")
     lines.append("quote the source word for word, or put the words outside quotation marks;")
     lines.append(f"words that are not a source's (a title, a label, a made-up remark) can be "
                  f'marked: "..."{NOT_A_QUOTE}')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from coursepack.checks.quotes import first_difference, found, nearest
+from coursepack.checks.quotes import first_difference, found, nearest, normalise
 from coursepack.errors import Origin, Problem, did_you_mean, error, warning
 from coursepack.model import Course, Question, Quiz, Quote, Source
 
@@ -93,7 +93,12 @@ def _quote_problem(
     course: Course, text: str, source_id: str, origin: Origin | None
 ) -> Iterator[Problem]:
     source = course.source(source_id)
-    if source is None:
+    if not source_id:
+        return  # the missing field is reported where it is read
+    if not normalise(text):
+        yield error(origin, "the quote is empty",
+                    hint="write the source's words in 'text:', word for word")
+    elif source is None:
         hint = did_you_mean(source_id, (s.id for s in course.sources))
         yield error(
             origin,

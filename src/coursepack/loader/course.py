@@ -44,6 +44,9 @@ from coursepack.model import Course, Lesson, Module, Quiz, QuizSettings, Section
 from coursepack.model.ids import is_id
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
+#: Ends of lines and pages in a source text, as text copied from a PDF has them (a form
+#: feed between pages): read as line ends.
+_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x85": "\n"})
 COURSE_FIELDS = ("id", "title", "language", "languages", "version", "authors", "licence",
                  "description", "modules", "quizzes", "sources", "quiz_defaults")
 """The fields of course.yaml the course itself has; any other is kept as a ``Section`` for
@@ -144,13 +147,11 @@ class Loader:
                 self.sink.add(problem)
         title = g.text("title", required=True)
         g.finish()
-        if not file:
-            return None
-        file_node = g.items["file"][1]
-        path = self.inside(g.at(file_node), file, self.root, "source")
-        if path is None:
-            return None
-        text = self._source_text(g, file_node, path, file)
+        path = self.inside(g.at(g.items["file"][1]), file, self.root, "source") if file else None
+        if path is None:  # said why; its quotes are not said to name an unknown source
+            return Source(id=source_id, path=self.root, relpath=file, text="", title=title,
+                          url=url, origin=g.origin, unread=True, **fields)
+        text = self._source_text(g, g.items["file"][1], path, file)
         return Source(
             id=source_id,
             path=path,
@@ -174,16 +175,18 @@ class Loader:
         except OSError as exc:
             g.fail(node, f"source '{quoted(file)}' cannot be read: {exc.strerror}")
             return None
+        text = text.translate(_LINE_BREAKS)
         bad = UNWRITABLE.search(text)
         if bad is not None:
             line = text.count("\n", 0, bad.start()) + 1
             column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            more = len(UNWRITABLE.findall(text)) - 1
             self.sink.add(error(
                 Origin(self.rel(path), line, column),
-                f"source text contains the control character U+{ord(bad.group()):04X}, "
-                "which no output format can carry",
+                f"source text contains the control character U+{ord(bad.group()):04X}"
+                + (f" (and {more} more)" if more else "") + ", which is not text",
                 hint="delete it (it is often pasted in from a word processor or a PDF)"))
-            return UNWRITABLE.sub("", text)  # reported; quotes are still checked against it
+            return UNWRITABLE.sub(" ", text)  # reported; quotes are still checked against it
         return text
 
     def inside(self, origin: Origin, ref: str, base: Path, what: str = "file") -> Path | None:
