@@ -144,16 +144,20 @@ def nearest(quote: str, source_text: str) -> Passage | None:
             continue
         candidates.append((matcher.ratio(), start))
         candidates = sorted(candidates, key=lambda c: -c[0])[:_SHORTLIST]
-    # Word windows tie easily; letters tell "one idea" from "two ideas" apart.
-    wanted = " ".join(target)
+    # Word windows tie easily; letters tell "one idea" from "two ideas" apart (over the
+    # first letters only: a "word" of megabytes, a blob of base64, would take seconds).
+    wanted = " ".join(target)[:_LETTERS_COMPARED]
     ratio, start = max(
-        (difflib.SequenceMatcher(None, " ".join(indexed.words[s : s + size]), wanted).ratio(), s)
+        (difflib.SequenceMatcher(None, " ".join(indexed.words[s : s + size])[:_LETTERS_COMPARED],
+                                 wanted).ratio(), s)
         for _, s in candidates
     )
     words = indexed.words[start : start + size]
     return Passage(" ".join(words), indexed.lines[start], ratio)
 
 
+#: The letters of a passage and of the quote compared to choose among the likeliest.
+_LETTERS_COMPARED = 2000
 #: Up to this many words, every passage of a source is compared with the quote.
 _EVERY_PASSAGE = 50_000
 #: In a longer source, the passages sharing the most words with the quote are compared.
