@@ -464,7 +464,8 @@ def test_a_fifty_megabyte_file_is_refused_before_parsing(course: Path, run: Run)
     (course / LESSON).write_text("title: x\nbody: |\n" + line * 520_000, encoding="utf-8")
     result = run("validate", str(course))
     assert result.exit_code == 1
-    assert f"{LESSON}: error: file is 50.1 MB; a spec file may be at most 5 MB" in result.stderr
+    assert (f"{LESSON}: error: file is 52,520,017 bytes; a spec file may be at most "
+            "5,242,880 bytes (5 MB)") in result.stderr
 
 
 def test_every_problem_in_every_file_is_reported_in_one_run(course: Path, run: Run) -> None:
@@ -517,3 +518,26 @@ def test_a_listed_lesson_that_does_not_parse_is_not_also_called_unlisted(
             if line.startswith("modules/writing-questions/one-idea.yaml")]
     assert len(said) == 1 and "YAML syntax error" in said[0], result.output
     assert "is not listed" not in result.output
+
+
+def test_a_byte_that_is_not_utf8_is_placed_at_its_character(course: Path, run: Run) -> None:
+    """The column an editor shows: "été naïve café" is 14 characters and 17 bytes."""
+    lesson = course / LESSON
+    lesson.write_bytes(lesson.read_bytes().replace(
+        b"duration: 15", "summary2: été naïve café ".encode() + b"\xe9\nduration: 15", 1))
+    result = run("validate", str(course))
+    assert f"{LESSON}:2:26: error: file is not UTF-8 (byte 0xe9 cannot be decoded)" \
+        in result.stderr, result.stderr
+
+
+def test_a_file_name_whose_accents_are_written_otherwise_is_said_so(
+        course: Path, run: Run) -> None:
+    """A Mac names the file with é as e and an accent; the spec, typed, has é."""
+    images = course / "modules" / "writing-questions" / "images"
+    (images / "stem-and-options.png").rename(images / "cafe\u0301.png")
+    lesson = course / LESSON
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "images/stem-and-options.png", "images/caf\u00e9.png"), encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert "with its accents written otherwise" in result.stderr, result.stderr

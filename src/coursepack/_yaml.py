@@ -87,8 +87,8 @@ def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES,
         raise YamlProblem(
             error(
                 Origin(relpath),
-                f"file is {size / 1024 / 1024:.1f} MB; {what} may be at most "
-                f"{limit // 1024 // 1024} MB",
+                f"file is {size:,} bytes; {what} may be at most {limit:,} bytes "
+                f"({limit // 1024 // 1024} MB)",
                 hint="split it into several lessons or quizzes, or move long text into sources/"
                 if limit == MAX_FILE_BYTES else "keep only the part of the text the course quotes",
             )
@@ -100,7 +100,8 @@ def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES,
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = data[data.rfind(b"\n", 0, exc.start) + 1:exc.start]  # on its line
+        column = len(before.decode("utf-8", errors="replace")) + 1  # in characters
         raise YamlProblem(
             error(
                 Origin(relpath, line, column),

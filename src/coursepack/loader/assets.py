@@ -9,6 +9,7 @@ wrote it, and the model carries only files a format can package.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
@@ -142,6 +143,12 @@ def nearest_file(path: Path) -> str:
         siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
     except OSError:
         return ""
+    same = [name for name in siblings
+            if unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", path.name)]
+    if same:  # é as one character in one name, as e and an accent in the other
+        return (f"the file there is named '{same[0]}' with its accents written otherwise "
+                "(a Mac writes é as e and an accent): rename the file, or copy its name "
+                "from your file manager into the spec")
     return did_you_mean(path.name, siblings) if len(path.name) < 256 else ""
 
 
