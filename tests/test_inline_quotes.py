@@ -190,3 +190,22 @@ def test_the_fragments_of_a_passage_come_from_one_source() -> None:
 def test_an_insertion_may_stand_beside_one_word() -> None:
     assert passage_found("They [the refugees] were protected by the law",
                          ["They were protected by the law of 1951."])
+
+
+def test_a_wrong_quotation_in_an_escaped_field_is_not_placed_in_the_next(
+        course: Path, run: Run) -> None:
+    """The summary writes its quotation marks as YAML escapes; the body below quotes the
+    same words rightly. The warning is the summary's, at the summary."""
+    write_lesson(course)
+    lesson = course / LESSON
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace(
+        "objectives: [wq-stem, wq-options]\n",
+        'objectives: [wq-stem, wq-options]\n'
+        'summary: "Intro \\u201cA good question tests two ideas at once\\u201d here."\n', 1)
+        .replace("The guide says", "The guide says \u201cA good question tests one idea\u201d;"),
+        encoding="utf-8")
+    result = run("validate", str(course))
+    lines = [line for line in result.output.splitlines()
+             if "[inline-quote]" in line and "two ideas" in line]
+    assert len(lines) == 1 and lines[0].startswith(f"{LESSON}:4:10: warning:"), result.output

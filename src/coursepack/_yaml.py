@@ -64,6 +64,26 @@ def read_yaml(path: Path, relpath: str, read: Read | None = None) -> Node:
     return node
 
 
+def scalar_ends(text: str) -> dict[tuple[int, int], int]:
+    """Where each scalar of a YAML text ends (its offset in ``text``), by where it starts
+    (line and column from 1, as ``origin_of`` has them); empty if the text does not parse."""
+    try:
+        root = _compose(text)
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    ends: dict[tuple[int, int], int] = {}
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ScalarNode):
+            ends[node.start_mark.line + 1, node.start_mark.column + 1] = node.end_mark.index
+        elif isinstance(node, SequenceNode):
+            todo += node.value
+        elif isinstance(node, MappingNode):
+            todo += [item for pair in node.value for item in pair]
+    return ends
+
+
 def _compose(text: str) -> Node | None:
     """Compose with LibYAML when PyYAML has it: the same nodes and marks, ten times faster.
 

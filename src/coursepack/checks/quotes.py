@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
+from coursepack._yaml import scalar_ends
 from coursepack.errors import Origin, Problem, warning
 from coursepack.model import Course, Markdown, Source
 from coursepack.model.text import markdown_texts
@@ -305,12 +306,15 @@ def _first_letter_forms(part: str) -> tuple[str, ...]:
     return (part,) if other == head else (part, other + part[1:])
 
 
-def opening_position(markdown: str, offset: int, file_text: str, start: Origin) -> Origin:
+def opening_position(markdown: str, offset: int, file_text: str, start: Origin,
+                     end: int | None = None) -> Origin:
     """Where the opening mark at ``offset`` of a text read from ``start`` is in its file.
 
     A YAML scalar may be folded, indented or escaped, so the text's own lines are not the
-    file's; but the opening mark and the word after it are written as they are. The k-th
-    such key in the text is the k-th in the file from where the text's value starts.
+    file's; but the opening mark and the word after it are mostly written as they are. The
+    k-th such key in the text is the k-th in the file from where the text's value starts,
+    if that is before ``end``, where the value ends (an escaped mark is not: then the
+    value's start is said, not a place in the next field).
     """
     key = re.match(r"\S+", markdown[offset:])
     if key is None:
@@ -321,7 +325,7 @@ def opening_position(markdown: str, offset: int, file_text: str, start: Origin) 
         return start
     at = starts[start.line - 1] + max(start.column - 1, 0)
     for _ in range(nth + 1):
-        at = file_text.find(key.group(), at)
+        at = file_text.find(key.group(), at, len(file_text) if end is None else end)
         if at < 0:
             return start
         at += 1
@@ -335,6 +339,7 @@ def inline_quotes(course: Course) -> Iterator[Problem]:
     if any(s.unread for s in course.sources):
         return  # a passage may be from the text that could not be read (already reported)
     files: dict[str, str] = {}
+    ends: dict[str, dict[tuple[int, int], int]] = {}
     titles = _titles(course)
     for text, nearest_in, fallback in _texts_to_check(course):
         for passage in quoted_passages(text):
@@ -346,7 +351,7 @@ def inline_quotes(course: Course) -> Iterator[Problem]:
                 continue
             where = text.origin or fallback
             if where is not None:
-                where = _exact(course, text, passage.offset, where, files)
+                where = _exact(course, text, passage.offset, where, files, ends)
             yield warning(
                 where,
                 f'quoted passage "{_short(passage.text)}" is not in the sources',
@@ -394,16 +399,18 @@ def _texts_to_check(
 
 
 def _exact(course: Course, text: str, offset: int, start: Origin,
-           files: dict[str, str]) -> Origin:
+           files: dict[str, str], ends: dict[str, dict[tuple[int, int], int]]) -> Origin:
     """The opening mark's line and column, read from the spec file only for a problem."""
     if start.path not in files:
         try:
             files[start.path] = (course.root / start.path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             files[start.path] = ""
+        ends[start.path] = scalar_ends(files[start.path])
     if not files[start.path]:
         return start
-    return opening_position(text, offset, files[start.path], start)
+    return opening_position(text, offset, files[start.path], start,
+                            ends[start.path].get((start.line, start.column)))
 
 
 def _short(passage: str) -> str:
