@@ -167,3 +167,27 @@ def test_an_empty_quote_is_said_to_be_empty(course: Path, run: Run) -> None:
     assert result.exit_code == 1
     assert "one-idea.yaml:" in result.stderr and "error: the quote is empty" in result.stderr
     assert "the quote has ''" not in result.stderr
+
+
+def test_a_question_s_misquote_is_placed_at_its_quote(course: Path, run: Run) -> None:
+    quiz = course / "quizzes" / "writing-questions.yaml"
+    text = quiz.read_text(encoding="utf-8")
+    line = text[:text.index("      quote: Write the stem")].count("\n") + 1
+    quiz.write_text(text.replace("quote: Write the stem so that", "quote: Write a stem so that"),
+                    encoding="utf-8")
+    result = run("validate", str(course))
+    assert f"quizzes/writing-questions.yaml:{line}:14: error: quote not found" in result.stderr, \
+        result.stderr
+
+
+def test_a_question_naming_an_unlisted_source_without_a_quote_is_said_so(
+        course: Path, run: Run) -> None:
+    quiz = course / "quizzes" / "writing-questions.yaml"
+    text = quiz.read_text(encoding="utf-8")
+    quiz.write_text(text.replace("      id: item-guide\n      quote: Write the stem so that a "
+                                 "learner who knows the answer could give it without reading the "
+                                 "options.\n", "      id: no-such-guide\n"), encoding="utf-8")
+    result = run("validate", str(course))
+    assert "quote names source 'no-such-guide', which course.yaml does not list" \
+        in result.stderr, result.stderr
+    assert "the quote is empty" not in result.stderr

@@ -95,16 +95,16 @@ def _quote_problem(
     source = course.source(source_id)
     if not source_id:
         return  # the missing field is reported where it is read
-    if not normalise(text):
-        yield error(origin, "the quote is empty",
-                    hint="write the source's words in 'text:', word for word")
-    elif source is None:
+    if source is None:
         hint = did_you_mean(source_id, (s.id for s in course.sources))
         yield error(
             origin,
             f"quote names source '{source_id}', which course.yaml does not list",
             hint or "declare it under 'sources:' in course.yaml",
         )
+    elif not normalise(text):
+        yield error(origin, "the quote is empty",
+                    hint="write the source's words in it, word for word")
     elif not source.unread and not found(text, source.text):
         yield error(
             origin,

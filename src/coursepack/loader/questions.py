@@ -110,7 +110,8 @@ def _source_ref(f: Fields) -> SourceRef | None:
         source=g.text("id", required=True),
         quote=g.text("quote"),
         locator=g.text("locator"),
-        origin=g.origin,
+        # what is said of a reference is mostly of its quote: said where the quote is
+        origin=g.at(g.items["quote"][1]) if "quote" in g.items else g.origin,
     )
     g.finish()
     return ref
