@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import difflib
 import heapq
+import math
 import re
 import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 
 from coursepack._yaml import scalar_ends
 from coursepack.errors import Origin, Problem, warning
@@ -53,26 +54,36 @@ class Passage:
 @dataclass(frozen=True)
 class IndexedSource:
     words: tuple[str, ...]
-    lines: tuple[int, ...]
+    lines: Sequence[int]
 
 
 @lru_cache(maxsize=16)  # a source may be 50 MB: a long preview session keeps few
 def index(source_text: str) -> IndexedSource:
     """The source's normalised words, each with the 1-based line it starts on.
 
-    Line starts are found once and each word's line by binary search over them, so a
-    large source is indexed in one pass rather than recounted for every word.
+    One pass over the text, the line ends found as it goes. Made for a 50 MB source, so
+    lean: each distinct word is kept once, the lines as an array of numbers, and a word
+    of plain ASCII is already normalised (NFKC changes no ASCII, the quotes it
+    straightens are not ASCII).
     """
     words: list[str] = []
-    lines: list[int] = []
-    starts = line_starts(source_text)
+    lines = array("I")
+    distinct: dict[str, str] = {}
+    ends = _LINE_END.finditer(source_text)
+    line, next_start = 1, _next_start(ends)
     for offset, raw in _joined_words(source_text):
-        line = bisect_right(starts, offset)
-        for word in normalise(raw).split(" "):
+        while offset >= next_start:
+            line, next_start = line + 1, _next_start(ends)
+        for word in (raw,) if raw.isascii() else normalise(raw).split(" "):
             if word:
-                words.append(word)
+                words.append(distinct.setdefault(word, word))
                 lines.append(line)
-    return IndexedSource(tuple(words), tuple(lines))
+    return IndexedSource(tuple(words), lines)
+
+
+def _next_start(ends: Iterator[re.Match[str]]) -> int | float:
+    found = next(ends, None)
+    return math.inf if found is None else found.end()
 
 
 def line_starts(text: str) -> list[int]:
@@ -80,20 +91,20 @@ def line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _LINE_END.finditer(text))]
 
 
-def _joined_words(text: str) -> list[tuple[int, str]]:
+def _joined_words(text: str) -> Iterator[tuple[int, str]]:
     """Whitespace-separated words with line-end hyphens joined, each with its offset in ``text``."""
-    out: list[tuple[int, str]] = []
-    glue = False
+    held: tuple[int, str] | None = None  # a word that ends in a line-end hyphen, waiting
     for match in re.finditer(r"\S+", text):
         word, offset = match.group(), match.start()
-        if glue and out:
-            out[-1] = (out[-1][0], out[-1][1] + word)
+        if held is not None:
+            offset, word = held[0], held[1] + word
+            held = None
+        if word.endswith("-") and _LINE_END_HYPHEN.match(text, match.end() - 1):
+            held = (offset, word[:-1])
         else:
-            out.append((offset, word))
-        glue = word.endswith("-") and bool(_LINE_END_HYPHEN.match(text, match.end() - 1))
-        if glue:
-            out[-1] = (out[-1][0], out[-1][1][:-1])
-    return out
+            yield offset, word
+    if held is not None:
+        yield held
 
 
 @lru_cache(maxsize=16)
@@ -167,16 +178,25 @@ _LIKELY_PASSAGES = 512
 
 def _starts(words: tuple[str, ...], target: list[str]) -> Iterable[int]:
     """Where the passages worth comparing with the quote start: all of them in a short
-    source; in a long one (a handbook), those with the most of the quote's words, found by
-    a running count instead of a comparison at every word."""
+    source; in a long one (a handbook), those with the most of the quote's words, among
+    the passages that line up a word of the source with the same word of the quote."""
     size = len(target)
     last = max(1, len(words) - size + 1)
     if len(words) <= _EVERY_PASSAGE:
         return range(last)
     wanted = set(target)
-    shared = [0, *accumulate(word in wanted for word in words)]
-    counts = [shared[min(start + size, len(words))] - shared[start] for start in range(last)]
-    return sorted(heapq.nlargest(_LIKELY_PASSAGES, range(last), key=counts.__getitem__))
+    found = [at for at, word in enumerate(words) if word in wanted]
+    if not found:
+        return range(min(last, _LIKELY_PASSAGES))
+    first: dict[str, int] = {}  # each word's first place in the quote: a passage is aligned on it
+    for at, word in enumerate(target):
+        first.setdefault(word, at)
+    starts = sorted({min(max(0, at - first[words[at]]), last - 1) for at in found})
+
+    def shared(start: int) -> int:
+        return bisect_left(found, start + size) - bisect_left(found, start)
+
+    return sorted(heapq.nlargest(_LIKELY_PASSAGES, starts, key=shared))
 
 
 def first_difference(quote: str, passage: str) -> str:
