@@ -541,3 +541,17 @@ def test_a_file_name_whose_accents_are_written_otherwise_is_said_so(
     result = run("validate", str(course))
     assert result.exit_code == 1
     assert "with its accents written otherwise" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_line_break_an_editor_does_not_show_is_said_where_it_is(
+        separator: str, course: Path, run: Run) -> None:
+    """Pasted from a word processor into a lesson's body: YAML took it for a line break,
+    and the error it gave was about something else, on another line."""
+    lesson = course / LESSON
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "  the options. Cover", f"  the options.{separator}pasted Cover", 1), encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert f"{LESSON}:9:15: error: the " in result.stderr, result.stderr
+    assert f"U+{ord(separator):04X}, which YAML reads as a line break" in result.stderr

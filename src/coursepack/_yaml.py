@@ -9,6 +9,7 @@ the course schema.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import MutableMapping
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def read_yaml(path: Path, relpath: str, read: Read | None = None) -> Node:
     """Parse one spec file into a node tree, or raise ``YamlProblem`` saying what is wrong.
     ``read`` gets the digest of the bytes parsed."""
     text = read_text(path, relpath, read=read)
+    _refuse_unseen_line_breaks(text, relpath)
     _refuse_tabs(text, relpath)
     try:
         node = _compose(text)
@@ -130,6 +132,29 @@ def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES,
             )
         ) from None
     return text.removeprefix("\ufeff")
+
+
+_UNSEEN_LINE_BREAK = re.compile("[\u2028\u2029\x85]")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _refuse_unseen_line_breaks(text: str, relpath: str) -> None:
+    """A line or paragraph separator pasted from a word processor: YAML reads a line break
+    there, an editor shows none, so every error after it would be on the wrong line."""
+    found = _UNSEEN_LINE_BREAK.search(text)
+    if found is None:
+        return
+    at = found.start()
+    line = sum(1 for _ in _LINE_BREAK.finditer(text, 0, at)) + 1
+    column = at - max(text.rfind("\n", 0, at), text.rfind("\r", 0, at))
+    name = {"\u2028": "line separator", "\u2029": "paragraph separator"}.get(
+        found.group(), "next-line character")
+    raise YamlProblem(error(
+        Origin(relpath, line, column),
+        f"the {name} U+{ord(found.group()):04X}, which YAML reads as a line break your "
+        "editor does not show",
+        hint="replace it with a line break or a space (it comes from text pasted in from a "
+             "word processor)"))
 
 
 def _refuse_tabs(text: str, relpath: str) -> None:
