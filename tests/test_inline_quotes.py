@@ -209,3 +209,30 @@ def test_a_wrong_quotation_in_an_escaped_field_is_not_placed_in_the_next(
     lines = [line for line in result.output.splitlines()
              if "[inline-quote]" in line and "two ideas" in line]
     assert len(lines) == 1 and lines[0].startswith(f"{LESSON}:4:10: warning:"), result.output
+
+
+LAW = ("the State shall not expel the refugees unlawfully. Les réfugiés, dit le texte, sont "
+       "protégés par la loi. İstanbul'da yaşayan mülteciler koruma altındadır.")
+
+
+@pytest.mark.parametrize("passage", [
+    "[T]he State shall not expel",         # a capital changed in brackets
+    "the State shall not expel the refugee[s] unlawfully",
+    "Les réfugiés (...) sont protégés par la loi",
+    "Les réfugiés (…) sont protégés par la loi.\u201d",
+    "istanbul'da yaşayan mülteciler koruma",  # Turkish: İ lowered is i
+])
+def test_editorial_marks_of_careful_quoting_are_read(passage: str) -> None:
+    assert passage_found(passage, [LAW])
+
+
+def test_an_ellipsis_in_brackets_does_not_get_round_the_two_word_rule() -> None:
+    assert not passage_found("Refugees [...] shall [...] never [...] returned home",
+                             ["Refugees shall be heard. Never were they returned home."])
+
+
+def test_a_passage_in_a_script_without_spaces_is_checked_by_its_characters() -> None:
+    source = "难民有权获得保护和援助。各国应当尊重这一权利。"
+    assert passage_found("获得保护和援助", [source])
+    assert claims_words("任何缔约国不得将难民驱逐出境")
+    assert not passage_found("任何缔约国不得将难民驱逐出境", [source])

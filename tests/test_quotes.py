@@ -191,3 +191,28 @@ def test_a_question_naming_an_unlisted_source_without_a_quote_is_said_so(
     assert "quote names source 'no-such-guide', which course.yaml does not list" \
         in result.stderr, result.stderr
     assert "the quote is empty" not in result.stderr
+
+
+@pytest.mark.parametrize(("quote", "source"), [
+    ("non-refoulement applies", "The principle of non-\nrefoulement applies to all."),
+    ("c'est-à-dire", "la protection, c'est-à-\ndire le droit"),
+    ("waterborne illness", "water-\nborne illness"),
+    ("refugees - those", "refugees -\nthose who fled"),     # a dash, not a split word
+    ("water-borne", "water\u2011borne"),                    # a non-breaking hyphen
+    ("l'eau potable", "l\u02bceau potable"),                  # a modifier apostrophe
+    ("l'eau potable", "l\u00b4eau potable"),                  # an acute accent for one
+    ('"protection"', "\u201eprotection\u201c"),               # German quotation marks
+    ("water supply", "wa\u00adter sup\u00ad\nply"),           # soft hyphens
+    ("الحماية الدولية", "الحمـــاية الدولية"),                # a stretched Arabic word
+    ("获得保护和援助", "难民有权获得保护和援助。"),
+    ("保護を受ける権利を有する", "難民は保護を受ける権利を有する。"),
+    ("ได้รับความคุ้มครอง", "ผู้ลี้ภัยได้รับความคุ้มครองตามกฎหมาย"),
+    ("받을 권리", "보호를 받을 권리가 있다"),
+])
+def test_what_a_source_writes_otherwise_is_still_found(quote: str, source: str) -> None:
+    assert found(quote, source)
+
+
+def test_a_dash_at_a_line_end_is_not_joined() -> None:
+    assert not found("refugeesthose", "refugees -\nthose who fled")
+    assert not found("protection-not", "protection--\nnot")
