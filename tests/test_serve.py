@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import queue
 import re
@@ -32,9 +33,9 @@ LESSON = "modules/writing-questions/one-idea.yaml"
 class Served:
     """A ``coursepack serve`` process and the lines it has printed."""
 
-    def __init__(self, course: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, course: Path, env: dict[str, str] | None = None, port: int = 0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "coursepack", "serve", str(course), "--port", "0"],
+            [sys.executable, "-m", "coursepack", "serve", str(course), "--port", str(port)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
             env=env, start_new_session=True,
         )
@@ -89,6 +90,10 @@ def test_page_follows_edits_and_shows_build_errors(course: Path, served: Served,
     overlay = page.locator("#coursepack-overlay")
     expect(overlay).to_be_visible(timeout=30_000)
     expect(overlay).to_contain_text(re.compile(r"one-idea\.yaml:\d+:\d+: error: YAML syntax"))
+    # readable on a course page, whose own style sheet styles <pre>
+    assert overlay.locator("pre").evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]") == \
+        ["rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"]
     expect(page.locator("main h1")).to_have_text("One idea, one question")  # last good build
     served.wait_for(r"one-idea\.yaml:\d+:\d+: error")  # the terminal says so too
 
@@ -112,10 +117,13 @@ def test_served_pages_get_the_reload_script_but_built_files_do_not(course: Path,
     finally:
         server.shutdown()
         server.server_close()
-    assert '<script src="/__coursepack__/live.js" data-version="1"></script></body>' in served
+    run = preview.status().run
+    assert len(run) == 8
+    assert ('<script src="/__coursepack__/live.js" data-version="1" '
+            f'data-run="{run}"></script></body>') in served
     built = (preview.site / "writing-questions" / "one-idea.html").read_text()
     assert "__coursepack__" not in built
-    assert status == '{"version": 1, "error": ""}'
+    assert json.loads(status) == {"version": 1, "error": "", "run": run}
     assert printed and printed[0].startswith("built in")
 
 
@@ -321,8 +329,9 @@ def test_the_status_request_waits_for_news(course: Path, tmp_path: Path) -> None
         threading.Thread(target=ask_after, args=(1,), daemon=True).start()
         edit(course / LESSON, "Cover the options with your hand", "Hide the options")
         assert preview.update({course / LESSON})
-        assert answers.get(timeout=60) in ('{"version": 2, "error": ""}',
-                                           '{"version": 3, "error": ""}')
+        assert json.loads(answers.get(timeout=60)) in (
+            {"version": 2, "error": "", "run": preview.status().run},
+            {"version": 3, "error": "", "run": preview.status().run})
     finally:
         server.shutdown()
         server.server_close()
@@ -494,3 +503,42 @@ def test_stopping_during_the_first_build_leaves_nothing(course: Path, tmp_path: 
     assert "stopped" in printed, printed
     assert not [line for line in printed if "Traceback" in line or "Error" in line], printed
     assert not list(temporary.iterdir())
+
+
+@pytest.mark.browser
+def test_open_pages_follow_a_preview_started_again(course: Path, page: Page) -> None:
+    """Stopped, the course edited, started again on the same port: the new preview counts
+    its builds from 1 again, as the one the page was opened from did."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    first = Served(course, port=port)
+    try:
+        url = first.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+        page.goto(url + "writing-questions/one-idea.html")
+        expect(page.locator("main h1")).to_have_text("One idea per question")
+    finally:
+        first.stop()
+    edit(course / LESSON, "title: One idea per question", "title: Edited while stopped")
+    second = Served(course, port=port)
+    try:
+        second.wait_for(r"serving http")
+        expect(page.locator("main h1")).to_have_text("Edited while stopped", timeout=30_000)
+    finally:
+        second.stop()
+
+
+@pytest.mark.browser
+def test_a_browser_without_web_locks_asks_for_news_from_each_page(
+        course: Path, served: Served, browser: Browser) -> None:
+    url = served.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(navigator, 'locks', {value: undefined})")
+    try:
+        tab = context.new_page()
+        tab.goto(url + "writing-questions/one-idea.html")
+        assert tab.evaluate("navigator.locks") is None
+        edit(course / LESSON, "title: One idea per question", "title: One idea, one question")
+        expect(tab.locator("main h1")).to_have_text("One idea, one question", timeout=30_000)
+    finally:
+        context.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 import tempfile
@@ -24,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -47,7 +49,7 @@ class Preview:
         self.out = out
         self.echo = echo
         self.lock = threading.Lock()
-        self.current = Status(version=0, error="")
+        self.current = Status(version=0, error="", run=secrets.token_hex(4))
         self.changed = threading.Condition(self.lock)
         self.asset_folders: set[Path] = set()
         self.course: Course | None = None  # of the last good build
@@ -82,7 +84,7 @@ class Preview:
         if self.rebuild(lambda: _changed(served, self.site, target, written)):
             return True
         replace_whole(target, before)  # the whole build failed: the last good page goes back
-        self._publish(Status(self.current.version + 1, self.current.error))
+        self._publish(replace(self.current, version=self.current.version + 1))
         return False
 
     def show_edited_lesson(self, paths: set[Path]) -> tuple[Path, bytes, bytes] | None:
@@ -111,7 +113,7 @@ class Preview:
             replace_whole(target, written)
         except OSError:
             return None
-        self._publish(Status(self.current.version + 1, ""))
+        self._publish(replace(self.current, version=self.current.version + 1, error=""))
         self.echo(f"{relpath} shown in {time.perf_counter() - started:.2f} s; "
                   "building the rest", False)
         return target, before, written
@@ -133,7 +135,7 @@ class Preview:
         self._show_warnings([str(p) for p in report.warnings] + report.notes)
         reload = changed()
         if reload:
-            self._publish(Status(self.current.version + 1, ""))
+            self._publish(replace(self.current, version=self.current.version + 1, error=""))
         seconds = time.perf_counter() - started
         self.echo(f"built in {seconds:.1f} s ({len(report.warnings)} warnings)"
                   + ("" if reload else "; nothing else changed"), False)
@@ -141,7 +143,7 @@ class Preview:
 
     def _failed(self, problems: tuple[Problem, ...] | list[Problem], text: str = "") -> bool:
         text = text or "\n".join(str(p) for p in problems)
-        self._publish(Status(self.current.version, text))
+        self._publish(replace(self.current, error=text))
         self.echo(text, True)
         kept = ("still serving the last good build" if self.course is not None
                 else "the preview shows these problems until a build succeeds")

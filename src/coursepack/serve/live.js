@@ -4,6 +4,7 @@
   "use strict";
   var script = document.currentScript;
   var shown = Number(script && script.dataset.version);
+  var run = (script && script.dataset.run) || "";
   var STATUS = "/__coursepack__/status";
   var overlay = null;
 
@@ -21,7 +22,9 @@
       title.textContent = document.querySelector('meta[name="coursepack-preview-page"]')
         ? "Build failed." : "Build failed: this page shows the last good build.";
       var pre = document.createElement("pre");
-      pre.style.whiteSpace = "pre-wrap"; pre.style.margin = "0.5em 0 0";
+      var p = pre.style;  // the course's own style sheet styles <pre>: none of it here
+      p.whiteSpace = "pre-wrap"; p.margin = "0.5em 0 0"; p.padding = "0"; p.border = "none";
+      p.background = "transparent"; p.color = "inherit"; p.font = "inherit";
       overlay.appendChild(title);
       overlay.appendChild(pre);
       document.body.appendChild(overlay);
@@ -33,47 +36,60 @@
     if (overlay) { overlay.remove(); overlay = null; }
   }
 
-  // What the page shows against the preview's news: reload for a new build, else show
-  // the problems there are (or take them away).
+  // What the page shows against the preview's news: reload for a new build (or a preview
+  // started again, which counts its builds anew), else show the problems there are.
   function consider(status) {
-    if (status.version !== shown) { location.reload(); return false; }
+    if (status.version !== shown || status.run !== run) { location.reload(); return false; }
     if (status.error) { showProblems(status.error); } else { hideProblems(); }
     return true;
   }
 
-  // Without a shared worker, this page asks for news itself: the preview answers as soon
-  // as there is some for this page, or after some seconds with none; ask again at once.
-  function poll() {
-    var asked = STATUS + "?after=" + shown + "&shown=" + (overlay ? 1 : 0);
-    fetch(asked, { cache: "no-store" })
-      .then(function (r) { return r.json(); })
-      .then(function (status) { if (consider(status)) { setTimeout(poll, 50); } })
-      .catch(function () { setTimeout(poll, 1000); });  // server restarting or stopped
+  function asked(last) {
+    return STATUS + (last ? "?after=" + last.version + "&run=" + encodeURIComponent(last.run)
+                            + "&shown=" + (last.error ? 1 : 0) : "");
   }
 
-  function askOnce() {
+  // Asked "anything after build N?", the preview answers as soon as there is news (a new
+  // build, problems found or fixed), or after some seconds with none: ask again at once.
+  // ``tell`` is given each status that differs from the last one.
+  function follow(tell) {
+    var last = null;
+    function ask() {
+      fetch(asked(last), { cache: "no-store" })
+        .then(function (r) { return r.json(); })
+        .then(function (status) {
+          var news = !last || status.version !== last.version || status.run !== last.run
+            || status.error !== last.error;
+          last = status;
+          if (news) { tell(status); }
+          setTimeout(ask, 50);
+        })
+        .catch(function () { setTimeout(ask, 1000); });  // preview restarting or stopped
+    }
+    ask();
+  }
+
+  // A browser opens six connections to one address at most: a long poll per open page would
+  // soon leave none for the pages themselves. So one page of the browser asks for all (the
+  // one that holds the lock; when it goes, another takes it) and tells the others.
+  function shareOnePoll() {
+    var channel = new BroadcastChannel("coursepack-preview");
+    channel.onmessage = function (event) { consider(event.data); };
+    navigator.locks.request("coursepack-preview-news", function () {
+      return new Promise(function () {  // held while this page is open
+        follow(function (status) { channel.postMessage(status); consider(status); });
+      });
+    });
+    // what there is now: news from here on comes from the page that asks
     fetch(STATUS, { cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(consider)
       .catch(function () {});
   }
 
-  // One shared worker asks for all open pages, so that many open tabs do not take every
-  // connection the browser allows to the preview. Once it says "ready", it tells this page
-  // of all news to come; what there is now, the page asks once.
-  function share() {
-    var worker = new SharedWorker("/__coursepack__/live-share.js", { name: "coursepack" });
-    var port = worker.port;
-    port.onmessage = function (event) {
-      if (event.data === "ready") { askOnce(); } else { consider(event.data); }
-    };
-    worker.onerror = function () { port.close(); poll(); };
-    port.start();
-    addEventListener("pagehide", function () { port.postMessage("bye"); });
-    addEventListener("pageshow", function (event) {
-      if (event.persisted) { port.postMessage("hello"); }
-    });
+  if (window.BroadcastChannel && navigator.locks) {
+    shareOnePoll();
+  } else {
+    follow(consider);
   }
-
-  try { share(); } catch (e) { poll(); }
 })();

@@ -20,11 +20,7 @@ LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 MAX_PATH = 2048
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-SCRIPTS = {name: files("coursepack.serve").joinpath(name).read_bytes()
-           for name in ("live.js", "live-share.js")}
-"""The live-reload script each page gets, and the shared worker that asks for news for all
-of a browser's open pages at once (a browser opens six connections to one address at
-most: one long poll per page would soon leave none for the pages themselves)."""
+LIVE_JS = files("coursepack.serve").joinpath("live.js").read_bytes()
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} - coursepack preview</title>
 <meta name="coursepack-preview-page" content=""></head>
@@ -46,13 +42,16 @@ _PORT = re.compile(r"(:\d+)?")
 
 @dataclass(frozen=True)
 class Status:
-    """What the open pages poll: the build number they should show and the last error."""
+    """What the open pages poll: the build number they should show, the last error, and
+    which run of the preview counts the builds (started again, it counts from 1 again)."""
 
     version: int
     error: str
+    run: str = ""
 
     def to_json(self) -> bytes:
-        return json.dumps({"version": self.version, "error": self.error}).encode()
+        return json.dumps({"version": self.version, "error": self.error,
+                           "run": self.run}).encode()
 
 
 News = Callable[[Status, float], Status]
@@ -61,9 +60,12 @@ LONG_POLL = 20.0
 """Seconds a status request with ``?after=<version>`` waits for news before answering."""
 
 
-def inject(html: bytes, version: int) -> bytes:
-    """The page with the live-reload script added just before ``</body>``."""
-    tag = f'<script src="{PREFIX}live.js" data-version="{version}"></script>'.encode()
+def inject(html: bytes, status: Status) -> bytes:
+    """The page with the live-reload script added just before ``</body>``, told which build
+    it is of (``status``, had before the page was read: a page of a later build that says
+    it is of an earlier one is only reloaded once more)."""
+    tag = (f'<script src="{PREFIX}live.js" data-version="{status.version}" '
+           f'data-run="{status.run}"></script>').encode()
     at = html.lower().rfind(b"</body>")
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
@@ -107,9 +109,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         path = "/" + "/".join(parts)
         if path == PREFIX + "status":
             self._send(self._status().to_json(), "application/json", with_body)
-        elif path.startswith(PREFIX) and path[len(PREFIX):] in SCRIPTS:
-            self._send(SCRIPTS[path[len(PREFIX):]], "text/javascript; charset=utf-8",
-                       with_body)
+        elif path == PREFIX + "live.js":
+            self._send(LIVE_JS, "text/javascript; charset=utf-8", with_body)
         else:
             self._serve_file(parts, self.path.split("?", 1)[0].endswith("/"), with_body)
 
@@ -121,8 +122,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         query = parse_qs(urlsplit(self.path).query)
         after = query.get("after", [""])[0]
         shown = query.get("shown", ["0"])[0] == "1"
+        run = query.get("run", [now.run])[0]
         if self.news is None or not after.isdigit() or int(after) != now.version \
-                or shown != bool(now.error):
+                or shown != bool(now.error) or run != now.run:
             return now
         return self.news(now, LONG_POLL)
 
@@ -134,29 +136,29 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if target is not None and parts and not as_folder:  # /module -> /module/
                 self._redirect("/" + "/".join(parts) + "/")
                 return
+        status = self.status()  # before the file: see inject
         if not site.is_dir():  # no good build yet
-            self._send_page(503, WAITING, with_body)
+            self._send_page(503, WAITING, status, with_body)
             return
         if target is None or not target.is_file():
-            self._send_page(404, NOT_FOUND, with_body)
+            self._send_page(404, NOT_FOUND, status, with_body)
             return
         try:
             data = target.read_bytes()
         except OSError:  # replaced by a rebuild as we read it
-            self._send_page(404, NOT_FOUND, with_body)
+            self._send_page(404, NOT_FOUND, status, with_body)
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix.lower() in (".html", ".htm"):
-            data, kind = inject(data, self.status().version), "text/html; charset=utf-8"
+            data, kind = inject(data, status), "text/html; charset=utf-8"
         elif kind.startswith("text/") or kind.endswith(("javascript", "json")):
             kind += "; charset=utf-8"
         self._send(data, kind, with_body)
 
-    def _send_page(self, code: int, page: bytes, with_body: bool) -> None:
+    def _send_page(self, code: int, page: bytes, status: Status, with_body: bool) -> None:
         """A page of the preview's own, with the live-reload script: it turns into the
         page asked for once a build has it."""
-        self._send(inject(page, self.status().version), "text/html; charset=utf-8",
-                   with_body, code)
+        self._send(inject(page, status), "text/html; charset=utf-8", with_body, code)
 
     def _send(self, body: bytes, kind: str, with_body: bool = True, code: int = 200) -> None:
         self.send_response(code)
