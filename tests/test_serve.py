@@ -206,6 +206,12 @@ def test_a_request_without_host_is_refused(preview_server: PreviewServer) -> Non
     assert status == 400 and b"one Host header needed" in body
 
 
+def test_a_site_without_an_icon_answers_the_browser_s_request_for_one_with_nothing(
+        preview_server: PreviewServer) -> None:
+    status, body = ask(preview_server, b"GET /favicon.ico HTTP/1.1")
+    assert status == 204 and body == b""
+
+
 def test_a_request_naming_two_hosts_is_refused(preview_server: PreviewServer) -> None:
     """A proxy may read the second: the preview does not guess which one counts."""
     status, body = ask(preview_server, b"GET / HTTP/1.1\r\nHost: rebound.example")

@@ -141,6 +141,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send_page(503, WAITING, status, with_body)
             return
         if target is None or not target.is_file():
+            if parts == ("favicon.ico",):  # asked by every browser: no icon, no error
+                self.send_response(204)
+                self.end_headers()
+                return
             self._send_page(404, NOT_FOUND, status, with_body)
             return
         try:
