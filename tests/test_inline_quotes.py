@@ -236,3 +236,8 @@ def test_a_passage_in_a_script_without_spaces_is_checked_by_its_characters() -> 
     assert passage_found("获得保护和援助", [source])
     assert claims_words("任何缔约国不得将难民驱逐出境")
     assert not passage_found("任何缔约国不得将难民驱逐出境", [source])
+
+
+def test_a_compound_split_at_a_line_end_is_quoted_whole() -> None:
+    assert passage_found("the principle of non-refoulement applies to everyone",
+                         ["As the principle of non-\nrefoulement applies to everyone, ..."])

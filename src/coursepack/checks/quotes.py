@@ -1,11 +1,12 @@
 """Finding a quote in its source, verbatim after normalisation, or the passage nearest to it.
 
-Normalisation, applied to quote and source alike: NFKC; curly quotes to straight;
-(in the source only) a word split by a line-end hyphen joined again, whatever ends the line
+Normalisation, applied to quote and source alike: characters written for one another made
+one (typographic quotation marks and apostrophes, hyphens), NFKC; (in the source only) a word
+split by a line-end hyphen joined again, with or without its hyphen, whatever ends the line
 (LF, CRLF, CR, a form feed between pages); every run of whitespace collapsed to one space.
-A quote is found as whole words: "safe water" is not in "Unsafe water". Nothing else is
-forgiven: a changed word, a "corrected" spelling or a quote spanning a page header is not
-found.
+A quote is found as whole words: "safe water" is not in "Unsafe water" (in scripts written
+without spaces, any stretch). Nothing else is forgiven: a changed word, a "corrected"
+spelling or a quote spanning a page header is not found.
 """
 
 from __future__ import annotations
@@ -139,9 +140,15 @@ def with_hyphens(source_text: str) -> str:
 @lru_cache(maxsize=4096)  # a course quotes the same words in several places
 def found(quote: str, source_text: str) -> bool:
     needle = normalise(quote)
-    return locate(needle, searchable(source_text)) >= 0 or (
-        "-" in needle and _LINE_END_HYPHEN.search(source_text) is not None
-        and locate(needle, with_hyphens(source_text)) >= 0)
+    return any(locate(needle, text) >= 0 for text in _forms(source_text, needle))
+
+
+def _forms(source_text: str, needle: str) -> Iterator[str]:
+    """The source as ``needle`` is looked for in it: its words joined at line ends, then,
+    for a needle with a hyphen in a source with a line-end hyphen, its compounds kept."""
+    yield searchable(source_text)
+    if "-" in needle and _LINE_END_HYPHEN.search(source_text) is not None:
+        yield with_hyphens(source_text)
 
 
 def locate(needle: str, haystack: str, start: int = 0, *, whole_start: bool = True,
@@ -372,7 +379,9 @@ def passage_found(passage: str, source_texts: Iterable[str]) -> bool:
     pieces = [Fragment(normalise(p.text), p.open_start, p.open_end) for p in _pieces(passage)]
     if not pieces or _a_word_alone(passage):
         return False
-    return any(_in_order(pieces, searchable(text)) for text in source_texts)
+    joined = " ".join(piece.text for piece in pieces)
+    return any(_in_order(pieces, form) for text in source_texts
+               for form in _forms(text, joined))
 
 
 def _a_word_alone(passage: str) -> bool:
