@@ -379,7 +379,7 @@ def test_the_preview_frees_what_each_build_made(course: Path,
     from coursepack import serve as preview
 
     monkeypatch.setattr(leaving, "_without_freeing", True)  # as the program declares it
-    monkeypatch.setattr(preview, "_run", lambda *args: None)  # built once, not served
+    monkeypatch.setattr(preview, "_run", lambda *args: None)  # neither built nor served
     preview.serve(course, 0, lambda text, is_error: None)
     assert not leaving.leaves_without_freeing()
 
