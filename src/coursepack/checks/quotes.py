@@ -38,7 +38,8 @@ _SHORTLIST = 8
 _LINE_BREAK = r"(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029])"
 #: A word split at a line end: a hyphen right after a letter (not a dash: "refugees -",
 #: "protection--"), or a soft hyphen.
-_LINE_END_HYPHEN = re.compile(r"(?:(?<=\w)(?<!_)-|\u00ad)[ \t]*" + _LINE_BREAK + r"\s*")
+_LINE_END_HYPHEN = re.compile(  # begins with a class: a quick scan of 5 MB (0.01 s, not 0.15 s)
+    r"[-\u00ad](?:(?<=\w-)(?<!_-)|(?<=\u00ad))[ \t]*" + _LINE_BREAK + r"\s*")
 #: What ends a line as an editor counts lines: LF, CRLF, or CR alone.
 _LINE_END = re.compile(r"\r\n?|\n")
 
@@ -50,9 +51,10 @@ def normalise(text: str, *, join_hyphens: bool = False, keep_hyphens: bool = Fal
     for written, same in _SAME:  # str.translate with a table: 0.28 s, not 0.01 s, on 5 MB
         text = text.replace(written, same)
     text = unicodedata.normalize("NFKC", text)
-    if join_hyphens:
-        text = _LINE_END_HYPHEN.sub(
-            lambda found: "-" if keep_hyphens and found.group()[0] == "-" else "", text)
+    if join_hyphens and keep_hyphens:
+        text = _LINE_END_HYPHEN.sub(lambda found: found.group()[0].replace("\u00ad", ""), text)
+    elif join_hyphens:
+        text = _LINE_END_HYPHEN.sub("", text)
     return " ".join(text.replace("\u00ad", "").split())
 
 

@@ -46,7 +46,7 @@ from coursepack.model.ids import is_id
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
 #: Ends of lines and pages in a source text, as text copied from a PDF has them (a form
 #: feed between pages): read as line ends.
-_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x85": "\n"})
+_LINE_BREAKS = (("\x0b", "\n"), ("\x0c", "\n"), ("\x85", "\n"))
 COURSE_FIELDS = ("id", "title", "language", "languages", "version", "authors", "licence",
                  "description", "modules", "quizzes", "sources", "quiz_defaults")
 """The fields of course.yaml the course itself has; any other is kept as a ``Section`` for
@@ -175,7 +175,9 @@ class Loader:
         except OSError as exc:
             g.fail(node, f"source '{quoted(file)}' cannot be read: {exc.strerror}")
             return None
-        text = text.translate(_LINE_BREAKS)
+        for written, read_as in _LINE_BREAKS:  # not str.translate: 0.27 s on 5 MB
+            if written in text:
+                text = text.replace(written, read_as)
         bad = UNWRITABLE.search(text)
         if bad is not None:
             line = text.count("\n", 0, bad.start()) + 1
