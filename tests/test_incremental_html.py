@@ -8,6 +8,8 @@ import filecmp
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -403,3 +405,86 @@ def test_a_logo_a_course_template_shows_is_an_input_of_every_pdf(
     build(course, list(formats), out)
     assert handout_pdf.read_bytes() != second
     same_as_cold(course, out, tmp_path, formats)
+
+
+def _template_asking(course: Path, html: str) -> None:
+    """A course handout template that shows ``html`` above each lesson's title."""
+    theme = Path(__file__).resolve().parents[1] / "templates" / "pdf"
+    heading = '<h1 class="section-title">'
+    handout = (theme / "handout.html.j2").read_text(encoding="utf-8")
+    own = course / "templates" / "pdf"
+    own.mkdir(parents=True, exist_ok=True)
+    (own / "handout.html.j2").write_text(handout.replace(heading, html + heading),
+                                         encoding="utf-8")
+
+
+def _png(path: Path, colour: str) -> None:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (40, 20), colour).save(path, "PNG")
+
+
+ASKED_FOR = {  # how a template asks: (its HTML, files as (path, CSS text or a colour))
+    "an unquoted attribute": ("<img src=images/q.png alt=q>", [("images/q.png", "red")]),
+    "an import without a space": ('<link rel="stylesheet" href="css/a.css">', [
+        ("css/a.css", '@import"b.css";'), ("css/b.css", "h1 { background: url(t.png) }"),
+        ("css/t.png", "red")]),
+    "a CSS escape": ('<style>h1 { background: url("images/e\\73 c.png") }</style>',
+                     [("images/esc.png", "red")]),
+    "a base address": ('<base href="sub/"><img src="v.png" alt="v">', [("sub/v.png", "red")]),
+    "a query": ('<img src="images/j.png?v=1" alt="j">', [("images/j.png", "red")]),
+    "a style sheet through a linked folder": (
+        '<link rel="stylesheet" href="styles/x.css">',
+        [("shared/css/x.css", "h1 { background: url(../img/t.png) }"),
+         ("img/t.png", "red")]),
+}
+
+
+@pytest.mark.pdf
+@pytest.mark.xdist_group("pdf")
+@pytest.mark.parametrize("case", list(ASKED_FOR))
+def test_a_file_a_course_template_asks_for_in_any_way_is_an_input(
+        case: str, course: Path, tmp_path: Path) -> None:
+    """Whatever WeasyPrint fetches for a course's own template is what the PDF is made
+    from: a file named in a way a scan of the HTML would miss is followed all the same."""
+    html, files = ASKED_FOR[case]
+    _template_asking(course, html)
+    for relpath, content in files:
+        if relpath.endswith(".png"):
+            _png(course / relpath, content)
+        else:
+            (course / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (course / relpath).write_text(content, encoding="utf-8")
+    if case == "a style sheet through a linked folder":
+        (course / "styles").symlink_to("shared/css")
+    out = tmp_path / "build"
+    build(course, ["pdf"], out)
+    handout = next((out / "pdf" / "handouts").rglob("*.pdf"))
+    before = handout.read_bytes()
+    _png(course / files[-1][0], "blue")
+    build(course, ["pdf"], out)
+    assert handout.read_bytes() != before, "the PDF was kept as it was"
+    same_as_cold(course, out, tmp_path, ("pdf",))
+
+
+@pytest.mark.pdf
+@pytest.mark.xdist_group("pdf")
+@pytest.mark.parametrize("case", ["a pipe", "a style sheet that imports itself"])
+def test_a_file_a_course_template_asks_for_never_hangs_the_build(
+        case: str, course: Path, tmp_path: Path) -> None:
+    if case == "a pipe":
+        _template_asking(course, '<img src="images/pipe.png" alt="p">')
+        (course / "images").mkdir()
+        os.mkfifo(course / "images" / "pipe.png")
+        address = "images/pipe.png"
+    else:
+        _template_asking(course, '<link rel="stylesheet" href="loop.css">')
+        (course / "loop.css").write_text('@import "loop.css"; h1 { color: red }',
+                                         encoding="utf-8")
+        address = "loop.css"
+    result = subprocess.run(
+        [sys.executable, "-m", "coursepack", "build", str(course), "-f", "pdf", "--out",
+         str(tmp_path / "build")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"'{address}' is left out of" in result.stdout + result.stderr

@@ -79,7 +79,7 @@ class PdfExporter:
             docs = Documents(ctx.course, version("coursepack"), paper, ctx.cache)
             printing = Printing(ctx, docs, renderer)
             printing.run()
-        ctx.also_read.update(printing.jobs.also_read)
+        ctx.also_read.update(printing.obtainer.also_read())
         return ctx.out.root / "course-pack.pdf"
 
 

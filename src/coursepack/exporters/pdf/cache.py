@@ -16,10 +16,8 @@ from pathlib import Path
 from coursepack.cache import Cache
 
 
-def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str,
-                files: Iterable[tuple[str, bytes]] = ()) -> str:
-    """A digest of all a PDF is made from: its HTML, the CSS, its images, the tool versions,
-    and the other ``files`` it asks for (each as its path and the digest of its bytes)."""
+def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> str:
+    """A digest of all a PDF is made from: its HTML, the CSS, its images, the tool versions."""
     digest = hashlib.sha256()
     for part in (versions, css, html):
         data = part.encode("utf-8")
@@ -27,9 +25,6 @@ def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str,
     for image in images:
         data = image.read_bytes() if image.is_file() else b""
         digest.update(hashlib.sha256(data).digest())
-    for name, file_digest in files:
-        data = name.encode("utf-8", "surrogateescape")
-        digest.update(len(data).to_bytes(8, "big") + data + file_digest)
     return digest.hexdigest()
 
 
@@ -63,6 +58,18 @@ class PdfStore:
     def keep_left_out(self, digest: str, left_out: tuple[tuple[str, str], ...]) -> None:
         if left_out:
             self.cache.put_json(self.cache.key("pdf-left-out", digest), list(left_out))
+
+    def fetched(self, digest: str) -> dict[str, str] | None:
+        """The course files the PDF asked for as it was rendered (``pool.Rendered``), as
+        kept; None if nothing is kept (a PDF whose files are watched is then made again)."""
+        kept = self.cache.get_json(self.cache.key("pdf-fetched", digest))
+        if not isinstance(kept, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in kept.items()):
+            return None
+        return kept
+
+    def keep_fetched(self, digest: str, fetched: dict[str, str]) -> None:
+        self.cache.put_json(self.cache.key("pdf-fetched", digest), fetched)
 
     def font_program(self, digest: str) -> bytes | None:
         """A font program merged from the subsets of a joined PDF's parts."""

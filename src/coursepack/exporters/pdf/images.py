@@ -8,6 +8,7 @@ become JPEG. Network addresses are refused: builds never download anything.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,15 @@ from PIL import Image
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from coursepack.exporters.pdf.pool import MAX_PIXELS
-from coursepack.exporters.pdf.references import COURSE_URL
 
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+#: The base URL documents are rendered with, whatever folder the course is in: WeasyPrint
+#: names each image by a hash of its address, so a real path would make a course's PDFs
+#: differ byte for byte from one folder to another (and show where the author keeps it).
+COURSE_URL = "file:///course/"
+#: Times one document may ask for the same address: a style sheet that imports itself
+#: would have WeasyPrint ask for ever.
+MAX_ASKED = 16
 
 
 class PrintFetcher(URLFetcher):  # type: ignore[misc]
@@ -35,10 +42,16 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         self.root = Path(root).resolve()
         #: What the document asked for and did not get: (address, why), in the order asked.
         self.left_out: list[tuple[str, str]] = []
+        #: Each course file it got, by its path in the course: the SHA-256 (hex) of its bytes.
+        self.fetched: dict[str, str] = {}
+        self._asked: dict[str, int] = {}
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         real = self.real(url)
-        why = self.refusal(real)
+        self._asked[real] = self._asked.get(real, 0) + 1
+        why = self.refusal(real) or (
+            "it is asked for again and again (a style sheet that imports itself?)"
+            if self._asked[real] > MAX_ASKED else "")
         if why:
             self.left_out.append((self.shown(url), why))
             raise ValueError(f"{url}: {why}")
@@ -48,18 +61,23 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
             self.left_out.append((self.shown(url), f"it cannot be read ({exc})"))
             raise
         response.url = url
-        if not url.startswith("file:") or not url.lower().endswith(RASTER):
+        if not real.startswith("file:"):
             return response
         try:
             data = response.read()
         finally:
             response.close()
-        return URLFetcherResponse(url, shrink(data), status=200)
+        path = Path(unquote(urlsplit(real).path)).resolve()
+        self.fetched[path.relative_to(self.root).as_posix()] = hashlib.sha256(data).hexdigest()
+        if url.lower().endswith(RASTER):  # its type may change: WeasyPrint reads it from the data
+            return URLFetcherResponse(url, shrink(data), status=200)
+        return URLFetcherResponse(url, data, headers=response.headers, status=response.status)
 
     def real(self, url: str) -> str:
-        """The file address that ``url`` stands for."""
+        """The file address that ``url`` stands for (a query or fragment is not the file's)."""
         if url.startswith(COURSE_URL):
-            return (self.root / unquote(url[len(COURSE_URL):])).as_uri()
+            path = urlsplit(url).path[len(urlsplit(COURSE_URL).path):]
+            return (self.root / unquote(path)).as_uri()
         return url
 
     def refusal(self, real: str) -> str:
@@ -84,11 +102,13 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         return shown if len(shown) <= 120 else shown[:117] + "..."
 
     def confined(self, url: str) -> bool:
+        """Whether ``url`` is an ordinary file in the course (links followed): never a pipe,
+        whose reading would wait for ever."""
         try:
             real = Path(unquote(urlsplit(url).path)).resolve(strict=True)
         except (OSError, RuntimeError, ValueError):
             return False
-        return real.is_relative_to(self.root)
+        return real.is_relative_to(self.root) and real.is_file()
 
 
 def shrink(data: bytes) -> bytes:

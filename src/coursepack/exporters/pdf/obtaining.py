@@ -4,7 +4,9 @@ into the build if it is a document a user gets."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from coursepack.exporters.base import OutputDir
 from coursepack.exporters.pdf.cache import PdfStore
@@ -15,8 +17,11 @@ class Obtainer:
     """Gets every job of one export rendered once, and counts what it reused and rendered."""
 
     def __init__(self, store: PdfStore, renderer: Renderer, out: OutputDir,
-                 progress: Callable[[str], None]) -> None:
+                 progress: Callable[[str], None], root: Path) -> None:
         self.store, self.renderer, self.out, self.progress = store, renderer, out, progress
+        self.root = root.resolve()
+        #: digest -> the course files a watched job's PDF was made from (path: SHA-256)
+        self.fetched: dict[str, dict[str, str]] = {}
         self.asked: set[str] = set()  # digests of every PDF this export needs
         self.ready: set[str] = set()  # of those, the ones in the cache by now
         self.rendered: dict[str, str] = {}  # digest -> label, of what WeasyPrint rendered
@@ -36,7 +41,7 @@ class Obtainer:
             if job.identifier in self.asked:
                 continue  # the same part or sheet asked for twice
             self.asked.add(job.identifier)
-            data = self.store.pdf(job.identifier)
+            data = self.store.pdf(job.identifier) if self._files_as_kept(job) else None
             if data is None:
                 todo.append(job)
                 continue
@@ -60,6 +65,9 @@ class Obtainer:
             return
         for job, made in rendering:
             self.progress(f"pdf: {job.label}")
+            if job.watched:  # first: a PDF kept is never without what it was made from
+                self.fetched[job.identifier] = dict(made.fetched)
+                self.store.keep_fetched(job.identifier, dict(made.fetched))
             self.store.keep_pdf(job.identifier, made.pdf)
             self.store.keep_left_out(job.identifier, made.left_out)
             self._said(job, list(made.left_out))
@@ -73,12 +81,41 @@ class Obtainer:
                 if not waiting:
                     return
 
+    def _files_as_kept(self, job: Job) -> bool:
+        """Whether the files a watched job's PDF asked for are as they were when it was
+        made (a logo a course's template shows, changed since, makes it again)."""
+        if not job.watched:
+            return True
+        kept = self.store.fetched(job.identifier)
+        if kept is None or any(_digest(self.root / path) != digest
+                               for path, digest in kept.items()):
+            return False
+        self.fetched[job.identifier] = kept
+        return True
+
+    def made_from(self, job: Job) -> str:
+        """What names ``job``'s PDF in a PDF assembled from it: its digest, and the files
+        it asked for as they were."""
+        files = self.fetched.get(job.identifier)
+        if not files:
+            return job.identifier
+        listed = "\n".join(f"{path}\0{digest}" for path, digest in sorted(files.items()))
+        return f"{job.identifier}:{hashlib.sha256(listed.encode()).hexdigest()}"
+
+    def also_read(self) -> dict[Path, bytes]:
+        """Every course file the PDFs of this export asked for, with the SHA-256 read."""
+        return {self.root / path: bytes.fromhex(digest)
+                for files in self.fetched.values() for path, digest in files.items()}
+
     def read(self, job: Job) -> bytes:
         """A rendered PDF, from the cache; rendered again if it is gone or damaged since."""
         kept = self.store.pdf(job.identifier)
         if kept is not None:
             return kept
         [(_, made)] = list(self.renderer.run([job]))
+        if job.watched:
+            self.fetched[job.identifier] = dict(made.fetched)
+            self.store.keep_fetched(job.identifier, dict(made.fetched))
         self.store.keep_pdf(job.identifier, made.pdf)
         return made.pdf
 
@@ -91,3 +128,13 @@ class Obtainer:
             count = assemble.page_count(self.read(job))
             self.store.keep_pages(job.identifier, count)
         return count
+
+
+def _digest(path: Path) -> str:
+    """A file's SHA-256 (hex), never waiting on a pipe; "" if it is not an ordinary file."""
+    try:
+        if not path.is_file():
+            return ""
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""

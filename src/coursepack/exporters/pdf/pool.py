@@ -47,6 +47,9 @@ class Job:
     folder: str
     identifier: str
     tagged: bool = True
+    #: The files it asks for are inputs too (a course's own templates can ask for any):
+    #: recorded as they are read, and none taken from another document's image cache.
+    watched: bool = False
 
 
 def start_worker() -> None:
@@ -67,6 +70,9 @@ class Rendered:
 
     pdf: bytes
     left_out: tuple[tuple[str, str], ...] = ()
+    #: Each course file it asked for (a watched job's), by its path in the course, with
+    #: the SHA-256 (hex) of the bytes read.
+    fetched: tuple[tuple[str, str], ...] = ()
 
 
 def render(job: Job) -> Rendered:
@@ -74,8 +80,7 @@ def render(job: Job) -> Rendered:
     import_weasyprint()
     from weasyprint import CSS, HTML
 
-    from coursepack.exporters.pdf.images import PrintFetcher
-    from coursepack.exporters.pdf.references import COURSE_URL
+    from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
 
     if _worker.get("pid") != os.getpid():
         start_worker()
@@ -83,7 +88,7 @@ def render(job: Job) -> Rendered:
     if job.css not in _worker["css"]:
         _worker["css"][job.css] = CSS(string=job.css, font_config=fonts)
     fetcher = PrintFetcher(job.folder)
-    images = _worker["images"].setdefault(job.folder, {})  # addresses are the course's
+    images = {} if job.watched else _worker["images"].setdefault(job.folder, {})
     for failed in [url for url, image in images.items() if image is None]:
         del images[failed]  # asked again, so that this document says what it left out
     html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=fetcher)
@@ -99,7 +104,8 @@ def render(job: Job) -> Rendered:
         cache=images,
     )
     pdf = _only_what_it_uses(bytes(data)) if job.relpath and job.tagged else bytes(data)
-    return Rendered(pdf, tuple(dict.fromkeys(fetcher.left_out)))
+    return Rendered(pdf, tuple(dict.fromkeys(fetcher.left_out)),
+                    tuple(sorted(fetcher.fetched.items())) if job.watched else ())
 
 
 def _tags_finished(document: Any, pdf: Any) -> None:

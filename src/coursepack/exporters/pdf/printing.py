@@ -39,7 +39,7 @@ class Assembler:
             if part.level != 1:
                 continue
             source, sheet = files[part.key], sheets[counts[part.key]]
-            self.write(part.document.relpath, (source.identifier, sheet.identifier),
+            self.write(part.document.relpath, (source, sheet),
                        partial(self._numbered, source, sheet))
 
     def _numbered(self, part: Job, sheet: Job) -> bytes:
@@ -81,12 +81,11 @@ class Assembler:
             finally:
                 assemble.let_go(pdf)
 
-        sources = tuple(files[p.key].identifier for p in ordered)
-        self.write("course-pack.pdf", (*sources, sheet.identifier), make)
+        self.write("course-pack.pdf", (*(files[p.key] for p in ordered), sheet), make)
 
-    def write(self, relpath: str, sources: tuple[str, ...], make: Callable[[], bytes]) -> None:
+    def write(self, relpath: str, sources: tuple[Job, ...], make: Callable[[], bytes]) -> None:
         """Write an assembled PDF, from the cache if it was made from the same sources."""
-        digest = self.jobs.assembled(relpath, sources)
+        digest = self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
         data = self.store.pdf(digest)
         if data is None:
             self.ctx.progress(f"pdf: assembling {relpath}")
@@ -102,7 +101,8 @@ class Printing:
     def __init__(self, ctx: ExportContext, docs: Documents, renderer: Renderer) -> None:
         self.ctx, self.docs = ctx, docs
         self.jobs = JobMaker(docs, ctx.course.root)
-        self.obtainer = Obtainer(PdfStore(ctx.cache), renderer, ctx.out, ctx.progress)
+        self.obtainer = Obtainer(PdfStore(ctx.cache), renderer, ctx.out, ctx.progress,
+                                 ctx.course.root)
         self.assembler = Assembler(ctx, self.jobs, self.obtainer)
 
     def run(self) -> None:
