@@ -7,6 +7,7 @@ through a link out of it."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -108,3 +109,14 @@ def refuse_link_out(root: Path, path: Path, hint: str = _INSIDE_ONLY) -> Path:
     raise CoursepackError.single(
         f"{step.relative_to(root).as_posix()} is a link to {step.resolve()}, outside the "
         "course folder", hint=hint)
+
+
+def file_digest(path: Path) -> bytes:
+    """The SHA-256 of a file's bytes, to know it again; of a marker when it is not an
+    ordinary file (gone, a folder, or a pipe, which is never opened: it would block)."""
+    try:
+        if path.is_file():
+            return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        pass
+    return hashlib.sha256(b"\0missing").digest()

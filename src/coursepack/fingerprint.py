@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coursepack.cache import Cache
+from coursepack.confinement import file_digest
 from coursepack.layout import course_files
 from coursepack.model import Course
 from coursepack.model.text import Asset, assets_of
@@ -36,7 +37,7 @@ class Record:
 
     def made_from_these(self, root: Path) -> bool:
         """Whether the files it was also made from are still as they were."""
-        return all(_file_digest(root / relpath).hex() == digest
+        return all(file_digest(root / relpath).hex() == digest
                    for relpath, digest in self.also_read.items())
 
     def also_read_in(self, root: Path) -> dict[Path, bytes]:
@@ -81,15 +82,7 @@ def _digest(course: Course, path: Path) -> bytes:
     since, the output is of the text read, and the next build sees the change); else as
     it is now, which is before any format reads it."""
     known = course.read.get(path)
-    return known if known is not None else _file_digest(path)
-
-
-def _file_digest(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = b"\0missing"
-    return hashlib.sha256(data).digest()
+    return known if known is not None else file_digest(path)
 
 
 def for_format(inputs: str, fmt: str) -> str:

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from coursepack.confinement import file_digest
 from coursepack.exporters.base import OutputDir
 from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
@@ -87,7 +88,7 @@ class Obtainer:
         if not job.watched:
             return True
         kept = self.store.fetched(job.identifier)
-        if kept is None or any(_digest(self.root / path) != digest
+        if kept is None or any(file_digest(self.root / path).hex() != digest
                                for path, digest in kept.items()):
             return False
         self.fetched[job.identifier] = kept
@@ -129,12 +130,3 @@ class Obtainer:
             self.store.keep_pages(job.identifier, count)
         return count
 
-
-def _digest(path: Path) -> str:
-    """A file's SHA-256 (hex), never waiting on a pipe; "" if it is not an ordinary file."""
-    try:
-        if not path.is_file():
-            return ""
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
