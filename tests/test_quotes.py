@@ -216,3 +216,10 @@ def test_what_a_source_writes_otherwise_is_still_found(quote: str, source: str) 
 def test_a_dash_at_a_line_end_is_not_joined() -> None:
     assert not found("refugeesthose", "refugees -\nthose who fled")
     assert not found("protection-not", "protection--\nnot")
+
+
+def test_a_quote_sharing_no_word_with_its_source_gets_no_made_up_nearest_passage() -> None:
+    source = "Line one of the guide.\n" * 5 + "Safe water saves lives.\n"
+    assert nearest("Zebras graze quietly nearby", source) is None
+    passage = nearest("Safe water saves many lives", source)
+    assert passage is not None and "Safe water saves lives." in passage.text

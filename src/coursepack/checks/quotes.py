@@ -190,7 +190,8 @@ _WITHOUT_SPACES = ((0x0E00, 0x0FFF), (0x1000, 0x109F), (0x1100, 0x11FF), (0x1780
 
 
 def nearest(quote: str, source_text: str) -> Passage | None:
-    """The passage of the source most like the quote, word for word."""
+    """The passage of the source most like the quote, word for word; None if the source
+    is empty or no passage has a word of a quote of several words."""
     indexed = index(source_text)
     target = normalise(quote).split(" ")
     size = len(target)
@@ -206,6 +207,8 @@ def nearest(quote: str, source_text: str) -> Passage | None:
             continue
         candidates.append((matcher.ratio(), start))
         candidates = sorted(candidates, key=lambda c: -c[0])[:_SHORTLIST]
+    if size > 1 and candidates[0][0] == 0:
+        return None  # no passage has a word of the quote: none is nearer than another
     # Word windows tie easily; letters tell "one idea" from "two ideas" apart (over the
     # first letters only: a "word" of megabytes, a blob of base64, would take seconds).
     wanted = " ".join(target)[:_LETTERS_COMPARED]

@@ -116,7 +116,8 @@ def _quote_problem(
 def _nearest_hint(text: str, source: Source) -> str:
     passage = nearest(text, source.text)
     if passage is None:
-        return "the source is empty"
+        return ("no passage of the source has a word of the quote: check that it names the "
+                "right source" if source.text.strip() else "the source is empty")
     diff = first_difference(text, passage.text)
     lines = [f'nearest passage ({source.relpath}, line {passage.line}): "{passage.text}"']
     if diff:
