@@ -223,3 +223,17 @@ def test_a_quote_sharing_no_word_with_its_source_gets_no_made_up_nearest_passage
     assert nearest("Zebras graze quietly nearby", source) is None
     passage = nearest("Safe water saves many lives", source)
     assert passage is not None and "Safe water saves lives." in passage.text
+
+
+def test_a_source_over_the_size_limit_is_said_where_course_yaml_names_it(
+        course: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursepack.loader import course as loader
+
+    monkeypatch.setattr(loader, "MAX_SOURCE_BYTES", 100)
+    text = (course / "course.yaml").read_text(encoding="utf-8")
+    line = text[:text.index("file: sources/item-writing-guide.txt")].count("\n") + 1
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    assert (f"course.yaml:{line}:11: error: source 'sources/item-writing-guide.txt': file is "
+            in result.stderr), result.stderr
+    assert "may be at most 100 bytes" in result.stderr

@@ -170,7 +170,11 @@ class Loader:
         try:
             text = read_text(path, self.rel(path), limit=MAX_SOURCE_BYTES, read=self.read)
         except YamlProblem as exc:
-            self.sink.add(exc.problem)
+            problem = exc.problem
+            if problem.origin is not None and not problem.origin.line:  # the whole file:
+                problem = replace(problem, origin=g.at(node),  # said where it is named
+                                  message=f"source '{quoted(file)}': {problem.message}")
+            self.sink.add(problem)
             return None
         except OSError as exc:
             g.fail(node, f"source '{quoted(file)}' cannot be read: {exc.strerror}")
