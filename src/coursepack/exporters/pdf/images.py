@@ -37,12 +37,14 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
     (``<link rel=attachment href=file:///...>`` attaches it to the PDF).
     """
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, records: bool = False) -> None:
         super().__init__(allowed_protocols={"file", "data"})
         self.root = Path(root).resolve()
         #: What the document asked for and did not get: (address, why), in the order asked.
         self.left_out: list[tuple[str, str]] = []
-        #: Each course file it got, by its path in the course: the SHA-256 (hex) of its bytes.
+        #: With ``records``, each course file it got, by its path in the course: the SHA-256
+        #: (hex) of its bytes (``pool.Job.watched``).
+        self.records = records
         self.fetched: dict[str, str] = {}
         self._asked: dict[str, int] = {}
 
@@ -61,15 +63,18 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
             self.left_out.append((self.shown(url), f"it cannot be read ({exc})"))
             raise
         response.url = url
-        if not real.startswith("file:"):
+        raster = url.lower().endswith(RASTER)
+        if not real.startswith("file:") or not (raster or self.records):
             return response
         try:
             data = response.read()
         finally:
             response.close()
-        path = Path(unquote(urlsplit(real).path)).resolve()
-        self.fetched[path.relative_to(self.root).as_posix()] = hashlib.sha256(data).hexdigest()
-        if url.lower().endswith(RASTER):  # its type may change: WeasyPrint reads it from the data
+        if self.records:
+            path = Path(unquote(urlsplit(real).path)).resolve()
+            self.fetched[path.relative_to(self.root).as_posix()] = \
+                hashlib.sha256(data).hexdigest()
+        if raster:  # its type may change: WeasyPrint reads it from the data
             return URLFetcherResponse(url, shrink(data), status=200)
         return URLFetcherResponse(url, data, headers=response.headers, status=response.status)
 

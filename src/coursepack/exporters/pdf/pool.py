@@ -87,7 +87,7 @@ def render(job: Job) -> Rendered:
     fonts = _worker["fonts"]
     if job.css not in _worker["css"]:
         _worker["css"][job.css] = CSS(string=job.css, font_config=fonts)
-    fetcher = PrintFetcher(job.folder)
+    fetcher = PrintFetcher(job.folder, records=job.watched)
     images = {} if job.watched else _worker["images"].setdefault(job.folder, {})
     for failed in [url for url, image in images.items() if image is None]:
         del images[failed]  # asked again, so that this document says what it left out
@@ -105,7 +105,7 @@ def render(job: Job) -> Rendered:
     )
     pdf = _only_what_it_uses(bytes(data)) if job.relpath and job.tagged else bytes(data)
     return Rendered(pdf, tuple(dict.fromkeys(fetcher.left_out)),
-                    tuple(sorted(fetcher.fetched.items())) if job.watched else ())
+                    tuple(sorted(fetcher.fetched.items())))
 
 
 def _tags_finished(document: Any, pdf: Any) -> None:
