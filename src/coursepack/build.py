@@ -361,15 +361,14 @@ class _Step:
             for relpath in sorted(self.kept.files):
                 ctx.out.reuse(ctx.previous / relpath, relpath)
             ctx.notes.append("nothing it is made from changed: the last build's output is kept")
-            ctx.also_read.update(self.kept.also_read_in(ctx.course.root.resolve()))
+            ctx.also_read.update(self.kept.also_read)
             entry = ctx.out.root / self.kept.entry
         else:
             # the words an exporter writes itself are in the course's language
             with speaking(ctx.course.language, ctx.course.root):
                 entry = self.exporter.export(ctx)
         fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
-                             entry.relative_to(ctx.out.root).as_posix(), ctx.course.root,
-                             ctx.also_read)
+                             entry.relative_to(ctx.out.root).as_posix(), ctx.also_read)
         note_output(ctx, self.exporter.name)
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started

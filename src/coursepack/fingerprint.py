@@ -40,10 +40,6 @@ class Record:
         return all(file_digest(root / relpath).hex() == digest
                    for relpath, digest in self.also_read.items())
 
-    def also_read_in(self, root: Path) -> dict[Path, bytes]:
-        return {root / relpath: bytes.fromhex(digest)
-                for relpath, digest in self.also_read.items()}
-
     def intact(self, folder: Path) -> bool:
         """Whether every file recorded is still in ``folder``, as large and as old (a file
         changed since has another modification time)."""
@@ -127,17 +123,14 @@ def recorded(cache: Cache, digest: str) -> Record | None:
         return None
 
 
-def remember(cache: Cache, digest: str, folder: Path, entry: str, root: Path,
-             also_read: dict[Path, bytes]) -> None:
+def remember(cache: Cache, digest: str, folder: Path, entry: str,
+             also_read: dict[str, str]) -> None:
     """Record every file now under ``folder`` as made from the inputs of ``digest`` and
-    the files of ``also_read`` (in the course folder ``root``) as they were read."""
+    the course files of ``also_read`` as they were read."""
     files = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             stat = path.stat()
             files[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
-    resolved = root.resolve()
-    read = {path.relative_to(resolved).as_posix(): digest.hex()
-            for path, digest in sorted(also_read.items()) if path.is_relative_to(resolved)}
     cache.put_json(cache.key("format-output", digest),
-                   {"entry": entry, "files": files, "also_read": read})
+                   {"entry": entry, "files": files, "also_read": dict(sorted(also_read.items()))})

@@ -95,11 +95,11 @@ class ExportContext:
     every format of the build (``made_once``): the single-file modules, which the field pack
     and the single-file format both carry; the course pages SCORM and cmi5 packages carry;
     each format's output folder (``note_output``), for the field pack's site and PDFs."""
-    also_read: dict[Path, bytes] = field(default_factory=dict)
+    also_read: dict[str, str] = field(default_factory=dict)
     """Files of the course the output was made from that are none of the course's known
-    inputs (a logo a course's own PDF template shows), each with the SHA-256 of its bytes
-    as read: recorded with the output, and checked before it is kept from a build to the
-    next."""
+    inputs (a logo a course's own PDF template shows): each one's path in the course, with
+    the SHA-256 (hex) of its bytes as read. Recorded with the output, and checked before it
+    is kept from a build to the next."""
 
 
 _T = TypeVar("_T")

@@ -103,10 +103,10 @@ class Obtainer:
         listed = "\n".join(f"{path}\0{digest}" for path, digest in sorted(files.items()))
         return f"{job.identifier}:{hashlib.sha256(listed.encode()).hexdigest()}"
 
-    def also_read(self) -> dict[Path, bytes]:
+    def also_read(self) -> dict[str, str]:
         """Every course file the PDFs of this export asked for, with the SHA-256 read."""
-        return {self.root / path: bytes.fromhex(digest)
-                for files in self.fetched.values() for path, digest in files.items()}
+        return {path: digest for files in self.fetched.values()
+                for path, digest in files.items()}
 
     def read(self, job: Job) -> bytes:
         """A rendered PDF, from the cache; rendered again if it is gone or damaged since."""
