@@ -367,3 +367,13 @@ def test_folders_nested_deeper_than_python_recurses_are_watched(course: Path, ru
         bottom.unlink()
         for folder in reversed(chain):
             folder.rmdir()
+
+
+def test_a_control_character_in_a_source_with_old_mac_line_ends_is_on_its_line(
+        course: Path, run: Run, built: tuple[Path, dict[str, str]]) -> None:
+    """Lines ended by CR alone (an old Mac's, as an editor shows them): line 2, not 1."""
+    source = course / "sources" / "item-writing-guide.txt"
+    source.write_bytes(b"First line.\rA \x07bell.\r")
+    lines = refused(run, course, built)
+    assert ("sources/item-writing-guide.txt:2:3: error: source text contains the control "
+            "character U+0007, which is not text") in lines

@@ -135,7 +135,14 @@ def read_text(path: Path, relpath: str, limit: int = MAX_FILE_BYTES,
 
 
 _UNSEEN_LINE_BREAK = re.compile("[\u2028\u2029\x85]")
-_LINE_BREAK = re.compile(r"\r\n?|\n")
+#: What ends a line as an editor counts lines: LF, CRLF, or CR alone.
+LINE_END = re.compile(r"\r\n?|\n")
+
+
+def place(text: str, at: int) -> tuple[int, int]:
+    """The line and column (from 1) of offset ``at`` in ``text``, as an editor shows them."""
+    line = sum(1 for _ in LINE_END.finditer(text, 0, at)) + 1
+    return line, at - max(text.rfind("\n", 0, at), text.rfind("\r", 0, at))
 
 
 def _refuse_unseen_line_breaks(text: str, relpath: str) -> None:
@@ -144,9 +151,7 @@ def _refuse_unseen_line_breaks(text: str, relpath: str) -> None:
     found = _UNSEEN_LINE_BREAK.search(text)
     if found is None:
         return
-    at = found.start()
-    line = sum(1 for _ in _LINE_BREAK.finditer(text, 0, at)) + 1
-    column = at - max(text.rfind("\n", 0, at), text.rfind("\r", 0, at))
+    line, column = place(text, found.start())
     name = {"\u2028": "line separator", "\u2029": "paragraph separator"}.get(
         found.group(), "next-line character")
     raise YamlProblem(error(

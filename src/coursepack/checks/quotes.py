@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from coursepack._yaml import scalar_ends
+from coursepack._yaml import LINE_END, scalar_ends
 from coursepack.errors import Origin, Problem, warning
 from coursepack.model import Course, Markdown, Source
 from coursepack.model.text import markdown_texts
@@ -40,8 +40,6 @@ _LINE_BREAK = r"(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029])"
 #: "protection--"), or a soft hyphen.
 _LINE_END_HYPHEN = re.compile(  # begins with a class: a quick scan of 5 MB (0.01 s, not 0.15 s)
     r"[-\u00ad](?:(?<=\w-)(?<!_-)|(?<=\u00ad))[ \t]*" + _LINE_BREAK + r"\s*")
-#: What ends a line as an editor counts lines: LF, CRLF, or CR alone.
-_LINE_END = re.compile(r"\r\n?|\n")
 
 
 def normalise(text: str, *, join_hyphens: bool = False, keep_hyphens: bool = False) -> str:
@@ -85,7 +83,7 @@ def index(source_text: str) -> IndexedSource:
     words: list[str] = []
     lines = array("I")
     distinct: dict[str, str] = {}
-    ends = _LINE_END.finditer(source_text)
+    ends = LINE_END.finditer(source_text)
     line, next_start = 1, _next_start(ends)
     for offset, raw in _joined_words(source_text):
         while offset >= next_start:
@@ -104,7 +102,7 @@ def _next_start(ends: Iterator[re.Match[str]]) -> int | float:
 
 def line_starts(text: str) -> list[int]:
     """The offset at which each line of ``text`` starts (the first is 0)."""
-    return [0, *(m.end() for m in _LINE_END.finditer(text))]
+    return [0, *(m.end() for m in LINE_END.finditer(text))]
 
 
 def _joined_words(text: str) -> Iterator[tuple[int, str]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from babel.core import Locale, UnknownLocaleError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from coursepack._yaml import YamlProblem, read_text, read_yaml
+from coursepack._yaml import YamlProblem, place, read_text, read_yaml
 from coursepack.confinement import Unusable, confined
 from coursepack.errors import (
     CoursepackError,
@@ -184,8 +184,7 @@ class Loader:
                 text = text.replace(written, read_as)
         bad = UNWRITABLE.search(text)
         if bad is not None:
-            line = text.count("\n", 0, bad.start()) + 1
-            column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+            line, column = place(text, bad.start())
             more = len(UNWRITABLE.findall(text)) - 1
             self.sink.add(error(
                 Origin(self.rel(path), line, column),
