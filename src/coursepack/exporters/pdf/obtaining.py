@@ -23,6 +23,7 @@ class Obtainer:
         self.root = root.resolve()
         #: digest -> the course files a watched job's PDF was made from (path: SHA-256)
         self.fetched: dict[str, dict[str, str]] = {}
+        self._now: dict[str, str] = {}  # each such file's SHA-256 now, read once an export
         self.asked: set[str] = set()  # digests of every PDF this export needs
         self.ready: set[str] = set()  # of those, the ones in the cache by now
         self.rendered: dict[str, str] = {}  # digest -> label, of what WeasyPrint rendered
@@ -88,11 +89,16 @@ class Obtainer:
         if not job.watched:
             return True
         kept = self.store.fetched(job.identifier)
-        if kept is None or any(file_digest(self.root / path).hex() != digest
-                               for path, digest in kept.items()):
+        if kept is None or any(self._digest_now(path) != digest for path, digest in kept.items()):
             return False
         self.fetched[job.identifier] = kept
         return True
+
+    def _digest_now(self, path: str) -> str:
+        """A course file's SHA-256 (hex): a logo every document shows is read once."""
+        if path not in self._now:
+            self._now[path] = file_digest(self.root / path).hex()
+        return self._now[path]
 
     def made_from(self, job: Job) -> str:
         """What names ``job``'s PDF in a PDF assembled from it: its digest, and the files
