@@ -166,13 +166,18 @@ def test_numbers_and_characters_no_format_can_carry_are_refused_where_written(
     assert not any("\x1b" in line for line in lines), "an escape sequence reached the terminal"
 
 
+@pytest.mark.parametrize(("text", "more"), [
+    (b"First line.\nA \x07bell, \x07twice and \x1b[2J.\n", " (and 2 more)"),
+    (b"First line.\rA \x07bell.\r", ""),  # lines ended by CR alone, an old Mac's: line 2
+])
 def test_a_control_character_in_a_source_text_is_located(
-        course: Path, run: Run, built: tuple[Path, dict[str, str]]) -> None:
+        text: bytes, more: str, course: Path, run: Run,
+        built: tuple[Path, dict[str, str]]) -> None:
     source = course / "sources" / "item-writing-guide.txt"
-    source.write_bytes(b"First line.\nA \x07bell, \x07twice and \x1b[2J.\n")
+    source.write_bytes(text)
     lines = refused(run, course, built)
     assert ("sources/item-writing-guide.txt:2:3: error: source text contains the control "
-            "character U+0007 (and 2 more), which is not text") in lines
+            f"character U+0007{more}, which is not text") in lines
 
 
 def test_a_file_name_that_is_not_utf8_is_shown_escaped(
@@ -367,13 +372,3 @@ def test_folders_nested_deeper_than_python_recurses_are_watched(course: Path, ru
         bottom.unlink()
         for folder in reversed(chain):
             folder.rmdir()
-
-
-def test_a_control_character_in_a_source_with_old_mac_line_ends_is_on_its_line(
-        course: Path, run: Run, built: tuple[Path, dict[str, str]]) -> None:
-    """Lines ended by CR alone (an old Mac's, as an editor shows them): line 2, not 1."""
-    source = course / "sources" / "item-writing-guide.txt"
-    source.write_bytes(b"First line.\rA \x07bell.\r")
-    lines = refused(run, course, built)
-    assert ("sources/item-writing-guide.txt:2:3: error: source text contains the control "
-            "character U+0007, which is not text") in lines
