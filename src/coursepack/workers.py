@@ -10,6 +10,9 @@ included; a worker that let it through would print its own traceback, so workers
 it and leave it to their parent to report. A build that is killed (``kill -9``, an
 out-of-memory kill, a closed CI job) cannot stop its workers, so each worker asks the
 kernel to kill it when its parent dies (Linux), or watches its parent itself elsewhere.
+And they leave nothing behind: a worker's temporary files (WeasyPrint copies each font a
+document's style sheet names into one) go in a folder of the pool's, which the build
+removes when it stops them, even mid-task.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from __future__ import annotations
 import ctypes
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -99,6 +104,7 @@ class Workers:
             self._terminate()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(self._executor.scratch, ignore_errors=True)
             self._executor = None
         self._only_warming = False
 
@@ -123,8 +129,10 @@ class _Pool(ProcessPoolExecutor):
     """
 
     def __init__(self, size: int, parent: int) -> None:
+        #: The workers' temporary folder, removed with the pool (``Workers.close``).
+        self.scratch = tempfile.mkdtemp(prefix="coursepack-workers-")
         super().__init__(max_workers=size, mp_context=mp.get_context("fork"),
-                         initializer=behave, initargs=(parent,))
+                         initializer=behave, initargs=(parent, self.scratch))
         self.size = size
         with starting():  # the first task starts every worker at once
             self.submit(_ready)
@@ -180,11 +188,13 @@ def starting() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def behave(parent: int) -> None:
+def behave(parent: int, scratch: str) -> None:
     """Make this process, a worker forked by ``parent``, die with it and ignore what stops
     it (Ctrl+C, SIGTERM, SIGHUP, sent to the whole process group from a terminal or a
     process manager): the parent, stopping, stops its workers, and a handler of the
-    parent's would only print a traceback here."""
+    parent's would only print a traceback here. Its temporary files go in ``scratch``,
+    which the parent removes: a worker killed mid-task removes nothing itself."""
+    tempfile.tempdir = os.environ["TMPDIR"] = scratch
     for number in _STOPPING:
         signal.signal(number, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
