@@ -241,6 +241,37 @@ def test_a_read_only_course_keeps_its_cache_in_the_user_folder(
     assert list((own_user_folder / "coursepack" / "store" / "entries").rglob("*"))
 
 
+def test_clean_leaves_the_cache_other_courses_share_unless_told(
+        run: Run, course: Path, tmp_path: Path, own_user_folder: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only course's builds keep their cache in the per-user folder, with every
+    other course that cannot keep its own: cleaning one course emptied it for them all."""
+    store = own_user_folder / "coursepack" / "store"
+    other = tmp_path / "other-course"
+    shutil.copytree(course, other)
+    (other / CACHE_DIR).write_text("not a folder")  # so it uses the per-user folder too
+    with monkeypatch.context() as read_only:
+        read_only.setattr(cache, "_writable", lambda folder: False)
+        assert not kept(run, course, tmp_path / "out")
+    assert not kept(run, other, tmp_path / "other-out")
+    entries = sorted(store.rglob("*"))
+
+    monkeypatch.setattr(cache, "_writable", lambda folder: False)
+    result = run("clean", str(course))
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert (f"error: {course} keeps no cache of its own ({course} cannot be written): its "
+            f"builds use {store}, which every course that cannot keep one shares; removing "
+            "it would remove theirs too") in said
+    assert "hint: run 'coursepack clean --shared' to remove it all the same" in said
+    assert sorted(store.rglob("*")) == entries
+    assert kept(run, other, tmp_path / "other-out")
+
+    result = run("clean", "--shared", str(course))
+    assert result.exit_code == 0, result.output
+    assert f"removed {store}: " in result.output and not store.exists()
+
+
 def test_a_cache_that_cannot_be_written_leaves_the_build_whole_and_says_so(
         run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full disk, or a cache folder someone broke: the build is delivered, and the user

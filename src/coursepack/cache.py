@@ -80,13 +80,21 @@ def location(course_root: Path) -> Path:
     if chosen:
         return Path(chosen).resolve()
     beside = course_root.resolve() / CACHE_DIR
+    return beside if _not_beside_because(beside) is None else user_folder() / "store"
+
+
+def _not_beside_because(beside: Path) -> str | None:
+    """Why a course cannot keep its cache in ``beside``, its own folder for it; None if
+    it can."""
     if beside.is_symlink():  # a course's link could send the cache's writes anywhere
-        return user_folder() / "store"
-    if beside.exists() and not (beside.is_dir() and own_or_empty(beside)):
-        return user_folder() / "store"  # a file or a folder of that name that is not ours
-    if _writable(beside if beside.is_dir() else beside.parent):
-        return beside
-    return user_folder() / "store"
+        return f"{beside} is a link"
+    if beside.exists() and not beside.is_dir():
+        return f"{beside} is a file"
+    if beside.exists() and not own_or_empty(beside):
+        return f"{beside} holds files that are not a cache's"
+    if not _writable(beside if beside.is_dir() else beside.parent):
+        return f"{beside if beside.is_dir() else beside.parent} cannot be written"
+    return None
 
 
 def _writable(folder: Path) -> bool:
@@ -496,15 +504,18 @@ def _remove(path: Path) -> bool:
     return True
 
 
-def clean(course_root: Path) -> tuple[Path, int]:
+def clean(course_root: Path, shared: bool = False) -> tuple[Path, int]:
     """Remove the course's cache: what a cache of ours holds, then its folder if that is
     left empty; return the folder and the bytes that freed. A folder that is not one of
     our caches (no tag of ours in it) is refused, not emptied; anything else in one that
     is (a file someone put there) is left with it. What cannot be removed is an error
-    that says what was freed all the same."""
+    that says what was freed all the same. The per-user folder, which every course that
+    cannot keep a cache of its own shares, is removed only when ``shared`` says so."""
     root = location(course_root)
     if not root.exists():
         return root, 0
+    if not shared and not os.environ.get("COURSEPACK_CACHE_DIR"):
+        _refuse_shared(course_root, root)
     if not _tagged(root):
         raise CoursepackError.single(
             f"{root} is not a coursepack cache: left as it is",
@@ -524,6 +535,17 @@ def clean(course_root: Path) -> tuple[Path, int]:
             hint=f"check the permissions of {root} (or its files' attributes), "
                  "or remove it yourself")
     return root, freed
+
+
+def _refuse_shared(course_root: Path, root: Path) -> None:
+    why = _not_beside_because(course_root.resolve() / CACHE_DIR)
+    if why is not None:
+        raise CoursepackError.single(
+            f"{course_root} keeps no cache of its own ({why}): its builds use {root}, "
+            "which every course that cannot keep one shares; removing it would remove "
+            "theirs too",
+            hint="run 'coursepack clean --shared' to remove it all the same; builds keep it "
+                 f"under its size limit without it ({LIMIT_VARIABLE})")
 
 
 def _removed(path: Path, failed: list[tuple[Path, OSError]]) -> int:

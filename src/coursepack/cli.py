@@ -296,12 +296,15 @@ def import_(files: tuple[Path, ...], into: Path | None, quiz: str | None,
 
 @main.command()
 @COURSE_DIR
+@click.option("--shared", is_flag=True,
+              help="Also when the course's cache is the per-user one that the courses "
+                   "which cannot keep their own share (a read-only course's).")
 @reports_problems
-def clean(course_dir: Path) -> None:
+def clean(course_dir: Path, shared: bool) -> None:
     """Remove the course's build cache (build/ is left as it is) and say what that freed."""
     from coursepack.cache import clean as remove_cache
 
-    folder, freed = remove_cache(course_dir)
+    folder, freed = remove_cache(course_dir, shared)
     if not freed:
         click.echo(f"no cache to remove at {_shown(folder)}")
     elif folder.exists():  # files that are not the cache's were left there
