@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import heapq
-import math
 import re
 import unicodedata
 from array import array
@@ -75,29 +74,40 @@ class IndexedSource:
 def index(source_text: str) -> IndexedSource:
     """The source's normalised words, each with the 1-based line it starts on.
 
-    One pass over the text, the line ends found as it goes. Made for a 50 MB source, so
-    lean: each distinct word is kept once, the lines as an array of numbers, and a word
-    of plain ASCII is already normalised (NFKC changes no ASCII, the quotes it
-    straightens are not ASCII).
+    Made for a 50 MB source, so lean: each distinct word is kept once, the lines as an
+    array of numbers. And quick: a line of plain ASCII whose words are whole (none split
+    at its end, no page break inside it) is already normalised (NFKC changes no ASCII, the
+    quotes it straightens are not ASCII), so its words are taken as ``str.split`` gives
+    them; only the other lines are read word by word.
     """
     words: list[str] = []
     lines = array("I")
     distinct: dict[str, str] = {}
-    ends = LINE_END.finditer(source_text)
-    line, next_start = 1, _next_start(ends)
-    for offset, raw in _joined_words(source_text):
-        while offset >= next_start:
-            line, next_start = line + 1, _next_start(ends)
-        for word in (raw,) if raw.isascii() else normalise(raw).split(" "):
-            if word:
-                words.append(distinct.setdefault(word, word))
-                lines.append(line)
+
+    def add(number: int, word: str) -> None:
+        for normalised in (word,) if word.isascii() else normalise(word).split(" "):
+            if normalised:
+                words.append(distinct.setdefault(normalised, normalised))
+                lines.append(number)
+
+    held: tuple[int, str] | None = None  # a word split at a line end: its line, its start
+    pieces = LINE_END.split(source_text)
+    for number, line in enumerate(pieces, 1):
+        raw = line.split()
+        if not raw:
+            continue
+        if (held is None and line.isascii() and "\x0b" not in line and "\x0c" not in line
+                and not raw[-1].endswith("-")):
+            words.extend(map(distinct.setdefault, raw, raw))
+            lines.extend(array("I", [number]) * len(raw))
+            continue
+        joined, held = _joined_words(line + "\n" if number < len(pieces) else line,
+                                     number, held)
+        for at, word in joined:
+            add(at, word)
+    if held is not None:  # the source ends in a hyphen
+        add(*held)
     return IndexedSource(tuple(words), lines)
-
-
-def _next_start(ends: Iterator[re.Match[str]]) -> int | float:
-    found = next(ends, None)
-    return math.inf if found is None else found.end()
 
 
 def line_starts(text: str) -> list[int]:
@@ -105,20 +115,22 @@ def line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in LINE_END.finditer(text))]
 
 
-def _joined_words(text: str) -> Iterator[tuple[int, str]]:
-    """Whitespace-separated words with line-end hyphens joined, each with its offset in ``text``."""
-    held: tuple[int, str] | None = None  # a word that ends in a line-end hyphen, waiting
-    for match in re.finditer(r"\S+", text):
-        word, offset = match.group(), match.start()
+def _joined_words(line: str, number: int, held: tuple[int, str] | None,
+                  ) -> tuple[list[tuple[int, str]], tuple[int, str] | None]:
+    """The words of ``line`` (line ``number``, with the break that ends it), each with the
+    line it starts on, and the word split at its end if one is: a word split at a line end
+    is joined to the rest of it, as ``held`` is, a split word from a line before."""
+    joined: list[tuple[int, str]] = []
+    for match in re.finditer(r"\S+", line):
+        word, at = match.group(), number
         if held is not None:
-            offset, word = held[0], held[1] + word
-            held = None
-        if word.endswith("-") and _LINE_END_HYPHEN.match(text, match.end() - 1):
-            held = (offset, word[:-1])
+            (at, start), held = held, None
+            word = start + word
+        if word.endswith("-") and _LINE_END_HYPHEN.match(line, match.end() - 1):
+            held = (at, word[:-1])
         else:
-            yield offset, word
-    if held is not None:
-        yield held
+            joined.append((at, word))
+    return joined, held
 
 
 @lru_cache(maxsize=16)
