@@ -247,6 +247,35 @@ def test_a_static_folder_linked_outside_the_course_is_not_published(
                         "outside the course folder")
 
 
+@pytest.mark.parametrize("hidden", [".extra.html.j2", ".parts/extra.html.j2"])
+def test_a_hidden_template_is_refused_not_read(hidden: str, course: Path, run: Run,
+                                               built: dict[str, str]) -> None:
+    """Hidden files are not part of a course: a build does not look at them to see whether
+    anything changed, so a hidden partial, read all the same, was shown as it was at the
+    last build that changed something else."""
+    lesson_template(course, f'{{% include "{hidden}" %}}')
+    (course / "templates" / "html" / hidden).parent.mkdir(parents=True, exist_ok=True)
+    (course / "templates" / "html" / hidden).write_text("<p>v1</p>\n", encoding="utf-8")
+    lines = refused(run, course, built)
+    assert lines[:2] == [
+        f"templates/html/{hidden}: error: a template whose name or folder starts with a dot "
+        "is hidden, and hidden files are not part of the course (a build would not see it "
+        "change)", "  hint: rename it without the dot"]
+
+
+def test_a_hidden_static_file_is_not_published(course: Path, run: Run,
+                                               built: dict[str, str]) -> None:
+    static = course / "templates" / "html" / "static"
+    (static / ".drafts").mkdir(parents=True)
+    (static / ".notes.css").write_text("body { color: red; }\n", encoding="utf-8")
+    (static / ".drafts" / "old.css").write_text("p { color: red; }\n", encoding="utf-8")
+    (static / "house.css").write_text("body { color: #000; }\n", encoding="utf-8")
+    assert run("build", "-f", "html").exit_code == 0
+    assets = course / "build" / "html" / "assets"
+    assert (assets / "house.css").is_file()
+    assert not list(assets.rglob(".*")) and not (assets / ".drafts").exists()
+
+
 def test_links_inside_the_course_still_work(course: Path, run: Run,
                                             built: dict[str, str]) -> None:
     static = course / "templates" / "html" / "static"

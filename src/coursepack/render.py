@@ -167,6 +167,10 @@ class ConfinedLoader(jinja2.BaseLoader):
             if not os.path.lexists(candidate):
                 continue
             where = self.where(candidate)
+            if any(piece.startswith(".") for piece in pieces):
+                raise _refused(where, "a template whose name or folder starts with a dot is "
+                               "hidden, and hidden files are not part of the course (a build "
+                               "would not see it change)", "rename it without the dot")
             text = decoded(read_vetted(candidate, inside, where), where)
             return text, str(candidate), self._unchanged(pieces, position, candidate)
         raise jinja2.TemplateNotFound(template)
@@ -253,6 +257,8 @@ def _walk_static(folder: Path, top: Path, inside: Path, course_root: Path | None
                        "remove the link")
     seen = seen | {real}
     for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue  # hidden, as everywhere in a course: not published
         if entry.is_dir():  # follows a link, which _inside checks
             yield from _walk_static(entry, top, inside, course_root, seen)
             continue
