@@ -248,10 +248,10 @@ def test_workers_leave_stopping_to_the_build_and_still_stop_mid_task() -> None:
 
 _BUILD_ON = """
 import os, sys
-from coursepack.cli import main
-if sys.argv[1] == "one core":
+from coursepack.cli import run
+if sys.argv.pop(1) == "one core":
     os.cpu_count = lambda: 1  # the build renders in its own process
-main(sys.argv[2:])
+run()  # as the program ends: without collecting its garbage
 """
 
 
@@ -279,8 +279,12 @@ def test_a_pdf_build_leaves_no_temporary_files(course: Path, tmp_path: Path, cor
     assert [p.relative_to(temporary) for p in temporary.rglob("*")] == []
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_pdf_build_stopped_mid_rendering_leaves_no_temporary_files(
-        course: Path, tmp_path: Path) -> None:
+        course: Path, tmp_path: Path, stop: signal.Signals) -> None:
+    """Ctrl+C; a process manager's or ``timeout``'s SIGTERM; a closed terminal's SIGHUP
+    (these two ended the build at once, and its workers' fonts stayed behind)."""
     temporary = tmp_path / "tmp"
     build = _building(course, tmp_path / "o", temporary, "workers")
     try:
@@ -289,7 +293,7 @@ def test_a_pdf_build_stopped_mid_rendering_leaves_no_temporary_files(
                 break
             assert build.poll() is None, build.communicate()
             time.sleep(0.01)
-        build.send_signal(signal.SIGINT)
+        build.send_signal(stop)
         errors = build.communicate(timeout=120)[1]
     finally:
         build.kill()

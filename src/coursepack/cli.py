@@ -47,7 +47,8 @@ def reports_problems(command: F) -> F:
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with leaving.signals_interrupt():
+                return command(*args, **kwargs)
         except CoursepackError as exc:
             _fail(exc.problems)
         except OSError as exc:  # the disk, not the course: a full disk, a read-only folder

@@ -1,4 +1,5 @@
-"""How this process ends: whether it leaves without freeing its memory.
+"""How this process ends: stopped as Ctrl+C stops it, and whether it leaves without
+freeing its memory.
 
 The ``coursepack`` program ends with ``os._exit`` once its command is done (``cli.run``),
 so what it still holds is never freed object by object. Code that would otherwise spend
@@ -9,7 +10,35 @@ process (the preview, which builds again and again, a program or test that calls
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
 _without_freeing = False
+
+
+@contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a process manager, ``timeout``, a closed terminal, a watcher
+    restarting the command) stop it as Ctrl+C does: the output folder is left as it was,
+    and the temporary folders of the command and of its workers are removed (the workers
+    ignore them: the command stops them)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    stopping = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    before = {number: signal.signal(number, interrupt) for number in stopping}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def without_freeing() -> None:

@@ -19,15 +19,12 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
 
 from coursepack import leaving
 from coursepack.atomic import replace_whole
@@ -211,7 +208,7 @@ def serve(root: Path, port: int, echo: Echo) -> None:
     leaving.stays()
     out = Path(tempfile.mkdtemp(prefix="coursepack-serve-")) / "build"
     try:
-        with _signals_interrupt():
+        with leaving.signals_interrupt():
             _run(Preview(root, out, echo), port, echo)
     except KeyboardInterrupt:
         echo("stopped", False)
@@ -259,26 +256,6 @@ def _run(preview: Preview, port: int, echo: Echo) -> None:
         watcher.stop()
         server.shutdown()
         server.server_close()
-
-
-@contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop the preview as Ctrl+C does, so the temporary site is
-    removed (the build's workers ignore them: the preview stops them)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    stopping = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    before = {number: signal.signal(number, interrupt) for number in stopping}
-    try:
-        yield
-    finally:
-        for number, handler in before.items():
-            signal.signal(number, handler)
 
 
 __all__ = ["Preview", "serve"]

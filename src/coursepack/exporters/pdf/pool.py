@@ -1,13 +1,16 @@
 """Rendering HTML to PDF in the build's worker processes, longest document first.
 
 Each worker builds one FontConfiguration and one image cache (``start_worker``, run as
-the build starts or before its first rendering) and reuses them for every document.
+the build starts or before its first rendering) and reuses them for every document. The
+font configuration keeps copies of the fonts a style sheet names in a temporary folder: a
+worker's goes with the pool's (``workers``), and this process's own when its export ends.
 WeasyPrint is imported only here, inside functions, because importing it is slow and only
 PDF builds need it.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from concurrent.futures import Future, as_completed
@@ -145,7 +148,12 @@ class Renderer:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        rendered_here = _worker.get("pid") == os.getpid()
         _worker.clear()  # what this process rendered itself: the next export starts afresh
+        if rendered_here:
+            # The font configuration removes its folder of font copies when it is collected,
+            # and it is in a reference cycle: the program leaves without collecting.
+            gc.collect()
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Rendered]]:
         """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
