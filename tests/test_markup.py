@@ -166,3 +166,17 @@ def test_a_text_on_one_line_reads_as_its_whole_document_would(written: str, line
     definition): the line's own Markdown, unless it starts a block of its own."""
     assert markup.to_line(written) == line
     assert markup.to_line(written) == " ".join(markup.to_text(written).split())
+
+
+def test_what_is_kept_of_the_texts_parsed_stays_within_its_size(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preview parses the lesson saved at every save, and kept each version of it with
+    its HTML until 32,768 texts: 40 KB a save for a long lesson, a gigabyte at the end."""
+    monkeypatch.setattr(markup, "_PARSED", {})
+    monkeypatch.setattr(markup, "_CHARACTERS_LIMIT", 200_000)
+    lesson = "## Boiling water\n\n" + "Boil the water for one minute, then let it cool. " * 200
+    for save in range(300):  # a long lesson saved 300 times, one word changed each time
+        markup.to_html(f"{lesson}\n\nSaved {save} times.")
+    kept = sum(len(text) + len(html) for text, (html, _) in markup._PARSED.items())
+    assert 0 < kept <= 200_000 + 2 * 11_000
+    assert f"{lesson}\n\nSaved 299 times." in markup._PARSED

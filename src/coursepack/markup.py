@@ -127,6 +127,10 @@ class FileRef(NamedTuple):
 Parsed = tuple[str, tuple[FileRef, ...]]
 _PARSED: dict[str, Parsed] = {}
 _PARSED_LIMIT = 32768  # a 1,000-lesson course parses each of its texts once
+#: Characters of text and HTML a cache keeps at most: a preview adds the lesson saved and
+#: its HTML at every save (40 KB for a long lesson), which a count of texts does not see.
+_CHARACTERS_LIMIT = 64_000_000
+_characters: dict[int, int] = {}  # kept by each cache (by its id)
 PARALLEL_FROM = 200  # texts; below this, starting worker processes costs more than it saves
 
 
@@ -193,9 +197,16 @@ def _once(kind: str, text: str, parse: Callable[[str], Any]) -> Any:
 
 
 def _keep(cache: dict[str, Any], text: str, value: object) -> None:
-    if len(cache) >= _PARSED_LIMIT:
+    if len(cache) >= _PARSED_LIMIT or _characters.get(id(cache), 0) >= _CHARACTERS_LIMIT:
         cache.clear()
+        _characters[id(cache)] = 0
     cache[text] = value
+    _count(cache, text, value)
+
+
+def _count(cache: dict[str, Any], text: str, value: object) -> None:
+    made = value if isinstance(value, str) else value[0] if isinstance(value, tuple) else ""
+    _characters[id(cache)] = _characters.get(id(cache), 0) + len(text) + len(made)
 
 
 WorkersFor = Callable[[int], Executor | None]
@@ -216,7 +227,8 @@ def prime(texts: Iterable[str], workers: WorkersFor) -> None:
     if pool is None:
         return
     results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // 16))
-    _PARSED.update(zip(todo, results, strict=True))
+    for text, parsed in zip(todo, results, strict=True):
+        _keep(_PARSED, text, parsed)
 
 
 BLOCK, INLINE, LINE = "block", "inline", "line"
