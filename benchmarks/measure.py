@@ -54,9 +54,10 @@ with open(sys.argv[1], "w") as result:
 
 
 def timed(cmd: Sequence[str | Path], cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> Sample:
+          env: dict[str, str] | None = None, expect: int = 0) -> Sample:
     """Run ``cmd`` (its first item a path) once in a new process; its wall-clock time and
-    peak RSS, as the small launcher process that started it measured them."""
+    peak RSS, as the small launcher process that started it measured them. It must exit
+    with ``expect``."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile(suffix=".json") as result:
         subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, result.name,
@@ -69,7 +70,7 @@ def timed(cmd: Sequence[str | Path], cwd: Path | None = None,
             seconds, peak_kb, returncode, cpu = json.loads(Path(result.name).read_text())
         except ValueError:
             seconds, peak_kb, returncode, cpu = 0.0, 0, -1, 0.0  # the launcher itself failed
-    if returncode != 0:
+    if returncode != expect:
         shown = " ".join(str(c) for c in cmd)
         raise CommandFailed(f"{shown} exited with {returncode}:\n{stderr[-3000:]}")
     return Sample(seconds, peak_kb / 1024, stdout, cpu)

@@ -162,10 +162,13 @@ def report_rest(args: argparse.Namespace, t: Tools, skip: set[str],
         log(f"  whole site built again {found['whole_site'].show()}; reloads per save "
             f"{found['reloads_per_save']}")
     if "validate" not in skip:
-        log("\nvalidate the bundled course (A = sources as shipped, B = one source of 5 MB)")
+        log("\nvalidate the bundled course (A = sources as shipped, B = one source of 5 MB, "
+            "C = B with one quote misquoted)")
         results["validate"] = found = validate_large_source(t, 2 if args.quick else 5, log)
         log(f"  as shipped {found['shipped']['seconds'].show()}; 5 MB source "
             f"{found['five_mb']['seconds'].show()}; ratio B/A {found['ratio'].show('x')}")
+        log(f"  5 MB source, one quote misquoted (C) {found['misquoted']['seconds'].show()}; "
+            f"ratio C/A {found['misquoted_ratio'].show('x')}")
         log(f"  60 MB source: exit {found['sixty_mb_exit']} in "
             f"{found['sixty_mb_seconds']:.2f} s: {found['sixty_mb_said']}")
     lessons = args.rebuild_lessons

@@ -275,17 +275,30 @@ def bundled_course(tools: Tools, name: str, grown_to: int = 0) -> Path:
 def validate_large_source(tools: Tools, runs: int,
                           log: Callable[[str], None]) -> dict[str, Any]:
     """``coursepack validate`` of the bundled course as shipped (A) and with a source text of
-    5 MB (B); then once with a 60 MB source, which is refused with its size limit."""
+    5 MB (B), then with one quote of that source misquoted (C: the nearest passage found in
+    5 MB); then once with a 60 MB source, which is refused with its size limit."""
     shipped = bundled_course(tools, "bundled")
     five = bundled_course(tools, "bundled-5mb", 5 * 1024 * 1024)
+    misquoted = tools.work / "bundled-5mb-misquoted"
+    if not misquoted.is_dir():
+        shutil.copytree(five, misquoted)
+        lesson = misquoted / "modules" / "humanitarian-space" / "risks.yaml"
+        lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+            "may undermine the perceived", "might undermine the perceived"), encoding="utf-8")
     sixty = bundled_course(tools, "bundled-60mb", 60 * 1024 * 1024)
-    a, b = paired(runs, lambda: timed(tools.coursepack("validate", shipped), env=tools.env),
-                  lambda: timed(tools.coursepack("validate", five), env=tools.env), log)
+    a, b, c = list[Sample](), list[Sample](), list[Sample]()
+    for n in range(runs):  # A, B and C in turn
+        a.append(timed(tools.coursepack("validate", shipped), env=tools.env))
+        b.append(timed(tools.coursepack("validate", five), env=tools.env))
+        c.append(timed(tools.coursepack("validate", misquoted), env=tools.env, expect=1))
+        log(f"    run {n + 1}/{runs}: A {a[-1].seconds:.2f} s, B {b[-1].seconds:.2f} s, "
+            f"C {c[-1].seconds:.2f} s")
     started = time.perf_counter()
     refused = subprocess.run([*map(str, tools.coursepack("validate", sixty))], env=tools.env,
                              capture_output=True, text=True, timeout=600)
     said = [line for line in refused.stderr.splitlines() if "error" in line]
     return {"shipped": summary(a), "five_mb": summary(b), "ratio": ratios(b, a),
+            "misquoted": summary(c), "misquoted_ratio": ratios(c, a),
             "sixty_mb_seconds": time.perf_counter() - started,
             "sixty_mb_exit": refused.returncode, "sixty_mb_said": said[:2]}
 
