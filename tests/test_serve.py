@@ -511,6 +511,31 @@ def test_stopping_during_the_first_build_leaves_nothing(course: Path, tmp_path: 
     assert not list(temporary.iterdir())
 
 
+def test_a_killed_preview_s_site_is_removed_by_the_next_preview(course: Path,
+                                                               tmp_path: Path) -> None:
+    """A preview killed outright (``kill -9``, a container stopped) cannot remove its
+    temporary site; the next preview does."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    killed = Served(course, env=env)
+    try:
+        killed.wait_for(r"serving http://")
+        [left] = temporary.glob("coursepack-serve-*")
+        os.killpg(killed.proc.pid, signal.SIGKILL)
+        killed.proc.wait(timeout=60)
+        assert left.is_dir()
+    finally:
+        killed.proc.kill()
+    again = Served(course, env=env)
+    try:
+        again.wait_for(r"serving http://")
+        wait_until(lambda: not left.exists(), "the killed preview's site removed")
+        assert len(list(temporary.glob("coursepack-serve-*"))) == 1
+    finally:
+        again.stop()
+
+
 @pytest.mark.browser
 def test_open_pages_follow_a_preview_started_again(course: Path, page: Page) -> None:
     """Stopped, the course edited, started again on the same port: the new preview counts

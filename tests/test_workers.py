@@ -3,6 +3,7 @@ and stopped however the build ends."""
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import signal
@@ -299,3 +300,58 @@ def test_a_pdf_build_stopped_mid_rendering_leaves_no_temporary_files(
         build.kill()
     assert build.returncode == 130 and "Build interrupted" in errors, errors
     assert [p.relative_to(temporary) for p in temporary.rglob("*")] == []
+
+
+_HOLDS_A_FOLDER = """
+import sys, time
+from coursepack import scratch
+print(scratch.made("coursepack-workers-"), flush=True)
+time.sleep(600)
+"""
+
+
+def _free(lock: Path) -> bool:
+    """Whether no process holds ``lock`` any more (its process and the workers it forked
+    die one after the other)."""
+    with lock.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+    return True
+
+
+def test_a_killed_build_s_temporary_files_are_removed_by_the_next_build(
+        course: Path, tmp_path: Path) -> None:
+    """``kill -9`` or the out-of-memory killer: the build cannot remove its workers' folder
+    (3.5 MB of fonts); the next build does, and leaves alone a folder whose process lives
+    and a folder of the same name that is not one of ours."""
+    temporary = tmp_path / "tmp"
+    killed = _building(course, tmp_path / "o", temporary, "workers")
+    try:
+        for _ in range(6000):
+            if any(temporary.glob("coursepack-workers-*/weasyprint-*/*")):
+                break
+            assert killed.poll() is None, killed.communicate()
+            time.sleep(0.01)
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    [left] = temporary.glob("coursepack-workers-*")
+    for _ in range(6000):
+        if _free(left / ".in-use"):
+            break
+        time.sleep(0.01)
+    living = subprocess.Popen([sys.executable, "-c", _HOLDS_A_FOLDER], text=True,
+                              stdout=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temporary)})
+    try:
+        assert living.stdout is not None
+        held = Path(living.stdout.readline().strip())
+        assert held.parent == temporary
+        (temporary / "coursepack-workers-not-ours").mkdir()
+        build = _building(course, tmp_path / "o", temporary, "workers")
+        assert build.wait(timeout=600) == 0, build.communicate()
+        assert sorted(temporary.iterdir()) == sorted([held, temporary / "coursepack-workers-not-ours"])
+    finally:
+        living.kill()
+        living.wait(timeout=60)

@@ -12,7 +12,8 @@ out-of-memory kill, a closed CI job) cannot stop its workers, so each worker ask
 kernel to kill it when its parent dies (Linux), or watches its parent itself elsewhere.
 And they leave nothing behind: a worker's temporary files (WeasyPrint copies each font a
 document's style sheet names into one) go in a folder of the pool's, which the build
-removes when it stops them, even mid-task.
+removes when it stops them, even mid-task, and a later build removes if the build was
+killed (``scratch``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import ctypes
 import multiprocessing as mp
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -31,6 +31,7 @@ from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from contextlib import contextmanager
 from types import TracebackType
 
+from coursepack import scratch
 from coursepack.errors import CoursepackError
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -104,7 +105,7 @@ class Workers:
             self._terminate()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(self._executor.scratch, ignore_errors=True)
+            scratch.removed(self._executor.scratch)
             self._executor = None
         self._only_warming = False
 
@@ -130,9 +131,9 @@ class _Pool(ProcessPoolExecutor):
 
     def __init__(self, size: int, parent: int) -> None:
         #: The workers' temporary folder, removed with the pool (``Workers.close``).
-        self.scratch = tempfile.mkdtemp(prefix="coursepack-workers-")
+        self.scratch = scratch.made("coursepack-workers-")
         super().__init__(max_workers=size, mp_context=mp.get_context("fork"),
-                         initializer=behave, initargs=(parent, self.scratch))
+                         initializer=behave, initargs=(parent, str(self.scratch)))
         self.size = size
         with starting():  # the first task starts every worker at once
             self.submit(_ready)

@@ -18,15 +18,13 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from coursepack import leaving
+from coursepack import leaving, scratch
 from coursepack.atomic import replace_whole
 from coursepack.build import build, edited_lesson_page
 from coursepack.errors import CoursepackError, Problem
@@ -206,14 +204,14 @@ def serve(root: Path, port: int, echo: Echo) -> None:
     """Build, serve and watch the course in ``root`` until stopped: Ctrl+C, or the SIGTERM
     or SIGHUP (a closed terminal) that stop the preview the same way, first build included."""
     leaving.stays()
-    out = Path(tempfile.mkdtemp(prefix="coursepack-serve-")) / "build"
+    out = scratch.made("coursepack-serve-") / "build"
     try:
         with leaving.signals_interrupt():
             _run(Preview(root, out, echo), port, echo)
     except KeyboardInterrupt:
         echo("stopped", False)
     finally:
-        shutil.rmtree(out.parent, ignore_errors=True)
+        scratch.removed(out.parent)
 
 
 def _run(preview: Preview, port: int, echo: Echo) -> None:
