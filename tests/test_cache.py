@@ -10,11 +10,13 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 import pytest
 from jinja2.sandbox import SandboxedEnvironment
+from PIL import Image
 
 from coursepack import cache, fingerprint
 from coursepack.cache import CACHE_DIR, Cache, TemplateCache
@@ -334,6 +336,74 @@ def test_links_in_a_course_cache_never_lead_writes_out_of_it(
         (entries / f"{prefix:02x}").symlink_to(elsewhere)
     assert not kept(run, course, tmp_path / "out2")
     assert list(elsewhere.iterdir()) == []
+
+
+def _linked_module(course: Path) -> Path:
+    (course / "shared").mkdir()
+    module = course / "modules" / "writing-questions"
+    module.rename(course / "shared" / "writing-questions")
+    module.symlink_to(Path("..", "shared", "writing-questions"), target_is_directory=True)
+    return course / "shared" / "writing-questions" / "one-idea.yaml"
+
+
+def _linked_static(course: Path) -> Path:
+    (course / "pictures").mkdir()
+    (course / "pictures" / "note.txt").write_text("ORIGINAL", encoding="utf-8")
+    static = course / "templates" / "html" / "static"
+    static.mkdir(parents=True)
+    (static / "img").symlink_to(Path("..", "..", "..", "pictures"), target_is_directory=True)
+    return course / "pictures" / "note.txt"
+
+
+def _linked_templates(course: Path) -> Path:
+    (course / "house" / "static").mkdir(parents=True)
+    (course / "house" / "static" / "note.txt").write_text("ORIGINAL", encoding="utf-8")
+    (course / "templates").mkdir()
+    (course / "templates" / "html").symlink_to(Path("..", "house"), target_is_directory=True)
+    return course / "house" / "static" / "note.txt"
+
+
+@pytest.mark.parametrize(("linked", "shown"), [
+    (_linked_module, "writing-questions/one-idea.html"),
+    (_linked_static, "assets/img/note.txt"),
+    (_linked_templates, "assets/note.txt"),
+], ids=["a module folder", "a static folder", "a format's templates folder"])
+def test_a_file_in_a_folder_linked_inside_the_course_is_an_input(
+        run: Run, course: Path, tmp_path: Path, linked: Callable[[Path], Path],
+        shown: str) -> None:
+    """A course may link a folder to another inside it, which a build reads through the
+    link: editing a file there was not seen, and the last build's output was kept."""
+    edited = linked(course)
+    out = tmp_path / "out"
+    assert not kept(run, course, out, "html")
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "ORIGINAL", "EDITED").replace("the stem is too vague", "the stem is EDITED"),
+        encoding="utf-8")
+    assert not kept(run, course, out, "html")
+    assert "EDITED" in (out / "html" / shown).read_text(encoding="utf-8")
+
+
+def test_an_image_only_a_translation_shows_is_an_input_of_its_edition(
+        run: Run, course: Path, tmp_path: Path) -> None:
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "language: en\n", "language: en\nlanguages: [en, fr]\n", 1), encoding="utf-8")
+    assert run("translate", "extract", str(course), "--lang", "fr").exit_code == 0
+    (course / "art").mkdir()
+    Image.new("RGB", (40, 30), (9, 9, 9)).save(course / "art" / "carte.png")
+    po = course / "translations" / "fr" / "course.po"
+    said = 'msgid "A good question tests one idea and can be answered before reading the options."\nmsgstr ""'
+    text = po.read_text(encoding="utf-8")
+    assert said in text
+    po.write_text(text.replace(said, said[:-2] + '"Une bonne question. ![carte](../../art/carte.png)"'),
+                  encoding="utf-8")
+    out = tmp_path / "out"
+    assert not kept(run, course, out, "html")
+    Image.new("RGB", (40, 30), (200, 7, 7)).save(course / "art" / "carte.png")
+    result = run("build", str(course), "-f", "html", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    published = [p for p in (out / "fr" / "html" / "media").iterdir() if "carte" in p.name]
+    assert [Image.open(p).getpixel((0, 0)) for p in published] == [(200, 7, 7)]
 
 
 def test_clean_removes_the_cache_and_says_how_much_it_freed(

@@ -276,9 +276,10 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
                            fingerprint.for_format(inputs[exporter.name], exporter.name),
                            report.format_problems.get(exporter.name, []))
                      for exporter in exporters]
+            own = {language: fingerprint.edition_digest(edition) for language, edition in languages}
             steps += [_Step(exporter, _context(exporter, edition, stage / language, out / language,
                                                progress, store, workers, shared),
-                            fingerprint.for_format(inputs[exporter.name],
+                            fingerprint.for_format(inputs[exporter.name] + own[language],
                                                    f"{language}/{exporter.name}"),
                             report.format_problems.get(exporter.name, []))
                       for language, edition in languages for exporter in exporters]

@@ -85,19 +85,34 @@ def for_format(inputs: str, fmt: str) -> str:
     return hashlib.sha256(f"{inputs}\0{fmt}".encode()).hexdigest()
 
 
+def edition_digest(edition: Course) -> str:
+    """The digest of a translated edition's own images and linked files: a translation may
+    show files the course's own language does not (a map labelled in French), wherever in
+    the course they are. Its other inputs are the course's (the translations among them)."""
+    root = edition.root.resolve()
+    found = hashlib.sha256()
+    for label, path in sorted(set(_asset_inputs(root, assets_of(edition)))):
+        found.update(label.encode("utf-8", "surrogateescape") + b"\0" + _digest(edition, path))
+    return found.hexdigest()
+
+
 def _inputs(root: Path, assets: Iterable[Asset]) -> Iterator[tuple[str, Path]]:
     for path in course_files(root):
         yield "course:" + path.relative_to(root).as_posix(), path
-    # images and linked files, wherever in the course they are (the loader gives each with
-    # its links followed)
-    for asset in assets:
-        inside = asset.path.is_relative_to(root)
-        yield ("course:" + asset.path.relative_to(root).as_posix() if inside
-               else "asset:" + asset.path.as_posix()), asset.path
+    yield from _asset_inputs(root, assets)
     theme = default_templates().resolve()
     for path in theme.rglob("*"):
         if path.is_file():
             yield "theme:" + path.relative_to(theme).as_posix(), path
+
+
+def _asset_inputs(root: Path, assets: Iterable[Asset]) -> Iterator[tuple[str, Path]]:
+    """Images and linked files, wherever in the course they are (the loader gives each with
+    its links followed)."""
+    for asset in assets:
+        inside = asset.path.is_relative_to(root)
+        yield ("course:" + asset.path.relative_to(root).as_posix() if inside
+               else "asset:" + asset.path.as_posix()), asset.path
 
 
 def _lessons_only(course: Course, root: Path, by_lessons: Iterable[Asset],

@@ -30,9 +30,11 @@ def course_files(root: Path) -> Iterator[Path]:
 def _visible_files(root: Path, folder: Path) -> Iterator[Path]:
     """Under ``folder`` (inside the course), every file whose name and folders' names do
     not start with a dot: an ordinary file as listed, a link only if ``confined`` allows
-    where it leads. Links to folders are not followed; folders nested however deep are
-    gone through one after another, not by recursion."""
-    pending = [folder]
+    where it leads. A link to a folder is followed as the course's readers follow it, if
+    it leads to a folder inside the course not gone through yet (each folder once, however
+    many links lead to it: no loop, no blow-up); folders nested however deep are gone
+    through one after another, not by recursion."""
+    pending, seen = [folder], {folder.resolve()}
     while pending:
         try:
             with os.scandir(pending.pop()) as listing:
@@ -44,8 +46,11 @@ def _visible_files(root: Path, folder: Path) -> Iterator[Path]:
                 continue
             path = Path(entry.path)
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(path)
+                if entry.is_dir():  # a folder, or a link to one
+                    real, unusable = confined(root, path, folder=True)
+                    if unusable is None and real not in seen:
+                        seen.add(real)
+                        pending.append(path)
                 elif entry.is_file(follow_symlinks=False) or \
                         (entry.is_symlink() and confined(root, path)[1] is None):
                     yield path
