@@ -3,12 +3,14 @@ and stopped however the build ends."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import functools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -355,3 +357,20 @@ def test_a_killed_build_s_temporary_files_are_removed_by_the_next_build(
     finally:
         living.kill()
         living.wait(timeout=60)
+
+
+def test_a_temporary_folder_on_a_file_system_without_locks_still_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some network file systems refuse locks: the folder is made all the same (and removed
+    by its process only)."""
+    from coursepack import scratch
+
+    def refused(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(fcntl, "flock", refused)
+    folder = scratch.made("coursepack-workers-")
+    assert folder.parent == tmp_path and list(folder.iterdir()) == []
+    scratch.removed(folder)
+    assert list(tmp_path.iterdir()) == []

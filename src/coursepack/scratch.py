@@ -35,7 +35,12 @@ def made(prefix: str) -> Path:
     if fcntl is not None:  # locked before it has its name: never seen unlocked
         making = folder / f"{_LOCK}.new"
         descriptor = os.open(making, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600)
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # a file system without locks: removed by its process only
+            os.close(descriptor)
+            os.unlink(making)
+            return folder
         os.rename(making, folder / _LOCK)
         _held[folder] = descriptor
     return folder
