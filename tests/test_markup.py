@@ -177,6 +177,7 @@ def test_what_is_kept_of_the_texts_parsed_stays_within_its_size(
     """A preview parses the lesson saved at every save, and kept each version of it with
     its HTML until 32,768 texts: 40 KB a save for a long lesson, a gigabyte at the end."""
     monkeypatch.setattr(markup, "_PARSED", {})
+    monkeypatch.setattr(markup, "_characters", {})
     monkeypatch.setattr(markup, "_CHARACTERS_LIMIT", 200_000)
     lesson = "## Boiling water\n\n" + "Boil the water for one minute, then let it cool. " * 200
     for save in range(300):  # a long lesson saved 300 times, one word changed each time

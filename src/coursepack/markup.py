@@ -130,7 +130,7 @@ _PARSED_LIMIT = 32768  # a 1,000-lesson course parses each of its texts once
 #: Characters of text and HTML a cache keeps at most: a preview adds the lesson saved and
 #: its HTML at every save (40 KB for a long lesson), which a count of texts does not see.
 _CHARACTERS_LIMIT = 64_000_000
-_characters: dict[int, int] = {}  # kept by each cache (by its id)
+_characters: dict[str, int] = {}  # kept by each cache, by its kind
 PARALLEL_FROM = 200  # texts; below this, starting worker processes costs more than it saves
 
 
@@ -192,21 +192,19 @@ def _once(kind: str, text: str, parse: Callable[[str], Any]) -> Any:
         found = _from_workers(kind, text)
         if found is None:
             found = parse(text)
-        _keep(cache, text, found)
+        _keep(kind, text, found)
     return found
 
 
-def _keep(cache: dict[str, Any], text: str, value: object) -> None:
-    if len(cache) >= _PARSED_LIMIT or _characters.get(id(cache), 0) >= _CHARACTERS_LIMIT:
+def _keep(kind: str, text: str, value: Any) -> None:
+    """Keep what ``text`` was made into (``Parsed`` for a block, else a string)."""
+    cache = _cache(kind)
+    if len(cache) >= _PARSED_LIMIT or _characters.get(kind, 0) >= _CHARACTERS_LIMIT:
         cache.clear()
-        _characters[id(cache)] = 0
+        _characters[kind] = 0
     cache[text] = value
-    _count(cache, text, value)
-
-
-def _count(cache: dict[str, Any], text: str, value: object) -> None:
-    made = value if isinstance(value, str) else value[0] if isinstance(value, tuple) else ""
-    _characters[id(cache)] = _characters.get(id(cache), 0) + len(text) + len(made)
+    made = value[0] if kind == BLOCK else value
+    _characters[kind] = _characters.get(kind, 0) + len(text) + len(made)
 
 
 WorkersFor = Callable[[int], Executor | None]
@@ -228,7 +226,7 @@ def prime(texts: Iterable[str], workers: WorkersFor) -> None:
         return
     results = pool.map(_parse_block, todo, chunksize=max(1, len(todo) // 16))
     for text, parsed in zip(todo, results, strict=True):
-        _keep(_PARSED, text, parsed)
+        _keep(BLOCK, text, parsed)
 
 
 BLOCK, INLINE, LINE = "block", "inline", "line"
@@ -269,7 +267,7 @@ def _from_workers(kind: str, text: str) -> Any:
         if job == (kind, text):
             found = result
         elif _AHEAD.pop(job, None) is not None:
-            _keep(_cache(job[0]), job[1], result)
+            _keep(job[0], job[1], result)
     return found
 
 
