@@ -202,12 +202,12 @@ def _changed(served: Files, site: Path, shown: Path, written: bytes) -> bool:
 
 def serve(root: Path, port: int, echo: Echo) -> None:
     """Build, serve and watch the course in ``root`` until stopped: Ctrl+C, or the SIGTERM
-    or SIGHUP (a closed terminal) that stop the preview the same way, first build included."""
+    or SIGHUP (a closed terminal) that the command turns into it (``leaving``), first build
+    included."""
     leaving.stays()
     out = scratch.made("coursepack-serve-") / "build"
     try:
-        with leaving.signals_interrupt():
-            _run(Preview(root, out, echo), port, echo)
+        _run(Preview(root, out, echo), port, echo)
     except KeyboardInterrupt:
         echo("stopped", False)
     finally:
