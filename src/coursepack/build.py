@@ -276,7 +276,8 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
                            fingerprint.for_format(inputs[exporter.name], exporter.name),
                            report.format_problems.get(exporter.name, []))
                      for exporter in exporters]
-            own = {language: fingerprint.edition_digest(edition) for language, edition in languages}
+            own = {language: fingerprint.edition_digest(edition, report.course)
+                   for language, edition in languages}
             steps += [_Step(exporter, _context(exporter, edition, stage / language, out / language,
                                                progress, store, workers, shared),
                             fingerprint.for_format(inputs[exporter.name] + own[language],

@@ -85,13 +85,15 @@ def for_format(inputs: str, fmt: str) -> str:
     return hashlib.sha256(f"{inputs}\0{fmt}".encode()).hexdigest()
 
 
-def edition_digest(edition: Course) -> str:
-    """The digest of a translated edition's own images and linked files: a translation may
-    show files the course's own language does not (a map labelled in French), wherever in
-    the course they are. Its other inputs are the course's (the translations among them)."""
+def edition_digest(edition: Course, course: Course) -> str:
+    """The digest of the images and linked files a translated edition shows and ``course``,
+    in its own language, does not (a map labelled in French), wherever in the course they
+    are. Its other inputs are the course's (the translations among them)."""
     root = edition.root.resolve()
+    known = {asset.path for asset in assets_of(course)}  # in the course's digest already
+    own = [asset for asset in assets_of(edition) if asset.path not in known]
     found = hashlib.sha256()
-    for label, path in sorted(set(_asset_inputs(root, assets_of(edition)))):
+    for label, path in sorted(set(_asset_inputs(root, own))):
         found.update(label.encode("utf-8", "surrogateescape") + b"\0" + _digest(edition, path))
     return found.hexdigest()
 
