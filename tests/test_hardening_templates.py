@@ -190,6 +190,15 @@ def test_a_template_mistake_is_located_not_an_internal_error(
     assert lines[:2] == [f"{LESSON}:{line}:1: error: template error: {message}", f"  hint: {hint}"]
 
 
+def test_a_template_that_names_one_not_there_is_located_at_that_name(
+        course: Path, run: Run, built: dict[str, str]) -> None:
+    """The hint said "check the name on this line" and gave no line."""
+    lesson_template(course, '<p>a</p>\n{% include "parts/misspelt.html.j2" %}')
+    lines = refused(run, course, built)
+    assert lines[:2] == [f"{LESSON}:4:1: error: template 'parts/misspelt.html.j2' not found",
+                         f"  hint: {render._HINT}"]
+
+
 def test_a_template_that_is_not_utf8_is_located(course: Path, run: Run,
                                                 built: dict[str, str]) -> None:
     path = lesson_template(course, "")

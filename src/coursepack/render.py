@@ -417,7 +417,10 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         hint = "a Jinja tag or expression on this line is incomplete or misspelt"
         raise CoursepackError([error(where, f"template error: {exc.message}", hint)]) from None
     except jinja2.TemplateNotFound as exc:
-        raise CoursepackError.single(f"template '{exc.name}' not found", hint=_HINT) from None
+        frames = _template_frames(exc)  # the include, import or extends that names it
+        naming = Origin(_where(env, frames[-1].filename), frames[-1].lineno or 0, 1) \
+            if frames else None
+        raise CoursepackError.single(f"template '{exc.name}' not found", naming, _HINT) from None
     except Exception as exc:
         problem = _template_problem(env, name, exc)
         if problem is None:
