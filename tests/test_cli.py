@@ -444,3 +444,54 @@ def test_a_site_build_never_loads_the_pdf_libraries(course: Path, tmp_path: Path
                            capture_output=True, text=True, check=True)
     assert found.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "out" / "html" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(("stop", "status"), [("SIGINT", 130), ("SIGTERM", 143),
+                                               ("SIGHUP", 129)])
+def test_a_command_stopped_by_a_signal_exits_with_128_plus_its_number(
+        course: Path, run: Run, monkeypatch: pytest.MonkeyPatch, stop: str,
+        status: int) -> None:
+    """Ctrl+C, a process manager's SIGTERM or a closed terminal's SIGHUP arriving while the
+    course is checked: the command says it was interrupted, and its exit status names the
+    signal as a shell does (the program then ends by that signal itself: test_workers)."""
+    import signal
+
+    from coursepack import build as pipeline
+
+    checked = pipeline.validate
+
+    def stopped_while_checking(*args: object, **kwargs: object) -> object:
+        os.kill(os.getpid(), getattr(signal, stop))
+        return checked(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "validate", stopped_while_checking)
+    result = run("validate", str(course))
+    assert result.exit_code == status, result.output
+    assert result.stderr == "Interrupted\n"
+    assert "Traceback" not in result.output
+
+
+_STOPPED_WHILE_LOADING = """
+import importlib.abc, os, signal, sys
+
+class CtrlC(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "coursepack.build":  # half way through loading the command line
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as on a terminal
+sys.meta_path.insert(0, CtrlC())
+sys.argv[1:] = ["validate", "."]
+from coursepack.program import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_program_is_still_loading_prints_no_traceback(course: Path) -> None:
+    """Loading the command line takes a few tenths of a second; Ctrl+C then printed the
+    traceback of whichever module was loading."""
+    done = subprocess.run([sys.executable, "-c", _STOPPED_WHILE_LOADING], cwd=course,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stderr == "Interrupted\n"
+    assert done.returncode == -2  # ended by SIGINT, as after Ctrl+C during a command

@@ -1,8 +1,22 @@
 """coursepack: YAML lesson and quiz specs -> course site, PDFs and LMS packages.
 
-The pipeline is ``coursepack.build``; the model ``coursepack.model``.
+The pipeline is ``coursepack.build``; the model ``coursepack.model``. Importing the package
+imports nothing else (``program`` relies on it): the names below are loaded when asked for.
 """
 
-from coursepack.errors import CoursepackError, Origin, Problem
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coursepack.errors import CoursepackError, Origin, Problem
 
 __all__ = ["CoursepackError", "Origin", "Problem"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from coursepack import errors
+
+        return getattr(errors, name)
+    raise AttributeError(f"module 'coursepack' has no attribute {name!r}")

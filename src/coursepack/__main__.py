@@ -1,3 +1,3 @@
-from coursepack.cli import run
+from coursepack.program import main
 
-run()
+main()

@@ -55,10 +55,10 @@ def reports_problems(command: F) -> F:
             _fail([os_error(exc, "write" if _writing(exc) else "read")])
         except BuildInterrupted as exc:
             click.secho(f"Build interrupted; {_shown(exc.out)}/ unchanged", fg="red", err=True)
-            sys.exit(130)
+            sys.exit(_STOPPED + leaving.stop_signal())
         except KeyboardInterrupt:
             click.secho("Interrupted", fg="red", err=True)
-            sys.exit(130)
+            sys.exit(_STOPPED + leaving.stop_signal())
         except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug of ours: say so plainly, details on request
@@ -74,6 +74,11 @@ def reports_problems(command: F) -> F:
             sys.exit(3)
 
     return wrapper  # type: ignore[return-value]
+
+
+_STOPPED = 128
+"""A command stopped by signal N exits with 128 + N, as a shell reports it: 130 for Ctrl+C,
+143 for SIGTERM, 129 for SIGHUP. The program itself goes further (``run``)."""
 
 
 def _fail(problems: Sequence[Problem]) -> None:
@@ -543,7 +548,10 @@ def run() -> None:
     tenth of a second at 1,000 lessons) for nothing: by then every file is written and
     every worker stopped, and ``main`` leaves nothing for exit handlers to do. Under a
     profiler or a coverage tracer, which write their results as Python exits, the exit is
-    Python's own."""
+    Python's own.
+
+    A command stopped by a signal ends by that signal once it has cleaned up
+    (``leaving.end_by_signal``): its parent sees that signal, not an exit code."""
     code: str | int | None = 0
     traced = sys.gettrace() is not None or sys.getprofile() is not None
     if not traced:
@@ -563,4 +571,7 @@ def run() -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (coursepack ... | head)
             status = status or 1
+    stopped = status - _STOPPED if isinstance(status, int) and status > _STOPPED else None
+    if stopped is not None and stopped == leaving.stop_signal():
+        leaving.end_by_signal(stopped)
     os._exit(status)

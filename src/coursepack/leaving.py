@@ -1,5 +1,5 @@
-"""How this process ends: stopped as Ctrl+C stops it, and whether it leaves without
-freeing its memory.
+"""How this process ends: stopped as Ctrl+C stops it, by the signal that stopped it, and
+whether it leaves without freeing its memory.
 
 The ``coursepack`` program ends with ``os._exit`` once its command is done (``cli.run``),
 so what it still holds is never freed object by object. Code that would otherwise spend
@@ -10,6 +10,7 @@ process (the preview, which builds again and again, a program or test that calls
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 _without_freeing = False
+_stopped_by: int | None = None  # the signal that last stopped a command of this process
 
 
 @contextmanager
@@ -30,15 +32,36 @@ def signals_interrupt() -> Iterator[None]:
         return
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
+        global _stopped_by
+        _stopped_by = signum
         raise KeyboardInterrupt
 
-    stopping = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    before = {number: signal.signal(number, interrupt) for number in stopping}
+    stopping = [signal.SIGINT, signal.SIGTERM] + (
+        [signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    # one ignored when the command started stays so: nohup's SIGHUP, a background job's
+    # Ctrl+C
+    before = {number: signal.signal(number, interrupt) for number in stopping
+              if signal.getsignal(number) is not signal.SIG_IGN}
     try:
         yield
     finally:
         for number, handler in before.items():
             signal.signal(number, handler)
+
+
+def stop_signal() -> int:
+    """The signal that stopped the command: Ctrl+C's SIGINT unless SIGTERM or SIGHUP did."""
+    return _stopped_by if _stopped_by is not None else signal.SIGINT
+
+
+def end_by_signal(signum: int) -> None:
+    """End this process by ``signum`` itself, as if it had not been caught, once the command
+    has cleaned up and said so. A shell loop stops on a command that Ctrl+C ended this way,
+    and goes on after one that merely exited with 130; a process manager or a parent
+    process sees which signal ended it."""
+    signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
+    os.kill(os.getpid(), signum)
 
 
 def without_freeing() -> None:
