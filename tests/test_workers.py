@@ -258,14 +258,25 @@ run()  # as the program ends: without collecting its garbage
 """
 
 
-def _building(course: Path, out: Path, temporary: Path, cores: str) -> subprocess.Popen[str]:
-    """A PDF build in a process of its own whose temporary folder is ``temporary``."""
+def _building(course: Path, out: Path, temporary: Path, cores: str,
+              ignoring: signal.Signals | None = None) -> subprocess.Popen[str]:
+    """A PDF build in a process of its own whose temporary folder is ``temporary``,
+    started with the signal ``ignoring`` ignored (as ``nohup`` starts it, say)."""
     temporary.mkdir(exist_ok=True)
     return subprocess.Popen(
         [sys.executable, "-c", _BUILD_ON, cores, "build", str(course), "-f", "pdf",
          "--out", str(out)],
         env={**os.environ, "TMPDIR": str(temporary)}, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=None if ignoring is None else lambda: signal.signal(ignoring, signal.SIG_IGN))
+
+
+def _until_fonts_copied(build: subprocess.Popen[str], temporary: Path) -> None:
+    for _ in range(6000):  # until a worker has copied the fonts: ten minutes at most
+        if any(temporary.glob("coursepack-workers-*/weasyprint-*/*")):
+            return
+        assert build.poll() is None, build.communicate()
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("cores", ["workers", "one core"])
@@ -292,17 +303,29 @@ def test_a_pdf_build_stopped_mid_rendering_leaves_no_temporary_files(
     temporary = tmp_path / "tmp"
     build = _building(course, tmp_path / "o", temporary, "workers")
     try:
-        for _ in range(6000):  # until a worker has copied the fonts: ten minutes at most
-            if any(temporary.glob("coursepack-workers-*/weasyprint-*/*")):
-                break
-            assert build.poll() is None, build.communicate()
-            time.sleep(0.01)
+        _until_fonts_copied(build, temporary)
         build.send_signal(stop)
         errors = build.communicate(timeout=120)[1]
     finally:
         build.kill()
     assert build.returncode == -stop and "Build interrupted" in errors, errors
     assert [p.relative_to(temporary) for p in temporary.rglob("*")] == []
+
+
+def test_a_build_started_with_nohup_goes_on_when_its_terminal_closes(
+        course: Path, tmp_path: Path) -> None:
+    """``nohup coursepack build`` ignores SIGHUP, and the build keeps it ignored: closing
+    the terminal does not stop it."""
+    temporary = tmp_path / "tmp"
+    build = _building(course, tmp_path / "o", temporary, "workers", ignoring=signal.SIGHUP)
+    try:
+        _until_fonts_copied(build, temporary)
+        build.send_signal(signal.SIGHUP)
+        errors = build.communicate(timeout=600)[1]
+    finally:
+        build.kill()
+    assert build.returncode == 0, errors
+    assert (tmp_path / "o" / "pdf" / "course-pack.pdf").is_file()
 
 
 _HOLDS_A_FOLDER = """
