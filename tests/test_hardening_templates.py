@@ -267,9 +267,10 @@ def test_a_hidden_template_is_refused_not_read(hidden: str, course: Path, run: R
     (course / "templates" / "html" / hidden).write_text("<p>v1</p>\n", encoding="utf-8")
     lines = refused(run, course, built)
     assert lines[:2] == [
-        f"templates/html/{hidden}: error: a template whose name or folder starts with a dot "
-        "is hidden, and hidden files are not part of the course (a build would not see it "
-        "change)", "  hint: rename it without the dot"]
+        f"{LESSON}:3:1: error: template '{hidden}' (templates/html/{hidden}) is "
+        "hidden: its name or folder starts with a dot, and hidden files are not part of the "
+        "course (a build would not see it change)",
+        "  hint: rename the file without the dot, and the name on this line with it"]
 
 
 def test_a_hidden_static_file_is_not_published(course: Path, run: Run,

@@ -146,6 +146,16 @@ def decoded(data: bytes, where: str) -> str:
             "save the file as UTF-8 in your editor")]) from None
 
 
+class HiddenTemplate(Exception):
+    """A template whose name or folder starts with a dot, named by an include, import or
+    extends: refused where it is named (``render``). Hidden files are not part of a course
+    anywhere else, and a build does not look at them to see whether anything changed."""
+
+    def __init__(self, name: str, where: str) -> None:
+        super().__init__(name)
+        self.name, self.where = name, where
+
+
 class ConfinedLoader(jinja2.BaseLoader):
     """Loads templates from the course's folders, then the theme's, never from elsewhere.
 
@@ -168,9 +178,7 @@ class ConfinedLoader(jinja2.BaseLoader):
                 continue
             where = self.where(candidate)
             if any(piece.startswith(".") for piece in pieces):
-                raise _refused(where, "a template whose name or folder starts with a dot is "
-                               "hidden, and hidden files are not part of the course (a build "
-                               "would not see it change)", "rename it without the dot")
+                raise HiddenTemplate(template, where)
             text = decoded(read_vetted(candidate, inside, where), where)
             return text, str(candidate), self._unchanged(pieces, position, candidate)
         raise jinja2.TemplateNotFound(template)
@@ -417,15 +425,26 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         hint = "a Jinja tag or expression on this line is incomplete or misspelt"
         raise CoursepackError([error(where, f"template error: {exc.message}", hint)]) from None
     except jinja2.TemplateNotFound as exc:
-        frames = _template_frames(exc)  # the include, import or extends that names it
-        naming = Origin(_where(env, frames[-1].filename), frames[-1].lineno or 0, 1) \
-            if frames else None
+        naming = _naming(env, exc)
         raise CoursepackError.single(f"template '{exc.name}' not found", naming, _HINT) from None
+    except HiddenTemplate as exc:
+        raise CoursepackError.single(
+            f"template '{exc.name}' ({exc.where}) is hidden: its name or folder starts with "
+            "a dot, and hidden files are not part of the course (a build would not see it "
+            "change)", _naming(env, exc) or Origin(exc.where),
+            "rename the file without the dot, and the name on this line with it") from None
     except Exception as exc:
         problem = _template_problem(env, name, exc)
         if problem is None:
             raise  # not a template's doing: let the CLI report it as a bug
         raise CoursepackError([problem]) from None
+
+
+def _naming(env: jinja2.Environment, exc: BaseException) -> Origin | None:
+    """The include, import or extends line that named the template ``exc`` is about."""
+    frames = _template_frames(exc)
+    return Origin(_where(env, frames[-1].filename), frames[-1].lineno or 0, 1) \
+        if frames else None
 
 
 _HINT = "templates see the course model's fields (docs/spec.md); check the name on this line"
