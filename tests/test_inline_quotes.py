@@ -241,3 +241,39 @@ def test_a_passage_in_a_script_without_spaces_is_checked_by_its_characters() -> 
 def test_a_compound_split_at_a_line_end_is_quoted_whole() -> None:
     assert passage_found("the principle of non-refoulement applies to everyone",
                          ["As the principle of non-\nrefoulement applies to everyone, ..."])
+
+
+ARABIC_SOURCE = """\
+تعمل المفوضية منذ عام 1950 على حماية اللاجئين.
+وتقول إن الحماية الدولية حق لكل من فر من الاضطهاد، وبالحوار مع السلطات يبدأ الوصول.
+"""
+
+
+@pytest.mark.parametrize(("quoted", "found"), [
+    # the article and the conjunction left out, as English leaves out "and" and "the"
+    ("«تقول إن الحماية الدولية حق»", True),         # the source: وتقول إن الحماية ...
+    ("«بالحوار مع السلطات يبدأ الوصول»", True),      # the source: وبالحوار ...
+    ("«الحوار مع السلطات يبدأ الوصول»", True),       # the source: وبالحوار ...
+    ("«حوار مع السلطات يبدأ الوصول»", True),         # the source: وبالحوار ...
+    ("«وار مع السلطات يبدأ الوصول»", False),        # the rest of a word is not a word
+    ("«الحماية الدولية حق لكل من هرب»", False),    # a word the source does not have
+], ids=["and", "and-with", "and-with-the", "and-with-the-article", "mid-word", "misquoted"])
+def test_an_arabic_quote_may_leave_out_what_is_written_joined_before_its_first_word(
+        tmp_path: Path, run: Run, quoted: str, found: bool) -> None:
+    """و (and), ب (with), ال (the) are written joined to the word after them; a quotation
+    that starts after them (as an English one starts after "and the") was not found."""
+    from tests.arabic_course import write_arabic_course
+
+    course = write_arabic_course(tmp_path / "course")
+    (course / "sources").mkdir()
+    (course / "sources" / "unhcr.txt").write_text(ARABIC_SOURCE, encoding="utf-8")
+    with (course / "course.yaml").open("a", encoding="utf-8") as yaml_file:
+        yaml_file.write("sources:\n  - id: unhcr\n    file: sources/unhcr.txt\n"
+                        "    title: المفوضية\n")
+    lesson = course / "modules" / "access" / "asking.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + f"  تقول المفوضية {quoted}.\n",
+                      encoding="utf-8")
+    result = run("validate", "--strict", str(course))
+    assert (result.exit_code == 0) is found, result.output
+    if not found:
+        assert "is not in the sources" in result.output

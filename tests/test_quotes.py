@@ -126,7 +126,9 @@ def test_whole_words_are_found_wherever_they_stand() -> None:
     assert found("élan vital", "Un élan vital, dit-il.")
     assert not found("lan vital", "Un élan vital, dit-il.")
     assert found("للاجئين", "حماية للاجئين في كل مكان")
-    assert not found("لاجئين", "حماية للاجئين في كل مكان")
+    # ل "for" is written joined to the word, and may be left out as "for" may in English
+    assert found("لاجئين", "حماية للاجئين في كل مكان")
+    assert not found("اجئين", "حماية للاجئين في كل مكان")
 
 
 @pytest.mark.parametrize("line_end", ["\r\n", "\r", "\u2028", "\f"])
@@ -207,6 +209,10 @@ def test_a_question_naming_an_unlisted_source_without_a_quote_is_said_so(
     ('"protection"', "\u201eprotection\u201c"),               # German quotation marks
     ("water supply", "wa\u00adter sup\u00ad\nply"),           # soft hyphens
     ("الحماية الدولية", "الحمـــاية الدولية"),                # a stretched Arabic word
+    ("الحماية الدولية", "تقدم وَالحماية الدولية"),             # و "and" with its vowel mark
+    ("حماية دولية", "تقدم بحماية دولية"),                    # ب "with"
+    ("הגנה בינלאומית", "הנציבות מעניקה והגנה בינלאומית"),   # Hebrew ו "and"
+    ("הגנה בינלאומית", "מדובר בהגנה בינלאומית"),             # Hebrew ב "in"
     ("获得保护和援助", "难民有权获得保护和援助。"),
     ("保護を受ける権利を有する", "難民は保護を受ける権利を有する。"),
     ("ได้รับความคุ้มครอง", "ผู้ลี้ภัยได้รับความคุ้มครองตามกฎหมาย"),
@@ -214,6 +220,18 @@ def test_a_question_naming_an_unlisted_source_without_a_quote_is_said_so(
 ])
 def test_what_a_source_writes_otherwise_is_still_found(quote: str, source: str) -> None:
     assert found(quote, source)
+
+
+@pytest.mark.parametrize(("quote", "source"), [
+    ("ماية الدولية", "تقدم والحماية الدولية"),               # the rest of a word
+    ("الحماية الدولية", "تقدم تالحماية الدولية"),             # ت is not written before a word
+    ("الحماية الدولية", "تقدم مووالحماية الدولية"),           # a longer word
+    ("הגנה בינלאומית", "מעניקה תהגנה בינלאומית"),
+    ("rotection of refugees", "the protection of refugees"),
+])
+def test_what_is_joined_before_a_word_is_left_out_only_where_the_script_writes_it(
+        quote: str, source: str) -> None:
+    assert not found(quote, source)
 
 
 def test_a_dash_at_a_line_end_is_not_joined() -> None:

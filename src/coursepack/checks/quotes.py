@@ -175,11 +175,43 @@ def locate(needle: str, haystack: str, start: int = 0, *, whole_start: bool = Tr
     at = haystack.find(needle, start)
     while at >= 0:
         end = at + len(needle)
-        if not (opens_word and at > 0 and _in_word(haystack[at - 1])) and not (
+        if not (opens_word and not _word_starts(haystack, at)) and not (
                 closes_word and end < len(haystack) and _in_word(haystack[end])):
             return at
         at = haystack.find(needle, at + 1)
     return -1
+
+
+def _word_starts(haystack: str, at: int) -> bool:
+    """Whether a word starts at ``at``, or the rest of one after the conjunction,
+    preposition or article that Arabic and Hebrew write joined to it (و "and", ب "with",
+    ال "the"; ו "and", ה "the", ב "in"): a quotation leaves them out as an English one
+    leaves out "and" or "the"."""
+    if at == 0 or not _in_word(haystack[at - 1]):
+        return True
+    begin = at
+    while begin > 0 and _in_word(haystack[begin - 1]) and at - begin <= _JOINED_MOST:
+        begin -= 1
+    if begin > 0 and _in_word(haystack[begin - 1]):
+        return False  # inside a longer word
+    joined = "".join(char for char in haystack[begin:at]
+                     if not unicodedata.category(char).startswith("M"))  # vowel marks
+    script = _JOINED_BEFORE.get(_script(haystack[at]))
+    return script is not None and script.fullmatch(joined) is not None
+
+
+def _script(char: str) -> str:
+    code = ord(char)
+    return "arabic" if 0x0600 <= code <= 0x06FF else "hebrew" if 0x0590 <= code <= 0x05FF else ""
+
+
+#: What each script writes joined before a word and a quotation may leave out: Arabic's
+#: و ف (and, so), then ب ك ل (with, like, for) or the article ال (with ب or ك before it);
+#: Hebrew's ו ה ב ל כ מ ש (and, the, in, to, as, from, that), two at most.
+_JOINED_BEFORE = {"arabic": re.compile("[وف]?(?:[بكل]|[بك]?"
+                                       "ال)?"),
+                  "hebrew": re.compile("[והבלכמש]{1,2}")}
+_JOINED_MOST = 8  # letters and vowel marks
 
 
 def _in_word(char: str) -> bool:
