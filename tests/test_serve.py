@@ -573,3 +573,30 @@ def test_a_browser_without_web_locks_asks_for_news_from_each_page(
         expect(tab.locator("main h1")).to_have_text("One idea, one question", timeout=30_000)
     finally:
         context.close()
+
+
+def test_a_module_folder_linked_inside_the_course_is_followed(course: Path,
+                                                             tmp_path: Path) -> None:
+    """An author keeps a module's files in drafts/ and links modules/<id> to it. Edits saved
+    in drafts/ and edits saved through the link both show in the page served."""
+    module = course / "modules" / "writing-questions"
+    drafts = course / "drafts" / "writing questions é"
+    drafts.parent.mkdir()
+    shutil.move(module, drafts)
+    module.symlink_to(Path("..") / "drafts" / "writing questions é", target_is_directory=True)
+    running = Served(course)
+    try:
+        url = running.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+        page = url + "writing-questions/one-idea.html"
+        assert "Cover the options" in read(page)
+        edit(drafts / "one-idea.yaml", "Cover the options", "Hide the options")
+        running.wait_for(r"one-idea\.html shown in")  # the lesson first, then the rest
+        assert "Hide the options" in read(page)
+        running.wait_for(r"^built in")
+        edit(course / LESSON, "Hide the options", "Fold the options away")
+        running.wait_for(r"one-idea\.html shown in")
+        assert "Fold the options away" in read(page)
+        running.wait_for(r"^built in")
+        assert "Fold the options away" in read(page)
+    finally:
+        running.stop()

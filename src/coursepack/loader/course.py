@@ -422,17 +422,15 @@ def reload_lesson(course: Course, path: Path) -> tuple[Course, Module, Lesson] |
     For the preview, which shows an edited lesson before the whole course is loaded again.
     """
     root = course.root.resolve()
-    try:
-        module_id, name = path.resolve().relative_to(root / "modules").parts
-    except ValueError:
-        return None
-    lesson_id = name.removesuffix(".yaml")
-    module = next((m for m in course.modules if m.id == module_id), None)
+    real = path.resolve()  # the same file whether saved through a link to its folder or not
+    name, lesson_id = real.name, real.name.removesuffix(".yaml")
+    module = next((m for m in course.modules
+                   if (root / "modules" / m.id).resolve() == real.parent), None)
     if module is None or not name.endswith(".yaml") or \
             lesson_id not in [lesson.id for lesson in module.lessons]:
         return None
     loader = Loader(root)
-    fields = loader.open(root / "modules" / module_id / name, "lesson")
+    fields = loader.open(root / "modules" / module.id / name, "lesson")
     if fields is None:
         return None
     lesson = read_lesson(fields, lesson_id)
