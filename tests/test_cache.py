@@ -709,6 +709,35 @@ def test_the_cache_never_grows_past_its_limit_across_builds(
     assert second and len(second) <= len(first) and first - second  # the old record is gone
 
 
+def test_a_build_that_alone_needs_more_than_the_limit_says_so_and_the_next_does_not_look(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eviction never removes what the build used; with a limit below that, every build
+    after it found the cache past its limit and looked at every entry, for nothing."""
+    store = _filled(tmp_path / "c", ("a", "b", "c"))
+    big = Cache(tmp_path / "c", limit=1032)  # one entry's room; the build uses three
+    for name in ("a", "b", "c"):
+        assert big.get(big.key("test", name)) is not None
+    assert big.evict() == 0
+    note = big.past_limit_note()
+    assert note is not None and note.startswith(
+        f"cache: this build uses 1 MB of the cache in {tmp_path / 'c'}, more than its limit "
+        "of 1 MB (COURSEPACK_CACHE_LIMIT_MB)"), note
+    assert store.past_limit_note() is None
+    _not_looked_at(monkeypatch)
+    again = Cache(tmp_path / "c", limit=1032)
+    assert again.evict() == 0 and again.past_limit_note() is None
+
+
+def test_a_build_with_no_room_in_its_cache_says_how_much_it_needs(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSEPACK_CACHE_LIMIT_MB", "0")
+    result = run("build", str(course), "-f", FAST, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    [note] = [line for line in result.output.splitlines() if line.startswith("cache: ")]
+    assert "of the cache in" in note and "more than its limit of 0 MB" in note
+    assert "Set COURSEPACK_CACHE_LIMIT_MB=1 or more" in note
+
+
 def test_compiled_templates_come_from_the_cache_until_a_template_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "t").mkdir()

@@ -295,7 +295,7 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
                 report.built.extend(step.run() for step in steps)
         folder.swap_in(names + [language for language, _ in languages])
     store.evict()
-    report.notes += filter(None, [store.unwritten_note()])
+    report.notes += filter(None, [store.unwritten_note(), store.past_limit_note()])
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report

@@ -29,7 +29,9 @@ the limit. Finding out means a look at every entry, so the size found is noted
 that sum passes the limit, or an hour after the last look (builds sharing the cache can
 each miss what the others added meanwhile). Evicting to the limit itself would leave no
 room: every build after it would pass the limit again and look at every entry (0.2 s with
-18,000 entries).
+18,000 entries). A build that alone uses more than the limit keeps all it used and says so;
+the size it could not go below is noted too, and the builds after it look at the entries
+again only when they add to them.
 """
 
 from __future__ import annotations
@@ -230,6 +232,11 @@ class Cache:
         self.opened = time.time()
         self.unwritten: OSError | None = None  # why the first entry not kept was not kept
         self.added = 0  # bytes this instance kept
+        # The entries this instance used: their times alone do not tell, as a file's times
+        # come from a coarser clock than time.time() (one used a moment after ``opened``
+        # could show a time before it).
+        self._used: set[Path] = set()
+        self.in_use_past_limit = 0  # bytes past the limit that eviction could not remove
         self._prepared = False  # the folder checked and tagged by this instance
         self._real_root: Path | None = None
         self._own_folders: set[str] = set()
@@ -275,6 +282,7 @@ class Cache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: the last to be evicted
+        self._used.add(path)
         return data
 
     def has(self, key: str) -> bool:
@@ -294,6 +302,7 @@ class Cache:
             self._prepare(self.root)
             replace_whole(path, hashlib.sha256(data).digest() + data)
             self.added += len(data) + 32
+            self._used.add(path)
         except OSError as exc:
             self.unwritten = self.unwritten or exc
 
@@ -331,9 +340,9 @@ class Cache:
         if self.root is None:
             return 0
         noted = self._noted_size()
-        if noted is not None and noted[0] + self.added <= self.limit:
+        if noted is not None and noted[0] + self.added <= max(self.limit, noted[2]):
             if self.added:
-                self._note_size(noted[0] + self.added, noted[1])
+                self._note_size(noted[0] + self.added, noted[1], noted[2])
             return 0
         looked = time.time()
         entries = sorted(_entries(self.root), key=lambda entry: entry.used)
@@ -343,29 +352,47 @@ class Cache:
         for entry in entries:
             if total - freed <= goal or entry.used >= self.opened:
                 break
+            if entry.path in self._used:
+                continue
             if _remove(entry.path):
                 freed += entry.size
+        left = total - freed
+        self.in_use_past_limit = left if left > self.limit else 0
         if entries:
-            self._note_size(total - freed, looked)
+            self._note_size(left, looked, self.in_use_past_limit)
         return freed
 
-    def _noted_size(self) -> tuple[int, float] | None:
-        """The size noted by the last build and when the entries were last looked at; None
-        if there is none, it cannot be read, or it is too old to trust."""
+    def past_limit_note(self) -> str | None:
+        """What the user should know when this build alone used more of the cache than its
+        limit: nothing it used could be removed."""
+        if not self.in_use_past_limit:
+            return None
+        used, limit = (math.ceil(size / 2**20) for size in (self.in_use_past_limit, self.limit))
+        return (f"cache: this build uses {used} MB of the cache in {self.root}, more than its "
+                f"limit of {limit} MB ({LIMIT_VARIABLE}); what it uses is kept all the same. "
+                f"Set {LIMIT_VARIABLE}={used} or more to keep the cache within its limit")
+
+    def _noted_size(self) -> tuple[int, float, int] | None:
+        """The size noted by the last build, when the entries were last looked at, and how
+        much past the limit that look had to leave, in use by its build (0 when none); None
+        if there is none, it cannot be read, or it is too old to trust. Below that much,
+        the next build does not look at every entry again: it could remove nothing."""
         assert self.root is not None
         try:
             noted = json.loads(_read_own(self.root / _SIZE))
             size, looked = int(noted["bytes"]), float(noted["looked"])
-        except (OSError, ValueError, TypeError, KeyError, OverflowError):
+            in_use = int(noted.get("in_use_past_limit", 0))
+        except (OSError, ValueError, TypeError, KeyError, OverflowError, AttributeError):
             return None
-        if size < 0 or not 0 <= time.time() - looked <= SIZE_TRUSTED_FOR:
+        if size < 0 or in_use < 0 or not 0 <= time.time() - looked <= SIZE_TRUSTED_FOR:
             return None
-        return size, looked
+        return size, looked, in_use
 
-    def _note_size(self, size: int, looked: float) -> None:
+    def _note_size(self, size: int, looked: float, in_use: int) -> None:
         assert self.root is not None
+        noted = {"bytes": size, "looked": looked, "in_use_past_limit": in_use}
         with contextlib.suppress(OSError):  # not noted: the next build looks at the entries
-            replace_whole(self.root / _SIZE, json.dumps({"bytes": size, "looked": looked}).encode())
+            replace_whole(self.root / _SIZE, json.dumps(noted).encode())
 
     def _path(self, key: str) -> Path | None:
         """Where the entry lives; None if a link inside the cache leads elsewhere (the
