@@ -51,18 +51,19 @@
 
   // Asked "anything after build N?", the preview answers as soon as there is news (a new
   // build, problems found or fixed), or after some seconds with none: ask again at once.
-  // ``tell`` is given each status that differs from the last one.
-  function follow(tell) {
+  // Not ``waiting``, the page asks what there is now, once a second: it holds no
+  // connection while it waits. ``tell`` is given each status that differs from the last.
+  function follow(tell, waiting) {
     var last = null;
     function ask() {
-      fetch(asked(last), { cache: "no-store" })
+      fetch(waiting ? asked(last) : STATUS, { cache: "no-store" })
         .then(function (r) { return r.json(); })
         .then(function (status) {
           var news = !last || status.version !== last.version || status.run !== last.run
             || status.error !== last.error;
           last = status;
           if (news) { tell(status); }
-          setTimeout(ask, 50);
+          setTimeout(ask, waiting ? 50 : 1000);
         })
         .catch(function () { setTimeout(ask, 1000); });  // preview restarting or stopped
     }
@@ -77,7 +78,7 @@
     channel.onmessage = function (event) { consider(event.data); };
     navigator.locks.request("coursepack-preview-news", function () {
       return new Promise(function () {  // held while this page is open
-        follow(function (status) { channel.postMessage(status); consider(status); });
+        follow(function (status) { channel.postMessage(status); consider(status); }, true);
       });
     });
     // what there is now: news from here on comes from the page that asks
@@ -89,7 +90,7 @@
 
   if (window.BroadcastChannel && navigator.locks) {
     shareOnePoll();
-  } else {
-    follow(consider);
+  } else {  // no page can ask for the others: each asks, briefly, or six would use them all
+    follow(consider, false);
   }
 })();
