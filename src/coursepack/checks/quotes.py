@@ -208,9 +208,10 @@ def _script(char: str) -> str:
 #: What each script writes joined before a word and a quotation may leave out: Arabic's
 #: و ف (and, so), then ب ك ل (with, like, for) or the article ال (with ب or ك before it);
 #: Hebrew's ו ה ב ל כ מ ש (and, the, in, to, as, from, that), two at most.
-_JOINED_BEFORE = {"arabic": re.compile("[وف]?(?:[بكل]|[بك]?"
-                                       "ال)?"),
-                  "hebrew": re.compile("[והבלכמש]{1,2}")}
+_JOINED_BEFORE = {
+    "arabic": re.compile("[\u0648\u0641]?(?:[\u0628\u0643\u0644]|[\u0628\u0643]?\u0627\u0644)?"),
+    "hebrew": re.compile("[\u05d5\u05d4\u05d1\u05dc\u05db\u05de\u05e9]{1,2}"),
+}
 _JOINED_MOST = 8  # letters and vowel marks
 
 
