@@ -245,19 +245,25 @@ def test_a_compound_split_at_a_line_end_is_quoted_whole() -> None:
 
 ARABIC_SOURCE = """\
 تعمل المفوضية منذ عام 1950 على حماية اللاجئين.
-وتقول إن الحماية الدولية حق لكل من فر من الاضطهاد، وبالحوار مع السلطات يبدأ الوصول.
+وتقول إن الحماية الدولية حق لكل من فر من الاضطهاد، وبالحوار مع السلطات يبدأ الوصول،
+والتفاوض يحتاج إلى صبر. كان اللاجئون في خطر دائم، وقدمت الدول الدعم للمفوضية السامية
+لشؤون اللاجئين في العام الماضي.
 """
 
 
 @pytest.mark.parametrize(("quoted", "found"), [
-    # the article and the conjunction left out, as English leaves out "and" and "the"
-    ("«تقول إن الحماية الدولية حق»", True),         # the source: وتقول إن الحماية ...
-    ("«بالحوار مع السلطات يبدأ الوصول»", True),      # the source: وبالحوار ...
-    ("«الحوار مع السلطات يبدأ الوصول»", True),       # the source: وبالحوار ...
-    ("«حوار مع السلطات يبدأ الوصول»", True),         # the source: وبالحوار ...
-    ("«وار مع السلطات يبدأ الوصول»", False),        # the rest of a word is not a word
+    # what is written joined before the article, left out as English leaves out "and the"
+    ("«التفاوض يحتاج إلى صبر»", True),               # the source: والتفاوض
+    ("«تفاوض يحتاج إلى صبر»", True),                 # و and ال
+    ("«بالحوار مع السلطات يبدأ الوصول»", True),      # the source: وبالحوار
+    ("«الحوار مع السلطات يبدأ الوصول»", True),       # و and ب
+    ("«مفوضية السامية لشؤون اللاجئين»", True),      # ل and ال, written لل
+    ("«مفوضية السامية لشؤون الأمم»", False),        # a word the source does not have
+    ("«ان اللاجئون في خطر دائم»", False),           # كان "was" is not ك "like" and ان
+    ("«تقول إن الحماية الدولية حق»", False),        # no article: و not told from a letter
     ("«الحماية الدولية حق لكل من هرب»", False),    # a word the source does not have
-], ids=["and", "and-with", "and-with-the", "and-with-the-article", "mid-word", "misquoted"])
+], ids=["and", "and-the", "and-before-with-the", "and-with", "for-the", "for-the-misquoted",
+        "was", "no-article", "misquoted"])
 def test_an_arabic_quote_may_leave_out_what_is_written_joined_before_its_first_word(
         tmp_path: Path, run: Run, quoted: str, found: bool) -> None:
     """و (and), ب (with), ال (the) are written joined to the word after them; a quotation

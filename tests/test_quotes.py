@@ -126,9 +126,7 @@ def test_whole_words_are_found_wherever_they_stand() -> None:
     assert found("élan vital", "Un élan vital, dit-il.")
     assert not found("lan vital", "Un élan vital, dit-il.")
     assert found("للاجئين", "حماية للاجئين في كل مكان")
-    # ل "for" is written joined to the word, and may be left out as "for" may in English
-    assert found("لاجئين", "حماية للاجئين في كل مكان")
-    assert not found("اجئين", "حماية للاجئين في كل مكان")
+    assert not found("لاجئين", "حماية للاجئين في كل مكان")
 
 
 @pytest.mark.parametrize("line_end", ["\r\n", "\r", "\u2028", "\f"])
@@ -210,9 +208,9 @@ def test_a_question_naming_an_unlisted_source_without_a_quote_is_said_so(
     ("water supply", "wa\u00adter sup\u00ad\nply"),           # soft hyphens
     ("الحماية الدولية", "الحمـــاية الدولية"),                # a stretched Arabic word
     ("الحماية الدولية", "تقدم وَالحماية الدولية"),             # و "and" with its vowel mark
-    ("حماية دولية", "تقدم بحماية دولية"),                    # ب "with"
-    ("הגנה בינלאומית", "הנציבות מעניקה והגנה בינלאומית"),   # Hebrew ו "and"
-    ("הגנה בינלאומית", "מדובר בהגנה בינלאומית"),             # Hebrew ב "in"
+    ("حماية الدولية", "تقدم والحماية الدولية"),               # و and ال "and the"
+    ("الحوار مع السلطات", "ثم وبالحوار مع السلطات"),          # و and ب "and with"
+    ("مفوضية السامية", "الدعم للمفوضية السامية"),             # ل and ال, written لل
     ("获得保护和援助", "难民有权获得保护和援助。"),
     ("保護を受ける権利を有する", "難民は保護を受ける権利を有する。"),
     ("ได้รับความคุ้มครอง", "ผู้ลี้ภัยได้รับความคุ้มครองตามกฎหมาย"),
@@ -226,10 +224,13 @@ def test_what_a_source_writes_otherwise_is_still_found(quote: str, source: str) 
     ("ماية الدولية", "تقدم والحماية الدولية"),               # the rest of a word
     ("الحماية الدولية", "تقدم تالحماية الدولية"),             # ت is not written before a word
     ("الحماية الدولية", "تقدم مووالحماية الدولية"),           # a longer word
-    ("הגנה בינלאומית", "מעניקה תהגנה בינלאומית"),
+    ("ان اللاجئين في خطر", "كان اللاجئين في خطر"),           # كان "was" is not ك "like"
+    ("امل في العودة", "كامل في العودة"),                     # كامل "complete": not ك and امل
+    ("تقول إن الحماية", "وتقول إن الحماية"),                 # no article: و is not told apart
+    ("סוכן של הממשלה", "מסוכן של הממשלה"),                   # Hebrew: nothing tells them apart
     ("rotection of refugees", "the protection of refugees"),
 ])
-def test_what_is_joined_before_a_word_is_left_out_only_where_the_script_writes_it(
+def test_only_arabic_conjunctions_prepositions_and_articles_before_the_article_are_left_out(
         quote: str, source: str) -> None:
     assert not found(quote, source)
 

@@ -183,10 +183,9 @@ def locate(needle: str, haystack: str, start: int = 0, *, whole_start: bool = Tr
 
 
 def _word_starts(haystack: str, at: int) -> bool:
-    """Whether a word starts at ``at``, or the rest of one after the conjunction,
-    preposition or article that Arabic and Hebrew write joined to it (و "and", ب "with",
-    ال "the"; ו "and", ה "the", ב "in"): a quotation leaves them out as an English one
-    leaves out "and" or "the"."""
+    """Whether a word starts at ``at``, or the rest of an Arabic word after what Arabic
+    writes joined to a word and a quotation may leave out, as an English one leaves out
+    "and" or "with the": "الحماية" in "والحماية" (and the protection)."""
     if at == 0 or not _in_word(haystack[at - 1]):
         return True
     begin = at
@@ -194,24 +193,27 @@ def _word_starts(haystack: str, at: int) -> bool:
         begin -= 1
     if begin > 0 and _in_word(haystack[begin - 1]):
         return False  # inside a longer word
-    joined = "".join(char for char in haystack[begin:at]
-                     if not unicodedata.category(char).startswith("M"))  # vowel marks
-    script = _JOINED_BEFORE.get(_script(haystack[at]))
-    return script is not None and script.fullmatch(joined) is not None
+    joined, rest = (_letters(text) for text in (haystack[begin:at], haystack[at:at + 8]))
+    return any(before.fullmatch(joined) and after.match(rest)
+               for before, after in _JOINED_BEFORE)
 
 
-def _script(char: str) -> str:
-    code = ord(char)
-    return "arabic" if 0x0600 <= code <= 0x06FF else "hebrew" if 0x0590 <= code <= 0x05FF else ""
+def _letters(text: str) -> str:
+    return "".join(char for char in text if not unicodedata.category(char).startswith("M"))
 
 
-#: What each script writes joined before a word and a quotation may leave out: Arabic's
-#: و ف (and, so), then ب ك ل (with, like, for) or the article ال (with ب or ك before it);
-#: Hebrew's ו ה ב ל כ מ ש (and, the, in, to, as, from, that), two at most.
-_JOINED_BEFORE = {
-    "arabic": re.compile("[\u0648\u0641]?(?:[\u0628\u0643\u0644]|[\u0628\u0643]?\u0627\u0644)?"),
-    "hebrew": re.compile("[\u05d5\u05d4\u05d1\u05dc\u05db\u05de\u05e9]{1,2}"),
-}
+#: What Arabic writes joined before a word, as (what is left out, what the rest must start
+#: with). Only before a word with the article: a conjunction و ف (and, so), a preposition
+#: ب ك ل (with, like, for), or both, before ال (the) or, for a conjunction, before a
+#: preposition and the article (ل and ال are written لل); or all of it, the article too.
+#: Other words that start with those letters are words of their own (كان "was" is not ك
+#: "like" and ان), and a word without the article tells nothing: it is not left out there.
+_ARTICLE = "\u0627\u0644"
+_JOINED_BEFORE = (
+    (re.compile("[\u0648\u0641]"), re.compile(f"[\u0628\u0643]?{_ARTICLE}|\u0644\u0644")),
+    (re.compile("[\u0648\u0641]?[\u0628\u0643\u0644]"), re.compile(_ARTICLE)),
+    (re.compile(f"[\u0648\u0641]?(?:[\u0628\u0643]?{_ARTICLE}|\u0644\u0644)"), re.compile("")),
+)
 _JOINED_MOST = 8  # letters and vowel marks
 
 
