@@ -495,3 +495,40 @@ def test_ctrl_c_while_the_program_is_still_loading_prints_no_traceback(course: P
                           capture_output=True, text=True, timeout=120)
     assert done.stderr == "Interrupted\n"
     assert done.returncode == -2  # ended by SIGINT, as after Ctrl+C during a command
+
+
+def test_ctrl_c_that_python_swallows_while_the_program_loads_still_stops_it(
+        course: Path) -> None:
+    """A Ctrl+C that comes while an import tidies up is only warned of by Python; the
+    command then ran to its end as if nothing had been pressed."""
+    swallowed = _STOPPED_WHILE_LOADING.replace(
+        "            os.kill(os.getpid(), signal.SIGINT)\n",
+        "            try:\n"
+        "                os.kill(os.getpid(), signal.SIGINT)\n"
+        "            except KeyboardInterrupt:\n"
+        "                pass  # as Python does with one raised in a weakref's callback\n")
+    assert swallowed != _STOPPED_WHILE_LOADING
+    done = subprocess.run([sys.executable, "-c", swallowed], cwd=course,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stderr == "Interrupted\n"
+    assert done.returncode == -2
+
+
+def test_in_the_program_a_second_signal_after_the_first_is_ignored_to_the_end(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The program ends by the first signal once its command has cleaned up; one more
+    Ctrl+C in between printed a traceback from the program's last lines."""
+    import signal
+
+    from coursepack import leaving
+
+    monkeypatch.setattr(leaving, "_without_freeing", True)
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(KeyboardInterrupt), leaving.signals_interrupt():
+            os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)  # ignored: no KeyboardInterrupt here
+        assert leaving.stop_signal() == signal.SIGTERM
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)

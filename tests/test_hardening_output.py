@@ -256,6 +256,67 @@ def test_ctrl_c_during_the_swap_puts_back_the_formats_already_swapped(
     assert snapshot(out) == before
 
 
+def _signalled_while_removing(stop: signal.Signals, times: int) -> Callable[..., None]:
+    """``shutil.rmtree`` of the output folder's staging that gets ``stop`` ``times`` over
+    as it starts, as from a user pressing Ctrl+C again and again."""
+    real = shutil.rmtree
+
+    def rmtree(path: str | Path, *args: object, **kwargs: object) -> None:
+        if Path(path).name.startswith(STAGING):
+            for _ in range(times):
+                os.kill(os.getpid(), stop)
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    return rmtree
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_old_build_is_removed_lets_the_removal_finish(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        stop: signal.Signals) -> None:
+    """The new build is in place and the old one is being removed: a stop signal (several)
+    then left the old one in a staging folder, and said only "Interrupted"."""
+    out = tmp_path / "out"
+    build_quick(run, course, out)
+    before = snapshot(out)
+    retitle(course)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("coursepack.output_folder.shutil.rmtree",
+                        _signalled_while_removing(stop, 3))
+
+    result = run("build", str(course), *[a for f in QUICK for a in ("-f", f)], "--out", str(out))
+
+    assert result.exit_code == 128 + stop, result.output
+    assert result.stderr == "Build interrupted; out/ holds the new build\n"
+    assert staging_left(out) == []
+    built = snapshot(out)
+    assert built != before
+    monkeypatch.undo()
+    build_quick(run, course, out)  # nothing left to do: the new build was whole
+    assert snapshot(out) == built
+
+
+def test_ctrl_c_pressed_again_while_a_build_puts_things_back_is_ignored(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C mid-build, then again and again as the build removes what it staged: the
+    removal was cut short (a staging folder left, once an EBADF error)."""
+    out = tmp_path / "out"
+    build_quick(run, course, out)
+    before = snapshot(out)
+    retitle(course)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "rename", _failing_rename(out, QUICK[2], interrupt=True))
+    monkeypatch.setattr("coursepack.output_folder.shutil.rmtree",
+                        _signalled_while_removing(signal.SIGINT, 3))
+
+    result = run("build", str(course), *[a for f in QUICK for a in ("-f", f)], "--out", str(out))
+
+    assert result.exit_code == 130, result.output
+    assert result.stderr == "Build interrupted; out/ unchanged\n"
+    assert staging_left(out) == []
+    assert snapshot(out) == before
+
+
 # Disks that refuse --------------------------------------------------------------------
 
 

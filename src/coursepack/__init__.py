@@ -1,20 +1,16 @@
 """coursepack: YAML lesson and quiz specs -> course site, PDFs and LMS packages.
 
 The pipeline is ``coursepack.build``; the model ``coursepack.model``. Importing the package
-imports nothing else (``program`` relies on it): the names below are loaded when asked for.
+imports nothing else, not even ``typing`` (``program`` relies on it): the names below are
+loaded when asked for.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from coursepack.errors import CoursepackError, Origin, Problem
-
 __all__ = ["CoursepackError", "Origin", "Problem"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in __all__:
         from coursepack import errors
 

@@ -294,7 +294,10 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
             with lost_reported():
                 report.built.extend(step.run() for step in steps)
         folder.swap_in(names + [language for language, _ in languages])
-    store.evict()
+    try:
+        store.evict()
+    except KeyboardInterrupt:
+        raise BuildInterrupted(out, complete=True) from None
     report.notes += filter(None, [store.unwritten_note(), store.past_limit_note()])
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)

@@ -54,7 +54,8 @@ def reports_problems(command: F) -> F:
         except OSError as exc:  # the disk, not the course: a full disk, a read-only folder
             _fail([os_error(exc, "write" if _writing(exc) else "read")])
         except BuildInterrupted as exc:
-            click.secho(f"Build interrupted; {_shown(exc.out)}/ unchanged", fg="red", err=True)
+            state = "holds the new build" if exc.complete else "unchanged"
+            click.secho(f"Build interrupted; {_shown(exc.out)}/ {state}", fg="red", err=True)
             sys.exit(_STOPPED + leaving.stop_signal())
         except KeyboardInterrupt:
             click.secho("Interrupted", fg="red", err=True)
@@ -560,6 +561,9 @@ def run() -> None:
         main()
     except SystemExit as exc:
         code = exc.code
+    except KeyboardInterrupt:  # before or after the command (its own are reported by it)
+        click.secho("Interrupted", fg="red", err=True)
+        code = _STOPPED + leaving.stop_signal()
     if traced:
         sys.exit(code)
     if isinstance(code, str):

@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
 _without_freeing = False
-_stopped_by: int | None = None  # the signal that last stopped a command of this process
+_stopped_by: int | None = None  # the signal that stopped the command running, if one did
+_holding = False  # a stop signal waits until the cleanup under way ends (``held``)
 
 
 @contextmanager
@@ -26,15 +27,24 @@ def signals_interrupt() -> Iterator[None]:
     """SIGTERM and SIGHUP (a process manager, ``timeout``, a closed terminal, a watcher
     restarting the command) stop it as Ctrl+C does: the output folder is left as it was,
     and the temporary folders of the command and of its workers are removed (the workers
-    ignore them: the command stops them)."""
+    ignore them: the command stops them).
+
+    The first one stops it; those after it are ignored, so that what the first set off
+    (putting the output folder back, removing temporary folders) is not cut short. In the
+    ``coursepack`` program, which then ends by that first signal, they stay ignored."""
+    global _stopped_by
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _stopped_by = None
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         global _stopped_by
+        if _stopped_by is not None:
+            return  # stopping already
         _stopped_by = signum
-        raise KeyboardInterrupt
+        if not _holding:
+            raise KeyboardInterrupt
 
     stopping = [signal.SIGINT, signal.SIGTERM] + (
         [signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
@@ -45,8 +55,22 @@ def signals_interrupt() -> Iterator[None]:
     try:
         yield
     finally:
-        for number, handler in before.items():
-            signal.signal(number, handler)
+        if _stopped_by is None or not _without_freeing:
+            for number, handler in before.items():
+                signal.signal(number, handler)
+
+
+@contextmanager
+def held() -> Iterator[Callable[[], bool]]:
+    """Cleanup that must run to its end: a stop signal that arrives meanwhile does not cut
+    it short, and stops the command once it is over (the caller asks whether one came)."""
+    global _holding
+    before = _holding
+    _holding = True
+    try:
+        yield lambda: _stopped_by is not None
+    finally:
+        _holding = before
 
 
 def stop_signal() -> int:

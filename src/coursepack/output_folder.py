@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 
+from coursepack import leaving
 from coursepack.errors import CoursepackError, os_error
 
 if sys.platform != "win32":
@@ -55,11 +56,13 @@ if hasattr(os, "register_at_fork"):
 
 
 class BuildInterrupted(KeyboardInterrupt):
-    """Ctrl+C before the new build was in place: the output folder is as it was."""
+    """Ctrl+C (or SIGTERM, SIGHUP): before the new build was in place, the output folder is
+    as it was; after (``complete``), it holds the new build."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, complete: bool = False) -> None:
         super().__init__(str(out))
         self.out = out
+        self.complete = complete
 
 
 class OutputFolder:
@@ -91,18 +94,20 @@ class OutputFolder:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        try:
-            shutil.rmtree(self.stage, ignore_errors=True)
-            if self.created and not self.swapped:  # a failed first build leaves nothing
-                (self.out / MARKER).unlink(missing_ok=True)
-        finally:
-            self._release()
-        if self.created and not self.swapped:
-            with suppress(OSError):
-                self.out.rmdir()
-        if isinstance(error, KeyboardInterrupt) and not isinstance(error, BuildInterrupted) \
-                and not self.swapped:
-            raise BuildInterrupted(self.out) from None
+        with leaving.held() as stopped:  # Ctrl+C now would leave the staging folder
+            try:
+                shutil.rmtree(self.stage, ignore_errors=True)
+                if self.created and not self.swapped:  # a failed first build leaves nothing
+                    (self.out / MARKER).unlink(missing_ok=True)
+            finally:
+                self._release()
+            if self.created and not self.swapped:
+                with suppress(OSError):
+                    self.out.rmdir()
+        if isinstance(error, BuildInterrupted) or not (
+                isinstance(error, KeyboardInterrupt) or (error is None and stopped())):
+            return
+        raise BuildInterrupted(self.out, complete=self.swapped) from None
 
     # Claiming the folder
 
