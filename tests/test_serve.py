@@ -602,5 +602,36 @@ def test_a_module_folder_linked_inside_the_course_is_followed(course: Path,
         assert "Fold the options away" in read(page)
         running.wait_for(r"^built in")
         assert "Fold the options away" in read(page)
+
+        # the link taken away and put back (a checkout, a sync tool): still followed
+        module.rename(course / "modules" / "elsewhere")
+        running.wait_for(r"error: .*writing-questions")
+        (course / "modules" / "elsewhere").rename(module)
+        running.wait_for(r"^built in")
+        edit(drafts / "one-idea.yaml", "Fold the options away", "Put the options aside")
+        try:
+            wait_until(lambda: "Put the options aside" in read(page), "the edit after the link")
+        except AssertionError as missed:
+            printed = []
+            while not running.lines.empty():
+                printed.append(running.lines.get())
+            raise AssertionError(f"{missed}; printed since: {printed}") from None
+    finally:
+        running.stop()
+
+
+def test_a_lesson_file_linked_inside_the_course_is_followed(course: Path) -> None:
+    """A lesson kept in shared/ and linked from its module: saving it there rebuilds."""
+    shared = course / "shared"
+    shared.mkdir()
+    shutil.move(course / LESSON, shared / "one idea.yaml")
+    (course / LESSON).symlink_to(Path("../..") / "shared" / "one idea.yaml")
+    running = Served(course)
+    try:
+        url = running.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+        page = url + "writing-questions/one-idea.html"
+        assert "Cover the options" in read(page)
+        edit(shared / "one idea.yaml", "Cover the options", "Hide the options")
+        wait_until(lambda: "Hide the options" in read(page), "the edit saved in shared/")
     finally:
         running.stop()

@@ -27,13 +27,33 @@ def course_files(root: Path) -> Iterator[Path]:
             yield from sorted(found, key=lambda path: path.parts)
 
 
+def linked_places(root: Path) -> dict[Path, Path]:
+    """Each link among the course folders, with the real folder inside the course that it
+    leads to (``modules/x`` linked to ``drafts/x``) or that holds the file it leads to:
+    what is saved there changes the course, although no course folder holds it."""
+    root = root.resolve()
+    found: dict[Path, Path] = {}
+    for name in COURSE_FOLDERS:
+        folder = root / name
+        if confined(root, folder, folder=True)[1] is None:
+            found.update({path: path.resolve() if is_folder else path.resolve().parent
+                          for path, is_folder in _visible(root, folder) if path.is_symlink()})
+    return found
+
+
 def _visible_files(root: Path, folder: Path) -> Iterator[Path]:
     """Under ``folder`` (inside the course), every file whose name and folders' names do
     not start with a dot: an ordinary file as listed, a link only if ``confined`` allows
-    where it leads. A link to a folder is followed as the course's readers follow it, if
-    it leads to a folder inside the course not gone through yet (each folder once, however
-    many links lead to it: no loop, no blow-up); folders nested however deep are gone
-    through one after another, not by recursion."""
+    where it leads."""
+    return (path for path, is_folder in _visible(root, folder) if not is_folder)
+
+
+def _visible(root: Path, folder: Path) -> Iterator[tuple[Path, bool]]:
+    """What is under ``folder`` (inside the course) and visible, with whether it is a
+    folder. A link to a folder is followed as the course's readers follow it, if it leads
+    to a folder inside the course not gone through yet (each folder once, however many
+    links lead to it: no loop, no blow-up); folders nested however deep are gone through
+    one after another, not by recursion."""
     pending, seen = [folder], {folder.resolve()}
     while pending:
         try:
@@ -51,8 +71,9 @@ def _visible_files(root: Path, folder: Path) -> Iterator[Path]:
                     if unusable is None and real not in seen:
                         seen.add(real)
                         pending.append(path)
+                        yield path, True
                 elif entry.is_file(follow_symlinks=False) or \
                         (entry.is_symlink() and confined(root, path)[1] is None):
-                    yield path
+                    yield path, False
             except OSError:
                 continue

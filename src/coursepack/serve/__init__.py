@@ -234,9 +234,10 @@ def _run(preview: Preview, port: int, echo: Echo) -> None:
         dirty.set()
 
     watcher = Watcher(preview.root, note)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
+        serving.start()  # before anything Ctrl+C can stop: shutdown() waits for it to run
         watcher.follow()  # changes made during the first build make a second one
-        threading.Thread(target=server.serve_forever, daemon=True).start()
         preview.rebuild()
         if watcher.follow(preview.asset_folders):
             dirty.set()
@@ -252,7 +253,8 @@ def _run(preview: Preview, port: int, echo: Echo) -> None:
                     dirty.set()
     finally:
         watcher.stop()
-        server.shutdown()
+        if serving.ident is not None:  # started, so serve_forever() runs or ran
+            server.shutdown()
         server.server_close()
 
 
