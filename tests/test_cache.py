@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -684,7 +685,8 @@ def test_a_size_limit_that_is_not_a_size_stops_the_build_and_says_so(
 
 
 @pytest.mark.parametrize(("value", "limit"), [
-    ("", 1024 << 20), (" 12 ", 12 << 20), ("0", 0), ("0.5", 512 << 10), ("1e3", 1000 << 20)])
+    ("", 1024 << 20), (" 12 ", 12 << 20), ("0", 0), ("0.5", 512 << 10), ("1e3", 1000 << 20),
+    ("1e308", sys.maxsize)])  # past what a number of bytes can be: no limit to speak of
 def test_a_size_limit_in_megabytes(monkeypatch: pytest.MonkeyPatch, value: str,
                                    limit: int) -> None:
     monkeypatch.setenv("COURSEPACK_CACHE_LIMIT_MB", value)
@@ -736,6 +738,39 @@ def test_a_build_with_no_room_in_its_cache_says_how_much_it_needs(
     [note] = [line for line in result.output.splitlines() if line.startswith("cache: ")]
     assert "of the cache in" in note and "more than its limit of 0 MB" in note
     assert "Set COURSEPACK_CACHE_LIMIT_MB=1 or more" in note
+
+
+@pytest.mark.parametrize("damage", ["empty", "cut short", "a folder"])
+def test_a_damaged_key_is_made_anew_or_worked_around(
+        run: Run, course: Path, tmp_path: Path, own_user_folder: Path, damage: str) -> None:
+    """A key file left empty or cut short by a crash as it was written, or a folder in its
+    place, made every build fail with an internal error (RecursionError)."""
+    key = own_user_folder / "coursepack" / "key"
+    key.parent.mkdir(parents=True)
+    if damage == "a folder":
+        key.mkdir()
+    else:
+        key.write_bytes(b"" if damage == "empty" else b"k" * 31)
+    assert not kept(run, course, tmp_path / "out")
+    if damage == "a folder":  # cannot be replaced: each process names entries anew
+        assert key.is_dir()
+    else:
+        assert len(key.read_bytes()) == 32 and kept(run, course, tmp_path / "out")
+
+
+def test_an_entry_put_in_another_s_place_is_not_taken_for_it(tmp_path: Path) -> None:
+    """A backup or a sync mixing up two whole entries: each held valid data, and a build
+    took one for the other (a course pack that was the answer key)."""
+    store = Cache(tmp_path / "c")
+    pack, key = store.key("pdf", "course pack"), store.key("pdf", "answer key")
+    store.put(pack, b"the course pack")
+    store.put(key, b"the answer key")
+    first, second = (tmp_path / "c" / "entries" / name[:2] / name for name in (pack, key))
+    swapped = first.read_bytes()
+    first.write_bytes(second.read_bytes())
+    second.write_bytes(swapped)
+    assert store.get(pack) is None and store.get(key) is None
+    assert not first.exists() and not second.exists()  # removed, to be made again
 
 
 def test_compiled_templates_come_from_the_cache_until_a_template_changes(

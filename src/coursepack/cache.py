@@ -17,10 +17,10 @@ coursepack's own code, the versions of Python and of the libraries that write ou
 course folder arrives with (in a zip, say) are never read: only this user's builds make the
 names this user's builds look up.
 
-Entries: a file holding the SHA-256 of its data, then the data. One that does not match
-(a disk or a copy that cut it short) is removed and counts as a miss. An entry is written
-to a temporary file and renamed into place, so builds sharing the cache never see half of
-one.
+Entries: a file holding the SHA-256 of its name and data, then the data. One that does not
+match (a disk or a copy that cut it short, an entry put in another's place) is removed and
+counts as a miss. An entry is written to a temporary file and renamed into place, so builds
+sharing the cache never see half of one.
 
 Size: at most ``COURSEPACK_CACHE_LIMIT_MB`` megabytes (default 1024). Past that, a build
 removes the entries used longest ago, never those it used itself, down to nine tenths of
@@ -64,6 +64,7 @@ EVICTED_TO = 0.9
 """The share of the limit eviction goes down to, leaving room for the builds after it."""
 LIMIT_VARIABLE = "COURSEPACK_CACHE_LIMIT_MB"
 _CODE = Path(__file__).resolve().parent
+_KEY_BYTES = 32  # of the secret that names the entries
 _ENTRIES = "entries"
 _SIZE = "size.json"
 #: Seconds a noted size is trusted without looking at the entries again.
@@ -112,30 +113,43 @@ def user_folder() -> Path:
 @lru_cache(maxsize=4)
 def _secret(folder: Path) -> bytes:
     """This user's key for naming entries, made once; a fresh one per process if it cannot
-    be kept (entries are then never found again, which is slow but never wrong)."""
+    be kept (entries are then never found again, which is slow but never wrong). A key file
+    cut short (a crash as it was written) is made anew."""
     path = folder / "key"
-    try:
-        data = path.read_bytes()
-        if len(data) >= 32:
-            return data
-    except OSError:
-        pass
-    made = secrets.token_bytes(32)
+    kept = _key_in(path)
+    if kept is not None:
+        return kept
+    made = secrets.token_bytes(_KEY_BYTES)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         spare = folder / f".key-{os.getpid()}"
         descriptor = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(made)
+            file.flush()
+            os.fsync(file.fileno())  # on disk whole before it is the key
         try:
-            os.link(spare, path)  # fails if another process made the key first: use that
+            os.link(spare, path)
+        except FileExistsError:
+            kept = _key_in(path)
+            if kept is not None:  # another process made the key first: use that
+                return kept
+            if path.is_file() and not path.is_symlink():
+                os.replace(spare, path)  # cut short: this one instead
         finally:
-            spare.unlink()
-    except FileExistsError:
-        return _secret.__wrapped__(folder)
+            spare.unlink(missing_ok=True)
     except OSError:
         pass
     return made
+
+
+def _key_in(path: Path) -> bytes | None:
+    """The key kept in ``path``; None if there is none, or it is too short to be one."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if len(data) >= _KEY_BYTES else None
 
 
 def library_versions() -> dict[str, str]:
@@ -193,7 +207,8 @@ def limit_from_environment() -> int:
     """The size limit in bytes: ``COURSEPACK_CACHE_LIMIT_MB``, or the default (also for a
     value that is not a size, which ``check_limit`` reports)."""
     megabytes = _megabytes(os.environ.get(LIMIT_VARIABLE, ""))
-    return int((DEFAULT_LIMIT_MB if megabytes is None else megabytes) * 1024 * 1024)
+    size = (DEFAULT_LIMIT_MB if megabytes is None else megabytes) * 1024 * 1024
+    return int(size) if math.isfinite(size) else sys.maxsize  # 1e308 MB: no limit to speak of
 
 
 def check_limit() -> None:
@@ -216,6 +231,13 @@ def _megabytes(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and value >= 0 else None
+
+
+def _entry_digest(key: str, data: bytes) -> bytes:
+    """What an entry begins with: the SHA-256 of its name and its data. Of its data alone,
+    a whole entry put in another's place (a backup or a sync mixing them up) was taken for
+    that other: a course pack that was the answer key."""
+    return hashlib.sha256(key.encode("ascii") + b"\0" + data).digest()
 
 
 def _feed(named: hmac.HMAC, part: str | bytes) -> None:
@@ -277,7 +299,7 @@ class Cache:
             _remove(path)
             return None
         digest, data = data[:32], data[32:]
-        if hashlib.sha256(data).digest() != digest:
+        if _entry_digest(key, data) != digest:
             _remove(path)
             return None
         with contextlib.suppress(OSError):
@@ -300,7 +322,7 @@ class Cache:
             return
         try:
             self._prepare(self.root)
-            replace_whole(path, hashlib.sha256(data).digest() + data)
+            replace_whole(path, _entry_digest(key, data) + data)
             self.added += len(data) + 32
             self._used.add(path)
         except OSError as exc:
