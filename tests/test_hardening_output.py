@@ -317,6 +317,53 @@ def test_ctrl_c_pressed_again_while_a_build_puts_things_back_is_ignored(
     assert snapshot(out) == before
 
 
+_KILLED_AT_RENAME = """
+import os, signal, sys
+from pathlib import Path
+out, count = Path(sys.argv.pop(1)).resolve(), int(sys.argv.pop(1))
+real, seen = os.rename, []
+
+def rename(source, target, *args, **kwargs):
+    if out in (Path(source).parent.resolve(), Path(target).parent.resolve()):
+        seen.append(target)
+        if len(seen) == count:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the system's out-of-memory killer
+    return real(source, target, *args, **kwargs)
+
+os.rename = rename
+from coursepack.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("killed_at", [1, 2, 3, 4])
+def test_a_build_killed_while_it_moves_its_formats_in_is_undone_by_the_next(
+        course: Path, run: Run, tmp_path: Path, killed_at: int) -> None:
+    """Each format moves in with two renames (old out, new in): killed between any two,
+    the build left some formats old, some new and one perhaps missing, and the next build
+    removed its staging folder with the old format in it: that format was lost for good."""
+    out = tmp_path / "out"
+    formats = ("gift", "qti12")
+    build_quick(run, course, out)
+    before = snapshot(out)
+    retitle(course)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_RENAME, str(out), str(killed_at), "build",
+         str(course), *[a for f in formats for a in ("-f", f)], "--out", str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert staging_left(out)
+
+    result = run("build", str(course), "-f", "moodle-xml", "--out", str(out))  # another format
+
+    assert result.exit_code == 0, result.output
+    assert staging_left(out) == []
+    after = snapshot(out)
+    for fmt in formats:  # as before the killed build, the format it did not finish
+        assert {k: v for k, v in after.items() if k.startswith(f"{fmt}/")} == \
+            {k: v for k, v in before.items() if k.startswith(f"{fmt}/")}
+
+
 # Disks that refuse --------------------------------------------------------------------
 
 

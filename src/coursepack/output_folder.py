@@ -11,7 +11,10 @@
 - All formats or none: each format folder is renamed into place and, if one rename fails
   or the build is interrupted, those already renamed are put back.
 - Staging left by a killed build is removed by the next build (it holds the lock, so no
-  other build can be using it).
+  other build can be using it). A build killed while it moved its formats in (two renames
+  each, old out and new in) left some old, some new and one perhaps missing: its staging
+  folder lists what it was moving (``.swapping``) until all of it is moved (``.swapped``),
+  and the next build first puts back every format as it was.
 - What the operating system refuses (a full disk, a read-only folder, a path too long)
   becomes a problem naming the path and what to do.
 """
@@ -28,6 +31,7 @@ from pathlib import Path
 from types import TracebackType
 
 from coursepack import leaving
+from coursepack.atomic import replace_whole
 from coursepack.errors import CoursepackError, os_error
 
 if sys.platform != "win32":
@@ -38,6 +42,8 @@ STAGING = ".coursepack-staging-"
 _MARKER_TEXT = ("This folder holds a coursepack build. Each build replaces its format folders\n"
                 "(html/, pdf/, scorm12/ ...); other files are left alone.\n")
 _SHOWN = 4  # foreign entries named in the refusal
+_SWAPPING = ".swapping"  # in the staging folder: the formats being moved in, one per line
+_SWAPPED = ".swapped"  # in the staging folder: all of them are in place
 _OLD_RECORD = ".coursepack-inputs.json"  # what a format folder held before builds left a marker
 
 _held: set[int] = set()  # lock descriptors of this process, closed in forked children
@@ -175,20 +181,43 @@ class OutputFolder:
     def _remove_stale_staging(self) -> None:
         for entry in self.out.iterdir():
             if entry.name.startswith(STAGING) and entry.is_dir() and not entry.is_symlink():
+                self._put_back(entry)
                 shutil.rmtree(entry)
+
+    def _put_back(self, stage: Path) -> None:
+        """The output folder as it was before the build that left ``stage`` was killed
+        moving its formats in: what it moved out goes back, what it moved in goes."""
+        journal = stage / _SWAPPING
+        if (stage / _SWAPPED).exists() or journal.is_symlink() or not journal.is_file():
+            return
+        for name in journal.read_text(encoding="utf-8", errors="replace").splitlines():
+            if name in ("", ".", "..") or "/" in name or "\\" in name:
+                continue  # not a format's folder: nothing of ours
+            old, staged, target = stage / f".old-{name}", stage / name, self.out / name
+            if _there(staged):  # never moved in; the old one perhaps moved out
+                if _there(old) and not _there(target):
+                    os.rename(old, target)
+                continue
+            if _there(target):  # the new one, moved in
+                _remove(target)
+            if _there(old):
+                os.rename(old, target)
 
     # Swapping the new build in
 
     def swap_in(self, names: Iterable[str]) -> None:
         """Move each staged format folder into place; on any failure put back every one."""
+        names = list(names)
         done: list[tuple[Path, Path]] = []
         try:
             with self.os_errors("replace"):
+                replace_whole(self.stage / _SWAPPING, "".join(f"{n}\n" for n in names).encode())
                 for name in names:
                     target = self.out / name
-                    if target.exists() or target.is_symlink():
+                    if _there(target):
                         _rename(target, self.stage / f".old-{name}", done)
                     _rename(self.stage / name, target, done)
+                (self.stage / _SWAPPED).touch()
         except BaseException:
             self._undo(done)
             raise
@@ -240,6 +269,17 @@ def _unchanged(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
         return "the previous build there is unchanged; add --out to build somewhere else"
     return "the previous build there is unchanged"
+
+
+def _there(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _rename(source: Path, target: Path, done: list[tuple[Path, Path]]) -> None:
