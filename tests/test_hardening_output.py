@@ -240,14 +240,22 @@ def test_a_format_that_cannot_be_swapped_in_leaves_every_format_old(
     assert snapshot(out) != before
 
 
-def test_ctrl_c_during_the_swap_puts_back_the_formats_already_swapped(
-        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _ctrl_c_mid_swap(course: Path, run: Run, tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, bytes]]:
+    """A build of the quick formats in ``out``, the course edited, and Ctrl+C set to come
+    as the third format moves in; returns ``out`` and what it held."""
     out = tmp_path / "out"
     build_quick(run, course, out)
     before = snapshot(out)
     retitle(course)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(os, "rename", _failing_rename(out, QUICK[2], interrupt=True))
+    return out, before
+
+
+def test_ctrl_c_during_the_swap_puts_back_the_formats_already_swapped(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, before = _ctrl_c_mid_swap(course, run, tmp_path, monkeypatch)
 
     result = run("build", str(course), *[a for f in QUICK for a in ("-f", f)], "--out", str(out))
 
@@ -300,12 +308,7 @@ def test_ctrl_c_pressed_again_while_a_build_puts_things_back_is_ignored(
         course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl+C mid-build, then again and again as the build removes what it staged: the
     removal was cut short (a staging folder left, once an EBADF error)."""
-    out = tmp_path / "out"
-    build_quick(run, course, out)
-    before = snapshot(out)
-    retitle(course)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(os, "rename", _failing_rename(out, QUICK[2], interrupt=True))
+    out, before = _ctrl_c_mid_swap(course, run, tmp_path, monkeypatch)
     monkeypatch.setattr("coursepack.output_folder.shutil.rmtree",
                         _signalled_while_removing(signal.SIGINT, 3))
 
