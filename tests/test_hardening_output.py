@@ -367,6 +367,29 @@ def test_a_build_killed_while_it_moves_its_formats_in_is_undone_by_the_next(
             {k: v for k, v in before.items() if k.startswith(f"{fmt}/")}
 
 
+def test_a_planted_list_of_formats_being_moved_in_touches_nothing_outside(
+        course: Path, run: Run, tmp_path: Path) -> None:
+    """A build/ can come with a course: a staging folder in it that says it was moving in
+    formats named like paths out of it, with links, puts back nothing outside build/."""
+    out = tmp_path / "out"
+    build_quick(run, course, out)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine", encoding="utf-8")
+    planted = out / f"{STAGING}999"
+    planted.mkdir()
+    (planted / ".swapping").write_bytes(
+        b"../outside\n/etc\n\n..\nhtml/../..\na\0b\n" + b"x" * 300 + b"\nhtml\n")
+    (planted / ".old-html").symlink_to(outside, target_is_directory=True)
+
+    result = run("build", str(course), "-f", "gift", "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "mine"
+    assert staging_left(out) == []
+    assert not (out / "html").exists() and not (out / "html").is_symlink()  # not ours
+
+
 # Disks that refuse --------------------------------------------------------------------
 
 

@@ -191,17 +191,20 @@ class OutputFolder:
         if (stage / _SWAPPED).exists() or journal.is_symlink() or not journal.is_file():
             return
         for name in journal.read_text(encoding="utf-8", errors="replace").splitlines():
-            if name in ("", ".", "..") or "/" in name or "\\" in name:
+            if name in ("", ".", "..") or any(c in name for c in "/\\\0") or len(name) > 200:
                 continue  # not a format's folder: nothing of ours
             old, staged, target = stage / f".old-{name}", stage / name, self.out / name
+            ours = old.is_dir() and not old.is_symlink()  # a format's folder, as moved out
             if _there(staged):  # never moved in; the old one perhaps moved out
-                if _there(old) and not _there(target):
+                if ours and not _there(target):
                     os.rename(old, target)
                 continue
-            if _there(target):  # the new one, moved in
-                _remove(target)
-            if _there(old):
+            if ours:
+                if _there(target):  # the new one, moved in
+                    _remove(target)
                 os.rename(old, target)
+            elif _there(target) and not _there(old):  # new here, with nothing before it
+                _remove(target)
 
     # Swapping the new build in
 
