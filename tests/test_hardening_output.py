@@ -367,6 +367,32 @@ def test_a_build_killed_while_it_moves_its_formats_in_is_undone_by_the_next(
             {k: v for k, v in before.items() if k.startswith(f"{fmt}/")}
 
 
+def test_putting_back_what_a_killed_build_moved_is_finished_if_it_is_killed_too(
+        course: Path, run: Run, tmp_path: Path) -> None:
+    """The next build was killed as it put the formats back: the one after it took a
+    format it had put back for one the first build had moved in, and removed it."""
+    out = tmp_path / "out"
+    formats = ("gift", "qti12")
+    build_quick(run, course, out)
+    before = snapshot(out)
+    retitle(course)
+    # killed as qti12 moved in, gift done; then killed with gift put back, not qti12
+    for killed_at, args in ((4, ("build", str(course), "-f", "gift", "-f", "qti12")),
+                            (2, ("build", str(course), "-f", "moodle-xml"))):
+        killed = subprocess.run(
+            [sys.executable, "-c", _KILLED_AT_RENAME, str(out), str(killed_at), *args,
+             "--out", str(out)], capture_output=True, text=True, timeout=300)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    result = run("build", str(course), "-f", "moodle-xml", "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    after = snapshot(out)
+    for fmt in formats:
+        assert {k: v for k, v in after.items() if k.startswith(f"{fmt}/")} == \
+            {k: v for k, v in before.items() if k.startswith(f"{fmt}/")}
+
+
 def test_a_planted_list_of_formats_being_moved_in_touches_nothing_outside(
         course: Path, run: Run, tmp_path: Path) -> None:
     """A build/ can come with a course: a staging folder in it that says it was moving in
@@ -378,8 +404,12 @@ def test_a_planted_list_of_formats_being_moved_in_touches_nothing_outside(
     (outside / "keep.txt").write_text("mine", encoding="utf-8")
     planted = out / f"{STAGING}999"
     planted.mkdir()
+    (out / "notes").mkdir()
+    (out / "notes" / "n.txt").write_text("mine too", encoding="utf-8")
+    (out / "keep.txt").write_text("and this", encoding="utf-8")
     (planted / ".swapping").write_bytes(
-        b"../outside\n/etc\n\n..\nhtml/../..\na\0b\n" + b"x" * 300 + b"\nhtml\n")
+        b"../outside\tnew\n/etc\tnew\n\n..\nhtml/../..\na\0b\n" + "\u00e9".encode() * 150
+        + b"\nhtml\told\nnotes\tnew\nkeep.txt\tnew\n.coursepack-build\tnew\n")
     (planted / ".old-html").symlink_to(outside, target_is_directory=True)
 
     result = run("build", str(course), "-f", "gift", "--out", str(out))
@@ -388,6 +418,8 @@ def test_a_planted_list_of_formats_being_moved_in_touches_nothing_outside(
     assert (outside / "keep.txt").read_text(encoding="utf-8") == "mine"
     assert staging_left(out) == []
     assert not (out / "html").exists() and not (out / "html").is_symlink()  # not ours
+    assert (out / "notes" / "n.txt").is_file() and (out / "keep.txt").is_file()
+    assert (out / MARKER).is_file()
 
 
 # Disks that refuse --------------------------------------------------------------------

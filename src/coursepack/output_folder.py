@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
@@ -44,6 +45,7 @@ _MARKER_TEXT = ("This folder holds a coursepack build. Each build replaces its f
 _SHOWN = 4  # foreign entries named in the refusal
 _SWAPPING = ".swapping"  # in the staging folder: the formats being moved in, one per line
 _SWAPPED = ".swapped"  # in the staging folder: all of them are in place
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")  # a language's folder: fr, pt-BR
 _OLD_RECORD = ".coursepack-inputs.json"  # what a format folder held before builds left a marker
 
 _held: set[int] = set()  # lock descriptors of this process, closed in forked children
@@ -186,25 +188,39 @@ class OutputFolder:
 
     def _put_back(self, stage: Path) -> None:
         """The output folder as it was before the build that left ``stage`` was killed
-        moving its formats in: what it moved out goes back, what it moved in goes."""
+        moving its formats in: what it moved out goes back, what it moved in goes. Each
+        line of the list names a format (or language) folder and whether one was there
+        before; so a put-back cut short is finished by the next build, not taken for a
+        format that was not there before."""
         journal = stage / _SWAPPING
         if (stage / _SWAPPED).exists() or journal.is_symlink() or not journal.is_file():
             return
-        for name in journal.read_text(encoding="utf-8", errors="replace").splitlines():
-            if name in ("", ".", "..") or any(c in name for c in "/\\\0") or len(name) > 200:
-                continue  # not a format's folder: nothing of ours
+        for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
+            name, _, before = line.partition("\t")
+            if not self._ours(name):
+                continue  # not a folder a build moves in: left alone
             old, staged, target = stage / f".old-{name}", stage / name, self.out / name
-            ours = old.is_dir() and not old.is_symlink()  # a format's folder, as moved out
-            if _there(staged):  # never moved in; the old one perhaps moved out
-                if ours and not _there(target):
-                    os.rename(old, target)
-                continue
-            if ours:
-                if _there(target):  # the new one, moved in
+            moved_in = not _there(staged)
+            if old.is_dir() and not old.is_symlink():  # moved out, not yet put back
+                if moved_in and self._built(target):
                     _remove(target)
-                os.rename(old, target)
-            elif _there(target) and not _there(old):  # new here, with nothing before it
-                _remove(target)
+                if not _there(target):
+                    os.rename(old, target)
+            elif before == "new" and moved_in and self._built(target):
+                _remove(target)  # there was none before the killed build
+
+    def _built(self, folder: Path) -> bool:
+        """Whether ``folder`` is a format's folder, or a language's holding only those."""
+        if not folder.is_dir() or folder.is_symlink():
+            return False
+        if folder.name in self.known:
+            return True
+        return all(entry.name in self.known for entry in folder.iterdir())
+
+    def _ours(self, name: str) -> bool:
+        """Whether ``name`` is a folder a build moves into the output folder: a format, or
+        a language's folder of formats."""
+        return name in self.known or _LANGUAGE.fullmatch(name) is not None
 
     # Swapping the new build in
 
@@ -214,7 +230,9 @@ class OutputFolder:
         done: list[tuple[Path, Path]] = []
         try:
             with self.os_errors("replace"):
-                replace_whole(self.stage / _SWAPPING, "".join(f"{n}\n" for n in names).encode())
+                listed = "".join(f"{name}\t{'old' if _there(self.out / name) else 'new'}\n"
+                                 for name in names)
+                replace_whole(self.stage / _SWAPPING, listed.encode())
                 for name in names:
                     target = self.out / name
                     if _there(target):
