@@ -740,7 +740,7 @@ def test_a_build_with_no_room_in_its_cache_says_how_much_it_needs(
     assert "Set COURSEPACK_CACHE_LIMIT_MB=1 or more" in note
 
 
-@pytest.mark.parametrize("damage", ["empty", "cut short", "a folder"])
+@pytest.mark.parametrize("damage", ["empty", "cut short", "a folder", "a pipe", "a link"])
 def test_a_damaged_key_is_made_anew_or_worked_around(
         run: Run, course: Path, tmp_path: Path, own_user_folder: Path, damage: str) -> None:
     """A key file left empty or cut short by a crash as it was written, or a folder in its
@@ -749,11 +749,15 @@ def test_a_damaged_key_is_made_anew_or_worked_around(
     key.parent.mkdir(parents=True)
     if damage == "a folder":
         key.mkdir()
+    elif damage == "a pipe":  # reading it would wait for a writer forever
+        os.mkfifo(key)
+    elif damage == "a link":  # to what never ends: read whole, it filled the memory
+        key.symlink_to("/dev/zero")
     else:
         key.write_bytes(b"" if damage == "empty" else b"k" * 31)
     assert not kept(run, course, tmp_path / "out")
-    if damage == "a folder":  # cannot be replaced: each process names entries anew
-        assert key.is_dir()
+    if damage in ("a folder", "a pipe", "a link"):  # not replaced: a key per process
+        assert key.is_dir() or key.is_fifo() or key.is_symlink()
     else:
         assert len(key.read_bytes()) == 32 and kept(run, course, tmp_path / "out")
 

@@ -144,12 +144,21 @@ def _secret(folder: Path) -> bytes:
 
 
 def _key_in(path: Path) -> bytes | None:
-    """The key kept in ``path``; None if there is none, or it is too short to be one."""
+    """The key kept in ``path``; None if there is none, it is too short to be one, or it is
+    not a plain file (a link to /dev/zero or to a large file, a pipe that would wait)."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
-    return data if len(data) >= _KEY_BYTES else None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, _KEY_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) == _KEY_BYTES else None
 
 
 def library_versions() -> dict[str, str]:
