@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -26,6 +27,7 @@ from playwright.sync_api import Browser, Page, expect
 from coursepack.serve import Preview
 from coursepack.serve.site import PreviewServer
 from coursepack.serve.watch import relevant, watched_folders
+from tests.conftest import Run
 
 LESSON = "modules/writing-questions/one-idea.yaml"
 
@@ -635,3 +637,25 @@ def test_a_lesson_file_linked_inside_the_course_is_followed(course: Path) -> Non
         wait_until(lambda: "Hide the options" in read(page), "the edit saved in shared/")
     finally:
         running.stop()
+
+
+def test_ctrl_c_as_the_preview_makes_its_temporary_folder_leaves_nothing(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's first look at the temporary folder writes a file and removes it: Ctrl+C in
+    between left that file behind."""
+    from coursepack import scratch
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    making = scratch.made
+
+    def cut_short(prefix: str) -> Path:
+        os.kill(os.getpid(), signal.SIGINT)  # as the file is written
+        return making(prefix)
+
+    monkeypatch.setattr(scratch, "made", cut_short)
+    result = run("serve", str(course), "--port", "0")
+    assert result.exit_code == 0, result.output
+    assert result.output == "stopped\n"
+    assert list(temporary.iterdir()) == []

@@ -205,7 +205,12 @@ def serve(root: Path, port: int, echo: Echo) -> None:
     or SIGHUP (a closed terminal) that the command turns into it (``leaving``), first build
     included."""
     leaving.stays()
-    out = scratch.made("coursepack-serve-") / "build"
+    with leaving.held() as stopped:  # Python's first look at the temporary folder leaves
+        out = scratch.made("coursepack-serve-") / "build"  # a file if Ctrl+C cuts it short
+    if stopped():
+        scratch.removed(out.parent)
+        echo("stopped", False)
+        return
     try:
         _run(Preview(root, out, echo), port, echo)
     except KeyboardInterrupt:
