@@ -659,3 +659,26 @@ def test_ctrl_c_as_the_preview_makes_its_temporary_folder_leaves_nothing(
     assert result.exit_code == 0, result.output
     assert result.output == "stopped\n"
     assert list(temporary.iterdir()) == []
+
+
+def test_a_module_linked_to_a_folder_made_later_is_followed_once_it_is_there(
+        course: Path) -> None:
+    """modules/x linked to drafts/y before drafts/y is there: making it went unseen."""
+    module = course / "modules" / "writing-questions"
+    drafts = course / "drafts"
+    drafts.mkdir()
+    shutil.move(module, drafts / "now")
+    module.symlink_to(Path("..") / "drafts" / "now", target_is_directory=True)
+    running = Served(course)
+    try:
+        url = running.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+        page = url + "writing-questions/one-idea.html"
+        module.unlink()
+        module.symlink_to(Path("..") / "drafts" / "later", target_is_directory=True)
+        running.wait_for(r"error: .*writing-questions")
+        shutil.move(drafts / "now", drafts / "later")
+        running.wait_for(r"^built in")
+        edit(drafts / "later" / "one-idea.yaml", "Cover the options", "Hide the options")
+        wait_until(lambda: "Hide the options" in read(page), "the edit in the folder made later")
+    finally:
+        running.stop()

@@ -36,8 +36,33 @@ def linked_places(root: Path) -> dict[Path, Path]:
     for name in COURSE_FOLDERS:
         folder = root / name
         if confined(root, folder, folder=True)[1] is None:
+            visible = list(_visible(root, folder))
             found.update({path: path.resolve() if is_folder else path.resolve().parent
-                          for path, is_folder in _visible(root, folder) if path.is_symlink()})
+                          for path, is_folder in visible if path.is_symlink()})
+            for inside in [folder, *(path for path, is_folder in visible if is_folder)]:
+                found.update(_leading_nowhere_yet(root, inside))
+    return found
+
+
+def _leading_nowhere_yet(root: Path, folder: Path) -> dict[Path, Path]:
+    """The links in ``folder`` to what is not there yet, each with the nearest folder of the
+    course above where it leads: what is made there (``drafts/x`` after ``modules/x`` was
+    linked to it) is followed from then on."""
+    found: dict[Path, Path] = {}
+    try:
+        with os.scandir(folder) as listing:
+            links = [Path(entry.path) for entry in listing
+                     if entry.is_symlink() and not entry.name.startswith(".")]
+    except OSError:
+        return found
+    for link in links:
+        if link.exists():
+            continue
+        above = Path(os.path.realpath(link)).parent
+        while not above.is_dir() and above != above.parent:
+            above = above.parent
+        if above.is_relative_to(root) and above != root:
+            found[link] = above
     return found
 
 
