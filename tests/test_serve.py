@@ -596,14 +596,10 @@ def test_a_module_folder_linked_inside_the_course_is_followed(course: Path,
         page = url + "writing-questions/one-idea.html"
         assert "Cover the options" in read(page)
         edit(drafts / "one-idea.yaml", "Cover the options", "Hide the options")
-        running.wait_for(r"one-idea\.html shown in")  # the lesson first, then the rest
-        assert "Hide the options" in read(page)
-        running.wait_for(r"^built in")
+        wait_until(lambda: "Hide the options" in read(page), "the edit saved in drafts/")
         edit(course / LESSON, "Hide the options", "Fold the options away")
-        running.wait_for(r"one-idea\.html shown in")
-        assert "Fold the options away" in read(page)
+        wait_until(lambda: "Fold the options away" in read(page), "the edit through the link")
         running.wait_for(r"^built in")
-        assert "Fold the options away" in read(page)
 
         # the link taken away and put back (a checkout, a sync tool): still followed
         module.rename(course / "modules" / "elsewhere")
@@ -620,6 +616,28 @@ def test_a_module_folder_linked_inside_the_course_is_followed(course: Path,
             raise AssertionError(f"{missed}; printed since: {printed}") from None
     finally:
         running.stop()
+
+
+def test_a_lesson_saved_in_a_linked_module_folder_is_shown_first(course: Path,
+                                                                 tmp_path: Path) -> None:
+    """The preview shows an edited lesson before building the rest; for a module folder
+    linked to drafts/, saved there or through the link, it only built the rest."""
+    module = course / "modules" / "writing-questions"
+    drafts = course / "drafts" / "writing questions é"
+    drafts.parent.mkdir()
+    shutil.move(module, drafts)
+    module.symlink_to(Path("..") / "drafts" / "writing questions é", target_is_directory=True)
+    preview = Preview(course, tmp_path / "out", lambda text, is_error: None)
+    assert preview.rebuild()
+    page = preview.site / "writing-questions" / "one-idea.html"
+    for saved, text in ((drafts / "one-idea.yaml", "Hide the options"),
+                        (course / LESSON, "Fold the options away")):
+        edit(saved, "Cover the options" if text == "Hide the options" else "Hide the options",
+             text)
+        assert preview.show_edited_lesson({saved}) is not None
+        assert text in page.read_text(encoding="utf-8")
+    # the same save seen by both watches, through the link and not: shown once
+    assert preview.show_edited_lesson({drafts / "one-idea.yaml", course / LESSON}) is None
 
 
 def test_a_lesson_file_linked_inside_the_course_is_followed(course: Path) -> None:

@@ -87,7 +87,9 @@ class Preview:
         open pages, when the lesson loads and checks cleanly on its own. Returns the page,
         its last good version (to put back if the whole build fails) and what was written;
         None if nothing was shown."""
-        specs = [path for path in paths if path.suffix == ".yaml" and path.is_file()]
+        # one file seen through a link and not is one file
+        specs = list({path.resolve(): path for path in paths
+                      if path.suffix == ".yaml" and path.is_file()}.values())
         if len(specs) != 1 or self.course is None or self.current.error:
             return None  # an editor's scratch files go with the save; the whole build checks
         started = time.perf_counter()
@@ -102,6 +104,8 @@ class Preview:
         written = html.encode("utf-8")
         try:
             before = target.read_bytes()
+            if before == written:  # the same save seen twice (through a link and not)
+                return None
             for name, source in images.items():
                 if not (self.site / "media" / name).is_file():
                     replace_whole(self.site / "media" / name, source.read_bytes())
