@@ -216,8 +216,7 @@ def limit_from_environment() -> int:
     """The size limit in bytes: ``COURSEPACK_CACHE_LIMIT_MB``, or the default (also for a
     value that is not a size, which ``check_limit`` reports)."""
     megabytes = _megabytes(os.environ.get(LIMIT_VARIABLE, ""))
-    size = (DEFAULT_LIMIT_MB if megabytes is None else megabytes) * 1024 * 1024
-    return int(size) if math.isfinite(size) else sys.maxsize  # 1e308 MB: no limit to speak of
+    return int((DEFAULT_LIMIT_MB if megabytes is None else megabytes) * 1024 * 1024)
 
 
 def check_limit() -> None:
@@ -239,7 +238,8 @@ def _megabytes(text: str) -> float | None:
         value = float(text)
     except ValueError:
         return None
-    return value if math.isfinite(value) and value >= 0 else None
+    # in bytes too: 1e308 megabytes are more bytes than a number holds, as 1e309 are
+    return value if math.isfinite(value * 1024 * 1024) and value >= 0 else None
 
 
 def _entry_digest(key: str, data: bytes) -> bytes:
