@@ -581,20 +581,33 @@ def test_a_browser_without_web_locks_asks_for_news_from_each_page(
         context.close()
 
 
-def test_a_module_folder_linked_inside_the_course_is_followed(course: Path,
-                                                             tmp_path: Path) -> None:
-    """An author keeps a module's files in drafts/ and links modules/<id> to it. Edits saved
-    in drafts/ and edits saved through the link both show in the page served."""
+def _module_kept_in_drafts(course: Path) -> tuple[Path, Path]:
+    """The module's files moved to drafts/ (a name with a space and an accent), and
+    modules/<id> linked to them; returns the link and the folder."""
     module = course / "modules" / "writing-questions"
     drafts = course / "drafts" / "writing questions é"
     drafts.parent.mkdir()
     shutil.move(module, drafts)
     module.symlink_to(Path("..") / "drafts" / "writing questions é", target_is_directory=True)
+    return module, drafts
+
+
+def _lesson_page_served(running: Served) -> str:
+    """The address of the edited lesson's page once the preview serves it, as built."""
+    url = running.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
+    page = url + "writing-questions/one-idea.html"
+    assert "Cover the options" in read(page)
+    return page
+
+
+def test_a_module_folder_linked_inside_the_course_is_followed(course: Path,
+                                                             tmp_path: Path) -> None:
+    """An author keeps a module's files in drafts/ and links modules/<id> to it. Edits saved
+    in drafts/ and edits saved through the link both show in the page served."""
+    module, drafts = _module_kept_in_drafts(course)
     running = Served(course)
     try:
-        url = running.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
-        page = url + "writing-questions/one-idea.html"
-        assert "Cover the options" in read(page)
+        page = _lesson_page_served(running)
         edit(drafts / "one-idea.yaml", "Cover the options", "Hide the options")
         wait_until(lambda: "Hide the options" in read(page), "the edit saved in drafts/")
         edit(course / LESSON, "Hide the options", "Fold the options away")
@@ -622,11 +635,7 @@ def test_a_lesson_saved_in_a_linked_module_folder_is_shown_first(course: Path,
                                                                  tmp_path: Path) -> None:
     """The preview shows an edited lesson before building the rest; for a module folder
     linked to drafts/, saved there or through the link, it only built the rest."""
-    module = course / "modules" / "writing-questions"
-    drafts = course / "drafts" / "writing questions é"
-    drafts.parent.mkdir()
-    shutil.move(module, drafts)
-    module.symlink_to(Path("..") / "drafts" / "writing questions é", target_is_directory=True)
+    _, drafts = _module_kept_in_drafts(course)
     preview = Preview(course, tmp_path / "out", lambda text, is_error: None)
     assert preview.rebuild()
     page = preview.site / "writing-questions" / "one-idea.html"
@@ -648,9 +657,7 @@ def test_a_lesson_file_linked_inside_the_course_is_followed(course: Path) -> Non
     (course / LESSON).symlink_to(Path("../..") / "shared" / "one idea.yaml")
     running = Served(course)
     try:
-        url = running.wait_for(r"serving (http://127\.0\.0\.1:\d+/)").group(1)
-        page = url + "writing-questions/one-idea.html"
-        assert "Cover the options" in read(page)
+        page = _lesson_page_served(running)
         edit(shared / "one idea.yaml", "Cover the options", "Hide the options")
         wait_until(lambda: "Hide the options" in read(page), "the edit saved in shared/")
     finally:
