@@ -196,6 +196,54 @@ def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
         "start_worker", "render"]
 
 
+def _edit_a_lesson(course: Path) -> None:
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "the stem is too vague.", "the stem is still too vague."), encoding="utf-8")
+
+
+def test_an_edited_lesson_s_pdf_renders_while_the_site_is_written(
+        run: Run, course: Path, tmp_path: Path, pools: list[Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDF format comes after the site, but its one rendering is with the worker before
+    the site's first page is written: the worker is not idle while this process works."""
+    out = tmp_path / "o"
+    assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
+    _edit_a_lesson(course)
+    asked_before_the_site: list[list[str]] = []
+    real = HtmlExporter.export
+
+    def noted(self: HtmlExporter, ctx: ExportContext) -> Path:
+        asked_before_the_site.append([task.split()[1] for task in pools[-1].tasks])
+        return real(self, ctx)
+
+    monkeypatch.setattr(HtmlExporter, "export", noted)
+    pools.clear()
+    result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "rendered 1 of" in result.output
+    assert asked_before_the_site == [["_ready", "start_worker", "render"]]
+
+
+def test_a_site_that_fails_while_a_pdf_renders_leaves_the_last_build(
+        run: Run, course: Path, tmp_path: Path, pools: list[Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "o"
+    assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    _edit_a_lesson(course)
+
+    def fails(self: HtmlExporter, ctx: ExportContext) -> Path:
+        raise CoursepackError.single("disk full, say")
+
+    monkeypatch.setattr(HtmlExporter, "export", fails)
+    pools.clear()
+    result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
+    assert result.exit_code == 1 and "disk full, say" in result.stderr
+    assert "render" in " ".join(pools[0].tasks) and stopped(pools[0])
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 def _killed_by_the_system(job: object) -> object:
     """A worker's rendering stopped as the out-of-memory killer stops it."""
     os.kill(os.getpid(), signal.SIGKILL)
@@ -244,6 +292,10 @@ def test_workers_leave_stopping_to_the_build_and_still_stop_mid_task() -> None:
             pool._terminate()  # mid-task: killed, since SIGTERM is ignored
             for process in processes:
                 process.join(timeout=60)
+                # the pool's own thread may reap it first, and set its exit code a moment later
+                deadline = time.monotonic() + 60
+                while process.is_alive() and time.monotonic() < deadline:
+                    time.sleep(0.01)
                 assert not process.is_alive()
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -15,7 +15,7 @@ import dataclasses
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +31,13 @@ from coursepack.exporters import (
     OutputDir,
     SetsUpWorkers,
     ShowsNoLessons,
+    StartsEarly,
     format_problems,
     get_exporter,
     settings_owners,
 )
 from coursepack.exporters._package import date_problems
-from coursepack.exporters.base import note_output
+from coursepack.exporters.base import note_output, to_the_end
 from coursepack.exporters.html import HtmlExporter
 from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
@@ -291,7 +292,9 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
             for setup in setups:  # slow set-ups run while earlier formats export
                 if setup is not warmed or not workers.started:
                     workers.warm(setup)
-            with lost_reported():
+            with lost_reported(), _closed_at_the_end(steps):
+                for step in steps:  # what the workers do first, while this process exports
+                    step.start()
                 report.built.extend(step.run() for step in steps)
         folder.swap_in(names + [language for language, _ in languages])
     try:
@@ -358,9 +361,30 @@ class _Step:
                   and before.intact(ctx.previous) and not _links(ctx.previous, before.files)
                   and before.made_from_these(ctx.course.root.resolve()))
         self.kept = before if intact else None
+        self.started: float | None = None
+        self.under_way: Generator[None, None, Path] | None = None  # StartsEarly's export
+        self.entry_made: Path | None = None  # its file, if it is done already
+
+    def start(self) -> None:
+        """Start the export now if its format starts early (``StartsEarly``)."""
+        if self.kept is None and isinstance(self.exporter, StartsEarly):
+            self.started = time.perf_counter()
+            under_way = self.exporter.export_started(self.ctx)
+            with speaking(self.ctx.course.language, self.ctx.course.root):
+                try:
+                    next(under_way)
+                except StopIteration as done:  # done in one step after all
+                    self.entry_made = done.value
+                    return
+            self.under_way = under_way
+
+    def close(self) -> None:
+        """Let go of an export started early and not finished (the build failed)."""
+        if self.under_way is not None:
+            self.under_way.close()
 
     def run(self) -> Built:
-        started = time.perf_counter()
+        started = self.started or time.perf_counter()
         ctx = self.ctx
         if self.kept is not None and ctx.previous is not None:
             for relpath in sorted(self.kept.files):
@@ -371,13 +395,24 @@ class _Step:
         else:
             # the words an exporter writes itself are in the course's language
             with speaking(ctx.course.language, ctx.course.root):
-                entry = self.exporter.export(ctx)
+                entry = self.entry_made or (self.exporter.export(ctx) if self.under_way is None
+                                            else to_the_end(self.under_way))
         fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
                              entry.relative_to(ctx.out.root).as_posix(), ctx.also_read)
         note_output(ctx, self.exporter.name)
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
+
+
+@contextmanager
+def _closed_at_the_end(steps: list[_Step]) -> Iterator[None]:
+    """Every export started early let go of when the build ends, however it ends."""
+    try:
+        yield
+    finally:
+        for step in steps:
+            step.close()
 
 
 def _links(folder: Path, relpaths: Iterable[str]) -> bool:

@@ -9,6 +9,7 @@ from coursepack.exporters.base import (
     OutputDir,
     SetsUpWorkers,
     ShowsNoLessons,
+    StartsEarly,
 )
 from coursepack.exporters.cmi5 import Cmi5Exporter
 from coursepack.exporters.field_pack import FieldPackExporter
@@ -70,4 +71,4 @@ def format_problems(name: str, course: Course) -> list[Problem]:
 
 
 __all__ = ["EXPORTERS", "ExportContext", "Exporter", "OutputDir", "SetsUpWorkers",
-           "ShowsNoLessons", "format_problems", "get_exporter", "settings_owners"]
+           "ShowsNoLessons", "StartsEarly", "format_problems", "get_exporter", "settings_owners"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol, TypeVar, cast, runtime_checkable
@@ -194,3 +194,26 @@ class SetsUpWorkers(Protocol):
         """What each worker runs before this format's work. A build starts it on the
         workers before exporting the first format, so that it runs meanwhile."""
         ...
+
+
+@runtime_checkable
+class StartsEarly(Protocol):
+    """An exporter whose slow work is done by the build's worker processes and can be
+    started before the formats before it export: a build starts it first, exports the
+    others while the workers work (an edited lesson's PDF renders while the site is
+    written), and finishes it in its turn."""
+
+    def export_started(self, ctx: ExportContext) -> Generator[None, None, Path]:
+        """``export`` in two steps: it pauses (``yield``) once its work is under way in the
+        workers, and returns the file a user should open. Closed early (the build failed
+        meanwhile), it lets go of what it holds."""
+        ...
+
+
+def to_the_end(export: Generator[None, None, Path]) -> Path:
+    """What an export in steps (``StartsEarly``) returns, every step of it done now."""
+    try:
+        while True:
+            next(export)
+    except StopIteration as done:
+        return cast(Path, done.value)

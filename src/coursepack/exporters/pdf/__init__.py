@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from coursepack import markup, render
 from coursepack.errors import Origin, Problem, error, warning
-from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel
+from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel, to_the_end
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.faces import missing_fonts
 from coursepack.exporters.pdf.jobs import version
@@ -73,12 +73,16 @@ class PdfExporter:
         return start_worker
 
     def export(self, ctx: ExportContext) -> Path:
+        return to_the_end(self.export_started(ctx))
+
+    def export_started(self, ctx: ExportContext) -> Generator[None, None, Path]:
+        """The export, paused once what is to be rendered is with the workers."""
         parse_lessons_in_parallel(ctx.course, ctx.workers)
         paper = self.settings(ctx.course)[0].paper
         with Renderer(ctx.workers) as renderer:
             docs = Documents(ctx.course, version("coursepack"), paper, ctx.cache)
             printing = Printing(ctx, docs, renderer)
-            printing.run()
+            yield from printing.run()
         ctx.also_read.update(printing.obtainer.also_read())
         return ctx.out.root / "course-pack.pdf"
 

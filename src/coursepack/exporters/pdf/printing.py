@@ -3,7 +3,7 @@ page count is right), the handouts, the course pack; and the notes on what was m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from functools import partial
@@ -105,7 +105,9 @@ class Printing:
                                  ctx.course.root)
         self.assembler = Assembler(ctx, self.jobs, self.obtainer)
 
-    def run(self) -> None:
+    def run(self) -> Generator[None, None, None]:
+        """Every PDF of the export, pausing once (``yield``) when the documents and parts
+        not in the cache are with the renderers and the cached parts of the pack joined."""
         parts = pack.sections(self.docs)
         get = self.obtainer
         with _located("render a PDF", _THEME_HINT):
@@ -122,6 +124,8 @@ class Printing:
                     joining.close()
                 else:
                     joining.begin()
+            yield
+            with _located("render a PDF", _THEME_HINT):
                 get.finish(rendering)
             self.finish_pack(parts, part_files, joining)
         finally:
