@@ -6,6 +6,7 @@ import ctypes.util
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -91,3 +92,60 @@ def test_a_failed_quick_import_is_done_again_with_python_s_lookup() -> None:
                           check=False, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", "b'%PDF-'"]
+
+
+_DECLARED = """
+typedef uint32_t hb_codepoint_t;
+typedef struct { int x, y, width, height; } Rectangle;
+typedef unsigned char FcChar8;
+"""
+#: Declarations cffi is asked for, as WeasyPrint asks and otherwise.
+_ASKED = ["hb_codepoint_t[48]", "hb_codepoint_t[1968]", "hb_codepoint_t[48]",
+          " hb_codepoint_t [ 0 ] ", "unsigned int[7]", "unsigned int *[3]", "char[4]", "char[]",
+          "Rectangle[2]", "Rectangle *", "FcChar8 **", "int[010]", "int[0x10]", "int[2][3]",
+          "char (*)[4]", "const char[5]", "unsigned int *"]
+
+
+def _ffi(quick: bool) -> Any:
+    import cffi
+
+    ffi = cffi.FFI()
+    ffi.cdef(_DECLARED)
+    if quick:
+        libraries.quick_arrays(ffi)
+    return ffi
+
+
+def _described(ffi: Any, cdecl: str) -> tuple[object, ...]:
+    made = ffi.typeof(cdecl)
+    length = getattr(made, "length", None)
+    return made.cname, made.kind, length, None if length is None else ffi.sizeof(made)
+
+
+def test_arrays_made_from_their_item_type_are_the_types_cffi_parses() -> None:
+    quick, parsed = _ffi(True), _ffi(False)
+    for cdecl in _ASKED:
+        assert _described(quick, cdecl) == _described(parsed, cdecl), cdecl
+    assert list(quick.new("hb_codepoint_t[3]", [7, 8, 9])) == [7, 8, 9]
+    with pytest.raises(Exception, match="unknown"):
+        quick.typeof("no_such_type[3]")
+
+
+def test_weasyprint_s_arrays_are_made_quickly_and_only_once_patched() -> None:
+    libraries.import_weasyprint()
+    from weasyprint.text.ffi import ffi
+
+    patched = ffi._parser.parse_type
+    libraries.quick_arrays(ffi)  # a second time changes nothing
+    assert ffi._parser.parse_type is patched and getattr(patched, "quick_arrays", False)
+    assert ffi.typeof("hb_codepoint_t[4321]").length == 4321
+
+
+def test_a_cffi_without_the_parser_it_expects_is_left_alone() -> None:
+    class Other:
+        pass
+
+    other = Other()
+    libraries.quick_arrays(other)
+    libraries.quick_arrays(None)
+    assert vars(other) == {}

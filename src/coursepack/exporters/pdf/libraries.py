@@ -12,6 +12,12 @@ not found at once; a name it lists is looked up as before. That changes no outco
 Linux: gcc and ld only ever answer with a library's file name, which WeasyPrint tries
 itself next and the dynamic loader finds on the same search path. Should the import fail
 all the same, it is done again with Python's own lookup.
+
+Once imported, WeasyPrint asks cffi for C arrays of as many glyph ids as each font subset
+keeps (``hb_codepoint_t[1968]``), and cffi parses every new such declaration with a C
+parser fed every type name the libraries declare: about 6 ms each, a dozen in a lesson
+and thousands in a course pack's renderings. ``quick_arrays`` makes an array of a known
+length out of its item type, which is parsed once.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import contextlib
 import ctypes.util
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,10 +41,43 @@ def import_weasyprint() -> None:
         return
     try:
         with libraries_found_quickly():
-            importlib.import_module(_FIRST_MODULE)
+            module = importlib.import_module(_FIRST_MODULE)
     except OSError:
         _forget_weasyprint()
-        importlib.import_module(_FIRST_MODULE)  # with Python's lookup, or WeasyPrint's error
+        module = importlib.import_module(_FIRST_MODULE)  # Python's lookup, or WeasyPrint's error
+    quick_arrays(getattr(module, "ffi", None))
+
+
+#: A C array of a known length: its item type (a name, with any ``*``) and its length in
+#: decimal (C reads ``010`` as eight: such a length is left to cffi).
+_ARRAY = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_ ]*[A-Za-z0-9_*]|[A-Za-z_])"
+                    r"\s*\[\s*(0|[1-9][0-9]*)\s*\]\s*")
+
+
+def quick_arrays(ffi: object) -> None:
+    """Have ``ffi`` (a cffi FFI) make ``T[n]`` from ``T``, parsed once, rather than parse each
+    such declaration anew. Anything else, or a cffi whose insides differ, is left as it is."""
+    parser = getattr(ffi, "_parser", None)
+    parse = getattr(parser, "parse_type", None)
+    try:
+        from cffi.model import ArrayType
+    except ImportError:
+        return
+    if parser is None or parse is None or getattr(parse, "quick_arrays", False):
+        return
+    items: dict[str, object] = {}
+
+    def parse_type(cdecl: str) -> object:
+        found = _ARRAY.fullmatch(cdecl)
+        if found is None:
+            return parse(cdecl)
+        item = found.group(1)
+        if item not in items:
+            items[item] = parse(item)
+        return ArrayType(items[item], int(found.group(2)))
+
+    parse_type.quick_arrays = True  # type: ignore[attr-defined]
+    parser.parse_type = parse_type
 
 
 @contextlib.contextmanager
