@@ -23,6 +23,7 @@ from coursepack import markup, workers
 from coursepack.errors import CoursepackError
 from coursepack.exporters import ExportContext
 from coursepack.exporters.html import HtmlExporter
+from coursepack.exporters.pdf.joining import PackJoining
 from tests.conftest import Run
 
 pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
@@ -236,12 +237,52 @@ def test_a_site_that_fails_while_a_pdf_renders_leaves_the_last_build(
     def fails(self: HtmlExporter, ctx: ExportContext) -> Path:
         raise CoursepackError.single("disk full, say")
 
+    def cannot_let_go(self: PackJoining) -> None:
+        raise RuntimeError("letting go failed too")
+
     monkeypatch.setattr(HtmlExporter, "export", fails)
+    monkeypatch.setattr(PackJoining, "close", cannot_let_go)
     pools.clear()
     result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
     assert result.exit_code == 1 and "disk full, say" in result.stderr
+    assert "letting go failed" not in result.output + result.stderr  # the cause is said
     assert "render" in " ".join(pools[0].tasks) and stopped(pools[0])
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_the_pdfs_of_each_language_start_first_and_join_their_packs_in_turn(
+        run: Run, course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every language's PDFs start rendering before any site is written; the pack of each
+    is joined only in its turn, so a build of many languages holds one join at a time."""
+    from coursepack.exporters.pdf import assemble
+
+    yaml = course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "language: en\n", "language: en\nlanguages: [en, fr]\n", 1), encoding="utf-8")
+    assert run("translate", "extract", str(course), "--lang", "fr").exit_code == 0
+    joins: list[int] = []
+    joins_while_sites_are_written: list[int] = []
+    make_joiner = assemble.Joiner.__init__
+
+    def counted(self: assemble.Joiner, count: int, last: int | None = None) -> None:
+        joins.append(count)
+        make_joiner(self, count, last)
+
+    real = HtmlExporter.export
+
+    def noted(self: HtmlExporter, ctx: ExportContext) -> Path:
+        joins_while_sites_are_written.append(len(joins))
+        return real(self, ctx)
+
+    monkeypatch.setattr(assemble.Joiner, "__init__", counted)
+    monkeypatch.setattr(HtmlExporter, "export", noted)
+    result = run("build", str(course), "-f", "html", "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    # the English site, before either pack's join; the French one, after the English pack
+    assert joins_while_sites_are_written == [0, 1]
+    assert len(joins) == 2
+    for pack in (course / "build" / "pdf", course / "build" / "fr" / "pdf"):
+        assert (pack / "course-pack.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def _killed_by_the_system(job: object) -> object:

@@ -16,7 +16,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -407,12 +407,15 @@ class _Step:
 
 @contextmanager
 def _closed_at_the_end(steps: list[_Step]) -> Iterator[None]:
-    """Every export started early let go of when the build ends, however it ends."""
+    """Every export started early and not finished let go of when the build fails: what
+    went wrong is reported, not a failure of letting go that it may cause."""
     try:
         yield
-    finally:
+    except BaseException:
         for step in steps:
-            step.close()
+            with suppress(Exception):
+                step.close()
+        raise
 
 
 def _links(folder: Path, relpaths: Iterable[str]) -> bool:

@@ -107,7 +107,11 @@ class Printing:
 
     def run(self) -> Generator[None, None, None]:
         """Every PDF of the export, pausing once (``yield``) when the documents and parts
-        not in the cache are with the renderers and the cached parts of the pack joined."""
+        not in the cache are with the renderers.
+
+        The pack's join begins after the pause: an export paused holds its parts' bytes
+        only, so a build of several languages, each started before any is finished, does
+        not hold several packs' joins at once."""
         parts = pack.sections(self.docs)
         get = self.obtainer
         with _located("render a PDF", _THEME_HINT):
@@ -120,11 +124,11 @@ class Printing:
             with _located("render a PDF", _THEME_HINT):
                 rendering = get.start([*(self.jobs.whole(d) for d in self.docs.whole()),
                                        *part_files.values()])
-                if all(job.identifier in get.ready for job in part_files.values()):
-                    joining.close()
-                else:
-                    joining.begin()
+            if all(job.identifier in get.ready for job in part_files.values()):
+                joining.close()
             yield
+            if not joining.given_up:
+                joining.begin()
             with _located("render a PDF", _THEME_HINT):
                 get.finish(rendering)
             self.finish_pack(parts, part_files, joining)
