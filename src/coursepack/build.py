@@ -4,6 +4,10 @@ A build writes into a staging folder inside the output folder and moves the form
 folders into place only when every format succeeded, all of them or none, so a failed or
 interrupted build leaves the previous output exactly as it was (rules: output_folder).
 
+The formats export in the order asked for, but one whose work is done by the build's
+worker processes (the PDFs: ``StartsEarly``) is started before any exports and finished in
+its turn: its renderings go on while this process writes the other formats.
+
 Validation also checks the settings of every format and of the lint in course.yaml
 (each owner reads its own), whichever formats are built, and reports a top-level field
 that neither the course nor any owner knows.
