@@ -181,7 +181,8 @@ def test_a_pool_grown_while_it_works_loses_nothing() -> None:
 def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
         run: Run, course: Path, tmp_path: Path, pools: list[Any]) -> None:
     """A cold build forks a second worker for its many documents; a rebuild with one lesson
-    edited forks none: the worker that imported WeasyPrint as the build began renders it."""
+    edited forks none: the worker that imported WeasyPrint as the build began renders it,
+    then numbers its handout's pages while this process assembles the course pack."""
     out = tmp_path / "o"
     assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
     assert pools[0].sizes == [1, 2]
@@ -194,7 +195,7 @@ def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
     assert "rendered 1 of" in result.output
     assert pools[0].sizes == [1]
     assert [task.split()[1] for task in pools[0].tasks if "_ready" not in task] == [
-        "start_worker", "render"]
+        "start_worker", "render", "numbered"]
 
 
 def _edit_a_lesson(course: Path) -> None:

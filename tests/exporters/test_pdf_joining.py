@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import shutil
@@ -130,8 +131,28 @@ def test_a_pack_joined_as_its_parts_arrive_is_the_pack_of_a_cold_build(
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns(".coursepack-cache"))
     _built(elsewhere, tmp_path / "cold")
-    pack_pdf = "pdf/course-pack.pdf"
-    assert (tmp_path / "out" / pack_pdf).read_bytes() == (tmp_path / "cold" / pack_pdf).read_bytes()
+    assert _pdfs(tmp_path / "out") == _pdfs(tmp_path / "cold")
+
+
+def _pdfs(out: Path) -> dict[str, bytes]:
+    """Every PDF of a build (course pack, handouts, quizzes...), by its path in ``out``."""
+    found = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.pdf")}
+    assert "pdf/course-pack.pdf" in found and any("handouts/" in name for name in found)
+    return found
+
+
+def test_the_pdfs_made_by_workers_are_those_made_in_the_build_s_own_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts rendered and handouts numbered by the workers, or all of it in the build's own
+    process (on one core): the same bytes."""
+    root = tmp_path / "course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(tmp_path / "cache-workers"))
+    _built(root, tmp_path / "workers")
+    monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(tmp_path / "cache-one-core"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    _built(root, tmp_path / "one-core")
+    assert _pdfs(tmp_path / "workers") == _pdfs(tmp_path / "one-core")
 
 
 def test_a_joined_pack_is_freed_unless_the_process_leaves_without_freeing(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
-from functools import partial
 from typing import TYPE_CHECKING
 
 from coursepack.errors import CoursepackError
@@ -33,19 +32,33 @@ class Assembler:
         self.assembled: list[str] = []
 
     def handouts(self, parts: list[pack.Part], files: dict[str, Job], counts: dict[str, int],
-                 sheets: dict[int, Job]) -> None:
-        """Each lesson's part with its page numbers drawn on: the handout."""
+                 sheets: dict[int, Job]) -> Callable[[], None]:
+        """Each lesson's part with its page numbers drawn on: the handout. Those not in the
+        cache are numbered by the workers while this process goes on (the course pack);
+        the function returned writes them."""
+        from coursepack.exporters.pdf import assemble
+
+        numbering: list[tuple[str, str, Callable[[], bytes]]] = []
         for part in parts:
             if part.level != 1:
                 continue
             source, sheet = files[part.key], sheets[counts[part.key]]
-            self.write(part.document.relpath, (source, sheet),
-                       partial(self._numbered, source, sheet))
+            relpath = part.document.relpath
+            digest = self._digest(relpath, (source, sheet))
+            kept = self.store.pdf(digest)
+            if kept is not None:
+                self.ctx.out.write_bytes(relpath, kept)
+                continue
+            self.ctx.progress(f"pdf: assembling {relpath}")
+            read = self.obtainer.read
+            numbering.append((relpath, digest, self.obtainer.renderer.elsewhere(
+                assemble.numbered, read(source), read(sheet))))
 
-    def _numbered(self, part: Job, sheet: Job) -> bytes:
-        from coursepack.exporters.pdf import assemble
+        def written() -> None:
+            for relpath, digest, numbered in numbering:
+                self._made(relpath, digest, numbered())
 
-        return assemble.numbered(self.obtainer.read(part), self.obtainer.read(sheet))
+        return written
 
     def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
                     counts: dict[str, int], sheet: Job, joining: PackJoining) -> None:
@@ -85,13 +98,21 @@ class Assembler:
 
     def write(self, relpath: str, sources: tuple[Job, ...], make: Callable[[], bytes]) -> None:
         """Write an assembled PDF, from the cache if it was made from the same sources."""
-        digest = self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
+        digest = self._digest(relpath, sources)
         data = self.store.pdf(digest)
         if data is None:
             self.ctx.progress(f"pdf: assembling {relpath}")
-            data = make()
-            self.store.keep_pdf(digest, data)
-            self.assembled.append(relpath)
+            self._made(relpath, digest, make())
+        else:
+            self.ctx.out.write_bytes(relpath, data)
+
+    def _digest(self, relpath: str, sources: tuple[Job, ...]) -> str:
+        return self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
+
+    def _made(self, relpath: str, digest: str, data: bytes) -> None:
+        """An assembled PDF just made: kept in the cache, written, counted."""
+        self.store.keep_pdf(digest, data)
+        self.assembled.append(relpath)
         self.ctx.out.write_bytes(relpath, data)
 
 
@@ -146,12 +167,14 @@ class Printing:
             part_files[pack.CONTENTS] = contents[1]
             counts[pack.CONTENTS] = get.pages(contents[1])
         with _located("assemble the handouts", _BUG_HINT):
-            self.assembler.handouts(parts, part_files, counts, handout_sheets)
+            handouts = self.assembler.handouts(parts, part_files, counts, handout_sheets)
         with _located("render a PDF", _THEME_HINT):
             get.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
         with _located("assemble the course pack", _BUG_HINT):
             self.assembler.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
                                        pack_sheet, joining)
+        with _located("assemble the handouts", _BUG_HINT):
+            handouts()
 
     def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
             tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, Rendered]]]:
