@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 from coursepack.errors import CoursepackError
@@ -36,29 +37,24 @@ class Assembler:
         """Each lesson's part with its page numbers drawn on: the handout. Those not in the
         cache are numbered by the workers while this process goes on (the course pack);
         the function returned writes them."""
-        from coursepack.exporters.pdf import assemble
-
-        numbering: list[tuple[str, str, Callable[[], bytes]]] = []
+        writes = []
         for part in parts:
-            if part.level != 1:
-                continue
-            source, sheet = files[part.key], sheets[counts[part.key]]
-            relpath = part.document.relpath
-            digest = self._digest(relpath, (source, sheet))
-            kept = self.store.pdf(digest)
-            if kept is not None:
-                self.ctx.out.write_bytes(relpath, kept)
-                continue
-            self.ctx.progress(f"pdf: assembling {relpath}")
-            read = self.obtainer.read
-            numbering.append((relpath, digest, self.obtainer.renderer.elsewhere(
-                assemble.numbered, read(source), read(sheet))))
+            if part.level == 1:
+                sources = files[part.key], sheets[counts[part.key]]
+                writes.append(self.started(part.document.relpath, sources,
+                                           partial(self._numbering, *sources)))
 
         def written() -> None:
-            for relpath, digest, numbered in numbering:
-                self._made(relpath, digest, numbered())
+            for write in writes:
+                write()
 
         return written
+
+    def _numbering(self, part: Job, sheet: Job) -> Callable[[], bytes]:
+        from coursepack.exporters.pdf import assemble
+
+        read = self.obtainer.read
+        return self.obtainer.renderer.elsewhere(assemble.numbered, read(part), read(sheet))
 
     def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
                     counts: dict[str, int], sheet: Job, joining: PackJoining) -> None:
@@ -98,22 +94,32 @@ class Assembler:
 
     def write(self, relpath: str, sources: tuple[Job, ...], make: Callable[[], bytes]) -> None:
         """Write an assembled PDF, from the cache if it was made from the same sources."""
-        digest = self._digest(relpath, sources)
+        def start() -> Callable[[], bytes]:
+            made = make()
+            return lambda: made
+
+        self.started(relpath, sources, start)()
+
+    def started(self, relpath: str, sources: tuple[Job, ...],
+                start: Callable[[], Callable[[], bytes]]) -> Callable[[], None]:
+        """An assembled PDF written from the cache now if it was made from the same
+        sources, else made by what ``start`` starts; the function returned writes it, once
+        made (and keeps it in the cache)."""
+        digest = self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
         data = self.store.pdf(digest)
-        if data is None:
-            self.ctx.progress(f"pdf: assembling {relpath}")
-            self._made(relpath, digest, make())
-        else:
+        if data is not None:
+            self.ctx.out.write_bytes(relpath, data)
+            return lambda: None
+        self.ctx.progress(f"pdf: assembling {relpath}")
+        made = start()
+
+        def written() -> None:
+            data = made()
+            self.store.keep_pdf(digest, data)
+            self.assembled.append(relpath)
             self.ctx.out.write_bytes(relpath, data)
 
-    def _digest(self, relpath: str, sources: tuple[Job, ...]) -> str:
-        return self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
-
-    def _made(self, relpath: str, digest: str, data: bytes) -> None:
-        """An assembled PDF just made: kept in the cache, written, counted."""
-        self.store.keep_pdf(digest, data)
-        self.assembled.append(relpath)
-        self.ctx.out.write_bytes(relpath, data)
+        return written
 
 
 class Printing:
