@@ -286,6 +286,28 @@ def test_the_pdfs_of_each_language_start_first_and_join_their_packs_in_turn(
         assert (pack / "course-pack.pdf").read_bytes().startswith(b"%PDF-")
 
 
+def test_a_field_pack_asked_for_before_the_pdfs_has_them_rendered_once(
+        run: Run, course: Path, tmp_path: Path, pools: list[Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDFs start rendering first; the field pack, which carries them and comes first,
+    has that export finished instead of rendering every document again meanwhile."""
+    def renders(*formats: str) -> int:
+        monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(tmp_path / f"cache-{len(pools)}"))
+        pools.clear()
+        chosen = [arg for name in formats for arg in ("-f", name)]
+        result = run("build", str(course), *chosen, "--out", str(tmp_path / f"o{len(formats)}"))
+        assert result.exit_code == 0, result.output
+        return sum(task.split()[1] == "render" for pool in pools for task in pool.tasks)
+
+    alone = renders("pdf")
+    assert alone > 1
+    assert renders("field-pack", "pdf") == alone
+    def made(out: Path) -> list[Path]:
+        return sorted(p.relative_to(out) for p in out.rglob("*.pdf"))
+
+    assert made(tmp_path / "o2" / "pdf") == made(tmp_path / "o1" / "pdf")
+
+
 def _killed_by_the_system(job: object) -> object:
     """A worker's rendering stopped as the out-of-memory killer stops it."""
     os.kill(os.getpid(), signal.SIGKILL)

@@ -41,7 +41,7 @@ from coursepack.exporters import (
     settings_owners,
 )
 from coursepack.exporters._package import date_problems
-from coursepack.exporters.base import note_output, to_the_end
+from coursepack.exporters.base import note_output, note_under_way, to_the_end
 from coursepack.exporters.html import HtmlExporter
 from coursepack.fields import HasSettings, unknown_field
 from coursepack.lint import Lint
@@ -365,22 +365,25 @@ class _Step:
                   and before.intact(ctx.previous) and not _links(ctx.previous, before.files)
                   and before.made_from_these(ctx.course.root.resolve()))
         self.kept = before if intact else None
-        self.started: float | None = None
+        self.spent = 0.0  # seconds of this process's time, when started early
         self.under_way: Generator[None, None, Path] | None = None  # StartsEarly's export
         self.entry_made: Path | None = None  # its file, if it is done already
+        self.built: Built | None = None
 
     def start(self) -> None:
         """Start the export now if its format starts early (``StartsEarly``)."""
         if self.kept is None and isinstance(self.exporter, StartsEarly):
-            self.started = time.perf_counter()
+            started = time.perf_counter()
             under_way = self.exporter.export_started(self.ctx)
             with speaking(self.ctx.course.language, self.ctx.course.root):
                 try:
                     next(under_way)
                 except StopIteration as done:  # done in one step after all
                     self.entry_made = done.value
-                    return
-            self.under_way = under_way
+                else:
+                    self.under_way = under_way
+                    note_under_way(self.ctx, self.exporter.name, self.run)
+            self.spent = time.perf_counter() - started
 
     def close(self) -> None:
         """Let go of an export started early and not finished (the build failed)."""
@@ -388,7 +391,14 @@ class _Step:
             self.under_way.close()
 
     def run(self) -> Built:
-        started = self.started or time.perf_counter()
+        """The format's output, made or kept; done once (a format that carries it may have
+        asked for it before its turn: ``output_of``)."""
+        if self.built is None:
+            self.built = self._made()
+        return self.built
+
+    def _made(self) -> Built:
+        started = time.perf_counter() - self.spent
         ctx = self.ctx
         if self.kept is not None and ctx.previous is not None:
             for relpath in sorted(self.kept.files):

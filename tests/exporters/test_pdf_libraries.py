@@ -131,6 +131,26 @@ def test_arrays_made_from_their_item_type_are_the_types_cffi_parses() -> None:
         quick.typeof("no_such_type[3]")
 
 
+@pytest.mark.parametrize("cdecl", ["int[3]\xa0", "\xa0int[3]", "int[\u20033]", "int[3]\x1c",
+                                   "int[" + "9" * 5000 + "]"])
+def test_what_cffi_refuses_is_still_refused(cdecl: str) -> None:
+    import cffi
+
+    for ffi in (_ffi(True), _ffi(False)):
+        with pytest.raises(cffi.CDefError):
+            ffi.typeof(cdecl)
+
+
+def test_a_type_declared_again_makes_its_arrays_anew() -> None:
+    quick, parsed = _ffi(True), _ffi(False)
+    for ffi in (quick, parsed):
+        ffi.cdef("typedef int T;")
+        ffi.typeof("T[3]")
+        ffi.cdef("typedef long long T;", override=True)
+    assert _described(quick, "T[4]") == _described(parsed, "T[4]")
+    assert quick.sizeof("T[4]") == 4 * quick.sizeof("long long")
+
+
 def test_weasyprint_s_arrays_are_made_quickly_and_only_once_patched() -> None:
     libraries.import_weasyprint()
     from weasyprint.text.ffi import ffi

@@ -138,10 +138,21 @@ def note_output(ctx: ExportContext, fmt: str) -> None:
     ctx.shared[f"output:{fmt}"] = _Made((ctx.course,), (ctx.out.root, ctx.also_read))
 
 
+def note_under_way(ctx: ExportContext, fmt: str, finish: Callable[[], object]) -> None:
+    """Say that format ``fmt`` started its export for ``ctx.course`` early (``StartsEarly``)
+    and that ``finish`` finishes it: a format that carries its output and comes first in
+    the build has it finished, rather than make the same files again meanwhile."""
+    ctx.shared[f"under way:{fmt}"] = _Made((ctx.course,), finish)
+
+
 def output_of(ctx: ExportContext, fmt: str, course: Course) -> Path | None:
     """The folder format ``fmt`` wrote in this build from ``course`` (the same course or an
-    equal one), if it did (``note_output``); else None. What that output was made from
-    besides the course's known inputs (``also_read``) becomes ``ctx``'s too."""
+    equal one), if it did (``note_output``), finished now if it is under way; else None.
+    What that output was made from besides the course's known inputs (``also_read``)
+    becomes ``ctx``'s too."""
+    under_way = _found(ctx, f"under way:{fmt}", (course,))
+    if under_way is not None and callable(under_way.value):
+        under_way.value()
     found = _found(ctx, f"output:{fmt}", (course,))
     if found is None or not isinstance(found.value, tuple):
         return None

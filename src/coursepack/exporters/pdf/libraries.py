@@ -49,9 +49,10 @@ def import_weasyprint() -> None:
 
 
 #: A C array of a known length: its item type (a name, with any ``*``) and its length in
-#: decimal (C reads ``010`` as eight: such a length is left to cffi).
+#: decimal, as cffi reads them (ASCII spaces only; C reads ``010`` as eight, and a length
+#: too long for Python's ``int`` is cffi's to refuse: those are left to cffi).
 _ARRAY = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_ ]*[A-Za-z0-9_*]|[A-Za-z_])"
-                    r"\s*\[\s*(0|[1-9][0-9]*)\s*\]\s*")
+                    r"\s*\[\s*(0|[1-9][0-9]{0,17})\s*\]\s*", re.ASCII)
 
 
 def quick_arrays(ffi: object) -> None:
@@ -66,6 +67,7 @@ def quick_arrays(ffi: object) -> None:
     if parser is None or parse is None or getattr(parse, "quick_arrays", False):
         return
     items: dict[str, object] = {}
+    declare = parser.parse
 
     def parse_type(cdecl: str) -> object:
         found = _ARRAY.fullmatch(cdecl)
@@ -76,8 +78,13 @@ def quick_arrays(ffi: object) -> None:
             items[item] = parse(item)
         return ArrayType(items[item], int(found.group(2)))
 
+    def parse_declarations(*args: object, **kwargs: object) -> object:
+        items.clear()  # a type declared again (``override``) is parsed again
+        return declare(*args, **kwargs)
+
     parse_type.quick_arrays = True  # type: ignore[attr-defined]
     parser.parse_type = parse_type
+    parser.parse = parse_declarations
 
 
 @contextlib.contextmanager
