@@ -181,8 +181,7 @@ def test_a_pool_grown_while_it_works_loses_nothing() -> None:
 def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
         run: Run, course: Path, tmp_path: Path, pools: list[Any]) -> None:
     """A cold build forks a second worker for its many documents; a rebuild with one lesson
-    edited forks none: the worker that imported WeasyPrint as the build began renders it,
-    then numbers its handout's pages while this process assembles the course pack."""
+    edited forks none: the worker that imported WeasyPrint as the build began renders it."""
     out = tmp_path / "o"
     assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
     assert pools[0].sizes == [1, 2]
@@ -195,7 +194,7 @@ def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
     assert "rendered 1 of" in result.output
     assert pools[0].sizes == [1]
     assert [task.split()[1] for task in pools[0].tasks if "_ready" not in task] == [
-        "start_worker", "render", "numbered"]
+        "start_worker", "render"]
 
 
 def _edit_a_lesson(course: Path) -> None:
@@ -302,6 +301,7 @@ def test_a_field_pack_asked_for_before_the_pdfs_has_them_rendered_once(
     alone = renders("pdf")
     assert alone > 1
     assert renders("field-pack", "pdf") == alone
+
     def made(out: Path) -> list[Path]:
         return sorted(p.relative_to(out) for p in out.rglob("*.pdf"))
 

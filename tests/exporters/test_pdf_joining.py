@@ -143,8 +143,8 @@ def _pdfs(out: Path) -> dict[str, bytes]:
 
 def test_the_pdfs_made_by_workers_are_those_made_in_the_build_s_own_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parts rendered and handouts numbered by the workers, or all of it in the build's own
-    process (on one core): the same bytes."""
+    """Parts rendered by the workers, or all of it in the build's own process (on one
+    core): the same bytes."""
     root = tmp_path / "course"
     shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
     monkeypatch.setenv("COURSEPACK_CACHE_DIR", str(tmp_path / "cache-workers"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from types import TracebackType
@@ -170,12 +170,3 @@ class Renderer:
         futures: dict[Future[Rendered], Job] = {pool.submit(render, job): job
                                                 for job in ordered}
         return ((futures[future], future.result()) for future in as_completed(futures))
-
-    def elsewhere(self, work: Callable[..., bytes], *args: object) -> Callable[[], bytes]:
-        """``work(*args)`` done by a running worker while this process goes on (here and
-        now if none is running); returns what gives its result, once it is there."""
-        pool = self.workers.executor(1) if self.workers.started else None
-        if pool is None:
-            done = work(*args)
-            return lambda: done
-        return pool.submit(work, *args).result

@@ -33,28 +33,19 @@ class Assembler:
         self.assembled: list[str] = []
 
     def handouts(self, parts: list[pack.Part], files: dict[str, Job], counts: dict[str, int],
-                 sheets: dict[int, Job]) -> Callable[[], None]:
-        """Each lesson's part with its page numbers drawn on: the handout. Those not in the
-        cache are numbered by the workers while this process goes on (the course pack);
-        the function returned writes them."""
-        writes = []
+                 sheets: dict[int, Job]) -> None:
+        """Each lesson's part with its page numbers drawn on: the handout."""
         for part in parts:
-            if part.level == 1:
-                sources = files[part.key], sheets[counts[part.key]]
-                writes.append(self.started(part.document.relpath, sources,
-                                           partial(self._numbering, *sources)))
+            if part.level != 1:
+                continue
+            source, sheet = files[part.key], sheets[counts[part.key]]
+            self.write(part.document.relpath, (source, sheet),
+                       partial(self._numbered, source, sheet))
 
-        def written() -> None:
-            for write in writes:
-                write()
-
-        return written
-
-    def _numbering(self, part: Job, sheet: Job) -> Callable[[], bytes]:
+    def _numbered(self, part: Job, sheet: Job) -> bytes:
         from coursepack.exporters.pdf import assemble
 
-        read = self.obtainer.read
-        return self.obtainer.renderer.elsewhere(assemble.numbered, read(part), read(sheet))
+        return assemble.numbered(self.obtainer.read(part), self.obtainer.read(sheet))
 
     def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
                     counts: dict[str, int], sheet: Job, joining: PackJoining) -> None:
@@ -94,32 +85,14 @@ class Assembler:
 
     def write(self, relpath: str, sources: tuple[Job, ...], make: Callable[[], bytes]) -> None:
         """Write an assembled PDF, from the cache if it was made from the same sources."""
-        def start() -> Callable[[], bytes]:
-            made = make()
-            return lambda: made
-
-        self.started(relpath, sources, start)()
-
-    def started(self, relpath: str, sources: tuple[Job, ...],
-                start: Callable[[], Callable[[], bytes]]) -> Callable[[], None]:
-        """An assembled PDF written from the cache now if it was made from the same
-        sources, else made by what ``start`` starts; the function returned writes it, once
-        made (and keeps it in the cache)."""
         digest = self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
         data = self.store.pdf(digest)
-        if data is not None:
-            self.ctx.out.write_bytes(relpath, data)
-            return lambda: None
-        self.ctx.progress(f"pdf: assembling {relpath}")
-        made = start()
-
-        def written() -> None:
-            data = made()
+        if data is None:
+            self.ctx.progress(f"pdf: assembling {relpath}")
+            data = make()
             self.store.keep_pdf(digest, data)
             self.assembled.append(relpath)
-            self.ctx.out.write_bytes(relpath, data)
-
-        return written
+        self.ctx.out.write_bytes(relpath, data)
 
 
 class Printing:
@@ -173,14 +146,12 @@ class Printing:
             part_files[pack.CONTENTS] = contents[1]
             counts[pack.CONTENTS] = get.pages(contents[1])
         with _located("assemble the handouts", _BUG_HINT):
-            handouts = self.assembler.handouts(parts, part_files, counts, handout_sheets)
+            self.assembler.handouts(parts, part_files, counts, handout_sheets)
         with _located("render a PDF", _THEME_HINT):
             get.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
         with _located("assemble the course pack", _BUG_HINT):
             self.assembler.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
                                        pack_sheet, joining)
-        with _located("assemble the handouts", _BUG_HINT):
-            handouts()
 
     def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
             tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, Rendered]]]:
