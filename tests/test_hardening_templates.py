@@ -169,9 +169,9 @@ def test_a_template_that_would_hang_or_fill_memory_is_stopped(case: str, course:
 MISTAKES = {
     "division by zero": ("<p>{{ 1 / 0 }}</p>", 3, "division by zero",
                          "check the number divided by on this line"),
-    # located at the macro, the one that calls itself
+    # located where the macro calls itself
     "macro calling itself": ("{% macro again() %}\n{{ again() }}\n{% endmacro %}\n{{ again() }}",
-                             3, "a macro, include or loop calls itself without end",
+                             4, "a macro, include or loop calls itself without end",
                              "give the macro or loop a condition that stops it"),
     "recursive loop": ("{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}", 3,
                        "a macro, include or loop calls itself without end",
@@ -388,3 +388,16 @@ def test_once_a_course_has_a_template_every_template_of_that_format_is_sandboxed
     assert not isinstance(render.environment("pdf", course), SandboxedEnvironment)
     (course / "templates" / "_common").mkdir()
     assert isinstance(render.environment("pdf", course), SandboxedEnvironment)
+
+
+@pytest.mark.parametrize("depth", range(8))
+def test_a_macro_calling_itself_is_located_at_its_call_however_deep_the_build_began(
+        depth: int, course: Path, run: Run, built: dict[str, str]) -> None:
+    """Where the recursion limit falls in the macro's round depends on how many calls the
+    build had made when the page began; the line reported does not."""
+    lesson_template(course, MISTAKES["macro calling itself"][0])
+
+    def deeper(levels: int) -> list[str]:
+        return deeper(levels - 1) if levels else refused(run, course, built)
+
+    assert deeper(depth)[0].startswith(f"{LESSON}:4:1: error: template error: a macro")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from pathlib import Path
@@ -480,6 +481,8 @@ def _template_problem(env: jinja2.Environment, name: str, exc: Exception) -> Pro
     if not frames and isinstance(exc, TypeError):
         return None  # raised outside any template line: ours
     failing = (theirs or frames)[-1:] if frames else []
+    if isinstance(exc, RecursionError) and failing:
+        failing = [_calling_again(theirs or frames)]
     where = (Origin(_where(env, failing[0].filename), failing[0].lineno or 0, 1) if failing
              else Origin(_where(env, _template_file(env, name))))
     message, hint = str(exc), _HINT
@@ -490,6 +493,19 @@ def _template_problem(env: jinja2.Environment, name: str, exc: Exception) -> Pro
     else:
         message = f"{type(exc).__name__}: {exc}"
     return error(where, f"template error: {message}", hint)
+
+
+def _calling_again(frames: list[traceback.FrameSummary]) -> traceback.FrameSummary:
+    """The line of a template that calls itself without end: the one the last lines before
+    the limit went through most often (the call that starts each round). The innermost
+    line alone would depend on how deep the build's own calls were when the render began:
+    the macro's first line, or its call to itself."""
+    rounds = Counter((f.filename, f.lineno) for f in frames[-_CYCLE_LINES:])
+    (filename, lineno), _ = rounds.most_common(1)[0]
+    return next(f for f in reversed(frames) if (f.filename, f.lineno) == (filename, lineno))
+
+
+_CYCLE_LINES = 20  # template lines the last rounds of a cycle go through: a few macros'
 
 
 def _template_frames(exc: BaseException) -> list[traceback.FrameSummary]:
