@@ -390,14 +390,21 @@ def test_once_a_course_has_a_template_every_template_of_that_format_is_sandboxed
     assert isinstance(render.environment("pdf", course), SandboxedEnvironment)
 
 
+_TWO_MACROS = ("{% macro a() %}\n{{ b() }}\n{% endmacro %}\n"
+               "{% macro b() %}\n{{ a() }}\n{% endmacro %}\n{{ a() }}")
+
+
 @pytest.mark.parametrize("depth", range(8))
+@pytest.mark.parametrize(("attack", "line"), [(MISTAKES["macro calling itself"][0], 4),
+                                              (_TWO_MACROS, 4)], ids=["one macro", "two macros"])
 def test_a_macro_calling_itself_is_located_at_its_call_however_deep_the_build_began(
-        depth: int, course: Path, run: Run, built: dict[str, str]) -> None:
-    """Where the recursion limit falls in the macro's round depends on how many calls the
+        depth: int, attack: str, line: int, course: Path, run: Run,
+        built: dict[str, str]) -> None:
+    """Where the recursion limit falls in the macros' round depends on how many calls the
     build had made when the page began; the line reported does not."""
-    lesson_template(course, MISTAKES["macro calling itself"][0])
+    lesson_template(course, attack)
 
     def deeper(levels: int) -> list[str]:
         return deeper(levels - 1) if levels else refused(run, course, built)
 
-    assert deeper(depth)[0].startswith(f"{LESSON}:4:1: error: template error: a macro")
+    assert deeper(depth)[0].startswith(f"{LESSON}:{line}:1: error: template error: a macro")

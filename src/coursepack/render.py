@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import stat
 import traceback
-from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from pathlib import Path
@@ -496,13 +495,13 @@ def _template_problem(env: jinja2.Environment, name: str, exc: Exception) -> Pro
 
 
 def _calling_again(frames: list[traceback.FrameSummary]) -> traceback.FrameSummary:
-    """The line of a template that calls itself without end: the one the last lines before
-    the limit went through most often (the call that starts each round). The innermost
-    line alone would depend on how deep the build's own calls were when the render began:
-    the macro's first line, or its call to itself."""
-    rounds = Counter((f.filename, f.lineno) for f in frames[-_CYCLE_LINES:])
-    (filename, lineno), _ = rounds.most_common(1)[0]
-    return next(f for f in reversed(frames) if (f.filename, f.lineno) == (filename, lineno))
+    """The line of a template that calls itself without end: of the lines the last rounds
+    before the limit went through, the first (by file and line). The innermost line alone,
+    or the most frequent, would depend on how deep the build's own calls were when the
+    render began, so on where in a round the limit fell: that last round, cut short, is
+    left out."""
+    rounds = frames[-_CYCLE_LINES - 1:-1] or frames[-1:]
+    return min(rounds, key=lambda f: (f.filename, f.lineno or 0))
 
 
 _CYCLE_LINES = 20  # template lines the last rounds of a cycle go through: a few macros'
