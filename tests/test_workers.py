@@ -365,6 +365,36 @@ def test_workers_leave_stopping_to_the_build_and_still_stop_mid_task() -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
+_STOPPED_MID_SEND = """
+import os, struct, sys, time
+from coursepack import workers
+
+def half_sent(writer):
+    # the first bytes of a 10 MB result, as a worker sends a rendered PDF back
+    os.write(writer, struct.pack("!i", 10_000_000) + b"%PDF-1.7 ...")
+    time.sleep(600)
+
+try:
+    with workers.Workers(2) as pool:
+        executor = pool.executor()
+        executor.submit(abs, 1).result()
+        sending = executor.submit(half_sent, executor._result_queue._writer.fileno())
+        time.sleep(0.5)  # the pool's reader has begun the message
+        raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("stopped")
+"""
+
+
+def test_a_build_stopped_while_a_worker_sends_its_result_back_stops() -> None:
+    """Ctrl+C while a worker sent a rendered PDF back: the build killed its workers, and
+    then waited for ever on the pool's reader, which had read half of the message (a
+    tester saw it 2 times in 8, until ``kill -9``)."""
+    done = subprocess.run([sys.executable, "-c", _STOPPED_MID_SEND], capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")
+
+
 _BUILD_ON = """
 import os, sys
 from coursepack.cli import run

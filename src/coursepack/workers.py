@@ -111,10 +111,18 @@ class Workers:
 
     def _terminate(self) -> None:
         """Stop the workers mid-task: the executor itself only offers to wait for them.
-        SIGKILL: they ignore SIGTERM (``behave``)."""
+        SIGKILL: they ignore SIGTERM (``behave``).
+
+        A worker killed halfway through sending a result back leaves the pool's reader
+        waiting for the rest, and the pipe stays open as long as any process holds its
+        writing end: this one does too. Closed here, the reader meets the pipe's end once
+        the workers are gone, and the pool stops instead of waiting for ever."""
         processes = getattr(self._executor, "_processes", None) or {}
         for process in list(processes.values()):
             process.kill()
+        results = getattr(self._executor, "_result_queue", None)
+        if results is not None:
+            results._writer.close()
 
 
 class _Pool(ProcessPoolExecutor):
