@@ -169,3 +169,47 @@ def test_a_cffi_without_the_parser_it_expects_is_left_alone() -> None:
     libraries.quick_arrays(other)
     libraries.quick_arrays(None)
     assert vars(other) == {}
+
+
+_CTRL_C_IN_PIKEPDF_SET_UP = '''
+import signal, sys
+from coursepack import leaving
+from coursepack.exporters.pdf import libraries
+
+def in_native_set_up():
+    frame = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_locals.get("module") if frame.f_code.co_name == "exec_module" else None
+        if getattr(module, "__name__", "") == "pikepdf._core":
+            return True
+        frame = frame.f_back
+    return False
+
+class CtrlC:
+    """Ctrl+C as pikepdf's native module imports ``decimal`` while it sets itself up."""
+    pressed = False
+    def find_spec(self, name, path=None, target=None):
+        if not CtrlC.pressed and in_native_set_up():
+            CtrlC.pressed = True
+            signal.raise_signal(signal.SIGINT)
+        return None
+
+sys.modules.pop("decimal", None)  # so that the set-up imports it, and CtrlC sees it
+sys.meta_path.insert(0, CtrlC())
+try:
+    with leaving.signals_interrupt():
+        libraries.import_pikepdf()
+except KeyboardInterrupt:
+    print("pressed:", CtrlC.pressed, "stopped; pikepdf imported:", "pikepdf" in sys.modules)
+'''
+
+
+def test_ctrl_c_while_pikepdf_sets_up_stops_the_build_once_the_import_is_over() -> None:
+    """A KeyboardInterrupt raised inside the set-up of pikepdf's native module made the
+    import fail ("pikepdf's extension library failed to import", as for a broken install)
+    or aborted the process (SIGABRT, "Critical nanobind error"): it waits until the import
+    is over, then stops the build."""
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_IN_PIKEPDF_SET_UP],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "pressed: True stopped; pikepdf imported: True\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coursepack.exporters.pdf import pack
+from coursepack.exporters.pdf.libraries import import_pikepdf
 from coursepack.exporters.pdf.pool import Job
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class PackJoining:
     def begin(self) -> None:
         """Join the parts held, and those given from now on."""
         # pikepdf is imported only when a PDF is assembled (see Assembler.course_pack)
+        import_pikepdf()
         from coursepack.exporters.pdf.assemble import Joiner
 
         self.joiner = Joiner(self.count, last=pack.CONTENTS_AT)

@@ -18,6 +18,10 @@ keeps (``hb_codepoint_t[1968]``), and cffi parses every new such declaration wit
 parser fed every type name the libraries declare: about 6 ms each, a dozen in a lesson
 and thousands in a course pack's renderings. ``quick_arrays`` makes an array of a known
 length out of its item type, which is parsed once.
+
+pikepdf, whose native module is set up by nanobind, is imported with Ctrl+C held: a
+KeyboardInterrupt raised inside that set-up aborted the whole process ("Critical nanobind
+error") or was taken for a broken install (ImportError).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+
+from coursepack import leaving
 
 _FIRST_MODULE = "weasyprint.text.ffi"  # the module that loads the libraries
 
@@ -46,6 +52,17 @@ def import_weasyprint() -> None:
         _forget_weasyprint()
         module = importlib.import_module(_FIRST_MODULE)  # Python's lookup, or WeasyPrint's error
     quick_arrays(getattr(module, "ffi", None))
+
+
+def import_pikepdf() -> None:
+    """Import pikepdf (once per process); a stop signal that comes meanwhile stops the build
+    once the import is over."""
+    if "pikepdf" in sys.modules:
+        return
+    with leaving.held() as stopped:
+        importlib.import_module("pikepdf")
+    if stopped():
+        raise KeyboardInterrupt
 
 
 #: A C array of a known length: its item type (a name, with any ``*``) and its length in

@@ -11,6 +11,7 @@ from pathlib import Path
 from coursepack.confinement import file_digest
 from coursepack.exporters.base import OutputDir
 from coursepack.exporters.pdf.cache import PdfStore
+from coursepack.exporters.pdf.libraries import import_pikepdf
 from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
 
 
@@ -130,6 +131,7 @@ class Obtainer:
         """A rendered part's page count: kept beside it in the cache."""
         count = self.store.pages(job.identifier)
         if count is None:
+            import_pikepdf()
             from coursepack.exporters.pdf import assemble
 
             count = assemble.page_count(self.read(job))

@@ -16,6 +16,7 @@ from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.documents import Documents
 from coursepack.exporters.pdf.jobs import JobMaker
 from coursepack.exporters.pdf.joining import PackJoining
+from coursepack.exporters.pdf.libraries import import_pikepdf
 from coursepack.exporters.pdf.obtaining import Obtainer
 from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
 
@@ -43,6 +44,7 @@ class Assembler:
                        partial(self._numbered, source, sheet))
 
     def _numbered(self, part: Job, sheet: Job) -> bytes:
+        import_pikepdf()
         from coursepack.exporters.pdf import assemble
 
         return assemble.numbered(self.obtainer.read(part), self.obtainer.read(sheet))
@@ -53,6 +55,7 @@ class Assembler:
         between them, the outline, the page numbers, each font's subsets merged."""
         # pikepdf and fontTools are imported only when a PDF is assembled: they are slow
         # to import, and most commands never need them.
+        import_pikepdf()
         from coursepack.exporters.pdf import assemble, fonts
 
         read = self.obtainer.read
