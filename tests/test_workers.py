@@ -419,7 +419,8 @@ def _building(course: Path, out: Path, temporary: Path, cores: str,
 
 def _until_fonts_copied(build: subprocess.Popen[str], temporary: Path) -> None:
     for _ in range(6000):  # until a worker has copied the fonts: ten minutes at most
-        if any(temporary.glob("coursepack-workers-*/weasyprint-*/*")):
+        if any(temporary.glob("coursepack-workers-*/weasyprint-*/*")) or any(
+                temporary.glob("coursepack-fonts-*/[!.]*")):  # a worker's, or the build's
             return
         assert build.poll() is None, build.communicate()
         time.sleep(0.01)
@@ -439,15 +440,16 @@ def test_a_pdf_build_leaves_no_temporary_files(course: Path, tmp_path: Path, cor
     assert [p.relative_to(temporary) for p in temporary.rglob("*")] == []
 
 
+@pytest.mark.parametrize("cores", ["workers", "one core"])
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
                          ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_pdf_build_stopped_mid_rendering_leaves_no_temporary_files(
-        course: Path, tmp_path: Path, stop: signal.Signals) -> None:
+        course: Path, tmp_path: Path, stop: signal.Signals, cores: str) -> None:
     """Ctrl+C; a process manager's or ``timeout``'s SIGTERM; a closed terminal's SIGHUP
     (these two ended the build at once, and its workers' fonts stayed behind). The build
     cleans up, says so, then ends by that same signal, as its parent would expect."""
     temporary = tmp_path / "tmp"
-    build = _building(course, tmp_path / "o", temporary, "workers")
+    build = _building(course, tmp_path / "o", temporary, cores)
     try:
         _until_fonts_copied(build, temporary)
         build.send_signal(stop)
@@ -544,3 +546,24 @@ def test_a_temporary_folder_on_a_file_system_without_locks_still_works(
     assert folder.parent == tmp_path and list(folder.iterdir()) == []
     scratch.removed(folder)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_rendering_in_its_own_process_removes_its_font_copies_however_it_stops(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On one core the build renders itself, and WeasyPrint removed its copies of the fonts
+    only when their configuration was collected: a build stopped while something still
+    held it (the stop's own traceback, say) left a ``weasyprint-*`` folder behind."""
+    from coursepack.exporters.pdf import pool
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    font = Path(pool.__file__).parent / "typefaces" / "NotoSans-Regular.ttf"
+    css = f"@font-face {{ font-family: Body; src: url({font.as_uri()}) }} p {{ font-family: Body }}"
+    job = pool.Job("", "a page", "<p>Protection d’abord</p>", css, str(tmp_path), "0" * 64)
+    held = []
+    with pytest.raises(KeyboardInterrupt), pool.Renderer(workers.Workers(1)) as renderer:
+        [(_, rendered)] = renderer.run([job])
+        assert rendered.pdf.startswith(b"%PDF")
+        held.append(pool._worker["fonts"])  # still referenced as the build stops
+        assert [p.name for p in tmp_path.glob("*/*") if p.name != ".in-use"]  # fonts copied
+        raise KeyboardInterrupt
+    assert held and list(tmp_path.iterdir()) == []

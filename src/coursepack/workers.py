@@ -197,12 +197,22 @@ def starting() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
+_parent: int | None = None  # in a worker, the build's process that forked it
+
+
+def is_worker() -> bool:
+    """Whether this process is a worker of a build (forked by ``Workers``)."""
+    return _parent is not None and os.getppid() == _parent
+
+
 def behave(parent: int, scratch: str) -> None:
     """Make this process, a worker forked by ``parent``, die with it and ignore what stops
     it (Ctrl+C, SIGTERM, SIGHUP, sent to the whole process group from a terminal or a
     process manager): the parent, stopping, stops its workers, and a handler of the
     parent's would only print a traceback here. Its temporary files go in ``scratch``,
     which the parent removes: a worker killed mid-task removes nothing itself."""
+    global _parent
+    _parent = parent
     tempfile.tempdir = os.environ["TMPDIR"] = scratch
     for number in _STOPPING:
         signal.signal(number, signal.SIG_IGN)

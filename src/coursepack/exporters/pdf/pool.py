@@ -3,14 +3,16 @@
 Each worker builds one FontConfiguration and one image cache (``start_worker``, run as
 the build starts or before its first rendering) and reuses them for every document. The
 font configuration keeps copies of the fonts a style sheet names in a temporary folder: a
-worker's goes with the pool's (``workers``), and this process's own when its export ends.
+worker's goes with the pool's (``workers``), and this process's own is one of ``scratch``'s,
+removed when its export ends, however it ends (WeasyPrint removes its own folder only when
+the configuration is collected, which a build stopped mid-rendering did not always live
+to see), or by the next build if this one was killed.
 WeasyPrint is imported only here, inside functions, because importing it is slow and only
 PDF builds need it.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 from concurrent.futures import Future, as_completed
@@ -18,8 +20,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from coursepack import scratch
 from coursepack.exporters.pdf.libraries import import_weasyprint
-from coursepack.workers import Workers
+from coursepack.workers import Workers, is_worker
 
 #: Images are resampled to this resolution and JPEG quality: enough for print,
 #: small enough for a handout to travel over a poor link.
@@ -61,7 +64,10 @@ def start_worker() -> None:
     from weasyprint.text.fonts import FontConfiguration
 
     _worker["pid"] = os.getpid()  # a process forked from one that rendered makes its own
-    _worker["fonts"] = FontConfiguration()
+    _worker["fonts"] = fonts = FontConfiguration()
+    if not is_worker():
+        # WeasyPrint makes its folder when a style sheet first names a font, if it has none
+        _worker["scratch"] = fonts._folder = scratch.made("coursepack-fonts-")
     _worker["images"] = {}
     _worker["css"] = {}
 
@@ -148,12 +154,10 @@ class Renderer:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        rendered_here = _worker.get("pid") == os.getpid()
+        folder = _worker.get("scratch") if _worker.get("pid") == os.getpid() else None
         _worker.clear()  # what this process rendered itself: the next export starts afresh
-        if rendered_here:
-            # The font configuration removes its folder of font copies when it is collected,
-            # and it is in a reference cycle: the program leaves without collecting.
-            gc.collect()
+        if folder is not None:
+            scratch.removed(folder)
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Rendered]]:
         """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
