@@ -206,6 +206,10 @@ def test_code_python_and_library_versions_enter_every_key(tmp_path: Path) -> Non
     french = code / "locale" / "fr" / "LC_MESSAGES" / "coursepack.po"  # a better translation
     french.write_text(french.read_text().replace("Réessayer", "Essayer encore"))
     assert cache.code_and_libraries(code, versions) != edited
+    translated = cache.code_and_libraries(code, versions)
+    font = code / "exporters" / "pdf" / "typefaces" / "NotoSans-Regular.ttf"  # a newer Noto
+    font.write_bytes(font.read_bytes() + b"\0")
+    assert cache.code_and_libraries(code, versions) != translated
 
 
 def test_a_copied_course_reuses_its_cache_but_a_stranger_cache_is_never_read(

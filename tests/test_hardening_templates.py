@@ -408,3 +408,86 @@ def test_a_macro_calling_itself_is_located_at_its_call_however_deep_the_build_be
         return deeper(levels - 1) if levels else refused(run, course, built)
 
     assert deeper(depth)[0].startswith(f"{LESSON}:{line}:1: error: template error: a macro")
+
+
+def _renamed_font(path: Path, name: str) -> None:
+    """A copy of a shipped font at ``path`` whose PostScript name is ``name``, to tell in a
+    PDF which font was embedded."""
+    from fontTools.ttLib import TTFont
+
+    from coursepack.exporters.pdf.faces import SHIPPED
+
+    font = TTFont(SHIPPED / "NotoSans-Regular.ttf")
+    font["name"].setName(name, 6, 3, 1, 0x409)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    font.save(path)
+
+
+def _embedded_fonts(path: Path) -> set[str]:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return {str(item.BaseFont).split("+")[-1] for item in pdf.objects
+                if isinstance(item, pikepdf.Dictionary) and "/BaseFont" in item}
+
+
+def test_a_print_stylesheet_s_fonts_come_from_the_course_never_from_elsewhere(
+        course: Path, run: Run) -> None:
+    """A course's print.css.j2 was read without the documents' fetcher: its @font-face
+    rules embedded a font from anywhere on the machine and asked web servers for one.
+    Now they get what the course's documents get: the course's own files (a brand font,
+    watched as an input), and coursepack's shipped fonts."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Server(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_error(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    outside = course.parent / "elsewhere" / "outside.ttf"
+    _renamed_font(outside, "OutsideFont-Regular")
+    _renamed_font(course / "fonts" / "brand.ttf", "CourseBrand-Regular")
+    theme = Path(render.default_templates()) / "pdf" / "print.css.j2"
+    own = course / "templates" / "pdf" / "print.css.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(theme.read_text(encoding="utf-8") + f"""
+@font-face {{ font-family: "Outside"; src: url("{outside.as_uri()}"); }}
+@font-face {{ font-family: "Web"; src: url("http://127.0.0.1:{server.server_port}/web.ttf"); }}
+@font-face {{ font-family: "Brand"; src: url("fonts/brand.ttf"); }}
+h1 {{ font-family: "Outside", "Web", serif; }}
+p {{ font-family: "Brand", serif; }}
+""", encoding="utf-8")
+    try:
+        result = run("build", str(course), "-f", "pdf")
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    assert asked == []
+    assert f"'{outside.as_uri()}' is left out of" in result.output
+    assert "web.ttf' is left out of" in result.output
+    fonts = _embedded_fonts(course / "build" / "pdf" / "course-pack.pdf")
+    assert "Brand" in fonts and not {f for f in fonts if f.startswith(("Outside", "Web"))}
+    assert "Noto-Serif-Bold" in fonts  # the shipped fonts, where the course's is refused
+    _renamed_font(course / "fonts" / "brand.ttf", "CourseBrand2-Regular")  # a new brand font
+    again = run("build", str(course), "-f", "pdf")
+    assert again.exit_code == 0 and "reused 0 unchanged" in again.output, again.output
+
+
+def test_the_print_stylesheet_holds_no_path_of_the_machine(course: Path) -> None:
+    """Its shipped fonts were named by their path, which then entered every document's
+    digest and PDF identifier: two installations made PDFs differing in their /ID."""
+    from coursepack.exporters.pdf.documents import Documents
+    from coursepack.exporters.pdf.faces import SHIPPED
+    from coursepack.loader import load_course
+
+    css = Documents(load_course(course)[0], "1").stylesheet()
+    assert "NotoSans-Regular.ttf" in css
+    assert str(SHIPPED) not in css and str(Path.home()) not in css

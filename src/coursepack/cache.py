@@ -195,12 +195,12 @@ def _normal(name: str) -> str:
 
 
 def code_and_libraries(code: Path, versions: Mapping[str, str]) -> str:
-    """A digest of coursepack's code (every .py file under ``code``, and the interface's
-    catalogues, .po), Python and libraries."""
+    """A digest of coursepack's code (every .py file under ``code``, the interface's
+    catalogues, .po, and the fonts it ships, .ttf), Python and libraries."""
     found = hashlib.sha256(f"python {sys.version}\0".encode())
     for name, version in sorted(versions.items()):
         found.update(f"{name} {version}\0".encode())
-    for path in sorted([*code.rglob("*.py"), *code.rglob("*.po")]):
+    for path in sorted([*code.rglob("*.py"), *code.rglob("*.po"), *code.rglob("*.ttf")]):
         found.update(path.relative_to(code).as_posix().encode() + b"\0")
         found.update(hashlib.sha256(path.read_bytes()).digest())
     return found.hexdigest()

@@ -155,6 +155,35 @@ def test_the_pdfs_made_by_workers_are_those_made_in_the_build_s_own_process(
     assert _pdfs(tmp_path / "workers") == _pdfs(tmp_path / "one-core")
 
 
+def test_coursepack_installed_elsewhere_makes_the_same_pdfs(tmp_path: Path) -> None:
+    """The print CSS named the shipped fonts by their path, which entered every document's
+    digest, and so its PDF identifier: two installations made PDFs that differed."""
+    import subprocess
+
+    from coursepack import render
+
+    code = Path(render.__file__).resolve().parent
+    elsewhere = tmp_path / "another machine" / "site-packages"
+    shutil.copytree(code, elsewhere / "coursepack", ignore=shutil.ignore_patterns(
+        "__pycache__", ".coursepack-cache"))
+    shutil.copytree(render.default_templates(), elsewhere / "coursepack" / "templates")
+    root = tmp_path / "course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    built = {}
+    for name, path in (("here", code.parent), ("elsewhere", elsewhere)):
+        env = {**os.environ, "PYTHONPATH": str(path), "SOURCE_DATE_EPOCH": "1700000000",
+               "COURSEPACK_CACHE_DIR": str(tmp_path / f"cache-{name}")}
+        done = subprocess.run(
+            [sys.executable, "-c", "import coursepack, sys; print(coursepack.__file__); "
+             "from coursepack.cli import run; run()", "build", str(root), "-f", "pdf",
+             "--out", str(tmp_path / name)], env=env, capture_output=True, text=True,
+            timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(str(path / "coursepack")), done.stdout
+        built[name] = _pdfs(tmp_path / name)
+    assert built["here"] == built["elsewhere"]
+
+
 def test_a_joined_pack_is_freed_unless_the_process_leaves_without_freeing(
         parts: Given, monkeypatch: pytest.MonkeyPatch) -> None:
     """The program keeps its one pack for ``os._exit`` to drop; the preview, a test or a

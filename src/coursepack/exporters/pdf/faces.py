@@ -27,6 +27,11 @@ from coursepack.model import Course
 SHIPPED = Path(__file__).resolve().parent / "typefaces"
 """The folder of the shipped font files, their OFL.txt and ORIGIN.md."""
 
+TYPEFACES_URL = "file:///coursepack-typefaces/"
+"""The address the print CSS gives ``SHIPPED`` (the renderer's fetcher reads it there):
+the same wherever coursepack is installed, so that the same course makes the same PDFs,
+and shows no path of the machine."""
+
 FONT_DIRS_VARIABLE = "COURSEPACK_FONT_DIRS"
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
                     Path.home() / ".local/share/fonts", Path.home() / ".fonts")
@@ -112,7 +117,7 @@ def _css_list(names: list[str]) -> str:
 def font_face_css() -> str:
     """``@font-face`` rules for every shipped font, pointing at its file."""
     return "\n".join(
-        f'@font-face {{ font-family: "{face.family}"; src: url("{(SHIPPED / face.file).as_uri()}")'
+        f'@font-face {{ font-family: "{face.family}"; src: url("{TYPEFACES_URL}{face.file}")'
         f' format("truetype"); font-weight: {face.weight}; font-style: {face.style}; }}'
         for face in FACES)
 

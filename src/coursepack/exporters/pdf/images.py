@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
 from coursepack.exporters.pdf.pool import MAX_PIXELS
 
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
@@ -34,7 +36,9 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
 
     ``COURSE_URL`` stands for the course folder ``root``, and every file must be inside it,
     links resolved: a course's template could otherwise embed any file of the machine
-    (``<link rel=attachment href=file:///...>`` attaches it to the PDF).
+    (``<link rel=attachment href=file:///...>`` attaches it to the PDF, an ``@font-face``
+    embeds a font from anywhere). The one exception is the fonts coursepack ships, at
+    ``TYPEFACES_URL``.
     """
 
     def __init__(self, root: str, records: bool = False) -> None:
@@ -70,8 +74,8 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
             data = response.read()
         finally:
             response.close()
-        if self.records:
-            path = Path(unquote(urlsplit(real).path)).resolve()
+        path = Path(unquote(urlsplit(real).path)).resolve()
+        if self.records and path.is_relative_to(self.root):  # a shipped font is no input
             self.fetched[path.relative_to(self.root).as_posix()] = \
                 hashlib.sha256(data).hexdigest()
         if raster:  # its type may change: WeasyPrint reads it from the data
@@ -80,9 +84,10 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
 
     def real(self, url: str) -> str:
         """The file address that ``url`` stands for (a query or fragment is not the file's)."""
-        if url.startswith(COURSE_URL):
-            path = urlsplit(url).path[len(urlsplit(COURSE_URL).path):]
-            return (self.root / unquote(path)).as_uri()
+        for base, folder in ((COURSE_URL, self.root), (TYPEFACES_URL, SHIPPED)):
+            if url.startswith(base):
+                path = urlsplit(url).path[len(urlsplit(base).path):]
+                return (folder / unquote(path)).as_uri()
         return url
 
     def refusal(self, real: str) -> str:
@@ -92,7 +97,7 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
             return ""
         if scheme != "file":
             return "a web address: a build never downloads anything"
-        if self.confined(real):
+        if self.confined(real) or self.shipped(real):
             return ""
         try:
             Path(unquote(urlsplit(real).path)).resolve(strict=True)
@@ -109,11 +114,46 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
     def confined(self, url: str) -> bool:
         """Whether ``url`` is an ordinary file in the course (links followed): never a pipe,
         whose reading would wait for ever."""
-        try:
-            real = Path(unquote(urlsplit(url).path)).resolve(strict=True)
-        except (OSError, RuntimeError, ValueError):
-            return False
-        return real.is_relative_to(self.root) and real.is_file()
+        return _ordinary_file_in(url, self.root)
+
+    @staticmethod
+    def shipped(url: str) -> bool:
+        """Whether ``url`` is one of the fonts coursepack ships."""
+        return _ordinary_file_in(url, SHIPPED)
+
+
+class RecordedFonts(FontConfiguration):  # type: ignore[misc]
+    """A font configuration that tells each document the files its ``@font-face`` rules
+    read. WeasyPrint reads a font once per configuration, for the first style sheet or
+    document that names it: the others would not know that they depend on that file (and
+    would not be made again when it changes), or that it was left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._read: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {}
+
+    def add_font_face(self, rule_descriptors: Any, url_fetcher: Any) -> Any:
+        if not isinstance(url_fetcher, PrintFetcher):
+            return super().add_font_face(rule_descriptors, url_fetcher)
+        key = str(rule_descriptors)
+        if key in self._read:  # read already: WeasyPrint has the font, or tries again
+            fetched, left_out = self._read[key]
+            url_fetcher.fetched.update(fetched)
+            url_fetcher.left_out.extend(left_out)
+        before, known = len(url_fetcher.left_out), dict(url_fetcher.fetched)
+        result = super().add_font_face(rule_descriptors, url_fetcher)
+        self._read.setdefault(key, (
+            {path: digest for path, digest in url_fetcher.fetched.items()
+             if known.get(path) != digest}, url_fetcher.left_out[before:]))
+        return result
+
+
+def _ordinary_file_in(url: str, folder: Path) -> bool:
+    try:
+        real = Path(unquote(urlsplit(url).path)).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return real.is_relative_to(folder) and real.is_file()
 
 
 def shrink(data: bytes) -> bytes:

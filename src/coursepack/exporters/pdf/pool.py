@@ -61,10 +61,10 @@ class Job:
 def start_worker() -> None:
     """One FontConfiguration and image cache per worker process (and WeasyPrint imported)."""
     import_weasyprint()
-    from weasyprint.text.fonts import FontConfiguration
+    from coursepack.exporters.pdf.images import RecordedFonts
 
     _worker["pid"] = os.getpid()  # a process forked from one that rendered makes its own
-    _worker["fonts"] = fonts = FontConfiguration()
+    _worker["fonts"] = fonts = RecordedFonts()
     if not is_worker():
         # WeasyPrint makes its folder when a style sheet first names a font, if it has none
         _worker["scratch"] = fonts._folder = scratch.made("coursepack-fonts-")
@@ -94,15 +94,20 @@ def render(job: Job) -> Rendered:
     if _worker.get("pid") != os.getpid():
         start_worker()
     fonts = _worker["fonts"]
-    if job.css not in _worker["css"]:
-        _worker["css"][job.css] = CSS(string=job.css, font_config=fonts)
+    styles = (job.css, job.folder, job.watched)
+    if styles not in _worker["css"]:
+        # read as the documents' files are: a course's print CSS names fonts and images
+        reader = PrintFetcher(job.folder, records=job.watched)
+        _worker["css"][styles] = (CSS(string=job.css, base_url=COURSE_URL, url_fetcher=reader,
+                                      font_config=fonts), reader)
+    stylesheet, reader = _worker["css"][styles]
     fetcher = PrintFetcher(job.folder, records=job.watched)
     images = {} if job.watched else _worker["images"].setdefault(job.folder, {})
     for failed in [url for url, image in images.items() if image is None]:
         del images[failed]  # asked again, so that this document says what it left out
     html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=fetcher)
     data = html.write_pdf(
-        stylesheets=[_worker["css"][job.css]],
+        stylesheets=[stylesheet],
         font_config=fonts,
         finisher=_tags_finished if job.tagged else None,
         pdf_variant=VARIANT if job.tagged else None,
@@ -113,8 +118,8 @@ def render(job: Job) -> Rendered:
         cache=images,
     )
     pdf = _only_what_it_uses(bytes(data)) if job.relpath and job.tagged else bytes(data)
-    return Rendered(pdf, tuple(dict.fromkeys(fetcher.left_out)),
-                    tuple(sorted(fetcher.fetched.items())))
+    return Rendered(pdf, tuple(dict.fromkeys([*reader.left_out, *fetcher.left_out])),
+                    tuple(sorted({**reader.fetched, **fetcher.fetched}.items())))
 
 
 def _tags_finished(document: Any, pdf: Any) -> None:
