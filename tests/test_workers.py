@@ -395,6 +395,35 @@ def test_a_build_stopped_while_a_worker_sends_its_result_back_stops() -> None:
     assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")
 
 
+_DIES_MID_SEND = """
+import os, struct, sys, time
+from concurrent.futures import BrokenExecutor
+from coursepack import workers
+
+def dies_half_sent(writer):
+    # the out-of-memory killer, as a worker sends a rendered course pack back
+    os.write(writer, struct.pack("!i", 10_000_000) + b"%PDF-1.7 ...")
+    os._exit(137)
+
+with workers.Workers(2) as pool:
+    executor = pool.executor()
+    assert executor.submit(abs, -1).result() == 1
+    try:
+        executor.submit(dies_half_sent, executor._result_queue._writer.fileno()).result()
+    except BrokenExecutor:
+        print("the pool is broken")
+"""
+
+
+def test_a_worker_that_dies_while_it_sends_its_result_back_breaks_the_pool() -> None:
+    """A worker killed by the system halfway through sending its result: the pool's reader
+    waited for the rest of the message for ever, as the other worker still held the pipe
+    open; the build hung instead of saying that a worker stopped."""
+    done = subprocess.run([sys.executable, "-c", _DIES_MID_SEND], capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "the pool is broken\n", "")
+
+
 _BUILD_ON = """
 import os, sys
 from coursepack.cli import run

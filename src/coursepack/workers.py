@@ -110,19 +110,9 @@ class Workers:
         self._only_warming = False
 
     def _terminate(self) -> None:
-        """Stop the workers mid-task: the executor itself only offers to wait for them.
-        SIGKILL: they ignore SIGTERM (``behave``).
-
-        A worker killed halfway through sending a result back leaves the pool's reader
-        waiting for the rest, and the pipe stays open as long as any process holds its
-        writing end: this one does too. Closed here, the reader meets the pipe's end once
-        the workers are gone, and the pool stops instead of waiting for ever."""
-        processes = getattr(self._executor, "_processes", None) or {}
-        for process in list(processes.values()):
-            process.kill()
-        results = getattr(self._executor, "_result_queue", None)
-        if results is not None:
-            results._writer.close()
+        """Stop the workers mid-task: the executor itself only offers to wait for them."""
+        if self._executor is not None:
+            self._executor.kill_workers()
 
 
 class _Pool(ProcessPoolExecutor):
@@ -145,6 +135,43 @@ class _Pool(ProcessPoolExecutor):
         self.size = size
         with starting():  # the first task starts every worker at once
             self.submit(_ready)
+        threading.Thread(target=self._watch_workers, daemon=True,
+                         name="coursepack-workers-watch").start()
+
+    def kill_workers(self) -> None:
+        """Kill every worker (SIGKILL: they ignore SIGTERM, ``behave``), and let the pool's
+        reader see the end of the results pipe.
+
+        A worker killed halfway through sending a result back leaves that reader waiting
+        for the rest, and the pipe stays open as long as any process holds its writing
+        end: this one does too. Closed here, the reader meets the pipe's end once the
+        workers are gone, and the pool stops instead of waiting for ever."""
+        with self._shutdown_lock:  # not while ``shutdown`` closes the pipe itself
+            self._kill_workers()
+
+    def _kill_workers(self) -> None:
+        for process in list((self._processes or {}).values()):
+            process.kill()
+        if self._result_queue is not None:
+            self._result_queue._writer.close()  # type: ignore[attr-defined]
+
+    def _watch_workers(self) -> None:
+        """A worker that dies mid-task (the system's out-of-memory killer, say) breaks the
+        pool, and the executor says so to whoever waits for a result; but not if it died
+        halfway through sending one: the executor's reader then waits for the rest, for
+        ever. A worker found dead while the executor runs on and has not noticed within a
+        second is dealt with as the executor would: the others are killed too."""
+        while not (self._shutdown_thread or self._broken):
+            processes = list(dict(self._processes or {}).values())
+            if not mp.connection.wait([p.sentinel for p in processes], timeout=0.5):
+                continue
+            deadline = time.monotonic() + 1
+            while time.monotonic() < deadline and not (self._shutdown_thread or self._broken):
+                time.sleep(0.05)
+            with self._shutdown_lock:
+                if not (self._shutdown_thread or self._broken):
+                    self._kill_workers()
+            return
 
     def grow(self, size: int) -> None:
         """Fork workers until there are ``size``."""
