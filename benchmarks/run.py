@@ -77,6 +77,8 @@ def runs_for(args: argparse.Namespace, kind: str, lessons: int) -> int:
         return 2 if kind == "html" else 1
     if kind == "html":
         return 3 if lessons >= 1000 else 5
+    if kind == "rebuild":  # seconds each, and the ratio most at the mercy of a noisy machine
+        return 5
     return 2 if lessons >= 100 else 3
 
 

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from coursepack import scratch
-from coursepack.exporters.pdf.libraries import import_weasyprint
+from coursepack.exporters.pdf.libraries import import_pikepdf, import_weasyprint
 from coursepack.workers import Workers, is_worker
 
 #: Images are resampled to this resolution and JPEG quality: enough for print,
@@ -138,6 +138,7 @@ def _only_what_it_uses(pdf: bytes) -> bytes:
     WeasyPrint's numbered objects (the margin boxes' elements, the emptied Spans: 408 of the
     starter course's answer key's 975). The course pack and the handouts are written so
     already (``assemble.save``)."""
+    import_pikepdf()  # in the build's own process on one core, where Ctrl+C is not ignored
     from coursepack.exporters.pdf import assemble
 
     with assemble.open_pdf(pdf) as document:
