@@ -410,15 +410,17 @@ def test_a_macro_calling_itself_is_located_at_its_call_however_deep_the_build_be
     assert deeper(depth)[0].startswith(f"{LESSON}:{line}:1: error: template error: a macro")
 
 
-def _renamed_font(path: Path, name: str) -> None:
+def _renamed_font(path: Path, name: str, units_per_em: int = 0) -> None:
     """A copy of a shipped font at ``path`` whose PostScript name is ``name``, to tell in a
-    PDF which font was embedded."""
+    PDF which font was embedded (its glyphs bigger with a smaller ``units_per_em``)."""
     from fontTools.ttLib import TTFont
 
     from coursepack.exporters.pdf.faces import SHIPPED
 
     font = TTFont(SHIPPED / "NotoSans-Regular.ttf")
     font["name"].setName(name, 6, 3, 1, 0x409)
+    if units_per_em:
+        font["head"].unitsPerEm = units_per_em
     path.parent.mkdir(parents=True, exist_ok=True)
     font.save(path)
 
@@ -491,3 +493,94 @@ def test_the_print_stylesheet_holds_no_path_of_the_machine(course: Path) -> None
     css = Documents(load_course(course)[0], "1").stylesheet()
     assert "NotoSans-Regular.ttf" in css
     assert str(SHIPPED) not in css and str(Path.home()) not in css
+
+
+def _cold_pdfs(course: Path, run: Run, tmp_path: Path, name: str) -> dict[str, bytes]:
+    """Every PDF a build from nothing makes of a copy of ``course``."""
+    import shutil
+
+    copy = tmp_path / name
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns(".coursepack-cache", "build"))
+    assert run("build", str(copy), "-f", "pdf").exit_code == 0
+    return _built_pdfs(copy)
+
+
+def _built_pdfs(course: Path) -> dict[str, bytes]:
+    out = course / "build" / "pdf"
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.pdf"))}
+
+
+def test_a_course_font_added_or_changed_since_the_last_build_makes_a_cold_build_s_pdfs(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three rebuilds that went wrong: a font added after a build that warned it was
+    missing (the build said nothing had changed), the warning itself (it stayed once the
+    font was there), and a font that lengthens the lessons (their page counts were kept
+    from before: "page-number sheet has 2 pages, the document 3")."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    theme = Path(render.default_templates()) / "pdf" / "print.css.j2"
+    own = course / "templates" / "pdf" / "print.css.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(theme.read_text(encoding="utf-8") + """
+@font-face { font-family: "Brand"; src: url("fonts/brand.ttf"); }
+@font-face { font-family: "Red"; src: url("fonts/%1b[31mred%07.ttf"); }
+p, li { font-family: "Brand", "Red", serif; }
+""", encoding="utf-8")
+    first = run("build", str(course), "-f", "pdf")
+    assert first.exit_code == 0, first.output
+    assert "warning: 'fonts/brand.ttf' is left out of" in first.output
+    assert "'fonts/\\x1b[31mred\\x07.ttf' is left out" in first.output  # no escape reaches a terminal
+    _renamed_font(course / "fonts" / "brand.ttf", "CourseBrand-Regular")
+    added = run("build", str(course), "-f", "pdf")
+    assert added.exit_code == 0, added.output
+    assert "brand.ttf" not in added.output
+    assert _built_pdfs(course) == _cold_pdfs(course, run, tmp_path, "cold-added")
+    _renamed_font(course / "fonts" / "brand.ttf", "CourseBrand-Large", units_per_em=150)
+    larger = run("build", str(course), "-f", "pdf")
+    assert larger.exit_code == 0, larger.output
+    assert _built_pdfs(course) == _cold_pdfs(course, run, tmp_path, "cold-larger")
+
+
+def _revisions(path: Path) -> set[float]:
+    """The ``head`` revision of every font program embedded in a PDF."""
+    import io
+
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    found = set()
+    with pikepdf.open(path) as pdf:
+        for item in pdf.objects:
+            if isinstance(item, pikepdf.Dictionary) and "/FontFile2" in item:
+                font = TTFont(io.BytesIO(item.FontFile2.read_bytes()), lazy=True)
+                found.add(round(font["head"].fontRevision, 2))
+    return found
+
+
+def test_a_font_one_template_declares_reaches_no_other_document(
+        course: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quiz template declares a font whose file is a newer "Noto Serif": added to the
+    one configuration a worker renders everything with, fontconfig then picked it for the
+    documents rendered after the quiz that asked for the shipped Noto Serif (which ones
+    depended on the order, so two builds of the same course differed)."""
+    from fontTools.ttLib import TTFont
+
+    from coursepack.exporters.pdf.faces import SHIPPED
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order: the quizzes, then the rest
+    newer = TTFont(SHIPPED / "NotoSerif-Regular.ttf")
+    newer["head"].fontRevision = 9.5
+    (course / "fonts").mkdir()
+    newer.save(course / "fonts" / "quiz.ttf")
+    theme = Path(render.default_templates()) / "pdf" / "quiz.html.j2"
+    own = course / "templates" / "pdf" / "quiz.html.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(theme.read_text(encoding="utf-8").replace(
+        '<h1 class="section-title">',
+        '<style>@font-face { font-family: "QZ"; src: url("fonts/quiz.ttf") }'
+        ' h1 { font-family: "QZ" }</style>\n<h1 class="section-title">', 1), encoding="utf-8")
+    result = run("build", str(course), "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    out = course / "build" / "pdf"
+    assert 9.5 in _revisions(out / "quizzes" / "final.pdf")  # the quiz has its font
+    for path in (out / "course-pack.pdf", out / "answer-key.pdf"):
+        assert 9.5 not in _revisions(path), path

@@ -111,6 +111,10 @@ def refuse_link_out(root: Path, path: Path, hint: str = _INSIDE_ONLY) -> Path:
         "course folder", hint=hint)
 
 
+#: ``file_digest`` of what is not an ordinary file.
+NOT_A_FILE = hashlib.sha256(b"\0missing").digest()
+
+
 def file_digest(path: Path) -> bytes:
     """The SHA-256 of a file's bytes, to know it again; of a marker when it is not an
     ordinary file (gone, a folder, or a pipe, which is never opened: it would block)."""
@@ -119,4 +123,4 @@ def file_digest(path: Path) -> bytes:
             return hashlib.sha256(path.read_bytes()).digest()
     except OSError:
         pass
-    return hashlib.sha256(b"\0missing").digest()
+    return NOT_A_FILE

@@ -56,8 +56,8 @@ class PdfStore:
                 if isinstance(pair, list) and len(pair) == 2]
 
     def keep_left_out(self, digest: str, left_out: tuple[tuple[str, str], ...]) -> None:
-        if left_out:
-            self.cache.put_json(self.cache.key("pdf-left-out", digest), list(left_out))
+        """Kept even when there is none: a PDF made again once its file is there says so."""
+        self.cache.put_json(self.cache.key("pdf-left-out", digest), list(left_out))
 
     def fetched(self, digest: str) -> dict[str, str] | None:
         """The course files the PDF asked for as it was rendered (``pool.Rendered``), as

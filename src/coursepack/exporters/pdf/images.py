@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import mimetypes
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,6 +20,7 @@ from PIL import Image
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from coursepack.confinement import NOT_A_FILE
 from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
 from coursepack.exporters.pdf.pool import MAX_PIXELS
 
@@ -29,6 +32,8 @@ COURSE_URL = "file:///course/"
 #: Times one document may ask for the same address: a style sheet that imports itself
 #: would have WeasyPrint ask for ever.
 MAX_ASKED = 16
+#: The largest file a document may ask for (a font, an image): as large as a source text.
+MAX_BYTES = 50 * 2**20
 
 
 class PrintFetcher(URLFetcher):  # type: ignore[misc]
@@ -38,7 +43,9 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
     links resolved: a course's template could otherwise embed any file of the machine
     (``<link rel=attachment href=file:///...>`` attaches it to the PDF, an ``@font-face``
     embeds a font from anywhere). The one exception is the fonts coursepack ships, at
-    ``TYPEFACES_URL``.
+    ``TYPEFACES_URL``. A file is read here, at the very path that was checked: urllib would
+    read another one (it ends the path at the last ``#``, where the check ends it at the
+    first) and would look up the host a ``file:`` address names.
     """
 
     def __init__(self, root: str, records: bool = False) -> None:
@@ -46,41 +53,43 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         self.root = Path(root).resolve()
         #: What the document asked for and did not get: (address, why), in the order asked.
         self.left_out: list[tuple[str, str]] = []
-        #: With ``records``, each course file it got, by its path in the course: the SHA-256
-        #: (hex) of its bytes (``pool.Job.watched``).
+        #: With ``records``, each course file it asked for, by its path in the course: the
+        #: SHA-256 (hex) of its bytes, or ``NOT_A_FILE`` for one that is not there (yet).
         self.records = records
         self.fetched: dict[str, str] = {}
         self._asked: dict[str, int] = {}
+        #: Whether asking for an address again counts towards ``MAX_ASKED`` (a font named
+        #: by many ``@font-face`` rules, one per weight, imports nothing: it does not).
+        self.counting = True
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         real = self.real(url)
-        self._asked[real] = self._asked.get(real, 0) + 1
-        why = self.refusal(real) or (
-            "it is asked for again and again (a style sheet that imports itself?)"
-            if self._asked[real] > MAX_ASKED else "")
+        if self.counting:
+            self._asked[real] = self._asked.get(real, 0) + 1
+        path, why = self.checked(real)
+        if not why and self._asked.get(real, 0) > MAX_ASKED:
+            why = "it is asked for again and again (a style sheet that imports itself?)"
         if why:
             self.left_out.append((self.shown(url), why))
             raise ValueError(f"{url}: {why}")
+        if path is None:  # a data: address
+            try:
+                return super().fetch(real, headers)
+            except Exception:
+                self.left_out.append((self.shown(url), "it is not a valid data: address"))
+                raise
         try:
-            response = super().fetch(real, headers)
-        except Exception as exc:
-            self.left_out.append((self.shown(url), f"it cannot be read ({exc})"))
+            data = path.read_bytes()
+        except OSError as exc:
+            self.left_out.append((self.shown(url), f"it cannot be read ({exc.strerror})"))
             raise
-        response.url = url
-        raster = url.lower().endswith(RASTER)
-        if not real.startswith("file:") or not (raster or self.records):
-            return response
-        try:
-            data = response.read()
-        finally:
-            response.close()
-        path = Path(unquote(urlsplit(real).path)).resolve()
         if self.records and path.is_relative_to(self.root):  # a shipped font is no input
             self.fetched[path.relative_to(self.root).as_posix()] = \
                 hashlib.sha256(data).hexdigest()
-        if raster:  # its type may change: WeasyPrint reads it from the data
+        if url.lower().endswith(RASTER):  # its type may change: WeasyPrint reads it from the data
             return URLFetcherResponse(url, shrink(data), status=200)
-        return URLFetcherResponse(url, data, headers=response.headers, status=response.status)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, data, headers={"Content-Type": kind}, status=200)
 
     def real(self, url: str) -> str:
         """The file address that ``url`` stands for (a query or fragment is not the file's)."""
@@ -90,36 +99,44 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
                 return (folder / unquote(path)).as_uri()
         return url
 
-    def refusal(self, real: str) -> str:
-        """Why the file at ``real`` is not fetched, or "" if it is."""
-        scheme = urlsplit(real).scheme
-        if scheme == "data":
-            return ""
-        if scheme != "file":
-            return "a web address: a build never downloads anything"
-        if self.confined(real) or self.shipped(real):
-            return ""
+    def checked(self, real: str) -> tuple[Path | None, str]:
+        """The file at ``real`` (links resolved; None for a data: address), or why it is not
+        fetched."""
+        parts = urlsplit(real)
+        if parts.scheme == "data":
+            return None, ""
+        if parts.scheme != "file":
+            return None, "a web address: a build never downloads anything"
+        if parts.netloc:
+            return None, "a file address on another machine: a build reads the course folder"
+        path = Path(unquote(parts.path))
+        if not path.is_absolute():
+            return None, "a file: address without its folder: write it from the course folder"
         try:
-            Path(unquote(urlsplit(real).path)).resolve(strict=True)
+            found = path.resolve(strict=True)
         except (OSError, RuntimeError, ValueError):
-            return "there is no such file in the course folder"
-        return "it is outside the course folder"
+            self._not_there(path)
+            return None, "there is no such file in the course folder"
+        if not (found.is_relative_to(self.root) or found.is_relative_to(SHIPPED)):
+            return None, "it is outside the course folder"
+        if not found.is_file():
+            return None, "it is not a file (a folder, or a pipe)"
+        if found.stat().st_size > MAX_BYTES:
+            return None, f"it is larger than {MAX_BYTES // 2**20} MB"
+        return found, ""
+
+    def _not_there(self, path: Path) -> None:
+        """A course file asked for that is not there is an input too: the document is made
+        again once it is."""
+        lexical = Path(os.path.normpath(path))
+        if self.records and lexical.is_relative_to(self.root) and not os.path.lexists(lexical):
+            self.fetched[lexical.relative_to(self.root).as_posix()] = NOT_A_FILE.hex()
 
     def shown(self, url: str) -> str:
         """An address as the course wrote it (relative to the course folder), cut short if
         long (a data: address can hold a whole image)."""
         shown = unquote(url[len(COURSE_URL):]) if url.startswith(COURSE_URL) else url
         return shown if len(shown) <= 120 else shown[:117] + "..."
-
-    def confined(self, url: str) -> bool:
-        """Whether ``url`` is an ordinary file in the course (links followed): never a pipe,
-        whose reading would wait for ever."""
-        return _ordinary_file_in(url, self.root)
-
-    @staticmethod
-    def shipped(url: str) -> bool:
-        """Whether ``url`` is one of the fonts coursepack ships."""
-        return _ordinary_file_in(url, SHIPPED)
 
 
 class RecordedFonts(FontConfiguration):  # type: ignore[misc]
@@ -136,24 +153,19 @@ class RecordedFonts(FontConfiguration):  # type: ignore[misc]
         if not isinstance(url_fetcher, PrintFetcher):
             return super().add_font_face(rule_descriptors, url_fetcher)
         key = str(rule_descriptors)
-        if key in self._read:  # read already: WeasyPrint has the font, or tries again
-            fetched, left_out = self._read[key]
-            url_fetcher.fetched.update(fetched)
-            url_fetcher.left_out.extend(left_out)
-        before, known = len(url_fetcher.left_out), dict(url_fetcher.fetched)
-        result = super().add_font_face(rule_descriptors, url_fetcher)
-        self._read.setdefault(key, (
-            {path: digest for path, digest in url_fetcher.fetched.items()
-             if known.get(path) != digest}, url_fetcher.left_out[before:]))
+        fetched, left_out, counting = url_fetcher.fetched, url_fetcher.left_out, \
+            url_fetcher.counting
+        url_fetcher.fetched, url_fetcher.left_out, url_fetcher.counting = {}, [], False
+        try:  # what this rule reads, on its own
+            result = super().add_font_face(rule_descriptors, url_fetcher)
+        finally:
+            read = self._read.setdefault(key, (url_fetcher.fetched, url_fetcher.left_out))
+            url_fetcher.fetched, url_fetcher.left_out, url_fetcher.counting = \
+                fetched, left_out, counting
+        # read already (WeasyPrint then has the font, and reads nothing): as it was read
+        fetched.update(read[0])
+        left_out.extend(read[1])
         return result
-
-
-def _ordinary_file_in(url: str, folder: Path) -> bool:
-    try:
-        real = Path(unquote(urlsplit(url).path)).resolve(strict=True)
-    except (OSError, RuntimeError, ValueError):
-        return False
-    return real.is_relative_to(folder) and real.is_file()
 
 
 def shrink(data: bytes) -> bytes:

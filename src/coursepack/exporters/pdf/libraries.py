@@ -42,15 +42,16 @@ _FIRST_MODULE = "weasyprint.text.ffi"  # the module that loads the libraries
 
 
 def import_weasyprint() -> None:
-    """Import WeasyPrint (once per process), its native libraries found quickly."""
-    if _FIRST_MODULE in sys.modules:
-        return
-    try:
-        with libraries_found_quickly():
-            module = importlib.import_module(_FIRST_MODULE)
-    except OSError:
-        _forget_weasyprint()
-        module = importlib.import_module(_FIRST_MODULE)  # Python's lookup, or WeasyPrint's error
+    """Import WeasyPrint (once per process), its native libraries found quickly, and its
+    arrays made quickly (also when something else imported it first)."""
+    module = sys.modules.get(_FIRST_MODULE)
+    if module is None:
+        try:
+            with libraries_found_quickly():
+                module = importlib.import_module(_FIRST_MODULE)
+        except OSError:
+            _forget_weasyprint()
+            module = importlib.import_module(_FIRST_MODULE)  # Python's lookup, or its error
     quick_arrays(getattr(module, "ffi", None))
 
 

@@ -128,13 +128,15 @@ class Obtainer:
         return made.pdf
 
     def pages(self, job: Job) -> int:
-        """A rendered part's page count: kept beside it in the cache."""
-        count = self.store.pages(job.identifier)
+        """A rendered part's page count: kept beside it in the cache, by what it was made
+        from (a course font or image it shows, changed, can change its length)."""
+        made_from = self.made_from(job)
+        count = self.store.pages(made_from)
         if count is None:
             import_pikepdf()
             from coursepack.exporters.pdf import assemble
 
             count = assemble.page_count(self.read(job))
-            self.store.keep_pages(job.identifier, count)
+            self.store.keep_pages(made_from, count)
         return count
 

@@ -14,9 +14,14 @@ PDF builds need it.
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -87,39 +92,77 @@ class Rendered:
 def render(job: Job) -> Rendered:
     """Render one document to PDF bytes: tagged PDF/UA-1 unless the job says otherwise."""
     import_weasyprint()
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
     from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
 
     if _worker.get("pid") != os.getpid():
         start_worker()
-    fonts = _worker["fonts"]
-    styles = (job.css, job.folder, job.watched)
-    if styles not in _worker["css"]:
-        # read as the documents' files are: a course's print CSS names fonts and images
-        reader = PrintFetcher(job.folder, records=job.watched)
-        _worker["css"][styles] = (CSS(string=job.css, base_url=COURSE_URL, url_fetcher=reader,
-                                      font_config=fonts), reader)
-    stylesheet, reader = _worker["css"][styles]
-    fetcher = PrintFetcher(job.folder, records=job.watched)
-    images = {} if job.watched else _worker["images"].setdefault(job.folder, {})
-    for failed in [url for url, image in images.items() if image is None]:
-        del images[failed]  # asked again, so that this document says what it left out
-    html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=fetcher)
-    data = html.write_pdf(
-        stylesheets=[stylesheet],
-        font_config=fonts,
-        finisher=_tags_finished if job.tagged else None,
-        pdf_variant=VARIANT if job.tagged else None,
-        pdf_identifier=job.identifier[:32].encode("ascii"),
-        optimize_images=True,
-        jpeg_quality=JPEG_QUALITY,
-        dpi=IMAGE_DPI,
-        cache=images,
-    )
+    with _styled(job) as (fonts, stylesheet, reader):
+        fetcher = PrintFetcher(job.folder, records=job.watched)
+        images = {} if job.watched else _worker["images"].setdefault(job.folder, {})
+        for failed in [url for url, image in images.items() if image is None]:
+            del images[failed]  # asked again, so that this document says what it left out
+        html = HTML(string=job.html, base_url=COURSE_URL, url_fetcher=fetcher)
+        data = html.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=fonts,
+            finisher=_tags_finished if job.tagged else None,
+            pdf_variant=VARIANT if job.tagged else None,
+            pdf_identifier=job.identifier[:32].encode("ascii"),
+            optimize_images=True,
+            jpeg_quality=JPEG_QUALITY,
+            dpi=IMAGE_DPI,
+            cache=images,
+        )
     pdf = _only_what_it_uses(bytes(data)) if job.relpath and job.tagged else bytes(data)
     return Rendered(pdf, tuple(dict.fromkeys([*reader.left_out, *fetcher.left_out])),
                     tuple(sorted({**reader.fetched, **fetcher.fetched}.items())))
+
+
+#: What in a document's HTML may declare fonts: its own @font-face, a style sheet it links
+#: or imports (which may hold some).
+_DECLARES_FONTS = re.compile(r"@font-face|@import|<link\b[^>]*\bstylesheet", re.IGNORECASE)
+
+
+@contextmanager
+def _styled(job: Job) -> Iterator[tuple[Any, Any, Any]]:
+    """The font configuration, the print CSS parsed for it and the reader of the files
+    that CSS named, for ``job``.
+
+    Documents share the worker's configuration, and the CSS parsed once; but not one whose
+    HTML, from a course's own template, may declare fonts. A font added to a configuration
+    stays for the documents after, and fontconfig may pick it for a family they name (a
+    course's newer "Noto Serif" for the shipped one): what a document looked like would
+    depend on which worker rendered what before it. Such a document gets a configuration
+    of its own, and its copies of the fonts are removed after it."""
+    if not (job.watched and _DECLARES_FONTS.search(job.html)):
+        styles = (job.css, job.folder, job.watched)
+        if styles not in _worker["css"]:
+            _worker["css"][styles] = _parsed(job, _worker["fonts"])
+        yield (_worker["fonts"], *_worker["css"][styles])
+        return
+    from coursepack.exporters.pdf.images import RecordedFonts
+
+    fonts = RecordedFonts()
+    # in a worker, the pool's temporary folder; in this process, its own (start_worker)
+    fonts._folder = Path(tempfile.mkdtemp(prefix="fonts-", dir=_worker.get("scratch")))
+    try:
+        yield (fonts, *_parsed(job, fonts))
+    finally:
+        shutil.rmtree(fonts._folder, ignore_errors=True)
+
+
+def _parsed(job: Job, fonts: Any) -> tuple[Any, Any]:
+    """The print CSS of ``job`` parsed for ``fonts``, read as the documents' files are (a
+    course's print CSS names fonts and images), and its reader."""
+    from weasyprint import CSS
+
+    from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
+
+    reader = PrintFetcher(job.folder, records=job.watched)
+    return CSS(string=job.css, base_url=COURSE_URL, url_fetcher=reader,
+               font_config=fonts), reader
 
 
 def _tags_finished(document: Any, pdf: Any) -> None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
-from coursepack.errors import CoursepackError
+from coursepack.errors import CoursepackError, printable
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.pdf import pack
 from coursepack.exporters.pdf.cache import PdfStore
@@ -194,7 +194,8 @@ class Printing:
                  f" unchanged; assembled {len(assembled)} PDFs"]
         if 0 < made < total:
             lines.append("rendered: " + _listing(list(self.obtainer.rendered.values())))
-            lines.append("assembled: " + _listing(assembled))
+            if assembled:
+                lines.append("assembled: " + _listing(assembled))
         return lines + left_out_notes(self.obtainer.left_out)
 
 
@@ -207,8 +208,8 @@ def left_out_notes(left_out: dict[str, list[tuple[str, str]]]) -> list[str]:
             documents.add(f"handouts/{label.removeprefix('lesson/')}.pdf")
         for pair in pairs:
             where.setdefault(pair, set()).update(documents)
-    return [f"warning: '{address}' is left out of {_listing(list(documents))}: {why} "
-            "(the course's pdf templates find files from the course folder)"
+    return [f"warning: '{printable(address)}' is left out of {_listing(list(documents))}: "
+            f"{printable(why)} (the course's pdf templates find files from the course folder)"
             for (address, why), documents in sorted(where.items())]
 
 

@@ -1,0 +1,123 @@
+"""What a PDF's HTML and style sheets may read as they are rendered: the course's files and
+the fonts coursepack ships, read at the very path checked, and recorded as inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coursepack.confinement import NOT_A_FILE
+from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
+from coursepack.exporters.pdf.images import COURSE_URL, MAX_BYTES, PrintFetcher, RecordedFonts
+
+pytestmark = pytest.mark.pdf
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    (root / "fonts").mkdir(parents=True)
+    shutil.copy(SHIPPED / "NotoSans-Regular.ttf", root / "fonts" / "q.ttf")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "secret.txt").write_text("the builder's private notes\n")
+    return root
+
+
+def refused(fetcher: PrintFetcher, url: str) -> str:
+    """Why ``fetcher`` refuses ``url`` (it must)."""
+    with pytest.raises(ValueError):
+        fetcher.fetch(url)
+    return fetcher.left_out[-1][1]
+
+
+def test_a_second_hash_in_a_file_address_reads_the_file_checked_not_another(
+        course: Path, tmp_path: Path) -> None:
+    """urllib ends a file's path at the last ``#``, the check at the first: through a link
+    named ``f.ttf#`` to a folder outside, a template read any file of the machine."""
+    (course / "f.ttf").write_bytes(b"the course's own file")
+    (course / "f.ttf#").symlink_to(tmp_path / "elsewhere")
+    fetcher = PrintFetcher(str(course))
+    for url in (f"{(course / 'f.ttf').as_uri()}#/secret.txt#",
+                f"file://{course}/f.ttf#/secret.txt#", f"{COURSE_URL}f.ttf#/secret.txt#"):
+        assert fetcher.fetch(url).read() == b"the course's own file", url
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("file://leak.example.invalid/{course}/fonts/q.ttf", "a file address on another machine"),
+    ("file://localhost/{course}/fonts/q.ttf", "a file address on another machine"),
+    ("file:fonts/q.ttf", "a file: address without its folder"),
+    ("file:///{elsewhere}/secret.txt", "it is outside the course folder"),
+    (f"{TYPEFACES_URL}../../../../../../../../etc/passwd", "outside the course folder"),
+    (f"{TYPEFACES_URL}%2e%2e/%2e%2e/%2e%2e%2f%2e%2e/../../../../../../../etc/passwd", "outside"),
+    ("https://example.invalid/font.ttf", "a web address"),
+    ("data:font/ttf", "it is not a valid data: address"),
+])
+def test_what_a_document_may_not_read_is_refused_without_asking_anyone(
+        course: Path, tmp_path: Path, url: str, why: str) -> None:
+    """A host in a file: address had urllib look it up (a DNS query of the course's
+    choosing); a relative one was read from wherever the build was started."""
+    url = url.format(course=course, elsewhere=tmp_path / "elsewhere")
+    assert why in refused(PrintFetcher(str(course)), url)
+
+
+def test_a_folder_a_pipe_and_a_huge_file_are_said_to_be_what_they_are(course: Path) -> None:
+    os.mkfifo(course / "fonts" / "pipe.ttf")
+    with (course / "fonts" / "huge.ttf").open("wb") as huge:
+        huge.truncate(MAX_BYTES + 1)  # sparse: no disk used
+    fetcher = PrintFetcher(str(course))
+    assert refused(fetcher, f"{COURSE_URL}fonts/") == "it is not a file (a folder, or a pipe)"
+    assert refused(fetcher, f"{COURSE_URL}fonts/pipe.ttf") == \
+        "it is not a file (a folder, or a pipe)"
+    assert refused(fetcher, f"{COURSE_URL}fonts/huge.ttf") == "it is larger than 50 MB"
+
+
+def test_the_shipped_fonts_are_read_and_are_no_input_of_the_course(course: Path) -> None:
+    fetcher = PrintFetcher(str(course), records=True)
+    response = fetcher.fetch(f"{TYPEFACES_URL}NotoSans-Regular.ttf")
+    assert response.read() == (SHIPPED / "NotoSans-Regular.ttf").read_bytes()
+    assert fetcher.fetched == {} and fetcher.left_out == []
+
+
+def test_a_course_file_that_is_not_there_yet_is_an_input(course: Path) -> None:
+    """Left out, then added: the documents that asked for it must be made again."""
+    fetcher = PrintFetcher(str(course), records=True)
+    refused(fetcher, f"{COURSE_URL}fonts/brand%20new.ttf")
+    assert fetcher.fetched == {"fonts/brand new.ttf": NOT_A_FILE.hex()}
+
+
+def _style_sheet(css: str, fetcher: PrintFetcher, fonts: RecordedFonts) -> None:
+    from weasyprint import CSS
+
+    CSS(string=css, base_url=COURSE_URL, url_fetcher=fetcher, font_config=fonts)
+
+
+def test_every_style_sheet_naming_a_font_learns_the_file_it_was_read_from(
+        course: Path) -> None:
+    """WeasyPrint reads a font once per configuration: a second style sheet (another
+    document's) naming it reads nothing, and did not know it depended on the file. Nor did
+    the second of two rules naming the same file: the first had recorded it."""
+    fonts = RecordedFonts()
+    regular = '@font-face { font-family: Q; src: url("fonts/q.ttf") }'
+    bold = '@font-face { font-family: Q; font-weight: bold; src: url("fonts/q.ttf") }'
+    first = PrintFetcher(str(course), records=True)
+    _style_sheet(regular + bold, first, fonts)
+    second = PrintFetcher(str(course), records=True)
+    _style_sheet(bold, second, fonts)
+    digest = hashlib.sha256((course / "fonts" / "q.ttf").read_bytes()).hexdigest()
+    assert first.fetched == second.fetched == {"fonts/q.ttf": digest}
+
+
+def test_a_font_named_by_a_rule_per_weight_is_not_taken_for_a_loop(course: Path) -> None:
+    """A variable font is named by one @font-face per weight and style: 18 rules asked for
+    the same file more than the 16 times a style sheet importing itself would."""
+    rules = "".join(
+        f'@font-face {{ font-family: V; font-weight: {weight}; font-style: {style}; '
+        f'src: url("fonts/q.ttf") }}'
+        for weight in range(100, 1000, 100) for style in ("normal", "italic"))
+    fetcher = PrintFetcher(str(course), records=True)
+    _style_sheet(rules, fetcher, RecordedFonts())
+    assert fetcher.left_out == [] and list(fetcher.fetched) == ["fonts/q.ttf"]
