@@ -1,4 +1,7 @@
-"""Images shrunk for print before WeasyPrint lays them out (imported by workers only).
+"""What a PDF's documents read as WeasyPrint renders them (imported by workers only): the
+course's files and the fonts coursepack ships, nothing else (``PrintFetcher``), each file
+recorded as an input of the documents that asked for it, fonts too (``RecordedFonts``);
+and images shrunk for print on the way.
 
 Photos a course ships are often camera-sized. WeasyPrint resamples to the print
 resolution but keeps a PNG a PNG, so a PNG photo would stay large. Here every local
