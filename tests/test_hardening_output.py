@@ -264,6 +264,46 @@ def test_ctrl_c_during_the_swap_puts_back_the_formats_already_swapped(
     assert snapshot(out) == before
 
 
+def _signalled_after_rename(out: Path, name: str, stop: signal.Signals) -> Callable[..., None]:
+    """``os.rename`` that gets ``stop`` the moment the new ``name`` is in ``out``."""
+    real = os.rename
+
+    def rename(source: str, target: str) -> None:
+        real(source, target)
+        if Path(target) == out / name:
+            os.kill(os.getpid(), stop)
+
+    return rename
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_signal_between_two_renames_of_the_swap_lets_the_swap_finish(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        stop: signal.Signals) -> None:
+    """A stop that came just after a format moved in, before that move was recorded: the
+    put-back then failed ("cannot put back ...: Directory not empty", part new, part old)
+    or lost a format while saying "unchanged". Now the swap finishes, then the build stops
+    holding the new build."""
+    out = tmp_path / "out"
+    build_quick(run, course, out)
+    before = snapshot(out)
+    retitle(course)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "rename", _signalled_after_rename(out, QUICK[1], stop))
+
+    result = run("build", str(course), *[a for f in QUICK for a in ("-f", f)], "--out", str(out))
+
+    assert result.exit_code == 128 + stop, result.output
+    assert result.stderr == "Build interrupted; out/ holds the new build\n"
+    assert staging_left(out) == []
+    monkeypatch.undo()
+    built = snapshot(out)
+    assert built != before and set(built) == set(before)
+    build_quick(run, course, out)  # the same course again: nothing to change
+    assert snapshot(out) == built
+
+
 def _signalled_while_removing(stop: signal.Signals, times: int) -> Callable[..., None]:
     """``shutil.rmtree`` of the output folder's staging that gets ``stop`` ``times`` over
     as it starts, as from a user pressing Ctrl+C again and again."""

@@ -27,7 +27,7 @@ import re
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 
@@ -84,6 +84,8 @@ class OutputFolder:
         self.swapped = False
         self.created = False  # by this build: removed again if the build fails
         self._lock: int | None = None
+        #: A stop signal waits from the swap until the staging folder is gone (``swap_in``).
+        self._holding = ExitStack()
 
     def __enter__(self) -> OutputFolder:
         with self.os_errors(building=False):
@@ -102,7 +104,7 @@ class OutputFolder:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        with leaving.held() as stopped:  # Ctrl+C now would leave the staging folder
+        with self._holding, leaving.held() as stopped:  # Ctrl+C now would leave the staging
             try:
                 shutil.rmtree(self.stage, ignore_errors=True)
                 if self.created and not self.swapped:  # a failed first build leaves nothing
@@ -225,7 +227,13 @@ class OutputFolder:
     # Swapping the new build in
 
     def swap_in(self, names: Iterable[str]) -> None:
-        """Move each staged format folder into place; on any failure put back every one."""
+        """Move each staged format folder into place; on any failure put back every one.
+
+        A stop signal (Ctrl+C) waits from here until the staging folder is removed: one that
+        came between a rename and its record made the put-back fail (part new, part old) or
+        lose a format, and one that came as the build ended left the staging folder. The
+        build then stops, holding the new build (``__exit__``)."""
+        self._holding.enter_context(leaving.held())
         names = list(names)
         done: list[tuple[Path, Path]] = []
         try:
@@ -246,6 +254,8 @@ class OutputFolder:
 
     def _undo(self, done: list[tuple[Path, Path]]) -> None:
         for source, target in reversed(done):
+            if _there(source) or not _there(target):
+                continue  # the rename never happened (it failed, or was cut short)
             try:
                 os.rename(target, source)
             except OSError as exc:
@@ -304,8 +314,8 @@ def _remove(path: Path) -> None:
 
 
 def _rename(source: Path, target: Path, done: list[tuple[Path, Path]]) -> None:
+    done.append((source, target))  # first: nothing comes between the rename and its record
     os.rename(source, target)
-    done.append((source, target))
 
 
 def _lock(fd: int) -> bool:
