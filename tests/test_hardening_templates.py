@@ -584,3 +584,47 @@ def test_a_font_one_template_declares_reaches_no_other_document(
     assert 9.5 in _revisions(out / "quizzes" / "final.pdf")  # the quiz has its font
     for path in (out / "course-pack.pdf", out / "answer-key.pdf"):
         assert 9.5 not in _revisions(path), path
+
+
+def test_an_svg_image_s_font_reaches_no_other_document_and_is_an_input(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An SVG in a lesson whose style sheet declares a font: added to the one configuration
+    of a worker, it reached documents without the image (which ones depended on the
+    order), and a new version of the font file went unseen by the next build."""
+    from fontTools.ttLib import TTFont
+
+    from coursepack.exporters.pdf.faces import SHIPPED
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order, the same in every build
+
+    def newer_serif(revision: float) -> None:
+        font = TTFont(SHIPPED / "NotoSerif-Regular.ttf")
+        font["head"].fontRevision = revision
+        (course / "fonts").mkdir(exist_ok=True)
+        font.save(course / "fonts" / "drawing.ttf")
+
+    newer_serif(9.5)
+    module = course / "modules" / "writing-questions"
+    (module / "images" / "drawing.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><style>'
+        '@font-face { font-family: ZZ; src: u\\72l(../../../fonts/drawing.ttf) }'
+        ' text { font-family: ZZ }</style><text x="5" y="30">Hello</text></svg>',
+        encoding="utf-8")
+    lesson = module / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "![A stem above four options of equal length](images/stem-and-options.png)",
+        "![A stem above four options of equal length](images/stem-and-options.png)\n\n"
+        "  ![A drawing that says hello](images/drawing.svg)", 1), encoding="utf-8")
+    result = run("build", str(course), "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    out = course / "build" / "pdf"
+    assert 9.5 in _revisions(out / "handouts" / "writing-questions" / "one-idea.pdf")
+    for path in (out / "handouts" / "writing-questions" / "feedback.pdf",
+                 out / "answer-key.pdf", out / "quizzes" / "final.pdf"):
+        assert 9.5 not in _revisions(path), path
+    newer_serif(9.75)
+    again = run("build", str(course), "-f", "pdf")
+    assert again.exit_code == 0, again.output
+    assert 9.75 in _revisions(out / "handouts" / "writing-questions" / "one-idea.pdf")
+    assert _built_pdfs(course) == _cold_pdfs(course, run, tmp_path, "cold")

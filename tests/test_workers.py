@@ -596,3 +596,60 @@ def test_a_build_rendering_in_its_own_process_removes_its_font_copies_however_it
         assert [p.name for p in tmp_path.glob("*/*") if p.name != ".in-use"]  # fonts copied
         raise KeyboardInterrupt
     assert held and list(tmp_path.iterdir()) == []
+
+
+_KILLED_HOLDING = """
+import os, sys
+from coursepack import scratch
+folder = scratch.made(sys.argv[1])
+(folder / "site").mkdir()
+(folder / "site" / "index.html").write_text("a page")
+print(folder, flush=True)
+os.kill(os.getpid(), 9)  # kill -9: nothing removed
+"""
+
+
+def test_a_build_removes_what_any_killed_build_left_whatever_it_makes_itself(
+        run: Run, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build killed while it packaged an LMS site (or rendered on one core) left its
+    folder for good: the next build removed only folders of the kinds it made itself, and
+    the packages' folders were not locked at all."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    killed = subprocess.run([sys.executable, "-c", _KILLED_HOLDING, "coursepack-package-"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert killed.returncode == -9 and Path(killed.stdout.strip()).is_dir()
+    stranger = temporary / "coursepack-package-not-ours"  # no lock: another program's
+    stranger.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    assert run("build", str(course), "-f", "html", "--out", str(tmp_path / "o")).exit_code == 0
+    assert sorted(temporary.iterdir()) == [stranger]
+
+
+def test_a_removal_cut_short_leaves_a_folder_the_next_sweep_finds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C while a package's folder was removed left it, its lock gone first."""
+    from coursepack import scratch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = scratch.made("coursepack-package-")
+    for n in range(20):
+        (folder / f"page-{n}.html").write_text("a page")
+    real = os.unlink
+    calls = []
+
+    def unlink(path: Any, *args: Any, **kwargs: Any) -> None:
+        calls.append(path)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(KeyboardInterrupt):
+        scratch.removed(folder)
+    monkeypatch.setattr(os, "unlink", real)
+    assert (folder / ".in-use").is_file()
+    os.close(scratch._held.pop(folder))  # the process that held it is gone
+    scratch.sweep()
+    assert list(tmp_path.iterdir()) == []

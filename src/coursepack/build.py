@@ -24,7 +24,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursepack import cache, fingerprint, leaving
+from coursepack import cache, fingerprint, leaving, scratch
 from coursepack.checks import check_course, check_partial_course
 from coursepack.confinement import folders_resolved_once, refuse_link_out
 from coursepack.errors import CoursepackError, Problem
@@ -151,6 +151,7 @@ def build(
     """
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
     out = (out or _default_output(root)).resolve()
+    scratch.sweep()  # what a killed build left in the temporary folder, whatever it made
     workers = Workers()
     try:
         with _fewer_collections():

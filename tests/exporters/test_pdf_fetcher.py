@@ -121,3 +121,29 @@ def test_a_font_named_by_a_rule_per_weight_is_not_taken_for_a_loop(course: Path)
     fetcher = PrintFetcher(str(course), records=True)
     _style_sheet(rules, fetcher, RecordedFonts())
     assert fetcher.left_out == [] and list(fetcher.fetched) == ["fonts/q.ttf"]
+
+
+def test_hidden_files_invalid_addresses_and_disguised_images_are_refused(
+        course: Path) -> None:
+    """A template attached the build's own cache; an address urllib cannot parse was
+    dropped without a word; an SVG named .png was read as an SVG, fonts and all."""
+    (course / ".coursepack-cache").mkdir()
+    (course / ".coursepack-cache" / "size.json").write_text("{}")
+    (course / "images").mkdir()
+    (course / "images" / "photo.png").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    fetcher = PrintFetcher(str(course), records=True)
+    assert refused(fetcher, f"{COURSE_URL}.coursepack-cache/size.json").startswith(
+        "it is hidden")
+    assert refused(fetcher, "file://[::1/x.ttf") == "it is not a valid address"
+    assert refused(fetcher, f"{COURSE_URL}images/photo.png").startswith(
+        "it is not the image its name says")
+
+
+def test_a_file_reached_through_a_link_is_recorded_by_the_link(course: Path) -> None:
+    """Recorded by where the link led, pointing the link at another file went unseen."""
+    (course / "assets").mkdir()
+    shutil.copy(course / "fonts" / "q.ttf", course / "assets" / "one.ttf")
+    (course / "fonts" / "brand.ttf").symlink_to("../assets/one.ttf")
+    fetcher = PrintFetcher(str(course), records=True)
+    fetcher.fetch(f"{COURSE_URL}fonts/brand.ttf")
+    assert list(fetcher.fetched) == ["fonts/brand.ttf"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 import zipfile
 import zlib
 from pathlib import Path
 
+from coursepack import scratch
 from coursepack.cache import Cache
 from coursepack.errors import CoursepackError, Problem, warning
 from coursepack.exporters.base import ExportContext, OutputDir, made_once
@@ -187,7 +187,7 @@ def lms_site(ctx: ExportContext, folder: str, scripts: list[str], *,
 def _site_files(ctx: ExportContext, split: bool) -> dict[str, bytes]:
     """The HTML course for an LMS package, its files by path (once per build for SCORM 1.2
     and 2004 and cmi5, which carry the same, each with its own scripts)."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch.folder("coursepack-package-") as tmp:
         site = OutputDir(Path(tmp) / "site")
         HtmlExporter(split=split, in_lms=True, pages_in_cache=True).export(
             ExportContext(course=ctx.course, out=site, progress=ctx.progress, notes=[],

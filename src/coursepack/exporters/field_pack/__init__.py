@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from coursepack import render
+from coursepack import render, scratch
 from coursepack.errors import CoursepackError, Problem
 from coursepack.exporters._package import source_date_epoch, zip_files
 from coursepack.exporters.base import (
@@ -163,7 +162,7 @@ class Packer:
         files: dict[str, bytes] = {}
         for module in self.single_files():
             files[f"modules/{module.name}"] = module.data
-        with tempfile.TemporaryDirectory() as tmp:
+        with scratch.folder("coursepack-package-") as tmp:
             files.update(self.site(Path(tmp)))
             files.update(self.pdfs(Path(tmp)))
         files.update(self.read_me(files))

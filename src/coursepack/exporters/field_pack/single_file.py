@@ -20,7 +20,6 @@ import base64
 import dataclasses
 import html
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from coursepack import markup, render
+from coursepack import markup, render, scratch
 from coursepack.errors import CoursepackError
 from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.field_pack.images import mime_type
@@ -120,7 +119,7 @@ def render_pages(ctx: ExportContext, course: Course) -> tuple[dict[str, Rendered
     published = Placeholders()
     course_path = CoursePath(course, split=True)
     site = HtmlExporter(split=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch.folder("coursepack-package-") as tmp:
         out = OutputDir(Path(tmp))
         inner = dataclasses.replace(ctx, out=out, notes=[], previous=None, destination=None)
         env = render.environment(site.name, course.root)

@@ -66,16 +66,19 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         self.counting = True
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        real = self.real(url)
+        try:
+            real = self.real(url)
+            path, asked, why = self.checked(real)
+        except ValueError:  # urllib's parser: an IPv6 host without its "]", say
+            real, path, asked, why = url, None, None, "it is not a valid address"
         if self.counting:
             self._asked[real] = self._asked.get(real, 0) + 1
-        path, why = self.checked(real)
         if not why and self._asked.get(real, 0) > MAX_ASKED:
             why = "it is asked for again and again (a style sheet that imports itself?)"
         if why:
             self.left_out.append((self.shown(url), why))
             raise ValueError(f"{url}: {why}")
-        if path is None:  # a data: address
+        if path is None or asked is None:  # a data: address
             try:
                 return super().fetch(real, headers)
             except Exception:
@@ -86,11 +89,17 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         except OSError as exc:
             self.left_out.append((self.shown(url), f"it cannot be read ({exc.strerror})"))
             raise
-        if self.records and path.is_relative_to(self.root):  # a shipped font is no input
-            self.fetched[path.relative_to(self.root).as_posix()] = \
+        if self.records and asked.is_relative_to(self.root):  # a shipped font is no input
+            # by the path asked for: a link pointed elsewhere is a change
+            self.fetched[asked.relative_to(self.root).as_posix()] = \
                 hashlib.sha256(data).hexdigest()
         if url.lower().endswith(RASTER):  # its type may change: WeasyPrint reads it from the data
-            return URLFetcherResponse(url, shrink(data), status=200)
+            shrunk = shrink(data)
+            if shrunk is None:  # WeasyPrint would read it as an SVG: not what it says it is
+                why = "it is not the image its name says (a damaged file, or another kind)"
+                self.left_out.append((self.shown(url), why))
+                raise ValueError(f"{url}: {why}")
+            return URLFetcherResponse(url, shrunk, status=200)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, data, headers={"Content-Type": kind}, status=200)
 
@@ -102,38 +111,43 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
                 return (folder / unquote(path)).as_uri()
         return url
 
-    def checked(self, real: str) -> tuple[Path | None, str]:
-        """The file at ``real`` (links resolved; None for a data: address), or why it is not
-        fetched."""
+    def checked(self, real: str) -> tuple[Path | None, Path | None, str]:
+        """The file at ``real`` (links resolved) and the path asked for (None, None for a
+        data: address), or why it is not fetched."""
         parts = urlsplit(real)
         if parts.scheme == "data":
-            return None, ""
+            return None, None, ""
         if parts.scheme != "file":
-            return None, "a web address: a build never downloads anything"
+            return None, None, "a web address: a build never downloads anything"
         if parts.netloc:
-            return None, "a file address on another machine: a build reads the course folder"
+            return None, None, "a file address on another machine: a build reads the course " \
+                "folder"
         path = Path(unquote(parts.path))
         if not path.is_absolute():
-            return None, "a file: address without its folder: write it from the course folder"
+            return None, None, "a file: address without its folder: write it from the " \
+                "course folder"
+        asked = Path(os.path.normpath(path))
         try:
             found = path.resolve(strict=True)
         except (OSError, RuntimeError, ValueError):
-            self._not_there(path)
-            return None, "there is no such file in the course folder"
+            self._not_there(asked)
+            return None, None, "there is no such file in the course folder"
         if not (found.is_relative_to(self.root) or found.is_relative_to(SHIPPED)):
-            return None, "it is outside the course folder"
+            return None, None, "it is outside the course folder"
+        if _hidden(asked, self.root) or _hidden(found, self.root):
+            return None, None, "it is hidden (a name starting with a dot): not part of the course"
         if not found.is_file():
-            return None, "it is not a file (a folder, or a pipe)"
+            return None, None, "it is not a file (a folder, or a pipe)"
         if found.stat().st_size > MAX_BYTES:
-            return None, f"it is larger than {MAX_BYTES // 2**20} MB"
-        return found, ""
+            return None, None, f"it is larger than {MAX_BYTES // 2**20} MB"
+        return found, asked, ""
 
-    def _not_there(self, path: Path) -> None:
+    def _not_there(self, asked: Path) -> None:
         """A course file asked for that is not there is an input too: the document is made
         again once it is."""
-        lexical = Path(os.path.normpath(path))
-        if self.records and lexical.is_relative_to(self.root) and not os.path.lexists(lexical):
-            self.fetched[lexical.relative_to(self.root).as_posix()] = NOT_A_FILE.hex()
+        if self.records and asked.is_relative_to(self.root) and not os.path.lexists(asked) \
+                and not _hidden(asked, self.root):
+            self.fetched[asked.relative_to(self.root).as_posix()] = NOT_A_FILE.hex()
 
     def shown(self, url: str) -> str:
         """An address as the course wrote it (relative to the course folder), cut short if
@@ -171,13 +185,20 @@ class RecordedFonts(FontConfiguration):  # type: ignore[misc]
         return result
 
 
-def shrink(data: bytes) -> bytes:
-    """The image no larger than a page needs; photos as JPEG, drawings as PNG."""
+def _hidden(path: Path, root: Path) -> bool:
+    """Whether ``path`` is in the course and hidden (the build's cache, say)."""
+    return path.is_relative_to(root) and any(
+        part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def shrink(data: bytes) -> bytes | None:
+    """The image no larger than a page needs, photos as JPEG, drawings as PNG; None if it is
+    no raster image."""
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError):
-        return data  # let WeasyPrint report what it cannot read
+        return None
     if max(image.size) <= MAX_PIXELS and image.format in ("JPEG", "PNG"):
         return data
     image.thumbnail((MAX_PIXELS, MAX_PIXELS))

@@ -54,13 +54,20 @@ class JobMaker:
         """A document a user gets as it is rendered, page numbers and all."""
         digest = inputs_hash(doc.html, self.whole_css, doc.images, self.tools)
         return Job(doc.relpath, doc.relpath, doc.html, self.whole_css, self.folder, digest,
-                   watched=self.watched)
+                   watched=self._watched(doc))
 
     def part(self, doc: Document, label: str) -> Job:
         """A part of the course pack (and of a handout), kept only in the cache."""
         digest = inputs_hash(doc.html, self.part_css, doc.images, self.tools)
         return Job("", label, doc.html, self.part_css, self.folder, digest,
-                   watched=self.watched)
+                   watched=self._watched(doc))
+
+    def _watched(self, doc: Document) -> bool:
+        """Whether ``doc`` may ask for files no one can list before it is rendered: with a
+        course's own templates, or with an SVG image (its style sheet can name fonts and
+        its images other files: ``pool._styled``)."""
+        return self.watched or any(path.suffix.lower() == ".svg" for path in doc.images) \
+            or "svg" in doc.html.lower()
 
     def sheet(self, pages: int) -> Job:
         """Blank pages with only their numbers, ``pages`` of them, kept only in the cache."""

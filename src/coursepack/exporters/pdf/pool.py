@@ -14,7 +14,6 @@ PDF builds need it.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -120,23 +119,19 @@ def render(job: Job) -> Rendered:
                     tuple(sorted({**reader.fetched, **fetcher.fetched}.items())))
 
 
-#: What in a document's HTML may declare fonts: its own @font-face, a style sheet it links
-#: or imports (which may hold some).
-_DECLARES_FONTS = re.compile(r"@font-face|@import|<link\b[^>]*\bstylesheet", re.IGNORECASE)
-
-
 @contextmanager
 def _styled(job: Job) -> Iterator[tuple[Any, Any, Any]]:
     """The font configuration, the print CSS parsed for it and the reader of the files
     that CSS named, for ``job``.
 
-    Documents share the worker's configuration, and the CSS parsed once; but not one whose
-    HTML, from a course's own template, may declare fonts. A font added to a configuration
-    stays for the documents after, and fontconfig may pick it for a family they name (a
-    course's newer "Noto Serif" for the shipped one): what a document looked like would
-    depend on which worker rendered what before it. Such a document gets a configuration
-    of its own, and its copies of the fonts are removed after it."""
-    if not (job.watched and _DECLARES_FONTS.search(job.html)):
+    Documents share the worker's configuration, and the CSS parsed once; but not a watched
+    one (a course's own templates, an SVG image), which may declare fonts of its own. A
+    font added to a configuration stays for the documents after, and fontconfig may pick
+    it for a family they name (a course's newer "Noto Serif" for the shipped one): what a
+    document looked like would depend on which worker rendered what before it. Such a
+    document gets a configuration of its own, and its copies of the fonts are removed
+    after it."""
+    if not job.watched:
         styles = (job.css, job.folder, job.watched)
         if styles not in _worker["css"]:
             _worker["css"][styles] = _parsed(job, _worker["fonts"])

@@ -11,14 +11,13 @@ converter it runs, then its ``Qti::*Interaction`` readers and its quiz-question 
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 from lxml import etree
 
-from coursepack import markup, render
+from coursepack import markup, render, scratch
 from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters._quizbank import (
@@ -180,7 +179,7 @@ class Qti12Exporter:
                                  folder=names.quiz, resource=lambda kind, key: resources[
                                      f"{kind}\0{key}"])
         files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
-        with tempfile.TemporaryDirectory() as tmp:
+        with scratch.folder("coursepack-package-") as tmp:
             built = zip_files(files, Path(tmp) / "package.zip", ctx.cache)
             target = ctx.out.write_bytes(f"{course.id}-qti12.zip", built.read_bytes())
         return target

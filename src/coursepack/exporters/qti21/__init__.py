@@ -11,14 +11,13 @@ and a ``patternMask``.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from lxml import etree
 
-from coursepack import markup, render
+from coursepack import markup, render, scratch
 from coursepack.errors import Problem, warning
 from coursepack.exporters._package import zip_files
 from coursepack.exporters._quizbank import Entry, Media, entries, ident, warn
@@ -183,7 +182,7 @@ class Qti21Exporter:
         manifest = render.render(env, "imsmanifest.xml.j2", course=course, items=items,
                                  ident=ident, media=sorted(media.files), test_media=test_media)
         files = {"imsmanifest.xml": manifest.encode(), **dict(sorted(files.items()))}
-        with tempfile.TemporaryDirectory() as tmp:
+        with scratch.folder("coursepack-package-") as tmp:
             built = zip_files(files, Path(tmp) / "package.zip", ctx.cache)
             target = ctx.out.write_bytes(f"{course.id}-qti21.zip", built.read_bytes())
         return target
