@@ -1,14 +1,14 @@
 """Rendering HTML to PDF in the build's worker processes, longest document first.
 
 Each worker builds one FontConfiguration and one image cache (``start_worker``, run as
-the build starts or before its first rendering) and reuses them for every document. The
-font configuration keeps copies of the fonts a style sheet names in a temporary folder: a
-worker's goes with the pool's (``workers``), and this process's own is one of ``scratch``'s,
-removed when its export ends, however it ends (WeasyPrint removes its own folder only when
-the configuration is collected, which a build stopped mid-rendering did not always live
-to see), or by the next build if this one was killed.
-WeasyPrint is imported only here, inside functions, because importing it is slow and only
-PDF builds need it.
+the build starts or before its first rendering) and reuses them for every document but
+a watched one, which may declare fonts of its own (``_styled``). A font configuration
+keeps copies of the fonts a style sheet names in a temporary folder: a worker's goes with
+the pool's (``workers``), and this process's own is one of ``scratch``'s, removed when its
+export ends, however it ends (WeasyPrint removes its own folder only when the
+configuration is collected, which a build stopped mid-rendering did not always live to
+see), or by the next build if this one was killed. WeasyPrint is imported only here,
+inside functions, because importing it is slow and only PDF builds need it.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def _styled(job: Job) -> Iterator[tuple[Any, Any, Any]]:
     document gets a configuration of its own, and its copies of the fonts are removed
     after it."""
     if not job.watched:
-        styles = (job.css, job.folder, job.watched)
+        styles = (job.css, job.folder)
         if styles not in _worker["css"]:
             _worker["css"][styles] = _parsed(job, _worker["fonts"])
         yield (_worker["fonts"], *_worker["css"][styles])
