@@ -556,21 +556,26 @@ def _revisions(path: Path) -> set[float]:
     return found
 
 
+def _newer_serif(path: Path, revision: float) -> None:
+    """The shipped Noto Serif at ``path`` as a newer release would be: ``revision``."""
+    from fontTools.ttLib import TTFont
+
+    from coursepack.exporters.pdf.faces import SHIPPED
+
+    font = TTFont(SHIPPED / "NotoSerif-Regular.ttf")
+    font["head"].fontRevision = revision
+    path.parent.mkdir(parents=True, exist_ok=True)
+    font.save(path)
+
+
 def test_a_font_one_template_declares_reaches_no_other_document(
         course: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     """The quiz template declares a font whose file is a newer "Noto Serif": added to the
     one configuration a worker renders everything with, fontconfig then picked it for the
     documents rendered after the quiz that asked for the shipped Noto Serif (which ones
     depended on the order, so two builds of the same course differed)."""
-    from fontTools.ttLib import TTFont
-
-    from coursepack.exporters.pdf.faces import SHIPPED
-
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order: the quizzes, then the rest
-    newer = TTFont(SHIPPED / "NotoSerif-Regular.ttf")
-    newer["head"].fontRevision = 9.5
-    (course / "fonts").mkdir()
-    newer.save(course / "fonts" / "quiz.ttf")
+    _newer_serif(course / "fonts" / "quiz.ttf", 9.5)
     theme = Path(render.default_templates()) / "pdf" / "quiz.html.j2"
     own = course / "templates" / "pdf" / "quiz.html.j2"
     own.parent.mkdir(parents=True)
@@ -591,20 +596,9 @@ def test_an_svg_image_s_font_reaches_no_other_document_and_is_an_input(
     """An SVG in a lesson whose style sheet declares a font: added to the one configuration
     of a worker, it reached documents without the image (which ones depended on the
     order), and a new version of the font file went unseen by the next build."""
-    from fontTools.ttLib import TTFont
-
-    from coursepack.exporters.pdf.faces import SHIPPED
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order, the same in every build
-
-    def newer_serif(revision: float) -> None:
-        font = TTFont(SHIPPED / "NotoSerif-Regular.ttf")
-        font["head"].fontRevision = revision
-        (course / "fonts").mkdir(exist_ok=True)
-        font.save(course / "fonts" / "drawing.ttf")
-
-    newer_serif(9.5)
+    _newer_serif(course / "fonts" / "drawing.ttf", 9.5)
     module = course / "modules" / "writing-questions"
     (module / "images" / "drawing.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><style>'
@@ -623,7 +617,7 @@ def test_an_svg_image_s_font_reaches_no_other_document_and_is_an_input(
     for path in (out / "handouts" / "writing-questions" / "feedback.pdf",
                  out / "answer-key.pdf", out / "quizzes" / "final.pdf"):
         assert 9.5 not in _revisions(path), path
-    newer_serif(9.75)
+    _newer_serif(course / "fonts" / "drawing.ttf", 9.75)
     again = run("build", str(course), "-f", "pdf")
     assert again.exit_code == 0, again.output
     assert 9.75 in _revisions(out / "handouts" / "writing-questions" / "one-idea.pdf")
