@@ -9,6 +9,7 @@ the parts afterwards.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from coursepack.exporters.pdf.cache import inputs_hash
@@ -49,25 +50,25 @@ class JobMaker:
         #: The theme's templates ask for no file but a lesson's images (inputs of their
         #: documents already); a course's own can ask for any file of the course.
         self.watched = has_own_templates("pdf", folder)
+        #: A course's own HTML templates can declare fonts in one document and not another;
+        #: its style sheets (print.css.j2, page-numbers.css.j2) are every document's.
+        self.own_markup = self.watched and _own_markup(folder)
 
     def whole(self, doc: Document) -> Job:
         """A document a user gets as it is rendered, page numbers and all."""
         digest = inputs_hash(doc.html, self.whole_css, doc.images, self.tools)
         return Job(doc.relpath, doc.relpath, doc.html, self.whole_css, self.folder, digest,
-                   watched=self._watched(doc))
+                   watched=self.watched or _has_svg(doc), alone=self._alone(doc))
 
     def part(self, doc: Document, label: str) -> Job:
         """A part of the course pack (and of a handout), kept only in the cache."""
         digest = inputs_hash(doc.html, self.part_css, doc.images, self.tools)
         return Job("", label, doc.html, self.part_css, self.folder, digest,
-                   watched=self._watched(doc))
+                   watched=self.watched or _has_svg(doc), alone=self._alone(doc))
 
-    def _watched(self, doc: Document) -> bool:
-        """Whether ``doc`` may ask for files no one can list before it is rendered: with a
-        course's own templates, or with an SVG image (its style sheet can name fonts and
-        its images other files: ``pool._styled``)."""
-        return self.watched or any(path.suffix.lower() == ".svg" for path in doc.images) \
-            or "svg" in doc.html.lower()
+    def _alone(self, doc: Document) -> bool:
+        """Whether ``doc`` may declare fonts of its own (``pool._styled``)."""
+        return self.own_markup or _has_svg(doc)
 
     def sheet(self, pages: int) -> Job:
         """Blank pages with only their numbers, ``pages`` of them, kept only in the cache."""
@@ -80,3 +81,20 @@ class JobMaker:
     def assembled(self, relpath: str, sources: tuple[str, ...]) -> str:
         """The digest of a PDF assembled at ``relpath`` from the PDFs of ``sources``."""
         return hashlib.sha256("\n".join((self.tools, relpath, *sources)).encode()).hexdigest()
+
+
+def _has_svg(doc: Document) -> bool:
+    """Whether ``doc`` shows an SVG image, whose style sheet can name fonts and whose images
+    other files: no one can list them before it is rendered."""
+    return any(path.suffix.lower() == ".svg" for path in doc.images) \
+        or "svg" in doc.html.lower()
+
+
+def _own_markup(folder: Path) -> bool:
+    """Whether the course has PDF templates of its own besides its style sheets (anything
+    unexpected counts: the cost is speed, not what a document shows)."""
+    for kind in ("pdf", "_common"):
+        for _, _, names in os.walk(folder / "templates" / kind):
+            if any(not name.endswith(".css.j2") for name in names):
+                return True
+    return False

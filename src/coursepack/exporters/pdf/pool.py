@@ -2,7 +2,7 @@
 
 Each worker builds one FontConfiguration and one image cache (``start_worker``, run as
 the build starts or before its first rendering) and reuses them for every document but
-a watched one, which may declare fonts of its own (``_styled``). A font configuration
+one that may declare fonts of its own (``_styled``). A font configuration
 keeps copies of the fonts a style sheet names in a temporary folder: a worker's goes with
 the pool's (``workers``), and this process's own is one of ``scratch``'s, removed when its
 export ends, however it ends (WeasyPrint removes its own folder only when the
@@ -60,6 +60,8 @@ class Job:
     #: The files it asks for are inputs too (a course's own templates can ask for any):
     #: recorded as they are read, and none taken from another document's image cache.
     watched: bool = False
+    #: It may declare fonts of its own: rendered with a font configuration of its own.
+    alone: bool = False
 
 
 def start_worker() -> None:
@@ -124,15 +126,15 @@ def _styled(job: Job) -> Iterator[tuple[Any, Any, Any]]:
     """The font configuration, the print CSS parsed for it and the reader of the files
     that CSS named, for ``job``.
 
-    Documents share the worker's configuration, and the CSS parsed once; but not a watched
-    one (a course's own templates, an SVG image), which may declare fonts of its own. A
+    Documents share the worker's configuration, and the CSS parsed once; but not one that
+    may declare fonts of its own (``Job.alone``: a course's own HTML templates, an SVG). A
     font added to a configuration stays for the documents after, and fontconfig may pick
     it for a family they name (a course's newer "Noto Serif" for the shipped one): what a
     document looked like would depend on which worker rendered what before it. Such a
     document gets a configuration of its own, and its copies of the fonts are removed
     after it."""
-    if not job.watched:
-        styles = (job.css, job.folder)
+    if not job.alone:
+        styles = (job.css, job.folder, job.watched)
         if styles not in _worker["css"]:
             _worker["css"][styles] = _parsed(job, _worker["fonts"])
         yield (_worker["fonts"], *_worker["css"][styles])
