@@ -116,6 +116,13 @@ BAD = [
     ("svg-css", "images/c.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(x.css);</style></svg>',
      "uses another file"),
+    ("svg-entity", "images/e.svg",
+     b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY t SYSTEM "file:///etc/hostname">]>'
+     b'<svg xmlns="http://www.w3.org/2000/svg"><text>&t;</text></svg>',
+     "uses another file ('file:///etc/hostname')"),
+    ("svg-css-escaped", "images/u.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>text { fill: u\\72l(pat.svg#p) }'
+     b'</style></svg>', "uses another file ('pat.svg#p')"),
     ("not-svg", "images/n.svg", b"<svg", "is not a valid SVG file"),
 ]
 

@@ -20,6 +20,7 @@ from PIL import Image
 
 from coursepack import cache, fingerprint
 from coursepack.cache import CACHE_DIR, Cache, TemplateCache
+from coursepack.errors import Origin, warning
 from coursepack.output_folder import MARKER
 from tests.conftest import Run
 
@@ -522,6 +523,29 @@ def test_a_damaged_entry_is_a_miss_and_is_removed(tmp_path: Path) -> None:
     assert not entry.exists()
     assert store.key("test", "input") != store.key("test", "inputs")
     assert store.key("test", "ab", "c") != store.key("test", "a", "bc")
+
+
+def test_a_format_s_warnings_are_kept_with_its_record_and_a_damaged_one_is_no_record(
+        tmp_path: Path) -> None:
+    """What an export warned of comes back with the output it kept, word for word (an
+    escape sequence stays text to escape when printed); a record whose warnings cannot be
+    read is no record: the format is made again."""
+    store, folder = Cache(tmp_path / "c"), tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a", encoding="utf-8")
+    said = [warning(None, "'logo \x1b[31m.png' is left out", "look", "pdf"),
+            warning(Origin("templates/pdf/x.html.j2", 3, 7), "ünïcode ‮", "", "")]
+    fingerprint.remember(store, "d", folder, "a.txt", {}, said)
+    record = fingerprint.recorded(store, "d")
+    assert record is not None and list(record.warnings) == said
+    assert "\\x1b[31m" in str(record.warnings[0])
+
+    key = store.key("format-output", "d")
+    for damaged in ([{"origin": None}], [{"origin": ["x", "one", 1], "message": "m",
+                                          "hint": "", "rule": ""}], "not a list of warnings"):
+        store.put_json(key, {**store.get_json(key), "warnings": damaged})
+        assert fingerprint.recorded(store, "d") is None
+        fingerprint.remember(store, "d", folder, "a.txt", {}, said)
 
 
 def test_eviction_removes_what_was_used_longest_ago(tmp_path: Path) -> None:

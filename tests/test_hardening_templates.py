@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import urllib.parse
 from pathlib import Path
 
 import jinja2
@@ -591,20 +592,39 @@ def test_a_font_one_template_declares_reaches_no_other_document(
         assert 9.5 not in _revisions(path), path
 
 
-def test_an_svg_image_s_font_reaches_no_other_document_and_is_an_input(
+def _drawing(path: Path, revision: float) -> None:
+    """An SVG whose style sheet declares a font it carries: a newer "Noto Serif" (a subset:
+    "Hello" is all it writes)."""
+    import base64
+    import io
+
+    from fontTools import subset
+
+    _newer_serif(path.with_suffix(".ttf"), revision)
+    font = subset.load_font(path.with_suffix(".ttf"), subset.Options())
+    cut = subset.Subsetter(subset.Options())
+    cut.populate(text="Hello")
+    cut.subset(font)
+    data = io.BytesIO()
+    font.save(data)
+    path.with_suffix(".ttf").unlink()
+    carried = base64.b64encode(data.getvalue()).decode("ascii")
+    path.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><style>'
+        f'@font-face {{ font-family: ZZ; src: url(data:font/ttf;base64,{carried}) }}'
+        ' text { font-family: ZZ }</style><text x="5" y="30">Hello</text></svg>',
+        encoding="utf-8")
+
+
+def test_an_svg_image_s_font_reaches_no_other_document(
         course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An SVG in a lesson whose style sheet declares a font: added to the one configuration
     of a worker, it reached documents without the image (which ones depended on the
-    order), and a new version of the font file went unseen by the next build."""
+    order). A new version of the drawing is a new font in the documents that show it."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order, the same in every build
-    _newer_serif(course / "fonts" / "drawing.ttf", 9.5)
     module = course / "modules" / "writing-questions"
-    (module / "images" / "drawing.svg").write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><style>'
-        '@font-face { font-family: ZZ; src: u\\72l(../../../fonts/drawing.ttf) }'
-        ' text { font-family: ZZ }</style><text x="5" y="30">Hello</text></svg>',
-        encoding="utf-8")
+    _drawing(module / "images" / "drawing.svg", 9.5)
     lesson = module / "one-idea.yaml"
     lesson.write_text(lesson.read_text(encoding="utf-8").replace(
         "![A stem above four options of equal length](images/stem-and-options.png)",
@@ -617,8 +637,73 @@ def test_an_svg_image_s_font_reaches_no_other_document_and_is_an_input(
     for path in (out / "handouts" / "writing-questions" / "feedback.pdf",
                  out / "answer-key.pdf", out / "quizzes" / "final.pdf"):
         assert 9.5 not in _revisions(path), path
-    _newer_serif(course / "fonts" / "drawing.ttf", 9.75)
+    _drawing(module / "images" / "drawing.svg", 9.75)
     again = run("build", str(course), "-f", "pdf")
     assert again.exit_code == 0, again.output
     assert 9.75 in _revisions(out / "handouts" / "writing-questions" / "one-idea.pdf")
     assert _built_pdfs(course) == _cold_pdfs(course, run, tmp_path, "cold")
+
+
+def test_an_svg_image_naming_a_file_in_a_way_only_css_reads_is_refused(
+        course: Path, run: Run) -> None:
+    """CSS reads ``u\\72l(`` as ``url(``: an SVG's style sheet that asks for a file so (a
+    font, an image, written with escapes or as ``src()`` or ``image-set()``) is refused as
+    any SVG that uses another file is, with the file it names."""
+    module = course / "modules" / "writing-questions"
+    lesson = module / "one-idea.yaml"
+    written_so = ["u\\72l(../fonts/x.ttf)", "src('../fonts/x.ttf')",
+                  "image-set('../fonts/x.ttf' 1x)", "U\\52L( ../fonts/x.ttf )"]
+    for number, written in enumerate(written_so):
+        (module / "images" / f"d{number}.svg").write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>@font-face { font-family: ZZ;'
+            f' src: {written} }}</style><text>x</text></svg>', encoding="utf-8")
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "![A stem above four options of equal length](images/stem-and-options.png)",
+        "![A stem above four options of equal length](images/stem-and-options.png)\n\n"
+        + "\n\n".join(f"  ![Drawing {n}](images/d{n}.svg)" for n in range(4)), 1),
+        encoding="utf-8")
+    result = run("validate", str(course))
+    assert result.exit_code == 1
+    for number in range(4):
+        assert (f"error: SVG image 'images/d{number}.svg' uses another file ('../fonts/x.ttf')"
+                in result.stderr), result.stderr
+
+
+_SEAL = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><style>'
+         '@font-face { font-family: ZZ; src: url(fonts/seal.ttf) } text { font-family: ZZ }'
+         '</style><text x="5" y="30">Seal</text></svg>')
+
+
+@pytest.mark.parametrize("named", ["seal.svg", "seal", "data:"])
+def test_an_svg_a_course_style_sheet_shows_keeps_its_font_to_the_documents_that_show_it(
+        course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        named: str) -> None:
+    """A course's own print.css.j2 puts an SVG behind the quizzes' answer sheets, named with
+    or without .svg, or written in the style sheet itself. Its style sheet declares a font
+    (a newer "Noto Serif"), which only the quizzes may get: every document of such a course
+    shares one font configuration, and the answer key, rendered after the quizzes, got it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order: the quizzes, then the rest
+    _newer_serif(course / "fonts" / "seal.ttf", 9.5)
+    if named == "data:":
+        address = "data:image/svg+xml," + urllib.parse.quote(_SEAL.replace(
+            "url(fonts/seal.ttf)", f"url({(course / 'fonts' / 'seal.ttf').as_uri()})"))
+    else:
+        (course / "images").mkdir()
+        (course / "images" / named).write_text(_SEAL.replace("fonts/", "../fonts/"),
+                                               encoding="utf-8")
+        address = f"images/{named}"
+    theme = Path(render.default_templates()) / "pdf" / "print.css.j2"
+    own = course / "templates" / "pdf" / "print.css.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(theme.read_text(encoding="utf-8") + '\n.answer-sheet { background: '
+                   f'url("{address}") no-repeat }}\n', encoding="utf-8")
+    result = run("build", str(course), "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    assert "left out" not in result.output
+    out = course / "build" / "pdf"
+    assert 9.5 in _revisions(out / "quizzes" / "final.pdf")  # the quiz shows the seal
+    for path in (out / "answer-key.pdf", out / "course-pack.pdf"):
+        assert 9.5 not in _revisions(path), path
+    if named != "data:":  # which names the font by where this course is
+        assert _built_pdfs(course) == _cold_pdfs(course, run, tmp_path, "cold")

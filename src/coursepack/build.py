@@ -27,7 +27,7 @@ from pathlib import Path
 from coursepack import cache, fingerprint, leaving, scratch
 from coursepack.checks import check_course, check_partial_course
 from coursepack.confinement import folders_resolved_once, refuse_link_out
-from coursepack.errors import CoursepackError, Problem
+from coursepack.errors import CoursepackError, Problem, error
 from coursepack.exporters import (
     EXPORTERS,
     ExportContext,
@@ -68,6 +68,9 @@ class Built:
     notes: list[str] = field(default_factory=list)
     summarised: bool = False
     """Its format warnings are summed up in a pre-flight note (details: coursepack check)."""
+    warnings: list[Problem] = field(default_factory=list)
+    """What exporting found wrong (``ExportContext.warnings``), this build's or, for an
+    output kept, the build's that made it."""
 
 
 @dataclass
@@ -301,6 +304,7 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
                 for step in steps:  # what the workers do first, while this process exports
                     step.start()
                 report.built.extend(step.run() for step in steps)
+            report.problems += _export_warnings(report.built, strict)
         folder.swap_in(names + [language for language, _ in languages])
     try:
         store.evict()
@@ -310,6 +314,18 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report
+
+
+def _export_warnings(built: list[Built], strict: bool) -> list[Problem]:
+    """What the exports found wrong; under ``--strict``, an error that keeps the last build
+    (every output this build made is in the cache: building again takes moments)."""
+    found = [problem for one in built for problem in one.warnings]
+    if strict and found:
+        raise CoursepackError([problem.promoted() for problem in found] + [error(
+            None, "--strict makes the warnings above errors: the output folder is as it was",
+            hint="fix them and build again (what was rendered is kept for that build), or "
+                 "build without --strict")])
+    return found
 
 
 def edited_lesson_page(course: Course, path: Path) -> tuple[Course, str, str,
@@ -406,6 +422,7 @@ class _Step:
                 ctx.out.reuse(ctx.previous / relpath, relpath)
             ctx.notes.append("nothing it is made from changed: the last build's output is kept")
             ctx.also_read.update(self.kept.also_read)
+            ctx.warnings.extend(self.kept.warnings)
             entry = ctx.out.root / self.kept.entry
         else:
             # the words an exporter writes itself are in the course's language
@@ -413,11 +430,13 @@ class _Step:
                 entry = self.entry_made or (self.exporter.export(ctx) if self.under_way is None
                                             else to_the_end(self.under_way))
         fingerprint.remember(ctx.cache, self.digest, ctx.out.root,
-                             entry.relative_to(ctx.out.root).as_posix(), ctx.also_read)
+                             entry.relative_to(ctx.out.root).as_posix(), ctx.also_read,
+                             ctx.warnings)
         note_output(ctx, self.exporter.name)
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
-        return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary))
+        return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary),
+                     list(ctx.warnings))
 
 
 @contextmanager

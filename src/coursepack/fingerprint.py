@@ -16,9 +16,11 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from coursepack.cache import Cache
 from coursepack.confinement import file_digest
+from coursepack.errors import Origin, Problem, warning
 from coursepack.layout import course_files
 from coursepack.model import Course
 from coursepack.model.text import Asset, assets_of
@@ -34,6 +36,9 @@ class Record:
     entry: str
     files: dict[str, tuple[int, int]]
     also_read: dict[str, str] = field(default_factory=dict)
+    #: What exporting found wrong (a file a template asked for and did not get): said
+    #: again by every build that keeps this output, as by the one that made it.
+    warnings: tuple[Problem, ...] = ()
 
     def made_from_these(self, root: Path) -> bool:
         """Whether the files it was also made from are still as they were."""
@@ -135,19 +140,35 @@ def recorded(cache: Cache, digest: str) -> Record | None:
         files = {str(k): (int(v[0]), int(v[1])) for k, v in data["files"].items()}
         also_read = {str(k): str(bytes.fromhex(v).hex())
                      for k, v in data.get("also_read", {}).items()}
-        return Record(str(data["entry"]), files, also_read)
+        warnings = tuple(map(_warning, data.get("warnings", [])))
+        return Record(str(data["entry"]), files, also_read, warnings)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
 
 
+def _recorded(problem: Problem) -> dict[str, object]:
+    origin = problem.origin
+    return {"origin": None if origin is None else [origin.path, origin.line, origin.column],
+            "message": problem.message, "hint": problem.hint, "rule": problem.rule}
+
+
+def _warning(data: dict[str, Any]) -> Problem:
+    """A warning as ``_recorded`` kept it (a damaged record raises KeyError, TypeError or
+    ValueError)."""
+    where = data["origin"]
+    origin = None if where is None else Origin(str(where[0]), int(where[1]), int(where[2]))
+    return warning(origin, str(data["message"]), str(data["hint"]), str(data["rule"]))
+
+
 def remember(cache: Cache, digest: str, folder: Path, entry: str,
-             also_read: dict[str, str]) -> None:
-    """Record every file now under ``folder`` as made from the inputs of ``digest`` and
-    the course files of ``also_read`` as they were read."""
+             also_read: dict[str, str], warnings: Iterable[Problem] = ()) -> None:
+    """Record every file now under ``folder`` as made from the inputs of ``digest``, the
+    course files of ``also_read`` as they were read, and the ``warnings`` exporting gave."""
     files = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             stat = path.stat()
             files[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
     cache.put_json(cache.key("format-output", digest),
-                   {"entry": entry, "files": files, "also_read": dict(sorted(also_read.items()))})
+                   {"entry": entry, "files": files, "also_read": dict(sorted(also_read.items())),
+                    "warnings": [_recorded(problem) for problem in warnings]})

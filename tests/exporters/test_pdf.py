@@ -597,3 +597,48 @@ def test_what_a_course_pdf_template_asks_for_and_does_not_get_is_said(tmp_path: 
         "version: \"1.0\"", "version: \"1.1\""))
     again = "\n".join(build(root, tmp_path / "out"))
     assert "'images/logo final.png' is left out of" in again
+
+
+def test_a_file_left_out_is_said_on_every_build_and_fails_a_strict_one(tmp_path: Path) -> None:
+    """The warning goes with the course's problems: printed with -q, said again by a build
+    that keeps the whole format, and an error under --strict, which writes nothing."""
+    root = tmp_path / "my course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / "templates" / "pdf").mkdir(parents=True)
+    (root / "templates" / "pdf" / "handout.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}<img src="images/logo.png" alt="Logo">'
+        "<h1>{{ lesson.title }}</h1>{% endblock %}", encoding="utf-8")
+    out = tmp_path / "out"
+    said = "warning: 'images/logo.png' is left out of course-pack.pdf"
+
+    def built(*options: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "--out", str(out),
+                                           *options])
+        return result.exit_code, result.stdout, result.stderr
+
+    code, printed, problems = built("--strict")
+    assert code == 1
+    assert "error: 'images/logo.png' is left out of course-pack.pdf" in problems
+    assert "--strict makes the warnings above errors: the output folder is as it was" in problems
+    assert not out.exists()  # a first build that fails leaves nothing
+
+    code, printed, problems = built("-q")
+    assert (code, printed) == (0, "")
+    assert said in problems
+    pack = (out / "pdf" / "course-pack.pdf").read_bytes()
+
+    code, printed, problems = built()
+    assert code == 0
+    assert "nothing it is made from changed" in printed
+    assert said in problems and said not in printed
+
+    code, printed, problems = built("--strict")
+    assert code == 1 and said.replace("warning", "error") in problems
+    assert (out / "pdf" / "course-pack.pdf").read_bytes() == pack
+
+    (root / "images").mkdir(exist_ok=True)
+    shutil.copy(root / "modules" / "writing-questions" / "images" / "stem-and-options.png",
+                root / "images" / "logo.png")
+    code, printed, problems = built("--strict")
+    assert code == 0, problems
+    assert "left out" not in problems + printed

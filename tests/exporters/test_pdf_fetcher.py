@@ -3,6 +3,7 @@ the fonts coursepack ships, read at the very path checked, and recorded as input
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import shutil
@@ -147,3 +148,25 @@ def test_a_file_reached_through_a_link_is_recorded_by_the_link(course: Path) -> 
     fetcher = PrintFetcher(str(course), records=True)
     fetcher.fetch(f"{COURSE_URL}fonts/brand.ttf")
     assert list(fetcher.fetched) == ["fonts/brand.ttf"]
+
+
+@pytest.mark.parametrize("data", [
+    b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"\xef\xbb\xbf\n  <?xml version='1.0'?><svg/>",
+    "<svg/>".encode("utf-16"), "<svg/>".encode("utf-16-le"), b"<!-- a style sheet -->"])
+def test_what_could_be_an_svg_goes_only_to_a_document_with_fonts_of_its_own(
+        course: Path, data: bytes) -> None:
+    """An SVG's style sheet can declare fonts: to a document that shares its worker's font
+    configuration, what WeasyPrint could read as one is refused, whatever its name, without
+    a warning (the document is rendered again with a configuration of its own), and given
+    to that one."""
+    (course / "drawing").write_bytes(data)
+    written = "data:image/svg+xml;base64," + base64.b64encode(data).decode()
+    for url in (f"{COURSE_URL}drawing", written):
+        shared = PrintFetcher(str(course), own_fonts=False)
+        with pytest.raises(ValueError):
+            shared.fetch(url)
+        assert shared.needs_own_fonts and not shared.left_out
+        assert PrintFetcher(str(course), own_fonts=True).fetch(url).read() == data
+    shared = PrintFetcher(str(course), own_fonts=False)
+    assert shared.fetch(f"{COURSE_URL}fonts/q.ttf").read()[:4] == b"\x00\x01\x00\x00"
+    assert not shared.needs_own_fonts

@@ -80,6 +80,10 @@ class ExportContext:
     previous: Path | None = None
     progress: Callable[[str], None] = lambda message: None
     notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """What exporting found wrong that the checks before it could not see (a file a course's
+    own template asks for and does not get): printed with the course's problems, kept with
+    the output and said again while it is kept, an error under ``--strict``."""
     cache: Cache = field(default_factory=lambda: Cache(None))
     workers: Workers = field(default_factory=lambda: Workers(1))
     """The build's worker processes; by default none (the work is done in this process)."""

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+import tinycss2
 from lxml import etree
 from yaml.nodes import Node, ScalarNode
 
@@ -191,7 +192,12 @@ def _svg_problem(data: bytes, written: str, origin: Origin) -> Problem | None:
 
 
 def _svg_references(svg: etree._Element) -> Iterator[str]:
-    """Every reference in an SVG to something outside it (not ``#id``, not ``data:``)."""
+    """Every reference in an SVG to something outside it (not ``#id``, not ``data:``): an
+    external entity too (a browser leaves it out; WeasyPrint leaves out the whole image)."""
+    dtd = svg.getroottree().docinfo.internalDTD
+    for entity in dtd.iterentities() if dtd is not None else ():
+        if entity.system_url is not None:
+            yield entity.system_url
     for element in svg.iter():
         if not isinstance(element.tag, str):
             continue
@@ -207,13 +213,31 @@ def _svg_references(svg: etree._Element) -> Iterator[str]:
 
 
 def _css_references(css: str) -> Iterator[str]:
-    lowered = css.lower()
-    if "@import" in lowered:
-        yield "@import"
-    for part in lowered.split("url(")[1:]:
-        target = part.split(")")[0].strip(" '\"")
-        if not target.startswith(("#", "data:")):
-            yield target
+    """The files a style sheet (or a style attribute) asks for, as a browser reads it,
+    in order: ``url(...)``, ``src(...)`` and ``image-set(...)`` however written
+    (``u\\72l(`` is ``url(``), and ``@import``."""
+    pending = list(reversed(tinycss2.parse_component_value_list(css)))
+    while pending:
+        token = pending.pop()
+        if token.type == "at-keyword" and token.lower_value == "import":
+            yield "@import"
+        for target in _css_targets(token):
+            if not target.strip().startswith(("#", "data:")):
+                yield target.strip()
+        pending.extend(reversed(getattr(token, "arguments", None)
+                                or getattr(token, "content", None) or []))
+
+
+def _css_targets(token: tinycss2.ast.Node) -> list[str]:
+    """The addresses one token names itself (not those of the tokens inside it)."""
+    if token.type == "url":
+        return [token.value]
+    if token.type != "function":
+        return []
+    strings = [t.value for t in token.arguments if t.type == "string"]
+    if token.lower_name in ("url", "src"):
+        return strings[:1]
+    return strings if token.lower_name in ("image-set", "-webkit-image-set") else []
 
 
 def _head(path: Path) -> bytes:

@@ -51,8 +51,14 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
     first) and would look up the host a ``file:`` address names.
     """
 
-    def __init__(self, root: str, records: bool = False) -> None:
+    def __init__(self, root: str, records: bool = False, own_fonts: bool = True) -> None:
         super().__init__(allowed_protocols={"file", "data"})
+        #: Whether the document has a font configuration of its own (``pool._styled``).
+        #: One that shares its worker's gets no SVG: an SVG's style sheet can declare
+        #: fonts, which would stay in that configuration for the documents after it. Such
+        #: a document is to be rendered again with a configuration of its own.
+        self.own_fonts = own_fonts
+        self.needs_own_fonts = False
         self.root = Path(root).resolve()
         #: What the document asked for and did not get: (address, why), in the order asked.
         self.left_out: list[tuple[str, str]] = []
@@ -80,10 +86,13 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
             raise ValueError(f"{url}: {why}")
         if path is None or asked is None:  # a data: address
             try:
-                return super().fetch(real, headers)
+                response = super().fetch(real, headers)
+                data = response.read()
             except Exception:
                 self.left_out.append((self.shown(url), "it is not a valid data: address"))
                 raise
+            self._no_svg_unless_own_fonts(url, data)
+            return URLFetcherResponse(url, data, headers=response.headers, status=200)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -100,8 +109,19 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
                 self.left_out.append((self.shown(url), why))
                 raise ValueError(f"{url}: {why}")
             return URLFetcherResponse(url, shrunk, status=200)
+        self._no_svg_unless_own_fonts(url, data)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, data, headers={"Content-Type": kind}, status=200)
+
+    def _no_svg_unless_own_fonts(self, url: str, data: bytes) -> None:
+        """Refuse what WeasyPrint could read as an SVG (what is no raster image and parses
+        as XML, whatever its name) to a document that shares its font configuration, and
+        note that it needs one of its own. Anything that starts as markup counts (a style
+        sheet starting with ``<!--`` too: it costs a rendering, never a font in the wrong
+        place)."""
+        if not self.own_fonts and _markup(data):
+            self.needs_own_fonts = True
+            raise ValueError(f"{url}: an SVG image, for a document with fonts of its own")
 
     def real(self, url: str) -> str:
         """The file address that ``url`` stands for (a query or fragment is not the file's)."""
@@ -183,6 +203,15 @@ class RecordedFonts(FontConfiguration):  # type: ignore[misc]
         fetched.update(read[0])
         left_out.extend(read[1])
         return result
+
+
+def _markup(data: bytes) -> bool:
+    """Whether ``data`` may start as XML does: ``<`` after any byte order mark and spaces,
+    or in UTF-16 (a byte order mark, or zero bytes beside a ``<``)."""
+    head = data[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in head and b"<" in head):
+        return True
+    return data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"<")
 
 
 def _hidden(path: Path, root: Path) -> bool:

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -100,7 +100,7 @@ def render(job: Job) -> Rendered:
     if _worker.get("pid") != os.getpid():
         start_worker()
     with _styled(job) as (fonts, stylesheet, reader):
-        fetcher = PrintFetcher(job.folder, records=job.watched)
+        fetcher = PrintFetcher(job.folder, records=job.watched, own_fonts=job.alone)
         images = {} if job.watched else _worker["images"].setdefault(job.folder, {})
         for failed in [url for url, image in images.items() if image is None]:
             del images[failed]  # asked again, so that this document says what it left out
@@ -116,6 +116,8 @@ def render(job: Job) -> Rendered:
             dpi=IMAGE_DPI,
             cache=images,
         )
+    if fetcher.needs_own_fonts or reader.needs_own_fonts:  # an SVG a style sheet shows
+        return render(replace(job, alone=True))
     pdf = _only_what_it_uses(bytes(data)) if job.relpath and job.tagged else bytes(data)
     return Rendered(pdf, tuple(dict.fromkeys([*reader.left_out, *fetcher.left_out])),
                     tuple(sorted({**reader.fetched, **fetcher.fetched}.items())))
@@ -157,7 +159,7 @@ def _parsed(job: Job, fonts: Any) -> tuple[Any, Any]:
 
     from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
 
-    reader = PrintFetcher(job.folder, records=job.watched)
+    reader = PrintFetcher(job.folder, records=job.watched, own_fonts=job.alone)
     return CSS(string=job.css, base_url=COURSE_URL, url_fetcher=reader,
                font_config=fonts), reader
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
-from coursepack.errors import CoursepackError, printable
+from coursepack.errors import CoursepackError, Problem, warning
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.pdf import pack
 from coursepack.exporters.pdf.cache import PdfStore
@@ -138,6 +138,7 @@ class Printing:
         finally:
             joining.close()
         self.ctx.notes.extend(self.notes())
+        self.ctx.warnings.extend(left_out_warnings(self.obtainer.left_out))
 
     def finish_pack(self, parts: list[pack.Part], part_files: dict[str, Job],
                     joining: PackJoining) -> None:
@@ -196,10 +197,10 @@ class Printing:
             lines.append("rendered: " + _listing(list(self.obtainer.rendered.values())))
             if assembled:
                 lines.append("assembled: " + _listing(assembled))
-        return lines + left_out_notes(self.obtainer.left_out)
+        return lines
 
 
-def left_out_notes(left_out: dict[str, list[tuple[str, str]]]) -> list[str]:
+def left_out_warnings(left_out: dict[str, list[tuple[str, str]]]) -> list[Problem]:
     """One warning per file a document asked for and did not get, naming the documents."""
     where: dict[tuple[str, str], set[str]] = {}
     for label, pairs in left_out.items():
@@ -208,8 +209,9 @@ def left_out_notes(left_out: dict[str, list[tuple[str, str]]]) -> list[str]:
             documents.add(f"handouts/{label.removeprefix('lesson/')}.pdf")
         for pair in pairs:
             where.setdefault(pair, set()).update(documents)
-    return [f"warning: '{printable(address)}' is left out of {_listing(list(documents))}: "
-            f"{printable(why)} (the course's pdf templates find files from the course folder)"
+    return [warning(None, f"'{address}' is left out of {_listing(list(documents))}: {why}",
+                    hint="the course's pdf templates find files from the course folder",
+                    rule="pdf")
             for (address, why), documents in sorted(where.items())]
 
 
