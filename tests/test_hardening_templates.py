@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from coursepack import cache, render
+from coursepack import cache, render, stylesheets
 from tests.conftest import Run
 
 LESSON = "templates/html/lesson.html.j2"
@@ -674,16 +674,21 @@ _SEAL = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><style
          '</style><text x="5" y="30">Seal</text></svg>')
 
 
-@pytest.mark.parametrize("named", ["seal.svg", "seal", "data:"])
+@pytest.mark.parametrize("named", ["seal.svg", "seal", "data:", "seal, unseen"])
 def test_an_svg_a_course_style_sheet_shows_keeps_its_font_to_the_documents_that_show_it(
         course: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         named: str) -> None:
     """A course's own print.css.j2 puts an SVG behind the quizzes' answer sheets, named with
     or without .svg, or written in the style sheet itself. Its style sheet declares a font
     (a newer "Noto Serif"), which only the quizzes may get: every document of such a course
-    shares one font configuration, and the answer key, rendered after the quizzes, got it."""
+    shared one font configuration, and the answer key, rendered after the quizzes, got it.
+    Should a style sheet's images go unseen, a document that asks for one is rendered
+    again with a configuration of its own."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order: the quizzes, then the rest
+    if named.endswith(", unseen"):
+        monkeypatch.setattr(stylesheets, "shows_files", lambda css: False)
+        named = named.removesuffix(", unseen")
     _newer_serif(course / "fonts" / "seal.ttf", 9.5)
     if named == "data:":
         address = "data:image/svg+xml," + urllib.parse.quote(_SEAL.replace(

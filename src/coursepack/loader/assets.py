@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-import tinycss2
 from lxml import etree
 from yaml.nodes import Node, ScalarNode
 
@@ -25,6 +24,7 @@ from coursepack.errors import Origin, Problem, did_you_mean, error
 from coursepack.loader.links import is_safe, unsafe_links, unsafe_problem
 from coursepack.markup import FileRef, file_refs
 from coursepack.model import Asset
+from coursepack.stylesheets import asked_for
 
 _REMOTE = ("http://", "https://", "//", "ftp://")
 _SIGNATURES = {
@@ -213,31 +213,8 @@ def _svg_references(svg: etree._Element) -> Iterator[str]:
 
 
 def _css_references(css: str) -> Iterator[str]:
-    """The files a style sheet (or a style attribute) asks for, as a browser reads it,
-    in order: ``url(...)``, ``src(...)`` and ``image-set(...)`` however written
-    (``u\\72l(`` is ``url(``), and ``@import``."""
-    pending = list(reversed(tinycss2.parse_component_value_list(css)))
-    while pending:
-        token = pending.pop()
-        if token.type == "at-keyword" and token.lower_value == "import":
-            yield "@import"
-        for target in _css_targets(token):
-            if not target.strip().startswith(("#", "data:")):
-                yield target.strip()
-        pending.extend(reversed(getattr(token, "arguments", None)
-                                or getattr(token, "content", None) or []))
-
-
-def _css_targets(token: tinycss2.ast.Node) -> list[str]:
-    """The addresses one token names itself (not those of the tokens inside it)."""
-    if token.type == "url":
-        return [token.value]
-    if token.type != "function":
-        return []
-    strings = [t.value for t in token.arguments if t.type == "string"]
-    if token.lower_name in ("url", "src"):
-        return strings[:1]
-    return strings if token.lower_name in ("image-set", "-webkit-image-set") else []
+    """The files a style sheet or a style attribute asks for (not ``#id``, not ``data:``)."""
+    return (target for target in asked_for(css) if not target.startswith(("#", "data:")))
 
 
 def _head(path: Path) -> bytes:

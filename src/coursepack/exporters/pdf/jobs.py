@@ -12,6 +12,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from coursepack import stylesheets
 from coursepack.exporters.pdf.cache import inputs_hash
 from coursepack.exporters.pdf.documents import Document, Documents
 from coursepack.exporters.pdf.pool import SETTINGS, Job
@@ -53,6 +54,8 @@ class JobMaker:
         #: A course's own HTML templates can declare fonts in one document and not another;
         #: its style sheets (print.css.j2, page-numbers.css.j2) are every document's.
         self.own_markup = self.watched and _own_markup(folder)
+        #: Its style sheets can show an SVG (any image, named as it likes): every document.
+        self.own_images = self.watched and stylesheets.shows_files(self.sheet_css)
 
     def whole(self, doc: Document) -> Job:
         """A document a user gets as it is rendered, page numbers and all."""
@@ -68,7 +71,7 @@ class JobMaker:
 
     def _alone(self, doc: Document) -> bool:
         """Whether ``doc`` may declare fonts of its own (``pool._styled``)."""
-        return self.own_markup or _has_svg(doc)
+        return self.own_markup or self.own_images or _has_svg(doc)
 
     def sheet(self, pages: int) -> Job:
         """Blank pages with only their numbers, ``pages`` of them, kept only in the cache."""
@@ -76,7 +79,7 @@ class JobMaker:
                 '</head><body>' + '<div class="cp-sheet"></div>' * pages + "</body></html>")
         digest = inputs_hash(html, self.sheet_css, (), self.tools)
         return Job("", f"page numbers, {pages} pages", html, self.sheet_css, self.folder,
-                   digest, tagged=False, watched=self.watched)
+                   digest, tagged=False, watched=self.watched, alone=self.own_images)
 
     def assembled(self, relpath: str, sources: tuple[str, ...]) -> str:
         """The digest of a PDF assembled at ``relpath`` from the PDFs of ``sources``."""

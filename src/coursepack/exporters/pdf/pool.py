@@ -129,7 +129,9 @@ def _styled(job: Job) -> Iterator[tuple[Any, Any, Any]]:
     that CSS named, for ``job``.
 
     Documents share the worker's configuration, and the CSS parsed once; but not one that
-    may declare fonts of its own (``Job.alone``: a course's own HTML templates, an SVG). A
+    may declare fonts of its own (``Job.alone``: a course's own HTML templates, its style
+    sheets that show images, an SVG; and one found fetching what may be an SVG, rendered
+    again: ``PrintFetcher.needs_own_fonts``). A
     font added to a configuration stays for the documents after, and fontconfig may pick
     it for a family they name (a course's newer "Noto Serif" for the shipped one): what a
     document looked like would depend on which worker rendered what before it. Such a
