@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -454,8 +455,6 @@ def test_a_command_stopped_by_a_signal_exits_with_128_plus_its_number(
     """Ctrl+C, a process manager's SIGTERM or a closed terminal's SIGHUP arriving while the
     course is checked: the command says it was interrupted, and its exit status names the
     signal as a shell does (the program then ends by that signal itself: test_workers)."""
-    import signal
-
     from coursepack import build as pipeline
 
     checked = pipeline.validate
@@ -497,6 +496,20 @@ def test_ctrl_c_while_the_program_is_still_loading_prints_no_traceback(course: P
     assert done.returncode == -2  # ended by SIGINT, as after Ctrl+C during a command
 
 
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_a_process_manager_s_stop_while_the_program_loads_ends_it_quietly_by_that_signal(
+        course: Path, stop: str) -> None:
+    """SIGTERM or SIGHUP in the first tenths of a second ended the program without a word;
+    later, it says "Interrupted" and ends by that signal: the same from the first line."""
+    stopped = _STOPPED_WHILE_LOADING.replace("signal.SIGINT)\n        return None",
+                                             f"signal.{stop})\n        return None")
+    assert stopped != _STOPPED_WHILE_LOADING
+    done = subprocess.run([sys.executable, "-c", stopped], cwd=course,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stderr == "Interrupted\n"
+    assert done.returncode == -getattr(signal, stop)
+
+
 def test_ctrl_c_that_python_swallows_while_the_program_loads_still_stops_it(
         course: Path) -> None:
     """A Ctrl+C that comes while an import tidies up is only warned of by Python; the
@@ -518,7 +531,6 @@ def test_in_the_program_a_second_signal_after_the_first_is_ignored_to_the_end(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The program ends by the first signal once its command has cleaned up; one more
     Ctrl+C in between printed a traceback from the program's last lines."""
-    import signal
 
     from coursepack import leaving
 

@@ -1,5 +1,5 @@
-"""The ``coursepack`` program: Ctrl+C while it is still loading ends it as quietly as Ctrl+C
-during its command.
+"""The ``coursepack`` program: Ctrl+C (or SIGTERM, SIGHUP) while it is still loading ends it
+as quietly as during its command.
 
 Loading the command line takes a few tenths of a second, before any command can catch
 Ctrl+C; Python would print a traceback of whatever module was loading then, or lose the
@@ -19,15 +19,25 @@ import sys
 _pressed: list[int] = []
 
 
+#: What stops the program as Ctrl+C does, once its command runs too (``leaving``): a
+#: process manager's SIGTERM, a closed terminal's SIGHUP.
+_STOPPING = [_signal.SIGINT, _signal.SIGTERM] + (
+    [_signal.SIGHUP] if hasattr(_signal, "SIGHUP") else [])
+
+
 def main() -> None:
-    if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:  # a background job's stays so
-        _signal.signal(_signal.SIGINT, _noted)
+    before = {number: _signal.getsignal(number) for number in _STOPPING}
+    for number, handler in before.items():
+        if handler != _signal.SIG_IGN:  # nohup's SIGHUP, a background job's Ctrl+C stay so
+            _signal.signal(number, _noted)
     try:
         from coursepack.cli import run
     except KeyboardInterrupt:
         _stopped_while_loading()
     if _pressed:  # raised where Python could only warn of it
         _stopped_while_loading()
+    for number in _STOPPING[1:]:  # as before: the command's own handling takes over
+        _signal.signal(number, before[number])
     run()
 
 
@@ -37,9 +47,11 @@ def _noted(signum: int, frame: object) -> None:
 
 
 def _stopped_while_loading() -> None:
-    """Nothing was done yet: say so, and end by SIGINT as the command would have."""
+    """Nothing was done yet: say so, and end by the signal that came, as the command would
+    have."""
+    number = _pressed[0] if _pressed else _signal.SIGINT
     sys.stderr.write("Interrupted\n")
     sys.stderr.flush()
-    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
-    os.kill(os.getpid(), _signal.SIGINT)
-    os._exit(128 + _signal.SIGINT)  # if SIGINT could not end it
+    _signal.signal(number, _signal.SIG_DFL)
+    os.kill(os.getpid(), number)
+    os._exit(128 + number)  # if the signal could not end it
