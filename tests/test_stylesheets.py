@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coursepack.stylesheets import IMPORT, asked_for, shows_files
+from coursepack.stylesheets import IMPORT, Family, asked_for, font_families, shows_files
 
 
 def test_every_way_of_writing_an_address_is_read_in_order() -> None:
@@ -35,3 +35,17 @@ def test_a_style_attribute_and_deep_or_broken_css_are_read_without_failing() -> 
 def test_a_style_sheet_shows_files_when_anything_but_its_fonts_asks_for_one(
         css: str, shows: bool) -> None:
     assert shows_files(css) is shows
+
+
+def test_the_font_families_a_style_sheet_declares_and_names_are_read_where_they_are() -> None:
+    css = ('@font-face { font-family: "Brand"; src: url(b.ttf) }\n'
+           '@media print { h1 { font-family: Brand, "Noto Serif", Times   New Roman, serif } }\n'
+           "@page { @top-center { font: bold 9pt/1.2 Arial, sans-serif } }\n"
+           "p { font: caption } .x { font: 700 12pt 'Gill Sans' } .y { font: small Verdana }\n"
+           "q { font-family: var(--face), 'Fira' 'Sans', inherit }")
+    declared, named = font_families(css)
+    assert declared == [Family("Brand", 1, 27)]
+    assert [(f.name, f.line) for f in named] == [
+        ("Brand", 2), ("Noto Serif", 2), ("Times New Roman", 2), ("serif", 2), ("Arial", 3),
+        ("sans-serif", 3), ("Gill Sans", 4), ("Verdana", 4), ("inherit", 5)]
+    assert named[2].column == 55

@@ -1,11 +1,14 @@
 """The files a style sheet asks for, read as a browser reads it (tinycss2): ``url()``,
 ``src()`` and ``image-set()`` however written (``u\\72l(`` is ``url(``, ``URL(`` too), and
-``@import``. Used to keep an SVG image alone (``loader.assets``) and to know which PDFs
-may show an SVG a course's style sheet names (``exporters.pdf.jobs``)."""
+``@import``; and the font families it names. Used to keep an SVG image alone
+(``loader.assets``), to know which PDFs may show an SVG a course's style sheet names
+(``exporters.pdf.jobs``) and which font families it takes from the machine
+(``exporters.pdf.faces``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import tinycss2
 
@@ -53,3 +56,80 @@ def _targets(token: tinycss2.ast.Node) -> list[str]:
     if token.lower_name in ("url", "src"):
         return strings[:1]
     return strings if token.lower_name in ("image-set", "-webkit-image-set") else []
+
+
+@dataclass(frozen=True)
+class Family:
+    """A font family a style sheet names, and where: 1-based line and column."""
+
+    name: str
+    line: int
+    column: int
+
+
+def font_families(css: str) -> tuple[list[Family], list[Family]]:
+    """The families a style sheet declares (``@font-face``) and those its rules name
+    (``font-family``, and ``font`` after its size), in order. A name written by a template
+    (``{{ sans }}``) is no name: it is left out."""
+    declared: list[Family] = []
+    named: list[Family] = []
+    pending = list(reversed(tinycss2.parse_stylesheet(css, skip_comments=True,
+                                                      skip_whitespace=True)))
+    while pending:
+        rule = pending.pop()
+        if rule.type not in ("qualified-rule", "at-rule") or rule.content is None:
+            continue
+        face = rule.type == "at-rule" and rule.lower_at_keyword == "font-face"
+        if rule.type == "at-rule" and rule.lower_at_keyword in _RULE_LISTS:
+            pending.extend(reversed(tinycss2.parse_rule_list(
+                rule.content, skip_comments=True, skip_whitespace=True)))
+            continue
+        for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
+                                                   skip_whitespace=True):
+            if item.type in ("qualified-rule", "at-rule"):
+                pending.append(item)  # a margin box of @page, a nested rule
+            elif item.type == "declaration" and item.lower_name == "font-family":
+                (declared if face else named).extend(_families(item.value))
+            elif item.type == "declaration" and item.lower_name == "font" and not face:
+                named.extend(_families(_after_size(item.value)))
+    return declared, named
+
+
+_RULE_LISTS = ("media", "supports", "layer", "container", "document", "scope")
+"""At-rules whose content is rules, not declarations."""
+
+
+def _families(value: list[tinycss2.ast.Node]) -> list[Family]:
+    """The names of a comma-separated family list: a string, or words one after another."""
+    found, part = [], []
+    for token in [*value, None]:
+        if token is not None and not (token.type == "literal" and token.value == ","):
+            if token.type != "whitespace":
+                part.append(token)
+            continue
+        if len(part) == 1 and part[0].type == "string":
+            found.append(Family(part[0].value, part[0].source_line, part[0].source_column))
+        elif part and all(t.type == "ident" for t in part):
+            found.append(Family(" ".join(t.value for t in part), part[0].source_line,
+                                part[0].source_column))
+        part = []
+    return found
+
+
+def _after_size(value: list[tinycss2.ast.Node]) -> list[tinycss2.ast.Node]:
+    """The family list of a ``font`` shorthand: what follows its size (and line height);
+    nothing for a shorthand without a size (``font: caption``, a system font)."""
+    tokens = [token for token in value if token.type != "whitespace"]
+    size = next((at for at, token in enumerate(tokens) if token.type in ("dimension",
+                 "percentage") or (token.type == "ident" and token.lower_value in _SIZE_WORDS)),
+                None)
+    if size is None:
+        return []
+    rest = tokens[size + 1:]
+    if rest and rest[0].type == "literal" and rest[0].value == "/":
+        rest = rest[2:]  # the line height
+    return rest
+
+
+_SIZE_WORDS = ("xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large",
+               "xxx-large", "smaller", "larger")

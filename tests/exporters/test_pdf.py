@@ -16,6 +16,7 @@ from pypdf.generic import Destination
 
 from coursepack.cache import CACHE_DIR
 from coursepack.cli import main
+from coursepack.exporters.pdf import PdfExporter
 from coursepack.loader import load_course
 from coursepack.model import (
     Blank,
@@ -494,6 +495,37 @@ def _number_tree(node: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
     for kid in node.get("/Kids", []):
         pairs += _number_tree(kid)
     return pairs
+
+
+def test_a_font_family_a_course_style_sheet_takes_from_the_machine_is_flagged(
+        tmp_path: Path) -> None:
+    """A trainer's print.css.j2 names Arial: the PDFs then depend on the machine that
+    builds them (each has its own font under that name, or another in its place). Named
+    where it is written, once; a family the course declares, a shipped one, a generic one
+    and one a template writes (``{{ sans }}``) are not."""
+    root = tmp_path / "my course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    own = root / "templates" / "pdf"
+    own.mkdir(parents=True)
+    theme = Path(__file__).resolve().parents[2] / "templates" / "pdf"
+    (own / "print.css.j2").write_text(
+        (theme / "print.css.j2").read_text(encoding="utf-8")
+        + '@font-face { font-family: "Brand"; src: url("fonts/brand.ttf") }\n'
+        + 'h1 { font-family: Brand, "Arial", "noto serif", sans-serif }\n'
+        + "h2 { font: bold 12pt/1.1 arial }\n", encoding="utf-8")
+    (own / "page-numbers.css.j2").write_text(
+        "@page { @bottom-center { content: counter(page);\n"
+        "  font-family: 'Gill Sans', {{ sans }}, Brand } }\n", encoding="utf-8")
+    course, _ = load_course(root)
+    found = [str(p) for p in PdfExporter().check(course) if "font family" in p.message]
+    line = len((theme / "print.css.j2").read_text(encoding="utf-8").splitlines()) + 2
+    assert [one.split(": warning: ")[0] for one in found] == [
+        f"templates/pdf/print.css.j2:{line}:26", "templates/pdf/page-numbers.css.j2:2:16"]
+    assert "names the font family 'Arial', which coursepack does not ship" in found[0]
+    assert "'Gill Sans'" in found[1]
+    assert 'hint: put the font\'s file in the course and declare it in print.css.j2 ' \
+        '(@font-face { font-family: "Arial"; src: url("fonts/file.ttf") }), or name one of ' \
+        "the shipped families: Noto Serif, Noto Sans, Noto Sans Mono" in found[0]
 
 
 def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:

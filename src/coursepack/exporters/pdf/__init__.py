@@ -27,7 +27,7 @@ from coursepack import markup, render
 from coursepack.errors import Origin, Problem, error, warning
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel, to_the_end
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
-from coursepack.exporters.pdf.faces import missing_fonts
+from coursepack.exporters.pdf.faces import machine_fonts, missing_fonts
 from coursepack.exporters.pdf.jobs import version
 from coursepack.exporters.pdf.pool import Renderer, start_worker
 from coursepack.exporters.pdf.printing import Printing
@@ -66,7 +66,8 @@ class PdfExporter:
         if missing:
             return [error(None, f"PDF output needs {' and '.join(missing)}, not installed",
                           hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
-        return _page_numbers_in_print_css(course) + linked_files(course) + missing_fonts(course)
+        return (_page_numbers_in_print_css(course) + machine_fonts(course)
+                + linked_files(course) + missing_fonts(course))
 
     def worker_setup(self) -> Callable[[], object]:
         """Workers import WeasyPrint and load the fonts while other formats export."""

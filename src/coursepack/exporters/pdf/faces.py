@@ -17,10 +17,12 @@ the path separator) replaces the folders searched for them.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursepack.errors import Problem, error
+from coursepack import render, stylesheets
+from coursepack.errors import Origin, Problem, error, warning
 from coursepack.markup import direction
 from coursepack.model import Course
 
@@ -164,3 +166,49 @@ def missing_fonts(course: Course) -> list[Problem]:
                      f"or scripts/install-system-deps.sh), or name the folder holding them "
                      f"in {FONT_DIRS_VARIABLE}"))
     return found
+
+
+GENERIC = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
+           "ui-sans-serif", "ui-monospace", "ui-rounded", "emoji", "math", "fangsong",
+           "inherit", "initial", "unset", "revert", "revert-layer")
+"""Names a family list may end with that name no font of their own."""
+_KNOWN = {name.casefold() for name in (
+    *GENERIC, *(face.family for face in FACES),
+    *(name for script in SCRIPTS.values() for name in (script.serif, script.sans)))}
+
+
+def machine_fonts(course: Course) -> list[Problem]:
+    """A warning for each font family a course's own PDF style sheets name that coursepack
+    does not ship and the course does not declare (``@font-face``): fontconfig takes it from
+    the machine that builds, or another in its place, so the same course makes other PDFs
+    elsewhere (Arial is Liberation Sans on one machine, DejaVu Sans on the next)."""
+    sheets = [(name, own) for name in ("print.css.j2", "page-numbers.css.j2")
+              if (own := render.own_template("pdf", course.root, name)) is not None]
+    read = [(name, where, *stylesheets.font_families(_without_template_code(text)))
+            for name, (text, where) in sheets]
+    known = _KNOWN | {family.name.casefold() for *_, declared, _ in read
+                      for family in declared}
+    found: dict[str, Problem] = {}
+    for name, where, _, named in read:
+        for family in named:
+            if family.name.casefold() in known | found.keys():
+                continue
+            found[family.name.casefold()] = warning(
+                Origin(where, family.line, family.column),
+                f"pdf: {name} names the font family '{family.name}', which coursepack does "
+                "not ship and the course does not declare: each machine sets it in the font "
+                "it has under that name, or in another",
+                hint="put the font's file in the course and declare it in print.css.j2 "
+                     f'(@font-face {{ font-family: "{family.name}"; src: url("fonts/'
+                     'file.ttf") }), or name one of the shipped families: '
+                     + ", ".join(dict.fromkeys(face.family for face in FACES)), rule="pdf")
+    return list(found.values())
+
+
+_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+def _without_template_code(text: str) -> str:
+    """A style sheet template with its Jinja expressions, statements and comments blanked
+    out, every other character where it was (``{{ sans }}`` names no family here)."""
+    return _TEMPLATE_CODE.sub(lambda code: re.sub(r"[^\n]", " ", code.group()), text)
