@@ -123,6 +123,41 @@ BAD = [
     ("svg-css-escaped", "images/u.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><style>text { fill: u\\72l(pat.svg#p) }'
      b'</style></svg>', "uses another file ('pat.svg#p')"),
+    ("svg-entity-in-style", "images/es.svg",
+     b"<!DOCTYPE svg [<!ENTITY e \"@import 'evil.css';\">]>"
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>&e;</style></svg>',
+     "uses another file ('@import')"),
+    ("svg-style-cut-by-comment", "images/cc.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:u<!-- -->rl(../../secret.svg#a)}'
+     b"</style></svg>", "uses another file ('../../secret.svg#a')"),
+    ("svg-style-cut-by-element", "images/ce.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style><b/>@import "x.css";</style></svg>',
+     "uses another file ('@import')"),
+    ("svg-presentation-attribute", "images/pa.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><rect mask="url(other.svg#m)"/></svg>',
+     "uses another file ('other.svg#m')"),
+    ("svg-style-sheet-instruction", "images/pi.svg",
+     b'<?xml-stylesheet href="look.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+     "uses another file ('look.css')"),
+    ("svg-html-image", "images/fo.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><img '
+     b'xmlns="http://www.w3.org/1999/xhtml" src="photo.png"/></foreignObject></svg>',
+     "uses another file ('photo.png')"),
+    ("svg-animated-link", "images/an.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><image href="#x"><set attributeName="href" '
+     b'to="later.png"/></image></svg>', "uses another file ('later.png')"),
+    ("svg-image-function", "images/if.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:image("i.png")}</style></svg>',
+     "uses another file ('i.png')"),
+    ("svg-event-handler", "images/on.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><rect onload="alert(1)"/></svg>',
+     "contains a script"),
+    ("svg-huge-style", "images/hs.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>' + b"url(" * 600_000 + b"</style></svg>",
+     "holds more than 2 MB of style"),
+    ("svg-too-large", "images/tl.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g/>" * 2_700_000 + b"</svg>",
+     "is larger than 10 MB"),
     ("not-svg", "images/n.svg", b"<svg", "is not a valid SVG file"),
 ]
 
@@ -140,6 +175,30 @@ def test_an_image_no_format_can_package_is_an_error_at_its_place(
     where = _line_col(course, QUIZ, relpath)
     line = next(line for line in result.stderr.splitlines() if message in line)
     assert line.startswith(f"{where}: error: "), line
+
+
+def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: Run) -> None:
+    """What Illustrator and Inkscape write: a DOCTYPE declaring namespaces as entities, a
+    gradient filled by ``url(#id)``, a style sheet with an embedded font, a CDATA section,
+    comments. Nothing of that uses another file."""
+    font = "d09GRgABAAAAAA" * 20
+    _put(course, "quizzes/images/drawn.svg", (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!-- Generator: a drawing program -->\n'
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" [\n'
+        '  <!ENTITY ns_extend "http://ns.adobe.com/Extensibility/1.0/">\n]>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="&ns_extend;" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
+        "<defs><linearGradient id=\"g\"><stop offset='0' stop-color='#fff'/></linearGradient>"
+        f"<style><![CDATA[@font-face {{ font-family: F; src: url(data:font/woff;base64,{font}) }}"
+        " .a { fill: url(#g); font-family: F } /* url(nothing) */]]></style></defs>"
+        '<rect class="a" width="10" height="10" transform="rotate(45)" fill="url(#g)"/>'
+        '<use xlink:href="#g"/><text x="1" y="5">Été ←</text></svg>').encode())
+    _replace(course, QUIZ, "feedback: No. Length should give nothing away.",
+             "feedback: 'No. ![a drawing](images/drawn.svg)'")
+    result = run("validate", str(course))
+    assert result.exit_code == 0, result.stderr
+    assert "drawn.svg" not in result.stderr
 
 
 @pytest.mark.parametrize(("link", "message"), [

@@ -542,7 +542,8 @@ def test_a_format_s_warnings_are_kept_with_its_record_and_a_damaged_one_is_no_re
 
     key = store.key("format-output", "d")
     for damaged in ([{"origin": None}], [{"origin": ["x", "one", 1], "message": "m",
-                                          "hint": "", "rule": ""}], "not a list of warnings"):
+                                          "hint": "", "rule": ""}], "not a list of warnings",
+                    [{"origin": None, "message": "m", "hint": None, "rule": ""}]):
         store.put_json(key, {**store.get_json(key), "warnings": damaged})
         assert fingerprint.recorded(store, "d") is None
         fingerprint.remember(store, "d", folder, "a.txt", {}, said)

@@ -528,7 +528,7 @@ p, li { font-family: "Brand", "Red", serif; }
 """, encoding="utf-8")
     first = run("build", str(course), "-f", "pdf")
     assert first.exit_code == 0, first.output
-    assert "warning: 'fonts/brand.ttf' is left out of" in first.output
+    assert "warning: pdf: 'fonts/brand.ttf' is left out of" in first.output
     assert "'fonts/\\x1b[31mred\\x07.ttf' is left out" in first.output  # no escape reaches a terminal
     _renamed_font(course / "fonts" / "brand.ttf", "CourseBrand-Regular")
     added = run("build", str(course), "-f", "pdf")

@@ -283,7 +283,7 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
             steps = [_Step(exporter, _context(exporter, report.course, stage, out, progress,
                                               store, workers, shared, tuple(languages)),
                            fingerprint.for_format(inputs[exporter.name], exporter.name),
-                           report.format_problems.get(exporter.name, []))
+                           report.format_problems.get(exporter.name, []), exporter.name)
                      for exporter in exporters]
             own = {language: fingerprint.edition_digest(edition, report.course)
                    for language, edition in languages}
@@ -291,7 +291,8 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
                                                progress, store, workers, shared),
                             fingerprint.for_format(inputs[exporter.name] + own[language],
                                                    f"{language}/{exporter.name}"),
-                            report.format_problems.get(exporter.name, []))
+                            report.format_problems.get(exporter.name, []),
+                            f"{language}/{exporter.name}")
                       for language, edition in languages for exporter in exporters]
             setups = {step.exporter.worker_setup(): None for step in steps
                       if step.kept is None and isinstance(step.exporter, SetsUpWorkers)}
@@ -322,7 +323,7 @@ def _export_warnings(built: list[Built], strict: bool) -> list[Problem]:
     found = [problem for one in built for problem in one.warnings]
     if strict and found:
         raise CoursepackError([problem.promoted() for problem in found] + [error(
-            None, "--strict makes the warnings above errors: the output folder is as it was",
+            None, "--strict makes the warnings above errors: nothing this build made is written",
             hint="fix them and build again (what was rendered is kept for that build), or "
                  "build without --strict")])
     return found
@@ -374,8 +375,9 @@ class _Step:
     """One format of a build: kept from the last build if nothing it is made from changed."""
 
     def __init__(self, exporter: Exporter, ctx: ExportContext, digest: str,
-                 checked: list[Problem]) -> None:
+                 checked: list[Problem], folder: str) -> None:
         self.exporter, self.ctx, self.digest = exporter, ctx, digest
+        self.folder = folder  # its output's, in the build's: "pdf", "fr/pdf"
         self.checked = checked  # what validate() found this format drops: checked once
         before = fingerprint.recorded(ctx.cache, digest)
         intact = (ctx.previous is not None and before is not None
@@ -436,7 +438,8 @@ class _Step:
         summary = summary_notes(ctx.course, self.exporter.name, self.checked)
         seconds = time.perf_counter() - started
         return Built(self.exporter.name, entry, seconds, ctx.notes + summary, bool(summary),
-                     list(ctx.warnings))
+                     [dataclasses.replace(w, message=f"{self.folder}: {w.message}")
+                      for w in ctx.warnings])
 
 
 @contextmanager

@@ -156,8 +156,14 @@ def _warning(data: dict[str, Any]) -> Problem:
     """A warning as ``_recorded`` kept it (a damaged record raises KeyError, TypeError or
     ValueError)."""
     where = data["origin"]
-    origin = None if where is None else Origin(str(where[0]), int(where[1]), int(where[2]))
-    return warning(origin, str(data["message"]), str(data["hint"]), str(data["rule"]))
+    origin = None if where is None else Origin(_text(where[0]), int(where[1]), int(where[2]))
+    return warning(origin, _text(data["message"]), _text(data["hint"]), _text(data["rule"]))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"not a text: {value!r}")
+    return value
 
 
 def remember(cache: Cache, digest: str, folder: Path, entry: str,

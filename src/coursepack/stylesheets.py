@@ -1,7 +1,7 @@
 """The files a style sheet asks for, read as a browser reads it (tinycss2): ``url()``,
-``src()`` and ``image-set()`` however written (``u\\72l(`` is ``url(``, ``URL(`` too), and
-``@import``; and the font families it names. Used to keep an SVG image alone
-(``loader.assets``), to know which PDFs may show an SVG a course's style sheet names
+``src()``, ``image()`` and ``image-set()`` however written (``u\\72l(`` is ``url(``,
+``URL(`` too), and ``@import``; and the font families it names. Used to keep an SVG image
+alone (``loader.svg``), to know which PDFs may show an SVG a course's style sheet names
 (``exporters.pdf.jobs``) and which font families it takes from the machine
 (``exporters.pdf.faces``)."""
 
@@ -55,7 +55,12 @@ def _targets(token: tinycss2.ast.Node) -> list[str]:
     strings = [t.value for t in token.arguments if t.type == "string"]
     if token.lower_name in ("url", "src"):
         return strings[:1]
-    return strings if token.lower_name in ("image-set", "-webkit-image-set") else []
+    return strings if token.lower_name in _IMAGE_FUNCTIONS else []
+
+
+_IMAGE_FUNCTIONS = ("image-set", "-webkit-image-set", "image", "cross-fade",
+                    "-webkit-cross-fade")
+"""Functions whose strings are images' addresses (``image("logo.png")``)."""
 
 
 @dataclass(frozen=True)

@@ -528,6 +528,28 @@ def test_a_font_family_a_course_style_sheet_takes_from_the_machine_is_flagged(
         "the shipped families: Noto Serif, Noto Sans, Noto Sans Mono" in found[0]
 
 
+def test_a_file_left_out_of_each_edition_is_said_once_for_each_naming_it(
+        tmp_path: Path) -> None:
+    """A course in English and French whose quiz template shows a missing seal: said once
+    for each edition's PDFs, by the folder they are in (it was said twice, word for word)."""
+    root = tmp_path / "my course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / "course.yaml").write_text((root / "course.yaml").read_text(encoding="utf-8")
+                                      .replace("language: en\n", "language: en\nlanguages: [en, fr]\n", 1),
+                                      encoding="utf-8")
+    theme = Path(__file__).resolve().parents[2] / "templates" / "pdf" / "print.css.j2"
+    (root / "templates" / "pdf").mkdir(parents=True)
+    (root / "templates" / "pdf" / "print.css.j2").write_text(
+        theme.read_text(encoding="utf-8") + '.answer-sheet { background: url("seal.png") }\n',
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "-q",
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "'seal.png' is left out" in line]
+    assert [line.split(" 'seal.png'")[0] for line in said] == ["warning: pdf:",
+                                                               "warning: fr/pdf:"]
+
+
 def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
     """An older theme numbering pages in print.css.j2 would restart at each lesson."""
     root = tmp_path / "course"
@@ -614,7 +636,7 @@ def test_what_a_course_pdf_template_asks_for_and_does_not_get_is_said(tmp_path: 
     lines = "\n".join(build(root, tmp_path / "out"))
     handouts = ("handouts/writing-questions/feedback.pdf, "
                 "handouts/writing-questions/one-idea.pdf")
-    assert (f"warning: 'images/logo final.png' is left out of course-pack.pdf, {handouts}: "
+    assert (f"warning: pdf: 'images/logo final.png' is left out of course-pack.pdf, {handouts}: "
             "there is no such file in the course folder") in lines
     assert "'file:///etc/hostname' is left out of" in lines
     assert "it is outside the course folder" in lines
@@ -641,7 +663,7 @@ def test_a_file_left_out_is_said_on_every_build_and_fails_a_strict_one(tmp_path:
         '{% extends "_base.html.j2" %}{% block body %}<img src="images/logo.png" alt="Logo">'
         "<h1>{{ lesson.title }}</h1>{% endblock %}", encoding="utf-8")
     out = tmp_path / "out"
-    said = "warning: 'images/logo.png' is left out of course-pack.pdf"
+    said = "warning: pdf: 'images/logo.png' is left out of course-pack.pdf"
 
     def built(*options: str) -> tuple[int, str, str]:
         result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "--out", str(out),
@@ -650,8 +672,8 @@ def test_a_file_left_out_is_said_on_every_build_and_fails_a_strict_one(tmp_path:
 
     code, printed, problems = built("--strict")
     assert code == 1
-    assert "error: 'images/logo.png' is left out of course-pack.pdf" in problems
-    assert "--strict makes the warnings above errors: the output folder is as it was" in problems
+    assert "error: pdf: 'images/logo.png' is left out of course-pack.pdf" in problems
+    assert "--strict makes the warnings above errors: nothing this build made is written" in problems
     assert not out.exists()  # a first build that fails leaves nothing
 
     code, printed, problems = built("-q")

@@ -10,21 +10,19 @@ wrote it, and the model carries only files a format can package.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from lxml import etree
 from yaml.nodes import Node, ScalarNode
 
 from coursepack.confinement import Unusable, confined
 from coursepack.errors import Origin, Problem, did_you_mean, error
 from coursepack.loader.links import is_safe, unsafe_links, unsafe_problem
+from coursepack.loader.svg import svg_problem
 from coursepack.markup import FileRef, file_refs
 from coursepack.model import Asset
-from coursepack.stylesheets import asked_for
 
 _REMOTE = ("http://", "https://", "//", "ftp://")
 _SIGNATURES = {
@@ -39,7 +37,6 @@ LINKABLE = (*SUPPORTED, ".pdf", ".txt", ".csv", ".rtf", ".odt", ".ods", ".odp", 
             ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".mp3", ".m4a", ".ogg", ".wav", ".mp4",
             ".webm", ".zip")
 """Files a link may point at: documents, media and archives a learner downloads or opens."""
-_XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
 _FIX = {
@@ -166,55 +163,11 @@ def _content_problem(path: Path, written: str, origin: Origin) -> Problem | None
         return error(origin, f"image '{written}' cannot be read: {exc.strerror}",
                      hint="check the file's permissions, or copy it again")
     if suffix == ".svg":
-        return _svg_problem(data, written, origin)
+        return svg_problem(data, written, origin)
     if not data.startswith(_SIGNATURES[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):
         return error(origin, f"image '{written}' is not a {suffix[1:].upper()} file",
                      hint="export the image again, or give it the extension of its real type")
     return None
-
-
-def _svg_problem(data: bytes, written: str, origin: Origin) -> Problem | None:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False)
-    try:
-        svg = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        return error(origin, f"image '{written}' is not a valid SVG file: {exc}")
-    outside = next(_svg_references(svg), None)
-    if outside is not None:
-        return error(origin, f"SVG image '{written}' uses another file ('{outside}'); "
-                     "formats package the SVG alone, so it would break",
-                     hint="embed that file in the SVG, or export the drawing as PNG")
-    if any(isinstance(e.tag, str) and etree.QName(e).localname == "script" for e in svg.iter()):
-        return error(origin, f"SVG image '{written}' contains a script",
-                     hint="remove the script, or export the drawing as PNG")
-    return None
-
-
-def _svg_references(svg: etree._Element) -> Iterator[str]:
-    """Every reference in an SVG to something outside it (not ``#id``, not ``data:``): an
-    external entity too (a browser leaves it out; WeasyPrint leaves out the whole image)."""
-    dtd = svg.getroottree().docinfo.internalDTD
-    for entity in dtd.iterentities() if dtd is not None else ():
-        if entity.system_url is not None:
-            yield entity.system_url
-    for element in svg.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for name in ("href", _XLINK):
-            value = (element.get(name) or "").strip()
-            if value and not value.startswith(("#", "data:")):
-                yield value
-        styles = [element.get("style") or ""]
-        if etree.QName(element).localname == "style":
-            styles.append(element.text or "")
-        for style in styles:
-            yield from _css_references(style)
-
-
-def _css_references(css: str) -> Iterator[str]:
-    """The files a style sheet or a style attribute asks for (not ``#id``, not ``data:``)."""
-    return (target for target in asked_for(css) if not target.startswith(("#", "data:")))
 
 
 def _head(path: Path) -> bytes:
