@@ -152,6 +152,23 @@ BAD = [
     ("svg-event-handler", "images/on.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><rect onload="alert(1)"/></svg>',
      "contains a script"),
+    ("svg-base", "images/xb.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><image xml:base="file:///course/secret.png" '
+     b'href="#x"/></svg>', "uses another file ('file:///course/secret.png')"),
+    ("svg-in-a-data-address", "images/dd.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml,%3Csvg '
+     b"xmlns='http://www.w3.org/2000/svg'%3E%3Cimage href='../hidden.png'/%3E%3C/svg%3E\"/>"
+     b"</svg>", "uses another file ('../hidden.png')"),
+    ("svg-page-of-its-own", "images/fr.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><iframe '
+     b'xmlns="http://www.w3.org/1999/xhtml" srcdoc="&lt;b&gt;hi&lt;/b&gt;"/></foreignObject>'
+     b"</svg>", "contains a script or a page of its own (<iframe>)"),
+    ("svg-javascript-link", "images/js.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><a href=" JavaScript:go()"><text>x</text></a>'
+     b"</svg>", "contains a script or a page of its own (a javascript: address in href)"),
+    ("svg-deep-style", "images/ds.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>a { fill: url(x' + b"(" * 300 + b")}"
+     b"</style></svg>", "has style nested too deep to read"),
     ("svg-huge-style", "images/hs.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><style>' + b"url(" * 600_000 + b"</style></svg>",
      "holds more than 2 MB of style"),
@@ -178,9 +195,10 @@ def test_an_image_no_format_can_package_is_an_error_at_its_place(
 
 
 def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: Run) -> None:
-    """What Illustrator and Inkscape write: a DOCTYPE declaring namespaces as entities, a
-    gradient filled by ``url(#id)``, a style sheet with an embedded font, a CDATA section,
-    comments. Nothing of that uses another file."""
+    """What Illustrator, Inkscape and draw.io write: a DOCTYPE declaring namespaces as
+    entities, a gradient filled by ``url(#id)``, a style sheet with an embedded font, a CDATA
+    section, comments, a path effect's ``only_selected``, a link to a help page. Nothing of
+    that uses another file or runs a script."""
     font = "d09GRgABAAAAAA" * 20
     _put(course, "quizzes/images/drawn.svg", (
         '<?xml version="1.0" encoding="utf-8"?>\n<!-- Generator: a drawing program -->\n'
@@ -193,7 +211,11 @@ def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: R
         f"<style><![CDATA[@font-face {{ font-family: F; src: url(data:font/woff;base64,{font}) }}"
         " .a { fill: url(#g); font-family: F } /* url(nothing) */]]></style></defs>"
         '<rect class="a" width="10" height="10" transform="rotate(45)" fill="url(#g)"/>'
-        '<use xlink:href="#g"/><text x="1" y="5">Été ←</text></svg>').encode())
+        '<use xlink:href="#g"/><text x="1" y="5">Été ← see url(x.png)</text>'
+        '<path-effect xmlns="http://www.inkscape.org/namespaces/inkscape" effect="bspline" '
+        'only_selected="false" onefile="1"/>'
+        '<a xlink:href="https://www.drawio.com/doc/faq/svg-export-text-problems" '
+        'target="_blank"><text>Text is not SVG - cannot display</text></a></svg>').encode())
     _replace(course, QUIZ, "feedback: No. Length should give nothing away.",
              "feedback: 'No. ![a drawing](images/drawn.svg)'")
     result = run("validate", str(course))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from coursepack.stylesheets import IMPORT, Family, asked_for, font_families, shows_files
+from coursepack.stylesheets import (
+    IMPORT,
+    Family,
+    asked_for,
+    font_families,
+    shows_files,
+    too_deep,
+)
 
 
 def test_every_way_of_writing_an_address_is_read_in_order() -> None:
@@ -42,10 +49,18 @@ def test_the_font_families_a_style_sheet_declares_and_names_are_read_where_they_
            '@media print { h1 { font-family: Brand, "Noto Serif", Times   New Roman, serif } }\n'
            "@page { @top-center { font: bold 9pt/1.2 Arial, sans-serif } }\n"
            "p { font: caption } .x { font: 700 12pt 'Gill Sans' } .y { font: small Verdana }\n"
+           ".z { font: oblique 10deg calc(9pt + 1pt)/1.2 Georgia } .w { font: 12pt/1 var(--f) }\n"
            "q { font-family: var(--face), 'Fira' 'Sans', inherit }")
     declared, named = font_families(css)
     assert declared == [Family("Brand", 1, 27)]
     assert [(f.name, f.line) for f in named] == [
         ("Brand", 2), ("Noto Serif", 2), ("Times New Roman", 2), ("serif", 2), ("Arial", 3),
-        ("sans-serif", 3), ("Gill Sans", 4), ("Verdana", 4), ("inherit", 5)]
+        ("sans-serif", 3), ("Gill Sans", 4), ("Verdana", 4), ("Georgia", 5), ("inherit", 6)]
     assert named[2].column == 55
+
+
+def test_a_style_sheet_nested_past_reason_is_not_read() -> None:
+    """A few megabytes of ``((((`` took tinycss2 seconds and hundreds of megabytes."""
+    assert too_deep("a { b: " + "(" * 200 + " }") and not too_deep("a { b: c(d(e)) }")
+    assert not too_deep(")" * 500 + "a { b: (c) }")  # a closing one too many is skipped
+    assert font_families("a { font-family: X; b: " + "[" * 2_000_000 + " }") == ([], [])

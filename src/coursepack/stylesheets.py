@@ -7,6 +7,7 @@ alone (``loader.svg``), to know which PDFs may show an SVG a course's style shee
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,24 @@ def asked_for(css: str) -> Iterator[str]:
     """Every address ``css`` (a style sheet, or a style attribute's declarations) asks
     for, in order, and ``IMPORT`` for each ``@import``."""
     yield from _asked_for(tinycss2.parse_component_value_list(css))
+
+
+MAX_DEPTH = 128
+"""Blocks and brackets nested deeper than a style sheet needs: what reads them (tinycss2,
+a browser) takes seconds and hundreds of megabytes for a few megabytes of ``((((``."""
+_BRACKETS = re.compile(r"[^()\[\]{}]+")
+_STEP = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def too_deep(css: str) -> bool:
+    """Whether ``css`` nests brackets or blocks more than ``MAX_DEPTH`` deep (a closing one
+    too many counts as none: a reader skips it)."""
+    depth = 0
+    for step in map(_STEP.__getitem__, _BRACKETS.sub("", css)):
+        depth = max(depth + step, 0)
+        if depth > MAX_DEPTH:
+            return True
+    return False
 
 
 def shows_files(css: str) -> bool:
@@ -74,10 +93,12 @@ class Family:
 
 def font_families(css: str) -> tuple[list[Family], list[Family]]:
     """The families a style sheet declares (``@font-face``) and those its rules name
-    (``font-family``, and ``font`` after its size), in order. A name written by a template
-    (``{{ sans }}``) is no name: it is left out."""
+    (``font-family``, and ``font`` after its size), in order; none for one nested past
+    ``MAX_DEPTH``."""
     declared: list[Family] = []
     named: list[Family] = []
+    if too_deep(css):
+        return declared, named
     pending = list(reversed(tinycss2.parse_stylesheet(css, skip_comments=True,
                                                       skip_whitespace=True)))
     while pending:
@@ -122,18 +143,25 @@ def _families(value: list[tinycss2.ast.Node]) -> list[Family]:
 
 
 def _after_size(value: list[tinycss2.ast.Node]) -> list[tinycss2.ast.Node]:
-    """The family list of a ``font`` shorthand: what follows its size (and line height);
-    nothing for a shorthand without a size (``font: caption``, a system font)."""
+    """The family list of a ``font`` shorthand: what follows its size, and anything before
+    it (a style, an angle, a weight, ``calc()``), in its first comma-separated part; nothing
+    for a shorthand without a size (``font: caption``, a system font)."""
     tokens = [token for token in value if token.type != "whitespace"]
-    size = next((at for at, token in enumerate(tokens) if token.type in ("dimension",
-                 "percentage") or (token.type == "ident" and token.lower_value in _SIZE_WORDS)),
-                None)
-    if size is None:
+    first = next((at for at, token in enumerate(tokens)
+                  if token.type == "literal" and token.value == ","), len(tokens))
+    sized = [at for at, token in enumerate(tokens[:first]) if _sized(token)]
+    if not any(tokens[at].type != "number" for at in sized):
         return []
-    rest = tokens[size + 1:]
-    if rest and rest[0].type == "literal" and rest[0].value == "/":
-        rest = rest[2:]  # the line height
-    return rest
+    return tokens[sized[-1] + 1:]
+
+
+def _sized(token: tinycss2.ast.Node) -> bool:
+    """A size, line height or anything before them in a ``font`` shorthand that no family
+    name is: a number with or without a unit, a function, the ``/`` between size and line
+    height, a size word."""
+    return token.type in ("dimension", "percentage", "number", "function") or (
+        token.type == "literal" and token.value == "/") or (
+        token.type == "ident" and token.lower_value in _SIZE_WORDS)
 
 
 _SIZE_WORDS = ("xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large",

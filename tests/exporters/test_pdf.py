@@ -501,8 +501,9 @@ def test_a_font_family_a_course_style_sheet_takes_from_the_machine_is_flagged(
         tmp_path: Path) -> None:
     """A trainer's print.css.j2 names Arial: the PDFs then depend on the machine that
     builds them (each has its own font under that name, or another in its place). Named
-    where it is written, once; a family the course declares, a shipped one, a generic one
-    and one a template writes (``{{ sans }}``) are not."""
+    where it is written, once; a family the course declares (in a style sheet another
+    includes too), a shipped one, a generic one and one a template writes (``{{ sans }}``)
+    are not."""
     root = tmp_path / "my course"
     shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
     own = root / "templates" / "pdf"
@@ -512,7 +513,11 @@ def test_a_font_family_a_course_style_sheet_takes_from_the_machine_is_flagged(
         (theme / "print.css.j2").read_text(encoding="utf-8")
         + '@font-face { font-family: "Brand"; src: url("fonts/brand.ttf") }\n'
         + 'h1 { font-family: Brand, "Arial", "noto serif", sans-serif }\n'
-        + "h2 { font: bold 12pt/1.1 arial }\n", encoding="utf-8")
+        + "h2 { font: bold 12pt/1.1 arial }\n"
+        + '{% include "faces.css.j2" %}\nh3 { font: italic 10pt "Included", "{{ serif }}" }\n',
+        encoding="utf-8")
+    (own / "faces.css.j2").write_text(
+        '@font-face { font-family: Included; src: url("fonts/inc.ttf") }\n', encoding="utf-8")
     (own / "page-numbers.css.j2").write_text(
         "@page { @bottom-center { content: counter(page);\n"
         "  font-family: 'Gill Sans', {{ sans }}, Brand } }\n", encoding="utf-8")

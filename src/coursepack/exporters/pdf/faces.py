@@ -179,19 +179,23 @@ _KNOWN = {name.casefold() for name in (
 
 def machine_fonts(course: Course) -> list[Problem]:
     """A warning for each font family a course's own PDF style sheets name that coursepack
-    does not ship and the course does not declare (``@font-face``): fontconfig takes it from
-    the machine that builds, or another in its place, so the same course makes other PDFs
-    elsewhere (Arial is Liberation Sans on one machine, DejaVu Sans on the next)."""
-    sheets = [(name, own) for name in ("print.css.j2", "page-numbers.css.j2")
-              if (own := render.own_template("pdf", course.root, name)) is not None]
-    read = [(name, where, *stylesheets.font_families(_without_template_code(text)))
-            for name, (text, where) in sheets]
-    known = _KNOWN | {family.name.casefold() for *_, declared, _ in read
+    does not ship and the course does not declare (``@font-face``, in any style sheet of
+    its PDF templates: one may include another): fontconfig takes it from the machine that
+    builds, or another in its place, so the same course makes other PDFs elsewhere (Arial
+    is Liberation Sans on one machine, DejaVu Sans on the next). A style sheet that imports
+    another (``@import``) may declare anything: it is not looked at."""
+    sheets = {name: (where, *stylesheets.font_families(_without_template_code(text)),
+                     stylesheets.IMPORT in stylesheets.asked_for(text))
+              for name in _own_style_sheets(course.root)
+              if (own := render.own_template("pdf", course.root, name)) is not None
+              for text, where in [own]}
+    known = _KNOWN | {family.name.casefold() for _, declared, *_ in sheets.values()
                       for family in declared}
     found: dict[str, Problem] = {}
-    for name, where, _, named in read:
-        for family in named:
-            if family.name.casefold() in known | found.keys():
+    for name in ("print.css.j2", "page-numbers.css.j2"):
+        where, _, named, imports = sheets.get(name, ("", [], [], True))
+        for family in [] if imports else named:
+            if family.name.casefold() in known | found.keys() or _TEMPLATED in family.name:
                 continue
             found[family.name.casefold()] = warning(
                 Origin(where, family.line, family.column),
@@ -205,10 +209,29 @@ def machine_fonts(course: Course) -> list[Problem]:
     return list(found.values())
 
 
+def _own_style_sheets(root: Path) -> list[str]:
+    """The names of the style sheets among a course's own PDF templates."""
+    names = []
+    for kind in ("pdf", "_common"):
+        folder = root / "templates" / kind
+        for at, _, files in os.walk(folder):
+            names += [(Path(at) / file).relative_to(folder).as_posix() for file in files
+                      if file.endswith((".css", ".css.j2"))]
+    return sorted(set(names))
+
+
 _TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_TEMPLATED = "\ufffd"
+"""What a template's expression becomes in a style sheet read for its families: part of no
+family's name."""
 
 
 def _without_template_code(text: str) -> str:
-    """A style sheet template with its Jinja expressions, statements and comments blanked
-    out, every other character where it was (``{{ sans }}`` names no family here)."""
-    return _TEMPLATE_CODE.sub(lambda code: re.sub(r"[^\n]", " ", code.group()), text)
+    """A style sheet template with its Jinja statements and comments blanked out and each
+    character of its expressions ``_TEMPLATED`` (so ``My{{ suffix }}`` or ``"{{ serif }}"``
+    names no family of its own), every other character where it was."""
+    def blanked(code: re.Match[str]) -> str:
+        fill = _TEMPLATED if code.group().startswith("{{") else " "
+        return re.sub(r"[^\n]", fill, code.group())
+
+    return _TEMPLATE_CODE.sub(blanked, text)
