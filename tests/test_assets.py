@@ -197,7 +197,8 @@ def test_an_image_no_format_can_package_is_an_error_at_its_place(
 def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: Run) -> None:
     """What Illustrator, Inkscape and draw.io write: a DOCTYPE declaring namespaces as
     entities, a gradient filled by ``url(#id)``, a style sheet with an embedded font, a CDATA
-    section, comments, a path effect's ``only_selected``, a link to a help page. Nothing of
+    section, comments, a path effect's ``only_selected``, a link to a help page, a colour
+    profile on the author's Mac. Nothing of
     that uses another file or runs a script."""
     font = "d09GRgABAAAAAA" * 20
     _put(course, "quizzes/images/drawn.svg", (
@@ -215,7 +216,9 @@ def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: R
         '<path-effect xmlns="http://www.inkscape.org/namespaces/inkscape" effect="bspline" '
         'only_selected="false" onefile="1"/>'
         '<a xlink:href="https://www.drawio.com/doc/faq/svg-export-text-problems" '
-        'target="_blank"><text>Text is not SVG - cannot display</text></a></svg>').encode())
+        'target="_blank"><text>Text is not SVG - cannot display</text></a>'
+        '<color-profile name="P3" xlink:href="file:///System/Library/ColorSync/Profiles/'
+        'DCI(P3)%20RGB.icc"/></svg>').encode())
     _replace(course, QUIZ, "feedback: No. Length should give nothing away.",
              "feedback: 'No. ![a drawing](images/drawn.svg)'")
     result = run("validate", str(course))

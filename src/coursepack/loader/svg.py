@@ -36,6 +36,9 @@ _REFERENCES = ("href", "src", "srcset", "data", "poster", "background", "base")
 ``xml:base``, which WeasyPrint resolves an ``href="#id"`` against)."""
 _ANIMATIONS = ("set", "animate", "animateMotion", "animateTransform", "animateColor",
                "discard")
+_IGNORED_LINKS = ("a", "color-profile")
+"""Elements whose ``href`` loads nothing: a link, and a colour profile (Inkscape names the
+system's ICC file; no browser and no PDF reads it)."""
 _ACTIVE = ("script", "handler", "iframe", "frame", "object", "embed", "applet")
 """Elements that run a script or hold a page of their own."""
 _SHOWN = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xhtml", None)
@@ -126,7 +129,7 @@ class _Reading:
         for attribute, value in element.attrib.items():
             local = etree.QName(attribute).localname
             if local in _REFERENCES:
-                if not (name == "a" and local == "href"):  # a link loads nothing
+                if not (name in _IGNORED_LINKS and local == "href"):
                     yield value
             elif animated and local in ("to", "from", "by", "values"):
                 yield from value.split(";")
