@@ -198,8 +198,7 @@ def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: R
     """What Illustrator, Inkscape and draw.io write: a DOCTYPE declaring namespaces as
     entities, a gradient filled by ``url(#id)``, a style sheet with an embedded font, a CDATA
     section, comments, a path effect's ``only_selected``, a link to a help page, a colour
-    profile on the author's Mac. Nothing of
-    that uses another file or runs a script."""
+    profile on the author's Mac. Nothing of that uses another file or runs a script."""
     font = "d09GRgABAAAAAA" * 20
     _put(course, "quizzes/images/drawn.svg", (
         '<?xml version="1.0" encoding="utf-8"?>\n<!-- Generator: a drawing program -->\n'
