@@ -687,7 +687,7 @@ def test_an_svg_a_course_style_sheet_shows_keeps_its_font_to_the_documents_that_
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order: the quizzes, then the rest
     if named.endswith(", unseen"):
-        monkeypatch.setattr(stylesheets, "shows_files", lambda css: False)
+        monkeypatch.setattr(stylesheets, "shown_files", lambda css: [])
         named = named.removesuffix(", unseen")
     _newer_serif(course / "fonts" / "seal.ttf", 9.5)
     if named == "data:":

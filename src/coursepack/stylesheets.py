@@ -41,13 +41,13 @@ def too_deep(css: str) -> bool:
     return False
 
 
-def shows_files(css: str) -> bool:
-    """Whether a style sheet asks for any file but its fonts (an image, a sheet it
+def shown_files(css: str) -> list[str]:
+    """What a style sheet asks for but its fonts (images, and ``IMPORT`` for a sheet it
     imports): what ``@font-face`` rules name is left out."""
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     shown = [rule for rule in rules
              if not (rule.type == "at-rule" and rule.lower_at_keyword == "font-face")]
-    return any(True for _ in _asked_for(shown))
+    return list(_asked_for(shown))
 
 
 def _asked_for(tokens: Iterable[tinycss2.ast.Node]) -> Iterator[str]:

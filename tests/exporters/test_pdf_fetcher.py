@@ -14,6 +14,8 @@ import pytest
 from coursepack.confinement import NOT_A_FILE
 from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
 from coursepack.exporters.pdf.images import COURSE_URL, MAX_BYTES, PrintFetcher, RecordedFonts
+from coursepack.exporters.pdf.jobs import _may_be_svg
+from coursepack.stylesheets import IMPORT
 
 pytestmark = pytest.mark.pdf
 
@@ -170,3 +172,15 @@ def test_what_could_be_an_svg_goes_only_to_a_document_with_fonts_of_its_own(
     shared = PrintFetcher(str(course), own_fonts=False)
     assert shared.fetch(f"{COURSE_URL}fonts/q.ttf").read()[:4] == b"\x00\x01\x00\x00"
     assert not shared.needs_own_fonts
+
+
+@pytest.mark.parametrize(("address", "may"), [
+    ("images/logo.png", False), ("images/LOGO.JPEG", False), ("data:image/png;base64,AA", False),
+    ("images/logo.svg", True), ("images/logo", True), ("images/logo.png?v=2", True),
+    ("data:image/svg+xml,%3Csvg/%3E", True), ("data:;base64,AA", True), (IMPORT, True)])
+def test_only_an_image_a_style_sheet_names_as_no_raster_may_be_an_svg(
+        address: str, may: bool) -> None:
+    """A course's print style sheet that shows only raster images (a PNG logo on every page)
+    keeps one font configuration per worker: a file named so that is none is refused. Any
+    other address may be an SVG, whose fonts would reach other documents."""
+    assert _may_be_svg(address) is may

@@ -25,9 +25,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from coursepack.confinement import NOT_A_FILE
 from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
-from coursepack.exporters.pdf.pool import MAX_PIXELS
+from coursepack.exporters.pdf.pool import MAX_PIXELS, RASTER
 
-RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 #: The base URL documents are rendered with, whatever folder the course is in: WeasyPrint
 #: names each image by a hash of its address, so a real path would make a course's PDFs
 #: differ byte for byte from one folder to another (and show where the author keeps it).

@@ -15,7 +15,7 @@ from pathlib import Path
 from coursepack import stylesheets
 from coursepack.exporters.pdf.cache import inputs_hash
 from coursepack.exporters.pdf.documents import Document, Documents
-from coursepack.exporters.pdf.pool import SETTINGS, Job
+from coursepack.exporters.pdf.pool import RASTER, SETTINGS, Job
 from coursepack.render import has_own_templates
 
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
@@ -54,8 +54,10 @@ class JobMaker:
         #: A course's own HTML templates can declare fonts in one document and not another;
         #: its style sheets (print.css.j2, page-numbers.css.j2) are every document's.
         self.own_markup = self.watched and _own_markup(folder)
-        #: Its style sheets can show an SVG (any image, named as it likes): every document.
-        self.own_images = self.watched and stylesheets.shows_files(self.sheet_css)
+        #: Its style sheets can show an SVG (an image not named as a raster image; one that
+        #: is refused if it is none: ``PrintFetcher``) in every document.
+        self.own_images = self.watched and any(
+            _may_be_svg(address) for address in stylesheets.shown_files(self.sheet_css))
 
     def whole(self, doc: Document) -> Job:
         """A document a user gets as it is rendered, page numbers and all."""
@@ -91,6 +93,21 @@ def _has_svg(doc: Document) -> bool:
     other files: no one can list them before it is rendered."""
     return any(path.suffix.lower() == ".svg" for path in doc.images) \
         or "svg" in doc.html.lower()
+
+
+def _may_be_svg(address: str) -> bool:
+    """Whether an image a style sheet names may be an SVG: one named (or, at a ``data:``
+    address, typed) as no raster image, or what a sheet it imports names."""
+    if address == stylesheets.IMPORT:
+        return True
+    if address.lower().startswith("data:"):
+        kind = address[5:].split(",", 1)[0].split(";", 1)[0].strip().lower()
+        return kind not in _RASTER_TYPES
+    return not address.lower().endswith(RASTER)  # as the fetcher tells a raster image
+
+
+_RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp",
+                 "image/tiff")
 
 
 def _own_markup(folder: Path) -> bool:

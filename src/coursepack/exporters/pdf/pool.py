@@ -34,6 +34,8 @@ IMAGE_DPI = 150
 JPEG_QUALITY = 70
 #: Longest side in pixels an image keeps before layout: a text width at 150 dpi, and some.
 MAX_PIXELS = 1200
+#: The names of raster images: a file so named that is none is refused (``PrintFetcher``).
+RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 VARIANT = "pdf/ua-1"
 #: Part of every document's input hash: changing how we render re-renders everything.
 SETTINGS = f"{VARIANT} dpi={IMAGE_DPI} jpeg={JPEG_QUALITY} max={MAX_PIXELS}"
