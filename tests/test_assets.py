@@ -8,8 +8,10 @@ outside the course is an error at the line and column where it is written.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -169,9 +171,27 @@ BAD = [
     ("svg-deep-style", "images/ds.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><style>a { fill: url(x' + b"(" * 300 + b")}"
      b"</style></svg>", "has style nested too deep to read"),
+    ("svg-in-a-data-address-typed-otherwise", "images/dt.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:text/plain,'
+     + urllib.parse.quote("<svg xmlns='http://www.w3.org/2000/svg'><image href='../hidden.png'/></svg>").encode() + b'"/></svg>',
+     "uses another file ('../hidden.png')"),
+    ("svg-in-a-data-address-typed-png", "images/dp.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/png;base64,'
+     + base64.b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'><image href='../hidden.png'/></svg>") + b'"/></svg>', "uses another file ('../hidden.png')"),
+    ("svg-in-a-data-address-escaped", "images/de.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml;base64,'
+     + b"".join(b"%%%02X" % c for c in base64.b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'><image href='../hidden.png'/></svg>")) + b'"/></svg>',
+     "uses another file ('../hidden.png')"),
+    ("svg-unreadable-in-a-data-address", "images/du.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:,%3Csvg%3E%3Cbroken"/>'
+     b"</svg>", "holds an image in a data: address that is no image and reads as markup"),
+    ("svg-showing-itself", "images/si.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+     b'<g id="a"/><image xlink:href="#a"/><image xlink:href="#a" x="9"/></svg>',
+     "shows itself (<image href=\"#a\">): a PDF would draw it inside itself"),
     ("svg-huge-style", "images/hs.svg",
-     b'<svg xmlns="http://www.w3.org/2000/svg"><style>' + b"url(" * 600_000 + b"</style></svg>",
-     "holds more than 2 MB of style"),
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>' + b"url(" * 300_000 + b"</style></svg>",
+     "holds more than 1 MB of style"),
     ("svg-too-large", "images/tl.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g/>" * 2_700_000 + b"</svg>",
      "is larger than 10 MB"),
@@ -198,7 +218,8 @@ def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: R
     """What Illustrator, Inkscape and draw.io write: a DOCTYPE declaring namespaces as
     entities, a gradient filled by ``url(#id)``, a style sheet with an embedded font, a CDATA
     section, comments, a path effect's ``only_selected``, a link to a help page, a colour
-    profile on the author's Mac. Nothing of that uses another file or runs a script."""
+    profile on the author's Mac, a 3 MB path. Nothing of that uses another file or runs a
+    script."""
     font = "d09GRgABAAAAAA" * 20
     _put(course, "quizzes/images/drawn.svg", (
         '<?xml version="1.0" encoding="utf-8"?>\n<!-- Generator: a drawing program -->\n'
@@ -217,7 +238,7 @@ def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: R
         '<a xlink:href="https://www.drawio.com/doc/faq/svg-export-text-problems" '
         'target="_blank"><text>Text is not SVG - cannot display</text></a>'
         '<color-profile name="P3" xlink:href="file:///System/Library/ColorSync/Profiles/'
-        'DCI(P3)%20RGB.icc"/></svg>').encode())
+        'DCI(P3)%20RGB.icc"/><path d="M0 0' + " L1 2" * 600_000 + '"/></svg>').encode())
     _replace(course, QUIZ, "feedback: No. Length should give nothing away.",
              "feedback: 'No. ![a drawing](images/drawn.svg)'")
     result = run("validate", str(course))

@@ -712,3 +712,28 @@ def test_an_svg_a_course_style_sheet_shows_keeps_its_font_to_the_documents_that_
         assert 9.5 not in _revisions(path), path
     if named != "data:":  # which names the font by where this course is
         assert _built_pdfs(course) == _cold_pdfs(course, run, tmp_path, "cold")
+
+
+def test_an_svg_a_course_template_shows_that_shows_itself_is_left_out_at_once(
+        course: Path, run: Run) -> None:
+    """Two images of an SVG pointing at the SVG itself (``href="#a"``) made WeasyPrint draw
+    it inside itself, the work doubling at every step: minutes of a build for a few lines.
+    A lesson's SVG is refused when the course is checked; one a course's template shows is
+    left out, and said."""
+    (course / "images").mkdir()
+    (course / "images" / "mirror.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><g id="a"/>'
+        '<image href="#a" width="100" height="50"/><image href="#a" x="100" width="100" '
+        'height="50"/></svg>', encoding="utf-8")
+    theme = Path(render.default_templates()) / "pdf" / "handout.html.j2"
+    own = course / "templates" / "pdf" / "handout.html.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(theme.read_text(encoding="utf-8").replace(
+        '<h1 class="section-title">',
+        '<img src="images/mirror.svg" alt="A mirror"><h1 class="section-title">', 1),
+        encoding="utf-8")
+    result = run("build", str(course), "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    assert ("'images/mirror.svg' is left out of course-pack.pdf, handouts/writing-questions/"
+            "feedback.pdf") in result.output
+    assert 'it shows itself (<image href="#a">), again and again' in result.output

@@ -1,7 +1,7 @@
 """The files a style sheet asks for, read as a browser reads it (tinycss2): ``url()``,
 ``src()``, ``image()`` and ``image-set()`` however written (``u\\72l(`` is ``url(``,
 ``URL(`` too), and ``@import``; and the font families it names. Used to keep an SVG image
-alone (``loader.svg``), to know which PDFs may show an SVG a course's style sheet names
+alone (``svg``), to know which PDFs may show an SVG a course's style sheet names
 (``exporters.pdf.jobs``) and which font families it takes from the machine
 (``exporters.pdf.faces``)."""
 

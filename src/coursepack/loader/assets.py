@@ -20,9 +20,9 @@ from yaml.nodes import Node, ScalarNode
 from coursepack.confinement import Unusable, confined
 from coursepack.errors import Origin, Problem, did_you_mean, error
 from coursepack.loader.links import is_safe, unsafe_links, unsafe_problem
-from coursepack.loader.svg import svg_problem
 from coursepack.markup import FileRef, file_refs
 from coursepack.model import Asset
+from coursepack.svg import svg_problem
 
 _REMOTE = ("http://", "https://", "//", "ftp://")
 _SIGNATURES = {

@@ -26,6 +26,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from coursepack.confinement import NOT_A_FILE
 from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
 from coursepack.exporters.pdf.pool import MAX_PIXELS, RASTER
+from coursepack.sniffing import starts_as_xml
+from coursepack.svg import shows_itself
 
 #: The base URL documents are rendered with, whatever folder the course is in: WeasyPrint
 #: names each image by a hash of its address, so a real path would make a course's PDFs
@@ -90,7 +92,7 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
             except Exception:
                 self.left_out.append((self.shown(url), "it is not a valid data: address"))
                 raise
-            self._no_svg_unless_own_fonts(url, data)
+            self._svg_checked(url, data)
             return URLFetcherResponse(url, data, headers=response.headers, status=200)
         try:
             data = path.read_bytes()
@@ -108,19 +110,26 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
                 self.left_out.append((self.shown(url), why))
                 raise ValueError(f"{url}: {why}")
             return URLFetcherResponse(url, shrunk, status=200)
-        self._no_svg_unless_own_fonts(url, data)
+        self._svg_checked(url, data)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, data, headers={"Content-Type": kind}, status=200)
 
-    def _no_svg_unless_own_fonts(self, url: str, data: bytes) -> None:
+    def _svg_checked(self, url: str, data: bytes) -> None:
         """Refuse what WeasyPrint could read as an SVG (what is no raster image and parses
         as XML, whatever its name) to a document that shares its font configuration, and
         note that it needs one of its own. Anything that starts as markup counts (a style
         sheet starting with ``<!--`` too: it costs a rendering, never a font in the wrong
-        place)."""
-        if not self.own_fonts and _markup(data):
+        place). An SVG that shows itself is left out (a course's template can name any)."""
+        if not starts_as_xml(data):
+            return
+        if not self.own_fonts:
             self.needs_own_fonts = True
             raise ValueError(f"{url}: an SVG image, for a document with fonts of its own")
+        itself = shows_itself(data)
+        if itself:
+            why = f"it shows itself ({itself}), again and again"
+            self.left_out.append((self.shown(url), why))
+            raise ValueError(f"{url}: {why}")
 
     def real(self, url: str) -> str:
         """The file address that ``url`` stands for (a query or fragment is not the file's)."""
@@ -202,15 +211,6 @@ class RecordedFonts(FontConfiguration):  # type: ignore[misc]
         fetched.update(read[0])
         left_out.extend(read[1])
         return result
-
-
-def _markup(data: bytes) -> bool:
-    """Whether ``data`` may start as XML does: ``<`` after any byte order mark and spaces,
-    or in UTF-16 (a byte order mark, or zero bytes beside a ``<``)."""
-    head = data[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in head and b"<" in head):
-        return True
-    return data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"<")
 
 
 def _hidden(path: Path, root: Path) -> bool:

@@ -22,12 +22,14 @@ from urllib.parse import unquote_to_bytes
 from lxml import etree
 
 from coursepack.errors import Origin, Problem, error
+from coursepack.sniffing import starts_as_xml
 from coursepack.stylesheets import asked_for, too_deep
 
 MAX_BYTES = 10 * 2**20
 """The largest SVG a course may use: a drawing, not a document (export it as PNG)."""
-MAX_STYLE = 2 * 2**20
-"""The most style text an SVG may hold (entities expanded): a style sheet, not a dump."""
+MAX_STYLE = 2**20
+"""The most style text that could ask for a file an SVG may hold (entities expanded): a
+style sheet, not a dump (reading a megabyte of one-character tokens takes seconds)."""
 MAX_NESTED = 3
 """SVGs in ``data:`` addresses inside one another, at most: a drawing with a drawing in it."""
 
@@ -64,18 +66,30 @@ def svg_problem(data: bytes, written: str, origin: Origin) -> Problem | None:
     except _TooMuchStyle as exc:
         return error(origin, f"SVG image '{written}' {exc}",
                      hint="simplify the drawing, or export it as PNG")
-    if found is None:
-        return None
-    if found.script:
-        return error(origin, f"SVG image '{written}' contains a script or a page of its own "
-                     f"({found.what})", hint="remove it, or export the drawing as PNG")
-    return _uses_another_file(written, origin, found.what)
+    return None if found is None else found.problem(written, origin)
 
 
 @dataclass(frozen=True)
 class _Found:
+    """What an SVG may not hold: another file it uses (``what``), a script, itself shown in
+    itself, or an image in a ``data:`` address that cannot be read as one."""
+
     what: str
-    script: bool = False
+    kind: str = "file"
+
+    def problem(self, written: str, origin: Origin) -> Problem:
+        if self.kind == "script":
+            return error(origin, f"SVG image '{written}' contains a script or a page of its "
+                         f"own ({self.what})", hint="remove it, or export the drawing as PNG")
+        if self.kind == "itself":
+            return error(origin, f"SVG image '{written}' shows itself ({self.what}): a PDF "
+                         "would draw it inside itself again and again",
+                         hint="point the image at a file of its own, or remove it")
+        if self.kind == "unreadable":
+            return error(origin, f"SVG image '{written}' holds an image in a data: address "
+                         f"that is no image and reads as markup ({self.what})",
+                         hint="remove it, or export the drawing as PNG")
+        return _uses_another_file(written, origin, self.what)
 
 
 class _TooMuchStyle(Exception):
@@ -94,22 +108,27 @@ class _Reading:
         for reference in self._references(svg):
             if not reference.lower().startswith("data:"):
                 return _Found(reference)
-            nested = _svg_in(reference)
-            if nested is not None and depth >= MAX_NESTED:
-                return _Found(f"an SVG {MAX_NESTED + 1} deep in data: addresses")
-            inner = self._nested(nested, depth + 1) if nested is not None else None
+            inner = self._in_data(reference, depth + 1)
             if inner is not None:
                 return inner
-        return next((_Found(what, script=True) for what in map(_active, svg.iter()) if what),
-                    None)
+        shown = next((_Found(what, "itself") for what in map(_itself, svg.iter()) if what),
+                     None)
+        return shown or next(
+            (_Found(what, "script") for what in map(_active, svg.iter()) if what), None)
 
-    def _nested(self, data: bytes, depth: int) -> _Found | None:
-        """What an SVG in a ``data:`` address holds; nothing if it is no SVG (no reader
-        shows it then)."""
-        try:
-            return self.problems(data, depth)
-        except etree.XMLSyntaxError:
+    def _in_data(self, address: str, depth: int) -> _Found | None:
+        """What the image in a ``data:`` address holds, whatever its type says: WeasyPrint
+        reads what is no raster image as an SVG. One that reads as markup and does not
+        parse is refused (another parser might take it)."""
+        payload = _payload(address)
+        if payload is None or not starts_as_xml(payload):
             return None
+        if depth > MAX_NESTED:
+            return _Found(f"an SVG {depth} deep in data: addresses", "unreadable")
+        try:
+            return self.problems(payload, depth)
+        except etree.XMLSyntaxError:
+            return _Found(address[:40] + ("..." if len(address) > 40 else ""), "unreadable")
 
     def _references(self, svg: etree._Element) -> Iterator[str]:
         """Every address in an SVG that is not one of its own elements (``#id``)."""
@@ -140,11 +159,11 @@ class _Reading:
 
     def _css(self, text: str) -> tuple[str, ...]:
         """What ``text`` asks for as CSS; nothing without a name that could ask (most)."""
+        if _OWN_ELEMENT.fullmatch(text) or not _ASKING.search(text):
+            return ()
         self.style += len(text)
         if self.style > MAX_STYLE:
             raise _TooMuchStyle(f"holds more than {MAX_STYLE // 2**20} MB of style")
-        if _OWN_ELEMENT.fullmatch(text) or not _ASKING.search(text):
-            return ()
         if too_deep(text):
             raise _TooMuchStyle("has style nested too deep to read")
         return _asked(text) if len(text) < 1024 else tuple(asked_for(text))
@@ -173,17 +192,44 @@ def _external_entities(svg: etree._Element) -> Iterator[str]:
             yield entity.system_url
 
 
-def _svg_in(address: str) -> bytes | None:
-    """The SVG a ``data:`` address holds (WeasyPrint reads it as one more SVG), or None."""
+def _payload(address: str) -> bytes | None:
+    """The bytes of a ``data:`` address, read as urllib reads them (percent-escapes first,
+    then base64), or None if they cannot be."""
     header, comma, payload = address.partition(",")
-    if not comma or "svg" not in header.lower():
+    if not comma:
         return None
+    data = unquote_to_bytes(payload)
+    if not header.lower().rstrip().endswith(";base64"):
+        return data
     try:
-        if header.lower().endswith(";base64"):
-            return base64.b64decode(payload, validate=False)
-        return unquote_to_bytes(payload)
+        return base64.b64decode(data, validate=False)
     except (binascii.Error, ValueError):
-        return None  # a reader cannot read it either
+        return None
+
+
+def shows_itself(data: bytes) -> str:
+    """How the SVG ``data`` shows itself (``<image href="#a">``), or '' if it does not or
+    does not parse. A PDF renders such an image inside itself until a limit stops it, and
+    with two of them the work doubles at every step: minutes of a build."""
+    try:
+        svg = _parsed(data, "internal")
+    except etree.XMLSyntaxError:
+        return ""
+    return next((what for what in map(_itself, svg.iter()) if what), "")
+
+
+def _itself(element: etree._Element) -> str:
+    """An image of the SVG whose address is the SVG itself (``href="#a"`` or ``""``):
+    WeasyPrint reads the file again as an image, in it again, and so on."""
+    if not isinstance(element.tag, str) or etree.QName(element).localname not in _IMAGES:
+        return ""
+    for name, value in element.attrib.items():
+        if etree.QName(name).localname == "href" and value.strip()[:1] in ("", "#"):
+            return f'<{etree.QName(element).localname} href="{value.strip()}">'
+    return ""
+
+
+_IMAGES = ("image", "feImage")
 
 
 def _active(element: etree._Element) -> str:
