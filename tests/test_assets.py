@@ -189,6 +189,14 @@ BAD = [
      b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
      b'<g id="a"/><image xlink:href="#a"/><image xlink:href="#a" x="9"/></svg>',
      "shows itself (<image href=\"#a\">): a PDF would draw it inside itself"),
+    ("svg-use-upon-use", "images/uu.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a0"><rect width="1" height="1"/></g>'
+     + b"".join(b'<g id="a%d">' % n + b'<use href="#a%d"/>' % (n - 1) * 10 + b"</g>"
+                for n in range(1, 8)) + b"</svg>",
+     "draws more than 100,000 shapes through <use>: a PDF would take minutes"),
+    ("svg-use-inside-itself", "images/ui.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><g><use href="#a"/></g></g></svg>',
+     'shows itself (<use href="#a"> inside itself)'),
     ("svg-huge-style", "images/hs.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><style>' + b"url(" * 300_000 + b"</style></svg>",
      "holds more than 1 MB of style"),

@@ -30,6 +30,8 @@ MAX_BYTES = 10 * 2**20
 MAX_STYLE = 2**20
 """The most style text that could ask for a file an SVG may hold (entities expanded): a
 style sheet, not a dump (reading a megabyte of one-character tokens takes seconds)."""
+MAX_DRAWN = 100_000
+"""Elements an SVG may draw, its ``<use>`` counted as what they draw: a drawing's worth."""
 MAX_NESTED = 3
 """SVGs in ``data:`` addresses inside one another, at most: a drawing with a drawing in it."""
 
@@ -43,8 +45,8 @@ _IGNORED_LINKS = ("a", "color-profile")
 system's ICC file; no browser and no PDF reads it)."""
 _ACTIVE = ("script", "handler", "iframe", "frame", "object", "embed", "applet")
 """Elements that run a script or hold a page of their own."""
-_SHOWN = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xhtml", None)
-"""The namespaces whose elements a browser shows, and runs the handlers of."""
+_SHOWN = ("{http://www.w3.org/2000/svg}", "{http://www.w3.org/1999/xhtml}")
+"""The namespaces whose elements a browser shows, and runs the handlers of (and none)."""
 _HANDLER = re.compile(r"on[a-z]+", re.IGNORECASE)
 _JAVASCRIPT = re.compile(r"\s*javascript:", re.IGNORECASE)
 #: What a style sheet needs to ask for a file without escapes: one of these names.
@@ -85,6 +87,10 @@ class _Found:
             return error(origin, f"SVG image '{written}' shows itself ({self.what}): a PDF "
                          "would draw it inside itself again and again",
                          hint="point the image at a file of its own, or remove it")
+        if self.kind == "huge":
+            return error(origin, f"SVG image '{written}' draws {self.what}: a PDF would take "
+                         "minutes, if it ever ended", hint="simplify the drawing, or export it "
+                         "as PNG")
         if self.kind == "unreadable":
             return error(origin, f"SVG image '{written}' holds an image in a data: address "
                          f"that is no image and reads as markup ({self.what})",
@@ -112,7 +118,7 @@ class _Reading:
             if inner is not None:
                 return inner
         shown = next((_Found(what, "itself") for what in map(_itself, svg.iter()) if what),
-                     None)
+                     None) or _drawn(svg)
         return shown or next(
             (_Found(what, "script") for what in map(_active, svg.iter()) if what), None)
 
@@ -142,11 +148,11 @@ class _Reading:
                             if found.strip() and not found.strip().startswith("#"))
 
     def _element_references(self, element: etree._Element) -> Iterator[str]:
-        name = etree.QName(element).localname
+        name = _local(element.tag)
         animated = name in _ANIMATIONS and \
             element.get("attributeName", "").rsplit(":", 1)[-1] in _REFERENCES
         for attribute, value in element.attrib.items():
-            local = etree.QName(attribute).localname
+            local = _local(attribute)
             if local in _REFERENCES:
                 if not (name in _IGNORED_LINKS and local == "href"):
                     yield value
@@ -218,14 +224,60 @@ def shows_itself(data: bytes) -> str:
     return next((what for what in map(_itself, svg.iter()) if what), "")
 
 
+def _drawn(svg: etree._Element) -> _Found | None:
+    """A ``<use>`` of an element that holds it (drawn inside itself), or ``<use>`` upon
+    ``<use>`` drawing more than ``MAX_DRAWN`` elements besides the SVG's own: ten groups of
+    ten uses of the group before draw ten billion (what entities are to XML)."""
+    uses = list(svg.iter(*_USE))
+    if not uses:
+        return None
+    ids = {element.get("id"): element for element in svg.xpath("//*[@id]")}
+    target = {use: ids.get(_fragment(use)) for use in uses}
+    weights: dict[etree._Element, int] = {}
+    entered: set[etree._Element] = set()
+    for start in {element for element in target.values() if element is not None}:
+        pending = [(start, False)]
+        while pending:
+            element, done = pending.pop()
+            if element in weights:
+                continue
+            inner = [target[use] for use in element.iter(*_USE)
+                     if target.get(use) is not None]
+            if done:
+                weights[element] = sum(1 for _ in element.iter()) + sum(
+                    weights[each] for each in inner)
+                if weights[element] > MAX_DRAWN:
+                    return _Found(f"more than {MAX_DRAWN:,} shapes through <use>", "huge")
+                continue
+            if element in entered:
+                return _Found(f'<use href="#{element.get("id")}"> inside itself', "itself")
+            entered.add(element)
+            pending += [(element, True)] + [(each, False) for each in inner
+                                            if each not in weights]
+    if sum(weights[each] for each in target.values() if each is not None) > MAX_DRAWN:
+        return _Found(f"more than {MAX_DRAWN:,} shapes through <use>", "huge")
+    return None
+
+
+_USE = ("{http://www.w3.org/2000/svg}use", "use")
+
+
+def _fragment(use: etree._Element) -> str | None:
+    """The id a ``<use>`` draws (``href="#id"``), if it names one."""
+    for name, value in use.attrib.items():
+        if _local(name) == "href" and value.strip().startswith("#"):
+            return str(value.strip()[1:])
+    return None
+
+
 def _itself(element: etree._Element) -> str:
     """An image of the SVG whose address is the SVG itself (``href="#a"`` or ``""``):
     WeasyPrint reads the file again as an image, in it again, and so on."""
-    if not isinstance(element.tag, str) or etree.QName(element).localname not in _IMAGES:
+    if not isinstance(element.tag, str) or _local(element.tag) not in _IMAGES:
         return ""
     for name, value in element.attrib.items():
-        if etree.QName(name).localname == "href" and value.strip()[:1] in ("", "#"):
-            return f'<{etree.QName(element).localname} href="{value.strip()}">'
+        if _local(name) == "href" and value.strip()[:1] in ("", "#"):
+            return f'<{_local(element.tag)} href="{value.strip()}">'
     return ""
 
 
@@ -237,15 +289,21 @@ def _active(element: etree._Element) -> str:
     event handler (``onload``) or a ``javascript:`` address; '' for nothing."""
     if not isinstance(element.tag, str):
         return ""
-    tag = etree.QName(element)
-    if tag.localname in _ACTIVE:
-        return f"<{tag.localname}>"
+    local = _local(element.tag)
+    if local in _ACTIVE:
+        return f"<{local}>"
+    shown = element.tag == local or element.tag.startswith(_SHOWN)
     for name, value in element.attrib.items():
-        if tag.namespace in _SHOWN and "}" not in name and _HANDLER.fullmatch(name):
+        if shown and name[:2].lower() == "on" and _HANDLER.fullmatch(name):
             return str(name)
-        if _JAVASCRIPT.match(value):
-            return f"a javascript: address in {etree.QName(name).localname}"
+        if "javascript:" in value.lower() and _JAVASCRIPT.match(value):
+            return f"a javascript: address in {_local(name)}"
     return ""
+
+
+def _local(name: str) -> str:
+    """A tag's or an attribute's name without its namespace (``{...}href`` is ``href``)."""
+    return name.rpartition("}")[2]
 
 
 def _unreadable(data: bytes, written: str, origin: Origin,
