@@ -197,6 +197,14 @@ BAD = [
     ("svg-use-inside-itself", "images/ui.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><g><use href="#a"/></g></g></svg>',
      'shows itself (<use href="#a"> inside itself)'),
+    ("svg-link-set-by-a-style", "images/ls.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg"><style>image { href: pic.png }</style><image/>'
+     b"</svg>", "uses another file ('href set by a style: pic.png')"),
+    ("svg-endless-gradient", "images/eg.svg",
+     b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><linearGradient id="g"'
+     b' gradientUnits="userSpaceOnUse" x2="0.00000001" spreadMethod="repeat"/>'
+     b'<rect width="100" height="100" fill="url(#g)"/></svg>',
+     "draws a gradient that repeats (repeat) more than a thousand times"),
     ("svg-huge-style", "images/hs.svg",
      b'<svg xmlns="http://www.w3.org/2000/svg"><style>' + b"url(" * 300_000 + b"</style></svg>",
      "holds more than 1 MB of style"),
@@ -246,7 +254,9 @@ def test_an_svg_as_drawing_programs_export_it_travels_alone(course: Path, run: R
         '<a xlink:href="https://www.drawio.com/doc/faq/svg-export-text-problems" '
         'target="_blank"><text>Text is not SVG - cannot display</text></a>'
         '<color-profile name="P3" xlink:href="file:///System/Library/ColorSync/Profiles/'
-        'DCI(P3)%20RGB.icc"/><path d="M0 0' + " L1 2" * 600_000 + '"/></svg>').encode())
+        'DCI(P3)%20RGB.icc"/><filter id="f"><feImage xlink:href="#g"/></filter>'
+        '<linearGradient id="r" x2="0.2" spreadMethod="repeat"/>'
+        '<path d="M0 0' + " L1 2" * 600_000 + '"/></svg>').encode())
     _replace(course, QUIZ, "feedback: No. Length should give nothing away.",
              "feedback: 'No. ![a drawing](images/drawn.svg)'")
     result = run("validate", str(course))

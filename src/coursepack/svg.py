@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
+import tinycss2
 from lxml import etree
 
 from coursepack.errors import Origin, Problem, error
@@ -50,7 +52,7 @@ _SHOWN = ("{http://www.w3.org/2000/svg}", "{http://www.w3.org/1999/xhtml}")
 _HANDLER = re.compile(r"on[a-z]+", re.IGNORECASE)
 _JAVASCRIPT = re.compile(r"\s*javascript:", re.IGNORECASE)
 #: What a style sheet needs to ask for a file without escapes: one of these names.
-_ASKING = re.compile(r"url|src|image|cross-fade|@import|\\", re.IGNORECASE)
+_ASKING = re.compile(r"url|src|image|cross-fade|@import|href|\\", re.IGNORECASE)
 #: A reference to an element of the SVG itself, as drawing programs fill shapes.
 _OWN_ELEMENT = re.compile(r"\s*url\(\s*#[-\w.:]*\s*\)\s*", re.IGNORECASE)
 
@@ -118,7 +120,7 @@ class _Reading:
             if inner is not None:
                 return inner
         shown = next((_Found(what, "itself") for what in map(_itself, svg.iter()) if what),
-                     None) or _drawn(svg)
+                     None) or _drawn(svg) or _endless_gradient(svg)
         return shown or next(
             (_Found(what, "script") for what in map(_active, svg.iter()) if what), None)
 
@@ -172,13 +174,32 @@ class _Reading:
             raise _TooMuchStyle(f"holds more than {MAX_STYLE // 2**20} MB of style")
         if too_deep(text):
             raise _TooMuchStyle("has style nested too deep to read")
-        return _asked(text) if len(text) < 1024 else tuple(asked_for(text))
+        return _asked(text) if len(text) < 1024 else _asked.__wrapped__(text)
 
 
 @lru_cache(maxsize=4096)
 def _asked(text: str) -> tuple[str, ...]:
     """What a short style asks for (drawing programs repeat the same ones)."""
-    return tuple(asked_for(text))
+    return tuple(asked_for(text)) + tuple(_hrefs(text))
+
+
+def _hrefs(css: str) -> Iterator[str]:
+    """Each ``href`` a style sets (``image { href: pic.png }``): WeasyPrint copies a style's
+    declarations onto the elements, an image's link too. No drawing sets one so."""
+    pending = list(reversed(tinycss2.parse_component_value_list(css)))
+    while pending:
+        token = pending.pop()
+        if token.type == "ident" and token.lower_value.rpartition("}")[2] == "href":
+            while pending and pending[-1].type == "whitespace":
+                pending.pop()
+            if not (pending and pending[-1].type == "literal" and pending[-1].value == ":"):
+                continue  # the word, not a declaration (attributeName="href")
+            value = [pending.pop()][1:]
+            while pending and not (pending[-1].type == "literal" and pending[-1].value == ";"):
+                value.append(pending.pop())
+            yield "href set by a style: " + tinycss2.serialize(value).strip()
+        pending.extend(reversed(getattr(token, "arguments", None)
+                                or getattr(token, "content", None) or []))
 
 
 def _parsed(data: bytes, entities: str | bool) -> etree._Element:
@@ -262,6 +283,51 @@ def _drawn(svg: etree._Element) -> _Found | None:
 _USE = ("{http://www.w3.org/2000/svg}use", "use")
 
 
+def _endless_gradient(svg: etree._Element) -> _Found | None:
+    """A gradient that repeats (``spreadMethod="repeat"`` or ``"reflect"``) along a vector
+    or radius under a thousandth of the drawing: WeasyPrint lays out every repetition, a
+    list that grows with each, so a tiny one never ends."""
+    size = _size(svg)
+    for gradient in svg.iter(*_GRADIENTS):
+        spread = gradient.get("spreadMethod", "").strip().lower()
+        if spread not in ("repeat", "reflect"):
+            continue
+        scale = size if gradient.get("gradientUnits", "").strip() == "userSpaceOnUse" else 1.0
+        if _local(gradient.tag) == "linearGradient":
+            length = math.hypot(
+                _length(gradient.get("x2"), 1, scale) - _length(gradient.get("x1"), 0, scale),
+                _length(gradient.get("y2"), 0, scale) - _length(gradient.get("y1"), 0, scale))
+        else:
+            length = _length(gradient.get("r"), 0.5, scale)
+        if not length >= scale / 1000:  # NaN too
+            return _Found(f'a gradient that repeats ({spread}) more than a thousand times',
+                          "huge")
+    return None
+
+
+_GRADIENTS = ("{http://www.w3.org/2000/svg}linearGradient",
+              "{http://www.w3.org/2000/svg}radialGradient", "linearGradient", "radialGradient")
+_NUMBER = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(%?)")
+
+
+def _length(value: str | None, default: float, scale: float) -> float:
+    """A gradient's coordinate: a number (its unit left aside), a percentage of ``scale``."""
+    found = _NUMBER.match(value or "")
+    if found is None:
+        return default * scale
+    number = float(found.group(1))
+    return number * scale / 100 if found.group(2) else number
+
+
+def _size(svg: etree._Element) -> float:
+    """The drawing's largest dimension: its width, height or view box (1,000 if none)."""
+    numbers = [_length(svg.get(name), 0, 1) for name in ("width", "height")]
+    numbers += [float(part) for part in re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)",
+                                                   svg.get("viewBox", ""))[2:4]]
+    largest = max((abs(n) for n in numbers if math.isfinite(n)), default=0.0)
+    return largest or 1000.0
+
+
 def _fragment(use: etree._Element) -> str | None:
     """The id a ``<use>`` draws (``href="#id"``), if it names one."""
     for name, value in use.attrib.items():
@@ -281,7 +347,8 @@ def _itself(element: etree._Element) -> str:
     return ""
 
 
-_IMAGES = ("image", "feImage")
+_IMAGES = ("image",)
+"""Elements WeasyPrint draws another SVG or image in (it draws no ``feImage``)."""
 
 
 def _active(element: etree._Element) -> str:
