@@ -234,15 +234,37 @@ def _payload(address: str) -> bytes | None:
         return None
 
 
-def shows_itself(data: bytes) -> str:
-    """How the SVG ``data`` shows itself (``<image href="#a">``), or '' if it does not or
-    does not parse. A PDF renders such an image inside itself until a limit stops it, and
-    with two of them the work doubles at every step: minutes of a build."""
+def never_done(data: bytes) -> str:
+    """Why a PDF of the SVG ``data`` would never be done, or '' (also if it does not
+    parse): an image of itself (``<image href="#a">``, or set so by a style), which
+    WeasyPrint draws inside itself until a limit stops it, the work doubling at every step
+    with two of them; ``<use>`` upon ``<use>`` (``_drawn``); a gradient repeating endlessly
+    (``_endless_gradient``). For the SVGs a course's own templates show, which may use the
+    course's other files."""
     try:
         svg = _parsed(data, "internal")
     except etree.XMLSyntaxError:
         return ""
-    return next((what for what in map(_itself, svg.iter()) if what), "")
+    itself = next((what for what in map(_itself, svg.iter()) if what), "") or next(
+        (f"href: {href}" for href in _style_hrefs(svg) if href.strip()[:1] in ("", "#")), "")
+    if itself:
+        return f"it shows itself ({itself})"
+    found = _drawn(svg) or _endless_gradient(svg)
+    return f"it draws {found.what}" if found is not None else ""
+
+
+def _style_hrefs(svg: etree._Element) -> Iterator[str]:
+    """The values of the ``href`` declarations of an SVG's styles."""
+    for element in svg.iter():
+        if not isinstance(element.tag, str):
+            continue
+        texts = [element.get("style") or ""]
+        if _local(element.tag) == "style":
+            texts.append("".join(element.itertext()))
+        for text in texts:
+            if "href" in text.lower() or "\\" in text:
+                yield from (found.removeprefix("href set by a style: ") for found in
+                            _hrefs(text))
 
 
 def _drawn(svg: etree._Element) -> _Found | None:

@@ -27,7 +27,7 @@ from coursepack.confinement import NOT_A_FILE
 from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
 from coursepack.exporters.pdf.pool import MAX_PIXELS, RASTER
 from coursepack.sniffing import starts_as_xml
-from coursepack.svg import shows_itself
+from coursepack.svg import never_done
 
 #: The base URL documents are rendered with, whatever folder the course is in: WeasyPrint
 #: names each image by a hash of its address, so a real path would make a course's PDFs
@@ -119,15 +119,15 @@ class PrintFetcher(URLFetcher):  # type: ignore[misc]
         as XML, whatever its name) to a document that shares its font configuration, and
         note that it needs one of its own. Anything that starts as markup counts (a style
         sheet starting with ``<!--`` too: it costs a rendering, never a font in the wrong
-        place). An SVG that shows itself is left out (a course's template can name any)."""
+        place). An SVG a PDF would never be done with is left out (a course's template can
+        name any)."""
         if not starts_as_xml(data):
             return
         if not self.own_fonts:
             self.needs_own_fonts = True
             raise ValueError(f"{url}: an SVG image, for a document with fonts of its own")
-        itself = shows_itself(data)
-        if itself:
-            why = f"it shows itself ({itself}), again and again"
+        why = never_done(data)
+        if why:
             self.left_out.append((self.shown(url), why))
             raise ValueError(f"{url}: {why}")
 
