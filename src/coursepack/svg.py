@@ -194,7 +194,8 @@ def _hrefs(css: str) -> Iterator[str]:
                 pending.pop()
             if not (pending and pending[-1].type == "literal" and pending[-1].value == ":"):
                 continue  # the word, not a declaration (attributeName="href")
-            value = [pending.pop()][1:]
+            pending.pop()  # the colon
+            value = []
             while pending and not (pending[-1].type == "literal" and pending[-1].value == ";"):
                 value.append(pending.pop())
             yield "href set by a style: " + tinycss2.serialize(value).strip()
