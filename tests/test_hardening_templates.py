@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -352,15 +353,11 @@ def test_a_pdf_template_cannot_attach_a_file_from_outside_the_course(course: Pat
     """WeasyPrint attaches what ``<link rel=attachment>`` names: only course files may be."""
     import pikepdf
 
-    theme = Path(render.default_templates()) / "pdf" / "_base.html.j2"
     outside = secret(course).as_uri()
     (course / "handout-notes.txt").write_text("notes for the room\n", encoding="utf-8")
     links = (f'<link rel="attachment" href="{outside}">\n'
              '<link rel="attachment" href="handout-notes.txt">\n</head>')
-    own = course / "templates" / "pdf" / "_base.html.j2"
-    own.parent.mkdir(parents=True)
-    own.write_text(theme.read_text(encoding="utf-8").replace("</head>", links, 1),
-                   encoding="utf-8")
+    _own_template(course, "_base.html.j2", lambda text: text.replace("</head>", links, 1))
     result = run("build", str(course), "-f", "pdf")
     assert result.exit_code == 0, result.output
     pdfs = sorted((course / "build" / "pdf").rglob("*.pdf"))
@@ -458,16 +455,14 @@ def test_a_print_stylesheet_s_fonts_come_from_the_course_never_from_elsewhere(
     outside = course.parent / "elsewhere" / "outside.ttf"
     _renamed_font(outside, "OutsideFont-Regular")
     _renamed_font(course / "fonts" / "brand.ttf", "CourseBrand-Regular")
-    theme = Path(render.default_templates()) / "pdf" / "print.css.j2"
-    own = course / "templates" / "pdf" / "print.css.j2"
-    own.parent.mkdir(parents=True)
-    own.write_text(theme.read_text(encoding="utf-8") + f"""
+    fonts = f"""
 @font-face {{ font-family: "Outside"; src: url("{outside.as_uri()}"); }}
 @font-face {{ font-family: "Web"; src: url("http://127.0.0.1:{server.server_port}/web.ttf"); }}
 @font-face {{ font-family: "Brand"; src: url("fonts/brand.ttf"); }}
 h1 {{ font-family: "Outside", "Web", serif; }}
 p {{ font-family: "Brand", serif; }}
-""", encoding="utf-8")
+"""
+    _own_template(course, "print.css.j2", lambda text: text + fonts)
     try:
         result = run("build", str(course), "-f", "pdf")
     finally:
@@ -518,14 +513,11 @@ def test_a_course_font_added_or_changed_since_the_last_build_makes_a_cold_build_
     font was there), and a font that lengthens the lessons (their page counts were kept
     from before: "page-number sheet has 2 pages, the document 3")."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    theme = Path(render.default_templates()) / "pdf" / "print.css.j2"
-    own = course / "templates" / "pdf" / "print.css.j2"
-    own.parent.mkdir(parents=True)
-    own.write_text(theme.read_text(encoding="utf-8") + """
+    _own_template(course, "print.css.j2", lambda text: text + """
 @font-face { font-family: "Brand"; src: url("fonts/brand.ttf"); }
 @font-face { font-family: "Red"; src: url("fonts/%1b[31mred%07.ttf"); }
 p, li { font-family: "Brand", "Red", serif; }
-""", encoding="utf-8")
+""")
     first = run("build", str(course), "-f", "pdf")
     assert first.exit_code == 0, first.output
     assert "warning: pdf: 'fonts/brand.ttf' is left out of" in first.output
@@ -569,6 +561,31 @@ def _newer_serif(path: Path, revision: float) -> None:
     font.save(path)
 
 
+def _own_template(course: Path, name: str, edit: Callable[[str], str]) -> None:
+    """The theme's PDF template ``name`` as the course's own, edited by ``edit``."""
+    theme = Path(render.default_templates()) / "pdf" / name
+    own = course / "templates" / "pdf" / name
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text(edit(theme.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _lesson_showing(course: Path, markdown: str) -> None:
+    """The lesson one-idea with ``markdown`` after its first image."""
+    lesson = course / "modules" / "writing-questions" / "one-idea.yaml"
+    image = "![A stem above four options of equal length](images/stem-and-options.png)"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        image, f"{image}\n\n  {markdown}", 1), encoding="utf-8")
+
+
+def _font_only_in(out: Path, revision: float, having: list[str], lacking: list[str]) -> None:
+    """The font of ``revision`` is embedded in the PDFs of ``having`` and in none of
+    ``lacking`` (paths in the pdf folder ``out``)."""
+    for name in having:
+        assert revision in _revisions(out / name), name
+    for name in lacking:
+        assert revision not in _revisions(out / name), name
+
+
 def test_a_font_one_template_declares_reaches_no_other_document(
         course: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     """The quiz template declares a font whose file is a newer "Noto Serif": added to the
@@ -577,19 +594,14 @@ def test_a_font_one_template_declares_reaches_no_other_document(
     depended on the order, so two builds of the same course differed)."""
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order: the quizzes, then the rest
     _newer_serif(course / "fonts" / "quiz.ttf", 9.5)
-    theme = Path(render.default_templates()) / "pdf" / "quiz.html.j2"
-    own = course / "templates" / "pdf" / "quiz.html.j2"
-    own.parent.mkdir(parents=True)
-    own.write_text(theme.read_text(encoding="utf-8").replace(
+    _own_template(course, "quiz.html.j2", lambda text: text.replace(
         '<h1 class="section-title">',
         '<style>@font-face { font-family: "QZ"; src: url("fonts/quiz.ttf") }'
-        ' h1 { font-family: "QZ" }</style>\n<h1 class="section-title">', 1), encoding="utf-8")
+        ' h1 { font-family: "QZ" }</style>\n<h1 class="section-title">', 1))
     result = run("build", str(course), "-f", "pdf")
     assert result.exit_code == 0, result.output
-    out = course / "build" / "pdf"
-    assert 9.5 in _revisions(out / "quizzes" / "final.pdf")  # the quiz has its font
-    for path in (out / "course-pack.pdf", out / "answer-key.pdf"):
-        assert 9.5 not in _revisions(path), path
+    _font_only_in(course / "build" / "pdf", 9.5, ["quizzes/final.pdf"],
+                  ["course-pack.pdf", "answer-key.pdf"])
 
 
 def _drawing(path: Path, revision: float) -> None:
@@ -625,18 +637,13 @@ def test_an_svg_image_s_font_reaches_no_other_document(
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one order, the same in every build
     module = course / "modules" / "writing-questions"
     _drawing(module / "images" / "drawing.svg", 9.5)
-    lesson = module / "one-idea.yaml"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
-        "![A stem above four options of equal length](images/stem-and-options.png)",
-        "![A stem above four options of equal length](images/stem-and-options.png)\n\n"
-        "  ![A drawing that says hello](images/drawing.svg)", 1), encoding="utf-8")
+    _lesson_showing(course, "![A drawing that says hello](images/drawing.svg)")
     result = run("build", str(course), "-f", "pdf")
     assert result.exit_code == 0, result.output
     out = course / "build" / "pdf"
-    assert 9.5 in _revisions(out / "handouts" / "writing-questions" / "one-idea.pdf")
-    for path in (out / "handouts" / "writing-questions" / "feedback.pdf",
-                 out / "answer-key.pdf", out / "quizzes" / "final.pdf"):
-        assert 9.5 not in _revisions(path), path
+    _font_only_in(out, 9.5, ["handouts/writing-questions/one-idea.pdf"],
+                  ["handouts/writing-questions/feedback.pdf", "answer-key.pdf",
+                   "quizzes/final.pdf"])
     _drawing(module / "images" / "drawing.svg", 9.75)
     again = run("build", str(course), "-f", "pdf")
     assert again.exit_code == 0, again.output
@@ -650,18 +657,14 @@ def test_an_svg_image_naming_a_file_in_a_way_only_css_reads_is_refused(
     font, an image, written with escapes or as ``src()`` or ``image-set()``) is refused as
     any SVG that uses another file is, with the file it names."""
     module = course / "modules" / "writing-questions"
-    lesson = module / "one-idea.yaml"
     written_so = ["u\\72l(../fonts/x.ttf)", "src('../fonts/x.ttf')",
                   "image-set('../fonts/x.ttf' 1x)", "U\\52L( ../fonts/x.ttf )"]
     for number, written in enumerate(written_so):
         (module / "images" / f"d{number}.svg").write_text(
             '<svg xmlns="http://www.w3.org/2000/svg"><style>@font-face { font-family: ZZ;'
             f' src: {written} }}</style><text>x</text></svg>', encoding="utf-8")
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
-        "![A stem above four options of equal length](images/stem-and-options.png)",
-        "![A stem above four options of equal length](images/stem-and-options.png)\n\n"
-        + "\n\n".join(f"  ![Drawing {n}](images/d{n}.svg)" for n in range(4)), 1),
-        encoding="utf-8")
+    _lesson_showing(course, "\n\n  ".join(f"![Drawing {n}](images/d{n}.svg)"
+                                            for n in range(4)))
     result = run("validate", str(course))
     assert result.exit_code == 1
     for number in range(4):
@@ -698,18 +701,13 @@ def test_an_svg_a_course_style_sheet_shows_keeps_its_font_to_the_documents_that_
         (course / "images" / named).write_text(_SEAL.replace("fonts/", "../fonts/"),
                                                encoding="utf-8")
         address = f"images/{named}"
-    theme = Path(render.default_templates()) / "pdf" / "print.css.j2"
-    own = course / "templates" / "pdf" / "print.css.j2"
-    own.parent.mkdir(parents=True)
-    own.write_text(theme.read_text(encoding="utf-8") + '\n.answer-sheet { background: '
-                   f'url("{address}") no-repeat }}\n', encoding="utf-8")
+    _own_template(course, "print.css.j2", lambda text: text + '\n.answer-sheet { background: '
+                  f'url("{address}") no-repeat }}\n')
     result = run("build", str(course), "-f", "pdf")
     assert result.exit_code == 0, result.output
     assert "left out" not in result.output
-    out = course / "build" / "pdf"
-    assert 9.5 in _revisions(out / "quizzes" / "final.pdf")  # the quiz shows the seal
-    for path in (out / "answer-key.pdf", out / "course-pack.pdf"):
-        assert 9.5 not in _revisions(path), path
+    _font_only_in(course / "build" / "pdf", 9.5, ["quizzes/final.pdf"],  # the seal's
+                  ["answer-key.pdf", "course-pack.pdf"])
     if named != "data:":  # which names the font by where this course is
         assert _built_pdfs(course) == _cold_pdfs(course, run, tmp_path, "cold")
 
@@ -725,13 +723,9 @@ def test_an_svg_a_course_template_shows_that_shows_itself_is_left_out_at_once(
         '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><g id="a"/>'
         '<image href="#a" width="100" height="50"/><image href="#a" x="100" width="100" '
         'height="50"/></svg>', encoding="utf-8")
-    theme = Path(render.default_templates()) / "pdf" / "handout.html.j2"
-    own = course / "templates" / "pdf" / "handout.html.j2"
-    own.parent.mkdir(parents=True)
-    own.write_text(theme.read_text(encoding="utf-8").replace(
+    _own_template(course, "handout.html.j2", lambda text: text.replace(
         '<h1 class="section-title">',
-        '<img src="images/mirror.svg" alt="A mirror"><h1 class="section-title">', 1),
-        encoding="utf-8")
+        '<img src="images/mirror.svg" alt="A mirror"><h1 class="section-title">', 1))
     result = run("build", str(course), "-f", "pdf")
     assert result.exit_code == 0, result.output
     assert ("'images/mirror.svg' is left out of course-pack.pdf, handouts/writing-questions/"

@@ -119,9 +119,7 @@ class _Reading:
             inner = self._in_data(reference, depth + 1)
             if inner is not None:
                 return inner
-        shown = next((_Found(what, "itself") for what in map(_itself, svg.iter()) if what),
-                     None) or _drawn(svg) or _endless_gradient(svg)
-        return shown or next(
+        return _endless(svg) or next(
             (_Found(what, "script") for what in map(_active, svg.iter()) if what), None)
 
     def _in_data(self, address: str, depth: int) -> _Found | None:
@@ -246,12 +244,19 @@ def never_done(data: bytes) -> str:
         svg = _parsed(data, "internal")
     except etree.XMLSyntaxError:
         return ""
-    itself = next((what for what in map(_itself, svg.iter()) if what), "") or next(
-        (f"href: {href}" for href in _style_hrefs(svg) if href.strip()[:1] in ("", "#")), "")
-    if itself:
-        return f"it shows itself ({itself})"
-    found = _drawn(svg) or _endless_gradient(svg)
-    return f"it draws {found.what}" if found is not None else ""
+    found = next((_Found(f"href: {href}", "itself") for href in _style_hrefs(svg)
+                  if href.strip()[:1] in ("", "#")), None) or _endless(svg)
+    if found is None:
+        return ""
+    return f"it shows itself ({found.what})" if found.kind == "itself" \
+        else f"it draws {found.what}"
+
+
+def _endless(svg: etree._Element) -> _Found | None:
+    """What would keep a PDF of the SVG from being done: an image of itself by its
+    attributes, ``<use>`` upon ``<use>``, a gradient repeating endlessly."""
+    return next((_Found(what, "itself") for what in map(_itself, svg.iter()) if what),
+                None) or _drawn(svg) or _endless_gradient(svg)
 
 
 def _style_hrefs(svg: etree._Element) -> Iterator[str]:
