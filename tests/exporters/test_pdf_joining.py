@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import re
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from coursepack.cli import main
-from coursepack.exporters.pdf import assemble, pack
+from coursepack.exporters.pdf import assemble, fonts, pack
 from coursepack.exporters.pdf.joining import PackJoining
 from coursepack.exporters.pdf.pool import Job
 from coursepack.starter import STARTER
@@ -70,6 +71,59 @@ def test_parts_in_any_order_make_the_same_pack(parts: Given,
     reader = PdfReader(io.BytesIO(in_order))
     assert len(reader.pages) == sum(pages)
     assert reader.pages[pages[0]].extract_text().splitlines()[1] == "Contents"
+
+
+class _Kept:
+    """What was read of the parts' fonts, kept as the build's cache keeps it."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, object] = {}
+
+    def font_subsets(self, digest: str) -> object:
+        return self.entries.get(digest)
+
+    def keep_font_subsets(self, digest: str, subsets: object) -> None:
+        self.entries[digest] = json.loads(json.dumps(subsets))  # as it comes back from disk
+
+
+def _merged(parts: Given, survey: fonts.Survey | None) -> bytes:
+    """The parts joined, their fonts merged with what ``survey`` read as they came (or all
+    read at the end, without one)."""
+    joiner = assemble.Joiner(len(parts), last=pack.CONTENTS_AT, survey=survey)
+    for index in reversed(range(len(parts))):
+        joiner.give(*parts[index])
+    pdf, _ = joiner.done()
+    with pdf:
+        fonts.merge_subsets(pdf, None, survey.known if survey else None)
+        return assemble.save(pdf)
+
+
+def test_fonts_read_part_by_part_and_kept_merge_as_fonts_read_at_the_end(
+        parts: Given, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What merging needs of each font is read as its part is joined (before the edited
+    lesson comes back from the renderer), and kept for the next build: the same pack as
+    reading every font once the join is done, whether read, kept or kept and damaged."""
+    at_the_end = _merged(parts, None)
+    kept = _Kept()
+    read = _merged(parts, fonts.Survey(kept))
+    assert len(kept.entries) == len(parts)
+    reads: list[str] = []
+    subset_of = fonts.subset_of
+    monkeypatch.setattr(fonts, "subset_of",
+                        lambda font: reads.append(str(font.BaseFont)) or subset_of(font))
+    from_kept = _merged(parts, fonts.Survey(kept))
+    assert reads == []  # every font taken from what was kept
+    first, second, *others = list(kept.entries)
+    some_fonts = next(d for d in others if kept.entries[d])
+    as_read = dict(kept.entries)
+    kept.entries[first] = "damaged"
+    kept.entries[second] = [["Another Face", fonts.TRUETYPE, [], []]]
+    kept.entries[some_fonts] = [[face, kind, [[1, True]], []]  # a width that is no number
+                                for face, kind, *_ in as_read[some_fonts]]  # type: ignore
+    read_again = _merged(parts, fonts.Survey(kept))
+    assert reads  # those read again, and kept anew
+    assert at_the_end == read == from_kept == read_again
+    assert kept.entries == as_read
 
 
 def test_a_join_with_a_part_missing_says_which(parts: Given) -> None:

@@ -11,6 +11,7 @@ onto its page as a pagination artifact, so assistive technology skips it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -18,6 +19,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
 
 from coursepack import leaving
+from coursepack.exporters.pdf.fonts import Survey
 from coursepack.exporters.pdf.pack import PART_SCHEME, Entry
 
 _HEADINGS = {f"/H{n}" for n in range(1, 7)}
@@ -97,8 +99,12 @@ class Joiner:
     READY_AHEAD = 64
     """Parts kept open ahead of their turn at most: memory stays flat in a long course."""
 
-    def __init__(self, count: int, last: int | None = None) -> None:
+    def __init__(self, count: int, last: int | None = None,
+                 survey: Survey | None = None) -> None:
         self.count = count
+        #: what merging the fonts needs, read from each part as it is copied
+        self.survey = survey or Survey()
+        self.digests: dict[int, str] = {}  # part index -> its bytes' SHA-256, until copied
         self.order = [i for i in range(count) if i != last or i == 0]
         if last is not None and 0 < last < count:
             self.order.append(last)
@@ -123,6 +129,7 @@ class Joiner:
         if not self.wants(index):
             return
         opened = self.opened < self.READY_AHEAD
+        self.digests[index] = hashlib.sha256(data).hexdigest()
         self.waiting[index] = _ready(data, heading_shift) if opened else (data, heading_shift)
         self.opened += opened
         while self.turn < len(self.order) and self.order[self.turn] in self.waiting:
@@ -140,6 +147,7 @@ class Joiner:
             self.next_key = max((key for key, _ in self.entries), default=-1) + 1
             self.pages[index], self.kids[index] = len(part.pages), len(_kids(tree.K[0]))
             self.highest, self.elements = index, self.kids[index]
+            self.survey.part(part, part.pages, self.digests.pop(index))
             return
         if index > self.highest:  # after every part copied so far: at the end
             page_at, element_at = len(self.base.pages), self.elements
@@ -151,6 +159,8 @@ class Joiner:
                 self.base, self.base.Root.StructTreeRoot.K[0], self.entries, self.next_key,
                 part, page_at, element_at)
         self.highest, self.elements = max(self.highest, index), self.elements + self.kids[index]
+        self.survey.part(self.base, self.base.pages[page_at:page_at + self.pages[index]],
+                         self.digests.pop(index))
 
     def done(self) -> tuple[Pdf, list[int]]:
         """The joined PDF, every part given, and the index of each part's first page."""

@@ -29,7 +29,7 @@ import hashlib
 import io
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -49,7 +49,7 @@ class _Typeface:
     """Every subset of one typeface found in the PDF, and what they hold together."""
 
     fonts: list[pikepdf.Object] = field(default_factory=list)
-    font_widths: list[dict[int, float]] = field(default_factory=list)  # each font's /W
+    subsets: list[Subset] = field(default_factory=list)  # what was read of each font
     glyphs: dict[int, bytes] = field(default_factory=dict)
     metrics: dict[int, tuple[int, int]] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)
@@ -70,28 +70,56 @@ class Programs(Protocol):
     def keep_font_program(self, digest: str, program: bytes) -> None: ...
 
 
-def merge_subsets(pdf: Pdf, programs: Programs | None = None) -> None:
+TRUETYPE, CFF, OTHER = "truetype", "cff", "other"
+
+
+@dataclass(frozen=True)
+class Subset:
+    """What merging needs of one embedded font besides its glyphs: its typeface, its kind
+    (a WeasyPrint TrueType subset, a CFF one of ``cff_fonts``, or another, left alone),
+    its widths (cid -> width) and the text of its codes (cid -> text)."""
+
+    face: str
+    kind: str
+    widths: dict[int, float]
+    unicode: dict[int, str]
+
+
+def subset_of(font: pikepdf.Object) -> Subset:
+    """What merging needs of ``font``, a Type0 font, read from the PDF."""
+    descendant = font.DescendantFonts[0]
+    descriptor = descendant.get("/FontDescriptor", Dictionary())
+    if descendant.get("/Subtype") == Name.CIDFontType0 and \
+            descriptor.get("/FontFile3", Dictionary()).get("/Subtype") == Name.OpenType:
+        kind = CFF
+    elif (descendant.get("/Subtype") != Name.CIDFontType2 or "/FontFile2" not in descriptor
+            or str(descendant.get("/CIDToGIDMap", "")) != "/Identity"):
+        return Subset(_face_name(font), OTHER, {}, {})  # not a WeasyPrint TrueType subset
+    else:
+        kind = TRUETYPE
+    unicode = _to_unicode(font.ToUnicode.read_bytes()) if "/ToUnicode" in font else {}
+    return Subset(_face_name(font), kind, _widths(descendant.get("/W", Array())), unicode)
+
+
+def merge_subsets(pdf: Pdf, programs: Programs | None = None,
+                  known: Mapping[tuple[int, int], Subset] | None = None) -> None:
     """Replace every typeface's subsets by one font holding all of their glyphs (their font
-    program taken from ``programs`` when one was made from the same glyphs before)."""
+    program taken from ``programs`` when one was made from the same glyphs before).
+    ``known``: what was read of some fonts already, by their object (``Survey``)."""
     faces: dict[str, _Typeface] = {}
-    cff: dict[str, list[pikepdf.Object]] = {}  # CJK typefaces: cff_fonts
+    cff: dict[str, list[tuple[pikepdf.Object, Subset]]] = {}  # CJK typefaces: cff_fonts
     for font in _type0_fonts(pdf):
-        descendant = font.DescendantFonts[0]
-        descriptor = descendant.get("/FontDescriptor", Dictionary())
-        if descendant.get("/Subtype") == Name.CIDFontType0 and \
-                descriptor.get("/FontFile3", Dictionary()).get("/Subtype") == Name.OpenType:
-            cff.setdefault(_face_name(font), []).append(font)
-            continue
-        if (descendant.get("/Subtype") != Name.CIDFontType2 or "/FontFile2" not in descriptor
-                or str(descendant.get("/CIDToGIDMap", "")) != "/Identity"):
-            continue  # not a WeasyPrint TrueType subset: leave it alone
-        face = faces.setdefault(_face_name(font), _Typeface())
-        face.fonts.append(font)
-        face.font_widths.append(_widths(descendant.get("/W", Array())))
-        face.shown.update(face.font_widths[-1])
+        subset = (known or {}).get(font.objgen) or subset_of(font)
+        if subset.kind == CFF:
+            cff.setdefault(subset.face, []).append((font, subset))
+        elif subset.kind == TRUETYPE:
+            face = faces.setdefault(subset.face, _Typeface())
+            face.fonts.append(font)
+            face.subsets.append(subset)
+            face.shown.update(subset.widths)
     for face in faces.values():
-        for font, widths in zip(face.fonts, face.font_widths, strict=True):
-            _gather(face, font, widths)
+        for font, subset in zip(face.fonts, face.subsets, strict=True):
+            _gather(face, font, subset)
     replaced: dict[tuple[int, int], pikepdf.Object] = {}
     for face in faces.values():
         if len(face.fonts) > 1:
@@ -102,7 +130,7 @@ def merge_subsets(pdf: Pdf, programs: Programs | None = None) -> None:
         _point_resources_at(pdf, replaced)
 
 
-def _merge_cff(pdf: Pdf, faces: dict[str, list[pikepdf.Object]],
+def _merge_cff(pdf: Pdf, faces: dict[str, list[tuple[pikepdf.Object, Subset]]],
                programs: Programs | None) -> dict[tuple[int, int], pikepdf.Object]:
     """Each CFF typeface's subsets as one font subset anew from its source (cff_fonts)."""
     replaced: dict[tuple[int, int], pikepdf.Object] = {}
@@ -111,20 +139,19 @@ def _merge_cff(pdf: Pdf, faces: dict[str, list[pikepdf.Object]],
             continue
         widths: dict[int, float] = {}
         unicode: dict[int, str] = {}
-        for font in group:
-            widths.update(_widths(font.DescendantFonts[0].get("/W", Array())))
-            if "/ToUnicode" in font:
-                unicode.update(_to_unicode(font.ToUnicode.read_bytes()))
+        for _, subset in group:
+            widths.update(subset.widths)
+            unicode.update(subset.unicode)
         program = merged_program(name, sorted(widths), programs)
         if program is None:
             continue  # its source font is not here: each part keeps its own subset
-        keep = group[0]
+        keep = group[0][0]
         descendant = keep.DescendantFonts[0]
         descendant.FontDescriptor.FontFile3 = pikepdf.Stream(pdf, program)
         descendant.FontDescriptor.FontFile3.Subtype = Name.OpenType
         descendant.W = _width_array(widths)
         keep.ToUnicode = pikepdf.Stream(pdf, _cmap(unicode))
-        replaced.update({font.objgen: keep for font in group[1:]})
+        replaced.update({font.objgen: keep for font, _ in group[1:]})
     return replaced
 
 
@@ -133,10 +160,12 @@ def _face_name(font: pikepdf.Object) -> str:
     return _TAG.sub("", str(font.BaseFont).removeprefix("/"))
 
 
-def _type0_fonts(pdf: Pdf) -> Iterator[pikepdf.Object]:
-    """Every Type0 font the pages use, directly or in their form XObjects, once each."""
+def _type0_fonts(pdf: Pdf, pages: Iterable[pikepdf.Page] | None = None,
+                 ) -> Iterator[pikepdf.Object]:
+    """Every Type0 font the pages use (all of the PDF's by default), directly or in their
+    form XObjects, once each."""
     seen: set[tuple[int, int]] = set()
-    for resources in _resources(pdf):
+    for resources in _resources(pdf, pages):
         for font in resources.get("/Font", Dictionary()).values():
             if (font.is_indirect and font.objgen not in seen and font.get("/Subtype") == Name.Type0
                     and "/DescendantFonts" in font):
@@ -144,10 +173,12 @@ def _type0_fonts(pdf: Pdf) -> Iterator[pikepdf.Object]:
                 yield font
 
 
-def _resources(pdf: Pdf) -> Iterator[pikepdf.Object]:
-    """The resource dictionaries of every page and of the form XObjects they draw, once each."""
+def _resources(pdf: Pdf, pages: Iterable[pikepdf.Page] | None = None,
+               ) -> Iterator[pikepdf.Object]:
+    """The resource dictionaries of the pages (all of the PDF's by default) and of the form
+    XObjects they draw, once each."""
     seen: set[tuple[int, int]] = set()
-    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    pending = [page.obj.get("/Resources") for page in (pdf.pages if pages is None else pages)]
     while pending:
         resources = pending.pop()
         if not isinstance(resources, Dictionary):
@@ -162,15 +193,83 @@ def _resources(pdf: Pdf) -> Iterator[pikepdf.Object]:
                 pending.append(xobject.get("/Resources"))
 
 
-def _gather(face: _Typeface, font: pikepdf.Object, widths: dict[int, float]) -> None:
-    descendant = font.DescendantFonts[0]
-    face.widths.update(widths)
-    wanted = [cid for cid in widths if cid not in face.glyphs]
-    if "/ToUnicode" in font:
-        face.unicode.update(_to_unicode(font.ToUnicode.read_bytes()))
+class Subsets(Protocol):
+    """Where what was read of each part's fonts is kept, by a digest of the part."""
+
+    def font_subsets(self, digest: str) -> object: ...
+
+    def keep_font_subsets(self, digest: str, subsets: object) -> None: ...
+
+
+class Survey:
+    """What merging needs of each font of a PDF joined from parts, read part by part as
+    each is joined (``Joiner``), rather than all at once when the joined PDF is finished.
+
+    A part's fonts are read once: what was read is kept (``kept``) by the digest of the
+    part's bytes, and a part joined again takes it from there. It is taken only if the part
+    has the same typefaces in the same order, else read again."""
+
+    def __init__(self, kept: Subsets | None = None) -> None:
+        self.kept = kept
+        #: by font object in the joined PDF (``merge_subsets``'s ``known``)
+        self.known: dict[tuple[int, int], Subset] = {}
+
+    def part(self, pdf: Pdf, pages: Iterable[pikepdf.Page], digest: str) -> None:
+        """Read the fonts ``pages`` of ``pdf`` use, the pages of the part ``digest``."""
+        found = list(_type0_fonts(pdf, pages))
+        subsets = _subsets_from(self.kept.font_subsets(digest)) if self.kept else None
+        if subsets is None or [s.face for s in subsets] != [_face_name(f) for f in found]:
+            subsets = [subset_of(font) for font in found]
+            if self.kept is not None:
+                self.kept.keep_font_subsets(digest, [_as_json(s) for s in subsets])
+        self.known.update((font.objgen, subset)
+                          for font, subset in zip(found, subsets, strict=True))
+
+
+def _as_json(subset: Subset) -> list[object]:
+    return [subset.face, subset.kind, [[cid, width] for cid, width in subset.widths.items()],
+            [[cid, text] for cid, text in subset.unicode.items()]]
+
+
+def _subsets_from(kept: object) -> list[Subset] | None:
+    """``_as_json``'s lists read back; None if they are not what it writes."""
+    if not isinstance(kept, list):
+        return None
+    subsets = []
+    for item in kept:
+        if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str)
+                and item[1] in (TRUETYPE, CFF, OTHER)):
+            return None
+        widths, unicode = _pairs(item[2], (int, float)), _pairs(item[3], str)
+        if widths is None or unicode is None:
+            return None
+        subsets.append(Subset(item[0], item[1], {int(k): float(v) for k, v in widths},
+                              {int(k): str(v) for k, v in unicode}))
+    return subsets
+
+
+def _pairs(value: object, kinds: type | tuple[type, ...],
+           ) -> list[tuple[int, int | float | str]] | None:
+    """A list of [int, value of ``kinds``] pairs, or None if ``value`` is not one."""
+    if not isinstance(value, list):
+        return None
+    pairs: list[tuple[int, int | float | str]] = []
+    for pair in value:
+        if not (isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int
+                and isinstance(pair[1], kinds) and isinstance(pair[1], int | float | str)
+                and not isinstance(pair[1], bool)):
+            return None
+        pairs.append((pair[0], pair[1]))
+    return pairs
+
+
+def _gather(face: _Typeface, font: pikepdf.Object, subset: Subset) -> None:
+    face.widths.update(subset.widths)
+    wanted = [cid for cid in subset.widths if cid not in face.glyphs]
+    face.unicode.update(subset.unicode)
     if not wanted and face.largest:
         return
-    program = descendant.FontDescriptor.FontFile2.read_bytes()
+    program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
     count = _glyphs_and_metrics(program, face, wanted)
     if count > face.largest_glyphs:
         face.largest, face.largest_glyphs = program, count

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -210,6 +210,15 @@ class Renderer:
         _worker.clear()  # what this process rendered itself: the next export starts afresh
         if folder is not None:
             scratch.removed(folder)
+
+    def soon(self, work: Callable[..., bytes], *args: object) -> Future[bytes]:
+        """``work(*args)`` done by a worker, or now in this process without workers."""
+        pool = self.workers.executor(1) if self.workers.started else None  # those there are
+        if pool is not None:
+            return pool.submit(work, *args)
+        done: Future[bytes] = Future()
+        done.set_result(work(*args))
+        return done
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Rendered]]:
         """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.

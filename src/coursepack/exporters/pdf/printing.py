@@ -4,9 +4,8 @@ page count is right), the handouts, the course pack; and the notes on what was m
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import BrokenExecutor
+from concurrent.futures import BrokenExecutor, Future
 from contextlib import contextmanager
-from functools import partial
 from typing import TYPE_CHECKING
 
 from coursepack.errors import CoursepackError, Problem, warning
@@ -34,20 +33,30 @@ class Assembler:
         self.assembled: list[str] = []
 
     def handouts(self, parts: list[pack.Part], files: dict[str, Job], counts: dict[str, int],
-                 sheets: dict[int, Job]) -> None:
-        """Each lesson's part with its page numbers drawn on: the handout."""
+                 sheets: dict[int, Job]) -> Callable[[], None]:
+        """Each lesson's part with its page numbers drawn on: the handout. Those not in the
+        cache are numbered by the build's workers while this process goes on (it joins the
+        course pack); the function returned waits for them and writes them."""
+        import_pikepdf()
+        from coursepack.exporters.pdf import assemble
+
+        numbering: list[tuple[str, str, Future[bytes]]] = []
         for part in parts:
             if part.level != 1:
                 continue
             source, sheet = files[part.key], sheets[counts[part.key]]
-            self.write(part.document.relpath, (source, sheet),
-                       partial(self._numbered, source, sheet))
+            relpath = part.document.relpath
+            digest = self._digest(relpath, (source, sheet))
+            if not self._kept(relpath, digest):
+                self.ctx.progress(f"pdf: assembling {relpath}")
+                numbering.append((relpath, digest, self.obtainer.renderer.soon(
+                    assemble.numbered, self.obtainer.read(source), self.obtainer.read(sheet))))
 
-    def _numbered(self, part: Job, sheet: Job) -> bytes:
-        import_pikepdf()
-        from coursepack.exporters.pdf import assemble
+        def written() -> None:
+            for relpath, digest, future in numbering:
+                self._made(relpath, digest, future.result())
 
-        return assemble.numbered(self.obtainer.read(part), self.obtainer.read(sheet))
+        return written
 
     def course_pack(self, ordered: list[pack.Part], files: dict[str, Job],
                     counts: dict[str, int], sheet: Job, joining: PackJoining) -> None:
@@ -60,26 +69,27 @@ class Assembler:
 
         read = self.obtainer.read
 
-        def joined() -> tuple[Pdf, list[int]]:
-            joiner = joining.take() or assemble.Joiner(len(ordered), last=pack.CONTENTS_AT)
+        def joined() -> tuple[Pdf, list[int], fonts.Survey]:
+            joiner = joining.take() or assemble.Joiner(len(ordered), last=pack.CONTENTS_AT,
+                                                       survey=fonts.Survey(self.store))
             try:
                 for index, part in enumerate(ordered):
                     if joiner.wants(index):
                         joiner.give(index, read(files[part.key]), part.heading_shift)
-                return joiner.done()
+                return (*joiner.done(), joiner.survey)
             except BaseException:
                 joiner.close()
                 raise
 
         def make() -> bytes:
-            pdf, firsts = joined()
+            pdf, firsts, survey = joined()
             try:
                 starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
                 assemble.link_parts(pdf, starts)
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
                 with assemble.open_pdf(read(sheet)) as numbers:
                     assemble.stamp(pdf, numbers, skip=range(counts[pack.COVER]))
-                fonts.merge_subsets(pdf, self.store)
+                fonts.merge_subsets(pdf, self.store, survey.known)
                 return assemble.save(pdf)
             finally:
                 assemble.let_go(pdf)
@@ -88,13 +98,24 @@ class Assembler:
 
     def write(self, relpath: str, sources: tuple[Job, ...], make: Callable[[], bytes]) -> None:
         """Write an assembled PDF, from the cache if it was made from the same sources."""
-        digest = self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
-        data = self.store.pdf(digest)
-        if data is None:
+        digest = self._digest(relpath, sources)
+        if not self._kept(relpath, digest):
             self.ctx.progress(f"pdf: assembling {relpath}")
-            data = make()
-            self.store.keep_pdf(digest, data)
-            self.assembled.append(relpath)
+            self._made(relpath, digest, make())
+
+    def _digest(self, relpath: str, sources: tuple[Job, ...]) -> str:
+        return self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
+
+    def _kept(self, relpath: str, digest: str) -> bool:
+        """Write the PDF ``digest`` names from the cache, if it is there."""
+        data = self.store.pdf(digest)
+        if data is not None:
+            self.ctx.out.write_bytes(relpath, data)
+        return data is not None
+
+    def _made(self, relpath: str, digest: str, data: bytes) -> None:
+        self.store.keep_pdf(digest, data)
+        self.assembled.append(relpath)
         self.ctx.out.write_bytes(relpath, data)
 
 
@@ -121,7 +142,7 @@ class Printing:
             part_files = {p.key: self.jobs.part(p.document, p.key) for p in parts}
         # the pack joined while its parts are rendered, from those the cache has and those
         # that come; not when none is rendered (then the whole pack is most likely cached)
-        joining = PackJoining(parts, part_files)
+        joining = PackJoining(parts, part_files, self.obtainer.store)
         get.arrived = joining.give
         try:
             with _located("render a PDF", _THEME_HINT):
@@ -150,12 +171,14 @@ class Printing:
             part_files[pack.CONTENTS] = contents[1]
             counts[pack.CONTENTS] = get.pages(contents[1])
         with _located("assemble the handouts", _BUG_HINT):
-            self.assembler.handouts(parts, part_files, counts, handout_sheets)
+            handouts_written = self.assembler.handouts(parts, part_files, counts, handout_sheets)
         with _located("render a PDF", _THEME_HINT):
             get.finish(rendering)  # the course pack's sheet, the longest, rendered meanwhile
         with _located("assemble the course pack", _BUG_HINT):
             self.assembler.course_pack(pack.in_order(parts, contents[0]), part_files, counts,
                                        pack_sheet, joining)
+        with _located("assemble the handouts", _BUG_HINT):
+            handouts_written()
 
     def contents(self, parts: list[pack.Part], counts: dict[str, int]) -> tuple[
             tuple[pack.Part, Job], dict[int, Job], Job, Iterator[tuple[Job, Rendered]]]:
