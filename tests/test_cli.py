@@ -83,7 +83,7 @@ def test_a_folder_without_course_yaml_says_how_to_start(tmp_path: Path, run: Run
 
 
 def test_formats_lists_every_registered_format(run: Run) -> None:
-    from coursepack.exporters import EXPORTERS
+    from coursepack.formats import EXPORTERS
 
     result = run("formats")
     listed = [line.split()[0] for line in result.output.splitlines()]
@@ -130,7 +130,7 @@ def test_a_failing_exporter_leaves_the_previous_build_as_it_was(
     course: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from coursepack.errors import CoursepackError
-    from coursepack.exporters import ExportContext
+    from coursepack.exporters.base import ExportContext
     from coursepack.exporters.html import HtmlExporter
 
     assert run("build", str(course), "-f", "html").exit_code == 0
@@ -205,7 +205,7 @@ def test_an_internal_error_is_one_plain_line_not_a_traceback(
 def test_builds_are_byte_identical(
     course: Path, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coursepack.exporters import EXPORTERS
+    from coursepack.formats import EXPORTERS
 
     fast = [name for name in EXPORTERS if name not in ("pdf",)]
     args = [arg for name in fast for arg in ("-f", name)]

@@ -21,7 +21,7 @@ import pytest
 
 from coursepack import markup, workers
 from coursepack.errors import CoursepackError
-from coursepack.exporters import ExportContext
+from coursepack.exporters.base import ExportContext
 from coursepack.exporters.html import HtmlExporter
 from coursepack.exporters.pdf.joining import PackJoining
 from tests.conftest import Run
@@ -120,7 +120,7 @@ def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The PDF workers start setting up as the build starts; a rebuild that finds every
     PDF as it was stops them at once instead of waiting for WeasyPrint to load."""
-    from coursepack.exporters import pdf
+    from coursepack.exporters.pdf import exporter as pdf
 
     out = tmp_path / "o"
     assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
@@ -136,7 +136,7 @@ def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
 def test_a_course_that_fails_its_checks_stops_the_workers_setting_up(
         run: Run, course: Path, tmp_path: Path, pools: list[Any],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from coursepack.exporters import pdf
+    from coursepack.exporters.pdf import exporter as pdf
 
     marker = tmp_path / "set-up-finished"
     monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker, monkeypatch))
@@ -181,7 +181,8 @@ def test_a_pool_grown_while_it_works_loses_nothing() -> None:
 def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
         run: Run, course: Path, tmp_path: Path, pools: list[Any]) -> None:
     """A cold build forks a second worker for its many documents; a rebuild with one lesson
-    edited forks none: the worker that imported WeasyPrint as the build began renders it."""
+    edited forks none: the worker that imported WeasyPrint as the build began renders it,
+    then draws its handout's page numbers while this process joins the course pack."""
     out = tmp_path / "o"
     assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
     assert pools[0].sizes == [1, 2]
@@ -194,7 +195,7 @@ def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
     assert "rendered 1 of" in result.output
     assert pools[0].sizes == [1]
     assert [task.split()[1] for task in pools[0].tasks if "_ready" not in task] == [
-        "start_worker", "render"]
+        "start_worker", "render", "numbered"]
 
 
 def _edit_a_lesson(course: Path) -> None:
@@ -264,9 +265,10 @@ def test_the_pdfs_of_each_language_start_first_and_join_their_packs_in_turn(
     joins_while_sites_are_written: list[int] = []
     make_joiner = assemble.Joiner.__init__
 
-    def counted(self: assemble.Joiner, count: int, last: int | None = None) -> None:
+    def counted(self: assemble.Joiner, count: int, last: int | None = None,
+                kept: assemble.Kept | None = None) -> None:
         joins.append(count)
-        make_joiner(self, count, last)
+        make_joiner(self, count, last, kept)
 
     real = HtmlExporter.export
 

@@ -28,22 +28,21 @@ from coursepack import cache, fingerprint, leaving, scratch
 from coursepack.checks import check_course, check_partial_course
 from coursepack.confinement import folders_resolved_once, refuse_link_out
 from coursepack.errors import CoursepackError, Problem, error
-from coursepack.exporters import (
-    EXPORTERS,
+from coursepack.exporters._package import date_problems
+from coursepack.exporters.base import (
     ExportContext,
     Exporter,
     OutputDir,
     SetsUpWorkers,
     ShowsNoLessons,
     StartsEarly,
-    format_problems,
-    get_exporter,
-    settings_owners,
+    note_output,
+    note_under_way,
+    to_the_end,
 )
-from coursepack.exporters._package import date_problems
-from coursepack.exporters.base import note_output, note_under_way, to_the_end
 from coursepack.exporters.html import HtmlExporter
 from coursepack.fields import HasSettings, unknown_field
+from coursepack.formats import EXPORTERS, format_problems, get_exporter, settings_owners
 from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
 from coursepack.loader.course import reload_lesson

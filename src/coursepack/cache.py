@@ -269,7 +269,6 @@ class Cache:
         self._used: set[Path] = set()
         self.in_use_past_limit = 0  # bytes past the limit that eviction could not remove
         self._prepared = False  # the folder checked and tagged by this instance
-        self._real_root: Path | None = None
         self._own_folders: set[str] = set()
         self._start: tuple[str, hmac.HMAC] | None = None  # see _keyed
 
@@ -434,14 +433,12 @@ class Cache:
         folder = self.root / _ENTRIES / key[:2]
         if key[:2] in self._own_folders:
             return folder / key
-        if self._real_root is None:
-            self._real_root = self.root.resolve()
-        for mine in (folder.parent, folder):
-            if mine.is_symlink() or (
-                    mine.exists() and mine.resolve() != self._real_root / mine.relative_to(
-                        self.root)):
-                return None
-        if folder.is_dir():
+        # a folder that is no link, in one that is none, is where its path says: no need to
+        # resolve it (a build looks at hundreds of them)
+        kinds = [_kind(mine) for mine in (folder.parent, folder)]
+        if None in kinds or stat.S_IFLNK in kinds:
+            return None
+        if kinds[1] == stat.S_IFDIR:
             self._own_folders.add(key[:2])
         return folder / key
 
@@ -526,6 +523,18 @@ def _real_folders(folder: Path) -> list[Path]:
             return [Path(e.path) for e in inside if e.is_dir(follow_symlinks=False)]
     except OSError:
         return []
+
+
+def _kind(path: Path) -> int | None:
+    """The file type bits of ``path`` itself (a link's, not its target's), 0 if there is
+    nothing there (or a file where a folder should be: writing says what is wrong), None if
+    it cannot be looked at."""
+    try:
+        return stat.S_IFMT(os.lstat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    except OSError:
+        return None
 
 
 def _read_entry(path: Path) -> bytes | None:

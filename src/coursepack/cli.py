@@ -116,7 +116,7 @@ def validate(course_dir: Path, strict: bool) -> None:
 
 
 def _format_names() -> list[str]:
-    from coursepack.exporters import EXPORTERS
+    from coursepack.formats import EXPORTERS
 
     return list(EXPORTERS)
 
@@ -188,8 +188,8 @@ def _shown(path: Path) -> str:
 @click.option("--markdown", is_flag=True, help="With --types: as the Markdown of docs/formats.md.")
 def formats(by_type: bool, markdown: bool) -> None:
     """List the output formats (and, with --types, what each does with each question type)."""
-    from coursepack.exporters import EXPORTERS
     from coursepack.exporters.question_types import TABLE, Carried, markdown_sections
+    from coursepack.formats import EXPORTERS
 
     if by_type and markdown:
         click.echo(markdown_sections({n: e.summary for n, e in EXPORTERS.items()}), nl=False)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from coursepack.errors import Problem
-from coursepack.exporters import format_problems
 from coursepack.exporters._quizbank import warn
+from coursepack.formats import format_problems
 from coursepack.model import (
     Course,
     Description,

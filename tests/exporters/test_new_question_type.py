@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from coursepack import model
 from coursepack.errors import Origin
-from coursepack.exporters import ExportContext, OutputDir, format_problems, get_exporter
+from coursepack.exporters.base import ExportContext, OutputDir
 from coursepack.exporters.pdf.documents import Documents
 from coursepack.exporters.question_types import (
     LEFT_OUT,
@@ -34,6 +34,7 @@ from coursepack.exporters.question_types import (
     NoBranch,
     written,
 )
+from coursepack.formats import format_problems, get_exporter
 from coursepack.loader import load_course
 from coursepack.model import Course, Pool, QuestionBase, markdown
 

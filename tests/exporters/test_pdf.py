@@ -16,7 +16,7 @@ from pypdf.generic import Destination
 
 from coursepack.cache import CACHE_DIR
 from coursepack.cli import main
-from coursepack.exporters.pdf import PdfExporter
+from coursepack.exporters.pdf.exporter import PdfExporter
 from coursepack.loader import load_course
 from coursepack.model import (
     Blank,
@@ -265,8 +265,8 @@ def test_rebuilds_reuse_unchanged_pdfs_and_are_byte_identical(
 
 def test_paper_is_the_pdf_formats_setting(course_with_paper: Path) -> None:
     """course.yaml's top-level paper: is read by the PDF format, not by the course."""
-    from coursepack.exporters.pdf import PaperSize, PdfExporter
     from coursepack.exporters.pdf.documents import Documents
+    from coursepack.exporters.pdf.exporter import PaperSize, PdfExporter
 
     loaded, problems = load_course(course_with_paper)
     assert problems == []

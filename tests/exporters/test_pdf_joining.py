@@ -10,6 +10,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -74,54 +75,70 @@ def test_parts_in_any_order_make_the_same_pack(parts: Given,
 
 
 class _Kept:
-    """What was read of the parts' fonts, kept as the build's cache keeps it."""
+    """What joining each part read of it, kept as the build's cache keeps it."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, object] = {}
+        self.entries: dict[str, Any] = {}
 
-    def font_subsets(self, digest: str) -> object:
+    def part_notes(self, digest: str) -> object:
         return self.entries.get(digest)
 
-    def keep_font_subsets(self, digest: str, subsets: object) -> None:
-        self.entries[digest] = json.loads(json.dumps(subsets))  # as it comes back from disk
+    def keep_part_notes(self, digest: str, notes: object) -> None:
+        self.entries[digest] = json.loads(json.dumps(notes))  # as it comes back from disk
 
 
-def _merged(parts: Given, survey: fonts.Survey | None) -> bytes:
-    """The parts joined, their fonts merged with what ``survey`` read as they came (or all
-    read at the end, without one)."""
-    joiner = assemble.Joiner(len(parts), last=pack.CONTENTS_AT, survey=survey)
+def _merged(parts: Given, kept: _Kept | None) -> bytes:
+    """The parts joined, their fonts merged with what was read of each as it came."""
+    joiner = assemble.Joiner(len(parts), last=pack.CONTENTS_AT, kept=kept)
     for index in reversed(range(len(parts))):
         joiner.give(*parts[index])
     pdf, _ = joiner.done()
     with pdf:
-        fonts.merge_subsets(pdf, None, survey.known if survey else None)
+        fonts.merge_subsets(pdf, None, joiner.survey.known)
         return assemble.save(pdf)
 
 
-def test_fonts_read_part_by_part_and_kept_merge_as_fonts_read_at_the_end(
+def _merged_at_the_end(parts: Given) -> bytes:
+    """The parts joined, then every font read to merge them."""
+    joiner = assemble.Joiner(len(parts), last=pack.CONTENTS_AT)
+    for index in range(len(parts)):
+        joiner.give(*parts[index])
+    pdf, _ = joiner.done()
+    with pdf:
+        fonts.merge_subsets(pdf)
+        return assemble.save(pdf)
+
+
+def test_what_joining_reads_of_a_part_is_read_once_and_kept(
         parts: Given, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What merging needs of each font is read as its part is joined (before the edited
-    lesson comes back from the renderer), and kept for the next build: the same pack as
-    reading every font once the join is done, whether read, kept or kept and damaged."""
-    at_the_end = _merged(parts, None)
+    """What merging needs of each font, and where the headings are, are read as a part is
+    joined (before the edited lesson is back from the renderer), and kept for the next
+    build: the same pack as reading every font once the join is done, whether read, kept,
+    or kept and damaged (read again and kept anew)."""
+    at_the_end = _merged_at_the_end(parts)
     kept = _Kept()
-    read = _merged(parts, fonts.Survey(kept))
+    read = _merged(parts, kept)
     assert len(kept.entries) == len(parts)
+    lessons = [notes for notes in kept.entries.values() if "headings" in notes]
+    assert lessons and all(notes["headings"] for notes in lessons)  # a lesson's title, at least
     reads: list[str] = []
-    subset_of = fonts.subset_of
+    subset_of, walk = fonts.subset_of, assemble._headings
     monkeypatch.setattr(fonts, "subset_of",
                         lambda font: reads.append(str(font.BaseFont)) or subset_of(font))
-    from_kept = _merged(parts, fonts.Survey(kept))
-    assert reads == []  # every font taken from what was kept
-    first, second, *others = list(kept.entries)
-    some_fonts = next(d for d in others if kept.entries[d])
-    as_read = dict(kept.entries)
+    monkeypatch.setattr(assemble, "_headings", lambda tree: reads.append("walk") or walk(tree))
+    from_kept = _merged(parts, kept)
+    assert reads == []  # every font and heading taken from what was kept
+    as_read = {digest: dict(notes) for digest, notes in kept.entries.items()}
+    first, second = [d for d in kept.entries if "headings" in kept.entries[d]][:2]
+    with_fonts = next(d for d in kept.entries if d not in (first, second)
+                      and kept.entries[d]["fonts"])
     kept.entries[first] = "damaged"
-    kept.entries[second] = [["Another Face", fonts.TRUETYPE, [], []]]
-    kept.entries[some_fonts] = [[face, kind, [[1, True]], []]  # a width that is no number
-                                for face, kind, *_ in as_read[some_fonts]]  # type: ignore
-    read_again = _merged(parts, fonts.Survey(kept))
-    assert reads  # those read again, and kept anew
+    kept.entries[second]["fonts"] = [["Another Face", fonts.TRUETYPE, [], [], [], []]]
+    kept.entries[second]["headings"] = [[1, 0]]  # the catalog, no heading
+    kept.entries[with_fonts]["fonts"] = [[face, kind, [1], ["wide"], [], []]  # no number
+                                         for face, kind, *_ in as_read[with_fonts]["fonts"]]
+    read_again = _merged(parts, kept)
+    assert reads.count("walk") == 2
     assert at_the_end == read == from_kept == read_again
     assert kept.entries == as_read
 

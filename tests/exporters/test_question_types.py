@@ -19,7 +19,6 @@ from pypdf import PdfReader
 
 from coursepack import render
 from coursepack.errors import CoursepackError
-from coursepack.exporters import EXPORTERS, format_problems
 from coursepack.exporters.question_types import (
     LEFT_OUT,
     TABLE,
@@ -28,6 +27,7 @@ from coursepack.exporters.question_types import (
     markdown_sections,
     missing_cells,
 )
+from coursepack.formats import EXPORTERS, format_problems
 from coursepack.loader import load_course
 from coursepack.markup import to_line
 from coursepack.model import QUESTION_TYPES, Course, type_name

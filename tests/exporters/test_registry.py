@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coursepack.errors import CoursepackError
-from coursepack.exporters import EXPORTERS, get_exporter
+from coursepack.formats import EXPORTERS, get_exporter
 from tests.conftest import REPO, Run
 
 

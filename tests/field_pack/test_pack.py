@@ -293,7 +293,7 @@ def test_a_build_with_the_site_and_pdfs_packs_them_as_built_not_made_twice(
     it takes what they wrote (made, or kept from the last build) instead of making them
     again, and is byte for byte the pack built alone."""
     from coursepack.exporters.html import HtmlExporter
-    from coursepack.exporters.pdf import PdfExporter
+    from coursepack.exporters.pdf.exporter import PdfExporter
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     add_image(course, "photo du camp é.jpg", noise_jpeg(2600, 400))  # the pack shrinks it

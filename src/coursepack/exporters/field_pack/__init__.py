@@ -43,7 +43,7 @@ from coursepack.exporters.field_pack.single_file import (
 )
 from coursepack.exporters.html import HtmlExporter, essay_problems
 from coursepack.exporters.media import media_name
-from coursepack.exporters.pdf import PdfExporter
+from coursepack.exporters.pdf.exporter import PdfExporter
 from coursepack.exporters.pdf.pool import start_worker
 from coursepack.exporters.question_types import written
 from coursepack.fields import settings_mapping

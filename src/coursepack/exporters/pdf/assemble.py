@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
@@ -99,16 +101,15 @@ class Joiner:
     READY_AHEAD = 64
     """Parts kept open ahead of their turn at most: memory stays flat in a long course."""
 
-    def __init__(self, count: int, last: int | None = None,
-                 survey: Survey | None = None) -> None:
+    def __init__(self, count: int, last: int | None = None, kept: Kept | None = None) -> None:
         self.count = count
+        self.kept = kept
         #: what merging the fonts needs, read from each part as it is copied
-        self.survey = survey or Survey()
-        self.digests: dict[int, str] = {}  # part index -> its bytes' SHA-256, until copied
+        self.survey = Survey()
         self.order = [i for i in range(count) if i != last or i == 0]
         if last is not None and 0 < last < count:
             self.order.append(last)
-        self.waiting: dict[int, Pdf | tuple[bytes, int]] = {}
+        self.waiting: dict[int, _Waiting] = {}
         self.opened = 0  # of the parts waiting, those opened
         self.turn = 0  # position in ``order`` of the next part to copy
         self.base: Pdf | None = None
@@ -128,18 +129,21 @@ class Joiner:
         copied now if its turn has come (and those waiting after it), else made ready."""
         if not self.wants(index):
             return
-        opened = self.opened < self.READY_AHEAD
-        self.digests[index] = hashlib.sha256(data).hexdigest()
-        self.waiting[index] = _ready(data, heading_shift) if opened else (data, heading_shift)
-        self.opened += opened
+        digest = hashlib.sha256(data).hexdigest()
+        notes = self.kept.part_notes(digest) if self.kept is not None else None
+        waiting = _Waiting(heading_shift, digest, notes if isinstance(notes, dict) else {}, data)
+        if self.opened < self.READY_AHEAD:
+            waiting.open()
+            self.opened += 1
+        self.waiting[index] = waiting
         while self.turn < len(self.order) and self.order[self.turn] in self.waiting:
             self._copy(self.order[self.turn])
             self.turn += 1
 
     def _copy(self, index: int) -> None:
         waiting = self.waiting.pop(index)
-        self.opened -= isinstance(waiting, Pdf)
-        part = waiting if isinstance(waiting, Pdf) else _ready(*waiting)
+        self.opened -= waiting.pdf is not None
+        part = waiting.open()
         if self.base is None:
             self.base = part
             tree = part.Root.StructTreeRoot
@@ -147,7 +151,7 @@ class Joiner:
             self.next_key = max((key for key, _ in self.entries), default=-1) + 1
             self.pages[index], self.kids[index] = len(part.pages), len(_kids(tree.K[0]))
             self.highest, self.elements = index, self.kids[index]
-            self.survey.part(part, part.pages, self.digests.pop(index))
+            self._fonts_read(waiting, part, part.pages)
             return
         if index > self.highest:  # after every part copied so far: at the end
             page_at, element_at = len(self.base.pages), self.elements
@@ -159,8 +163,17 @@ class Joiner:
                 self.base, self.base.Root.StructTreeRoot.K[0], self.entries, self.next_key,
                 part, page_at, element_at)
         self.highest, self.elements = max(self.highest, index), self.elements + self.kids[index]
-        self.survey.part(self.base, self.base.pages[page_at:page_at + self.pages[index]],
-                         self.digests.pop(index))
+        self._fonts_read(waiting, self.base,
+                         self.base.pages[page_at:page_at + self.pages[index]])
+
+    def _fonts_read(self, waiting: _Waiting, pdf: Pdf, pages: Iterable[pikepdf.Page]) -> None:
+        """Read the fonts of a part copied (its ``pages`` in ``pdf``), and keep what was
+        read of the part anew."""
+        fonts = self.survey.part(pdf, pages, waiting.notes.get("fonts"))
+        if self.kept is not None and (fonts is not None or waiting.headings is not None):
+            self.kept.keep_part_notes(waiting.digest, {
+                **waiting.notes, **({"fonts": fonts} if fonts is not None else {}),
+                **({"headings": waiting.headings} if waiting.headings is not None else {})})
 
     def done(self) -> tuple[Pdf, list[int]]:
         """The joined PDF, every part given, and the index of each part's first page."""
@@ -182,9 +195,9 @@ class Joiner:
 
     def close(self) -> None:
         """Let go of every part and of the PDF joined so far (when it is not wanted)."""
-        for part in self.waiting.values():
-            if isinstance(part, Pdf):
-                part.close()
+        for waiting in self.waiting.values():
+            if waiting.pdf is not None:
+                waiting.pdf.close()
         self.waiting.clear()
         self.opened = 0
         if self.base is not None:
@@ -192,17 +205,41 @@ class Joiner:
             self.base = None
 
 
-def _ready(data: bytes, heading_shift: int) -> Pdf:
-    """A part opened, its links to names made links to pages (names do not survive a
-    join) and its headings moved down."""
-    part = open_pdf(data)
-    try:
-        _resolve_named_destinations(part)
-        _shift_headings(part.Root.StructTreeRoot, heading_shift)
-    except BaseException:
-        part.close()
-        raise
-    return part
+class Kept(Protocol):
+    """Where what joining a part read of it is kept, by the digest of its bytes: its fonts
+    (``fonts.Survey``) and its headings (``_shift_headings``), read once per part."""
+
+    def part_notes(self, digest: str) -> object: ...
+
+    def keep_part_notes(self, digest: str, notes: object) -> None: ...
+
+
+@dataclass
+class _Waiting:
+    """A part given to a ``Joiner``, until its turn: its bytes, or opened and made ready."""
+
+    heading_shift: int
+    digest: str  # of its bytes
+    notes: dict[str, Any]  # what joining it read of it before (``Kept``)
+    data: bytes = b""
+    pdf: Pdf | None = None
+    #: its heading elements, looked for as it was made ready (None if those kept were used)
+    headings: list[list[int]] | None = None
+
+    def open(self) -> Pdf:
+        """The part opened, its links to names made links to pages (names do not survive
+        a join) and its headings moved down."""
+        if self.pdf is None:
+            self.pdf = open_pdf(self.data)
+            self.data = b""
+            try:
+                _resolve_named_destinations(self.pdf)
+                self.headings = _shift_headings(self.pdf, self.heading_shift,
+                                                self.notes.get("headings"))
+            except BaseException:
+                self.pdf.close()
+                raise
+        return self.pdf
 
 
 def _append(base: Pdf, document: pikepdf.Object, entries: list[tuple[int, pikepdf.Object]],
@@ -268,10 +305,43 @@ _NO_HEADINGS_INSIDE = {"/P", "/Span", "/Link", "/Lbl", "/Caption", "/Figure", "/
                        "/Code", "/Quote", "/Note", "/Reference"} | _HEADINGS
 
 
-def _shift_headings(tree: pikepdf.Object, shift: int) -> None:
-    """Move every heading tag ``shift`` levels down: a handout's H1 is an H2 in the pack."""
+def _shift_headings(pdf: Pdf, shift: int, kept: object = None) -> list[list[int]] | None:
+    """Move every heading tag ``shift`` levels down: a handout's H1 is an H2 in the pack.
+    The headings are the objects ``kept`` names if each is one; else they are looked for
+    in the structure tree, and returned (as [object number, generation]) to be kept, unless
+    one is not an object of its own."""
     if not shift:
-        return
+        return None
+    headings = _kept_headings(pdf, kept)
+    found = headings is None
+    if headings is None:
+        headings = _headings(pdf.Root.StructTreeRoot)
+    for element in headings:
+        element.S = Name(f"/H{min(6, int(str(element.S)[2:]) + shift)}")
+    if not found or not all(element.is_indirect for element in headings):
+        return None
+    return [list(element.objgen) for element in headings]
+
+
+def _kept_headings(pdf: Pdf, kept: object) -> list[pikepdf.Object] | None:
+    """The heading elements ``kept`` names, or None if it names anything else."""
+    if not isinstance(kept, list):
+        return None
+    headings: list[pikepdf.Object] = []
+    for place in kept:
+        if not (isinstance(place, list) and len(place) == 2
+                and all(type(n) is int and n >= 0 for n in place)):
+            return None
+        element = pdf.get_object(place[0], place[1])
+        if not isinstance(element, Dictionary) or str(element.get("/S")) not in _HEADINGS:
+            return None
+        headings.append(element)
+    return headings
+
+
+def _headings(tree: pikepdf.Object) -> list[pikepdf.Object]:
+    """Every heading element of a structure tree."""
+    found: list[pikepdf.Object] = []
     stack = list(_kids(tree))
     while stack:
         element = stack.pop()
@@ -282,9 +352,10 @@ def _shift_headings(tree: pikepdf.Object, shift: int) -> None:
             continue
         name = str(tag)
         if name in _HEADINGS:
-            element.S = Name(f"/H{min(6, int(name[2:]) + shift)}")
+            found.append(element)
         if name not in _NO_HEADINGS_INSIDE:
             stack.extend(_kids(element))
+    return found
 
 
 def _resolve_named_destinations(pdf: Pdf) -> None:

@@ -4,8 +4,8 @@ Every PDF it renders or assembles is named by a hash of what it is made from; th
 pack's parts and page-number sheets live only there, and the documents a user gets are
 copied from there into the build. A part's page count is kept beside it, so a build that
 reuses a part need not open it; so are the font programs merged from the parts' subsets
-(``fonts``), by a digest of the glyphs they hold, and what was read of each part's fonts to
-merge them, by a digest of the part.
+(``fonts``), by a digest of the glyphs they hold, and what joining a part read of it (its
+fonts, its headings), by a digest of the part.
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ class PdfStore:
     def keep_font_program(self, digest: str, program: bytes) -> None:
         self.cache.put(self.cache.key("pdf-font", digest), program)
 
-    def font_subsets(self, digest: str) -> object:
-        """What was read of the fonts of a part (``fonts.Survey``), by its bytes' digest."""
-        return self.cache.get_json(self.cache.key("pdf-font-subsets", digest))
+    def part_notes(self, digest: str) -> object:
+        """What joining a part read of it before (``assemble.Joiner``), by its bytes' digest."""
+        return self.cache.get_json(self.cache.key("pdf-part-notes", digest))
 
-    def keep_font_subsets(self, digest: str, subsets: object) -> None:
-        self.cache.put_json(self.cache.key("pdf-font-subsets", digest), subsets)
+    def keep_part_notes(self, digest: str, notes: object) -> None:
+        self.cache.put_json(self.cache.key("pdf-part-notes", digest), notes)

@@ -193,74 +193,55 @@ def _resources(pdf: Pdf, pages: Iterable[pikepdf.Page] | None = None,
                 pending.append(xobject.get("/Resources"))
 
 
-class Subsets(Protocol):
-    """Where what was read of each part's fonts is kept, by a digest of the part."""
-
-    def font_subsets(self, digest: str) -> object: ...
-
-    def keep_font_subsets(self, digest: str, subsets: object) -> None: ...
-
-
 class Survey:
     """What merging needs of each font of a PDF joined from parts, read part by part as
     each is joined (``Joiner``), rather than all at once when the joined PDF is finished.
 
-    A part's fonts are read once: what was read is kept (``kept``) by the digest of the
-    part's bytes, and a part joined again takes it from there. It is taken only if the part
-    has the same typefaces in the same order, else read again."""
+    What was read of a part's fonts can be kept (``part`` returns it) and given again when
+    the same part is joined again; it is taken only if the part has the same typefaces in
+    the same order, else read again."""
 
-    def __init__(self, kept: Subsets | None = None) -> None:
-        self.kept = kept
+    def __init__(self) -> None:
         #: by font object in the joined PDF (``merge_subsets``'s ``known``)
         self.known: dict[tuple[int, int], Subset] = {}
 
-    def part(self, pdf: Pdf, pages: Iterable[pikepdf.Page], digest: str) -> None:
-        """Read the fonts ``pages`` of ``pdf`` use, the pages of the part ``digest``."""
+    def part(self, pdf: Pdf, pages: Iterable[pikepdf.Page], kept: object = None,
+             ) -> list[list[object]] | None:
+        """Read the fonts the ``pages`` of ``pdf`` use (one part's), or take ``kept``;
+        returns what to keep of them if they were read (None if ``kept`` was taken)."""
         found = list(_type0_fonts(pdf, pages))
-        subsets = _subsets_from(self.kept.font_subsets(digest)) if self.kept else None
+        subsets = _subsets_from(kept)
+        to_keep = None
         if subsets is None or [s.face for s in subsets] != [_face_name(f) for f in found]:
             subsets = [subset_of(font) for font in found]
-            if self.kept is not None:
-                self.kept.keep_font_subsets(digest, [_as_json(s) for s in subsets])
+            to_keep = [_as_json(s) for s in subsets]
         self.known.update((font.objgen, subset)
                           for font, subset in zip(found, subsets, strict=True))
+        return to_keep
 
 
 def _as_json(subset: Subset) -> list[object]:
-    return [subset.face, subset.kind, [[cid, width] for cid, width in subset.widths.items()],
-            [[cid, text] for cid, text in subset.unicode.items()]]
+    return [subset.face, subset.kind, list(subset.widths), list(subset.widths.values()),
+            list(subset.unicode), list(subset.unicode.values())]
 
 
 def _subsets_from(kept: object) -> list[Subset] | None:
-    """``_as_json``'s lists read back; None if they are not what it writes."""
+    """``_as_json``'s lists read back; None if they are not what it writes. (Entries of the
+    cache are named by this user's secret: a damaged one is the worry, not a forged one.)"""
     if not isinstance(kept, list):
         return None
     subsets = []
-    for item in kept:
-        if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str)
-                and item[1] in (TRUETYPE, CFF, OTHER)):
-            return None
-        widths, unicode = _pairs(item[2], (int, float)), _pairs(item[3], str)
-        if widths is None or unicode is None:
-            return None
-        subsets.append(Subset(item[0], item[1], {int(k): float(v) for k, v in widths},
-                              {int(k): str(v) for k, v in unicode}))
-    return subsets
-
-
-def _pairs(value: object, kinds: type | tuple[type, ...],
-           ) -> list[tuple[int, int | float | str]] | None:
-    """A list of [int, value of ``kinds``] pairs, or None if ``value`` is not one."""
-    if not isinstance(value, list):
+    try:
+        for face, kind, cids, widths, codes, texts in kept:
+            if not isinstance(face, str) or kind not in (TRUETYPE, CFF, OTHER) \
+                    or not all(isinstance(text, str) for text in texts):
+                return None
+            subsets.append(Subset(face, kind,
+                                  dict(zip(map(int, cids), map(float, widths), strict=True)),
+                                  dict(zip(map(int, codes), texts, strict=True))))
+    except (TypeError, ValueError):  # not six lists, or not of numbers
         return None
-    pairs: list[tuple[int, int | float | str]] = []
-    for pair in value:
-        if not (isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int
-                and isinstance(pair[1], kinds) and isinstance(pair[1], int | float | str)
-                and not isinstance(pair[1], bool)):
-            return None
-        pairs.append((pair[0], pair[1]))
-    return pairs
+    return subsets
 
 
 def _gather(face: _Typeface, font: pikepdf.Object, subset: Subset) -> None:

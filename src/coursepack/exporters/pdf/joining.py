@@ -17,8 +17,7 @@ from coursepack.exporters.pdf.libraries import import_pikepdf
 from coursepack.exporters.pdf.pool import Job
 
 if TYPE_CHECKING:
-    from coursepack.exporters.pdf.assemble import Joiner
-    from coursepack.exporters.pdf.fonts import Subsets
+    from coursepack.exporters.pdf.assemble import Joiner, Kept
 
 
 class PackJoining:
@@ -27,14 +26,14 @@ class PackJoining:
     to render, the whole pack is most likely in the cache)."""
 
     def __init__(self, parts: list[pack.Part], files: dict[str, Job],
-                 kept: Subsets | None = None) -> None:
+                 kept: Kept | None = None) -> None:
         self.slots = {files[part.key].identifier: (pack.printed_at(position), part.heading_shift)
                       for position, part in enumerate(parts)}
         self.count = len(parts) + 1
         self.held: dict[int, tuple[bytes, int]] = {}
         self.joiner: Joiner | None = None
         self.given_up = False
-        self.kept = kept  # what was read of the parts' fonts (``fonts.Survey``)
+        self.kept = kept  # what joining each part read of it (``assemble.Kept``)
 
     def give(self, job: Job, pdf: bytes) -> None:
         """A PDF had from the cache or a renderer: joined now if it is one of the parts
@@ -55,9 +54,8 @@ class PackJoining:
         # pikepdf is imported only when a PDF is assembled (see Assembler.course_pack)
         import_pikepdf()
         from coursepack.exporters.pdf.assemble import Joiner
-        from coursepack.exporters.pdf.fonts import Survey
 
-        self.joiner = Joiner(self.count, last=pack.CONTENTS_AT, survey=Survey(self.kept))
+        self.joiner = Joiner(self.count, last=pack.CONTENTS_AT, kept=self.kept)
         held, self.held = self.held, {}
         try:
             for index, (pdf, shift) in sorted(held.items()):

@@ -71,7 +71,7 @@ class Assembler:
 
         def joined() -> tuple[Pdf, list[int], fonts.Survey]:
             joiner = joining.take() or assemble.Joiner(len(ordered), last=pack.CONTENTS_AT,
-                                                       survey=fonts.Survey(self.store))
+                                                       kept=self.store)
             try:
                 for index, part in enumerate(ordered):
                     if joiner.wants(index):
