@@ -168,9 +168,12 @@ def test_a_damaged_part_given_early_leaves_the_join_to_its_turn(parts: Given) ->
     joining.close()
 
 
-def _built(root: Path, out: Path) -> tuple[int, int]:
-    """Build the PDFs; how many parts and documents were rendered, of how many."""
-    result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "--out", str(out)])
+def _built(root: Path, out: Path, cache: Path | None = None) -> tuple[int, int]:
+    """Build the PDFs (with their cache in ``cache``, if given); how many parts and
+    documents were rendered, of how many."""
+    env = {"COURSEPACK_CACHE_DIR": str(cache)} if cache else {}
+    result = CliRunner(env=env).invoke(main, ["build", str(root), "-f", "pdf", "--out",
+                                              str(out)])
     assert result.exit_code == 0, result.output
     found = re.search(r"rendered (\d+) of (\d+) PDF parts", result.output)
     assert found, result.output
@@ -210,6 +213,42 @@ def _pdfs(out: Path) -> dict[str, bytes]:
     found = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.pdf")}
     assert "pdf/course-pack.pdf" in found and any("handouts/" in name for name in found)
     return found
+
+
+def test_pdfs_an_edit_leaves_as_they_were_are_the_last_build_s_files(tmp_path: Path) -> None:
+    """A rebuild after one lesson is edited links the PDFs it leaves as they were (the
+    other handouts, the quizzes...) from the last build rather than write them again; a
+    file changed in the output since is written anew, and the whole is what a build from
+    nothing makes."""
+    root = tmp_path / "course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    out = tmp_path / "out"
+    _built(root, out)
+
+    def files() -> dict[str, tuple[int, bytes]]:
+        return {p.relative_to(out / "pdf").as_posix(): (p.stat().st_ino, p.read_bytes())
+                for p in (out / "pdf").rglob("*.pdf")}
+
+    before = files()
+    tampered = out / "pdf" / "quizzes" / sorted(before)[-1].rsplit("/", 1)[-1]
+    assert tampered.relative_to(out / "pdf").as_posix() in before
+    tampered.write_bytes(b"%PDF-1.7 changed by hand")
+    lesson = root / "modules" / "writing-questions" / "one-idea.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace(
+        "the stem is too vague.", "the stem is still too vague."), encoding="utf-8")
+    _built(root, out)
+    after = files()
+    assert after.keys() == before.keys()
+    edited = {name for name in before if after[name][1] != before[name][1]}
+    assert "handouts/writing-questions/one-idea.pdf" in edited and "course-pack.pdf" in edited
+    relinked = {name for name in before if after[name][0] == before[name][0]}
+    tampered_name = tampered.relative_to(out / "pdf").as_posix()
+    assert relinked == set(before) - edited - {tampered_name}
+    assert after[tampered_name][1] == before[tampered_name][1]  # written anew, not kept
+    _built(root, tmp_path / "cold", cache=tmp_path / "cold-cache")
+    assert {name: data for name, (_, data) in after.items()} == {
+        p.relative_to(tmp_path / "cold" / "pdf").as_posix(): p.read_bytes()
+        for p in (tmp_path / "cold" / "pdf").rglob("*.pdf")}
 
 
 def test_the_pdfs_made_by_workers_are_those_made_in_the_build_s_own_process(

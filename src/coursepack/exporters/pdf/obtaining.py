@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from coursepack.confinement import file_digest
-from coursepack.exporters.base import OutputDir
+from coursepack.exporters.linked import LinkedFiles
 from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.libraries import import_pikepdf
 from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
@@ -18,9 +18,10 @@ from coursepack.exporters.pdf.pool import Job, Rendered, Renderer
 class Obtainer:
     """Gets every job of one export rendered once, and counts what it reused and rendered."""
 
-    def __init__(self, store: PdfStore, renderer: Renderer, out: OutputDir,
+    def __init__(self, store: PdfStore, renderer: Renderer, written: LinkedFiles,
                  progress: Callable[[str], None], root: Path) -> None:
-        self.store, self.renderer, self.out, self.progress = store, renderer, out, progress
+        self.store, self.renderer, self.progress = store, renderer, progress
+        self.written = written  # the documents a user gets, as they are had
         self.root = root.resolve()
         #: digest -> the course files a watched job's PDF was made from (path: SHA-256)
         self.fetched: dict[str, dict[str, str]] = {}
@@ -44,12 +45,19 @@ class Obtainer:
             if job.identifier in self.asked:
                 continue  # the same part or sheet asked for twice
             self.asked.add(job.identifier)
-            data = self.store.pdf(job.identifier) if self._files_as_kept(job) else None
+            if not self._files_as_kept(job):
+                todo.append(job)
+                continue
+            if job.relpath and self.written.taken_over(job.relpath, self.made_from(job)):
+                self._said(job, self.store.left_out(job.identifier))
+                self.ready.add(job.identifier)
+                continue  # a document a user gets, no part: nothing else needs its bytes
+            data = self.store.pdf(job.identifier)
             if data is None:
                 todo.append(job)
                 continue
             if job.relpath:
-                self.out.write_bytes(job.relpath, data)
+                self.written.write(job.relpath, self.made_from(job), data)
             self._said(job, self.store.left_out(job.identifier))
             self.ready.add(job.identifier)
             self.arrived(job, data)
@@ -75,7 +83,7 @@ class Obtainer:
             self.store.keep_left_out(job.identifier, made.left_out)
             self._said(job, list(made.left_out))
             if job.relpath:
-                self.out.write_bytes(job.relpath, made.pdf)
+                self.written.write(job.relpath, self.made_from(job), made.pdf)
             self.rendered[job.identifier] = job.label
             self.ready.add(job.identifier)
             self.arrived(job, made.pdf)

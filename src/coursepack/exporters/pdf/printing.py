@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from coursepack.errors import CoursepackError, Problem, warning
 from coursepack.exporters.base import ExportContext
+from coursepack.exporters.linked import LinkedFiles
 from coursepack.exporters.pdf import pack
 from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.documents import Documents
@@ -107,16 +108,20 @@ class Assembler:
         return self.jobs.assembled(relpath, tuple(map(self.obtainer.made_from, sources)))
 
     def _kept(self, relpath: str, digest: str) -> bool:
-        """Write the PDF ``digest`` names from the cache, if it is there."""
+        """Take the PDF ``digest`` names over from the last build, or write it from the
+        cache, if either has it."""
+        written = self.obtainer.written
+        if written.taken_over(relpath, digest):
+            return True
         data = self.store.pdf(digest)
         if data is not None:
-            self.ctx.out.write_bytes(relpath, data)
+            written.write(relpath, digest, data)
         return data is not None
 
     def _made(self, relpath: str, digest: str, data: bytes) -> None:
         self.store.keep_pdf(digest, data)
         self.assembled.append(relpath)
-        self.ctx.out.write_bytes(relpath, data)
+        self.obtainer.written.write(relpath, digest, data)
 
 
 class Printing:
@@ -125,7 +130,8 @@ class Printing:
     def __init__(self, ctx: ExportContext, docs: Documents, renderer: Renderer) -> None:
         self.ctx, self.docs = ctx, docs
         self.jobs = JobMaker(docs, ctx.course.root)
-        self.obtainer = Obtainer(PdfStore(ctx.cache), renderer, ctx.out, ctx.progress,
+        self.obtainer = Obtainer(PdfStore(ctx.cache), renderer,
+                                 LinkedFiles(ctx, "pdf-written"), ctx.progress,
                                  ctx.course.root)
         self.assembler = Assembler(ctx, self.jobs, self.obtainer)
 
@@ -158,6 +164,7 @@ class Printing:
             self.finish_pack(parts, part_files, joining)
         finally:
             joining.close()
+        self.obtainer.written.save()
         self.ctx.notes.extend(self.notes())
         self.ctx.warnings.extend(left_out_warnings(self.obtainer.left_out))
 
