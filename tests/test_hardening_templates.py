@@ -413,7 +413,7 @@ def _renamed_font(path: Path, name: str, units_per_em: int = 0) -> None:
     PDF which font was embedded (its glyphs bigger with a smaller ``units_per_em``)."""
     from fontTools.ttLib import TTFont
 
-    from coursepack.exporters.pdf.faces import SHIPPED
+    from coursepack.exporters.pdf.pool import SHIPPED
 
     font = TTFont(SHIPPED / "NotoSans-Regular.ttf")
     font["name"].setName(name, 6, 3, 1, 0x409)
@@ -483,7 +483,7 @@ def test_the_print_stylesheet_holds_no_path_of_the_machine(course: Path) -> None
     """Its shipped fonts were named by their path, which then entered every document's
     digest and PDF identifier: two installations made PDFs differing in their /ID."""
     from coursepack.exporters.pdf.documents import Documents
-    from coursepack.exporters.pdf.faces import SHIPPED
+    from coursepack.exporters.pdf.pool import SHIPPED
     from coursepack.loader import load_course
 
     css = Documents(load_course(course)[0], "1").stylesheet()
@@ -553,7 +553,7 @@ def _newer_serif(path: Path, revision: float) -> None:
     """The shipped Noto Serif at ``path`` as a newer release would be: ``revision``."""
     from fontTools.ttLib import TTFont
 
-    from coursepack.exporters.pdf.faces import SHIPPED
+    from coursepack.exporters.pdf.pool import SHIPPED
 
     font = TTFont(SHIPPED / "NotoSerif-Regular.ttf")
     font["head"].fontRevision = revision

@@ -120,12 +120,12 @@ def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The PDF workers start setting up as the build starts; a rebuild that finds every
     PDF as it was stops them at once instead of waiting for WeasyPrint to load."""
-    from coursepack.exporters.pdf import exporter as pdf
+    from coursepack.exporters.pdf import pool
 
     out = tmp_path / "o"
     assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
     marker = tmp_path / "set-up-finished"
-    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker, monkeypatch))
+    monkeypatch.setattr(pool, "start_worker", _slow_setup(marker, monkeypatch))
     pools.clear()
     result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -136,10 +136,10 @@ def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
 def test_a_course_that_fails_its_checks_stops_the_workers_setting_up(
         run: Run, course: Path, tmp_path: Path, pools: list[Any],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from coursepack.exporters.pdf import exporter as pdf
+    from coursepack.exporters.pdf import pool
 
     marker = tmp_path / "set-up-finished"
-    monkeypatch.setattr(pdf, "start_worker", _slow_setup(marker, monkeypatch))
+    monkeypatch.setattr(pool, "start_worker", _slow_setup(marker, monkeypatch))
     (course / "course.yaml").write_text("title: [\n")
     result = run("build", str(course), "-f", "pdf", "--out", str(tmp_path / "o"))
     assert result.exit_code == 1 and "course.yaml:2" in result.stderr

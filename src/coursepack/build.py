@@ -33,7 +33,6 @@ from coursepack.exporters.base import (
     ExportContext,
     Exporter,
     OutputDir,
-    SetsUpWorkers,
     ShowsNoLessons,
     StartsEarly,
     note_output,
@@ -42,7 +41,15 @@ from coursepack.exporters.base import (
 )
 from coursepack.exporters.html import HtmlExporter
 from coursepack.fields import HasSettings, unknown_field
-from coursepack.formats import EXPORTERS, format_problems, get_exporter, settings_owners
+from coursepack.formats import (
+    EXPORTERS,
+    SETTINGS_FIELDS,
+    format_problems,
+    get_exporter,
+    settings_owners,
+    warm_early,
+    worker_setup,
+)
 from coursepack.lint import Lint
 from coursepack.loader import COURSE_FIELDS, load_course
 from coursepack.loader.course import reload_lesson
@@ -110,16 +117,19 @@ def _validate(root: Path, formats: Iterable[str], strict: bool) -> Report:
     return Report(course, problems, by_format)
 
 
-def owners() -> list[HasSettings]:
-    """Everything that owns a top-level field of course.yaml: the lint, then the formats."""
-    return [Lint(), *settings_owners()]
+def owners(fields: Iterable[str] | None = None) -> list[HasSettings]:
+    """Everything that owns a top-level field of course.yaml: the lint, then the formats
+    (those of ``fields`` only, if given)."""
+    return [Lint(), *settings_owners(fields)]
 
 
 def settings_problems(course: Course) -> list[Problem]:
-    """What is wrong with the settings of each owner, and every field nobody owns."""
-    everyone = owners()
-    found = [p for owner in everyone for p in owner.settings(course)[1]]
-    owned = {owner.settings_key for owner in everyone}
+    """What is wrong with the settings of each owner, and every field nobody owns. A format
+    whose field the course does not set is not asked (nor imported): unset, a format's
+    settings are its defaults, never a problem."""
+    found = [p for owner in owners({s.name for s in course.sections})
+             for p in owner.settings(course)[1]]
+    owned = {Lint.settings_key, *SETTINGS_FIELDS}
     known = [*COURSE_FIELDS, *owned]
     found += [unknown_field(s.origin, s.name, "course.yaml", known)
               for s in course.sections if s.name not in owned]
@@ -144,8 +154,11 @@ def build(
     strict: bool = False,
     progress: Callable[[str], None] = lambda message: None,
     force: bool = False,
+    workers: Workers | None = None,
 ) -> Report:
-    """Build ``formats`` (all when empty) of the course in ``root`` into ``out``.
+    """Build ``formats`` (all when empty) of the course in ``root`` into ``out``, with
+    ``workers`` if given (set up already, perhaps: ``formats.warm_early``; stopped at the
+    end).
 
     ``out`` must be new, empty or a previous build unless ``force`` (see output_folder).
     Each language of ``languages:`` but the course's own is built from its translation
@@ -154,10 +167,10 @@ def build(
     names = list(dict.fromkeys(formats)) or list(EXPORTERS)
     out = (out or _default_output(root)).resolve()
     scratch.sweep()  # what a killed build left in the temporary folder, whatever it made
-    workers = Workers()
+    workers = workers or Workers()
     try:
         with _fewer_collections():
-            warmed = _warm_early(workers, names)
+            warmed = workers.warmed or warm_early(workers, names)
             return _build(root, names, out, strict, progress, force, workers, warmed)
     finally:
         workers.close()
@@ -240,23 +253,6 @@ def _inputs(course: Course, exporters: list[Exporter]) -> dict[str, str]:
             for exporter in exporters}
 
 
-def _warm_early(workers: Workers, names: list[str]) -> Callable[[], object] | None:
-    """Have one worker set up (import WeasyPrint, say) while the course loads and is
-    checked, for the first format that needs workers; returns that set-up. One: the
-    build's own process keeps a core. The worker is stopped if that format turns out to
-    have nothing to make. The others are forked only for more work than it can do (many
-    documents to render, many texts to parse) and set up with their first job: forked
-    sooner, they would take the one lesson an edit leaves to render, and import WeasyPrint
-    for it, while the worker set up for it waits."""
-    for name in names:
-        exporter = EXPORTERS[name]() if name in EXPORTERS else None
-        if isinstance(exporter, SetsUpWorkers):
-            setup = exporter.worker_setup()
-            workers.warm(setup, count=1)
-            return setup
-    return None
-
-
 def _build(root: Path, names: list[str], out: Path, strict: bool,
            progress: Callable[[str], None], force: bool, workers: Workers,
            warmed: Callable[[], object] | None) -> Report:
@@ -293,8 +289,9 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
                             report.format_problems.get(exporter.name, []),
                             f"{language}/{exporter.name}")
                       for language, edition in languages for exporter in exporters]
-            setups = {step.exporter.worker_setup(): None for step in steps
-                      if step.kept is None and isinstance(step.exporter, SetsUpWorkers)}
+            setups = {setup: None for setup in (worker_setup(step.exporter.name)
+                                                for step in steps if step.kept is None)
+                      if setup is not None}
             if warmed not in setups:
                 workers.not_needed()
             for setup in setups:  # slow set-ups run while earlier formats export

@@ -6,20 +6,21 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from coursepack import build as pipeline
 from coursepack import leaving
 from coursepack.atomic import replace_whole
 from coursepack.errors import CoursepackError, Problem, os_error
 from coursepack.output_folder import BuildInterrupted
 
 if TYPE_CHECKING:
+    from coursepack import build as pipeline
     from coursepack.results import CourseRef
     from coursepack.translate import Status
 
@@ -39,6 +40,17 @@ def _summary(problems: Sequence[Problem]) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+@contextmanager
+def _loading() -> Iterator[None]:
+    """Around a command's imports of the pipeline, loaded when first needed (a build starts
+    its PDF worker before): a Ctrl+C that came meanwhile and that Python could only warn
+    of (raised in an import's cleanup) stops the command here, as it would have stopped the
+    program loading."""
+    yield
+    if leaving.stop_requested():
+        raise KeyboardInterrupt
 
 
 def reports_problems(command: F) -> F:
@@ -104,6 +116,9 @@ def main() -> None:
 @reports_problems
 def validate(course_dir: Path, strict: bool) -> None:
     """Check a course and report every problem with its file and line."""
+    with _loading():
+        from coursepack import build as pipeline
+
     report = pipeline.validate(course_dir, strict=strict)
     _print_problems(report.problems)
     course = report.course
@@ -143,12 +158,20 @@ def build(course_dir: Path, formats: tuple[str, ...], out: Path | None, force: b
             f"unknown format '{unknown[0]}'; choose from {', '.join(_format_names())}",
             param_hint="'-f' / '--format'",
         )
-    from coursepack.progress import BuildProgress, Verbosity
+    from coursepack.formats import warm_early
+    from coursepack.workers import Workers
 
-    level = Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
-    with BuildProgress(list(formats) or _format_names(), level) as progress:
-        report = pipeline.build(course_dir, formats, out, strict, progress=progress,
-                                force=force)
+    with Workers() as workers:  # stopped by the build; here too if it never starts
+        # Rendering PDFs needs WeasyPrint, half a second to load: it starts loading in a
+        # worker now, beside the rest of the program (a third of a second).
+        warm_early(workers, list(formats) or _format_names())
+        with _loading():
+            from coursepack import build as pipeline
+            from coursepack.progress import BuildProgress, Verbosity
+        level = Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
+        with BuildProgress(list(formats) or _format_names(), level) as progress:
+            report = pipeline.build(course_dir, formats, out, strict, progress=progress,
+                                    force=force, workers=workers)
     _print_problems(report.problems + _format_warnings(report, verbose))
     if not quiet:
         for built in report.built:
@@ -224,6 +247,8 @@ def init(target: Path, language: str) -> None:
 @reports_problems
 def schema(kind: str, out: Path | None) -> None:
     """Print the JSON Schema of a spec file kind, for editors with a YAML language server."""
+    with _loading():
+        from coursepack import build as pipeline
     from coursepack.spec_schema import KINDS
 
     def text(name: str) -> str:
@@ -327,14 +352,33 @@ def _target_names() -> list[str]:
     return [*TARGETS, *ALIASES]
 
 
+class _Later(click.Choice):  # type: ignore[type-arg]
+    """A choice among names read when first needed: the pre-flight targets load the course
+    model, which a build loads after starting its workers (``build``)."""
+
+    def __init__(self, names: Callable[[], list[str]]) -> None:
+        self._names = names
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return self._names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
+
+
 @main.command()
 @COURSE_DIR
 @click.option("-t", "--target", "targets", multiple=True, metavar="TARGET",
-              type=click.Choice(_target_names()),
+              type=_Later(_target_names),
               help="LMS to check for (repeatable); all when omitted.")
 @reports_problems
 def check(course_dir: Path, targets: tuple[str, ...]) -> None:
     """Validate, then report what each target LMS will drop or change (pre-flight)."""
+    with _loading():
+        from coursepack import build as pipeline
     from coursepack.lint import lint_course
     from coursepack.preflight import TARGETS, report
 
@@ -400,6 +444,8 @@ def translate() -> None:
 @reports_problems
 def translate_extract(course_dir: Path, language: str) -> None:
     """Write translations/CODE/course.po and course.xlf, keeping every translation made."""
+    with _loading():
+        from coursepack import build as pipeline
     from coursepack.translate import extract
 
     po, xlf, found = extract(pipeline.validate(course_dir).course, language)
@@ -415,6 +461,8 @@ def translate_extract(course_dir: Path, language: str) -> None:
 @reports_problems
 def translate_status(course_dir: Path, languages: tuple[str, ...], strict: bool) -> None:
     """Count translated, stale, missing and obsolete units per language, with their places."""
+    with _loading():
+        from coursepack import build as pipeline
     from coursepack.translate import status
 
     course = pipeline.validate(course_dir).course
@@ -443,6 +491,8 @@ def results() -> None:
 
 
 def _results_course(course_dir: Path | None) -> CourseRef | None:
+    with _loading():
+        from coursepack import build as pipeline
     from coursepack.results import CourseRef
 
     return CourseRef.of(pipeline.validate(course_dir).course) if course_dir else None

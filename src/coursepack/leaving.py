@@ -73,6 +73,12 @@ def held() -> Iterator[Callable[[], bool]]:
         _holding = before
 
 
+def stop_requested() -> bool:
+    """Whether a stop signal came while the command ran (its KeyboardInterrupt may have
+    been raised where Python could only warn of it: in an import's cleanup, say)."""
+    return _stopped_by is not None
+
+
 def stop_signal() -> int:
     """The signal that stopped the command: Ctrl+C's SIGINT unless SIGTERM or SIGHUP did."""
     return _stopped_by if _stopped_by is not None else signal.SIGINT

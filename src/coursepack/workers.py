@@ -44,6 +44,7 @@ class Workers:
         self.count = count or os.cpu_count() or 1
         self._executor: _Pool | None = None
         self._only_warming = False  # the workers were asked to set up and nothing else
+        self.warmed: Callable[[], object] | None = None  # the first set-up they were given
 
     def __enter__(self) -> Workers:
         return self
@@ -83,6 +84,7 @@ class Workers:
         imports, say), so that it is done while the build's own process does other work. A
         worker that is idle takes it."""
         started = self.started
+        self.warmed = self.warmed or setup
         count = self.count if count is None else min(count, self.count)
         executor = self._pool(count)
         if executor is not None:

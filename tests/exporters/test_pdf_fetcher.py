@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from coursepack.confinement import NOT_A_FILE
-from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
 from coursepack.exporters.pdf.images import COURSE_URL, MAX_BYTES, PrintFetcher, RecordedFonts
 from coursepack.exporters.pdf.jobs import _may_be_svg
+from coursepack.exporters.pdf.pool import SHIPPED, TYPEFACES_URL
 from coursepack.stylesheets import IMPORT
 
 pytestmark = pytest.mark.pdf

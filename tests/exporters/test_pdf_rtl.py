@@ -17,6 +17,7 @@ from fontTools.ttLib import TTFont
 
 from coursepack.cli import main
 from coursepack.exporters.pdf import faces
+from coursepack.exporters.pdf.pool import SHIPPED
 from coursepack.locale import translator
 from tests.arabic_course import NAME_SENTENCE, SENTENCE, WORD, write_arabic_course
 from tests.exporters.test_pdf import (
@@ -27,7 +28,7 @@ from tests.exporters.test_pdf import (
 pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
 
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-NASKH = faces.SHIPPED / "NotoNaskhArabic-Regular.ttf"
+NASKH = SHIPPED / "NotoNaskhArabic-Regular.ttf"
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +114,7 @@ def test_arabic_letters_are_joined_as_harfbuzz_joins_them_not_drawn_isolated(
 def test_every_font_is_embedded_and_is_one_coursepack_ships(arabic_pdfs: Path) -> None:
     # WeasyPrint names an embedded font by its full name, spaces made hyphens
     shipped = {TTFont(path)["name"].getDebugName(4).replace(" ", "-").removesuffix("-Regular")
-               for path in faces.SHIPPED.glob("*.ttf")}
+               for path in SHIPPED.glob("*.ttf")}
     for pdf in [handout(arabic_pdfs), arabic_pdfs / "course-pack.pdf",
                 arabic_pdfs / "quizzes" / "listening.pdf"]:
         with pikepdf.Pdf.open(pdf) as doc:
@@ -128,7 +129,7 @@ def test_every_font_is_embedded_and_is_one_coursepack_ships(arabic_pdfs: Path) -
                 assert re.fullmatch("[A-Z]{6}", tag), font.BaseFont  # a subset
                 assert name in shipped, name
                 assert "Oblique" not in name and "Italic" not in name  # Arabic is never slanted
-    assert (faces.SHIPPED / "OFL.txt").is_file() and (faces.SHIPPED / "ORIGIN.md").is_file()
+    assert (SHIPPED / "OFL.txt").is_file() and (SHIPPED / "ORIGIN.md").is_file()
 
 
 def word_x(pdf: Path, word: str) -> tuple[float, float]:

@@ -183,10 +183,9 @@ def is_declared(diff: Diff, messages: list[str]) -> bool:
 
 def declarations(course: Course, fmt: str) -> list[str]:
     """Every pre-flight warning of ``fmt``: the format's own, and its LMS targets' notes."""
-    from coursepack import exporters, preflight
+    from coursepack import formats, preflight
 
-    problems = getattr(exporters, "format_problems", None)
-    found = list(problems(fmt, course) if problems else exporters.get_exporter(fmt).check(course))
+    found = list(formats.format_problems(fmt, course))
     for target in preflight.TARGETS.values():
         if target.format == fmt:
             found += list(target.notes(course))

@@ -201,17 +201,6 @@ class ShowsNoLessons(Protocol):
 
 
 @runtime_checkable
-class SetsUpWorkers(Protocol):
-    """An exporter whose work in the build's worker processes needs a slow set-up first
-    (imports, say)."""
-
-    def worker_setup(self) -> Callable[[], object]:
-        """What each worker runs before this format's work. A build starts it on the
-        workers before exporting the first format, so that it runs meanwhile."""
-        ...
-
-
-@runtime_checkable
 class StartsEarly(Protocol):
     """An exporter whose slow work is done by the build's worker processes and can be
     started before the formats before it export: a build starts it first, exports the

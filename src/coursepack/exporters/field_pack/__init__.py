@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -44,7 +43,6 @@ from coursepack.exporters.field_pack.single_file import (
 from coursepack.exporters.html import HtmlExporter, essay_problems
 from coursepack.exporters.media import media_name
 from coursepack.exporters.pdf.exporter import PdfExporter
-from coursepack.exporters.pdf.pool import start_worker
 from coursepack.exporters.question_types import written
 from coursepack.fields import settings_mapping
 from coursepack.model import Course
@@ -71,10 +69,6 @@ class FieldPackExporter:
     def check(self, course: Course) -> list[Problem]:
         pdf = [p for p in PdfExporter().check(course) if p.is_error]
         return pdf + [p for _, q in course.questions() for p in essay_problems(q, self.name)]
-
-    def worker_setup(self) -> Callable[[], object]:
-        """The pack's PDFs are made in the build's workers, as the pdf format's are."""
-        return start_worker
 
     def export(self, ctx: ExportContext) -> Path:
         course = written(self.name, ctx.course)

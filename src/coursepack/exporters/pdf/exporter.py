@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -15,7 +15,7 @@ from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel, 
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.faces import machine_fonts, missing_fonts
 from coursepack.exporters.pdf.jobs import version
-from coursepack.exporters.pdf.pool import Renderer, start_worker
+from coursepack.exporters.pdf.pool import Renderer
 from coursepack.exporters.pdf.printing import Printing
 from coursepack.exporters.question_types import written
 from coursepack.fields import Fields, setting
@@ -54,10 +54,6 @@ class PdfExporter:
                           hint=f"pip install {' '.join(missing)} (and Debian's libpango-1.0-0)")]
         return (_page_numbers_in_print_css(course) + machine_fonts(course)
                 + linked_files(course) + missing_fonts(course))
-
-    def worker_setup(self) -> Callable[[], object]:
-        """Workers import WeasyPrint and load the fonts while other formats export."""
-        return start_worker
 
     def export(self, ctx: ExportContext) -> Path:
         return to_the_end(self.export_started(ctx))

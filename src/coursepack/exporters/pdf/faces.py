@@ -23,16 +23,9 @@ from pathlib import Path
 
 from coursepack import render, stylesheets
 from coursepack.errors import Origin, Problem, error, warning
+from coursepack.exporters.pdf.pool import TYPEFACES_URL
 from coursepack.markup import direction
 from coursepack.model import Course
-
-SHIPPED = Path(__file__).resolve().parent / "typefaces"
-"""The folder of the shipped font files, their OFL.txt and ORIGIN.md."""
-
-TYPEFACES_URL = "file:///coursepack-typefaces/"
-"""The address the print CSS gives ``SHIPPED`` (the renderer's fetcher reads it there):
-the same wherever coursepack is installed, so that the same course makes the same PDFs,
-and shows no path of the machine."""
 
 FONT_DIRS_VARIABLE = "COURSEPACK_FONT_DIRS"
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),

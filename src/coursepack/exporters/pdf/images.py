@@ -24,8 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from coursepack.confinement import NOT_A_FILE
-from coursepack.exporters.pdf.faces import SHIPPED, TYPEFACES_URL
-from coursepack.exporters.pdf.pool import MAX_PIXELS, RASTER
+from coursepack.exporters.pdf.pool import MAX_PIXELS, RASTER, SHIPPED, TYPEFACES_URL
 from coursepack.sniffing import starts_as_xml
 from coursepack.svg import never_done
 

@@ -36,6 +36,13 @@ JPEG_QUALITY = 70
 MAX_PIXELS = 1200
 #: The names of raster images: a file so named that is none is refused (``PrintFetcher``).
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+SHIPPED = Path(__file__).resolve().parent / "typefaces"
+"""The folder of the shipped font files, their OFL.txt and ORIGIN.md."""
+TYPEFACES_URL = "file:///coursepack-typefaces/"
+"""The address the print CSS gives ``SHIPPED`` (the renderer's fetcher reads it there):
+the same wherever coursepack is installed, so that the same course makes the same PDFs,
+and shows no path of the machine. (Here, not with the typefaces in ``faces``: a worker
+reads fonts without loading what the build's own process needs to choose them.)"""
 VARIANT = "pdf/ua-1"
 #: Part of every document's input hash: changing how we render re-renders everything.
 SETTINGS = f"{VARIANT} dpi={IMAGE_DPI} jpeg={JPEG_QUALITY} max={MAX_PIXELS}"
