@@ -330,7 +330,8 @@ def _kept_headings(pdf: Pdf, kept: object) -> list[pikepdf.Object] | None:
     headings: list[pikepdf.Object] = []
     for place in kept:
         if not (isinstance(place, list) and len(place) == 2
-                and all(type(n) is int and n >= 0 for n in place)):
+                and all(type(n) is int and 0 <= n < 1 << 31 for n in place)
+                and place not in kept[:len(headings)]):  # each once: shifted once
             return None
         element = pdf.get_object(place[0], place[1])
         if not isinstance(element, Dictionary) or str(element.get("/S")) not in _HEADINGS:
