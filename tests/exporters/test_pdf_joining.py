@@ -142,6 +142,13 @@ def test_what_joining_reads_of_a_part_is_read_once_and_kept(
         kept.entries[digest]["headings"] = damage
     kept.entries[with_fonts]["fonts"] = [[face, kind, [1], ["wide"], [], []]  # no number
                                          for face, kind, *_ in as_read[with_fonts]["fonts"]]
+    for digest, (cids, widths) in zip(
+            [d for d in kept.entries if d not in (first, second, with_fonts)
+             and isinstance(kept.entries[d], dict) and kept.entries[d].get("fonts")],
+            [([1], [1e400]), ([-1], [500.0]), ([1 << 40], [500.0]), ([10**400], [1.0])],
+            strict=False):  # not finite, not a two-byte code, too large for a float
+        kept.entries[digest]["fonts"] = [[face, kind, cids, widths, [], []]
+                                         for face, kind, *_ in as_read[digest]["fonts"]]
     read_again = _merged(parts, kept)
     assert reads.count("walk") == 2 + min(2, len(others_with_headings))
     assert at_the_end == read == from_kept == read_again
@@ -238,6 +245,14 @@ def test_pdfs_an_edit_leaves_as_they_were_are_the_last_build_s_files(tmp_path: P
     tampered = out / "pdf" / "quizzes" / sorted(before)[-1].rsplit("/", 1)[-1]
     assert tampered.relative_to(out / "pdf").as_posix() in before
     tampered.write_bytes(b"%PDF-1.7 changed by hand")
+    locked = out / "pdf" / "answer-key.pdf"
+    locked.chmod(0o000)  # a link would keep its mode: the new build's file could not be read
+    moved = out / "pdf" / "handouts" / "writing-questions"  # a folder that leads elsewhere
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(moved, elsewhere)
+    moved.symlink_to(elsewhere, target_is_directory=True)
+    outside = {p.stat().st_ino for p in elsewhere.rglob("*.pdf")}
+    assert outside
     lesson = root / "modules" / "writing-questions" / "one-idea.yaml"
     lesson.write_text(lesson.read_text(encoding="utf-8").replace(
         "the stem is too vague.", "the stem is still too vague."), encoding="utf-8")
@@ -247,9 +262,13 @@ def test_pdfs_an_edit_leaves_as_they_were_are_the_last_build_s_files(tmp_path: P
     edited = {name for name in before if after[name][1] != before[name][1]}
     assert "handouts/writing-questions/one-idea.pdf" in edited and "course-pack.pdf" in edited
     relinked = {name for name in before if after[name][0] == before[name][0]}
-    tampered_name = tampered.relative_to(out / "pdf").as_posix()
-    assert relinked == set(before) - edited - {tampered_name}
-    assert after[tampered_name][1] == before[tampered_name][1]  # written anew, not kept
+    rewritten = {tampered.relative_to(out / "pdf").as_posix(), "answer-key.pdf",
+                 *(name for name in before if name.startswith("handouts/writing-questions/"))}
+    assert relinked == set(before) - edited - rewritten
+    for name in rewritten - edited:  # written anew, not kept
+        assert after[name][1] == before[name][1]
+    assert locked.stat().st_mode & 0o777 != 0
+    assert not outside & {p.stat().st_ino for p in (out / "pdf").rglob("*.pdf")}
     _built(root, tmp_path / "cold", cache=tmp_path / "cold-cache")
     assert {name: data for name, (_, data) in after.items()} == {
         p.relative_to(tmp_path / "cold" / "pdf").as_posix(): p.read_bytes()

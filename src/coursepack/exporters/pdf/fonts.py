@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import struct
 from collections.abc import Iterable, Iterator, Mapping
@@ -233,15 +234,23 @@ def _subsets_from(kept: object) -> list[Subset] | None:
     subsets = []
     try:
         for face, kind, cids, widths, codes, texts in kept:
+            subset = Subset(face, kind,
+                            dict(zip(map(int, cids), map(float, widths), strict=True)),
+                            dict(zip(map(int, codes), texts, strict=True)))
             if not isinstance(face, str) or kind not in (TRUETYPE, CFF, OTHER) \
-                    or not all(isinstance(text, str) for text in texts):
+                    or not all(isinstance(text, str) for text in texts) \
+                    or not _codes(subset.widths) or not _codes(subset.unicode) \
+                    or not all(map(math.isfinite, subset.widths.values())):
                 return None
-            subsets.append(Subset(face, kind,
-                                  dict(zip(map(int, cids), map(float, widths), strict=True)),
-                                  dict(zip(map(int, codes), texts, strict=True))))
-    except (TypeError, ValueError):  # not six lists, or not of numbers
+            subsets.append(subset)
+    except (TypeError, ValueError, OverflowError):  # not six lists, or not of numbers
         return None
     return subsets
+
+
+def _codes(by_code: Mapping[int, object]) -> bool:
+    """Whether every key is a two-byte code, as in the fonts WeasyPrint embeds."""
+    return not by_code or (min(by_code) >= 0 and max(by_code) <= 0xFFFF)
 
 
 def _gather(face: _Typeface, font: pikepdf.Object, subset: Subset) -> None:
