@@ -202,6 +202,28 @@ def test_a_page_changed_in_the_output_is_rendered_again(
     same_as_cold(long_course, out, tmp_path)
 
 
+def test_a_page_locked_or_a_folder_linked_elsewhere_in_the_output_is_not_taken_over(
+        long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A page taken over is a link to the last build's file: it would keep a mode changed
+    since (the new build's page unreadable), and a folder of the output that now leads
+    elsewhere would make the new output share files with a folder outside it."""
+    out = tmp_path / "build"
+    rebuild(long_course, out, caplog)
+    locked = out / "html" / "writing-questions" / "third.html"
+    locked.chmod(0o000)
+    media = out / "html" / "media"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(media, elsewhere)
+    media.symlink_to(elsewhere, target_is_directory=True)
+    outside = {p.stat().st_ino for p in elsewhere.iterdir()}
+    edit(long_course / MODULE / "second.yaml", "Cover the options", "Hide the options")
+    assert rebuild(long_course, out, caplog) == {"writing-questions/second.html",
+                                                 "writing-questions/third.html"}
+    assert locked.stat().st_mode & 0o777 != 0
+    assert not outside & {p.stat().st_ino for p in (out / "html").rglob("*") if p.is_file()}
+    same_as_cold(long_course, out, tmp_path)
+
+
 def test_a_failed_build_leaves_no_record_of_pages_it_did_not_deliver(
         long_course: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -36,6 +35,7 @@ from coursepack.exporters.html.questions import quiz_views
 from coursepack.exporters.html.quizdata import quiz_data, to_script_json
 from coursepack.exporters.html.search import search_script
 from coursepack.exporters.html.toc import Contents
+from coursepack.exporters.linked import facts_of
 from coursepack.exporters.media import Published
 from coursepack.exporters.question_types import written
 from coursepack.locale import runtime_messages, translator
@@ -171,8 +171,7 @@ class HtmlExporter:
                                        module=module, lesson=lesson)
             path = Path(target)
             path.write_text(html, encoding="utf-8", newline="\n")
-            info = os.lstat(path)
-            return ahead.Made(key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
+            return ahead.Made(key, facts_of(path),
                               {name: str(image) for name, image in images.items()},
                               kept.lesson_digest(lesson),
                               search.search_entry(module, lesson) if indexed else None)

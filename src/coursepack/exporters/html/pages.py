@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +38,13 @@ from coursepack.exporters.html import search
 from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import Page, lesson_path
 from coursepack.exporters.kept_html import KeptHtml
+from coursepack.exporters.linked import LastBuild, facts_of
 from coursepack.model import Course, Lesson, Module
 
 log = logging.getLogger("coursepack.html")
 """Each page rendered again is logged here at DEBUG level ("rendered <path>")."""
 
-_RECORD_VERSION = "3"
+_RECORD_VERSION = "4"  # 4: the mode among the facts
 _SEARCH_FIELDS = ("title", "module", "url", "text")
 
 
@@ -73,6 +73,7 @@ class KeptPages:
         self.cached = KeptHtml(ctx.cache, "html-page", digest(_RECORD_VERSION, variant),
                                ctx.course.root) if in_cache else None
         self.previous = None if in_cache else ctx.previous
+        self.last = LastBuild(self.previous) if self.previous is not None else None
         where = ctx.destination  # the record still keeps the search entries
         self.record_key = (ctx.cache.key("html-pages", _RECORD_VERSION, variant, str(where))
                            if where is not None else None)
@@ -131,15 +132,9 @@ class KeptPages:
 
     def _linkable(self, here: Page, key: str) -> list[Any] | None:
         was = self.before_pages.get(here.path)
-        if self.previous is None or not isinstance(was, list) or len(was) != 3 \
-                or was[0] != key or not isinstance(was[2], dict):
-            return None
-        try:
-            info = os.lstat(self.previous / here.path)
-        except OSError:
-            return None
-        if not stat.S_ISREG(info.st_mode) or \
-                [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns] != was[1]:
+        if self.last is None or not isinstance(was, list) or len(was) != 3 \
+                or was[0] != key or not isinstance(was[2], dict) \
+                or not self.last.as_left(here.path, was[1]):
             return None
         return was
 
@@ -151,7 +146,7 @@ class KeptPages:
         was = self._linkable(here, key)
         if was is None or self.previous is None:
             return None
-        self.ctx.out.reuse(self.previous / here.path, here.path)
+        self.ctx.out.reuse(self.previous / here.path, here.path)  # checked: _linkable
         self.pages[here.path] = was
         self.kept += 1
         return {str(name): Path(str(path)) for name, path in was[2].items()}
@@ -159,14 +154,12 @@ class KeptPages:
     def written(self, here: Page, key: str, target: Path, images: dict[str, Path],
                 html: str) -> None:
         """Record the page ``here``, rendered to ``html`` and written to ``target``."""
-        info = os.lstat(target)
-        self.recorded(here, key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
-                      images, html)
+        self.recorded(here, key, facts_of(target), images, html)
 
     def recorded(self, here: Page, key: str, info: list[int], images: dict[str, Path],
                  html: str | None = None) -> None:
-        """Record the page ``here`` as rendered into a file with ``info`` (device, inode,
-        size and modification time); ``html``, its text, if at hand (a worker wrote it)."""
+        """Record the page ``here`` as rendered into a file with ``info`` (``facts_of``);
+        ``html``, its text, if at hand (a worker wrote it)."""
         self.pages[here.path] = [key, info, {name: str(path) for name, path in images.items()}]
         self.rendered.append(here.path)
         log.debug("rendered %s", here.path)
@@ -183,8 +176,7 @@ class KeptPages:
             return None
         html, shown = found
         target = self.ctx.out.write_text(here.path, html)
-        info = os.lstat(target)
-        self.pages[here.path] = [key, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns],
+        self.pages[here.path] = [key, facts_of(target),
                                  {name: str(image) for name, image in shown.items()}]
         self.kept += 1
         return shown
@@ -196,20 +188,12 @@ class KeptPages:
         if relpath in self.media:
             return
         was = self.before_media.get(relpath)
-        if self.previous is not None and isinstance(was, list):
-            try:
-                info = os.lstat(self.previous / relpath)
-                size = os.stat(source).st_size
-            except OSError:
-                info = None
-            if info is not None and stat.S_ISREG(info.st_mode) and info.st_size == size and \
-                    [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns] == was:
-                self.ctx.out.reuse(self.previous / relpath, relpath)
-                self.media[relpath] = was
-                return
-        target = self.ctx.out.copy(source, relpath)
-        info = os.lstat(target)
-        self.media[relpath] = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
+        if self.last is not None and isinstance(was, list) and len(was) == 5 \
+                and was[3] == _size(source) and self.last.as_left(relpath, was):
+            self.ctx.out.reuse(self.last.folder / relpath, relpath)
+            self.media[relpath] = was
+            return
+        self.media[relpath] = facts_of(self.ctx.out.copy(source, relpath))
 
     def _search_key(self, module: Module, lesson: Lesson) -> str:
         return digest(module.id, module.title, self.lesson_digest(lesson))
@@ -244,3 +228,10 @@ class KeptPages:
             self.ctx.notes.append(
                 f"rendered {len(self.rendered)} of {len(self.pages)} pages, the rest kept "
                 f"from the last build" + (f": {shown}" if self.rendered else ""))
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None

@@ -109,8 +109,9 @@ def merge_subsets(pdf: Pdf, programs: Programs | None = None,
     ``known``: what was read of some fonts already, by their object (``Survey``)."""
     faces: dict[str, _Typeface] = {}
     cff: dict[str, list[tuple[pikepdf.Object, Subset]]] = {}  # CJK typefaces: cff_fonts
+    known = known or {}
     for font in _type0_fonts(pdf):
-        subset = (known or {}).get(font.objgen) or subset_of(font)
+        subset = known.get(font.objgen) or subset_of(font)
         if subset.kind == CFF:
             cff.setdefault(subset.face, []).append((font, subset))
         elif subset.kind == TRUETYPE:
