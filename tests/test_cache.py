@@ -549,6 +549,20 @@ def test_a_format_s_warnings_are_kept_with_its_record_and_a_damaged_one_is_no_re
         fingerprint.remember(store, "d", folder, "a.txt", {}, said)
 
 
+def test_a_format_s_output_with_a_file_s_mode_changed_since_is_not_kept(
+        tmp_path: Path) -> None:
+    """A format's output is kept by linking its files into the new build: a file made
+    unreadable in the output since would stay so in every build after it."""
+    store, folder = Cache(tmp_path / "c"), tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a", encoding="utf-8")
+    fingerprint.remember(store, "d", folder, "a.txt", {})
+    record = fingerprint.recorded(store, "d")
+    assert record is not None and record.intact(folder)
+    (folder / "a.txt").chmod(0o000)
+    assert not record.intact(folder)
+
+
 def test_eviction_removes_what_was_used_longest_ago(tmp_path: Path) -> None:
     first = Cache(tmp_path / "c")
     keys = {name: first.key("test", name) for name in ("old", "older", "recent")}

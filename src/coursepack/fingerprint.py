@@ -34,7 +34,7 @@ class Record:
     by path in the course, with the SHA-256 of their bytes."""
 
     entry: str
-    files: dict[str, tuple[int, int]]
+    files: dict[str, tuple[int, int, int]]  # size, modification time, mode
     also_read: dict[str, str] = field(default_factory=dict)
     #: What exporting found wrong (a file a template asked for and did not get): said
     #: again by every build that keeps this output, as by the one that made it.
@@ -46,14 +46,15 @@ class Record:
                    for relpath, digest in self.also_read.items())
 
     def intact(self, folder: Path) -> bool:
-        """Whether every file recorded is still in ``folder``, as large and as old (a file
-        changed since has another modification time)."""
-        for relpath, (size, mtime) in self.files.items():
+        """Whether every file recorded is still in ``folder``, as large, as old (a file
+        changed since has another modification time) and with its mode (a file kept is
+        linked, and a link keeps it)."""
+        for relpath, (size, mtime, mode) in self.files.items():
             try:
                 found = (folder / relpath).stat()
             except OSError:
                 return False
-            if found.st_size != size or found.st_mtime_ns != mtime:
+            if (found.st_size, found.st_mtime_ns, found.st_mode) != (size, mtime, mode):
                 return False
         return True
 
@@ -137,7 +138,7 @@ def recorded(cache: Cache, digest: str) -> Record | None:
     """What a previous build made from the inputs of ``digest``, if the cache has it."""
     data = cache.get_json(cache.key("format-output", digest))
     try:
-        files = {str(k): (int(v[0]), int(v[1])) for k, v in data["files"].items()}
+        files = {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in data["files"].items()}
         also_read = {str(k): str(bytes.fromhex(v).hex())
                      for k, v in data.get("also_read", {}).items()}
         warnings = tuple(map(_warning, data.get("warnings", [])))
@@ -174,7 +175,8 @@ def remember(cache: Cache, digest: str, folder: Path, entry: str,
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             stat = path.stat()
-            files[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+            files[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns,
+                                                          stat.st_mode]
     cache.put_json(cache.key("format-output", digest),
                    {"entry": entry, "files": files, "also_read": dict(sorted(also_read.items())),
                     "warnings": [_recorded(problem) for problem in warnings]})
