@@ -67,22 +67,33 @@ def numbered(part: bytes, sheet: bytes, skip: Iterable[int] = ()) -> bytes:
 
 
 def stamp(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> None:
-    """Draw page i of ``sheet`` onto page i of ``pdf``, marked as a pagination artifact."""
+    """Draw page i of ``sheet`` onto page i of ``pdf``, marked as a pagination artifact.
+
+    Each page gets resources of its own, which name its page's form ``/CpPageNumber``, so
+    that two streams drawing it serve every page: the pages of a part share their
+    resources, and a stream per page was about a hundred kilobytes of a 400-page pack."""
     if len(sheet.pages) < len(pdf.pages):
         raise ValueError(f"page-number sheet has {len(sheet.pages)} pages, "
                          f"the document {len(pdf.pages)}")
     left_out = set(skip)
-    for index, page in enumerate(pdf.pages):
-        if index in left_out:
-            continue
-        form = pdf.copy_foreign(sheet.pages[index].as_form_xobject())
-        name = Name(f"/CpPageNumber{index}")  # pages of a part may share their resources
-        page.add_resource(form, Name.XObject, name)
-        # The page's own content may leave its transformation set: isolate it first.
-        page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-        page.contents_add(pikepdf.Stream(pdf, b"Q\n/Artifact <</Type /Pagination "
-                                         b"/Subtype /Footer>> BDC q " + str(name).encode("ascii")
-                                         + b" Do Q EMC\n"))
+    stamped = [index for index in range(len(pdf.pages)) if index not in left_out]
+    # copied in one go: a copy per page took twice as long
+    forms = pdf.copy_foreign(sheet.make_indirect(
+        Array([sheet.pages[index].as_form_xobject() for index in stamped])))
+    # The page's own content may leave its transformation set: isolate it first.
+    before = pdf.make_stream(b"q\n")
+    after = pdf.make_stream(b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC "
+                            b"q /CpPageNumber Do Q EMC\n")
+    for index, form in zip(stamped, forms, strict=True):
+        page = pdf.pages[index].obj
+        resources = Dictionary(page.get("/Resources", Dictionary()))
+        xobjects = Dictionary(resources.get("/XObject", Dictionary()))
+        xobjects.CpPageNumber = form
+        resources.XObject = xobjects
+        page.Resources = resources
+        contents = page.get("/Contents", Array())
+        page.Contents = Array([before, *(contents if isinstance(contents, Array)
+                                         else [contents]), after])
 
 
 class Joiner:
