@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
@@ -86,14 +86,21 @@ def stamp(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> None:
                             b"q /CpPageNumber Do Q EMC\n")
     for index, form in zip(stamped, forms, strict=True):
         page = pdf.pages[index].obj
-        resources = Dictionary(page.get("/Resources", Dictionary()))
-        xobjects = Dictionary(resources.get("/XObject", Dictionary()))
+        resources = _own_copy(page.get("/Resources"))
+        xobjects = _own_copy(resources.get("/XObject"))
         xobjects.CpPageNumber = form
         resources.XObject = xobjects
         page.Resources = resources
         contents = page.get("/Contents", Array())
         page.Contents = Array([before, *(contents if isinstance(contents, Array)
                                          else [contents]), after])
+
+
+def _own_copy(shared: pikepdf.Object | None) -> Dictionary:
+    """A dictionary of its own with the entries of ``shared`` (a dictionary, or none)."""
+    if not isinstance(shared, Dictionary):
+        return Dictionary()
+    return Dictionary(cast(Mapping[str, Any], shared))
 
 
 class Joiner:
