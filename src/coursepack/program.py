@@ -13,6 +13,7 @@ runs, and ``main`` notes every Ctrl+C from its first line. It sets its handler w
 from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # no stubs: the functions of ``signal``
+import gc
 import os
 import sys
 
@@ -30,10 +31,16 @@ def main() -> None:
     for number, handler in before.items():
         if handler != _signal.SIG_IGN:  # nohup's SIGHUP, a background job's Ctrl+C stay so
             _signal.signal(number, _noted)
+    loaded = gc.isenabled()
+    gc.disable()  # as while a command loads its pipeline (cli._loading)
     try:
         from coursepack.cli import run
     except KeyboardInterrupt:
         _stopped_while_loading()
+    finally:
+        gc.freeze()
+        if loaded:
+            gc.enable()
     if _pressed:  # raised where Python could only warn of it
         _stopped_while_loading()
     for number in _STOPPING[1:]:  # as before: the command's own handling takes over
