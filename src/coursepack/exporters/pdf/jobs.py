@@ -62,18 +62,21 @@ class JobMaker:
     def whole(self, doc: Document) -> Job:
         """A document a user gets as it is rendered, page numbers and all."""
         digest = inputs_hash(doc.html, self.whole_css, doc.images, self.tools)
+        svg = _has_svg(doc)
         return Job(doc.relpath, doc.relpath, doc.html, self.whole_css, self.folder, digest,
-                   watched=self.watched or _has_svg(doc), alone=self._alone(doc))
+                   watched=self.watched or svg, alone=self._alone(svg))
 
     def part(self, doc: Document, label: str) -> Job:
         """A part of the course pack (and of a handout), kept only in the cache."""
         digest = inputs_hash(doc.html, self.part_css, doc.images, self.tools)
+        svg = _has_svg(doc)
         return Job("", label, doc.html, self.part_css, self.folder, digest,
-                   watched=self.watched or _has_svg(doc), alone=self._alone(doc))
+                   watched=self.watched or svg, alone=self._alone(svg))
 
-    def _alone(self, doc: Document) -> bool:
-        """Whether ``doc`` may declare fonts of its own (``pool._styled``)."""
-        return self.own_markup or self.own_images or _has_svg(doc)
+    def _alone(self, has_svg: bool) -> bool:
+        """Whether a document (that ``has_svg`` or not) may declare fonts of its own
+        (``pool._styled``)."""
+        return self.own_markup or self.own_images or has_svg
 
     def sheet(self, pages: int) -> Job:
         """Blank pages with only their numbers, ``pages`` of them, kept only in the cache."""
