@@ -266,7 +266,9 @@ def _entry_digest(key: str, data: bytes) -> bytes:
     """What an entry begins with: the SHA-256 of its name and its data. Of its data alone,
     a whole entry put in another's place (a backup or a sync mixing them up) was taken for
     that other: a course pack that was the answer key."""
-    return hashlib.sha256(key.encode("ascii") + b"\0" + data).digest()
+    found = hashlib.sha256(key.encode("ascii") + b"\0")
+    found.update(data)  # not joined to the name first: a copy of a PDF
+    return found.digest()
 
 
 def _feed(named: hmac.HMAC, part: str | bytes) -> None:
@@ -289,7 +291,8 @@ class Cache:
         self._used: set[Path] = set()
         self.in_use_past_limit = 0  # bytes past the limit that eviction could not remove
         self._prepared = False  # the folder checked and tagged by this instance
-        self._own_folders: set[str] = set()
+        #: the folders found to be the cache's own, by the two characters that name them
+        self._own_folders: dict[str, Path] = {}
         self._start: tuple[str, hmac.HMAC] | None = None  # see _keyed
 
     @classmethod
@@ -450,16 +453,17 @@ class Cache:
         found to be the cache's own is not looked at again by this instance."""
         if self.root is None:
             return None
-        folder = self.root / _ENTRIES / key[:2]
-        if key[:2] in self._own_folders:
+        folder = self._own_folders.get(key[:2])
+        if folder is not None:
             return folder / key
+        folder = self.root / _ENTRIES / key[:2]
         # a folder that is no link, in one that is none, is where its path says: no need to
         # resolve it (a build looks at hundreds of them)
         kinds = [_kind(mine) for mine in (folder.parent, folder)]
         if None in kinds or stat.S_IFLNK in kinds:
             return None
         if kinds[1] == stat.S_IFDIR:
-            self._own_folders.add(key[:2])
+            self._own_folders[key[:2]] = folder
         return folder / key
 
     def _prepare(self, root: Path) -> None:
@@ -568,11 +572,20 @@ def _read_entry(path: Path) -> bytes | None:
         if exc.errno == errno.ELOOP:  # the entry is a link
             return None
         raise
-    with os.fdopen(descriptor, "rb") as file:
+    try:  # not through a file object: a build reads hundreds of small entries
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             return None
-        return file.read(info.st_size)
+        chunks, left = [], info.st_size
+        while left > 0:
+            chunk = os.read(descriptor, left)
+            if not chunk:  # shorter than it was: what was there is read, the digest tells
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def _read_own(path: Path, limit: int = 4096) -> bytes:
