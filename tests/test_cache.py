@@ -860,6 +860,9 @@ def test_library_versions_are_those_python_would_import() -> None:
             return "none"
 
     assert cache.library_versions() == {name: asked(name) for name in cache.LIBRARIES}
+    # coursepack's own, which names every PDF it renders, and one that is not installed
+    assert cache.version_of("coursepack") == metadata.version("coursepack")
+    assert cache.version_of("no-such-distribution-of-coursepack") is None
 
 
 @pytest.mark.parametrize("planted", ["a pipe", "a link to /dev/zero", "a link out of it"])

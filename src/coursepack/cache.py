@@ -162,10 +162,30 @@ def _key_in(path: Path) -> bytes | None:
 
 
 def library_versions() -> dict[str, str]:
-    """The version of each library in ``LIBRARIES`` that Python would import: read from the
-    ``<name>-<version>.dist-info`` folder names of the import path in one pass (asking
-    ``importlib.metadata`` library by library scans the whole path each time), else asked."""
-    wanted = {_normal(name): name for name in LIBRARIES}
+    """The version of each library in ``LIBRARIES`` that Python would import."""
+    return {library: version_of(library) or "none" for library in LIBRARIES}
+
+
+def version_of(distribution: str) -> str | None:
+    """The version of an installed distribution (a library, coursepack), None if there is
+    none: read from the ``<name>-<version>.dist-info`` folder names of the import path,
+    else asked of ``importlib.metadata`` (slow to import, and to ask: it scans the whole
+    path at each question, a few hundredths of a second for three)."""
+    found = _installed().get(_normal(distribution))
+    if found is not None:
+        return found
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _installed() -> dict[str, str]:
+    """Each distribution's version by its normalised name, from one pass over the import
+    path (the first found wins, as Python would import it)."""
     found: dict[str, str] = {}
     for entry in sys.path:
         try:
@@ -173,21 +193,11 @@ def library_versions() -> dict[str, str]:
         except OSError:
             continue
         for folder in names:
-            if not folder.endswith(".dist-info"):
-                continue
-            name, _, version = folder.removesuffix(".dist-info").partition("-")
-            library = wanted.get(_normal(name))
-            if library is not None and library not in found and version:
-                found[library] = version
-    for library in LIBRARIES:
-        if library not in found:
-            from importlib import metadata  # slow to import, and seldom needed
-
-            try:
-                found[library] = metadata.version(library)
-            except metadata.PackageNotFoundError:
-                found[library] = "none"
-    return {library: found[library] for library in LIBRARIES}
+            if folder.endswith(".dist-info"):
+                name, _, version = folder.removesuffix(".dist-info").partition("-")
+                if version:
+                    found.setdefault(_normal(name), version)
+    return found
 
 
 def _normal(name: str) -> str:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from coursepack import stylesheets
+from coursepack.cache import version_of
 from coursepack.exporters.pdf.cache import inputs_hash
 from coursepack.exporters.pdf.documents import Document, Documents
 from coursepack.exporters.pdf.pool import RASTER, SETTINGS, Job
@@ -28,12 +29,7 @@ _SHEET_CSS = ("@page { " + " ".join(f"@{box} {{ content: none; }}" for box in _M
 
 
 def version(package: str) -> str:
-    from importlib import metadata  # slow to import: only when a PDF is made
-
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return version_of(package) or "unknown"
 
 
 class JobMaker:
