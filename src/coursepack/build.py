@@ -60,7 +60,6 @@ from coursepack.output_folder import BuildInterrupted, OutputFolder
 from coursepack.preflight import summary_notes
 from coursepack.render import has_own_templates, template_problems
 from coursepack.spec_schema import Schema, schema
-from coursepack.translate import editions
 from coursepack.workers import Workers, lost_reported
 
 
@@ -265,7 +264,7 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
             report.problems += dates
             exporters = [get_exporter(name) for name in names]
             inputs = _inputs(report.course, exporters)
-            languages, translation_problems = editions(report.course, strict)
+            languages, translation_problems = _editions(report.course, strict)
             report.problems += translation_problems
     except KeyboardInterrupt:
         raise BuildInterrupted(out) from None
@@ -311,6 +310,16 @@ def _build(root: Path, names: list[str], out: Path, strict: bool,
     for built in report.built:
         built.entry = out / built.entry.relative_to(stage)
     return report
+
+
+def _editions(course: Course, strict: bool) -> tuple[list[tuple[str, Course]], list[Problem]]:
+    """The course in each of its other languages (``translate.editions``); the code that
+    reads translations loads only for a course that has some to read."""
+    if all(language == course.language for language in course.languages):
+        return [], []
+    from coursepack.translate import editions
+
+    return editions(course, strict)
 
 
 def _export_warnings(built: list[Built], strict: bool) -> list[Problem]:

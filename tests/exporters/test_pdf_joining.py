@@ -16,8 +16,10 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from coursepack.cache import Cache
 from coursepack.cli import main
 from coursepack.exporters.pdf import assemble, fonts, pack
+from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.joining import PackJoining
 from coursepack.exporters.pdf.pool import Job
 from coursepack.starter import STARTER
@@ -153,6 +155,37 @@ def test_what_joining_reads_of_a_part_is_read_once_and_kept(
     assert reads.count("walk") == 2 + min(2, len(others_with_headings))
     assert at_the_end == read == from_kept == read_again
     assert kept.entries == as_read
+
+
+def test_a_packs_part_notes_are_read_at_once_from_its_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notes of every part of the pack last joined in an output folder come back from
+    one record; those of a part the record lacks, or whose notes in it are damaged, from
+    the part's own entry; a record that is no record is left aside."""
+    store = Cache(tmp_path / "cache")
+    out = tmp_path / "build" / "pdf"
+    first = PdfStore(store, out)
+    first.keep_part_notes("a" * 64, {"fonts": [], "headings": [[3, 0]]})
+    first.keep_part_notes("b" * 64, {"fonts": [["Face", "truetype", [], [], [], []]]})
+    first.keep_notes_record()
+    reads: list[str] = []
+    get = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: reads.append(key) or get(self, key))
+    again = PdfStore(store, out)
+    assert again.part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
+    assert again.part_notes("b" * 64) == {"fonts": [["Face", "truetype", [], [], [], []]]}
+    assert reads == [again.notes_record]  # one read for both
+    again.keep_notes_record()  # the same parts, the same notes: not written again
+    elsewhere = PdfStore(store, tmp_path / "other")  # no record there: each part's own entry
+    assert elsewhere.part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
+    assert elsewhere.part_notes("c" * 64) is None
+    assert again.notes_record is not None
+    store.put_json(again.notes_record, {"a" * 64: "{not json", "b" * 64: 7})
+    damaged = PdfStore(store, out)
+    assert damaged.part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
+    assert damaged.part_notes("b" * 64) == {"fonts": [["Face", "truetype", [], [], [], []]]}
+    store.put_json(again.notes_record, ["not", "a", "record"])
+    assert PdfStore(store, out).part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
 
 
 def test_a_join_with_a_part_missing_says_which(parts: Given) -> None:

@@ -11,6 +11,7 @@ fonts, its headings), by a digest of the part.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,10 +31,20 @@ def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> s
 
 
 class PdfStore:
-    """The PDFs and page counts of a build's cache, by the digest of their inputs."""
+    """The PDFs and page counts of a build's cache, by the digest of their inputs.
 
-    def __init__(self, cache: Cache) -> None:
+    What joining each part read of it (``part_notes``) is kept part by part, and once more
+    in one record per output folder with the notes of every part of the course pack last
+    joined there: the next build reads them at once, not a hundred entries one by one.
+    """
+
+    def __init__(self, cache: Cache, joined_in: Path | None = None) -> None:
         self.cache = cache
+        #: the record of the course pack joined in the output folder ``joined_in``
+        self.notes_record = None if joined_in is None else cache.key(
+            "pdf-part-notes-record", str(joined_in))
+        self._recorded: dict[str, str] | None = None  # its notes by part, as JSON; once read
+        self._noted: dict[str, str] = {}  # the notes of each part joined in this export
 
     def pdf(self, digest: str) -> bytes | None:
         return self.cache.get(self.cache.key("pdf", digest))
@@ -80,8 +91,37 @@ class PdfStore:
         self.cache.put(self.cache.key("pdf-font", digest), program)
 
     def part_notes(self, digest: str) -> object:
-        """What joining a part read of it before (``assemble.Joiner``), by its bytes' digest."""
-        return self.cache.get_json(self.cache.key("pdf-part-notes", digest))
+        """What joining a part read of it before (``assemble.Joiner``), by its bytes' digest:
+        from the record when it has them, else from the part's own entry."""
+        for look in (self._record().get, self._own_notes):  # the second only if needed
+            text = look(digest)
+            try:
+                notes = None if text is None else json.loads(text)
+            except ValueError:
+                continue
+            if text is not None:
+                self._noted[digest] = text
+                return notes
+        return None
+
+    def _own_notes(self, digest: str) -> str | None:
+        data = self.cache.get(self.cache.key("pdf-part-notes", digest))
+        return None if data is None else data.decode("utf-8", "replace")
 
     def keep_part_notes(self, digest: str, notes: object) -> None:
-        self.cache.put_json(self.cache.key("pdf-part-notes", digest), notes)
+        text = json.dumps(notes, sort_keys=True)
+        self.cache.put(self.cache.key("pdf-part-notes", digest), text.encode("utf-8"))
+        self._noted[digest] = text
+
+    def keep_notes_record(self) -> None:
+        """Record the notes of the parts joined in this export, if they are not what the
+        record holds already (nothing was joined, or no part changed)."""
+        if self.notes_record is not None and self._noted and self._noted != self._recorded:
+            self.cache.put_json(self.notes_record, self._noted)
+
+    def _record(self) -> dict[str, str]:
+        if self._recorded is None:
+            found = None if self.notes_record is None else self.cache.get_json(self.notes_record)
+            self._recorded = {digest: text for digest, text in found.items()
+                              if isinstance(text, str)} if isinstance(found, dict) else {}
+        return self._recorded

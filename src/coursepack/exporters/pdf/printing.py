@@ -130,7 +130,7 @@ class Printing:
     def __init__(self, ctx: ExportContext, docs: Documents, renderer: Renderer) -> None:
         self.ctx, self.docs = ctx, docs
         self.jobs = JobMaker(docs, ctx.course.root)
-        self.obtainer = Obtainer(PdfStore(ctx.cache), renderer,
+        self.obtainer = Obtainer(PdfStore(ctx.cache, ctx.destination), renderer,
                                  LinkedFiles(ctx, "pdf-written"), ctx.progress,
                                  ctx.course.root)
         self.assembler = Assembler(ctx, self.jobs, self.obtainer)
@@ -165,6 +165,7 @@ class Printing:
         finally:
             joining.close()
         self.obtainer.written.save()
+        self.obtainer.store.keep_notes_record()
         self.ctx.notes.extend(self.notes())
         self.ctx.warnings.extend(left_out_warnings(self.obtainer.left_out))
 
