@@ -67,11 +67,13 @@ def numbered(part: bytes, sheet: bytes, skip: Iterable[int] = ()) -> bytes:
 
 
 def stamp(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> None:
-    """Draw page i of ``sheet`` onto page i of ``pdf``, marked as a pagination artifact.
+    """Draw page i of ``sheet`` onto page i of ``pdf``, marked as a pagination artifact."""
+    draw_numbers(pdf, number_forms(pdf, sheet, skip))
 
-    Each page gets resources of its own, which name its page's form ``/CpPageNumber``, so
-    that two streams drawing it serve every page: the pages of a part share their
-    resources, and a stream per page was about a hundred kilobytes of a 400-page pack."""
+
+def number_forms(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> dict[int, pikepdf.Object]:
+    """Page i of ``sheet`` as a form XObject of ``pdf``, by i, for each page i of ``pdf``
+    not in ``skip`` (to be drawn by ``draw_numbers``)."""
     if len(sheet.pages) < len(pdf.pages):
         raise ValueError(f"page-number sheet has {len(sheet.pages)} pages, "
                          f"the document {len(pdf.pages)}")
@@ -80,11 +82,20 @@ def stamp(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> None:
     # copied in one go: a copy per page took twice as long
     forms = pdf.copy_foreign(sheet.make_indirect(
         Array([sheet.pages[index].as_form_xobject() for index in stamped])))
+    return dict(zip(stamped, forms, strict=True))
+
+
+def draw_numbers(pdf: Pdf, forms: dict[int, pikepdf.Object]) -> None:
+    """Draw each form of ``number_forms`` onto its page, marked as a pagination artifact.
+
+    Each page gets resources of its own, which name its page's form ``/CpPageNumber``, so
+    that two streams drawing it serve every page: the pages of a part share their
+    resources, and a stream per page was about a hundred kilobytes of a 400-page pack."""
     # The page's own content may leave its transformation set: isolate it first.
     before = pdf.make_stream(b"q\n")
     after = pdf.make_stream(b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC "
                             b"q /CpPageNumber Do Q EMC\n")
-    for index, form in zip(stamped, forms, strict=True):
+    for index, form in forms.items():
         page = pdf.pages[index].obj
         resources = _own_copy(page.get("/Resources"))
         xobjects = _own_copy(resources.get("/XObject"))
@@ -390,9 +401,11 @@ def _resolve_named_destinations(pdf: Pdf) -> None:
                 annotation.Dest = dests[str(target)]
 
 
-def link_parts(pdf: Pdf, first_pages: dict[str, int]) -> None:
-    """Point every ``coursepack-part:`` link at the first page of the part it names."""
-    for page in pdf.pages:
+def link_parts(pdf: Pdf, first_pages: dict[str, int], linking: Iterable[int] | None = None,
+               ) -> None:
+    """Point every ``coursepack-part:`` link at the first page of the part it names: on
+    the pages ``linking`` (the contents', the only part that has such links), or all."""
+    for page in pdf.pages if linking is None else (pdf.pages[index] for index in linking):
         for annotation in page.obj.get("/Annots", Array()):
             action = annotation.get("/A")
             if action is None or action.get("/S") != Name.URI:

@@ -103,14 +103,17 @@ def subset_of(font: pikepdf.Object) -> Subset:
 
 
 def merge_subsets(pdf: Pdf, programs: Programs | None = None,
-                  known: Mapping[tuple[int, int], Subset] | None = None) -> None:
+                  known: Mapping[tuple[int, int], Subset] | None = None,
+                  forms: Iterable[pikepdf.Object] = ()) -> None:
     """Replace every typeface's subsets by one font holding all of their glyphs (their font
     program taken from ``programs`` when one was made from the same glyphs before).
-    ``known``: what was read of some fonts already, by their object (``Survey``)."""
+    ``known``: what was read of some fonts already, by their object (``Survey``).
+    ``forms``: form XObjects of ``pdf`` no page draws yet, whose fonts are merged too."""
     faces: dict[str, _Typeface] = {}
     cff: dict[str, list[tuple[pikepdf.Object, Subset]]] = {}  # CJK typefaces: cff_fonts
     known = known or {}
-    for font in _type0_fonts(pdf):
+    forms = list(forms)
+    for font in _type0_fonts(pdf, forms=forms):
         subset = known.get(font.objgen) or subset_of(font)
         if subset.kind == CFF:
             cff.setdefault(subset.face, []).append((font, subset))
@@ -129,7 +132,7 @@ def merge_subsets(pdf: Pdf, programs: Programs | None = None,
             replaced.update({font.objgen: keep for font in face.fonts[1:]})
     replaced.update(_merge_cff(pdf, cff, programs))
     if replaced:
-        _point_resources_at(pdf, replaced)
+        _point_resources_at(pdf, replaced, forms)
 
 
 def _merge_cff(pdf: Pdf, faces: dict[str, list[tuple[pikepdf.Object, Subset]]],
@@ -163,11 +166,11 @@ def _face_name(font: pikepdf.Object) -> str:
 
 
 def _type0_fonts(pdf: Pdf, pages: Iterable[pikepdf.Page] | None = None,
-                 ) -> Iterator[pikepdf.Object]:
+                 forms: Iterable[pikepdf.Object] = ()) -> Iterator[pikepdf.Object]:
     """Every Type0 font the pages use (all of the PDF's by default), directly or in their
-    form XObjects, once each."""
+    form XObjects, and those of ``forms``, once each."""
     seen: set[tuple[int, int]] = set()
-    for resources in _resources(pdf, pages):
+    for resources in _resources(pdf, pages, forms):
         for font in resources.get("/Font", Dictionary()).values():
             if (font.is_indirect and font.objgen not in seen and font.get("/Subtype") == Name.Type0
                     and "/DescendantFonts" in font):
@@ -176,11 +179,12 @@ def _type0_fonts(pdf: Pdf, pages: Iterable[pikepdf.Page] | None = None,
 
 
 def _resources(pdf: Pdf, pages: Iterable[pikepdf.Page] | None = None,
-               ) -> Iterator[pikepdf.Object]:
+               forms: Iterable[pikepdf.Object] = ()) -> Iterator[pikepdf.Object]:
     """The resource dictionaries of the pages (all of the PDF's by default) and of the form
-    XObjects they draw, once each."""
+    XObjects they draw, and of ``forms``, once each."""
     seen: set[tuple[int, int]] = set()
-    pending = [page.obj.get("/Resources") for page in (pdf.pages if pages is None else pages)]
+    pending = [form.get("/Resources") for form in forms]  # last: the list is taken from its end
+    pending += [page.obj.get("/Resources") for page in (pdf.pages if pages is None else pages)]
     while pending:
         resources = pending.pop()
         if not isinstance(resources, Dictionary):
@@ -500,9 +504,10 @@ def _cmap(unicode: dict[int, str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("ascii")
 
 
-def _point_resources_at(pdf: Pdf, replaced: dict[tuple[int, int], pikepdf.Object]) -> None:
+def _point_resources_at(pdf: Pdf, replaced: dict[tuple[int, int], pikepdf.Object],
+                        forms: Iterable[pikepdf.Object] = ()) -> None:
     """Make every /Font resource that names a replaced font name the one kept instead."""
-    for resources in _resources(pdf):
+    for resources in _resources(pdf, forms=forms):
         fonts = resources.get("/Font")
         if isinstance(fonts, Dictionary):
             for name, font in list(fonts.items()):

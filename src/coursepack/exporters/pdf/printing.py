@@ -86,11 +86,16 @@ class Assembler:
             pdf, firsts, survey = joined()
             try:
                 starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
-                assemble.link_parts(pdf, starts)
+                contents_at = starts[pack.CONTENTS]
+                assemble.link_parts(pdf, starts, range(contents_at,
+                                                       contents_at + counts[pack.CONTENTS]))
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
                 with assemble.open_pdf(read(sheet)) as numbers:
-                    assemble.stamp(pdf, numbers, skip=range(counts[pack.COVER]))
-                fonts.merge_subsets(pdf, self.store, survey.known)
+                    forms = assemble.number_forms(pdf, numbers, skip=range(counts[pack.COVER]))
+                # the fonts merged before the numbers are drawn, which gives each page
+                # resources of its own: they are looked for through the parts' shared ones
+                fonts.merge_subsets(pdf, self.store, survey.known, forms=forms.values())
+                assemble.draw_numbers(pdf, forms)
                 return assemble.save(pdf)
             finally:
                 assemble.let_go(pdf)
