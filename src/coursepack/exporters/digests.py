@@ -21,9 +21,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coursepack import render
 from coursepack.errors import CoursepackError
+from coursepack.exporters.base import ExportContext, made_once
 from coursepack.exporters.media import media_name
 from coursepack.locale.own import own_messages
-from coursepack.model import Course, Module
+from coursepack.model import Course, Lesson, Module
 from coursepack.model.text import Asset, Markdown
 
 
@@ -123,6 +124,31 @@ def _compared(kind: type) -> tuple[str, ...] | None:
 
 def digest(*values: object) -> str:
     return Digest(*values).hexdigest()
+
+
+class LessonDigests:
+    """The digest of each lesson of a build's course (``digest(lesson)``), made once for
+    every format that keys what it keeps by it: the site's pages, the printed handouts
+    (``lesson_digests``)."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, tuple[Lesson, str]] = {}
+
+    def __call__(self, lesson: Lesson) -> str:
+        found = self._found.get(id(lesson))
+        if found is None or found[0] is not lesson:
+            found = lesson, digest(lesson)
+            self._found[id(lesson)] = found
+        return found[1]
+
+    def digested(self, lesson: Lesson, found: str) -> None:
+        """The digest of ``lesson``, made elsewhere (by a worker)."""
+        self._found[id(lesson)] = lesson, found
+
+
+def lesson_digests(ctx: ExportContext) -> LessonDigests:
+    """The lesson digests of ``ctx``'s build, shared by its formats."""
+    return made_once(ctx, "lesson digests", (ctx.course,), LessonDigests)
 
 
 def course_fields(course: Course) -> str:

@@ -33,7 +33,7 @@ from typing import Any
 import jinja2
 
 from coursepack.exporters.base import ExportContext
-from coursepack.exporters.digests import digest, shown_everywhere
+from coursepack.exporters.digests import digest, lesson_digests, shown_everywhere
 from coursepack.exporters.html import search
 from coursepack.exporters.html.path import CoursePath
 from coursepack.exporters.html.paths import Page, lesson_path
@@ -89,7 +89,7 @@ class KeptPages:
         self.rendered: list[str] = []
         self.kept = 0
         self.keys: dict[str, tuple[str, str]] = {}
-        self.lessons: dict[int, tuple[Lesson, str]] = {}
+        self.lessons = lesson_digests(ctx)
 
     def key(self, template: str, here: Page, shown: object) -> str:
         known = self.keys.get(here.path)
@@ -107,11 +107,7 @@ class KeptPages:
         return value
 
     def lesson_digest(self, lesson: Lesson) -> str:
-        found = self.lessons.get(id(lesson))
-        if found is None or found[0] is not lesson:
-            found = lesson, digest(lesson)
-            self.lessons[id(lesson)] = found
-        return found[1]
+        return self.lessons(lesson)
 
     def known(self, template: str, here: Page, shown: object) -> bool:
         """Whether the page can be taken over from the last build (or the cache)."""
@@ -128,7 +124,7 @@ class KeptPages:
 
     def lesson_digested(self, lesson: Lesson, found: str) -> None:
         """The digest of ``lesson``, made elsewhere (by a worker)."""
-        self.lessons[id(lesson)] = lesson, found
+        self.lessons.digested(lesson, found)
 
     def _linkable(self, here: Page, key: str) -> list[Any] | None:
         was = self.before_pages.get(here.path)

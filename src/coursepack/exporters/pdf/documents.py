@@ -19,6 +19,7 @@ from markupsafe import Markup
 from coursepack import markup, render
 from coursepack.cache import Cache
 from coursepack.exporters._package import source_date_epoch
+from coursepack.exporters.digests import digest
 from coursepack.exporters.pdf import faces
 from coursepack.exporters.pdf.kept import kept_print_html
 from coursepack.exporters.pdf.questions import Option, Printed, lay_out
@@ -90,7 +91,10 @@ class Documents:
     """
 
     def __init__(self, course: Course, version: str, paper: PaperSize = PaperSize.A4,
-                 cache: Cache | None = None) -> None:
+                 cache: Cache | None = None,
+                 lesson_digest: Callable[[Lesson], str] | None = None) -> None:
+        #: a lesson's digest, for the key of its handout's HTML (made once for every format)
+        self.lesson_digest = lesson_digest or digest
         course = written("pdf", course)
         self.course = course
         self.paper = paper
@@ -144,7 +148,8 @@ class Documents:
     def handout(self, module: Module, lesson: Lesson) -> Document:
         """A lesson on its own: the handout, and the same pages in the course pack."""
         return self.page("handout.html.j2", handout_path(module, lesson), lesson.title,
-                         kept_as=(module.id, lesson), module=module, lesson=lesson)
+                         kept_as=(module.id, self.lesson_digest(lesson)), module=module,
+                         lesson=lesson)
 
     def page(self, template: str, relpath: str, title: str,
              kept_as: tuple[object, ...] | None = None, **extra: Any) -> Document:

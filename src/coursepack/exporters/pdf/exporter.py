@@ -12,6 +12,7 @@ from typing import ClassVar
 from coursepack import markup, render
 from coursepack.errors import Origin, Problem, error, warning
 from coursepack.exporters.base import ExportContext, parse_lessons_in_parallel, to_the_end
+from coursepack.exporters.digests import lesson_digests
 from coursepack.exporters.pdf.documents import Document, Documents, PaperSize
 from coursepack.exporters.pdf.faces import machine_fonts, missing_fonts
 from coursepack.exporters.pdf.jobs import version
@@ -63,7 +64,8 @@ class PdfExporter:
         parse_lessons_in_parallel(ctx.course, ctx.workers)
         paper = self.settings(ctx.course)[0].paper
         with Renderer(ctx.workers) as renderer:
-            docs = Documents(ctx.course, version("coursepack"), paper, ctx.cache)
+            docs = Documents(ctx.course, version("coursepack"), paper, ctx.cache,
+                             lesson_digests(ctx))
             printing = Printing(ctx, docs, renderer)
             yield from printing.run()
         ctx.also_read.update(printing.obtainer.also_read())
