@@ -157,35 +157,58 @@ def test_what_joining_reads_of_a_part_is_read_once_and_kept(
     assert kept.entries == as_read
 
 
-def test_a_packs_part_notes_are_read_at_once_from_its_record(
+def test_the_small_facts_of_an_export_are_read_at_once_from_its_record(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The notes of every part of the pack last joined in an output folder come back from
-    one record; those of a part the record lacks, or whose notes in it are damaged, from
-    the part's own entry; a record that is no record is left aside."""
+    """The page counts, what was left out and the part notes an export into an output
+    folder used come back from one record; a fact the record lacks, or has damaged, from
+    its own entry; a record that is no record is left aside. What was left out, kept
+    nowhere, is not taken for nothing: the PDF is made again."""
     store = Cache(tmp_path / "cache")
     out = tmp_path / "build" / "pdf"
     first = PdfStore(store, out)
     first.keep_part_notes("a" * 64, {"fonts": [], "headings": [[3, 0]]})
-    first.keep_part_notes("b" * 64, {"fonts": [["Face", "truetype", [], [], [], []]]})
-    first.keep_notes_record()
+    first.keep_pages("a" * 64, 4)
+    first.keep_left_out("a" * 64, (("logo.png", "not in the course"),))
+    first.keep_left_out("b" * 64, ())
+    first.keep_record()
     reads: list[str] = []
     get = Cache.get
     monkeypatch.setattr(Cache, "get", lambda self, key: reads.append(key) or get(self, key))
     again = PdfStore(store, out)
     assert again.part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
-    assert again.part_notes("b" * 64) == {"fonts": [["Face", "truetype", [], [], [], []]]}
-    assert reads == [again.notes_record]  # one read for both
-    again.keep_notes_record()  # the same parts, the same notes: not written again
-    elsewhere = PdfStore(store, tmp_path / "other")  # no record there: each part's own entry
+    assert again.pages("a" * 64) == 4
+    assert again.left_out("a" * 64) == [("logo.png", "not in the course")]
+    assert again.left_out("b" * 64) == []
+    assert reads == [again.record]  # one read for all
+    again.keep_record()  # the same facts: not written again
+    assert reads == [again.record]
+    elsewhere = PdfStore(store, tmp_path / "other")  # no record there: each fact's own entry
     assert elsewhere.part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
-    assert elsewhere.part_notes("c" * 64) is None
-    assert again.notes_record is not None
-    store.put_json(again.notes_record, {"a" * 64: "{not json", "b" * 64: 7})
+    assert elsewhere.pages("a" * 64) == 4
+    assert elsewhere.left_out("c" * 64) is None
+    assert elsewhere.pages("c" * 64) is None and elsewhere.part_notes("c" * 64) is None
+    assert again.record is not None
+    store.put_json(again.record, {"pdf-part-notes": {"a" * 64: "{not json"},
+                                  "pdf-pages": {"a" * 64: 7}, "pdf-left-out": []})
     damaged = PdfStore(store, out)
     assert damaged.part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
-    assert damaged.part_notes("b" * 64) == {"fonts": [["Face", "truetype", [], [], [], []]]}
-    store.put_json(again.notes_record, ["not", "a", "record"])
-    assert PdfStore(store, out).part_notes("a" * 64) == {"fonts": [], "headings": [[3, 0]]}
+    assert damaged.pages("a" * 64) == 4
+    assert damaged.left_out("b" * 64) == []
+    store.put_json(again.record, ["not", "a", "record"])
+    assert PdfStore(store, out).pages("a" * 64) == 4
+
+
+def test_a_pdf_whose_left_out_files_are_not_known_is_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached PDF is taken only with what its HTML left out, which a build says again:
+    kept nowhere (its entry and the record gone), the PDF is rendered anew."""
+    root = tmp_path / "course"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(".coursepack-cache"))
+    rendered, total = _built(root, tmp_path / "out")
+    assert rendered == total
+    assert _built(root, tmp_path / "elsewhere") == (0, total)
+    monkeypatch.setattr(PdfStore, "left_out", lambda self, digest: None)
+    assert _built(root, tmp_path / "third") == (total, total)
 
 
 def test_a_join_with_a_part_missing_says_which(parts: Given) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from coursepack.cache import Cache
@@ -33,18 +34,20 @@ def inputs_hash(html: str, css: str, images: Iterable[Path], versions: str) -> s
 class PdfStore:
     """The PDFs and page counts of a build's cache, by the digest of their inputs.
 
-    What joining each part read of it (``part_notes``) is kept part by part, and once more
-    in one record per output folder with the notes of every part of the course pack last
-    joined there: the next build reads them at once, not a hundred entries one by one.
+    The small facts of each PDF (its page count, what its HTML left out, what joining it
+    read of it: ``_SMALL``) are kept one entry each, and once more in one record per output
+    folder with those of every PDF its last export used: the next export there reads them
+    at once, not three hundred entries one by one (each entry stays the answer for a build
+    elsewhere, or when the record is gone).
     """
 
-    def __init__(self, cache: Cache, joined_in: Path | None = None) -> None:
+    def __init__(self, cache: Cache, used_in: Path | None = None) -> None:
         self.cache = cache
-        #: the record of the course pack joined in the output folder ``joined_in``
-        self.notes_record = None if joined_in is None else cache.key(
-            "pdf-part-notes-record", str(joined_in))
-        self._recorded: dict[str, str] | None = None  # its notes by part, as JSON; once read
-        self._noted: dict[str, str] = {}  # the notes of each part joined in this export
+        #: the record of the export into the output folder ``used_in``
+        self.record = None if used_in is None else cache.key("pdf-record", str(used_in))
+        #: its facts as JSON texts, by kind and digest; once read
+        self._recorded: dict[str, dict[str, str]] | None = None
+        self._used: dict[str, dict[str, str]] = {}  # the facts this export used, as they were
 
     def pdf(self, digest: str) -> bytes | None:
         return self.cache.get(self.cache.key("pdf", digest))
@@ -53,23 +56,24 @@ class PdfStore:
         self.cache.put(self.cache.key("pdf", digest), data)
 
     def pages(self, digest: str) -> int | None:
-        count = self.cache.get_json(self.cache.key("pdf-pages", digest))
+        count = self._small("pdf-pages", digest)
         return count if isinstance(count, int) else None
 
     def keep_pages(self, digest: str, count: int) -> None:
-        self.cache.put_json(self.cache.key("pdf-pages", digest), count)
+        self._keep_small("pdf-pages", digest, count)
 
-    def left_out(self, digest: str) -> list[tuple[str, str]]:
-        """What the PDF's HTML asked for and did not get (``pool.Rendered``), as kept."""
-        kept = self.cache.get_json(self.cache.key("pdf-left-out", digest))
+    def left_out(self, digest: str) -> list[tuple[str, str]] | None:
+        """What the PDF's HTML asked for and did not get (``pool.Rendered``), as kept; None
+        if that is not known (the PDF is made again, and says)."""
+        kept = self._small("pdf-left-out", digest)
         if not isinstance(kept, list):
-            return []
+            return None
         return [(str(pair[0]), str(pair[1])) for pair in kept
                 if isinstance(pair, list) and len(pair) == 2]
 
     def keep_left_out(self, digest: str, left_out: tuple[tuple[str, str], ...]) -> None:
         """Kept even when there is none: a PDF made again once its file is there says so."""
-        self.cache.put_json(self.cache.key("pdf-left-out", digest), list(left_out))
+        self._keep_small("pdf-left-out", digest, list(left_out))
 
     def fetched(self, digest: str) -> dict[str, str] | None:
         """The course files the PDF asked for as it was rendered (``pool.Rendered``), as
@@ -91,37 +95,49 @@ class PdfStore:
         self.cache.put(self.cache.key("pdf-font", digest), program)
 
     def part_notes(self, digest: str) -> object:
-        """What joining a part read of it before (``assemble.Joiner``), by its bytes' digest:
-        from the record when it has them, else from the part's own entry."""
-        for look in (self._record().get, self._own_notes):  # the second only if needed
-            text = look(digest)
+        """What joining a part read of it before (``assemble.Joiner``), by its bytes' digest."""
+        return self._small("pdf-part-notes", digest)
+
+    def keep_part_notes(self, digest: str, notes: object) -> None:
+        self._keep_small("pdf-part-notes", digest, notes)
+
+    def keep_record(self) -> None:
+        """Record the facts this export used, if they are not what the record holds."""
+        if self.record is not None and self._used and self._used != self._recorded:
+            self.cache.put_json(self.record, self._used)
+
+    def _small(self, kind: str, digest: str) -> object:
+        """A fact of ``kind`` (``_SMALL``): from the record when it has it, else from its
+        own entry; None if neither has it whole."""
+        for look in (self._in_record(kind).get, partial(self._own, kind)):  # the second
+            text = look(digest)                                            # only if needed
             try:
-                notes = None if text is None else json.loads(text)
+                value = None if text is None else json.loads(text)
             except ValueError:
                 continue
             if text is not None:
-                self._noted[digest] = text
-                return notes
+                self._used.setdefault(kind, {})[digest] = text
+                return value
         return None
 
-    def _own_notes(self, digest: str) -> str | None:
-        data = self.cache.get(self.cache.key("pdf-part-notes", digest))
+    def _keep_small(self, kind: str, digest: str, value: object) -> None:
+        text = json.dumps(value, sort_keys=True)
+        self.cache.put(self.cache.key(kind, digest), text.encode("utf-8"))
+        self._used.setdefault(kind, {})[digest] = text
+
+    def _own(self, kind: str, digest: str) -> str | None:
+        data = self.cache.get(self.cache.key(kind, digest))
         return None if data is None else data.decode("utf-8", "replace")
 
-    def keep_part_notes(self, digest: str, notes: object) -> None:
-        text = json.dumps(notes, sort_keys=True)
-        self.cache.put(self.cache.key("pdf-part-notes", digest), text.encode("utf-8"))
-        self._noted[digest] = text
-
-    def keep_notes_record(self) -> None:
-        """Record the notes of the parts joined in this export, if they are not what the
-        record holds already (nothing was joined, or no part changed)."""
-        if self.notes_record is not None and self._noted and self._noted != self._recorded:
-            self.cache.put_json(self.notes_record, self._noted)
-
-    def _record(self) -> dict[str, str]:
+    def _in_record(self, kind: str) -> dict[str, str]:
         if self._recorded is None:
-            found = None if self.notes_record is None else self.cache.get_json(self.notes_record)
-            self._recorded = {digest: text for digest, text in found.items()
-                              if isinstance(text, str)} if isinstance(found, dict) else {}
-        return self._recorded
+            found = None if self.record is None else self.cache.get_json(self.record)
+            self._recorded = {
+                name: {digest: text for digest, text in facts.items() if isinstance(text, str)}
+                for name, facts in (found.items() if isinstance(found, dict) else ())
+                if name in _SMALL and isinstance(facts, dict)}
+        return self._recorded.get(kind, {})
+
+
+_SMALL = ("pdf-pages", "pdf-left-out", "pdf-part-notes")
+"""The kinds of fact a record holds."""

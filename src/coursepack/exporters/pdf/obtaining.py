@@ -45,11 +45,13 @@ class Obtainer:
             if job.identifier in self.asked:
                 continue  # the same part or sheet asked for twice
             self.asked.add(job.identifier)
-            if not self._files_as_kept(job):
+            left_out = self.store.left_out(job.identifier) if self._files_as_kept(job) \
+                else None
+            if left_out is None:  # made again: what it leaves out is said again
                 todo.append(job)
                 continue
             if job.relpath and self.written.taken_over(job.relpath, self.made_from(job)):
-                self._said(job, self.store.left_out(job.identifier))
+                self._said(job, left_out)
                 self.ready.add(job.identifier)
                 continue  # a document a user gets, no part: nothing else needs its bytes
             data = self.store.pdf(job.identifier)
@@ -58,7 +60,7 @@ class Obtainer:
                 continue
             if job.relpath:
                 self.written.write(job.relpath, self.made_from(job), data)
-            self._said(job, self.store.left_out(job.identifier))
+            self._said(job, left_out)
             self.ready.add(job.identifier)
             self.arrived(job, data)
         return self.renderer.run(todo)

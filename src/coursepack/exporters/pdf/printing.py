@@ -170,7 +170,7 @@ class Printing:
         finally:
             joining.close()
         self.obtainer.written.save()
-        self.obtainer.store.keep_notes_record()
+        self.obtainer.store.keep_record()
         self.ctx.notes.extend(self.notes())
         self.ctx.warnings.extend(left_out_warnings(self.obtainer.left_out))
 
