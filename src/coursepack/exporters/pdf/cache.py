@@ -64,7 +64,9 @@ class PdfStore:
 
     def left_out(self, digest: str) -> list[tuple[str, str]] | None:
         """What the PDF's HTML asked for and did not get (``pool.Rendered``), as kept; None
-        if that is not known (the PDF is made again, and says)."""
+        if that is not known (the PDF is made again, and says). By what the PDF was made
+        from with the files it asked for (``Obtainer.made_from``), as its page count: the
+        same PDF made again once such a file changed may leave out something else."""
         kept = self._small("pdf-left-out", digest)
         if not isinstance(kept, list):
             return None

@@ -45,7 +45,7 @@ class Obtainer:
             if job.identifier in self.asked:
                 continue  # the same part or sheet asked for twice
             self.asked.add(job.identifier)
-            left_out = self.store.left_out(job.identifier) if self._files_as_kept(job) \
+            left_out = self.store.left_out(self.made_from(job)) if self._files_as_kept(job) \
                 else None
             if left_out is None:  # made again: what it leaves out is said again
                 todo.append(job)
@@ -82,7 +82,7 @@ class Obtainer:
                 self.fetched[job.identifier] = dict(made.fetched)
                 self.store.keep_fetched(job.identifier, dict(made.fetched))
             self.store.keep_pdf(job.identifier, made.pdf)
-            self.store.keep_left_out(job.identifier, made.left_out)
+            self.store.keep_left_out(self.made_from(job), made.left_out)
             self._said(job, list(made.left_out))
             if job.relpath:
                 self.written.write(job.relpath, self.made_from(job), made.pdf)
