@@ -440,6 +440,34 @@ def test_course_pack_pages_are_numbered_and_its_contents_jump_to_them(
         assert all(f"Page {n} of {count}" in text for n, text in enumerate(texts, start=1))
 
 
+def test_a_link_to_a_part_in_a_courses_own_template_jumps_to_it(tmp_path: Path) -> None:
+    """The contents are not the only part that may link to another: a course's own handout
+    template can write ``coursepack-part:`` links too, and in the course pack they jump to
+    the part they name."""
+    root = tmp_path / "own links"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / "templates" / "pdf").mkdir(parents=True)
+    (root / "templates" / "pdf" / "handout.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}<h1>{{ lesson.title }}</h1>'
+        '<p><a href="coursepack-part:lesson/{{ module.id }}/{{ lesson.id }}">Start of '
+        "{{ lesson.title }}</a></p>{% endblock %}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(tmp_path / "out" / "pdf" / "course-pack.pdf")
+    starts = {mark.title: reader.get_destination_page_number(mark)
+              for mark in _flat(reader.outline)}
+    jumps = {}
+    for number, page in enumerate(reader.pages):
+        for link in (a.get_object() for a in page.get("/Annots", [])):
+            assert "/A" not in link or "coursepack-part:" not in str(link["/A"].get("/URI"))
+            if "/Dest" in link and number > 1:  # not the contents'
+                jumps[number] = reader.get_page_number(link["/Dest"][0].get_object())
+    lessons = [lesson.title for _, lesson in load_course(root)[0].lessons()]
+    assert sorted(jumps.values()) == sorted(starts[title] for title in lessons)
+    assert all(page == target for page, target in jumps.items())  # each to its own start
+
+
 def test_course_pack_pages_look_exactly_like_the_handout_pages(
         starter: tuple[Path, Path]) -> None:
     """Same rendering, one font per typeface: the lesson's pages are pixel-identical

@@ -404,7 +404,7 @@ def _resolve_named_destinations(pdf: Pdf) -> None:
 def link_parts(pdf: Pdf, first_pages: dict[str, int], linking: Iterable[int] | None = None,
                ) -> None:
     """Point every ``coursepack-part:`` link at the first page of the part it names: on
-    the pages ``linking`` (the contents', the only part that has such links), or all."""
+    the pages ``linking`` (``pack.linking_pages``: a few of hundreds), or on all."""
     for page in pdf.pages if linking is None else (pdf.pages[index] for index in linking):
         for annotation in page.obj.get("/Annots", Array()):
             action = annotation.get("/A")

@@ -119,6 +119,14 @@ def first_pages(parts: Sequence[Part], counts: dict[str, int],
     return firsts
 
 
+def linking_pages(parts: Sequence[Part], firsts: dict[str, int],
+                  counts: dict[str, int]) -> list[int]:
+    """The pages of the parts whose HTML links to another part (``PART_SCHEME``): the
+    contents', and any a course's own template writes such a link in."""
+    return [page for part in parts if PART_SCHEME in part.document.html
+            for page in range(firsts[part.key], firsts[part.key] + counts[part.key])]
+
+
 def outline(parts: Sequence[Part], firsts: dict[str, int]) -> list[Entry]:
     """The bookmarks: contents, then each module with its lessons, then the back matter."""
     entries = [Entry("Contents", firsts[CONTENTS])]

@@ -86,9 +86,7 @@ class Assembler:
             pdf, firsts, survey = joined()
             try:
                 starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
-                contents_at = starts[pack.CONTENTS]
-                assemble.link_parts(pdf, starts, range(contents_at,
-                                                       contents_at + counts[pack.CONTENTS]))
+                assemble.link_parts(pdf, starts, pack.linking_pages(ordered, starts, counts))
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
                 with assemble.open_pdf(read(sheet)) as numbers:
                     forms = assemble.number_forms(pdf, numbers, skip=range(counts[pack.COVER]))
