@@ -181,8 +181,9 @@ def test_a_pool_grown_while_it_works_loses_nothing() -> None:
 def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
         run: Run, course: Path, tmp_path: Path, pools: list[Any]) -> None:
     """A cold build forks a second worker for its many documents; a rebuild with one lesson
-    edited forks none: the worker that imported WeasyPrint as the build began renders it,
-    then draws its handout's page numbers while this process joins the course pack."""
+    edited forks none: the worker that imported WeasyPrint as the build began, and parsed
+    the print CSS while this process found out what to render, renders it, then draws its
+    handout's page numbers while this process joins the course pack."""
     out = tmp_path / "o"
     assert run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out)).exit_code == 0
     assert pools[0].sizes == [1, 2]
@@ -195,7 +196,7 @@ def test_an_edited_lesson_is_rendered_by_the_one_worker_set_up_for_it(
     assert "rendered 1 of" in result.output
     assert pools[0].sizes == [1]
     assert [task.split()[1] for task in pools[0].tasks if "_ready" not in task] == [
-        "start_worker", "render", "numbered"]
+        "start_worker", "set_up_styles", "render", "numbered"]
 
 
 def _edit_a_lesson(course: Path) -> None:
@@ -224,7 +225,7 @@ def test_an_edited_lesson_s_pdf_renders_while_the_site_is_written(
     result = run("build", str(course), "-f", "html", "-f", "pdf", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "rendered 1 of" in result.output
-    assert asked_before_the_site == [["_ready", "start_worker", "render"]]
+    assert asked_before_the_site == [["_ready", "start_worker", "set_up_styles", "render"]]
 
 
 def test_a_site_that_fails_while_a_pdf_renders_leaves_the_last_build(

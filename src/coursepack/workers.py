@@ -92,6 +92,13 @@ class Workers:
             for _ in range(count):
                 executor.submit(setup)
 
+    def also_set_up(self, setup: Callable[[], object]) -> None:
+        """Have each worker started run ``setup`` too, after what it was given: set-up, like
+        ``warm``'s (a build that asks nothing more of them stops them without waiting)."""
+        if self._executor is not None:
+            for _ in range(self._executor.size):
+                self._executor.submit(setup)
+
     def not_needed(self) -> None:
         """The work the workers were warmed for is not there after all: if they were given
         nothing else, stop them now rather than wait for their set-up (a later ``executor``

@@ -16,6 +16,7 @@ from pypdf.generic import Destination
 
 from coursepack.cache import CACHE_DIR
 from coursepack.cli import main
+from coursepack.exporters.pdf import pool as rendering
 from coursepack.exporters.pdf.exporter import PdfExporter
 from coursepack.loader import load_course
 from coursepack.model import (
@@ -34,6 +35,7 @@ from coursepack.model import (
     TrueFalse,
 )
 from coursepack.starter import STARTER
+from coursepack.workers import Workers
 
 pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
 
@@ -729,3 +731,28 @@ def test_a_file_left_out_is_said_on_every_build_and_fails_a_strict_one(tmp_path:
     code, printed, problems = built("--strict")
     assert code == 0, problems
     assert "left out" not in problems + printed
+
+
+def test_print_css_parsed_before_its_document_comes_is_the_one_it_is_rendered_with(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker parses the print CSS while the build finds out what to render
+    (``Renderer.expect``): the document that comes next is rendered with it, parsed once,
+    and comes out as it does when the worker parses the CSS for it."""
+    css = "@page { size: A5; margin: 1cm } p { font-family: 'Noto Serif'; color: #234 }"
+    job = rendering.Job("", "part", "<html lang='fr'><body><p>Réfugiés : déjà là.</p></body></html>",
+                   css, str(tmp_path), "0" * 64)
+    with rendering.Renderer(Workers(1)):
+        alone = rendering.render(job).pdf
+    parsed: list[str] = []
+    real = rendering._parsed
+
+    def counted(job: rendering.Job, fonts: object) -> tuple[object, object]:
+        parsed.append(job.css)
+        return real(job, fonts)
+
+    monkeypatch.setattr(rendering, "_parsed", counted)
+    with rendering.Renderer(Workers(1)):
+        rendering.set_up_styles(css, str(tmp_path), watched=False)
+        assert parsed == [css]
+        assert rendering.render(job).pdf == alone
+    assert parsed == [css]

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from coursepack.cache import Cache
 from coursepack.cli import main
-from coursepack.exporters.pdf import assemble, fonts, pack
+from coursepack.exporters.pdf import assemble, fonts, pack, pdf_bytes
 from coursepack.exporters.pdf.cache import PdfStore
 from coursepack.exporters.pdf.joining import PackJoining
 from coursepack.exporters.pdf.pool import Job
@@ -57,7 +57,16 @@ def joined(parts: Given, order: list[int]) -> bytes:
         joiner.give(*parts[index])
     pdf, _ = joiner.done()
     with pdf:
-        return assemble.save(pdf)
+        return pdf_bytes.save(pdf)
+
+
+def test_each_part_holds_only_what_its_pages_and_tags_lead_to(parts: Given) -> None:
+    """WeasyPrint leaves the structure elements taken out of its tree among its objects; a
+    part is written again without them before the build joins it (``pool``), so that no
+    join reads them: written again once more, each part is the same bytes."""
+    for _, data, _ in parts:
+        with pdf_bytes.open_pdf(data) as part:
+            assert pdf_bytes.save(part) == data
 
 
 def test_parts_in_any_order_make_the_same_pack(parts: Given,
@@ -97,7 +106,7 @@ def _merged(parts: Given, kept: _Kept | None) -> bytes:
     pdf, _ = joiner.done()
     with pdf:
         fonts.merge_subsets(pdf, None, joiner.survey.known)
-        return assemble.save(pdf)
+        return pdf_bytes.save(pdf)
 
 
 def _merged_at_the_end(parts: Given) -> bytes:
@@ -108,7 +117,7 @@ def _merged_at_the_end(parts: Given) -> bytes:
     pdf, _ = joiner.done()
     with pdf:
         fonts.merge_subsets(pdf)
-        return assemble.save(pdf)
+        return pdf_bytes.save(pdf)
 
 
 def test_what_joining_reads_of_a_part_is_read_once_and_kept(

@@ -12,7 +12,6 @@ onto its page as a pagination artifact, so assistive technology skips it.
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -23,25 +22,9 @@ from pikepdf import Array, Dictionary, Name, NameTree, Pdf
 from coursepack import leaving
 from coursepack.exporters.pdf.fonts import Survey
 from coursepack.exporters.pdf.pack import PART_SCHEME, Entry
+from coursepack.exporters.pdf.pdf_bytes import open_pdf, save
 
 _HEADINGS = {f"/H{n}" for n in range(1, 7)}
-
-
-def open_pdf(data: bytes) -> Pdf:
-    return Pdf.open(io.BytesIO(data))
-
-
-def page_count(data: bytes) -> int:
-    with open_pdf(data) as pdf:
-        return len(pdf.pages)
-
-
-def save(pdf: Pdf) -> bytes:
-    """The PDF as bytes: compressed, object streams, an /ID that depends on the content only."""
-    buffer = io.BytesIO()
-    pdf.save(buffer, deterministic_id=True, compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
 
 
 _KEPT: list[Pdf] = []

@@ -69,6 +69,12 @@ class JobMaker:
         return Job("", label, doc.html, self.part_css, self.folder, digest,
                    watched=self.watched or svg, alone=self._alone(svg))
 
+    def shared_styles(self) -> tuple[str, str, bool] | None:
+        """The print CSS, folder and watching of a part without an SVG, whose parsed style
+        sheet a worker keeps for the next (``pool._styled``); None if parts may declare fonts
+        of their own."""
+        return None if self._alone(False) else (self.part_css, self.folder, self.watched)
+
     def _alone(self, has_svg: bool) -> bool:
         """Whether a document (that ``has_svg`` or not) may declare fonts of its own
         (``pool._styled``)."""

@@ -144,9 +144,9 @@ class Obtainer:
         count = self.store.pages(made_from)
         if count is None:
             import_pikepdf()
-            from coursepack.exporters.pdf import assemble
+            from coursepack.exporters.pdf import pdf_bytes
 
-            count = assemble.page_count(self.read(job))
+            count = pdf_bytes.page_count(self.read(job))
             self.store.keep_pages(made_from, count)
         return count
 

@@ -66,7 +66,7 @@ class Assembler:
         # pikepdf and fontTools are imported only when a PDF is assembled: they are slow
         # to import, and most commands never need them.
         import_pikepdf()
-        from coursepack.exporters.pdf import assemble, fonts
+        from coursepack.exporters.pdf import assemble, fonts, pdf_bytes
 
         read = self.obtainer.read
 
@@ -88,13 +88,13 @@ class Assembler:
                 starts = {p.key: first for p, first in zip(ordered, firsts, strict=True)}
                 assemble.link_parts(pdf, starts, pack.linking_pages(ordered, starts, counts))
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
-                with assemble.open_pdf(read(sheet)) as numbers:
+                with pdf_bytes.open_pdf(read(sheet)) as numbers:
                     forms = assemble.number_forms(pdf, numbers, skip=range(counts[pack.COVER]))
                 # the fonts merged before the numbers are drawn, which gives each page
                 # resources of its own: they are looked for through the parts' shared ones
                 fonts.merge_subsets(pdf, self.store, survey.known, forms=forms.values())
                 assemble.draw_numbers(pdf, forms)
-                return assemble.save(pdf)
+                return pdf_bytes.save(pdf)
             finally:
                 assemble.let_go(pdf)
 
@@ -133,6 +133,9 @@ class Printing:
     def __init__(self, ctx: ExportContext, docs: Documents, renderer: Renderer) -> None:
         self.ctx, self.docs = ctx, docs
         self.jobs = JobMaker(docs, ctx.course.root)
+        styles = self.jobs.shared_styles()
+        if styles is not None:  # a lesson's part, the likeliest to be rendered
+            renderer.expect(*styles)
         self.obtainer = Obtainer(PdfStore(ctx.cache, ctx.destination), renderer,
                                  LinkedFiles(ctx, "pdf-written"), ctx.progress,
                                  ctx.course.root)

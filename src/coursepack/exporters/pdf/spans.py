@@ -11,7 +11,7 @@ parent as the run's owner. A Span on another page than its parent would be kept 
 marked content id means one on the parent's page), but WeasyPrint makes each page's
 elements anew, so a paragraph broken across pages is two. The Span emptied stays among
 WeasyPrint's numbered objects, owned by no one, until the PDF is written again
-(``pool._only_what_it_uses``, ``assemble.save``).
+(``pool._only_what_it_uses``, ``pdf_bytes.save``).
 """
 
 from __future__ import annotations
