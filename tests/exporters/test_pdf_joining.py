@@ -62,8 +62,8 @@ def joined(parts: Given, order: list[int]) -> bytes:
 
 def test_each_part_holds_only_what_its_pages_and_tags_lead_to(parts: Given) -> None:
     """WeasyPrint leaves the structure elements taken out of its tree among its objects; a
-    part is written again without them before the build joins it (``pool``), so that no
-    join reads them: written again once more, each part is the same bytes."""
+    part is written again without them as it comes from its renderer (``pool._as_kept``),
+    so that no join reads them: written again once more, each part is the same bytes."""
     for _, data, _ in parts:
         with pdf_bytes.open_pdf(data) as part:
             assert pdf_bytes.save(part) == data

@@ -75,10 +75,8 @@ class Job:
 
 
 def start_worker() -> None:
-    """One FontConfiguration and image cache per worker process (and WeasyPrint and pikepdf
-    imported: every tagged rendering is written again, ``_only_what_it_uses``)."""
+    """One FontConfiguration and image cache per worker process (and WeasyPrint imported)."""
     import_weasyprint()
-    import_pikepdf()
     from coursepack.exporters.pdf.images import RecordedFonts
 
     _worker["pid"] = os.getpid()  # a process forked from one that rendered makes its own
@@ -139,7 +137,7 @@ def render(job: Job) -> Rendered:
         )
     if fetcher.needs_own_fonts or reader.needs_own_fonts:  # an SVG a style sheet shows
         return render(replace(job, alone=True))
-    pdf = _only_what_it_uses(bytes(data)) if job.tagged else bytes(data)
+    pdf = _only_what_it_uses(bytes(data)) if job.relpath and job.tagged else bytes(data)
     return Rendered(pdf, tuple(dict.fromkeys([*reader.left_out, *fetcher.left_out])),
                     tuple(sorted({**reader.fetched, **fetcher.fetched}.items())))
 
@@ -201,18 +199,27 @@ def _only_what_it_uses(pdf: bytes) -> bytes:
     """A tagged rendering written again without the objects nothing refers to: the elements
     ``_tags_finished`` took out of the structure tree stay among WeasyPrint's numbered
     objects (the margin boxes' elements, the emptied Spans: 408 of the starter course's
-    answer key's 975, 142 of a four-page lesson's 329).
-
-    A document a user gets is smaller for it. A part of the course pack is read again by
-    every build that joins the pack, an edited one's included, and the join reads every
-    object of every part: without them, about a tenth less of the build's own process's
-    time goes into it (the worker spends some 5 ms per part). The pack comes out the same:
-    joining copies only what a part's pages and structure tree lead to."""
+    answer key's 975, 142 of a four-page lesson's 329). A document a user gets is smaller
+    for it; a part of the course pack, see ``_as_kept``."""
     import_pikepdf()  # in the build's own process on one core, where Ctrl+C is not ignored
     from coursepack.exporters.pdf import pdf_bytes
 
     with pdf_bytes.open_pdf(pdf) as document:
         return pdf_bytes.save(document)
+
+
+def _as_kept(job: Job, rendered: Rendered) -> Rendered:
+    """A part of the course pack (and of a handout) as the cache keeps it: written again
+    like a document a user gets (``_only_what_it_uses``), by the process it is sent to.
+
+    Every build that joins the pack reads every object of every part again, an edited
+    rebuild's included: without those nothing refers to, about a tenth less of its time
+    goes into the join, for some 5 ms per part rendered. The pack is the same: a join
+    copies only what a part's pages and structure tree lead to. Not in the worker: it would
+    import pikepdf before the one lesson an edit leaves to render, which waits for it."""
+    if job.relpath or not job.tagged:
+        return rendered
+    return replace(rendered, pdf=_only_what_it_uses(rendered.pdf))
 
 
 class Renderer:
@@ -252,17 +259,19 @@ class Renderer:
         return done
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Rendered]]:
-        """Start every job now, longest first; the iterator yields (job, pdf) as each finishes.
+        """Start every job now, longest first; the iterator yields (job, rendering) as each
+        finishes, a part of the course pack as the cache keeps it (``_as_kept``).
 
         Without workers the jobs render in this process, one per step of the iterator; so
         does a single job when the workers have not been started.
         """
         ordered = sorted(jobs, key=lambda job: (-len(job.html), job.relpath))
         if len(ordered) == 1 and not self.workers.started:
-            return ((job, render(job)) for job in ordered)
+            return ((job, _as_kept(job, render(job))) for job in ordered)
         pool = self.workers.executor(len(ordered))
         if pool is None:
-            return ((job, render(job)) for job in ordered)
+            return ((job, _as_kept(job, render(job))) for job in ordered)
         futures: dict[Future[Rendered], Job] = {pool.submit(render, job): job
                                                 for job in ordered}
-        return ((futures[future], future.result()) for future in as_completed(futures))
+        return ((futures[future], _as_kept(futures[future], future.result()))
+                for future in as_completed(futures))
