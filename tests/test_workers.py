@@ -133,6 +133,23 @@ def test_workers_set_up_for_nothing_are_stopped_not_waited_for(
     assert stopped(pools[0]) and marker.with_suffix(".started").exists() and not marker.exists()
 
 
+def test_a_further_set_up_is_stopped_with_the_first_not_waited_for(tmp_path: Path) -> None:
+    """The print CSS a worker is given to parse while the build finds out what to render
+    (``Renderer.expect``) is set-up too: a build that then renders nothing stops the
+    worker in the middle of it, as it would in the middle of loading WeasyPrint."""
+    marker = tmp_path / "styles-parsed"
+    with workers.Workers(2) as build_workers:
+        build_workers.warm(os.getpid, count=1)
+        build_workers.also_set_up(functools.partial(_sleep_then_mark, marker))
+        for _ in range(1200):  # a minute at most
+            if marker.with_suffix(".started").exists():
+                break
+            time.sleep(0.05)
+        assert marker.with_suffix(".started").exists()
+        stopping = time.monotonic()
+    assert time.monotonic() - stopping < 10 and not marker.exists()
+
+
 def test_a_course_that_fails_its_checks_stops_the_workers_setting_up(
         run: Run, course: Path, tmp_path: Path, pools: list[Any],
         monkeypatch: pytest.MonkeyPatch) -> None:

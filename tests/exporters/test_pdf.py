@@ -739,8 +739,8 @@ def test_print_css_parsed_before_its_document_comes_is_the_one_it_is_rendered_wi
     (``Renderer.expect``): the document that comes next is rendered with it, parsed once,
     and comes out as it does when the worker parses the CSS for it."""
     css = "@page { size: A5; margin: 1cm } p { font-family: 'Noto Serif'; color: #234 }"
-    job = rendering.Job("", "part", "<html lang='fr'><body><p>Réfugiés : déjà là.</p></body></html>",
-                   css, str(tmp_path), "0" * 64)
+    html = "<html lang='fr'><body><p>Réfugiés : déjà là.</p></body></html>"
+    job = rendering.Job("", "part", html, css, str(tmp_path), "0" * 64)
     with rendering.Renderer(Workers(1)):
         alone = rendering.render(job).pdf
     parsed: list[str] = []
