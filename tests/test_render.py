@@ -32,3 +32,41 @@ def test_a_broken_override_is_located(case: str, course: Path, run: Run,
     assert message in first
     assert "Traceback" not in result.output
     assert not (course / "build").exists()
+
+
+def test_where_a_courses_own_template_writes_an_address(tmp_path: Path) -> None:
+    """How a left-out file's warning finds the template line that asks for it: the first
+    place in the course's own templates for the format, by path, line and column, as the
+    address was written or %-encoded; never in a file a link leads out of the course to,
+    nor one that is not UTF-8."""
+    from coursepack.render import written_in_own_templates
+
+    root = tmp_path / "cours à Genève"
+    pdf, common = root / "templates" / "pdf", root / "templates" / "_common"
+    pdf.mkdir(parents=True)
+    common.mkdir()
+    (pdf / "handout.html.j2").write_text(
+        "{% block body %}\n<p>أهلا</p>  <img src='images/logo%20final.png'>\n", encoding="utf-8")
+    (common / "footer.html.j2").write_text('<img src="images/seal.png">\n', encoding="utf-8")
+    (pdf / "latin1.css.j2").write_bytes('url("images/é.png")'.encode("latin-1"))
+    outside = tmp_path / "elsewhere.html.j2"
+    outside.write_text('<img src="images/away.png">\n', encoding="utf-8")
+    (pdf / "linked.html.j2").symlink_to(outside)
+
+    def where(*forms: str) -> str | None:
+        found = written_in_own_templates("pdf", root, list(forms))
+        return None if found is None else str(found)
+
+    assert where("images/logo final.png", "images/logo%20final.png") == \
+        "templates/pdf/handout.html.j2:2:24"  # counted in characters, as YAML marks are
+    assert where("images/seal.png") == "templates/_common/footer.html.j2:1:11"
+    assert where("images/away.png") is None  # only through a link out of the course
+    assert where("images/é.png") is None  # not UTF-8: not read as a template either
+    assert where("images/nowhere.png", "") is None
+    assert written_in_own_templates("html", root, ["images/seal.png"]) is not None
+    assert written_in_own_templates("pdf", tmp_path / "no templates", ["x"]) is None
+    away = tmp_path / "away"
+    away.mkdir()
+    (away / "page.html.j2").write_text('<img src="images/away.png">\n', encoding="utf-8")
+    (root / "templates" / "html").symlink_to(away, target_is_directory=True)
+    assert written_in_own_templates("html", root, ["images/away.png"]) is None

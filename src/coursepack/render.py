@@ -49,11 +49,17 @@ def _search_path(fmt: str, course_root: Path | None) -> list[tuple[Path, Path]]:
     dirs = [(theme / fmt, theme), (theme / "_common", theme)]
     if course_root is not None:
         root = course_root.resolve()
-        own = course_root.absolute() / "templates"
-        # The repo root is both the bundled course and the theme's home: don't list it twice.
-        if own.resolve() != theme:
-            dirs = [(own / fmt, root), (own / "_common", root), *dirs]
+        dirs = [*((folder, root) for folder in _own_folders(fmt, course_root)), *dirs]
     return [(folder, inside) for folder, inside in dirs if folder.is_dir()]
+
+
+def _own_folders(fmt: str, course_root: Path) -> list[Path]:
+    """The course's own template folders for ``fmt``, whether they exist or not."""
+    own = course_root.absolute() / "templates"
+    # The repo root is both the bundled course and the theme's home: don't list it twice.
+    if own.resolve() == default_templates():
+        return []
+    return [own / fmt, own / "_common"]
 
 
 def has_own_templates(fmt: str, course_root: Path) -> bool:
@@ -283,6 +289,37 @@ def own_template(fmt: str, course_root: Path, name: str) -> tuple[str, str] | No
     if not _in_course(env, filename):
         return None
     return text, _where(env, filename)
+
+
+def written_in_own_templates(fmt: str, course_root: Path, forms: list[str]) -> Origin | None:
+    """Where the course's own templates for ``fmt`` first write any of ``forms`` (an
+    address as they may have written it): file, line and column, the files read in order
+    of their paths; None if none does. Read as the loader reads them: inside the course,
+    UTF-8, plain files no larger than ``MAX_TEMPLATE_BYTES``."""
+    wanted = [form for form in forms if form]
+    root = course_root.resolve()
+    for folder in _own_folders(fmt, course_root):
+        if confined(root, folder, folder=True)[1] is not None:
+            continue  # missing, or a link out of the course: not listed, let alone read
+        for path in sorted(p for p in folder.rglob("*") if not p.is_dir()):
+            text = _own_text(root, path)
+            for number_, line in enumerate((text or "").splitlines(), start=1):
+                found = [(line.find(form), form) for form in wanted if form in line]
+                if found:
+                    return Origin(shown(path, course_root), number_, min(found)[0] + 1)
+    return None
+
+
+def _own_text(root: Path, path: Path) -> str | None:
+    real, unusable = confined(root, path)
+    if unusable is not None:
+        return None
+    try:
+        if real.stat().st_size > MAX_TEMPLATE_BYTES:
+            return None
+        return real.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _markdown(text: str) -> Markup:

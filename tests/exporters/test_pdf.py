@@ -566,7 +566,8 @@ def test_a_font_family_a_course_style_sheet_takes_from_the_machine_is_flagged(
 def test_a_file_left_out_of_each_edition_is_said_once_for_each_naming_it(
         tmp_path: Path) -> None:
     """A course in English and French whose quiz template shows a missing seal: said once
-    for each edition's PDFs, by the folder they are in (it was said twice, word for word)."""
+    for each edition's PDFs, by the folder they are in (it was said twice, word for word),
+    at the line of the style sheet that asks for it."""
     root = tmp_path / "my course"
     shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
     (root / "course.yaml").write_text((root / "course.yaml").read_text(encoding="utf-8")
@@ -581,8 +582,9 @@ def test_a_file_left_out_of_each_edition_is_said_once_for_each_naming_it(
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     said = [line for line in result.stderr.splitlines() if "'seal.png' is left out" in line]
-    assert [line.split(" 'seal.png'")[0] for line in said] == ["warning: pdf:",
-                                                               "warning: fr/pdf:"]
+    asked = f"templates/pdf/print.css.j2:{len(theme.read_text().splitlines()) + 1}:34:"
+    assert [line.split(" 'seal.png'")[0] for line in said] == [f"{asked} warning: pdf:",
+                                                               f"{asked} warning: fr/pdf:"]
 
 
 def test_page_numbers_in_a_course_print_css_are_flagged(tmp_path: Path) -> None:
@@ -657,25 +659,30 @@ def test_the_pdf_folder_holds_only_what_a_user_gets(starter: tuple[Path, Path]) 
 
 def test_what_a_course_pdf_template_asks_for_and_does_not_get_is_said(tmp_path: Path) -> None:
     """A trainer's own handout template with a logo: a wrong path, a file outside the
-    course and a web address are each named in a warning, with the PDFs that lack them;
-    a right path is printed. Said again by a later build that reuses those PDFs."""
+    course and a web address are each named in a warning, with the PDFs that lack them and
+    where the template asks for them; a right path is printed. Said again by a later build
+    that reuses those PDFs."""
     root = tmp_path / "my course"
     shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
     (root / "templates" / "pdf").mkdir(parents=True)
     (root / "templates" / "pdf" / "handout.html.j2").write_text(
-        '{% extends "_base.html.j2" %}{% block body %}'
-        '<img src="images/logo%20final.png" alt="Logo">'
-        '<img src="modules/writing-questions/images/stem-and-options.png" alt="Right path">'
-        '<img src="/etc/hostname" alt="x"><img src="https://example.org/seal.png" alt="Seal">'
-        "<h1>{{ lesson.title }}</h1>{% endblock %}", encoding="utf-8")
+        '{% extends "_base.html.j2" %}{% block body %}\n'
+        '  <img src="images/logo%20final.png" alt="Logo">\n'
+        '  <img src="modules/writing-questions/images/stem-and-options.png" alt="Right path">\n'
+        '  <img src="/etc/hostname" alt="x">\n'
+        '  <img src="https://example.org/seal.png" alt="Seal">\n'
+        "<h1>{{ lesson.title }}</h1>{% endblock %}\n", encoding="utf-8")
     lines = "\n".join(build(root, tmp_path / "out"))
     handouts = ("handouts/writing-questions/feedback.pdf, "
                 "handouts/writing-questions/one-idea.pdf")
-    assert (f"warning: pdf: 'images/logo final.png' is left out of course-pack.pdf, {handouts}: "
-            "there is no such file in the course folder") in lines
-    assert "'file:///etc/hostname' is left out of" in lines
+    assert ("templates/pdf/handout.html.j2:2:13: warning: pdf: 'images/logo final.png' is "
+            f"left out of course-pack.pdf, {handouts}: there is no such file in the course "
+            "folder") in lines
+    assert "templates/pdf/handout.html.j2:4:13: warning: pdf: 'file:///etc/hostname' is left " \
+        "out of" in lines
     assert "it is outside the course folder" in lines
-    assert "'https://example.org/seal.png' is left out of" in lines
+    assert "templates/pdf/handout.html.j2:5:13: warning: pdf: 'https://example.org/seal.png' " \
+        "is left out of" in lines
     assert "a build never downloads anything" in lines
     assert "stem-and-options" not in lines
     with pikepdf.open(tmp_path / "out" / "pdf" / "handouts/writing-questions/one-idea.pdf") as pdf:

@@ -7,8 +7,10 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import BrokenExecutor, Future
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
 
-from coursepack.errors import CoursepackError, Problem, warning
+from coursepack import render
+from coursepack.errors import CoursepackError, Origin, Problem, warning
 from coursepack.exporters.base import ExportContext
 from coursepack.exporters.linked import LinkedFiles
 from coursepack.exporters.pdf import pack
@@ -173,7 +175,7 @@ class Printing:
         self.obtainer.written.save()
         self.obtainer.store.keep_record()
         self.ctx.notes.extend(self.notes())
-        self.ctx.warnings.extend(left_out_warnings(self.obtainer.left_out))
+        self.ctx.warnings.extend(left_out_warnings(self.obtainer.left_out, self.asked_where))
 
     def finish_pack(self, parts: list[pack.Part], part_files: dict[str, Job],
                     joining: PackJoining) -> None:
@@ -225,6 +227,12 @@ class Printing:
             get.finish(rendering)
             own = actual
 
+    def asked_where(self, address: str) -> Origin | None:
+        """Where the course's own PDF templates ask for ``address``, a file a document
+        asked for and did not get (``left_out_warnings``)."""
+        return render.written_in_own_templates("pdf", self.ctx.course.root,
+                                               _written_forms(address))
+
     def notes(self) -> list[str]:
         total, made = len(self.obtainer.asked), len(self.obtainer.rendered)
         assembled = self.assembler.assembled
@@ -237,8 +245,11 @@ class Printing:
         return lines
 
 
-def left_out_warnings(left_out: dict[str, list[tuple[str, str]]]) -> list[Problem]:
-    """One warning per file a document asked for and did not get, naming the documents."""
+def left_out_warnings(left_out: dict[str, list[tuple[str, str]]],
+                      asked_where: Callable[[str], Origin | None] = lambda address: None,
+                      ) -> list[Problem]:
+    """One warning per file a document asked for and did not get, naming the documents,
+    and where a course's own template asks for it (``asked_where``) when that is found."""
     where: dict[tuple[str, str], set[str]] = {}
     for label, pairs in left_out.items():
         documents = {label} if label.endswith(".pdf") else {"course-pack.pdf"}
@@ -246,10 +257,23 @@ def left_out_warnings(left_out: dict[str, list[tuple[str, str]]]) -> list[Proble
             documents.add(f"handouts/{label.removeprefix('lesson/')}.pdf")
         for pair in pairs:
             where.setdefault(pair, set()).update(documents)
-    return [warning(None, f"'{address}' is left out of {_listing(list(documents))}: {why}",
+    return [warning(asked_where(address),
+                    f"'{address}' is left out of {_listing(list(documents))}: {why}",
                     hint="the course's pdf templates find files from the course folder",
                     rule="pdf")
             for (address, why), documents in sorted(where.items())]
+
+
+def _written_forms(address: str) -> list[str]:
+    """The ways a template may have written an address a document asked for, as the
+    renderer gives it (``images.PrintFetcher.shown``): a course file's path as it is and
+    %-encoded, a file's own path, or the start of an address cut short."""
+    if address.endswith("..."):  # cut short: its start is as the template wrote it
+        return [address.removesuffix("...")]
+    if address.startswith("file://"):
+        path = unquote(address.removeprefix("file://"))
+        return [address, path, quote(path)]
+    return [address, quote(address, safe="/")]
 
 
 def _listing(names: list[str], shown: int = 10) -> str:
