@@ -63,6 +63,10 @@ def test_where_a_courses_own_template_writes_an_address(tmp_path: Path) -> None:
     assert where("images/away.png") is None  # only through a link out of the course
     assert where("images/é.png") is None  # not UTF-8: not read as a template either
     assert where("images/nowhere.png", "") is None
+    (pdf / ".draft.html.j2").write_text('<img src="images/draft.png">\n', encoding="utf-8")
+    assert where("images/draft.png") is None  # hidden: not part of the course
+    (pdf / "zlinks.html.j2").write_text('<a href="x">x</a> <img src="/a">\n', encoding="utf-8")
+    assert where("file:///a", "/a") == "templates/pdf/zlinks.html.j2:1:29"  # not in "</a>"
     assert written_in_own_templates("html", root, ["images/seal.png"]) is not None
     assert written_in_own_templates("pdf", tmp_path / "no templates", ["x"]) is None
     away = tmp_path / "away"

@@ -302,12 +302,30 @@ def written_in_own_templates(fmt: str, course_root: Path, forms: list[str]) -> O
         if confined(root, folder, folder=True)[1] is not None:
             continue  # missing, or a link out of the course: not listed, let alone read
         for path in sorted(p for p in folder.rglob("*") if not p.is_dir()):
+            if any(part.startswith(".") for part in path.relative_to(folder).parts):
+                continue  # hidden: not part of the course
             text = _own_text(root, path)
-            for number_, line in enumerate((text or "").splitlines(), start=1):
-                found = [(line.find(form), form) for form in wanted if form in line]
-                if found:
-                    return Origin(shown(path, course_root), number_, min(found)[0] + 1)
+            for line_number, line in enumerate((text or "").splitlines(), start=1):
+                column = _written_at(line, wanted)
+                if column is not None:
+                    return Origin(shown(path, course_root), line_number, column)
     return None
+
+
+def _written_at(line: str, forms: list[str]) -> int | None:
+    """The column (from 1) where ``line`` first writes one of ``forms`` as an address is
+    written: at the start of a value (after a quote, a bracket, an equals sign or a space),
+    so that a short path ("/a") is not found inside a tag ("</a>")."""
+    found = [index for form in forms for index in _starts(line, form)
+             if index == 0 or line[index - 1] in "\"'(= \t"]
+    return min(found) + 1 if found else None
+
+
+def _starts(line: str, form: str) -> Iterator[int]:
+    index = line.find(form)
+    while index >= 0:
+        yield index
+        index = line.find(form, index + 1)
 
 
 def _own_text(root: Path, path: Path) -> str | None:
