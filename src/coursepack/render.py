@@ -293,23 +293,37 @@ def own_template(fmt: str, course_root: Path, name: str) -> tuple[str, str] | No
 
 def written_in_own_templates(fmt: str, course_root: Path, forms: list[str]) -> Origin | None:
     """Where the course's own templates for ``fmt`` first write any of ``forms`` (an
-    address as they may have written it): file, line and column, the files read in order
-    of their paths; None if none does. Read as the loader reads them: inside the course,
-    UTF-8, plain files no larger than ``MAX_TEMPLATE_BYTES``."""
+    address as they may have written it): file, line and column, the templates read by
+    name as the loader reads them (``own_template``); None if none does."""
     wanted = [form for form in forms if form]
+    for name in own_template_names(fmt, course_root):
+        try:
+            own = own_template(fmt, course_root, name)
+        except (CoursepackError, HiddenTemplate, jinja2.TemplateError):
+            continue  # refused before any build reads it (``template_problems``)
+        if own is None:
+            continue
+        text, where = own
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            column = _written_at(line, wanted)
+            if column is not None:
+                return Origin(where, line_number, column)
+    return None
+
+
+def own_template_names(fmt: str, course_root: Path) -> list[str]:
+    """The names of the course's own templates for ``fmt`` (in its folders for the format
+    and ``_common``), hidden ones left out; none in a folder that links out of the course."""
+    names: set[str] = set()
     root = course_root.resolve()
     for folder in _own_folders(fmt, course_root):
         if confined(root, folder, folder=True)[1] is not None:
-            continue  # missing, or a link out of the course: not listed, let alone read
-        for path in sorted(p for p in folder.rglob("*") if not p.is_dir()):
-            if any(part.startswith(".") for part in path.relative_to(folder).parts):
-                continue  # hidden: not part of the course
-            text = _own_text(root, path)
-            for line_number, line in enumerate((text or "").splitlines(), start=1):
-                column = _written_at(line, wanted)
-                if column is not None:
-                    return Origin(shown(path, course_root), line_number, column)
-    return None
+            continue  # missing, or a link out of the course: not even listed
+        for at, folders, files in os.walk(folder):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            names.update((Path(at) / name).relative_to(folder).as_posix() for name in files
+                         if not name.startswith("."))
+    return sorted(names)
 
 
 def _written_at(line: str, forms: list[str]) -> int | None:

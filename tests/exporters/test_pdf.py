@@ -442,17 +442,24 @@ def test_course_pack_pages_are_numbered_and_its_contents_jump_to_them(
         assert all(f"Page {n} of {count}" in text for n, text in enumerate(texts, start=1))
 
 
+def _starter_with_own_pdf_template(root: Path, name: str, text: str) -> None:
+    """The starter course copied to ``root``, with ``text`` as its own
+    ``templates/pdf/<name>``."""
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / "templates" / "pdf").mkdir(parents=True)
+    (root / "templates" / "pdf" / name).write_text(text, encoding="utf-8")
+
+
 def test_a_link_to_a_part_in_a_courses_own_template_jumps_to_it(tmp_path: Path) -> None:
     """The contents are not the only part that may link to another: a course's own handout
     template can write ``coursepack-part:`` links too, and in the course pack they jump to
     the part they name."""
     root = tmp_path / "own links"
-    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
-    (root / "templates" / "pdf").mkdir(parents=True)
-    (root / "templates" / "pdf" / "handout.html.j2").write_text(
+    _starter_with_own_pdf_template(
+        root, "handout.html.j2",
         '{% extends "_base.html.j2" %}{% block body %}<h1>{{ lesson.title }}</h1>'
         '<p><a href="coursepack-part:lesson/{{ module.id }}/{{ lesson.id }}">Start of '
-        "{{ lesson.title }}</a></p>{% endblock %}", encoding="utf-8")
+        "{{ lesson.title }}</a></p>{% endblock %}")
     result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "--out",
                                        str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
@@ -569,15 +576,12 @@ def test_a_file_left_out_of_each_edition_is_said_once_for_each_naming_it(
     for each edition's PDFs, by the folder they are in (it was said twice, word for word),
     at the line of the style sheet that asks for it."""
     root = tmp_path / "my course"
-    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    theme = Path(__file__).resolve().parents[2] / "templates" / "pdf" / "print.css.j2"
+    _starter_with_own_pdf_template(root, "print.css.j2", theme.read_text(encoding="utf-8")
+                                   + '.answer-sheet { background: url("seal.png") }\n')
     (root / "course.yaml").write_text((root / "course.yaml").read_text(encoding="utf-8")
                                       .replace("language: en\n", "language: en\nlanguages: [en, fr]\n", 1),
                                       encoding="utf-8")
-    theme = Path(__file__).resolve().parents[2] / "templates" / "pdf" / "print.css.j2"
-    (root / "templates" / "pdf").mkdir(parents=True)
-    (root / "templates" / "pdf" / "print.css.j2").write_text(
-        theme.read_text(encoding="utf-8") + '.answer-sheet { background: url("seal.png") }\n',
-        encoding="utf-8")
     result = CliRunner().invoke(main, ["build", str(root), "-f", "pdf", "-q",
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
@@ -663,15 +667,14 @@ def test_what_a_course_pdf_template_asks_for_and_does_not_get_is_said(tmp_path: 
     where the template asks for them; a right path is printed. Said again by a later build
     that reuses those PDFs."""
     root = tmp_path / "my course"
-    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
-    (root / "templates" / "pdf").mkdir(parents=True)
-    (root / "templates" / "pdf" / "handout.html.j2").write_text(
+    _starter_with_own_pdf_template(
+        root, "handout.html.j2",
         '{% extends "_base.html.j2" %}{% block body %}\n'
         '  <img src="images/logo%20final.png" alt="Logo">\n'
         '  <img src="modules/writing-questions/images/stem-and-options.png" alt="Right path">\n'
         '  <img src="/etc/hostname" alt="x">\n'
         '  <img src="https://example.org/seal.png" alt="Seal">\n'
-        "<h1>{{ lesson.title }}</h1>{% endblock %}\n", encoding="utf-8")
+        "<h1>{{ lesson.title }}</h1>{% endblock %}\n")
     lines = "\n".join(build(root, tmp_path / "out"))
     handouts = ("handouts/writing-questions/feedback.pdf, "
                 "handouts/writing-questions/one-idea.pdf")
@@ -699,11 +702,10 @@ def test_a_file_left_out_is_said_on_every_build_and_fails_a_strict_one(tmp_path:
     """The warning goes with the course's problems: printed with -q, said again by a build
     that keeps the whole format, and an error under --strict, which writes nothing."""
     root = tmp_path / "my course"
-    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns(CACHE_DIR))
-    (root / "templates" / "pdf").mkdir(parents=True)
-    (root / "templates" / "pdf" / "handout.html.j2").write_text(
+    _starter_with_own_pdf_template(
+        root, "handout.html.j2",
         '{% extends "_base.html.j2" %}{% block body %}<img src="images/logo.png" alt="Logo">'
-        "<h1>{{ lesson.title }}</h1>{% endblock %}", encoding="utf-8")
+        "<h1>{{ lesson.title }}</h1>{% endblock %}")
     out = tmp_path / "out"
     said = "warning: pdf: 'images/logo.png' is left out of course-pack.pdf"
 

@@ -204,13 +204,8 @@ def machine_fonts(course: Course) -> list[Problem]:
 
 def _own_style_sheets(root: Path) -> list[str]:
     """The names of the style sheets among a course's own PDF templates."""
-    names = []
-    for kind in ("pdf", "_common"):
-        folder = root / "templates" / kind
-        for at, _, files in os.walk(folder):
-            names += [(Path(at) / file).relative_to(folder).as_posix() for file in files
-                      if file.endswith((".css", ".css.j2"))]
-    return sorted(set(names))
+    return [name for name in render.own_template_names("pdf", root)
+            if name.endswith((".css", ".css.j2"))]
 
 
 _TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
