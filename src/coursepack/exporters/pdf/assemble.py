@@ -1,20 +1,19 @@
-"""Joining rendered parts into one tagged PDF, and drawing page numbers onto pages (pikepdf).
+"""Joining rendered parts into one tagged PDF (pikepdf).
 
 WeasyPrint renders each handout and each course pack section as a PDF of its own, without
 page numbers, so that editing one lesson renders that lesson alone. Here the parts become
 the course pack: their pages, their structure trees (PDF/UA tags) under one Document
 element, their links with named destinations turned into page destinations, a new
-outline, and links from the contents to the part they name. Page numbers come from a
-"sheet" WeasyPrint rendered with nothing on it but the numbers: each sheet page is drawn
-onto its page as a pagination artifact, so assistive technology skips it.
+outline, and links from the contents to the part they name. Its page numbers are drawn
+on by ``page_numbers``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
@@ -22,7 +21,8 @@ from pikepdf import Array, Dictionary, Name, NameTree, Pdf
 from coursepack import leaving
 from coursepack.exporters.pdf.fonts import Survey
 from coursepack.exporters.pdf.pack import PART_SCHEME, Entry
-from coursepack.exporters.pdf.pdf_bytes import open_pdf, save
+from coursepack.exporters.pdf.page_numbers import listed_pages
+from coursepack.exporters.pdf.pdf_bytes import open_pdf
 
 _HEADINGS = {f"/H{n}" for n in range(1, 7)}
 
@@ -40,68 +40,6 @@ def let_go(pdf: Pdf) -> None:
     pdf.close()
     if leaving.leaves_without_freeing() and not _KEPT:
         _KEPT.append(pdf)
-
-
-def numbered(part: bytes, sheet: bytes, skip: Iterable[int] = ()) -> bytes:
-    """A rendered part with its page numbers drawn from ``sheet``."""
-    with open_pdf(part) as pdf, open_pdf(sheet) as numbers:
-        stamp(pdf, numbers, skip)
-        return save(pdf)
-
-
-def stamp(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> None:
-    """Draw page i of ``sheet`` onto page i of ``pdf``, marked as a pagination artifact."""
-    draw_numbers(pdf, number_forms(pdf, sheet, skip))
-
-
-def number_forms(pdf: Pdf, sheet: Pdf, skip: Iterable[int] = ()) -> dict[int, pikepdf.Object]:
-    """Page i of ``sheet`` as a form XObject of ``pdf``, by i, for each page i of ``pdf``
-    not in ``skip`` (to be drawn by ``draw_numbers``)."""
-    count, numbers = len(pdf.pages), _pages(sheet)
-    if len(numbers) < count:
-        raise ValueError(f"page-number sheet has {len(numbers)} pages, the document {count}")
-    left_out = set(skip)
-    stamped = [index for index in range(count) if index not in left_out]
-    # copied in one go: a copy per page took twice as long
-    forms = pdf.copy_foreign(sheet.make_indirect(
-        Array([numbers[index].as_form_xobject() for index in stamped])))
-    return dict(zip(stamped, forms, strict=True))
-
-
-def draw_numbers(pdf: Pdf, forms: dict[int, pikepdf.Object]) -> None:
-    """Draw each form of ``number_forms`` onto its page, marked as a pagination artifact.
-
-    Each page gets resources of its own, which name its page's form ``/CpPageNumber``, so
-    that two streams drawing it serve every page: the pages of a part share their
-    resources, and a stream per page was about a hundred kilobytes of a 400-page pack."""
-    # The page's own content may leave its transformation set: isolate it first.
-    before = pdf.make_stream(b"q\n")
-    after = pdf.make_stream(b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC "
-                            b"q /CpPageNumber Do Q EMC\n")
-    pages = _pages(pdf)
-    for index, form in forms.items():
-        page = pages[index].obj
-        resources = _own_copy(page.get("/Resources"))
-        xobjects = _own_copy(resources.get("/XObject"))
-        xobjects.CpPageNumber = form
-        resources.XObject = xobjects
-        page.Resources = resources
-        contents = page.get("/Contents", Array())
-        page.Contents = Array([before, *(contents if isinstance(contents, Array)
-                                         else [contents]), after])
-
-
-def _pages(pdf: Pdf) -> list[pikepdf.Page]:
-    """The pages of ``pdf``, to be looked up by index many times: ``pdf.pages[i]`` lists
-    every page each time (some 17 µs in a 400-page course pack)."""
-    return list(pdf.pages)
-
-
-def _own_copy(shared: pikepdf.Object | None) -> Dictionary:
-    """A dictionary of its own with the entries of ``shared`` (a dictionary, or none)."""
-    if not isinstance(shared, Dictionary):
-        return Dictionary()
-    return Dictionary(cast(Mapping[str, Any], shared))
 
 
 class Joiner:
@@ -399,7 +337,7 @@ def link_parts(pdf: Pdf, first_pages: dict[str, int], linking: Iterable[int] | N
                ) -> None:
     """Point every ``coursepack-part:`` link at the first page of the part it names: on
     the pages ``linking`` (``pack.linking_pages``: a few of hundreds), or on all."""
-    pages = _pages(pdf)
+    pages = listed_pages(pdf)
     for page in pages if linking is None else (pages[index] for index in linking):
         for annotation in page.obj.get("/Annots", Array()):
             action = annotation.get("/A")

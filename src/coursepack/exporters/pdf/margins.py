@@ -9,7 +9,7 @@ rendered (a ``write_pdf`` finisher, on WeasyPrint's objects before they are writ
 their marked content becomes ``/Artifact <</Type /Pagination>>`` and their entries in the
 parent tree ``null``; the elements are then left to no one. The same goes for the page
 numbers of whole documents (a margin box of page-numbers.css.j2); the handouts' and the
-course pack's are drawn on as such artifacts (``assemble.stamp``).
+course pack's are drawn on as such artifacts (``page_numbers.stamp``).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class Assembler:
         cache are numbered by the build's workers while this process goes on (it joins the
         course pack); the function returned waits for them and writes them."""
         import_pikepdf()
-        from coursepack.exporters.pdf import assemble
+        from coursepack.exporters.pdf import page_numbers
 
         numbering: list[tuple[str, str, Future[bytes]]] = []
         for part in parts:
@@ -53,7 +53,7 @@ class Assembler:
             if not self._kept(relpath, digest):
                 self.ctx.progress(f"pdf: assembling {relpath}")
                 numbering.append((relpath, digest, self.obtainer.renderer.soon(
-                    assemble.numbered, self.obtainer.read(source), self.obtainer.read(sheet))))
+                    page_numbers.numbered, self.obtainer.read(source), self.obtainer.read(sheet))))
 
         def written() -> None:
             for relpath, digest, future in numbering:
@@ -68,7 +68,7 @@ class Assembler:
         # pikepdf and fontTools are imported only when a PDF is assembled: they are slow
         # to import, and most commands never need them.
         import_pikepdf()
-        from coursepack.exporters.pdf import assemble, fonts, pdf_bytes
+        from coursepack.exporters.pdf import assemble, fonts, page_numbers, pdf_bytes
 
         read = self.obtainer.read
 
@@ -91,11 +91,11 @@ class Assembler:
                 assemble.link_parts(pdf, starts, pack.linking_pages(ordered, starts, counts))
                 assemble.set_outline(pdf, pack.outline(ordered, starts))
                 with pdf_bytes.open_pdf(read(sheet)) as numbers:
-                    forms = assemble.number_forms(pdf, numbers, skip=range(counts[pack.COVER]))
+                    forms = page_numbers.number_forms(pdf, numbers, skip=range(counts[pack.COVER]))
                 # the fonts merged before the numbers are drawn, which gives each page
                 # resources of its own: they are looked for through the parts' shared ones
                 fonts.merge_subsets(pdf, self.store, survey.known, forms=forms.values())
-                assemble.draw_numbers(pdf, forms)
+                page_numbers.draw_numbers(pdf, forms)
                 return pdf_bytes.save(pdf)
             finally:
                 assemble.let_go(pdf)
