@@ -106,13 +106,13 @@ _ASKED = ["hb_codepoint_t[48]", "hb_codepoint_t[1968]", "hb_codepoint_t[48]",
           "char (*)[4]", "const char[5]", "unsigned int *"]
 
 
-def _ffi(quick: bool) -> Any:
+def _ffi(quick: bool, expected: tuple[str, ...] = ()) -> Any:
     import cffi
 
     ffi = cffi.FFI()
     ffi.cdef(_DECLARED)
     if quick:
-        libraries.quick_arrays(ffi)
+        libraries.quick_arrays(ffi, expected)
     return ffi
 
 
@@ -159,6 +159,64 @@ def test_weasyprint_s_arrays_are_made_quickly_and_only_once_patched() -> None:
     libraries.quick_arrays(ffi)  # a second time changes nothing
     assert ffi._parser.parse_type is patched and getattr(patched, "quick_arrays", False)
     assert ffi.typeof("hb_codepoint_t[4321]").length == 4321
+
+
+#: Types parsed together before they are asked for, as WeasyPrint's are.
+_EXPECTED = ("Rectangle *", "FcChar8 **", "char[]", "unsigned int *", "const char[5]",
+             "char (*)[4]", "int[2][3]", "char", "hb_codepoint_t")
+
+
+def _passes(ffi: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources the C parser of ``ffi`` is given from now on."""
+    parser, given = ffi._parser, []
+    parse = parser._parse
+
+    def counted(csource: str) -> Any:
+        given.append(csource)
+        return parse(csource)
+
+    monkeypatch.setattr(parser, "_parse", counted)
+    return given
+
+
+def test_types_parsed_together_are_the_types_cffi_parses_one_by_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    quick = _ffi(True, _EXPECTED)
+    passes = _passes(quick, monkeypatch)
+    for cdecl in [*_EXPECTED, "hb_codepoint_t[1968]", "char[4]"]:
+        assert _described(quick, cdecl) == _described(_ffi(False), cdecl), cdecl
+    assert passes == []  # nothing parsed again: neither they nor arrays of them
+    assert _described(quick, "Rectangle[2]") == _described(_ffi(False), "Rectangle[2]")
+    assert len(passes) == 1  # a type not expected is parsed as it is asked for
+
+
+@pytest.mark.parametrize("unknown", ["no_such_type *", "no_such_type", "int, int", "int)"])
+def test_an_expected_type_the_parser_does_not_know_leaves_each_parsed_when_asked(
+        unknown: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cffi
+
+    quick = _ffi(True, ("Rectangle *", unknown, "char[]"))
+    passes = _passes(quick, monkeypatch)
+    assert _described(quick, "Rectangle *") == _described(_ffi(False), "Rectangle *")
+    assert len(passes) == 1
+    outcomes = []
+    for ffi in (quick, _ffi(False)):
+        try:
+            outcomes.append(_described(ffi, unknown))
+        except (cffi.CDefError, cffi.FFIError) as refused:
+            outcomes.append(type(refused))
+    assert outcomes[0] == outcomes[1]  # taken or refused as cffi takes or refuses it
+
+
+def test_the_types_weasyprint_asks_for_are_parsed_as_it_is_imported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    libraries.import_weasyprint()
+    from weasyprint.text.ffi import ffi
+
+    passes = _passes(ffi, monkeypatch)
+    for cdecl in libraries.WEASYPRINT_TYPES:
+        ffi._parser.parse_type(cdecl)  # below cffi's own cache, which other tests may fill
+    assert passes == []
 
 
 def test_a_cffi_without_the_parser_it_expects_is_left_alone() -> None:

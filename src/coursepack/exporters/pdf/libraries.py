@@ -17,7 +17,10 @@ Once imported, WeasyPrint asks cffi for C arrays of as many glyph ids as each fo
 keeps (``hb_codepoint_t[1968]``), and cffi parses every new such declaration with a C
 parser fed every type name the libraries declare: about 6 ms each, a dozen in a lesson
 and thousands in a course pack's renderings. ``quick_arrays`` makes an array of a known
-length out of its item type, which is parsed once.
+length out of its item type, which is parsed once. The few types WeasyPrint asks for
+besides (``PangoRectangle *``, ``char[]``...) are parsed together, in one pass, as it is
+imported: one at a time they were some 50 ms of a worker's first rendering, which an
+edited lesson waits for.
 
 pikepdf, whose native module is set up by nanobind, is imported with Ctrl+C held: a
 KeyboardInterrupt raised inside that set-up aborted the whole process ("Critical nanobind
@@ -35,6 +38,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from coursepack import leaving
 
@@ -52,7 +56,7 @@ def import_weasyprint() -> None:
         except OSError:
             _forget_weasyprint()
             module = importlib.import_module(_FIRST_MODULE)  # Python's lookup, or its error
-    quick_arrays(getattr(module, "ffi", None))
+    quick_arrays(getattr(module, "ffi", None), WEASYPRINT_TYPES)
 
 
 def import_pikepdf() -> None:
@@ -73,9 +77,16 @@ _ARRAY = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_ ]*[A-Za-z0-9_*]|[A-Za-z_])"
                     r"\s*\[\s*(0|[1-9][0-9]{0,17})\s*\]\s*", re.ASCII)
 
 
-def quick_arrays(ffi: object) -> None:
+#: The C types WeasyPrint asks cffi for as it renders, besides arrays of a known length
+#: (of the last three): found by rendering every document of the bundled course.
+WEASYPRINT_TYPES = ("FcChar8 **", "PangoFcFontMap *", "PangoLogAttr[]", "PangoRectangle *",
+                    "char[]", "unsigned int *", "char", "hb_codepoint_t", "hb_tag_t")
+
+
+def quick_arrays(ffi: object, expected: tuple[str, ...] = ()) -> None:
     """Have ``ffi`` (a cffi FFI) make ``T[n]`` from ``T``, parsed once, rather than parse each
-    such declaration anew. Anything else, or a cffi whose insides differ, is left as it is."""
+    such declaration anew, and parse the ``expected`` types now, in one pass (each alone
+    would take a pass). Anything else, or a cffi whose insides differ, is left as it is."""
     parser = getattr(ffi, "_parser", None)
     parse = getattr(parser, "parse_type", None)
     try:
@@ -84,25 +95,46 @@ def quick_arrays(ffi: object) -> None:
         return
     if parser is None or parse is None or getattr(parse, "quick_arrays", False):
         return
-    items: dict[str, object] = {}
+    known = _parsed_together(parser, expected)
     declare = parser.parse
 
     def parse_type(cdecl: str) -> object:
+        if cdecl in known:
+            return known[cdecl]
         found = _ARRAY.fullmatch(cdecl)
         if found is None:
             return parse(cdecl)
         item = found.group(1)
-        if item not in items:
-            items[item] = parse(item)
-        return ArrayType(items[item], int(found.group(2)))
+        if item not in known:
+            known[item] = parse(item)
+        return ArrayType(known[item], int(found.group(2)))
 
     def parse_declarations(*args: object, **kwargs: object) -> object:
-        items.clear()  # a type declared again (``override``) is parsed again
+        known.clear()  # a type declared again (``override``) is parsed again
         return declare(*args, **kwargs)
 
     parse_type.quick_arrays = True  # type: ignore[attr-defined]
     parser.parse_type = parse_type
     parser.parse = parse_declarations
+
+
+def _parsed_together(parser: Any, cdecls: tuple[str, ...]) -> dict[str, object]:
+    """Each of ``cdecls`` as cffi's ``parse_type`` makes it (the type of a parameter of a
+    dummy function), the parameters of one function; none if one of them is not a type
+    the parser knows (they are then parsed as they are asked for)."""
+    if not cdecls:
+        return {}
+    try:
+        listed = ",\n".join(cdecls)
+        tree = parser._parse(f"void __dummy(\n{listed}\n);")[0]
+        params = tree.ext[-1].type.args.params
+        # an unknown name is parsed as a parameter's name (an ID), with no type
+        if len(params) != len(cdecls) or not all(hasattr(p, "type") for p in params):
+            return {}
+        return {cdecl: parser._get_type_and_quals(param.type)[0]
+                for cdecl, param in zip(cdecls, params, strict=True)}
+    except Exception:  # a cffi whose insides differ, or a type this WeasyPrint lacks
+        return {}
 
 
 @contextlib.contextmanager
