@@ -112,7 +112,7 @@ def _ffi(quick: bool, expected: tuple[str, ...] = ()) -> Any:
     ffi = cffi.FFI()
     ffi.cdef(_DECLARED)
     if quick:
-        libraries.quick_arrays(ffi, expected)
+        libraries.quick_types(ffi, expected)
     return ffi
 
 
@@ -156,8 +156,8 @@ def test_weasyprint_s_arrays_are_made_quickly_and_only_once_patched() -> None:
     from weasyprint.text.ffi import ffi
 
     patched = ffi._parser.parse_type
-    libraries.quick_arrays(ffi)  # a second time changes nothing
-    assert ffi._parser.parse_type is patched and getattr(patched, "quick_arrays", False)
+    libraries.quick_types(ffi)  # a second time changes nothing
+    assert ffi._parser.parse_type is patched and getattr(patched, "quick_types", False)
     assert ffi.typeof("hb_codepoint_t[4321]").length == 4321
 
 
@@ -224,8 +224,8 @@ def test_a_cffi_without_the_parser_it_expects_is_left_alone() -> None:
         pass
 
     other = Other()
-    libraries.quick_arrays(other)
-    libraries.quick_arrays(None)
+    libraries.quick_types(other)
+    libraries.quick_types(None)
     assert vars(other) == {}
 
 

@@ -16,7 +16,7 @@ all the same, it is done again with Python's own lookup.
 Once imported, WeasyPrint asks cffi for C arrays of as many glyph ids as each font subset
 keeps (``hb_codepoint_t[1968]``), and cffi parses every new such declaration with a C
 parser fed every type name the libraries declare: about 6 ms each, a dozen in a lesson
-and thousands in a course pack's renderings. ``quick_arrays`` makes an array of a known
+and thousands in a course pack's renderings. ``quick_types`` makes an array of a known
 length out of its item type, which is parsed once. The few types WeasyPrint asks for
 besides (``PangoRectangle *``, ``char[]``...) are parsed together, in one pass, as it is
 imported: one at a time they were some 50 ms of a worker's first rendering, which an
@@ -56,7 +56,7 @@ def import_weasyprint() -> None:
         except OSError:
             _forget_weasyprint()
             module = importlib.import_module(_FIRST_MODULE)  # Python's lookup, or its error
-    quick_arrays(getattr(module, "ffi", None), WEASYPRINT_TYPES)
+    quick_types(getattr(module, "ffi", None), WEASYPRINT_TYPES)
 
 
 def import_pikepdf() -> None:
@@ -83,7 +83,7 @@ WEASYPRINT_TYPES = ("FcChar8 **", "PangoFcFontMap *", "PangoLogAttr[]", "PangoRe
                     "char[]", "unsigned int *", "char", "hb_codepoint_t", "hb_tag_t")
 
 
-def quick_arrays(ffi: object, expected: tuple[str, ...] = ()) -> None:
+def quick_types(ffi: object, expected: tuple[str, ...] = ()) -> None:
     """Have ``ffi`` (a cffi FFI) make ``T[n]`` from ``T``, parsed once, rather than parse each
     such declaration anew, and parse the ``expected`` types now, in one pass (each alone
     would take a pass). Anything else, or a cffi whose insides differ, is left as it is."""
@@ -93,7 +93,7 @@ def quick_arrays(ffi: object, expected: tuple[str, ...] = ()) -> None:
         from cffi.model import ArrayType
     except ImportError:
         return
-    if parser is None or parse is None or getattr(parse, "quick_arrays", False):
+    if parser is None or parse is None or getattr(parse, "quick_types", False):
         return
     known = _parsed_together(parser, expected)
     declare = parser.parse
@@ -113,7 +113,7 @@ def quick_arrays(ffi: object, expected: tuple[str, ...] = ()) -> None:
         known.clear()  # a type declared again (``override``) is parsed again
         return declare(*args, **kwargs)
 
-    parse_type.quick_arrays = True  # type: ignore[attr-defined]
+    parse_type.quick_types = True  # type: ignore[attr-defined]
     parser.parse_type = parse_type
     parser.parse = parse_declarations
 
