@@ -39,7 +39,10 @@ def test_where_a_courses_own_template_writes_an_address(tmp_path: Path) -> None:
     place in the course's own templates for the format, by path, line and column, as the
     address was written or %-encoded; never in a file a link leads out of the course to,
     nor one that is not UTF-8."""
-    from coursepack.render import written_in_own_templates
+    from coursepack.render import first_written, own_template_texts
+
+    def written_in_own_templates(fmt: str, root: Path, forms: list[str]) -> object:
+        return first_written(own_template_texts(fmt, root), forms)
 
     root = tmp_path / "cours à Genève"
     pdf, common = root / "templates" / "pdf", root / "templates" / "_common"

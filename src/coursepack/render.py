@@ -283,7 +283,10 @@ def _walk_static(folder: Path, top: Path, inside: Path, course_root: Path | None
 def own_template(fmt: str, course_root: Path, name: str) -> tuple[str, str] | None:
     """The text of the course's own template ``name`` and where it is, or None when the
     theme's is used; read as the loader reads it (inside the course, UTF-8, a plain file)."""
-    env = environment(fmt, course_root)
+    return _own_source(environment(fmt, course_root), name)
+
+
+def _own_source(env: jinja2.Environment, name: str) -> tuple[str, str] | None:
     assert isinstance(env.loader, ConfinedLoader)
     text, filename, _ = env.loader.get_source(env, name)
     if not _in_course(env, filename):
@@ -291,19 +294,28 @@ def own_template(fmt: str, course_root: Path, name: str) -> tuple[str, str] | No
     return text, _where(env, filename)
 
 
-def written_in_own_templates(fmt: str, course_root: Path, forms: list[str]) -> Origin | None:
-    """Where the course's own templates for ``fmt`` first write any of ``forms`` (an
-    address as they may have written it): file, line and column, the templates read by
-    name as the loader reads them (``own_template``); None if none does."""
-    wanted = [form for form in forms if form]
+def own_template_texts(fmt: str, course_root: Path) -> list[tuple[str, str]]:
+    """The text of each of the course's own templates for ``fmt`` and where it is, read by
+    name as the loader reads them (``own_template``); those it refuses are left out (a
+    build has refused them already: ``template_problems``)."""
+    env = environment(fmt, course_root)
+    texts = []
     for name in own_template_names(fmt, course_root):
         try:
-            own = own_template(fmt, course_root, name)
+            own = _own_source(env, name)
         except (CoursepackError, HiddenTemplate, jinja2.TemplateError):
-            continue  # refused before any build reads it (``template_problems``)
-        if own is None:
             continue
-        text, where = own
+        if own is not None:
+            texts.append(own)
+    return texts
+
+
+def first_written(texts: list[tuple[str, str]], forms: list[str]) -> Origin | None:
+    """Where the first of ``texts`` (``own_template_texts``) to write any of ``forms`` (an
+    address as a template may have written it) writes it: file, line and column; None if
+    none does."""
+    wanted = [form for form in forms if form]
+    for text, where in texts:
         for line_number, line in enumerate(text.splitlines(), start=1):
             column = _written_at(line, wanted)
             if column is not None:
@@ -340,18 +352,6 @@ def _starts(line: str, form: str) -> Iterator[int]:
     while index >= 0:
         yield index
         index = line.find(form, index + 1)
-
-
-def _own_text(root: Path, path: Path) -> str | None:
-    real, unusable = confined(root, path)
-    if unusable is not None:
-        return None
-    try:
-        if real.stat().st_size > MAX_TEMPLATE_BYTES:
-            return None
-        return real.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def _markdown(text: str) -> Markup:

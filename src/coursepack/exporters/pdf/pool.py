@@ -91,8 +91,6 @@ def start_worker() -> None:
 def set_up_styles(css: str, folder: str, watched: bool) -> None:
     """Parse the print CSS the documents to come share (``Renderer.expect``) before they
     come, as a worker would for the first of them (``_styled``)."""
-    if _worker.get("pid") != os.getpid():
-        start_worker()
     with _styled(Job("", "style sheet", "", css, folder, "", watched=watched)):
         pass
 
@@ -116,8 +114,6 @@ def render(job: Job) -> Rendered:
 
     from coursepack.exporters.pdf.images import COURSE_URL, PrintFetcher
 
-    if _worker.get("pid") != os.getpid():
-        start_worker()
     with _styled(job) as (fonts, stylesheet, reader):
         fetcher = PrintFetcher(job.folder, records=job.watched, own_fonts=job.alone)
         images = {} if job.watched else _worker["images"].setdefault(job.folder, {})
@@ -156,6 +152,8 @@ def _styled(job: Job) -> Iterator[tuple[Any, Any, Any]]:
     document looked like would depend on which worker rendered what before it. Such a
     document gets a configuration of its own, and its copies of the fonts are removed
     after it."""
+    if _worker.get("pid") != os.getpid():  # not set up in this process yet
+        start_worker()
     if not job.alone:
         styles = (job.css, job.folder, job.watched)
         if styles not in _worker["css"]:

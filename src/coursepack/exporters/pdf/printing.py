@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import BrokenExecutor, Future
 from contextlib import contextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
@@ -230,8 +231,12 @@ class Printing:
     def asked_where(self, address: str) -> Origin | None:
         """Where the course's own PDF templates ask for ``address``, a file a document
         asked for and did not get (``left_out_warnings``)."""
-        return render.written_in_own_templates("pdf", self.ctx.course.root,
-                                               _written_forms(address))
+        return render.first_written(self.own_templates, _written_forms(address))
+
+    @cached_property
+    def own_templates(self) -> list[tuple[str, str]]:
+        """The course's own PDF templates, read once for every file left out."""
+        return render.own_template_texts("pdf", self.ctx.course.root)
 
     def notes(self) -> list[str]:
         total, made = len(self.obtainer.asked), len(self.obtainer.rendered)
